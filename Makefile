@@ -1,0 +1,47 @@
+# Two commands: `make run` and `make test`. Both work on a fresh Debian/Ubuntu
+# machine with only Python 3.11, git and make.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test install system-deps migrate seed lint clean
+
+$(STAMP): requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $(STAMP)
+
+install: system-deps $(STAMP)
+
+# tesseract-ocr is a system package (OCR of listing images).
+system-deps:
+	@if ! command -v tesseract >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "Installing tesseract-ocr with apt-get..."; \
+	    (apt-get install -y -qq tesseract-ocr >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq tesseract-ocr >/dev/null)); \
+	  else \
+	    echo "tesseract-ocr is missing. Install it with: sudo apt-get install -y tesseract-ocr"; \
+	  fi; \
+	fi
+
+migrate: install
+	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py migrate --noinput
+
+seed: migrate
+	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py seed_demo
+
+# Web server, Celery worker and beat in one command; Ctrl-C stops all three.
+run: seed
+	DEBUG=$${DEBUG:-1} $(BIN)/honcho start -f Procfile.dev
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: lint
+	DEBUG=$${DEBUG:-1} $(BIN)/pytest
+
+clean:
+	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache .hypothesis

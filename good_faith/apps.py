@@ -1,0 +1,5 @@
+from django.apps import AppConfig
+
+
+class GoodFaithConfig(AppConfig):
+    name = "good_faith"

@@ -1,0 +1,144 @@
+"""Merchants, stores, listings and orders."""
+
+from django.db import models
+from django.utils import timezone
+
+from portal.models import Organisation, OrganisationKind
+
+
+class Merchant(models.Model):
+    organisation = models.OneToOneField(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="merchant",
+        limit_choices_to={"kind": OrganisationKind.MERCHANT},
+    )
+    legal_name = models.CharField(max_length=200)
+    business_licence_number = models.CharField(max_length=64, unique=True)
+    contact_phone = models.CharField(max_length=32)
+    contact_email = models.EmailField(blank=True)
+    address = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["legal_name"]
+
+    def __str__(self):
+        return self.legal_name
+
+
+class StoreStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    RESTRICTED = "restricted", "Restricted (no new listings)"
+    SUSPENDED = "suspended", "Suspended"
+    CLOSED = "closed", "Closed"
+    BANNED = "banned", "Banned"
+
+
+class StoreQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        from portal.scoping import organisation_ids_of
+
+        if user.is_platform_staff:
+            return self
+        return self.filter(merchant__organisation_id__in=organisation_ids_of(user))
+
+
+class Store(models.Model):
+    merchant = models.ForeignKey(Merchant, on_delete=models.PROTECT, related_name="stores")
+    name = models.CharField(max_length=200)
+    # Only a keyed hash of the payout account is kept (portal.identity).
+    payout_account_hash = models.CharField(max_length=64, db_index=True)
+    payout_account_last4 = models.CharField(max_length=4, blank=True)
+    region = models.CharField(max_length=100)
+    city = models.CharField(max_length=100)
+    security_deposit = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    deposit_currency = models.CharField(max_length=3, default="EUR")
+    # Status moves only through listings.services (and the penalty ladder).
+    status = models.CharField(max_length=20, choices=StoreStatus.choices, default=StoreStatus.ACTIVE)
+    restricted_until = models.DateTimeField(null=True, blank=True)
+    suspended_until = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    objects = StoreQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["merchant", "name"], name="store_unique_name_per_merchant")]
+
+    def __str__(self):
+        return self.name
+
+
+class ListingStatus(models.TextChoices):
+    LIVE = "live", "Live"
+    UNDER_COMPLAINT = "under_complaint", "Live, under complaint"
+    TAKEN_DOWN = "taken_down", "Taken down"
+    REMOVED = "removed", "Removed by the merchant"
+
+
+class ListingQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Listings are public on the marketplace; merchants see only theirs here."""
+        from portal.scoping import organisation_ids_of
+
+        if user.is_platform_staff:
+            return self
+        orgs = organisation_ids_of(user)
+        return self.filter(models.Q(store__merchant__organisation_id__in=orgs) | ~models.Q(status=ListingStatus.REMOVED))
+
+
+class Listing(models.Model):
+    store = models.ForeignKey(Store, on_delete=models.PROTECT, related_name="listings")
+    external_id = models.CharField(max_length=64, help_text="The marketplace's own listing id.")
+    title = models.CharField(max_length=300)
+    description = models.TextField(blank=True)
+    category = models.CharField(max_length=100, db_index=True)
+    price = models.DecimalField(max_digits=12, decimal_places=2)
+    currency = models.CharField(max_length=3, default="EUR")
+    # Status moves only through domain functions (takedowns.services).
+    status = models.CharField(max_length=20, choices=ListingStatus.choices, default=ListingStatus.LIVE, db_index=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    objects = ListingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["external_id"], name="listing_unique_external_id")]
+
+    def __str__(self):
+        return f"{self.external_id}: {self.title[:60]}"
+
+
+class ListingImage(models.Model):
+    listing = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="images")
+    image = models.ImageField(upload_to="listing-images/", max_length=255, width_field="width", height_field="height")
+    content_type = models.CharField(max_length=100, default="image/png")
+    size = models.PositiveIntegerField(default=0)
+    width = models.PositiveIntegerField(default=0)
+    height = models.PositiveIntegerField(default=0)
+    position = models.PositiveSmallIntegerField(default=0)
+    perceptual_hash = models.CharField(max_length=32, blank=True)
+
+    class Meta:
+        ordering = ["listing", "position"]
+
+    def __str__(self):
+        return f"Image {self.position} of {self.listing.external_id}"
+
+
+class Order(models.Model):
+    listing = models.ForeignKey(Listing, on_delete=models.PROTECT, related_name="orders")
+    buyer_reference = models.CharField(max_length=64, help_text="Opaque buyer id from the marketplace.")
+    quantity = models.PositiveIntegerField(default=1)
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    currency = models.CharField(max_length=3, default="EUR")
+    ordered_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-ordered_at"]
+        constraints = [models.CheckConstraint(condition=models.Q(quantity__gte=1), name="order_quantity_positive")]
+
+    def __str__(self):
+        return f"Order {self.pk} of {self.listing.external_id} x{self.quantity}"

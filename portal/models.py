@@ -1,0 +1,147 @@
+"""Users, organisations, memberships, letters of authorisation, audit log."""
+
+from datetime import UTC
+
+import pgtrigger
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils import timezone
+
+
+class User(AbstractUser):
+    """A person. What they may see comes from their memberships and groups."""
+
+    time_zone = models.CharField(
+        max_length=64,
+        default="UTC",
+        help_text="IANA time zone in which deadlines are shown to this user.",
+    )
+
+    class Meta:
+        ordering = ["username"]
+
+    @property
+    def is_platform_staff(self):
+        from portal.roles import user_is_platform_staff
+
+        return user_is_platform_staff(self)
+
+
+class OrganisationKind(models.TextChoices):
+    RIGHTS_HOLDER = "rights_holder", "Rights holder (brand)"
+    AGENT = "agent", "Agent acting for rights holders"
+    MERCHANT = "merchant", "Merchant"
+    PARTNER = "partner", "Partner"
+
+
+class Organisation(models.Model):
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20, choices=OrganisationKind.choices)
+    country = models.CharField(max_length=2, blank=True, help_text="ISO 3166-1 alpha-2")
+    contact_email = models.EmailField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    members = models.ManyToManyField(settings.AUTH_USER_MODEL, through="Membership", related_name="organisations")
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["kind", "name"], name="organisation_unique_name_per_kind")]
+
+    def __str__(self):
+        return f"{self.name} ({self.get_kind_display()})"
+
+
+class MembershipRole(models.TextChoices):
+    OWNER = "owner", "Owner"
+    STAFF = "staff", "Staff"
+
+
+class Membership(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=10, choices=MembershipRole.choices, default=MembershipRole.STAFF)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "organisation"], name="membership_unique_user_org")]
+
+    def __str__(self):
+        return f"{self.user} - {self.organisation} ({self.role})"
+
+
+class LetterOfAuthorisationQuerySet(models.QuerySet):
+    def valid_at(self, when=None):
+        # Letters are dated documents: validity is judged on the UTC calendar day.
+        today = (when or timezone.now()).astimezone(UTC).date()
+        return self.filter(revoked_at__isnull=True, valid_from__lte=today, valid_until__gte=today)
+
+
+class LetterOfAuthorisation(models.Model):
+    """An agent (e.g. a law firm) may act for a rights holder while this is valid."""
+
+    agent = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="letters_held",
+        limit_choices_to={"kind": OrganisationKind.AGENT},
+    )
+    rights_holder = models.ForeignKey(
+        "rights_holders.RightsHolder", on_delete=models.PROTECT, related_name="letters_of_authorisation"
+    )
+    valid_from = models.DateField()
+    valid_until = models.DateField()
+    document = models.FileField(upload_to="letters/", max_length=255)
+    document_name = models.CharField(max_length=255, blank=True, help_text="File name as uploaded.")
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    objects = LetterOfAuthorisationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-valid_until"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(valid_until__gte=models.F("valid_from")), name="loa_valid_range"),
+        ]
+
+    def __str__(self):
+        return f"{self.agent.name} for {self.rights_holder} ({self.valid_from} - {self.valid_until})"
+
+
+class AuditLogEntry(models.Model):
+    """Who did what to which object, when, from where. Append-only.
+
+    On PostgreSQL triggers refuse UPDATE, DELETE and TRUNCATE, so not even a
+    bug or a hand-typed SQL statement in a shell can rewrite history.
+    """
+
+    created_at = models.DateTimeField(default=timezone.now, db_index=True, editable=False)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    actor_label = models.CharField(max_length=200, help_text="Who acted, kept even if the user is renamed.")
+    action = models.CharField(max_length=100, db_index=True, help_text="Namespaced, e.g. takedowns.item.upheld")
+    object_type = models.CharField(max_length=100, blank=True, help_text="app_label.model")
+    object_id = models.CharField(max_length=64, blank=True)
+    object_repr = models.CharField(max_length=300, blank=True)
+    organisation = models.ForeignKey(Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=400, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = "audit log entries"
+        indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object_idx")]
+        triggers = [
+            pgtrigger.Protect(name="audit_append_only", operation=pgtrigger.Update | pgtrigger.Delete),
+            pgtrigger.Trigger(
+                name="audit_no_truncate",
+                operation=pgtrigger.Truncate,
+                level=pgtrigger.Statement,
+                when=pgtrigger.Before,
+                func="RAISE EXCEPTION 'pgtrigger: Cannot truncate the % table: the audit log is append-only', TG_TABLE_NAME;",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.created_at:%Y-%m-%d %H:%M:%S} {self.actor_label} {self.action} {self.object_type}#{self.object_id}"

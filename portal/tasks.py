@@ -1,0 +1,24 @@
+from datetime import timedelta
+
+from celery import shared_task
+from django.conf import settings
+from django.utils import timezone
+
+
+@shared_task(name="portal.tasks.ping")
+def ping(token):
+    """Smoke task: records that a worker ran it (used by health checks and tests)."""
+    from portal.audit import audit_log_record
+
+    audit_log_record(action="portal.worker.ping", data={"token": token}, actor_label="worker")
+    return token
+
+
+@shared_task(name="portal.tasks.prune_embedded_broker")
+def prune_embedded_broker():
+    """kombu's SQLAlchemy transport never deletes consumed messages; prune them."""
+    if not settings.CELERY_BROKER_IS_EMBEDDED:
+        return 0
+    from portal.broker import prune_consumed_messages
+
+    return prune_consumed_messages(older_than=timezone.now() - timedelta(hours=settings.EMBEDDED_BROKER_KEEP_HOURS))

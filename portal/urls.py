@@ -1,0 +1,15 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from portal.views import files, health, home
+
+urlpatterns = [
+    path("", home.home, name="home"),
+    path("health/", health.health, name="health"),
+    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("files/<slug:kind>/<int:pk>/", files.download, name="file-download"),
+    path("rights/", include("rights_holders.urls")),
+    path("admin/", admin.site.urls),
+]

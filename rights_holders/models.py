@@ -1,0 +1,215 @@
+"""Rights holders, their IP assets (with proof and screening data), partners."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from portal.models import Organisation, OrganisationKind
+
+
+class RightsHolder(models.Model):
+    organisation = models.OneToOneField(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="rights_holder",
+        limit_choices_to={"kind": OrganisationKind.RIGHTS_HOLDER},
+    )
+    legal_name = models.CharField(max_length=200)
+    website = models.URLField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["legal_name"]
+
+    def __str__(self):
+        return self.legal_name
+
+
+class IPAssetKind(models.TextChoices):
+    TRADEMARK = "trademark", "Trademark"
+    COPYRIGHT = "copyright", "Copyright work"
+    DESIGN = "design", "Design"
+    PATENT = "patent", "Patent"
+
+
+class TrademarkType(models.TextChoices):
+    WORD = "word", "Word mark"
+    FIGURATIVE = "figurative", "Figurative mark"
+
+
+class VerificationStatus(models.TextChoices):
+    PENDING = "pending", "Pending verification"
+    VERIFIED = "verified", "Verified"
+    REJECTED = "rejected", "Rejected"
+    EXPIRED = "expired", "Expired"
+
+
+class IPAssetQuerySet(models.QuerySet):
+    def usable(self, on=None):
+        """Assets that may back a notice: verified and not expired."""
+        on = on or timezone.now().date()
+        return self.filter(verification_status=VerificationStatus.VERIFIED).filter(
+            models.Q(expires_on__isnull=True) | models.Q(expires_on__gte=on)
+        )
+
+    def visible_to(self, user):
+        from portal.scoping import rights_holder_ids_visible_to
+
+        if user.is_platform_staff:
+            return self
+        return self.filter(rights_holder_id__in=rights_holder_ids_visible_to(user))
+
+
+class IPAsset(models.Model):
+    rights_holder = models.ForeignKey(RightsHolder, on_delete=models.PROTECT, related_name="ip_assets")
+    kind = models.CharField(max_length=20, choices=IPAssetKind.choices)
+    name = models.CharField(max_length=200, help_text="The mark, the work's title, the design or the invention.")
+    trademark_type = models.CharField(max_length=20, choices=TrademarkType.choices, blank=True)
+    registration_number = models.CharField(max_length=100, blank=True)
+    office = models.CharField(
+        max_length=100, blank=True, help_text="Registering office or jurisdiction, e.g. EUIPO, USPTO, CNIPA."
+    )
+    nice_classes = models.JSONField(default=list, blank=True, help_text="Nice classes (1-45) for trademarks.")
+    registered_on = models.DateField(null=True, blank=True)
+    expires_on = models.DateField(null=True, blank=True)
+    description = models.TextField(blank=True)
+    # Verification is decided by a reviewer (rights_holders.services).
+    verification_status = models.CharField(
+        max_length=20, choices=VerificationStatus.choices, default=VerificationStatus.PENDING
+    )
+    verification_reason = models.TextField(blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    verified_at = models.DateTimeField(null=True, blank=True)
+    # Used by proactive screening.
+    keywords = models.JSONField(default=list, blank=True, help_text="Brand keywords screened in listings.")
+    reference_price = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    reference_currency = models.CharField(max_length=3, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    objects = IPAssetQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["rights_holder", "name"]
+        verbose_name = "IP asset"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["rights_holder", "kind", "office", "registration_number"],
+                condition=~models.Q(registration_number=""),
+                name="ipasset_unique_registration",
+            ),
+        ]
+
+    def __str__(self):
+        reg = f" {self.office} {self.registration_number}".rstrip() if self.registration_number else ""
+        return f"{self.name} ({self.get_kind_display()}{reg})"
+
+    def is_usable(self, on=None):
+        on = on or timezone.now().date()
+        return self.verification_status == VerificationStatus.VERIFIED and (
+            self.expires_on is None or self.expires_on >= on
+        )
+
+
+class AssetFileQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        from portal.scoping import rights_holder_ids_visible_to
+
+        if user.is_platform_staff:
+            return self
+        return self.filter(asset__rights_holder_id__in=rights_holder_ids_visible_to(user))
+
+
+class IPAssetProof(models.Model):
+    """A registration certificate or other proof that the holder owns the right."""
+
+    asset = models.ForeignKey(IPAsset, on_delete=models.CASCADE, related_name="proofs")
+    file = models.FileField(upload_to="proofs/", max_length=255)
+    original_name = models.CharField(max_length=255, blank=True)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    objects = AssetFileQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["uploaded_at"]
+        verbose_name = "IP asset proof"
+
+    def __str__(self):
+        return self.original_name or self.file.name
+
+
+class ReferenceImage(models.Model):
+    """A genuine product or logo image; screening compares listing images to it."""
+
+    asset = models.ForeignKey(IPAsset, on_delete=models.CASCADE, related_name="reference_images")
+    image = models.ImageField(upload_to="reference/", max_length=255, width_field="width", height_field="height")
+    original_name = models.CharField(max_length=255, blank=True)
+    content_type = models.CharField(max_length=100, default="image/png")
+    size = models.PositiveIntegerField(default=0)
+    width = models.PositiveIntegerField(default=0)
+    height = models.PositiveIntegerField(default=0)
+    perceptual_hash = models.CharField(max_length=32, blank=True)
+    uploaded_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    objects = AssetFileQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["uploaded_at"]
+
+    def __str__(self):
+        return self.original_name or self.image.name
+
+
+class AuthorisedStoreKind(models.TextChoices):
+    RESELLER = "reseller", "Authorised reseller"
+    LICENSEE = "licensee", "Licensee"
+
+
+class AuthorisedStore(models.Model):
+    """A store the rights holder has authorised; notices against it are flagged, never fast-tracked."""
+
+    rights_holder = models.ForeignKey(RightsHolder, on_delete=models.CASCADE, related_name="authorised_stores")
+    store = models.ForeignKey("listings.Store", on_delete=models.CASCADE, related_name="authorisations")
+    kind = models.CharField(max_length=20, choices=AuthorisedStoreKind.choices, default=AuthorisedStoreKind.RESELLER)
+    note = models.CharField(max_length=300, blank=True)
+    valid_until = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["rights_holder", "store"], name="authorised_store_unique")]
+
+    def __str__(self):
+        return f"{self.store} authorised by {self.rights_holder} ({self.get_kind_display()})"
+
+
+class PartnerKind(models.TextChoices):
+    ASSOCIATION = "association", "Industry association (vets complaints for small brands)"
+    VENDOR = "vendor", "Brand-protection vendor"
+    MARKETPLACE = "marketplace", "Marketplace"
+
+
+class Partner(models.Model):
+    organisation = models.OneToOneField(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="partner",
+        limit_choices_to={"kind": OrganisationKind.PARTNER},
+    )
+    kind = models.CharField(max_length=20, choices=PartnerKind.choices)
+    approved_for_vetting = models.BooleanField(
+        default=False, help_text="Notices this partner vetted take the fast track (Good Faith programme)."
+    )
+    vetted_rights_holders = models.ManyToManyField(RightsHolder, blank=True, related_name="vetting_partners")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["organisation__name"]
+
+    def __str__(self):
+        return self.organisation.name
