@@ -1,0 +1,48 @@
+import pytest
+from django.contrib.auth.models import Group
+
+from tests import factories
+
+
+@pytest.fixture(autouse=True)
+def _private_media(settings, tmp_path):
+    # Each test writes uploads to its own directory; nothing leaks between tests.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "media"), "base_url": None},
+        },
+    }
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    settings.STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    return tmp_path / "media"
+
+
+@pytest.fixture
+def brand_a(db):
+    return factories.RightsHolderFactory(legal_name="Brand A")
+
+
+@pytest.fixture
+def brand_b(db):
+    return factories.RightsHolderFactory(legal_name="Brand B")
+
+
+@pytest.fixture
+def owner_a(brand_a):
+    """A user of brand A (owner role)."""
+    return factories.member_of(brand_a.organisation, role="owner")
+
+
+@pytest.fixture
+def user_b(brand_b):
+    return factories.member_of(brand_b.organisation)
+
+
+@pytest.fixture
+def reviewer(db):
+    user = factories.UserFactory()
+    user.groups.add(Group.objects.get(name="reviewer"))
+    return user

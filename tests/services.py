@@ -1,0 +1,35 @@
+"""Real PostgreSQL and Redis for tests: skip on a laptop, fail under REQUIRE_SERVICES=1."""
+
+import os
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+
+def require_services():
+    return os.environ.get("REQUIRE_SERVICES", "") in {"1", "true", "yes", "on"}
+
+
+def _missing(reason):
+    if require_services():
+        pytest.fail(f"REQUIRE_SERVICES=1 but {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+def needs_postgres():
+    if connection.vendor != "postgresql":
+        _missing("this test needs PostgreSQL: set DATABASE_URL=postgres://...")
+
+
+def redis_url():
+    url = os.environ.get("TEST_REDIS_URL") or (
+        settings.CELERY_BROKER_URL if settings.CELERY_BROKER_URL.startswith("redis") else "redis://127.0.0.1:6379/5"
+    )
+    import redis
+
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except Exception as exc:
+        _missing(f"this test needs Redis at {url}: {exc}")
+    return url
