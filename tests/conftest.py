@@ -46,3 +46,24 @@ def reviewer(db):
     user = factories.UserFactory()
     user.groups.add(Group.objects.get(name="reviewer"))
     return user
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _flush_past_the_audit_triggers():
+    """Transactional tests end with `flush`, a TRUNCATE the audit log's trigger refuses.
+
+    Only the test harness may wipe it: wrap flush in pgtrigger.ignore here and
+    nowhere in the project, so `manage.py flush` in production stays refused.
+    """
+    import pgtrigger
+    from django.core.management.commands import flush
+
+    original = flush.Command.handle
+
+    def handle(self, *args, **options):
+        with pgtrigger.ignore("portal.AuditLogEntry:audit_no_truncate", "portal.AuditLogEntry:audit_append_only"):
+            return original(self, *args, **options)
+
+    flush.Command.handle = handle
+    yield
+    flush.Command.handle = original
