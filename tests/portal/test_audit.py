@@ -62,9 +62,8 @@ def test_request_origin_is_taken_from_the_request(client, owner_a):
 def test_postgres_refuses_to_rewrite_the_audit_log(statement):
     needs_postgres()
     audit_log_record(action="portal.test.recorded")
-    with pytest.raises(InternalError, match="pgtrigger: Cannot"):
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(statement)
+    with pytest.raises(InternalError, match="pgtrigger: Cannot"), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(statement)
     assert AuditLogEntry.objects.filter(action="portal.test.recorded").count() == 1
 
 
