@@ -1,0 +1,64 @@
+"""Django admin for the portal's core models. The audit log is read-only."""
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+
+from portal.models import AuditLogEntry, LetterOfAuthorisation, Membership, Organisation, User
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    fieldsets = (*BaseUserAdmin.fieldsets, ("Preferences", {"fields": ("time_zone",)}))
+    add_fieldsets = (*BaseUserAdmin.add_fieldsets, ("Preferences", {"fields": ("time_zone",)}))
+    list_display = ("username", "email", "first_name", "last_name", "is_staff", "is_active", "time_zone")
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    raw_id_fields = ("user",)
+    readonly_fields = ("created_at",)
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    list_display = ("name", "kind", "country", "contact_email", "created_at")
+    list_filter = ("kind", "country")
+    search_fields = ("name", "contact_email")
+    readonly_fields = ("created_at",)
+    inlines = [MembershipInline]
+
+
+@admin.register(LetterOfAuthorisation)
+class LetterOfAuthorisationAdmin(admin.ModelAdmin):
+    list_display = ("agent", "rights_holder", "valid_from", "valid_until", "revoked_at", "created_at")
+    list_filter = ("valid_until", "revoked_at")
+    search_fields = ("agent__name", "rights_holder__legal_name", "document_name")
+    list_select_related = ("agent", "rights_holder")
+    autocomplete_fields = ("agent", "rights_holder")
+    readonly_fields = ("created_at",)
+    date_hierarchy = "valid_from"
+
+
+@admin.register(AuditLogEntry)
+class AuditLogEntryAdmin(admin.ModelAdmin):
+    """Append-only: nobody adds, edits or deletes entries through the admin."""
+
+    list_display = ("created_at", "actor_label", "action", "object_type", "object_id", "ip_address")
+    list_filter = ("action", "object_type", "created_at")
+    search_fields = ("actor_label", "action", "object_type", "object_id", "object_repr", "ip_address")
+    list_select_related = ("actor", "organisation")
+    date_hierarchy = "created_at"
+    ordering = ("-created_at",)
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
