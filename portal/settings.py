@@ -5,6 +5,7 @@ A malformed value stops start-up with an ImproperlyConfigured error naming
 the variable, so a typo never turns into a silent fallback.
 """
 
+import os
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -23,8 +24,7 @@ def _read(name, reader, default):
         return reader(name, default=default)
     except (ValueError, TypeError, KeyError) as exc:
         raise ImproperlyConfigured(
-            f"Environment variable {name} has an invalid value "
-            f"{env.str(name, default='')!r}: {exc}"
+            f"Environment variable {name} has an invalid value {env.str(name, default='')!r}: {exc}"
         ) from exc
 
 
@@ -65,7 +65,9 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"] if DEBUG else [])
 if not DEBUG and not ALLOWED_HOSTS:
-    raise ImproperlyConfigured("Environment variable ALLOWED_HOSTS must be set when DEBUG=0 (comma-separated host names)")
+    raise ImproperlyConfigured(
+        "Environment variable ALLOWED_HOSTS must be set when DEBUG=0 (comma-separated host names)"
+    )
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 # Keyed hashes of payout accounts and other identifiers we must compare
@@ -137,7 +139,9 @@ if DATABASE_URL:
     except Exception as exc:  # django-environ raises several kinds
         raise ImproperlyConfigured(f"Environment variable DATABASE_URL is malformed: {exc}") from exc
     if _db["ENGINE"] != "django.db.backends.sqlite3" and not _db.get("NAME"):
-        raise ImproperlyConfigured("Environment variable DATABASE_URL must name a database, e.g. postgres://postgres@127.0.0.1:5432/portal")
+        raise ImproperlyConfigured(
+            "Environment variable DATABASE_URL must name a database, e.g. postgres://postgres@127.0.0.1:5432/portal"
+        )
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     _db = {"ENGINE": "django.db.backends.sqlite3", "NAME": str(VAR_DIR / "portal.sqlite3")}
@@ -151,7 +155,9 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000;",
     }
-    _db["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
+    # A file (not :memory:) so real worker processes in tests share it; one
+    # per test run so concurrent runs never touch each other's database.
+    _db["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}
 else:
     _db["CONN_MAX_AGE"] = _env_int("DATABASE_CONN_MAX_AGE", 60, minimum=0)
     _db["CONN_HEALTH_CHECKS"] = True

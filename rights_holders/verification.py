@@ -1,0 +1,102 @@
+"""A reviewer's decision on an IP asset; the only place verification_status moves.
+
+Allowed moves are declared once. Each move locks the row, checks the current
+state and the actor's right, saves, and writes the audit entry in one
+transaction (STYLE.md habit 1).
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+
+from portal.audit import audit_log_record
+from portal.roles import user_is_reviewer
+from rights_holders.models import IPAsset, VerificationStatus
+
+S = VerificationStatus
+
+ALLOWED_MOVES = {
+    S.PENDING: {S.VERIFIED, S.REJECTED},
+    S.REJECTED: {S.PENDING},  # the holder resubmits with better proof
+    S.VERIFIED: {S.EXPIRED, S.REJECTED},  # rejected: verification withdrawn with a reason
+    S.EXPIRED: {S.PENDING},  # renewed registration, to be checked again
+}
+
+
+class VerificationError(Exception):
+    """An illegal move; pages show it as a message."""
+
+
+def _move(*, asset_id, to, actor, reason, action, require_reviewer=True):
+    if require_reviewer and (actor is None or not user_is_reviewer(actor)):
+        raise PermissionDenied("Only platform reviewers decide on IP assets.")
+    with transaction.atomic():
+        asset = IPAsset.objects.select_for_update().select_related("rights_holder").get(pk=asset_id)
+        before = asset.verification_status
+        if to not in ALLOWED_MOVES.get(before, set()):
+            raise VerificationError(
+                f"{asset} is {asset.get_verification_status_display().lower()}; it cannot become {S(to).label.lower()}."
+            )
+        asset.verification_status = to
+        asset.verification_reason = reason
+        asset.verified_by = actor
+        asset.verified_at = timezone.now()
+        asset.save(update_fields=["verification_status", "verification_reason", "verified_by", "verified_at"])
+        audit_log_record(
+            action=action,
+            actor=actor,
+            actor_label=None if actor else "system",
+            obj=asset,
+            organisation=asset.rights_holder.organisation,
+            data={"before": before, "after": to, "reason": reason},
+        )
+    return asset
+
+
+def ip_asset_verify(*, asset_id, actor, reason=""):
+    asset = IPAsset.objects.only("expires_on").get(pk=asset_id)
+    if asset.expires_on and asset.expires_on < timezone.now().date():
+        raise VerificationError(f"The registration expired on {asset.expires_on}; an expired right cannot be verified.")
+    return _move(asset_id=asset_id, to=S.VERIFIED, actor=actor, reason=reason, action="rights_holders.asset.verified")
+
+
+def ip_asset_reject(*, asset_id, actor, reason):
+    if not reason or not reason.strip():
+        raise VerificationError("Give the rights holder a reason for the rejection.")
+    return _move(
+        asset_id=asset_id, to=S.REJECTED, actor=actor, reason=reason.strip(), action="rights_holders.asset.rejected"
+    )
+
+
+def ip_asset_resubmit(*, asset_id, actor):
+    from portal.scoping import rights_holder_ids_visible_to
+
+    asset = IPAsset.objects.only("rights_holder_id").get(pk=asset_id)
+    if asset.rights_holder_id not in rights_holder_ids_visible_to(actor):
+        raise PermissionDenied("Only the rights holder can resubmit its asset.")
+    return _move(
+        asset_id=asset_id,
+        to=S.PENDING,
+        actor=actor,
+        reason="Resubmitted for verification",
+        action="rights_holders.asset.resubmitted",
+        require_reviewer=False,
+    )
+
+
+def ip_assets_expire(*, today=None):
+    """Mark verified assets past their expiry date as expired (beat, daily). Returns how many."""
+    today = today or timezone.now().date()
+    ids = list(
+        IPAsset.objects.filter(verification_status=S.VERIFIED, expires_on__lt=today).values_list("pk", flat=True)
+    )
+    for asset_id in ids:
+        _move(
+            asset_id=asset_id,
+            to=S.EXPIRED,
+            actor=None,
+            reason=f"Registration expired before {today}",
+            action="rights_holders.asset.expired",
+            require_reviewer=False,
+        )
+    return len(ids)
