@@ -13,11 +13,12 @@ class RequestOrigin:
     user_agent: str = ""
 
 
-_origin = contextvars.ContextVar("request_origin", default=RequestOrigin())
+_NO_ORIGIN = RequestOrigin()
+_origin = contextvars.ContextVar("request_origin", default=None)
 
 
 def current_origin():
-    return _origin.get()
+    return _origin.get() or _NO_ORIGIN
 
 
 def set_origin(origin):

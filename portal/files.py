@@ -5,8 +5,8 @@ object up through the kind's scoped queryset, so another organisation's file
 answers 404 exactly like a missing one.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 
 @dataclass(frozen=True)

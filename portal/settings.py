@@ -61,7 +61,7 @@ if not SECRET_KEY:
             "Environment variable SECRET_KEY must be set when DEBUG=0 "
             "(generate one with: python -c 'import secrets; print(secrets.token_urlsafe(50))')"
         )
-    SECRET_KEY = "insecure-development-key-only-for-debug-do-not-deploy-0123456789abcdefghij"
+    SECRET_KEY = "insecure-development-key-only-for-debug-do-not-deploy-0123456789abcdefghij"  # noqa: S105
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"] if DEBUG else [])
 if not DEBUG and not ALLOWED_HOSTS:
