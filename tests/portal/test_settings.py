@@ -1,0 +1,179 @@
+"""Settings come from the environment: each switch works, each bad value names its variable.
+
+Settings are read once per process, so every case runs in a subprocess with a
+controlled environment (nothing inherited from the developer's shell).
+"""
+
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+
+from tests import factories
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+PRINT = (
+    "import django, os, json; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'portal.settings'); django.setup(); "
+    "from django.conf import settings; db = settings.DATABASES['default']; "
+    "print(json.dumps({'engine': db['ENGINE'], 'options': db.get('OPTIONS', {}), "
+    "'broker': settings.CELERY_BROKER_URL, 'storage': settings.STORAGES['default']['BACKEND'], "
+    "'staticfiles': settings.STORAGES['staticfiles']['BACKEND'], 'debug': settings.DEBUG}))"
+)
+
+
+def _env(tmp_path, **overrides):
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": os.environ.get("HOME", str(tmp_path)),
+        "PORTAL_VAR_DIR": str(tmp_path / "var"),
+        "DEBUG": "1",
+        "LOG_LEVEL": "WARNING",
+    }
+    env.update(overrides)
+    return {k: v for k, v in env.items() if v is not None}
+
+
+def _run(tmp_path, *args, **overrides):
+    return subprocess.run(
+        [sys.executable, *args],
+        cwd=BASE_DIR,
+        env=_env(tmp_path, **overrides),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def _settings(tmp_path, **overrides):
+    import json
+
+    result = _run(tmp_path, "-c", PRINT, **overrides)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def _refused(tmp_path, variable, **overrides):
+    result = _run(tmp_path, "-c", PRINT, **overrides)
+    assert result.returncode != 0, result.stdout
+    assert "ImproperlyConfigured" in result.stderr
+    assert variable in result.stderr.strip().splitlines()[-1], result.stderr
+    return result
+
+
+def test_default_is_sqlite_with_wal_and_immediate(tmp_path):
+    values = _settings(tmp_path)
+    assert values["engine"] == "django.db.backends.sqlite3"
+    assert values["options"]["transaction_mode"] == "IMMEDIATE"
+    assert "journal_mode=WAL" in values["options"]["init_command"]
+
+
+def test_database_url_selects_postgres(tmp_path):
+    values = _settings(tmp_path, DATABASE_URL="postgres://postgres@127.0.0.1:5432/portal")
+    assert values["engine"] == "django.db.backends.postgresql"
+    assert values["options"] == {}
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["mysql://x", "postgres://", "postgres://postgres@127.0.0.1:5432/", "postgres://h:notaport/db", "nonsense"],
+)
+def test_bad_database_url_is_refused(tmp_path, url):
+    _refused(tmp_path, "DATABASE_URL", DATABASE_URL=url)
+
+
+def test_bad_debug_is_refused(tmp_path):
+    _refused(tmp_path, "DEBUG", DEBUG="maybe")
+
+
+def test_production_requires_secret_key(tmp_path):
+    _refused(tmp_path, "SECRET_KEY", DEBUG="0", ALLOWED_HOSTS="portal.example")
+
+
+def test_production_requires_allowed_hosts(tmp_path):
+    _refused(tmp_path, "ALLOWED_HOSTS", DEBUG="0", SECRET_KEY=secrets.token_urlsafe(50))
+
+
+def test_broker_default_is_embedded_sqlite(tmp_path):
+    assert _settings(tmp_path)["broker"].startswith("sqla+sqlite:///")
+
+
+def test_broker_redis(tmp_path):
+    assert _settings(tmp_path, CELERY_BROKER_URL="redis://127.0.0.1:6379/5")["broker"] == "redis://127.0.0.1:6379/5"
+
+
+def test_bad_broker_is_refused(tmp_path):
+    _refused(tmp_path, "CELERY_BROKER_URL", CELERY_BROKER_URL="amqp://x")
+
+
+def test_bucket_selects_s3_storage(tmp_path):
+    values = _settings(tmp_path, AWS_STORAGE_BUCKET_NAME="x")
+    assert values["storage"] == "storages.backends.s3.S3Storage"
+    assert _settings(tmp_path)["storage"] == "django.core.files.storage.FileSystemStorage"
+
+
+@pytest.mark.parametrize("variable", ["LOGIN_FAILURE_LIMIT", "LOGIN_LOCKOUT_MINUTES", "UPLOAD_MAX_IMAGE_BYTES"])
+def test_bad_integer_is_refused(tmp_path, variable):
+    _refused(tmp_path, variable, **{variable: "abc"})
+
+
+def test_integer_below_minimum_is_refused(tmp_path):
+    _refused(tmp_path, "LOGIN_FAILURE_LIMIT", LOGIN_FAILURE_LIMIT="0")
+
+
+def test_production_uses_manifest_static_storage(tmp_path):
+    values = _settings(tmp_path, DEBUG="0", SECRET_KEY=secrets.token_urlsafe(50), ALLOWED_HOSTS="portal.example")
+    assert values["debug"] is False
+    assert values["staticfiles"] == "whitenoise.storage.CompressedManifestStaticFilesStorage"
+
+
+def test_check_deploy_passes(tmp_path):
+    result = _run(
+        tmp_path,
+        "manage.py",
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DEBUG="0",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="portal.example",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+# --- Authentication policy --------------------------------------------------
+
+
+def test_passwords_are_hashed_with_argon2(db):
+    user = factories.UserFactory()
+    assert user.password.startswith("argon2")
+    assert user.check_password(factories.PASSWORD)
+
+
+def test_login_locks_out_after_repeated_failures(client, db, settings):
+    assert settings.AXES_FAILURE_LIMIT == 5
+    user = factories.UserFactory(username="lockme")
+    url = reverse("login")
+    assert client.get(url).status_code == 200
+    for _ in range(5):
+        response = client.post(url, {"username": user.username, "password": "wrong-password-123"})
+        assert "_auth_user_id" not in client.session
+    response = client.post(url, {"username": user.username, "password": factories.PASSWORD})
+    assert response.status_code in {403, 429}
+    assert b"Too many failed log-in attempts" in response.content
+    assert "_auth_user_id" not in client.session
+
+
+def test_correct_password_logs_in_before_the_limit(client, db):
+    user = factories.UserFactory(username="fine")
+    url = reverse("login")
+    for _ in range(2):
+        client.post(url, {"username": user.username, "password": "wrong-password-123"})
+    response = client.post(url, {"username": user.username, "password": factories.PASSWORD})
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(user.pk)
