@@ -1,0 +1,577 @@
+"""Create a believable, idempotent demo world: brands, agents, partners, merchants, listings, orders, users.
+
+Run it as often as you like: everything is keyed on natural keys (names, usernames, external ids), so a
+second run creates nothing new. Generated data comes from random.Random(2026), so it is the same every time.
+"""
+
+import datetime
+import io
+import random
+import time
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.core.files.base import ContentFile
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from listings.models import Listing, Merchant, Order, Store
+from portal.identity import identity_hash
+from portal.models import LetterOfAuthorisation, Membership, MembershipRole, Organisation, OrganisationKind, User
+from portal.roles import PlatformRole, ensure_platform_groups
+from rights_holders.models import (
+    AuthorisedStore,
+    AuthorisedStoreKind,
+    IPAsset,
+    IPAssetKind,
+    Partner,
+    PartnerKind,
+    ReferenceImage,
+    RightsHolder,
+    TrademarkType,
+    VerificationStatus,
+)
+
+DEMO_PASSWORD = "demo-password-2026"
+SEED = 2026
+LISTING_COUNT = 3000
+LISTING_PREFIX = "DEMO-"
+BUYER_PREFIX = "DEMO-BUYER-"
+BATCH_SIZE = 500
+
+BRANDS = [
+    {
+        "name": "Northwind Athletics",
+        "country": "DE",
+        "website": "https://northwind-athletics.example",
+        "mark": "NORTHWIND",
+        "keyword": "northwind",
+        "obfuscations": ["n0rthwind", "north wind", "nørthwind", "northw1nd"],
+        "reference_price": Decimal("129.00"),
+        "category": "shoes",
+        "products": ["Trail Runner GTX", "Aero Knit Running Shoe", "Stratus Training Shoe", "Vento Racing Flat"],
+        "colour": (20, 60, 120),
+        "registrations": [("EUIPO", "018234567", [25, 28]), ("USPTO", "6123456", [25])],
+    },
+    {
+        "name": "Lumen Optics",
+        "country": "IT",
+        "website": "https://lumen-optics.example",
+        "mark": "LUMEN",
+        "keyword": "lumen",
+        "obfuscations": ["1umen", "lumen0ptics", "lu-men"],
+        "reference_price": Decimal("189.00"),
+        "category": "eyewear",
+        "products": ["Polarised Aviator Sunglasses", "Classic Wayfarer", "Titanium Round Frames", "Sport Wrap Shades"],
+        "colour": (200, 140, 20),
+        "registrations": [("EUIPO", "017998812", [9]), ("USPTO", "5987301", [9])],
+    },
+    {
+        "name": "Aurelia Paris",
+        "country": "FR",
+        "website": "https://aurelia-paris.example",
+        "mark": "AURELIA",
+        "keyword": "aurelia",
+        "obfuscations": ["aure1ia", "aurelia-style", "aur3lia"],
+        "reference_price": Decimal("890.00"),
+        "category": "bags",
+        "products": ["Quilted Leather Handbag", "Monogram Tote", "Chain Shoulder Bag", "Mini Crossbody Bag"],
+        "colour": (110, 20, 50),
+        "registrations": [("EUIPO", "016554321", [18, 25]), ("USPTO", "4876543", [18])],
+    },
+    {
+        "name": "Kestrel Audio",
+        "country": "GB",
+        "website": "https://kestrel-audio.example",
+        "mark": "KESTREL",
+        "keyword": "kestrel",
+        "obfuscations": ["k3strel", "kestre1", "kestrell"],
+        "reference_price": Decimal("299.00"),
+        "category": "electronics",
+        "products": ["Noise Cancelling Headphones", "True Wireless Earbuds", "Studio Monitor Headphones"],
+        "colour": (30, 30, 30),
+        "registrations": [("EUIPO", "018112233", [9]), ("USPTO", "6054321", [9])],
+    },
+    {
+        "name": "Marlow & Finch",
+        "country": "NL",
+        "website": "https://marlowfinch.example",
+        "mark": "MARLOW & FINCH",
+        "keyword": "marlow & finch",
+        "obfuscations": ["marlow finch", "marlow+finch", "m&f marlow"],
+        "reference_price": Decimal("75.00"),
+        "category": "accessories",
+        "products": ["Leather Card Wallet", "Woven Leather Belt", "Key Ring Organiser"],
+        "colour": (40, 100, 70),
+        "registrations": [("EUIPO", "018445566", [18])],
+    },
+]
+
+AGENT = {"name": "Hale & Partners LLP", "country": "GB", "contact_email": "notices@hale-partners.example"}
+AGENT_BRAND = "Lumen Optics"
+PARTNER = {"name": "Independent Brands Association", "country": "NL", "contact_email": "vetting@iba.example"}
+PARTNER_VETS = "Marlow & Finch"
+
+MERCHANTS = [
+    ("Sportivo Retail BV", "NL", [("Sportivo Rotterdam", "Zuid-Holland", "Rotterdam")]),
+    (
+        "Yiwu Bright Trading Co",
+        "CN",
+        [("BrightDeals Global", "Zhejiang", "Yiwu"), ("Bright Outlet", "Zhejiang", "Hangzhou")],
+    ),
+    ("Shenzhen Soundwave Ltd", "CN", [("Soundwave Direct", "Guangdong", "Shenzhen")]),
+    ("Casa Bella SRL", "IT", [("Casa Bella Milano", "Lombardia", "Milan")]),
+    ("Maison Dupont SARL", "FR", [("Dupont Boutique", "Ile-de-France", "Paris")]),
+    ("Nordic Home AB", "SE", [("Nordic Home Store", "Stockholm", "Stockholm")]),
+    ("Berlin Goods GmbH", "DE", [("Kiez Kaufhaus", "Berlin", "Berlin"), ("Kiez Sport", "Berlin", "Berlin")]),
+    ("Istanbul Bazaar Ltd", "TR", [("Grand Bazaar Online", "Istanbul", "Istanbul")]),
+]
+AUTHORISED = ("Northwind Athletics", "Sportivo Rotterdam")
+
+GENERIC = {
+    "shoes": (
+        ["Running Shoes", "Canvas Sneakers", "Hiking Boots", "Slip-on Loafers", "Trail Shoes", "Sandals"],
+        (25, 140),
+    ),
+    "eyewear": (["Sunglasses", "Reading Glasses", "Blue Light Glasses", "Ski Goggles"], (9, 90)),
+    "bags": (["Backpack", "Tote Bag", "Messenger Bag", "Duffel Bag", "Crossbody Bag", "Laptop Sleeve"], (15, 160)),
+    "electronics": (
+        ["Bluetooth Speaker", "Wireless Earbuds", "Over-ear Headphones", "USB-C Charger", "Power Bank"],
+        (12, 180),
+    ),
+    "accessories": (["Leather Wallet", "Belt", "Scarf", "Beanie", "Watch Strap", "Keychain"], (5, 60)),
+    "home": (["Ceramic Mug", "Scented Candle", "Throw Blanket", "Cushion Cover", "Table Lamp", "Plant Pot"], (6, 90)),
+    "kitchen": (["Chef's Knife", "Cast Iron Pan", "Cutting Board", "French Press", "Spice Rack"], (8, 120)),
+    "toys": (["Building Blocks Set", "Plush Bear", "Wooden Puzzle", "RC Car", "Kite"], (7, 70)),
+    "sports": (["Yoga Mat", "Resistance Bands", "Water Bottle", "Jump Rope", "Dumbbell Set"], (6, 110)),
+    "clothing": (
+        ["Cotton T-Shirt", "Hoodie", "Rain Jacket", "Chino Trousers", "Wool Sweater", "Running Shorts"],
+        (9, 120),
+    ),
+}
+ADJECTIVES = [
+    "Classic",
+    "Lightweight",
+    "Premium",
+    "Vintage",
+    "Eco",
+    "Waterproof",
+    "Slim",
+    "Everyday",
+    "Compact",
+    "Deluxe",
+]
+COLOURS = ["Black", "White", "Navy", "Olive", "Grey", "Sand", "Burgundy", "Sky Blue", "Forest Green", "Charcoal"]
+SIZES = ["S", "M", "L", "XL", "One Size", "Pack of 2", "Set of 3", "2026 Edition"]
+FAKE_HOOKS = ["Original", "100% Authentic", "Factory Outlet", "Best Replica Quality", "AAA Grade", "New With Tags"]
+
+PLATFORM_USERS = [
+    ("demo-reviewer", "Reviewer", PlatformRole.REVIEWER, False),
+    ("demo-senior-reviewer", "Senior reviewer", PlatformRole.SENIOR_REVIEWER, False),
+    ("demo-admin", "Platform admin", PlatformRole.ADMIN, True),
+]
+
+
+def _money(value):
+    return Decimal(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def logo_png(text, colour, size=(480, 240)):
+    """A logo-like PNG: coloured background, border and the brand name in the default font."""
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", size, colour)
+    draw = ImageDraw.Draw(image)
+    draw.rectangle([8, 8, size[0] - 9, size[1] - 9], outline=(255, 255, 255), width=4)
+    left, top, right, bottom = draw.textbbox((0, 0), text)
+    draw.text(((size[0] - (right - left)) / 2, (size[1] - (bottom - top)) / 2), text, fill=(255, 255, 255))
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def minimal_pdf(text):
+    """A tiny, structurally valid one-page PDF."""
+    stream = f"BT /F1 12 Tf 72 720 Td ({text}) Tj ET".encode("latin-1", "replace")
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    for offset in offsets:
+        out += b"%010d 00000 n \n" % offset
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+class Command(BaseCommand):
+    help = "Create (idempotently) a demo world with brands, agents, merchants, ~3,000 listings and one login per role."
+
+    def handle(self, *args, **options):
+        started = time.monotonic()
+        self.rng = random.Random(SEED)
+        self.now = timezone.now()
+        self.today = self.now.date()
+        with transaction.atomic():
+            self.groups = ensure_platform_groups()
+            brands = self.seed_brands()
+            agent = self.seed_agent(brands)
+            partner = self.seed_partner(brands)
+            stores, merchants = self.seed_merchants()
+            self.seed_authorised_store(brands, stores)
+            self.seed_listings(brands, stores)
+            self.seed_orders()
+            logins = self.seed_users(brands, agent, partner, merchants)
+        self.report(logins, time.monotonic() - started)
+
+    # --- Brands ---------------------------------------------------------------
+    def seed_brands(self):
+        brands = {}
+        for spec in BRANDS:
+            org, _ = Organisation.objects.get_or_create(
+                kind=OrganisationKind.RIGHTS_HOLDER,
+                name=spec["name"],
+                defaults={"country": spec["country"], "contact_email": f"legal@{spec['website'].split('//')[1]}"},
+            )
+            holder, _ = RightsHolder.objects.get_or_create(
+                organisation=org, defaults={"legal_name": spec["name"], "website": spec["website"]}
+            )
+            brands[spec["name"]] = holder
+            for index, (office, number, classes) in enumerate(spec["registrations"]):
+                asset, _ = IPAsset.objects.get_or_create(
+                    rights_holder=holder,
+                    kind=IPAssetKind.TRADEMARK,
+                    office=office,
+                    registration_number=number,
+                    defaults={
+                        "name": spec["mark"],
+                        "trademark_type": TrademarkType.WORD,
+                        "nice_classes": classes,
+                        "registered_on": datetime.date(2016 + index, 3, 14),
+                        "expires_on": datetime.date(2034 + index, 3, 14),
+                        "verification_status": VerificationStatus.VERIFIED,
+                        "verification_reason": "Registration checked against the office register.",
+                        "verified_at": self.now,
+                        "keywords": [spec["keyword"], *spec["obfuscations"]],
+                        "reference_price": spec["reference_price"],
+                        "reference_currency": "EUR",
+                        "description": f"{spec['mark']} word mark covering {spec['category']}.",
+                    },
+                )
+                if not asset.reference_images.exists():
+                    images = [(spec["name"], spec["colour"])]
+                    if index == 0:
+                        images.append((spec["mark"], tuple(255 - c for c in spec["colour"])))
+                    for number_, (text, colour) in enumerate(images, start=1):
+                        self.add_reference_image(
+                            asset, f"{spec['keyword'].replace(' & ', '-')}-logo-{number_}.png", text, colour
+                        )
+
+        # Realism: one asset awaiting verification, one refused.
+        kestrel = brands["Kestrel Audio"]
+        pending, _ = IPAsset.objects.get_or_create(
+            rights_holder=kestrel,
+            kind=IPAssetKind.TRADEMARK,
+            office="CNIPA",
+            registration_number="58123456",
+            defaults={
+                "name": "KESTREL",
+                "trademark_type": TrademarkType.FIGURATIVE,
+                "nice_classes": [9],
+                "registered_on": datetime.date(2022, 6, 1),
+                "expires_on": datetime.date(2032, 6, 1),
+                "verification_status": VerificationStatus.PENDING,
+                "keywords": ["kestrel"],
+                "reference_price": Decimal("299.00"),
+                "reference_currency": "EUR",
+                "description": "Bird-in-flight device mark, filed in China.",
+            },
+        )
+        if not pending.reference_images.exists():
+            self.add_reference_image(pending, "kestrel-device.png", "KESTREL (device)", (60, 60, 90))
+        IPAsset.objects.update_or_create(
+            rights_holder=brands["Aurelia Paris"],
+            kind=IPAssetKind.TRADEMARK,
+            office="WIPO",
+            registration_number="1456789",
+            defaults={
+                "name": "AURELIA MONOGRAM",
+                "trademark_type": TrademarkType.FIGURATIVE,
+                "nice_classes": [18],
+                "registered_on": datetime.date(2019, 9, 2),
+                "expires_on": datetime.date(2029, 9, 2),
+                "verification_status": VerificationStatus.REJECTED,
+                "verification_reason": (
+                    "The certificate uploaded names a different holder (Aurelia Holdings SA); "
+                    "please upload an assignment record or a certificate in your name."
+                ),
+                "verified_at": self.now,
+                "keywords": ["aurelia monogram"],
+                "reference_currency": "EUR",
+            },
+        )
+        return brands
+
+    def add_reference_image(self, asset, name, text, colour):
+        width, height = 480, 240
+        data = logo_png(text, colour, size=(width, height))
+        image = ReferenceImage(
+            asset=asset, original_name=name, content_type="image/png", size=len(data), width=width, height=height
+        )
+        image.image.save(name, ContentFile(data, name=name), save=True)
+
+    # --- Agent and partner ----------------------------------------------------------------
+    def seed_agent(self, brands):
+        agent, _ = Organisation.objects.get_or_create(
+            kind=OrganisationKind.AGENT,
+            name=AGENT["name"],
+            defaults={"country": AGENT["country"], "contact_email": AGENT["contact_email"]},
+        )
+        holder = brands[AGENT_BRAND]
+        if not LetterOfAuthorisation.objects.filter(agent=agent, rights_holder=holder).exists():
+            letter = LetterOfAuthorisation(
+                agent=agent,
+                rights_holder=holder,
+                valid_from=self.today - datetime.timedelta(days=30),
+                valid_until=self.today + datetime.timedelta(days=335),
+                document_name="letter-of-authorisation.pdf",
+            )
+            pdf = minimal_pdf(f"{holder.legal_name} authorises {agent.name} to act on its behalf.")
+            letter.document.save("letter-of-authorisation.pdf", ContentFile(pdf), save=True)
+        return agent
+
+    def seed_partner(self, brands):
+        org, _ = Organisation.objects.get_or_create(
+            kind=OrganisationKind.PARTNER,
+            name=PARTNER["name"],
+            defaults={"country": PARTNER["country"], "contact_email": PARTNER["contact_email"]},
+        )
+        partner, _ = Partner.objects.get_or_create(
+            organisation=org, defaults={"kind": PartnerKind.ASSOCIATION, "approved_for_vetting": True}
+        )
+        partner.vetted_rights_holders.add(brands[PARTNER_VETS])
+        return org
+
+    # --- Merchants and stores ---------------------------------------------------------------
+    def seed_merchants(self):
+        rng = random.Random(SEED + 1)
+        stores, merchants = [], []
+        for m_index, (legal_name, country, store_specs) in enumerate(MERCHANTS, start=1):
+            org, _ = Organisation.objects.get_or_create(
+                kind=OrganisationKind.MERCHANT,
+                name=legal_name,
+                defaults={"country": country, "contact_email": f"shop{m_index}@merchants.example"},
+            )
+            merchant, _ = Merchant.objects.get_or_create(
+                organisation=org,
+                defaults={
+                    "legal_name": legal_name,
+                    "business_licence_number": f"DEMO-BL-{m_index:06d}",
+                    "contact_phone": f"+{rng.randint(30, 90)} {rng.randint(100, 999)} {rng.randint(100000, 999999)}",
+                    "contact_email": f"shop{m_index}@merchants.example",
+                    "address": f"{rng.randint(1, 200)} Market Street, {store_specs[0][2]}",
+                },
+            )
+            merchants.append(merchant)
+            for s_index, (name, region, city) in enumerate(store_specs, start=1):
+                iban = f"{country}{rng.randint(10, 99)}DEMO{m_index:02d}{s_index:02d}{rng.randint(10**9, 10**10 - 1)}"
+                store, _ = Store.objects.get_or_create(
+                    merchant=merchant,
+                    name=name,
+                    defaults={
+                        "payout_account_hash": identity_hash(iban),
+                        "payout_account_last4": iban[-4:],
+                        "region": region,
+                        "city": city,
+                        "security_deposit": _money(rng.choice([1000, 2500, 5000, 10000])),
+                        "deposit_currency": "EUR",
+                    },
+                )
+                stores.append(store)
+        return stores, merchants
+
+    def seed_authorised_store(self, brands, stores):
+        brand_name, store_name = AUTHORISED
+        store = next(s for s in stores if s.name == store_name)
+        AuthorisedStore.objects.get_or_create(
+            rights_holder=brands[brand_name],
+            store=store,
+            defaults={
+                "kind": AuthorisedStoreKind.RESELLER,
+                "note": "Official reseller for the Benelux since 2021.",
+                "valid_until": self.today + datetime.timedelta(days=365),
+            },
+        )
+
+    # --- Listings and orders ------------------------------------------------------------------
+    def listing_rows(self, stores):
+        """Deterministic listing data; the same 3,000 rows on every run."""
+        rng = self.rng
+        authorised_store = next(s for s in stores if s.name == AUTHORISED[1])
+        # Stores that sell counterfeits more often than others.
+        shady = [s for s in stores if s.city in {"Yiwu", "Hangzhou", "Shenzhen", "Istanbul"}]
+        brand_by_name = {b["name"]: b for b in BRANDS}
+        categories = list(GENERIC)
+        rows = []
+        for n in range(1, LISTING_COUNT + 1):
+            external_id = f"{LISTING_PREFIX}{n:06d}"
+            roll = rng.random()
+            if roll < 0.06:
+                # Plainly infringing: the brand name at about a tenth of the reference price.
+                brand = rng.choice(BRANDS)
+                name = brand["name"].split()[0] if brand["name"] != "Marlow & Finch" else brand["name"]
+                if rng.random() < 0.35:
+                    name = rng.choice(brand["obfuscations"]).title()
+                title = f"{rng.choice(FAKE_HOOKS)} {name} {rng.choice(brand['products'])} {rng.choice(COLOURS)}"
+                price = _money(brand["reference_price"] * Decimal(rng.uniform(0.07, 0.14)))
+                store = rng.choice(shady)
+                category = brand["category"]
+                description = f"{title}. Same as the shop, much cheaper. Fast shipping worldwide."
+            elif roll < 0.08:
+                # Genuine branded goods from the authorised reseller, or grey imports near full price.
+                brand = brand_by_name[AUTHORISED[0]] if rng.random() < 0.6 else rng.choice(BRANDS)
+                store = authorised_store if brand["name"] == AUTHORISED[0] else rng.choice(stores)
+                title = f"{brand['name']} {rng.choice(brand['products'])} {rng.choice(COLOURS)}"
+                price = _money(brand["reference_price"] * Decimal(rng.uniform(0.85, 1.05)))
+                category = brand["category"]
+                description = f"Genuine {brand['name']} product with receipt and warranty."
+            else:
+                category = rng.choice(categories)
+                nouns, (low, high) = GENERIC[category]
+                title = f"{rng.choice(ADJECTIVES)} {rng.choice(nouns)} - {rng.choice(COLOURS)}, {rng.choice(SIZES)}"
+                price = _money(Decimal(rng.uniform(low, high)))
+                store = rng.choice(stores)
+                description = f"{title}. Ships within 2 working days."
+            created = self.now - datetime.timedelta(days=rng.randint(0, 180), minutes=rng.randint(0, 1439))
+            rows.append(
+                Listing(
+                    store=store,
+                    external_id=external_id,
+                    title=title[:300],
+                    description=description,
+                    category=category,
+                    price=price,
+                    currency="EUR",
+                    created_at=created,
+                    updated_at=created,
+                )
+            )
+        return rows
+
+    def seed_listings(self, brands, stores):
+        rows = self.listing_rows(stores)
+        existing = set(
+            Listing.objects.filter(external_id__startswith=LISTING_PREFIX).values_list("external_id", flat=True)
+        )
+        missing = [row for row in rows if row.external_id not in existing]
+        if missing:
+            Listing.objects.bulk_create(missing, batch_size=BATCH_SIZE, ignore_conflicts=True)
+
+    def seed_orders(self):
+        if Order.objects.filter(buyer_reference__startswith=BUYER_PREFIX).exists():
+            return
+        rng = random.Random(SEED + 2)
+        listings = list(
+            Listing.objects.filter(external_id__startswith=LISTING_PREFIX)
+            .order_by("external_id")
+            .values_list("id", "price", "created_at")
+        )
+        sold = rng.sample(listings, k=min(700, len(listings)))
+        orders = []
+        for listing_id, price, created_at in sold:
+            for _ in range(rng.choice([1, 1, 1, 2, 3, 5])):
+                quantity = rng.choice([1, 1, 1, 2, 3])
+                span = max(int((self.now - created_at).total_seconds()), 60)
+                orders.append(
+                    Order(
+                        listing_id=listing_id,
+                        buyer_reference=f"{BUYER_PREFIX}{rng.randint(1, 4000):06d}",
+                        quantity=quantity,
+                        amount=_money(price * quantity),
+                        currency="EUR",
+                        ordered_at=created_at + datetime.timedelta(seconds=rng.randint(0, span)),
+                    )
+                )
+        Order.objects.bulk_create(orders, batch_size=BATCH_SIZE)
+
+    # --- Users ------------------------------------------------------------------------
+    def seed_users(self, brands, agent, partner, merchants):
+        brand_org = brands["Northwind Athletics"].organisation
+        merchant_org = merchants[1].organisation  # Yiwu Bright Trading Co: the one with complaints.
+        specs = [
+            ("demo-brand-owner", "Brand owner", brand_org, MembershipRole.OWNER, ("Nora", "Lindqvist")),
+            ("demo-brand-staff", "Brand staff", brand_org, MembershipRole.STAFF, ("Tom", "Becker")),
+            ("demo-agent", "Agent (law firm)", agent, MembershipRole.OWNER, ("Amelia", "Hale")),
+            ("demo-merchant", "Merchant owner", merchant_org, MembershipRole.OWNER, ("Li", "Wei")),
+            ("demo-partner", "Partner staff", partner, MembershipRole.STAFF, ("Sanne", "de Vries")),
+        ]
+        logins = []
+        for username, label, org, role, (first, last) in specs:
+            user = self.ensure_user(username, first, last)
+            Membership.objects.get_or_create(user=user, organisation=org, defaults={"role": role})
+            logins.append((username, label, org.name))
+        staff_names = {
+            "demo-reviewer": ("Ravi", "Patel"),
+            "demo-senior-reviewer": ("Sofia", "Marquez"),
+            "demo-admin": ("Alex", "Moreau"),
+        }
+        for username, label, group, superuser in PLATFORM_USERS:
+            first, last = staff_names[username]
+            user = self.ensure_user(username, first, last, is_staff=True, is_superuser=superuser)
+            user.groups.add(self.groups[group])
+            logins.append((username, label, "Platform staff"))
+        return logins
+
+    def ensure_user(self, username, first, last, *, is_staff=False, is_superuser=False):
+        user, created = User.objects.get_or_create(
+            username=username,
+            defaults={
+                "first_name": first,
+                "last_name": last,
+                "email": f"{username}@demo.example",
+                "is_staff": is_staff,
+                "is_superuser": is_superuser,
+            },
+        )
+        if created:
+            user.set_password(DEMO_PASSWORD)
+            user.save(update_fields=["password"])
+        return user
+
+    # --- Report -----------------------------------------------------------------------
+    def report(self, logins, elapsed):
+        out = self.stdout
+        out.write(self.style.SUCCESS(f"Demo world ready in {elapsed:.1f}s."))
+        out.write("")
+        width = max(len(u) for u, _, _ in logins)
+        role_width = max(len(r) for _, r, _ in logins)
+        out.write(f"{'username'.ljust(width)}  {'role'.ljust(role_width)}  organisation")
+        out.write(f"{'-' * width}  {'-' * role_width}  {'-' * 30}")
+        for username, role, org in logins:
+            out.write(f"{username.ljust(width)}  {role.ljust(role_width)}  {org}")
+        out.write(f"\nPassword for every demo login: {DEMO_PASSWORD}\n")
+        counts = [
+            ("Users", User.objects.count()),
+            ("Organisations", Organisation.objects.count()),
+            ("Rights holders", RightsHolder.objects.count()),
+            ("IP assets", IPAsset.objects.count()),
+            ("Reference images", ReferenceImage.objects.count()),
+            ("Letters of authorisation", LetterOfAuthorisation.objects.count()),
+            ("Partners", Partner.objects.count()),
+            ("Merchants", Merchant.objects.count()),
+            ("Stores", Store.objects.count()),
+            ("Authorised stores", AuthorisedStore.objects.count()),
+            ("Listings", Listing.objects.count()),
+            ("Orders", Order.objects.count()),
+        ]
+        for label, count in counts:
+            out.write(f"{label:<26}{count:>8}")
