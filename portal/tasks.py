@@ -22,3 +22,23 @@ def prune_embedded_broker():
     from portal.broker import prune_consumed_messages
 
     return prune_consumed_messages(older_than=timezone.now() - timedelta(hours=settings.EMBEDDED_BROKER_KEEP_HOURS))
+
+
+@shared_task(name="portal.tasks.record_delivery")
+def record_delivery(token, seq):
+    """Proof task: one audit row per execution, so tests can count deliveries."""
+    from portal.audit import audit_log_record
+
+    audit_log_record(action="portal.worker.delivery", data={"run": token, "seq": seq}, actor_label="worker")
+
+
+@shared_task(name="portal.tasks.sleep_then_record", acks_late=True, reject_on_worker_lost=True)
+def sleep_then_record(token, seconds):
+    """Proof task for worker loss: records its start, sleeps, records its end."""
+    import time
+
+    from portal.audit import audit_log_record
+
+    audit_log_record(action="portal.worker.sleep.started", data={"token": token}, actor_label="worker")
+    time.sleep(seconds)
+    audit_log_record(action="portal.worker.sleep.finished", data={"token": token}, actor_label="worker")
