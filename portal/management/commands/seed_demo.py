@@ -32,7 +32,7 @@ from rights_holders.models import (
     VerificationStatus,
 )
 
-DEMO_PASSWORD = "demo-password-2026"
+DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - a published demo password, never used in production
 SEED = 2026
 LISTING_COUNT = 3000
 LISTING_PREFIX = "DEMO-"
@@ -162,7 +162,9 @@ ADJECTIVES = [
     "Deluxe",
 ]
 COLOURS = ["Black", "White", "Navy", "Olive", "Grey", "Sand", "Burgundy", "Sky Blue", "Forest Green", "Charcoal"]
-SIZES = ["S", "M", "L", "XL", "One Size", "Pack of 2", "Set of 3", "2026 Edition"]
+SIZES = ["S", "M", "L", "XL", "EU 38", "EU 42", "EU 44"]
+VARIANTS = ["One Size", "Pack of 2", "Set of 3", "2026 Edition", "Gift Box"]
+SIZED = {"shoes", "clothing"}
 FAKE_HOOKS = ["Original", "100% Authentic", "Factory Outlet", "Best Replica Quality", "AAA Grade", "New With Tags"]
 
 PLATFORM_USERS = [
@@ -447,7 +449,7 @@ class Command(BaseCommand):
             else:
                 category = rng.choice(categories)
                 nouns, (low, high) = GENERIC[category]
-                title = f"{rng.choice(ADJECTIVES)} {rng.choice(nouns)} - {rng.choice(COLOURS)}, {rng.choice(SIZES)}"
+                title = f"{rng.choice(ADJECTIVES)} {rng.choice(nouns)} - {rng.choice(COLOURS)}, {rng.choice(SIZES if category in SIZED else VARIANTS)}"
                 price = _money(Decimal(rng.uniform(low, high)))
                 store = rng.choice(stores)
                 description = f"{title}. Ships within 2 working days."
