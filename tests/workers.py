@@ -12,6 +12,7 @@ SQLAlchemy transport on ``<var_dir>/broker.sqlite3``, exactly as
 portal/settings.py builds it when CELERY_BROKER_URL is unset.
 """
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -98,10 +99,8 @@ class WorkerProcess:
     def stop(self, timeout=15):
         """Warm shutdown (SIGTERM), then SIGKILL the group if it does not exit in time."""
         if self.process.poll() is None:
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(self.process.pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
             try:
                 self.process.wait(timeout=timeout)
             except subprocess.TimeoutExpired:
@@ -111,10 +110,8 @@ class WorkerProcess:
 
 
 def _kill_group_quietly(pgid):
-    try:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(pgid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
 
 
 @contextmanager
