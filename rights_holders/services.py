@@ -1,10 +1,43 @@
 """Writes on rights-holder data that are not verification moves (see verification.py)."""
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from portal.audit import audit_log_record
+from portal.scoping import rights_holder_ids_visible_to
 from portal.uploads import validate_upload
-from rights_holders.models import IPAssetProof
+from rights_holders.models import IPAsset, IPAssetProof, VerificationStatus
+
+
+def _proof_store(*, asset, validated, actor):
+    """Store a validated proof and its row inside the caller's transaction; returns (proof, stored_name)."""
+    proof = IPAssetProof(
+        asset=asset,
+        original_name=validated.original_name,
+        content_type=validated.content_type,
+        size=validated.size,
+        uploaded_by=actor,
+    )
+    proof.file.save(validated.name, validated.content, save=False)
+    stored_name = proof.file.name
+    try:
+        proof.save()
+        audit_log_record(
+            action="rights_holders.asset.proof_added",
+            actor=actor,
+            obj=proof,
+            organisation=asset.rights_holder.organisation,
+            data={
+                "asset_id": asset.pk,
+                "original_name": validated.original_name,
+                "content_type": validated.content_type,
+                "size": validated.size,
+            },
+        )
+    except BaseException:
+        proof.file.storage.delete(stored_name)
+        raise
+    return proof, stored_name
 
 
 def ip_asset_proof_add(*, asset, uploaded_file, actor) -> IPAssetProof:
@@ -15,34 +48,33 @@ def ip_asset_proof_add(*, asset, uploaded_file, actor) -> IPAssetProof:
     stored, the file is deleted and the error re-raised, so no orphan remains.
     """
     validated = validate_upload(uploaded_file, kind="document")
-    proof = IPAssetProof(
-        asset=asset,
-        original_name=validated.original_name,
-        content_type=validated.content_type,
-        size=validated.size,
-        uploaded_by=actor,
-    )
+    with transaction.atomic():
+        proof, _ = _proof_store(asset=asset, validated=validated, actor=actor)
+    return proof
+
+
+def ip_asset_register(*, rights_holder, fields, proof_file, actor) -> IPAsset:
+    """A rights holder registers an IP asset with its proof; it waits for a reviewer's verification."""
+    if rights_holder.pk not in rights_holder_ids_visible_to(actor):
+        raise PermissionDenied("You cannot register rights for this rights holder.")
+    validated = validate_upload(proof_file, kind="document")
     stored_name = None
     try:
         with transaction.atomic():
-            proof.file.save(validated.name, validated.content, save=False)
-            stored_name = proof.file.name
-            proof.save()
-            audit_log_record(
-                action="rights_holders.asset.proof_added",
-                actor=actor,
-                obj=proof,
-                organisation=asset.rights_holder.organisation,
-                data={
-                    "asset_id": asset.pk,
-                    "original_name": validated.original_name,
-                    "content_type": validated.content_type,
-                    "size": validated.size,
-                },
+            asset = IPAsset.objects.create(
+                rights_holder=rights_holder, verification_status=VerificationStatus.PENDING, **fields
             )
+            audit_log_record(
+                action="rights_holders.asset.registered",
+                actor=actor,
+                obj=asset,
+                organisation=rights_holder.organisation,
+                data={"kind": asset.kind, "registration_number": asset.registration_number, "office": asset.office},
+            )
+            proof, stored_name = _proof_store(asset=asset, validated=validated, actor=actor)
     except BaseException:
+        # The transaction rolled back the rows; the file is outside it.
         if stored_name:
-            proof.file.storage.delete(stored_name)
-        proof.pk = None
+            IPAssetProof.file.field.storage.delete(stored_name)
         raise
-    return proof
+    return asset

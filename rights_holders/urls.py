@@ -6,5 +6,7 @@ app_name = "rights"
 
 urlpatterns = [
     path("assets/", views.asset_list, name="asset-list"),
+    path("assets/new/", views.asset_create, name="asset-create"),
     path("assets/<int:pk>/", views.asset_detail, name="asset-detail"),
+    path("assets/<int:pk>/decide/", views.asset_decide, name="asset-decide"),
 ]

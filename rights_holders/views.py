@@ -1,19 +1,83 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import get_object_or_404, render
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
 
-from rights_holders.models import IPAsset
+from portal.roles import user_is_reviewer
+from portal.scoping import rights_holder_ids_visible_to
+from rights_holders.forms import IPAssetForm
+from rights_holders.models import IPAsset, RightsHolder, VerificationStatus
+from rights_holders.services import ip_asset_register
+from rights_holders.verification import VerificationError, ip_asset_reject, ip_asset_verify
 
 
 @login_required
 def asset_list(request):
     assets = IPAsset.objects.visible_to(request.user).select_related("rights_holder").order_by("rights_holder", "name")
-    return render(request, "rights_holders/asset_list.html", {"assets": assets})
+    status = request.GET.get("status")
+    if status in VerificationStatus.values:
+        assets = assets.filter(verification_status=status)
+    can_register = bool(rights_holder_ids_visible_to(request.user))
+    return render(
+        request,
+        "rights_holders/asset_list.html",
+        {"assets": assets, "can_register": can_register, "is_reviewer": user_is_reviewer(request.user)},
+    )
 
 
 @login_required
 def asset_detail(request, pk):
     asset = get_object_or_404(
-        IPAsset.objects.visible_to(request.user).select_related("rights_holder").prefetch_related("proofs", "reference_images"),
+        IPAsset.objects.visible_to(request.user)
+        .select_related("rights_holder", "verified_by")
+        .prefetch_related("proofs", "reference_images"),
         pk=pk,
     )
-    return render(request, "rights_holders/asset_detail.html", {"asset": asset})
+    return render(
+        request, "rights_holders/asset_detail.html", {"asset": asset, "is_reviewer": user_is_reviewer(request.user)}
+    )
+
+
+@login_required
+def asset_create(request):
+    holders = RightsHolder.objects.filter(pk__in=rights_holder_ids_visible_to(request.user))
+    if not holders.exists():
+        raise Http404("You do not act for any rights holder.")
+    form = IPAssetForm(request.POST or None, request.FILES or None, holders=holders)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        holder = data.pop("rights_holder")
+        proof = data.pop("proof")
+        data["nice_classes"] = data.pop("nice_classes_text")
+        data["keywords"] = data.pop("keywords_text")
+        try:
+            asset = ip_asset_register(rights_holder=holder, fields=data, proof_file=proof, actor=request.user)
+        except ValidationError as exc:
+            form.add_error("proof", exc)
+        else:
+            messages.success(request, f"{asset.name} is registered and waits for a reviewer's verification.")
+            return redirect("rights:asset-detail", pk=asset.pk)
+    return render(request, "rights_holders/asset_form.html", {"form": form})
+
+
+@login_required
+@require_POST
+def asset_decide(request, pk):
+    if not user_is_reviewer(request.user):
+        raise Http404
+    asset = get_object_or_404(IPAsset, pk=pk)
+    decision, reason = request.POST.get("decision"), request.POST.get("reason", "")
+    try:
+        if decision == "verify":
+            ip_asset_verify(asset_id=asset.pk, actor=request.user, reason=reason)
+            messages.success(request, f"{asset.name} is verified and can now back notices.")
+        elif decision == "reject":
+            ip_asset_reject(asset_id=asset.pk, actor=request.user, reason=reason)
+            messages.success(request, f"{asset.name} is rejected; the rights holder sees your reason.")
+        else:
+            messages.error(request, "Choose verify or reject.")
+    except (VerificationError, PermissionDenied) as exc:
+        messages.error(request, str(exc))
+    return redirect("rights:asset-detail", pk=asset.pk)

@@ -1,0 +1,65 @@
+from django import forms
+
+from rights_holders.models import IPAsset, RightsHolder
+
+
+class IPAssetForm(forms.ModelForm):
+    rights_holder = forms.ModelChoiceField(queryset=RightsHolder.objects.none())
+    nice_classes_text = forms.CharField(
+        required=False, label="Nice classes", help_text="Comma-separated numbers from 1 to 45, e.g. 18, 25"
+    )
+    keywords_text = forms.CharField(
+        required=False, label="Brand keywords", help_text="Comma-separated; screening looks for them in listings."
+    )
+    proof = forms.FileField(help_text="Registration certificate or other proof of the right (PDF, JPEG or PNG).")
+
+    class Meta:
+        model = IPAsset
+        fields = [
+            "rights_holder",
+            "kind",
+            "name",
+            "trademark_type",
+            "registration_number",
+            "office",
+            "registered_on",
+            "expires_on",
+            "description",
+            "reference_price",
+            "reference_currency",
+        ]
+        widgets = {
+            "registered_on": forms.DateInput(attrs={"type": "date"}),
+            "expires_on": forms.DateInput(attrs={"type": "date"}),
+        }
+
+    def __init__(self, *args, holders, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["rights_holder"].queryset = holders
+        if holders.count() == 1:
+            self.fields["rights_holder"].initial = holders.first()
+
+    def clean_nice_classes_text(self):
+        raw = self.cleaned_data["nice_classes_text"]
+        classes = []
+        for part in filter(None, (p.strip() for p in raw.split(","))):
+            if not part.isdigit() or not 1 <= int(part) <= 45:
+                raise forms.ValidationError(f"{part!r} is not a Nice class; use numbers from 1 to 45.")
+            classes.append(int(part))
+        return sorted(set(classes))
+
+    def clean_keywords_text(self):
+        return [k.strip().lower() for k in self.cleaned_data["keywords_text"].split(",") if k.strip()]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("kind") == "trademark" and not data.get("trademark_type"):
+            self.add_error("trademark_type", "Say whether the trademark is a word or a figurative mark.")
+        if data.get("kind") != "trademark" and data.get("nice_classes_text"):
+            self.add_error("nice_classes_text", "Nice classes apply to trademarks only.")
+        if data.get("reference_price") is not None and not data.get("reference_currency"):
+            self.add_error("reference_currency", "Give the currency of the reference price, e.g. EUR.")
+        registered, expires = data.get("registered_on"), data.get("expires_on")
+        if registered and expires and expires < registered:
+            self.add_error("expires_on", "The expiry date is before the registration date.")
+        return data
