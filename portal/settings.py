@@ -271,6 +271,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
 )
 CELERY_BROKER_POLLING_INTERVAL = 0.1
 CELERY_BEAT_SCHEDULE = {
+    "expire-ip-assets": {
+        "task": "rights_holders.tasks.expire_ip_assets",
+        "schedule": timedelta(hours=6),
+    },
     "prune-embedded-broker": {
         "task": "portal.tasks.prune_embedded_broker",
         "schedule": timedelta(hours=1),
