@@ -85,7 +85,9 @@ class ListingQuerySet(models.QuerySet):
         if user.is_platform_staff:
             return self
         orgs = organisation_ids_of(user)
-        return self.filter(models.Q(store__merchant__organisation_id__in=orgs) | ~models.Q(status=ListingStatus.REMOVED))
+        return self.filter(
+            models.Q(store__merchant__organisation_id__in=orgs) | ~models.Q(status=ListingStatus.REMOVED)
+        )
 
 
 class Listing(models.Model):
