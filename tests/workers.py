@@ -174,6 +174,14 @@ def broker_sender(broker_url):
 
         sqla_transport.Transport.polling_interval = settings.CELERY_BROKER_POLLING_INTERVAL
     sender = Celery("test-sender", broker=broker_url, set_as_current=False)
+    # Celery lets the environment variable CELERY_BROKER_URL override any
+    # configured broker_url (celery.app.utils.Settings.broker_url), so a test
+    # run with CELERY_BROKER_URL=redis://... would publish there. The explicit
+    # read/write URLs win over it (unless CELERY_BROKER_{READ,WRITE}_URL are set).
+    for name in ("CELERY_BROKER_READ_URL", "CELERY_BROKER_WRITE_URL"):
+        if os.environ.get(name):
+            raise RuntimeError(f"unset {name}: it would override the broker of broker_sender()")
+    sender.conf.broker_read_url = sender.conf.broker_write_url = broker_url
     sender.conf.task_serializer = "json"
     sender.conf.broker_connection_retry_on_startup = True
     try:
