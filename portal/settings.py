@@ -271,6 +271,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
 )
 CELERY_BROKER_POLLING_INTERVAL = 0.1
 CELERY_BEAT_SCHEDULE = {
+    "sweep-takedown-deadlines": {
+        "task": "takedowns.tasks.sweep_deadlines",
+        "schedule": timedelta(minutes=1),
+    },
     "expire-ip-assets": {
         "task": "rights_holders.tasks.expire_ip_assets",
         "schedule": timedelta(hours=6),
@@ -335,3 +339,31 @@ REQUIRE_SERVICES = _env_bool("REQUIRE_SERVICES", False)
 
 # --- Domain policy (DOMAIN.md); later issues add to these ------------------
 PORTAL_SITE_NAME = env.str("PORTAL_SITE_NAME", default="Takedown Portal")
+
+# Notice lifecycle (DOMAIN.md "Item lifecycle", "Penalties", "Service level").
+TAKEDOWN_COUNTER_NOTICE_HOURS = _env_int("TAKEDOWN_COUNTER_NOTICE_HOURS", 72, minimum=1)
+TAKEDOWN_REPLY_HOURS = _env_int("TAKEDOWN_REPLY_HOURS", 72, minimum=1)
+TAKEDOWN_REVIEW_SLA_HOURS = _env_int("TAKEDOWN_REVIEW_SLA_HOURS", 24, minimum=1)
+TAKEDOWN_APPEAL_DAYS = _env_int("TAKEDOWN_APPEAL_DAYS", 183, minimum=1)  # six months (DSA article 20)
+TAKEDOWN_SWEEP_BATCH_SIZE = _env_int("TAKEDOWN_SWEEP_BATCH_SIZE", 2000, minimum=1)
+# A pending effect whose task has not finished after this long is sent again by the sweeper.
+TAKEDOWN_EFFECT_RESEND_SECONDS = _env_int("TAKEDOWN_EFFECT_RESEND_SECONDS", 300, minimum=5)
+PENALTY_POINTS = {
+    "counterfeit": _env_int("PENALTY_POINTS_COUNTERFEIT", 6, minimum=0),
+    "trademark_misuse": _env_int("PENALTY_POINTS_TRADEMARK_MISUSE", 4, minimum=0),
+    "copyright": _env_int("PENALTY_POINTS_COPYRIGHT", 2, minimum=0),
+    "design": _env_int("PENALTY_POINTS_DESIGN", 2, minimum=0),
+    "patent": _env_int("PENALTY_POINTS_PATENT", 2, minimum=0),
+    "other": _env_int("PENALTY_POINTS_OTHER", 2, minimum=0),
+}
+PENALTY_POINTS_EXPIRE_DAYS = _env_int("PENALTY_POINTS_EXPIRE_DAYS", 365, minimum=1)
+# (points threshold, sanction, days) in ascending order; days only for restrictions.
+PENALTY_LADDER = [
+    (6, "warning", None),
+    (12, "restriction", 7),
+    (24, "restriction", 14),
+    (36, "restriction", 21),
+    (48, "closure", None),
+]
+# Upheld counterfeit items against the same right within the points window that close the store.
+PENALTY_REPEAT_INFRINGER_COUNT = _env_int("PENALTY_REPEAT_INFRINGER_COUNT", 3, minimum=1)

@@ -399,3 +399,26 @@ def _encode(img, fmt):
     buf = io.BytesIO()
     clean.save(buf, format=fmt, **options)
     return buf.getvalue()
+
+
+class StoredFilesGuard:
+    """Delete files stored inside a block if the block fails, so no orphan survives a rollback.
+
+    with StoredFilesGuard() as guard, transaction.atomic():
+        row.file.save(validated.name, validated.content, save=False); guard.add(row.file)
+    """
+
+    def __init__(self):
+        self._files = []
+
+    def add(self, field_file):
+        self._files.append((field_file.storage, field_file.name))
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        if exc_type is not None:
+            for storage, name in self._files:
+                storage.delete(name)
+        return False

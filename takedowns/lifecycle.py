@@ -1,0 +1,613 @@
+"""The item state machine: the only place a notice item's status moves (STYLE.md habit 1).
+
+Allowed moves are declared once in ``ALLOWED_MOVES``. Each public verb locks
+the item, checks the current status and the actor's right, writes the new
+status, the ``ItemEvent`` (actor, time, reason, before and after), the audit
+entry and the ``Effect`` rows of the move's consequences, all in one
+transaction; the effects' tasks are sent after commit. The set-based deadline
+sweep (``takedowns.sweep``) applies these same rules to many rows at once and
+must be kept in step with ``uphold_by_default_plan``.
+"""
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+
+from portal.audit import audit_log_record
+from portal.roles import user_is_reviewer, user_is_senior_reviewer
+from portal.scoping import organisation_ids_of, rights_holder_ids_visible_to
+from takedowns.models import (
+    FINAL_STATUSES,
+    EffectKind,
+    InfringementType,
+    ItemEvent,
+    ItemStatus,
+    NoticeItem,
+    RestrictionKind,
+    Track,
+)
+
+S = ItemStatus
+
+ALLOWED_MOVES = {
+    S.SUBMITTED: {S.INVALID, S.PENDING_REVIEW, S.AWAITING_COUNTER_NOTICE, S.WITHDRAWN},
+    S.PENDING_REVIEW: {S.REJECTED, S.AWAITING_COUNTER_NOTICE, S.WITHDRAWN},
+    S.AWAITING_COUNTER_NOTICE: {S.UPHELD, S.COUNTER_NOTICED, S.WITHDRAWN},
+    S.COUNTER_NOTICED: {S.PENDING_ADJUDICATION, S.WITHDRAWN},
+    S.PENDING_ADJUDICATION: {S.UPHELD, S.DISMISSED, S.WITHDRAWN},
+    # Final statuses move only when a senior reviewer reverses the decision on appeal.
+    S.UPHELD: {S.DISMISSED},
+    S.DISMISSED: {S.UPHELD},
+    S.REJECTED: {S.AWAITING_COUNTER_NOTICE},
+    S.INVALID: set(),
+    S.WITHDRAWN: set(),
+}
+
+# While an item is in one of these and took the listing down, the listing stays down.
+HOLDS_LISTING_DOWN = frozenset({S.AWAITING_COUNTER_NOTICE, S.COUNTER_NOTICED, S.PENDING_ADJUDICATION, S.UPHELD})
+
+
+class TransitionError(Exception):
+    """An illegal move: pages show it as a message, the API answers 409."""
+
+    def __init__(self, message, *, item=None, code="illegal_transition"):
+        super().__init__(message)
+        self.message = message
+        self.item = item
+        self.code = code
+
+    def __str__(self):
+        return self.message
+
+
+@dataclass
+class Move:
+    """What a verb asks of ``_apply``: the new status, the fields to set, the effects to write."""
+
+    to: str
+    action: str
+    reason: str = ""
+    fields: dict = field(default_factory=dict)
+    effects: list = field(default_factory=list)  # (kind, key, payload)
+    statements: list = field(default_factory=list)  # dicts for StatementOfReasons
+    data: dict = field(default_factory=dict)
+    final: bool = False
+
+
+def actor_label(actor, default="system"):
+    return actor.get_username() if actor is not None else default
+
+
+def _status_label(status):
+    return S(status).label.lower()
+
+
+def _lock(item_id):
+    return (
+        NoticeItem.objects.select_for_update(of=("self",))
+        .select_related("notice", "listing", "listing__store", "ip_asset", "notice__rights_holder")
+        .get(pk=item_id)
+    )
+
+
+def _check_move(item, to):
+    if to not in ALLOWED_MOVES[item.status]:
+        raise TransitionError(
+            f"Item {item.pk} is {_status_label(item.status)}; it cannot become {_status_label(to)}.",
+            item=item,
+        )
+
+
+def _apply(item, move, *, actor, actor_default="system", now=None):
+    """Write the move on a locked item: status, event, audit, effects, statements. Returns the event."""
+    from takedowns.effects import effects_write
+    from takedowns.reasons import statements_write
+
+    now = now or timezone.now()
+    before = item.status
+    _check_move(item, move.to)
+    item.status = move.to
+    item.status_changed_at = now
+    item.version += 1
+    update = ["status", "status_changed_at", "version"]
+    for name, value in move.fields.items():
+        setattr(item, name, value)
+        update.append(name)
+    if move.final:
+        item.decided_at = now
+        item.decided_by = actor
+        item.decision_generation += 1
+        update += ["decided_at", "decided_by", "decision_generation"]
+    if move.to in {S.PENDING_REVIEW, S.PENDING_ADJUDICATION}:
+        item.queued_at = now
+        item.review_due_at = now + timedelta(hours=settings.TAKEDOWN_REVIEW_SLA_HOURS)
+        update += ["queued_at", "review_due_at"]
+    item.save(update_fields=update)
+    label = actor_label(actor, actor_default)
+    event = ItemEvent.objects.create(
+        item=item,
+        at=now,
+        actor=actor,
+        actor_label=label,
+        action=move.action,
+        from_status=before,
+        to_status=move.to,
+        reason=move.reason,
+        data=move.data,
+    )
+    audit_log_record(
+        action=f"takedowns.item.{move.action}",
+        actor=actor,
+        actor_label=None if actor else label,
+        obj=item,
+        organisation=item.notice.rights_holder.organisation,
+        data={"before": before, "after": move.to, "reason": move.reason, "event": event.pk, **move.data},
+    )
+    statements_write(item, move.statements, now=now)
+    effects = list(move.effects)
+    # Every move is told to the parties; the notify handler decides who hears what.
+    effects.append((EffectKind.NOTIFY, f"event-{event.pk}", {"event": event.pk}))
+    effects_write(item, effects)
+    return event
+
+
+# --- Actors' rights ---------------------------------------------------------
+
+
+def _require_reviewer(actor):
+    if actor is None or not user_is_reviewer(actor):
+        raise PermissionDenied("Only platform reviewers decide on notice items.")
+
+
+def _require_holder_side(item, actor):
+    if actor is None:
+        raise PermissionDenied("Only the rights holder or its filer can do this.")
+    if item.notice.rights_holder_id in rights_holder_ids_visible_to(actor):
+        return
+    if item.notice.filer_organisation_id and item.notice.filer_organisation_id in organisation_ids_of(actor):
+        return
+    raise PermissionDenied("Only the rights holder or its filer can do this.")
+
+
+def _require_merchant_side(item, actor):
+    if actor is None or item.listing.store.merchant.organisation_id not in organisation_ids_of(actor):
+        raise PermissionDenied("Only the merchant whose listing is named can do this.")
+
+
+# --- Plans shared with the set-based sweep ------------------------------------
+
+
+def _counter_notice_window(now):
+    return now + timedelta(hours=settings.TAKEDOWN_COUNTER_NOTICE_HOURS)
+
+
+def uphold_effects(item, generation):
+    """Consequences of an upheld item, keyed by the decision generation (exactly once each)."""
+    key = f"gen-{generation}"
+    effects = [
+        (EffectKind.DELIST, key, {"listing": item.listing_id}),
+        (EffectKind.PENALISE, key, {"generation": generation}),
+    ]
+    if item.infringement_type == InfringementType.COUNTERFEIT:
+        effects.append((EffectKind.REIMBURSE, key, {"generation": generation}))
+    return effects
+
+
+def uphold_statement(item, *, automated_decision, facts):
+    return {
+        "restriction": RestrictionKind.LISTING_REMOVED,
+        "facts": facts,
+        "automated_decision": automated_decision,
+    }
+
+
+# --- The verbs ----------------------------------------------------------------
+
+
+def notice_item_route(*, item_id, track, reason="", actor=None, now=None):
+    """After validation: standard track to the review queue, fast track down at once."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        item = _lock(item_id)
+        if track == Track.FAST and not item.authorised_store_flag:
+            move = Move(
+                to=S.AWAITING_COUNTER_NOTICE,
+                action="fast_tracked",
+                reason=reason or "Fast track: the listing is taken down at once.",
+                fields={
+                    "track": Track.FAST,
+                    "opened_at": now,
+                    "counter_notice_deadline": _counter_notice_window(now),
+                    "took_down_listing": True,
+                },
+                effects=[(EffectKind.DELIST, "fast-track", {"listing": item.listing_id})],
+                statements=[
+                    {
+                        "restriction": RestrictionKind.LISTING_REMOVED,
+                        "facts": item.explanation,
+                        "automated_decision": True,
+                    }
+                ],
+                data={"track": Track.FAST},
+            )
+        else:
+            move = Move(
+                to=S.PENDING_REVIEW,
+                action="queued",
+                reason=reason or "Waiting for a reviewer.",
+                fields={"track": Track.STANDARD},
+                data={"track": Track.STANDARD, "authorised_store_flag": item.authorised_store_flag},
+            )
+        _apply(item, move, actor=actor, now=now)
+        return item
+
+
+def notice_item_mark_invalid(*, item_id, reason, actor=None, now=None):
+    with transaction.atomic():
+        item = _lock(item_id)
+        _apply(
+            item,
+            Move(to=S.INVALID, action="invalid", reason=reason, fields={"invalid_reason": reason}, final=True),
+            actor=actor,
+            now=now,
+        )
+        return item
+
+
+def notice_item_accept(*, item_id, actor, reason="", now=None):
+    """A reviewer finds the notice well-founded: the counter-notice window opens; the listing stays live."""
+    _require_reviewer(actor)
+    now = now or timezone.now()
+    with transaction.atomic():
+        item = _lock(item_id)
+        _apply(
+            item,
+            Move(
+                to=S.AWAITING_COUNTER_NOTICE,
+                action="accepted",
+                reason=reason or "The notice is complete and substantiated; the merchant may answer.",
+                fields={"opened_at": now, "counter_notice_deadline": _counter_notice_window(now)},
+                effects=[(EffectKind.MARK_UNDER_COMPLAINT, f"v{item.version + 1}", {"listing": item.listing_id})],
+            ),
+            actor=actor,
+            now=now,
+        )
+        return item
+
+
+def notice_item_reject(*, item_id, actor, reason, now=None):
+    _require_reviewer(actor)
+    if not (reason or "").strip():
+        raise TransitionError("Give the filer a reason for the rejection.", code="reason_required")
+    with transaction.atomic():
+        item = _lock(item_id)
+        _apply(
+            item,
+            Move(
+                to=S.REJECTED,
+                action="rejected",
+                reason=reason.strip(),
+                final=True,
+                effects=[(EffectKind.REINSTATE, f"v{item.version + 1}", {"listing": item.listing_id})],
+            ),
+            actor=actor,
+            now=now,
+        )
+        return item
+
+
+def notice_item_counter_notice(*, item_id, actor, counter_notice_fields, evidence=(), now=None):
+    """The merchant answers inside the window; after the deadline it is refused with the deadline shown.
+
+    ``counter_notice_fields`` are the CounterNotice model's fields; ``evidence`` is a list of
+    ``portal.uploads.ValidatedUpload`` already checked by the caller.
+    """
+    from portal.uploads import StoredFilesGuard
+    from takedowns.counter_notices import counter_notice_create
+
+    now = now or timezone.now()
+    with StoredFilesGuard() as guard, transaction.atomic():
+        item = _lock(item_id)
+        _require_merchant_side(item, actor)
+        if item.status != S.AWAITING_COUNTER_NOTICE:
+            raise TransitionError(
+                f"Item {item.pk} is {_status_label(item.status)}; a counter-notice is no longer possible.",
+                item=item,
+            )
+        if now > item.counter_notice_deadline:
+            raise TransitionError(
+                "The counter-notice window closed at "
+                f"{item.counter_notice_deadline:%Y-%m-%d %H:%M} UTC; a counter-notice can no longer be filed.",
+                item=item,
+                code="deadline_passed",
+            )
+        counter_notice = counter_notice_create(
+            item, actor=actor, fields=counter_notice_fields, evidence=evidence, guard=guard
+        )
+        _apply(
+            item,
+            Move(
+                to=S.COUNTER_NOTICED,
+                action="counter_noticed",
+                reason="The merchant filed a counter-notice.",
+                fields={"reply_deadline": now + timedelta(hours=settings.TAKEDOWN_REPLY_HOURS)},
+                data={"counter_notice": counter_notice.pk},
+            ),
+            actor=actor,
+            now=now,
+        )
+        return item
+
+
+def notice_item_reply(*, item_id, actor, statement, now=None):
+    """The rights holder answers the counter-notice; the item goes to a reviewer."""
+    from takedowns.models import RightsHolderReply
+
+    now = now or timezone.now()
+    if not (statement or "").strip():
+        raise TransitionError("Write the reply before sending it.", code="statement_required")
+    with transaction.atomic():
+        item = _lock(item_id)
+        _require_holder_side(item, actor)
+        if item.status != S.COUNTER_NOTICED:
+            raise TransitionError(
+                f"Item {item.pk} is {_status_label(item.status)}; there is no counter-notice to reply to.", item=item
+            )
+        if now > item.reply_deadline:
+            raise TransitionError(
+                f"The reply window closed at {item.reply_deadline:%Y-%m-%d %H:%M} UTC.",
+                item=item,
+                code="deadline_passed",
+            )
+        RightsHolderReply.objects.create(item=item, submitted_by=actor, statement=statement.strip(), submitted_at=now)
+        _apply(
+            item,
+            Move(to=S.PENDING_ADJUDICATION, action="replied", reason="The rights holder replied."),
+            actor=actor,
+            now=now,
+        )
+        return item
+
+
+def notice_item_reply_lapse(*, item_id, now=None):
+    """The rights holder's reply window passed: the item goes to a reviewer (sweeper)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        item = _lock(item_id)
+        if item.status != S.COUNTER_NOTICED or item.reply_deadline > now:
+            return None
+        _apply(
+            item,
+            Move(
+                to=S.PENDING_ADJUDICATION,
+                action="reply_window_lapsed",
+                reason="The rights holder did not reply in time.",
+            ),
+            actor=None,
+            now=now,
+        )
+        return item
+
+
+def notice_item_uphold_by_default(*, item_id, now=None):
+    """The counter-notice window passed without an answer: upheld (sweeper, one item)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        item = _lock(item_id)
+        if item.status != S.AWAITING_COUNTER_NOTICE or item.counter_notice_deadline > now:
+            return None
+        generation = item.decision_generation + 1
+        _apply(
+            item,
+            Move(
+                to=S.UPHELD,
+                action="upheld_no_counter_notice",
+                reason="No counter-notice was filed within the window.",
+                fields={"took_down_listing": True, "automated_decision": True},
+                effects=uphold_effects(item, generation),
+                statements=[
+                    uphold_statement(
+                        item,
+                        automated_decision=True,
+                        facts=f"{item.explanation}\n\nThe merchant did not answer within the counter-notice window.",
+                    )
+                ],
+                final=True,
+            ),
+            actor=None,
+            now=now,
+        )
+        return item
+
+
+def notice_item_uphold(*, item_id, actor, reason, now=None):
+    _require_reviewer(actor)
+    if not (reason or "").strip():
+        raise TransitionError("Give both sides the reasons for the decision.", code="reason_required")
+    with transaction.atomic():
+        item = _lock(item_id)
+        _check_move(item, S.UPHELD)
+        if item.status != S.PENDING_ADJUDICATION:
+            raise TransitionError(
+                f"Item {item.pk} is {_status_label(item.status)}; only items waiting for adjudication are decided.",
+                item=item,
+            )
+        generation = item.decision_generation + 1
+        _apply(
+            item,
+            Move(
+                to=S.UPHELD,
+                action="upheld",
+                reason=reason.strip(),
+                fields={"took_down_listing": True, "automated_decision": False},
+                effects=uphold_effects(item, generation),
+                statements=[uphold_statement(item, automated_decision=False, facts=reason.strip())],
+                final=True,
+            ),
+            actor=actor,
+            now=now,
+        )
+        return item
+
+
+def notice_item_dismiss(*, item_id, actor, reason, now=None):
+    _require_reviewer(actor)
+    if not (reason or "").strip():
+        raise TransitionError("Give both sides the reasons for the decision.", code="reason_required")
+    with transaction.atomic():
+        item = _lock(item_id)
+        if item.status != S.PENDING_ADJUDICATION:
+            raise TransitionError(
+                f"Item {item.pk} is {_status_label(item.status)}; only items waiting for adjudication are decided.",
+                item=item,
+            )
+        statements = []
+        if item.took_down_listing:
+            statements.append(
+                {"restriction": RestrictionKind.LISTING_RESTORED, "facts": reason.strip(), "automated_decision": False}
+            )
+        _apply(
+            item,
+            Move(
+                to=S.DISMISSED,
+                action="dismissed",
+                reason=reason.strip(),
+                effects=[(EffectKind.REINSTATE, f"gen-{item.decision_generation + 1}", {"listing": item.listing_id})],
+                statements=statements,
+                final=True,
+            ),
+            actor=actor,
+            now=now,
+        )
+        return item
+
+
+def notice_item_withdraw(*, item_id, actor, reason="", now=None):
+    """The rights holder withdraws at any non-final step; a taken-down listing is reinstated."""
+    with transaction.atomic():
+        item = _lock(item_id)
+        _require_holder_side(item, actor)
+        if item.status in FINAL_STATUSES:
+            raise TransitionError(
+                f"Item {item.pk} is already {_status_label(item.status)}; a decided item cannot be withdrawn.",
+                item=item,
+            )
+        _apply(
+            item,
+            Move(
+                to=S.WITHDRAWN,
+                action="withdrawn",
+                reason=(reason or "").strip() or "Withdrawn by the rights holder.",
+                effects=[(EffectKind.REINSTATE, f"v{item.version + 1}", {"listing": item.listing_id})],
+                final=True,
+            ),
+            actor=actor,
+            now=now,
+        )
+        return item
+
+
+def notice_item_reverse(*, item_id, actor, reason, appeal_id, now=None):
+    """A senior reviewer reverses a final decision on appeal; what followed the first decision is undone."""
+    if actor is None or not user_is_senior_reviewer(actor):
+        raise PermissionDenied("Only senior reviewers decide appeals.")
+    now = now or timezone.now()
+    with transaction.atomic():
+        item = _lock(item_id)
+        if item.decided_by_id is not None and item.decided_by_id == actor.pk:
+            raise PermissionDenied("A senior reviewer who made the first decision cannot decide its appeal.")
+        old_generation = item.decision_generation
+        new_generation = old_generation + 1
+        data = {"appeal": appeal_id, "reversed_generation": old_generation}
+        if item.status == S.UPHELD:
+            move = Move(
+                to=S.DISMISSED,
+                action="reversed_to_dismissed",
+                reason=reason,
+                fields={"took_down_listing": False},
+                effects=[
+                    (EffectKind.REVERSE_PENALTY, f"gen-{old_generation}", {"generation": old_generation}),
+                    (EffectKind.REINSTATE, f"gen-{new_generation}", {"listing": item.listing_id}),
+                ],
+                statements=[
+                    {"restriction": RestrictionKind.LISTING_RESTORED, "facts": reason, "automated_decision": False}
+                ],
+                data=data,
+                final=True,
+            )
+        elif item.status == S.DISMISSED:
+            move = Move(
+                to=S.UPHELD,
+                action="reversed_to_upheld",
+                reason=reason,
+                fields={"took_down_listing": True, "automated_decision": False},
+                effects=uphold_effects(item, new_generation),
+                statements=[uphold_statement(item, automated_decision=False, facts=reason)],
+                data=data,
+                final=True,
+            )
+        elif item.status == S.REJECTED:
+            move = Move(
+                to=S.AWAITING_COUNTER_NOTICE,
+                action="reopened_on_appeal",
+                reason=reason,
+                fields={"opened_at": now, "counter_notice_deadline": _counter_notice_window(now)},
+                effects=[(EffectKind.MARK_UNDER_COMPLAINT, f"gen-{new_generation}", {"listing": item.listing_id})],
+                data=data,
+            )
+            # Reopening is not a final decision, but it supersedes the rejection.
+            item.decision_generation = new_generation
+            move.fields["decision_generation"] = new_generation
+        else:
+            raise TransitionError(
+                f"Item {item.pk} is {_status_label(item.status)}; that decision cannot be reversed.", item=item
+            )
+        _apply(item, move, actor=actor, now=now)
+        return item
+
+
+def notice_item_create(*, notice, fields, actor, invalid_reason="", authorised_store_flag=False, now=None):
+    """Create an item inside the caller's transaction: submitted, or invalid with its reason.
+
+    The item's first status is set here and nowhere else; the event records it
+    like any other move. Raises IntegrityError when an open item for the same
+    listing and asset appears concurrently (the caller turns that into an
+    invalid item pointing to the other one).
+    """
+    now = now or timezone.now()
+    status = S.INVALID if invalid_reason else S.SUBMITTED
+    item = NoticeItem.objects.create(
+        notice=notice,
+        status=status,
+        status_changed_at=now,
+        invalid_reason=invalid_reason,
+        authorised_store_flag=authorised_store_flag,
+        decided_at=now if invalid_reason else None,
+        decision_generation=1 if invalid_reason else 0,
+        **fields,
+    )
+    label = actor_label(actor, "screening" if notice.channel == "proactive" else "system")
+    event = ItemEvent.objects.create(
+        item=item,
+        at=now,
+        actor=actor,
+        actor_label=label,
+        action="invalid" if invalid_reason else "submitted",
+        from_status="",
+        to_status=status,
+        reason=invalid_reason or "Notice received.",
+        data={"authorised_store_flag": authorised_store_flag} if authorised_store_flag else {},
+    )
+    audit_log_record(
+        action="takedowns.item.invalid" if invalid_reason else "takedowns.item.submitted",
+        actor=actor,
+        actor_label=None if actor else label,
+        obj=item,
+        organisation=notice.rights_holder.organisation,
+        data={"after": status, "reason": invalid_reason, "event": event.pk},
+    )
+    return item

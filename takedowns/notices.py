@@ -1,0 +1,279 @@
+"""Filing a notice: checks the notice, then each item on its own; invalid items are kept with their reason.
+
+A notice with one bad item among ten keeps the nine. Items that cannot be
+recorded at all (an unknown listing or asset) are returned as refused lines
+with their reason. Receipt is confirmed to the filer at once (a notification
+effect of each item's first event, sent after commit).
+"""
+
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from listings.models import Listing, ListingStatus
+from portal.audit import audit_log_record
+from portal.scoping import organisation_ids_of, rights_holder_ids_visible_to
+from portal.uploads import StoredFilesGuard
+from rights_holders.models import AuthorisedStore, IPAsset, VerificationStatus
+from takedowns.lifecycle import notice_item_create, notice_item_route
+from takedowns.models import (
+    OPEN_STATUSES,
+    Channel,
+    Evidence,
+    FilingSuspension,
+    InfringementType,
+    ItemStatus,
+    Notice,
+    NoticeItem,
+    Track,
+)
+
+NOTICE_FIELDS = ("filer_name", "filer_address", "filer_phone", "filer_email", "signature")
+DECLARATIONS = {
+    "good_faith_statement": "Confirm your good-faith belief that the use is not authorised.",
+    "accuracy_statement": "Confirm that the information in the notice is accurate.",
+    "authority_statement": "Confirm, under penalty of perjury, that you are authorised to act for the rights holder.",
+}
+FIELD_MESSAGES = {
+    "filer_name": "Give the filer's full name.",
+    "filer_address": "Give a postal address where the filer can be reached.",
+    "filer_phone": "Give a phone number.",
+    "filer_email": "Give an e-mail address.",
+    "signature": "Type your full name as your signature.",
+}
+
+
+@dataclass
+class ItemDraft:
+    """One line of a notice as the filer gave it. ``evidence`` holds ValidatedUploads."""
+
+    listing_ref: str  # the marketplace's listing id (external id) or our numeric id
+    ip_asset_id: int | None
+    infringement_type: str
+    explanation: str
+    evidence: list = field(default_factory=list)
+    test_buy_order_number: str = ""
+    test_buy_report: str = ""
+
+
+@dataclass
+class Receipt:
+    notice: Notice | None
+    accepted: list = field(default_factory=list)  # NoticeItem
+    invalid: list = field(default_factory=list)  # NoticeItem (status invalid, with invalid_reason)
+    refused: list = field(default_factory=list)  # (line number, reason) not recorded at all
+
+
+def filing_suspension_of(organisation_id, now=None):
+    now = now or timezone.now()
+    return (
+        FilingSuspension.objects.filter(
+            organisation_id=organisation_id, lifted_at__isnull=True, starts_at__lte=now, ends_at__gt=now
+        )
+        .order_by("-ends_at")
+        .first()
+    )
+
+
+def _notice_errors(data):
+    errors = {}
+    for name in NOTICE_FIELDS:
+        if not str(data.get(name) or "").strip():
+            errors[name] = FIELD_MESSAGES[name]
+    for name, message in DECLARATIONS.items():
+        if data.get(name) is not True:
+            errors[name] = message
+    return errors
+
+
+def _find_listing(ref):
+    ref = str(ref or "").strip()
+    if not ref:
+        return None
+    listing = Listing.objects.select_related("store").filter(external_id=ref).first()
+    if listing is None and ref.isdigit():
+        listing = Listing.objects.select_related("store").filter(pk=int(ref)).first()
+    return listing
+
+
+def _item_problem(draft, *, rights_holder, listing, asset, now):
+    """The reason an item is invalid, or '' if it can go ahead."""
+    if asset.rights_holder_id != rights_holder.pk:
+        return f"The IP asset \u201c{asset.name}\u201d does not belong to {rights_holder.legal_name}."
+    if asset.verification_status == VerificationStatus.EXPIRED or (asset.expires_on and asset.expires_on < now.date()):
+        return f"The IP asset \u201c{asset.name}\u201d expired on {asset.expires_on}; renew it before filing."
+    if asset.verification_status != VerificationStatus.VERIFIED:
+        return (
+            f"The IP asset \u201c{asset.name}\u201d is {asset.get_verification_status_display().lower()}; "
+            "only verified assets can back a notice."
+        )
+    if listing.status == ListingStatus.REMOVED:
+        return f"Listing {listing.external_id} has already been removed from the marketplace."
+    if draft.infringement_type not in InfringementType.values:
+        return f"Choose an infringement type ({', '.join(InfringementType.values)})."
+    if not (draft.explanation or "").strip():
+        return "Explain how the listing infringes the right (what you saw, what differs from the genuine product)."
+    open_item = NoticeItem.objects.filter(listing=listing, ip_asset=asset, status__in=OPEN_STATUSES).only("pk").first()
+    if open_item is not None:
+        return _duplicate_reason(open_item.pk, listing)
+    return ""
+
+
+def _duplicate_reason(item_id, listing):
+    return (
+        f"An open complaint (item {item_id}) already exists for listing {listing.external_id} and this asset; "
+        "follow it there instead of filing again."
+    )
+
+
+def track_for(notice, item):
+    """Standard or fast track for a new item, with the reason (Good Faith extends this)."""
+    if item.authorised_store_flag:
+        return Track.STANDARD, "The store is on the rights holder's authorised list: a reviewer checks it."
+    if (
+        notice.partner_id
+        and notice.partner.approved_for_vetting
+        and notice.partner.vetted_rights_holders.filter(pk=notice.rights_holder_id).exists()
+    ):
+        return Track.FAST, f"Vetted by {notice.partner}: fast track."
+    from takedowns.tracks import track_extension
+
+    return track_extension(notice, item)
+
+
+def notice_submit(*, actor, rights_holder, data, drafts, channel=Channel.WEB, partner=None, now=None):
+    """File a notice. Notice-level problems raise ValidationError/PermissionDenied and write nothing.
+
+    Returns a Receipt: the notice, its accepted and invalid items, and lines refused outright.
+    """
+    now = now or timezone.now()
+    if partner is not None:
+        if partner.organisation_id not in organisation_ids_of(actor):
+            raise PermissionDenied("You do not belong to this partner.")
+        if not partner.vetted_rights_holders.filter(pk=rights_holder.pk).exists():
+            raise PermissionDenied(f"{partner} does not file for {rights_holder.legal_name}.")
+        filer_org_id = partner.organisation_id
+    else:
+        if rights_holder.pk not in rights_holder_ids_visible_to(actor):
+            raise PermissionDenied(f"You are not authorised to file for {rights_holder.legal_name}.")
+        orgs = organisation_ids_of(actor)
+        filer_org_id = rights_holder.organisation_id if rights_holder.organisation_id in orgs else min(orgs)
+    for org_id in {rights_holder.organisation_id, filer_org_id}:
+        suspension = filing_suspension_of(org_id, now)
+        if suspension is not None:
+            raise ValidationError(
+                f"Filing is suspended until {suspension.ends_at:%Y-%m-%d %H:%M} UTC: {suspension.reason}",
+                code="filing_suspended",
+            )
+    errors = _notice_errors(data)
+    if errors:
+        raise ValidationError(errors)
+    if not drafts:
+        raise ValidationError("Add at least one listing to the notice.", code="no_items")
+
+    receipt = Receipt(notice=None)
+    with StoredFilesGuard() as guard, transaction.atomic():
+        notice = Notice.objects.create(
+            rights_holder=rights_holder,
+            filed_by=actor,
+            filer_organisation_id=filer_org_id,
+            partner=partner,
+            channel=channel,
+            signed_at=now,
+            submitted_at=now,
+            **{k: str(data[k]).strip() for k in NOTICE_FIELDS},
+            **dict.fromkeys(DECLARATIONS, True),
+        )
+        receipt.notice = notice
+        authorised_store_ids = set(
+            AuthorisedStore.objects.filter(rights_holder=rights_holder).values_list("store_id", flat=True)
+        )
+        assets = IPAsset.objects.in_bulk([d.ip_asset_id for d in drafts if d.ip_asset_id])
+        for line, draft in enumerate(drafts, start=1):
+            listing = _find_listing(draft.listing_ref)
+            asset = assets.get(draft.ip_asset_id)
+            if listing is None:
+                receipt.refused.append((line, f"Line {line}: no listing {draft.listing_ref!r} on the marketplace."))
+                continue
+            if asset is None:
+                receipt.refused.append((line, f"Line {line}: choose one of your IP assets."))
+                continue
+            problem = _item_problem(draft, rights_holder=rights_holder, listing=listing, asset=asset, now=now)
+            fields = {
+                "listing": listing,
+                "ip_asset": asset,
+                "infringement_type": draft.infringement_type
+                if draft.infringement_type in InfringementType.values
+                else InfringementType.OTHER,
+                "explanation": (draft.explanation or "").strip(),
+                "test_buy_order_number": draft.test_buy_order_number.strip(),
+                "test_buy_report": draft.test_buy_report.strip(),
+            }
+            flag = listing.store_id in authorised_store_ids
+            try:
+                with transaction.atomic():
+                    item = notice_item_create(
+                        notice=notice,
+                        fields=fields,
+                        actor=actor,
+                        invalid_reason=problem,
+                        authorised_store_flag=flag,
+                        now=now,
+                    )
+            except IntegrityError:
+                # Another filing opened the same listing and asset a moment ago.
+                other = NoticeItem.objects.filter(listing=listing, ip_asset=asset, status__in=OPEN_STATUSES).first()
+                problem = _duplicate_reason(other.pk if other else "?", listing)
+                item = notice_item_create(
+                    notice=notice,
+                    fields=fields,
+                    actor=actor,
+                    invalid_reason=problem,
+                    authorised_store_flag=flag,
+                    now=now,
+                )
+            if item.status == ItemStatus.INVALID:
+                receipt.invalid.append(item)
+                continue
+            for validated in draft.evidence:
+                row = Evidence(
+                    item=item,
+                    original_name=validated.original_name,
+                    content_type=validated.content_type,
+                    size=validated.size,
+                    uploaded_by=actor,
+                )
+                row.file.save(validated.name, validated.content, save=False)
+                guard.add(row.file)
+                row.save()
+            receipt.accepted.append(item)
+        if not receipt.accepted and not receipt.invalid:
+            raise ValidationError(
+                [reason for _, reason in receipt.refused] or ["Add at least one listing to the notice."],
+                code="no_items",
+            )
+        audit_log_record(
+            action="takedowns.notice.submitted",
+            actor=actor,
+            obj=notice,
+            organisation=rights_holder.organisation,
+            data={
+                "channel": channel,
+                "accepted": [i.pk for i in receipt.accepted],
+                "invalid": [i.pk for i in receipt.invalid],
+                "refused": [reason for _, reason in receipt.refused],
+            },
+        )
+        for item in receipt.accepted:
+            track, reason = track_for(notice, item)
+            notice_item_route(item_id=item.pk, track=track, reason=reason, now=now)
+        # The filer's receipt: one notification for the whole notice.
+        from takedowns.notifications import notice_receipt_send
+
+        notice_id = notice.pk
+        transaction.on_commit(lambda: notice_receipt_send(notice_id))
+    for item in receipt.accepted:
+        item.refresh_from_db()
+    return receipt
