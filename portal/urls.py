@@ -11,5 +11,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("files/<slug:kind>/<int:pk>/", files.download, name="file-download"),
     path("rights/", include("rights_holders.urls")),
+    path("takedowns/", include("takedowns.urls")),
+    path("register/", include("takedowns.urls_public")),
     path("admin/", admin.site.urls),
 ]

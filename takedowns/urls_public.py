@@ -1,0 +1,5 @@
+"""Public pages (no login): the register of stores closed for counterfeiting."""
+
+app_name = "public"
+
+urlpatterns = []
