@@ -1,0 +1,114 @@
+"""Appeals (internal complaints, DSA article 20): either side, within six months of a final decision.
+
+A senior reviewer who did not make the first decision decides. Confirming
+leaves the decision; reversing calls ``lifecycle.notice_item_reverse``, which
+undoes what followed the first decision (penalty removed, listing reinstated
+or taken down). The appeal's own status moves only here.
+"""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+
+from portal.audit import audit_log_record
+from portal.roles import user_is_senior_reviewer
+from portal.scoping import organisation_ids_of, rights_holder_ids_visible_to
+from takedowns.lifecycle import TransitionError, notice_item_reverse
+from takedowns.models import Appeal, AppealSide, AppealStatus, ItemStatus, NoticeItem
+
+APPEALABLE = frozenset({ItemStatus.UPHELD, ItemStatus.DISMISSED, ItemStatus.REJECTED})
+
+
+def appeal_deadline(item):
+    return item.decided_at + timedelta(days=settings.TAKEDOWN_APPEAL_DAYS)
+
+
+def appeal_side_of(item, user):
+    """Which side the user stands on for this item, or None."""
+    if item.listing.store.merchant.organisation_id in organisation_ids_of(user):
+        return AppealSide.MERCHANT
+    if item.notice.rights_holder_id in rights_holder_ids_visible_to(user) or (
+        item.notice.filer_organisation_id in organisation_ids_of(user)
+    ):
+        return AppealSide.RIGHTS_HOLDER
+    return None
+
+
+def appeal_file(*, item_id, actor, statement, now=None):
+    now = now or timezone.now()
+    if not (statement or "").strip():
+        raise TransitionError("Explain why the decision should be changed.", code="statement_required")
+    with transaction.atomic():
+        item = (
+            NoticeItem.objects.select_for_update(of=("self",))
+            .select_related("listing__store__merchant", "notice__rights_holder__organisation")
+            .get(pk=item_id)
+        )
+        side = appeal_side_of(item, actor)
+        if side is None:
+            raise PermissionDenied("Only the rights holder or the merchant can appeal this decision.")
+        if item.status not in APPEALABLE:
+            raise TransitionError(
+                f"Item {item.pk} is {ItemStatus(item.status).label.lower()}; only a final decision can be appealed.",
+                item=item,
+            )
+        if now > appeal_deadline(item):
+            raise TransitionError(
+                f"The appeal period ended on {appeal_deadline(item):%Y-%m-%d %H:%M} UTC.",
+                item=item,
+                code="deadline_passed",
+            )
+        if Appeal.objects.filter(item=item, decision_generation=item.decision_generation, side=side).exists():
+            raise TransitionError("You have already appealed this decision.", item=item, code="duplicate")
+        appeal = Appeal.objects.create(
+            item=item,
+            decision_generation=item.decision_generation,
+            side=side,
+            filed_by=actor,
+            statement=statement.strip(),
+            filed_at=now,
+            due_at=now + timedelta(hours=settings.TAKEDOWN_REVIEW_SLA_HOURS),
+        )
+        audit_log_record(
+            action="takedowns.appeal.filed",
+            actor=actor,
+            obj=appeal,
+            organisation=item.notice.rights_holder.organisation,
+            data={"item": item.pk, "side": side, "generation": item.decision_generation},
+        )
+        return appeal
+
+
+def appeal_decide(*, appeal_id, actor, reverse, reason, now=None):
+    """Confirm or reverse. Reversal reverses the item in the same transaction."""
+    if actor is None or not user_is_senior_reviewer(actor):
+        raise PermissionDenied("Only senior reviewers decide appeals.")
+    if not (reason or "").strip():
+        raise TransitionError("Give both sides the reasons for the appeal decision.", code="reason_required")
+    now = now or timezone.now()
+    with transaction.atomic():
+        appeal = Appeal.objects.select_for_update().select_related("item").get(pk=appeal_id)
+        if appeal.status != AppealStatus.OPEN:
+            raise TransitionError(f"This appeal was already {appeal.get_status_display().lower()}.", code="decided")
+        item = appeal.item
+        if item.decided_by_id == actor.pk:
+            raise PermissionDenied("You made the first decision; another senior reviewer must decide the appeal.")
+        if item.decision_generation != appeal.decision_generation:
+            raise TransitionError("The decision under appeal has since changed; the appeal is moot.", code="moot")
+        if reverse:
+            notice_item_reverse(item_id=item.pk, actor=actor, reason=reason.strip(), appeal_id=appeal.pk, now=now)
+        appeal.status = AppealStatus.REVERSED if reverse else AppealStatus.CONFIRMED
+        appeal.decided_by = actor
+        appeal.decided_at = now
+        appeal.decision_reason = reason.strip()
+        appeal.save(update_fields=["status", "decided_by", "decided_at", "decision_reason"])
+        audit_log_record(
+            action=f"takedowns.appeal.{appeal.status}",
+            actor=actor,
+            obj=appeal,
+            data={"item": item.pk, "reason": appeal.decision_reason},
+        )
+        return appeal

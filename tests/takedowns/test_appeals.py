@@ -1,0 +1,64 @@
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.core.exceptions import PermissionDenied
+from django.test import TestCase
+from django.utils import timezone
+
+from listings.models import ListingStatus
+from takedowns import appeals, lifecycle
+from takedowns.lifecycle import TransitionError
+from takedowns.models import AppealStatus, Effect, ItemStatus
+from tests.takedowns.conftest import draft, file_notice, run_on_commit
+
+
+@pytest.fixture
+def upheld_item(owner_a, brand_a, asset_a, listing, reviewer):
+    (item,) = file_notice(owner_a, brand_a, [draft(listing, asset_a)]).accepted
+    run_on_commit(lifecycle.notice_item_accept, item_id=item.pk, actor=reviewer)
+    with time_machine.travel(timezone.now() + timedelta(hours=73)), TestCase.captureOnCommitCallbacks(execute=True):
+        lifecycle.notice_item_uphold_by_default(item_id=item.pk)
+    item.refresh_from_db()
+    assert item.status == ItemStatus.UPHELD
+    return item
+
+
+def test_merchant_appeal_reversed_reinstates_listing_and_removes_penalty(upheld_item, merchant_user, senior_reviewer):
+    appeal = appeals.appeal_file(
+        item_id=upheld_item.pk, actor=merchant_user, statement="Genuine stock, invoice attached."
+    )
+    assert appeal.side == "merchant"
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        appeals.appeal_decide(appeal_id=appeal.pk, actor=senior_reviewer, reverse=True, reason="Invoice checks out.")
+    upheld_item.refresh_from_db()
+    appeal.refresh_from_db()
+    assert appeal.status == AppealStatus.REVERSED
+    assert upheld_item.status == ItemStatus.DISMISSED
+    assert Effect.objects.filter(item=upheld_item, kind="reverse_penalty", key="gen-1").exists()
+    upheld_item.listing.refresh_from_db()
+    assert upheld_item.listing.status == ListingStatus.LIVE
+    assert upheld_item.events.order_by("id").last().action == "reversed_to_dismissed"
+
+
+def test_appeal_after_six_months_is_refused_with_the_date(upheld_item, merchant_user):
+    with time_machine.travel(timezone.now() + timedelta(days=200)), pytest.raises(TransitionError) as exc:
+        appeals.appeal_file(item_id=upheld_item.pk, actor=merchant_user, statement="Late")
+    assert "appeal period ended on" in str(exc.value)
+
+
+def test_outsider_cannot_appeal(upheld_item, user_b):
+    with pytest.raises(PermissionDenied):
+        appeals.appeal_file(item_id=upheld_item.pk, actor=user_b, statement="Not mine")
+
+
+def test_first_decider_cannot_decide_the_appeal(owner_a, brand_a, asset_a, listing, reviewer, merchant_user):
+    from django.contrib.auth.models import Group
+
+    reviewer.groups.add(Group.objects.get(name="senior_reviewer"))
+    reviewer._platform_group_names = None
+    (item,) = file_notice(owner_a, brand_a, [draft(listing, asset_a)]).accepted
+    run_on_commit(lifecycle.notice_item_reject, item_id=item.pk, actor=reviewer, reason="Not substantiated.")
+    appeal = appeals.appeal_file(item_id=item.pk, actor=owner_a, statement="Here is the test-buy report.")
+    with pytest.raises(PermissionDenied):
+        appeals.appeal_decide(appeal_id=appeal.pk, actor=reviewer, reverse=True, reason="x")
