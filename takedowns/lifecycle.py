@@ -205,6 +205,33 @@ def uphold_statement(item, *, automated_decision, facts):
     }
 
 
+def uphold_by_default_plan(item):
+    """The move of an item whose counter-notice window passed unanswered (verb and set-based sweep)."""
+    generation = item.decision_generation + 1
+    return Move(
+        to=S.UPHELD,
+        action="upheld_no_counter_notice",
+        reason="No counter-notice was filed within the window.",
+        fields={"took_down_listing": True, "automated_decision": True},
+        effects=uphold_effects(item, generation),
+        statements=[
+            uphold_statement(
+                item,
+                automated_decision=True,
+                facts=f"{item.explanation}\n\nThe merchant did not answer within the counter-notice window.",
+            )
+        ],
+        final=True,
+    )
+
+
+def reply_lapse_plan(item):
+    """The move of an item whose rights-holder reply window passed (verb and set-based sweep)."""
+    return Move(
+        to=S.PENDING_ADJUDICATION, action="reply_window_lapsed", reason="The rights holder did not reply in time."
+    )
+
+
 # --- The verbs ----------------------------------------------------------------
 
 
@@ -380,16 +407,7 @@ def notice_item_reply_lapse(*, item_id, now=None):
         item = _lock(item_id)
         if item.status != S.COUNTER_NOTICED or item.reply_deadline > now:
             return None
-        _apply(
-            item,
-            Move(
-                to=S.PENDING_ADJUDICATION,
-                action="reply_window_lapsed",
-                reason="The rights holder did not reply in time.",
-            ),
-            actor=None,
-            now=now,
-        )
+        _apply(item, reply_lapse_plan(item), actor=None, now=now)
         return item
 
 
@@ -400,27 +418,7 @@ def notice_item_uphold_by_default(*, item_id, now=None):
         item = _lock(item_id)
         if item.status != S.AWAITING_COUNTER_NOTICE or item.counter_notice_deadline > now:
             return None
-        generation = item.decision_generation + 1
-        _apply(
-            item,
-            Move(
-                to=S.UPHELD,
-                action="upheld_no_counter_notice",
-                reason="No counter-notice was filed within the window.",
-                fields={"took_down_listing": True, "automated_decision": True},
-                effects=uphold_effects(item, generation),
-                statements=[
-                    uphold_statement(
-                        item,
-                        automated_decision=True,
-                        facts=f"{item.explanation}\n\nThe merchant did not answer within the counter-notice window.",
-                    )
-                ],
-                final=True,
-            ),
-            actor=None,
-            now=now,
-        )
+        _apply(item, uphold_by_default_plan(item), actor=None, now=now)
         return item
 
 
