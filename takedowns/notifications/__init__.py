@@ -1,0 +1,70 @@
+"""Notifications to the parties at each step: an in-app row and an e-mail after commit.
+
+``effect_notify`` is the handler of NOTIFY effects (``takedowns.effects``);
+``notice_receipt_send`` confirms a whole notice to its filer. Each writes one
+row per (recipient, source) and e-mails it once after commit.
+"""
+
+from django.db import transaction
+
+from takedowns.models import ItemEvent, Notice
+from takedowns.notifications.delivery import (
+    notification_email_send,
+    notification_emails_send,
+    notification_emails_send_pending,
+    notifications_write,
+    path_or_blank,
+)
+from takedowns.notifications.messages import event_messages, receipt_messages
+
+__all__ = [
+    "effect_notify",
+    "notice_receipt_send",
+    "notification_email_send",
+    "notification_emails_send",
+    "notification_emails_send_pending",
+]
+
+
+def effect_notify(effect):
+    """Tell the parties about the event named in the effect. Runs inside effect_run's locked transaction."""
+    event_id = (effect.payload or {}).get("event")
+    if event_id is None:
+        return []
+    event = (
+        ItemEvent.objects.select_related(
+            "item__notice__rights_holder__organisation",
+            "item__notice__filed_by",
+            "item__notice__filer_organisation",
+            "item__listing__store__merchant",
+            "item__ip_asset",
+        )
+        .filter(pk=event_id)
+        .first()
+    )
+    if event is None:
+        return []
+    item = event.item
+    return notifications_write(
+        event_messages(event),
+        source=f"event-{event.pk}",
+        item=item,
+        url=path_or_blank("takedowns:item-detail", item.pk),
+    )
+
+
+def notice_receipt_send(notice_id):
+    """The filer's receipt for the whole notice at once (called after the notice commits)."""
+    with transaction.atomic():
+        notice = (
+            Notice.objects.select_related("rights_holder__organisation", "filed_by", "filer_organisation")
+            .filter(pk=notice_id)
+            .first()
+        )
+        if notice is None:
+            return []
+        return notifications_write(
+            receipt_messages(notice),
+            source=f"notice-{notice.pk}-receipt",
+            url=path_or_blank("takedowns:notice-detail", notice.pk),
+        )

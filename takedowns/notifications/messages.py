@@ -1,0 +1,261 @@
+"""What each step of an item tells each side, decided by the event's action.
+
+The filer side hears: acceptance with the merchant's deadline, a rejection
+with its reason, a counter-notice with its own reply deadline, the outcome
+with its reasons. The merchant side hears: its listing under complaint or
+taken down with the counter-notice deadline, the outcome with the statement
+of reasons. Neither side is sent the other's private contact data, except
+that for copyright items the rights holder receives the counter-notice's
+contact details, as DMCA 512(g)(2)(B) requires.
+"""
+
+from django.conf import settings
+
+from takedowns.models import InfringementType, ItemStatus, StatementOfReasons, Track
+from takedowns.notifications.delivery import Message
+from takedowns.notifications.recipients import filer_side_recipients, merchant_side_recipients
+from takedowns.notifications.timefmt import instant_for
+from takedowns.reasons import redress_text
+
+# Actions that end in a decision both sides are told about, with its statement of reasons.
+OUTCOME_ACTIONS = frozenset(
+    {"upheld_no_counter_notice", "upheld", "dismissed", "reversed_to_dismissed", "reversed_to_upheld"}
+)
+# The filer's receipt for the whole notice covers these; a second message per item would be noise.
+RECEIPT_ACTIONS = frozenset({"submitted", "invalid", "queued"})
+# The merchant knew of the complaint only once it was accepted or fast-tracked.
+MERCHANT_KNOWS = frozenset(
+    {ItemStatus.AWAITING_COUNTER_NOTICE, ItemStatus.COUNTER_NOTICED, ItemStatus.PENDING_ADJUDICATION}
+)
+
+
+def statements_for(event):
+    """The statements of reasons written by this event's decision.
+
+    Moves write the statement and the event with the same instant; if the
+    item has not moved since, the current generation's statements also count
+    (a set-based sweep may stamp them a moment apart).
+    """
+    item = event.item
+    statements = list(StatementOfReasons.objects.filter(item=item, decided_at=event.at).order_by("id"))
+    if not statements and item.status == event.to_status:
+        statements = list(
+            StatementOfReasons.objects.filter(item=item, decision_generation=item.decision_generation).order_by("id")
+        )
+    return statements
+
+
+def _base(item, event):
+    notice = item.notice
+    return {
+        "item": item,
+        "event": event,
+        "notice": notice,
+        "listing": item.listing,
+        "store": item.listing.store,
+        "holder": notice.rights_holder,
+        "asset": item.ip_asset,
+        "infringement": item.get_infringement_type_display(),
+        "fast_track": item.track == Track.FAST,
+    }
+
+
+def _deadlines(item):
+    def context(user):
+        return {
+            "counter_notice_deadline": instant_for(user, item.counter_notice_deadline),
+            "reply_deadline": instant_for(user, item.reply_deadline),
+            "review_due": instant_for(user, item.review_due_at),
+        }
+
+    return context
+
+
+def _counter_notice_context(item):
+    """What the rights holder may read of the counter-notice: contact data only for copyright."""
+    counter_notice = getattr(item, "counter_notice", None)
+    if counter_notice is None:
+        return {}
+    context = {
+        "counter_notice_statement": counter_notice.statement,
+        "counter_notice_evidence_count": counter_notice.evidence.count(),
+        "counter_notice_submitted_at": counter_notice.submitted_at,
+    }
+    if item.infringement_type == InfringementType.COPYRIGHT:
+        context["counter_notice_contact"] = {
+            "name": counter_notice.contact_name,
+            "address": counter_notice.contact_address,
+            "phone": counter_notice.contact_phone,
+            "email": counter_notice.contact_email,
+            "consent_to_jurisdiction": counter_notice.consent_to_jurisdiction,
+            "consent_to_service": counter_notice.consent_to_service,
+        }
+    return context
+
+
+def event_messages(event):
+    """The messages an item event sends: a list of Message (possibly empty)."""
+    item = event.item
+    action = event.action
+    if action in RECEIPT_ACTIONS:
+        return []
+    notice = item.notice
+    listing = item.listing.external_id
+    holder = filer_side_recipients(notice)
+    merchant = merchant_side_recipients(item)
+    base = _base(item, event)
+    deadlines = _deadlines(item)
+
+    if action == "fast_tracked":
+        return [
+            Message(
+                "merchant_taken_down",
+                f"Listing {listing} taken down after an IP complaint: you may answer",
+                merchant,
+                deadlines,
+                {**base, "statements": statements_for(event)},
+            )
+        ]
+    if action in {"accepted", "reopened_on_appeal"}:
+        extra = {**base, "reopened": action == "reopened_on_appeal"}
+        return [
+            Message(
+                "merchant_under_complaint",
+                f"Listing {listing} is under an IP complaint: you may answer",
+                merchant,
+                deadlines,
+                extra,
+            ),
+            Message(
+                "holder_accepted",
+                f"Complaint about listing {listing} "
+                + ("reopened on appeal" if extra["reopened"] else "accepted")
+                + ": the merchant may answer",
+                holder,
+                deadlines,
+                extra,
+            ),
+        ]
+    if action == "rejected":
+        return [
+            Message(
+                "holder_rejected",
+                f"Complaint about listing {listing} rejected",
+                holder,
+                deadlines,
+                {**base, "redress": redress_text()},
+            )
+        ]
+    if action == "counter_noticed":
+        return [
+            Message(
+                "holder_counter_notice",
+                f"Counter-notice received for listing {listing}: you may reply",
+                holder,
+                deadlines,
+                {**base, **_counter_notice_context(item)},
+            ),
+            Message(
+                "merchant_counter_notice_received",
+                f"Your counter-notice for listing {listing} was received",
+                merchant,
+                deadlines,
+                base,
+            ),
+        ]
+    if action == "replied":
+        return [
+            Message(
+                "merchant_replied",
+                f"The rights holder replied to your counter-notice for listing {listing}",
+                merchant,
+                deadlines,
+                base,
+            )
+        ]
+    if action == "reply_window_lapsed":
+        extra = {**base, "lapsed": True}
+        return [
+            Message(
+                "adjudication_pending", f"Listing {listing}: the complaint goes to a reviewer", side, deadlines, extra
+            )
+            for side in (holder, merchant)
+        ]
+    if action in OUTCOME_ACTIONS:
+        upheld = event.to_status == ItemStatus.UPHELD
+        verdict = "upheld" if upheld else "dismissed"
+        if action.startswith("reversed_"):
+            verdict = f"reversed on appeal: {verdict}"
+        extra = {
+            **base,
+            "upheld": upheld,
+            "reversed": action.startswith("reversed_"),
+            "no_counter_notice": action == "upheld_no_counter_notice",
+            "statements": statements_for(event),
+            "redress": redress_text(),
+            "appeal_days": settings.TAKEDOWN_APPEAL_DAYS,
+        }
+        return [
+            Message("outcome_holder", f"Complaint about listing {listing} {verdict}", holder, deadlines, extra),
+            Message(
+                "outcome_merchant", f"Complaint about your listing {listing} {verdict}", merchant, deadlines, extra
+            ),
+        ]
+    if action == "withdrawn":
+        messages = [
+            Message(
+                "withdrawn",
+                f"Complaint about listing {listing} withdrawn",
+                holder,
+                deadlines,
+                {**base, "side": "holder"},
+            )
+        ]
+        if event.from_status in MERCHANT_KNOWS:
+            messages.append(
+                Message(
+                    "withdrawn",
+                    f"Complaint about your listing {listing} withdrawn",
+                    merchant,
+                    deadlines,
+                    {**base, "side": "merchant"},
+                )
+            )
+        return messages
+    # A move added later without its own wording still reaches both sides who know of the item.
+    sides = [holder] + ([merchant] if event.to_status in MERCHANT_KNOWS or event.from_status in MERCHANT_KNOWS else [])
+    return [
+        Message("generic", f"Listing {listing}: {item.get_status_display().lower()}", side, deadlines, base)
+        for side in sides
+    ]
+
+
+def receipt_messages(notice):
+    """The filer's receipt for a whole notice: accepted items with their track, invalid ones with reasons."""
+    items = list(notice.items.select_related("listing", "ip_asset").order_by("id"))
+    accepted = [i for i in items if i.status != ItemStatus.INVALID]
+    invalid = [i for i in items if i.status == ItemStatus.INVALID]
+
+    def context(user):
+        return {
+            "accepted": [
+                {
+                    "item": i,
+                    "fast_track": i.track == Track.FAST,
+                    "counter_notice_deadline": instant_for(user, i.counter_notice_deadline),
+                    "review_due": instant_for(user, i.review_due_at),
+                }
+                for i in accepted
+            ],
+            "submitted_at": instant_for(user, notice.submitted_at),
+        }
+
+    return [
+        Message(
+            "receipt",
+            f"Notice received: {len(accepted)} item(s) accepted, {len(invalid)} invalid",
+            filer_side_recipients(notice),
+            context,
+            {"notice": notice, "holder": notice.rights_holder, "invalid": invalid},
+        )
+    ]
