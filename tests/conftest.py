@@ -67,3 +67,22 @@ def _flush_past_the_audit_triggers():
     flush.Command.handle = handle
     yield
     flush.Command.handle = original
+
+
+@pytest.fixture(autouse=True)
+def _celery_eager_unless_transactional(request):
+    """Tasks sent after commit run in-process in ordinary tests.
+
+    Transactional tests (``transaction=True``) are the ones that start real
+    worker processes, which need committed rows and a real broker, so their
+    tasks go through the configured broker as in production.
+    """
+    from portal.celery import app
+
+    marker = request.node.get_closest_marker("django_db")
+    transactional = "transactional_db" in request.fixturenames or bool(marker and marker.kwargs.get("transaction"))
+    # The namespaced key is the one Celery reads when configured from Django settings.
+    before = app.conf.task_always_eager
+    app.conf.CELERY_TASK_ALWAYS_EAGER = not transactional
+    yield
+    app.conf.CELERY_TASK_ALWAYS_EAGER = before

@@ -11,7 +11,6 @@ from tests.takedowns.conftest import draft, file_notice, run_on_commit
 
 
 def test_standard_track_then_deadline(owner_a, brand_a, asset_a, listing, reviewer, settings):
-    settings.CELERY_TASK_ALWAYS_EAGER = True
     receipt = file_notice(owner_a, brand_a, [draft(listing, asset_a)])
     (item,) = receipt.accepted
     assert item.status == ItemStatus.PENDING_REVIEW

@@ -1,0 +1,171 @@
+"""Filing a notice: each bad item gets its own reason, the rest of the notice is kept."""
+
+import io
+from datetime import timedelta
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+from PIL import Image
+
+from listings.models import ListingStatus
+from portal.models import AuditLogEntry, OrganisationKind
+from portal.uploads import validate_upload
+from rights_holders.models import AuthorisedStore, Partner, PartnerKind, VerificationStatus
+from takedowns.models import Evidence, FilingSuspension, ItemStatus, Notice, NoticeItem, Track
+from takedowns.notices import notice_submit
+from tests import factories
+from tests.takedowns.conftest import NOTICE_DATA, draft, file_notice
+
+
+def _png():
+    buf = io.BytesIO()
+    Image.new("RGB", (20, 20), "red").save(buf, "PNG")
+    return SimpleUploadedFile("photo.png", buf.getvalue(), content_type="image/png")
+
+
+def test_one_invalid_item_among_ten_keeps_the_nine(owner_a, brand_a, asset_a, store):
+    listings = factories.ListingFactory.create_batch(10, store=store)
+    pending = factories.IPAssetFactory(rights_holder=brand_a, verification_status=VerificationStatus.PENDING)
+    drafts = [draft(listing, asset_a) for listing in listings[:9]] + [draft(listings[9], pending)]
+    receipt = file_notice(owner_a, brand_a, drafts)
+    assert len(receipt.accepted) == 9
+    (bad,) = receipt.invalid
+    assert bad.status == ItemStatus.INVALID
+    assert "only verified assets can back a notice" in bad.invalid_reason
+    assert {i.status for i in receipt.accepted} == {ItemStatus.PENDING_REVIEW}
+    assert bad.events.get().to_status == ItemStatus.INVALID
+
+
+@pytest.mark.parametrize(
+    "make_asset, expected",
+    [
+        (lambda brand_a, brand_b: factories.IPAssetFactory(rights_holder=brand_b), "does not belong to Brand A"),
+        (
+            lambda brand_a, brand_b: factories.IPAssetFactory(
+                rights_holder=brand_a, expires_on=timezone.now().date() - timedelta(days=1)
+            ),
+            "expired on",
+        ),
+        (
+            lambda brand_a, brand_b: factories.IPAssetFactory(
+                rights_holder=brand_a, verification_status=VerificationStatus.REJECTED
+            ),
+            "rejected",
+        ),
+    ],
+)
+def test_asset_problems_are_explained_per_item(owner_a, brand_a, brand_b, listing, make_asset, expected):
+    receipt = file_notice(owner_a, brand_a, [draft(listing, make_asset(brand_a, brand_b))])
+    (item,) = receipt.invalid
+    assert expected in item.invalid_reason
+
+
+def test_unknown_listing_is_refused_with_its_line_and_the_rest_is_filed(owner_a, brand_a, asset_a, listing):
+    unknown = draft(listing, asset_a)
+    unknown.listing_ref = "NO-SUCH-LISTING"
+    receipt = file_notice(owner_a, brand_a, [draft(listing, asset_a), unknown])
+    assert len(receipt.accepted) == 1
+    assert receipt.refused == [(2, "Line 2: no listing 'NO-SUCH-LISTING' on the marketplace.")]
+
+
+def test_removed_listing_is_invalid(owner_a, brand_a, asset_a, store):
+    removed = factories.ListingFactory(store=store, status=ListingStatus.REMOVED)
+    (item,) = file_notice(owner_a, brand_a, [draft(removed, asset_a)]).invalid
+    assert "already been removed" in item.invalid_reason
+
+
+def test_duplicate_open_item_points_to_the_existing_one(owner_a, brand_a, asset_a, listing):
+    (first,) = file_notice(owner_a, brand_a, [draft(listing, asset_a)]).accepted
+    (dup,) = file_notice(owner_a, brand_a, [draft(listing, asset_a)]).invalid
+    assert f"item {first.pk}" in dup.invalid_reason
+
+
+def test_authorised_store_is_flagged_and_never_fast_tracked(owner_a, brand_a, asset_a, listing):
+    AuthorisedStore.objects.create(rights_holder=brand_a, store=listing.store)
+    partner_org = factories.OrganisationFactory(kind=OrganisationKind.PARTNER)
+    partner = Partner.objects.create(organisation=partner_org, kind=PartnerKind.ASSOCIATION, approved_for_vetting=True)
+    partner.vetted_rights_holders.add(brand_a)
+    partner_user = factories.member_of(partner_org)
+    (item,) = file_notice(partner_user, brand_a, [draft(listing, asset_a)], partner=partner).accepted
+    assert item.authorised_store_flag
+    assert item.status == ItemStatus.PENDING_REVIEW
+    assert item.track == Track.STANDARD
+
+
+def test_partner_vetted_notice_takes_the_fast_track(brand_a, asset_a, listing):
+    partner_org = factories.OrganisationFactory(kind=OrganisationKind.PARTNER)
+    partner = Partner.objects.create(organisation=partner_org, kind=PartnerKind.ASSOCIATION, approved_for_vetting=True)
+    partner.vetted_rights_holders.add(brand_a)
+    partner_user = factories.member_of(partner_org)
+    (item,) = file_notice(partner_user, brand_a, [draft(listing, asset_a)], partner=partner).accepted
+    assert item.status == ItemStatus.AWAITING_COUNTER_NOTICE
+    assert item.track == Track.FAST
+    assert item.took_down_listing
+    listing.refresh_from_db()
+    assert listing.status == ListingStatus.TAKEN_DOWN
+    assert item.counter_notice_deadline == item.opened_at + timedelta(hours=72)
+
+
+def test_suspended_filer_writes_nothing(owner_a, brand_a, asset_a, listing):
+    FilingSuspension.objects.create(
+        organisation=brand_a.organisation,
+        ends_at=timezone.now() + timedelta(days=30),
+        reason="Repeated unfounded notices",
+    )
+    with pytest.raises(ValidationError) as exc:
+        file_notice(owner_a, brand_a, [draft(listing, asset_a)])
+    assert "Filing is suspended until" in exc.value.messages[0]
+    assert not Notice.objects.exists()
+
+
+def test_missing_declarations_are_named(owner_a, brand_a, asset_a, listing):
+    data = dict(NOTICE_DATA, good_faith_statement=False, filer_email="")
+    with pytest.raises(ValidationError) as exc:
+        notice_submit(actor=owner_a, rights_holder=brand_a, data=data, drafts=[draft(listing, asset_a)])
+    assert set(exc.value.message_dict) == {"good_faith_statement", "filer_email"}
+    assert not NoticeItem.objects.exists()
+
+
+def test_another_brand_cannot_file_for_brand_a(user_b, brand_a, asset_a, listing):
+    with pytest.raises(PermissionDenied):
+        file_notice(user_b, brand_a, [draft(listing, asset_a)])
+
+
+def test_agent_with_valid_letter_files_for_the_brand(brand_a, asset_a, listing):
+    letter = factories.LetterOfAuthorisationFactory(rights_holder=brand_a)
+    agent_user = factories.member_of(letter.agent)
+    (item,) = file_notice(agent_user, brand_a, [draft(listing, asset_a)]).accepted
+    assert item.notice.filer_organisation == letter.agent
+
+
+def test_evidence_is_stored_with_the_item_and_audited(owner_a, brand_a, asset_a, listing):
+    validated = validate_upload(_png(), kind="document")
+    (item,) = file_notice(owner_a, brand_a, [draft(listing, asset_a, evidence=[validated])]).accepted
+    evidence = Evidence.objects.get(item=item)
+    assert evidence.file.storage.exists(evidence.file.name)
+    assert AuditLogEntry.objects.filter(action="takedowns.notice.submitted", object_id=str(item.notice_id)).exists()
+
+
+def test_failure_after_storing_evidence_leaves_no_file(owner_a, brand_a, asset_a, listing, monkeypatch, settings):
+    import os
+
+    from takedowns import notices
+
+    validated = validate_upload(_png(), kind="document")
+
+    def boom(**kwargs):
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(notices, "audit_log_record", boom)
+    with pytest.raises(RuntimeError):
+        notice_submit(
+            actor=owner_a,
+            rights_holder=brand_a,
+            data=dict(NOTICE_DATA),
+            drafts=[draft(listing, asset_a, evidence=[validated])],
+        )
+    assert not Notice.objects.exists()
+    stored = [f for _, _, files in os.walk(settings.MEDIA_ROOT) for f in files]
+    assert stored == []
