@@ -2,6 +2,8 @@
 
 from celery import shared_task
 
+# A worker that dies mid-task leaves the message unacknowledged: the broker redelivers it,
+# and the effect rows make the second run do only what the first did not finish.
 ENFORCEMENT = {"acks_late": True, "reject_on_worker_lost": True}
 
 
@@ -10,6 +12,14 @@ def run_item_effects(item_id):
     from takedowns.effects import item_effects_run
 
     return item_effects_run(item_id)
+
+
+@shared_task(**ENFORCEMENT)
+def run_items_effects(item_ids):
+    """The effects of a chunk of items moved together by the deadline sweep."""
+    from takedowns.effects import item_effects_run
+
+    return sum(item_effects_run(item_id) for item_id in item_ids)
 
 
 @shared_task(**ENFORCEMENT)

@@ -1,0 +1,247 @@
+"""The deadline sweep: set-based on PostgreSQL, the same rows as the single-item verbs, nothing lost."""
+
+from datetime import timedelta
+
+import pytest
+from django.test import TestCase
+from django.utils import timezone
+from kombu.exceptions import OperationalError
+
+from benchmarks.fixtures import due_items_bulk_create
+from listings.models import ListingStatus
+from portal.celery import app as celery_app
+from portal.models import AuditLogEntry
+from takedowns import lifecycle, sweep
+from takedowns.models import Effect, EffectKind, EffectStatus, ItemEvent, ItemStatus, NoticeItem, StatementOfReasons
+from tests import factories
+from tests.services import needs_postgres
+from tests.takedowns.conftest import draft, file_notice, run_on_commit
+
+COUNTER_NOTICE = {
+    "statement": "These are genuine goods bought from the brand's distributor.",
+    "signature": "Mia Merchant",
+    "contact_name": "Mia Merchant",
+    "contact_address": "5 Market Road, Yiwu",
+    "contact_phone": "+86 579 0000 0000",
+    "contact_email": "mia@shady.test",
+    "accuracy_statement": True,
+    "good_faith_mistake_statement": True,
+    "consent_to_jurisdiction": True,
+    "consent_to_service": True,
+}
+
+
+@pytest.fixture
+def eager_tasks(monkeypatch):
+    monkeypatch.setattr(celery_app.conf, "task_always_eager", True)
+
+
+@pytest.fixture
+def accepted_item(owner_a, brand_a, asset_a, store, reviewer, eager_tasks):
+    """An item whose counter-notice window opens now, through the real filing and acceptance."""
+
+    def make(infringement_type="counterfeit"):
+        listing = factories.ListingFactory(store=store)
+        receipt = file_notice(
+            owner_a, brand_a, [draft(listing, asset_a, infringement_type=infringement_type, explanation="Fake logo.")]
+        )
+        (item,) = receipt.accepted
+        run_on_commit(lifecycle.notice_item_accept, item_id=item.pk, actor=reviewer)
+        item.refresh_from_db()
+        return item
+
+    return make
+
+
+def _written_by_move(item, *, effects_after):
+    """The rows one move wrote for ``item``, with its own ids replaced so two items compare equal."""
+    item.refresh_from_db()
+    event = item.events.order_by("-id").first()
+    own = {"listing": item.listing_id, "event": event.pk}
+
+    def norm(value):
+        if isinstance(value, dict):
+            return {k: (k.upper() if k in own and v == own[k] else norm(v)) for k, v in value.items()}
+        if isinstance(value, str):
+            return value.replace(f"event-{event.pk}", "event-EVENT").replace(f"Item {item.pk} ", "Item ITEM ")
+        return value
+
+    audit = AuditLogEntry.objects.filter(object_type="takedowns.noticeitem", object_id=str(item.pk)).latest("id")
+    statements = list(
+        StatementOfReasons.objects.filter(item=item, decision_generation=item.decision_generation).values()
+    )
+    for row in statements:
+        assert row.pop("content_created_at") == item.listing.created_at
+        for name in ("id", "puid", "item_id", "created_at"):
+            row.pop(name)
+    effects = list(
+        Effect.objects.filter(item=item, id__gt=effects_after)
+        .order_by("id")
+        .values("kind", "key", "payload", "status", "attempts", "last_error", "dispatched_at", "done_at")
+    )
+    fields = [
+        "status",
+        "status_changed_at",
+        "version",
+        "took_down_listing",
+        "automated_decision",
+        "decided_at",
+        "decided_by_id",
+        "decision_generation",
+    ]
+    if item.status == ItemStatus.PENDING_ADJUDICATION:  # written by the move only when it queues the item
+        fields += ["queued_at", "review_due_at"]
+    return {
+        "item": {name: getattr(item, name) for name in fields},
+        "event": norm(
+            {
+                name: getattr(event, name)
+                for name in ["at", "actor_id", "actor_label", "action", "from_status", "to_status", "reason", "data"]
+            }
+        ),
+        "audit": norm(
+            {
+                name: getattr(audit, name)
+                for name in [
+                    "action",
+                    "actor_id",
+                    "actor_label",
+                    "object_type",
+                    "object_repr",
+                    "organisation_id",
+                    "ip_address",
+                    "user_agent",
+                    "data",
+                ]
+            }
+        ),
+        "statements": [norm(row) for row in statements],
+        "effects": [norm(row) for row in effects],
+    }
+
+
+def _last_effect_id():
+    return Effect.objects.order_by("-id").values_list("id", flat=True).first() or 0
+
+
+def test_set_based_uphold_writes_the_same_rows_as_the_single_item_verb(accepted_item):
+    needs_postgres()
+    pairs = [(accepted_item(kind), accepted_item(kind)) for kind in ("counterfeit", "copyright")]
+    now = pairs[0][0].counter_notice_deadline + timedelta(minutes=1)
+    before = _last_effect_id()
+    with TestCase.captureOnCommitCallbacks() as callbacks:
+        for by_verb, _ in pairs:
+            assert lifecycle.notice_item_uphold_by_default(item_id=by_verb.pk, now=now)
+        moved = sweep.deadline_batch_sweep(sweep.DEADLINES[0], now=now, batch_size=100)
+    assert moved == 2
+    assert len(callbacks) == 3  # one per verb call, one for the whole batch
+    for by_verb, by_set in pairs:
+        expected = _written_by_move(by_verb, effects_after=before)
+        assert expected["item"]["status"] == ItemStatus.UPHELD
+        assert expected["statements"] and expected["effects"]
+        assert _written_by_move(by_set, effects_after=before) == expected
+    kinds = [e["kind"] for e in _written_by_move(pairs[0][1], effects_after=before)["effects"]]
+    assert kinds == [EffectKind.DELIST, EffectKind.PENALISE, EffectKind.REIMBURSE, EffectKind.NOTIFY]
+
+
+def test_set_based_reply_lapse_writes_the_same_rows_as_the_single_item_verb(accepted_item, merchant_user):
+    needs_postgres()
+    items = [accepted_item(), accepted_item()]
+    filed_at = items[0].opened_at + timedelta(hours=1)
+    for item in items:
+        run_on_commit(
+            lifecycle.notice_item_counter_notice,
+            item_id=item.pk,
+            actor=merchant_user,
+            counter_notice_fields=dict(COUNTER_NOTICE),
+            now=filed_at,
+        )
+    now = filed_at + timedelta(hours=73)
+    before = _last_effect_id()
+    with TestCase.captureOnCommitCallbacks():
+        assert lifecycle.notice_item_reply_lapse(item_id=items[0].pk, now=now)
+        assert sweep.deadline_batch_sweep(sweep.DEADLINES[1], now=now, batch_size=100) == 1
+    expected = _written_by_move(items[0], effects_after=before)
+    assert expected["item"]["status"] == ItemStatus.PENDING_ADJUDICATION
+    assert expected["item"]["review_due_at"] == now + timedelta(hours=24)
+    assert _written_by_move(items[1], effects_after=before) == expected
+
+
+def test_sweep_upholds_due_items_and_leaves_open_windows_alone(accepted_item):
+    due, open_window = accepted_item(), accepted_item()
+    now = due.counter_notice_deadline + timedelta(seconds=1)
+    NoticeItem.objects.filter(pk=open_window.pk).update(counter_notice_deadline=now + timedelta(hours=1))
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        counts = sweep.deadlines_sweep(now=now)
+    assert counts["upheld"] == 1
+    due.refresh_from_db()
+    open_window.refresh_from_db()
+    assert due.status == ItemStatus.UPHELD
+    assert open_window.status == ItemStatus.AWAITING_COUNTER_NOTICE
+    due.listing.refresh_from_db()
+    assert due.listing.status == ListingStatus.TAKEN_DOWN
+    # Run it twice: nothing more moves, no second event.
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        assert sweep.deadlines_sweep(now=now)["upheld"] == 0
+    assert due.events.filter(to_status=ItemStatus.UPHELD).count() == 1
+
+
+def test_a_worker_down_for_an_hour_catches_up_on_its_next_run(db):
+    needs_postgres()
+    now = timezone.now()
+    long_ago = due_items_bulk_create(300, deadline=now - timedelta(minutes=65))
+    recent = due_items_bulk_create(120, deadline=now - timedelta(minutes=1))
+    later = due_items_bulk_create(30, deadline=now + timedelta(minutes=30))
+    with TestCase.captureOnCommitCallbacks() as callbacks:
+        counts = sweep.deadlines_sweep(now=now, batch_size=64)
+    assert counts["upheld"] == 420
+    assert len(callbacks) == 7  # ceil(420 / 64) batches, each sends its effects after commit
+    assert NoticeItem.objects.filter(pk__in=long_ago + recent, status=ItemStatus.UPHELD).count() == 420
+    assert NoticeItem.objects.filter(pk__in=later, status=ItemStatus.AWAITING_COUNTER_NOTICE).count() == 30
+    assert ItemEvent.objects.filter(item_id__in=long_ago + recent, to_status=ItemStatus.UPHELD).count() == 420
+    assert Effect.objects.filter(item_id__in=long_ago + recent, kind=EffectKind.PENALISE).count() == 420
+
+
+def test_an_effect_whose_task_was_lost_is_sent_again_by_a_later_sweep(accepted_item, monkeypatch, settings):
+    item = accepted_item()
+    now = item.counter_notice_deadline + timedelta(seconds=1)
+
+    def broker_down(*args, **kwargs):
+        raise OperationalError("Error 111 connecting to the broker. Connection refused.")
+
+    from takedowns.tasks import run_item_effects, run_items_effects
+
+    with monkeypatch.context() as broken:
+        broken.setattr(run_item_effects, "apply_async", broker_down)
+        broken.setattr(run_items_effects, "apply_async", broker_down)
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            assert sweep.deadlines_sweep(now=now)["upheld"] == 1
+    delist = Effect.objects.get(item=item, kind=EffectKind.DELIST, key="gen-1")
+    assert delist.status == EffectStatus.PENDING
+    item.listing.refresh_from_db()
+    assert item.listing.status == ListingStatus.UNDER_COMPLAINT
+
+    # Before the re-send delay nothing is sent again (its first message may still be on its way).
+    sent = []
+    monkeypatch.setattr(sweep, "effects_resend_stale", _recording(sweep.effects_resend_stale, sent))
+    sweep.deadlines_sweep(now=timezone.now())
+    assert sent == [0]
+
+    # The broker is back; a sweep after the delay finds the pending row and sends it.
+    later = timezone.now() + timedelta(seconds=settings.TAKEDOWN_EFFECT_RESEND_SECONDS + 1)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        counts = sweep.deadlines_sweep(now=later)
+    assert counts["effects_resent"] >= 1
+    delist.refresh_from_db()
+    assert delist.status == EffectStatus.DONE
+    item.listing.refresh_from_db()
+    assert item.listing.status == ListingStatus.TAKEN_DOWN
+
+
+def _recording(func, sent):
+    def wrapper(**kwargs):
+        result = func(**kwargs)
+        sent.append(result)
+        return result
+
+    return wrapper
