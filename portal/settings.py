@@ -306,6 +306,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "EXCEPTION_HANDLER": "portal.api_errors.api_exception_handler",
 }
 
 # --- Security (production) -----------------------------------------------
