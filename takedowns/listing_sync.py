@@ -2,8 +2,14 @@
 
 Recomputing instead of flipping makes every listing effect idempotent and
 correct when several items name one listing: the listing is down while any
-item that took it down still holds it, under complaint while any item is
-open, live otherwise. A listing its merchant removed stays removed.
+item that took it down still holds it, under complaint while a reviewer-accepted
+item's counter-notice window or adjudication runs, live otherwise. A listing
+its merchant removed stays removed.
+
+An item merely filed or waiting for review does not mark the listing: routing
+to the review queue writes no listing effect, and DOMAIN.md marks the listing
+"while the window runs" (opened by ``notice_item_accept``, which writes the
+mark effect).
 """
 
 from django.db import transaction
@@ -11,7 +17,12 @@ from django.utils import timezone
 
 from listings.models import Listing, ListingStatus
 from portal.audit import audit_log_record
-from takedowns.models import OPEN_STATUSES, NoticeItem
+from takedowns.models import ItemStatus, NoticeItem
+
+# Statuses in which the listing stays live but is shown as under complaint.
+UNDER_COMPLAINT_STATUSES = frozenset(
+    {ItemStatus.AWAITING_COUNTER_NOTICE, ItemStatus.COUNTER_NOTICED, ItemStatus.PENDING_ADJUDICATION}
+)
 
 
 def listing_status_wanted(listing_id):
@@ -20,7 +31,7 @@ def listing_status_wanted(listing_id):
     items = NoticeItem.objects.filter(listing_id=listing_id)
     if items.filter(took_down_listing=True, status__in=HOLDS_LISTING_DOWN).exists():
         return ListingStatus.TAKEN_DOWN
-    if items.filter(status__in=OPEN_STATUSES).exists():
+    if items.filter(status__in=UNDER_COMPLAINT_STATUSES).exists():
         return ListingStatus.UNDER_COMPLAINT
     return ListingStatus.LIVE
 
