@@ -1,0 +1,242 @@
+"""Penalty points and the escalation ladder (DOMAIN.md "Penalties").
+
+One Penalty per (item, decision generation), created inside the effect's
+transaction (effects.effect_run locks the Effect row and marks it done in
+the same transaction), so a second run finds the row and does nothing. The
+ladder fires only thresholds this penalty *crosses*: the store's live points
+before it are read after locking the merchant's stores, so concurrent
+penalties for one store queue up and each sees the other's points.
+"""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db.models import Sum
+from django.utils import timezone
+
+from portal.audit import audit_log_record
+from portal.identity import identity_hash
+from takedowns.models import (
+    BannedIdentity,
+    IdentityKind,
+    InfringementType,
+    NoticeItem,
+    Penalty,
+    PublicRegisterEntry,
+    RestrictionKind,
+    Sanction,
+    SanctionKind,
+)
+from takedowns.penalties.reversal import decision_reversed
+from takedowns.penalties.stores import merchant_stores_lock, store_sanction_apply
+from takedowns.reasons import ground_text, statements_write
+
+REPEAT_LEVEL = "repeat"
+
+
+def live_penalties(store, *, now):
+    return Penalty.objects.filter(store=store, reversed_at__isnull=True, expires_at__gt=now)
+
+
+def _points_window():
+    return timedelta(days=settings.PENALTY_POINTS_EXPIRE_DAYS)
+
+
+def effect_penalise(effect):
+    """Award the points of an upheld item and apply every ladder step they cross. Idempotent."""
+    generation = effect.payload["generation"]
+    item = NoticeItem.objects.select_related("listing__store", "ip_asset", "notice__rights_holder").get(
+        pk=effect.item_id
+    )
+    now = timezone.now()
+    stores = merchant_stores_lock(item.listing.store.merchant_id)
+    if decision_reversed(item.pk, generation):
+        # The appeal came first: a reversed decision never earns points.
+        return None
+    existing = Penalty.objects.filter(item=item, decision_generation=generation).first()
+    if existing is not None:
+        return existing
+    store = next(s for s in stores if s.pk == item.listing.store_id)
+    penalty = Penalty.objects.create(
+        item=item,
+        decision_generation=generation,
+        store=store,
+        ip_asset=item.ip_asset,
+        infringement_type=item.infringement_type,
+        points=settings.PENALTY_POINTS.get(item.infringement_type, 0),
+        awarded_at=now,
+        expires_at=now + _points_window(),
+    )
+    audit_log_record(
+        action="takedowns.penalty.awarded",
+        obj=penalty,
+        organisation=store.merchant.organisation,
+        data={"item": item.pk, "generation": generation, "points": penalty.points, "store": store.pk},
+    )
+    ladder_apply(penalty, item=item, store=store, stores=stores, now=now)
+    return penalty
+
+
+def ladder_steps_crossed(penalty, *, store, now):
+    """The ladder steps this penalty crosses: [(kind, level, days)], plus the facts that explain them."""
+    before = live_penalties(store, now=now).exclude(pk=penalty.pk).aggregate(points=Sum("points"))["points"] or 0
+    after = before + penalty.points
+    steps = [
+        (kind, str(threshold), days) for threshold, kind, days in settings.PENALTY_LADDER if before < threshold <= after
+    ]
+    facts = [f"The store's live penalty points went from {before} to {after}."]
+    if penalty.infringement_type == InfringementType.COUNTERFEIT:
+        count = Penalty.objects.filter(
+            store=store,
+            ip_asset_id=penalty.ip_asset_id,
+            infringement_type=InfringementType.COUNTERFEIT,
+            reversed_at__isnull=True,
+            awarded_at__gt=now - _points_window(),
+        ).count()
+        # Penalties for one store are applied one at a time (store lock): the count crosses
+        # the bar exactly when it equals it.
+        if count == settings.PENALTY_REPEAT_INFRINGER_COUNT:
+            facts.append(
+                f"This is the {count}th upheld counterfeit complaint about the same right "
+                f"within {settings.PENALTY_POINTS_EXPIRE_DAYS} days (repeat infringer)."
+            )
+            if not any(kind == SanctionKind.CLOSURE for kind, _, _ in steps):
+                steps.append((SanctionKind.CLOSURE, REPEAT_LEVEL, None))
+    return steps, after, facts
+
+
+def ladder_apply(penalty, *, item, store, stores, now):
+    already_closed = Sanction.objects.filter(store=store, kind=SanctionKind.CLOSURE, reversed_at__isnull=True).exists()
+    if already_closed:
+        # Closure is the last step; later upheld items still record their points.
+        return []
+    steps, points, facts = ladder_steps_crossed(penalty, store=store, now=now)
+    sanctions = []
+    statements = {}
+    for kind, level, days in steps:
+        ends_at = now + timedelta(days=days) if days else None
+        sanction = Sanction.objects.create(
+            store=store,
+            penalty=penalty,
+            kind=kind,
+            level=level,
+            starts_at=now,
+            ends_at=ends_at,
+            deposit_confiscated=store.security_deposit if kind == SanctionKind.CLOSURE else None,
+        )
+        sanctions.append(sanction)
+        audit_log_record(
+            action=f"takedowns.sanction.{kind}",
+            obj=sanction,
+            organisation=store.merchant.organisation,
+            data={"penalty": penalty.pk, "item": item.pk, "level": level, "points": points, **_ends(ends_at)},
+        )
+        if kind == SanctionKind.WARNING:
+            statements[RestrictionKind.STORE_WARNING] = None
+        elif kind == SanctionKind.RESTRICTION:
+            # One statement per decision and restriction kind: it names the longest restriction.
+            statements[RestrictionKind.STORE_RESTRICTED] = max(
+                filter(None, [statements.get(RestrictionKind.STORE_RESTRICTED), ends_at])
+            )
+        elif kind == SanctionKind.CLOSURE:
+            sanctions.append(_close_and_ban(sanction, store=store, stores=stores, points=points, now=now))
+            statements[RestrictionKind.STORE_CLOSED] = None
+            statements[RestrictionKind.MERCHANT_BANNED] = None
+    if statements:
+        _statements_write(item, penalty, statements, facts=facts, now=now)
+    for each in stores:
+        store_sanction_apply(each, now=now, cause=f"penalty {penalty.pk} for item {item.pk}")
+    return sanctions
+
+
+def _ends(ends_at):
+    return {"ends_at": ends_at.isoformat()} if ends_at else {}
+
+
+def _close_and_ban(closure, *, store, stores, points, now):
+    """Closure: deposit confiscated (on the sanction), merchant banned, store on the public register."""
+    merchant = store.merchant
+    ban = Sanction.objects.create(
+        store=store, penalty=closure.penalty, kind=SanctionKind.BAN, level=closure.level, starts_at=now
+    )
+    identities = {(IdentityKind.LICENCE, identity_hash(merchant.business_licence_number))}
+    if merchant.contact_phone:
+        identities.add((IdentityKind.PHONE, identity_hash(merchant.contact_phone)))
+    identities |= {(IdentityKind.PAYOUT, s.payout_account_hash) for s in stores if s.payout_account_hash}
+    # An identifier already banned through another merchant stays banned by that row.
+    BannedIdentity.objects.bulk_create(
+        [
+            BannedIdentity(kind=kind, identity_hash=value, merchant=merchant, sanction=ban, created_at=now)
+            for kind, value in sorted(identities)
+        ],
+        ignore_conflicts=True,
+    )
+    if closure.level == REPEAT_LEVEL:
+        reason = (
+            f"Closed for counterfeiting: {settings.PENALTY_REPEAT_INFRINGER_COUNT} upheld counterfeit complaints "
+            f"about the same right within {settings.PENALTY_POINTS_EXPIRE_DAYS} days."
+        )
+    else:
+        reason = (
+            f"Closed for repeated infringement of intellectual property rights, counterfeits included: "
+            f"{points} penalty points within {settings.PENALTY_POINTS_EXPIRE_DAYS} days."
+        )
+    PublicRegisterEntry.objects.create(
+        store=store,
+        sanction=closure,
+        store_name=store.name,
+        merchant_name=merchant.legal_name,
+        region=store.region,
+        reason=reason,
+        listed_at=now,
+    )
+    audit_log_record(
+        action="takedowns.sanction.ban",
+        obj=ban,
+        organisation=merchant.organisation,
+        data={
+            "closure": closure.pk,
+            "deposit_confiscated": str(closure.deposit_confiscated),
+            "identities": sorted(kind for kind, _ in identities),
+            "stores": [s.pk for s in stores],
+        },
+    )
+    return ban
+
+
+STATEMENT_TEXT = {
+    RestrictionKind.STORE_WARNING: "The store receives a formal warning.",
+    RestrictionKind.STORE_RESTRICTED: "The store may not add new listings until {ends}.",
+    RestrictionKind.STORE_CLOSED: "The store is closed and its security deposit of {deposit} is confiscated.",
+    RestrictionKind.MERCHANT_BANNED: (
+        "The merchant is permanently banned: its business licence, phone and payout accounts cannot open another store."
+    ),
+}
+
+
+def _statements_write(item, penalty, statements, *, facts, now):
+    store = penalty.store
+    points = (
+        f"Item {item.pk} was upheld ({item.get_infringement_type_display().lower()}): "
+        f"{penalty.points} penalty points, expiring {penalty.expires_at:%Y-%m-%d}."
+    )
+    specs = []
+    for restriction, ends_at in statements.items():
+        what = STATEMENT_TEXT[restriction].format(
+            ends=f"{ends_at:%Y-%m-%d %H:%M} UTC" if ends_at else "",
+            deposit=f"{store.security_deposit} {store.deposit_currency}",
+        )
+        specs.append(
+            {
+                "restriction": restriction,
+                "ends_at": ends_at,
+                "ground": f"{ground_text(item)} Repeated infringements are sanctioned by the penalty ladder "
+                "of the marketplace's terms of service.",
+                "facts": "\n".join([points, *facts, what]),
+                "automated_decision": True,
+            }
+        )
+    # Statements are keyed by the decision they follow from, which is the penalty's generation
+    # even if the item has moved on since (the instance is not saved).
+    item.decision_generation = penalty.decision_generation
+    statements_write(item, specs, now=now)

@@ -1,0 +1,37 @@
+"""Buyers of an upheld counterfeit listing are owed their money: one Reimbursement per order."""
+
+from django.utils import timezone
+
+from listings.models import Order
+from portal.audit import audit_log_record
+from takedowns.models import InfringementType, NoticeItem, Reimbursement
+from takedowns.penalties.reversal import decision_reversed
+
+
+def effect_reimburse(effect):
+    """Record a reimbursement for every order of the listing not yet covered. Returns how many were new."""
+    item = NoticeItem.objects.select_related("listing__store__merchant__organisation").get(pk=effect.item_id)
+    if item.infringement_type != InfringementType.COUNTERFEIT:
+        return 0
+    if decision_reversed(item.pk, effect.payload.get("generation")):
+        return 0
+    now = timezone.now()
+    covered = Reimbursement.objects.filter(order__listing_id=item.listing_id, cancelled_at__isnull=True)
+    orders = Order.objects.filter(listing_id=item.listing_id).exclude(pk__in=covered.values("order_id"))
+    # The partial unique index (one live reimbursement per order) settles a race with another
+    # item naming the same listing.
+    created = Reimbursement.objects.bulk_create(
+        [
+            Reimbursement(item=item, order=order, amount=order.amount, currency=order.currency, created_at=now)
+            for order in orders
+        ],
+        ignore_conflicts=True,
+    )
+    if created:
+        audit_log_record(
+            action="takedowns.reimbursements.recorded",
+            obj=item,
+            organisation=item.listing.store.merchant.organisation,
+            data={"orders": len(created), "listing": item.listing_id},
+        )
+    return len(created)

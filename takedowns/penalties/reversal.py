@@ -1,0 +1,75 @@
+"""Removing a penalty when its decision is reversed on appeal: removed, not hidden.
+
+The penalty stays as a record with reversed_at; its sanctions stop holding
+(store status recomputed), banned identities are lifted, the public register
+entry is deleted and reimbursements are cancelled.
+"""
+
+from django.utils import timezone
+
+from portal.audit import audit_log_record
+from takedowns.models import (
+    BannedIdentity,
+    Effect,
+    EffectKind,
+    ItemEvent,
+    NoticeItem,
+    Penalty,
+    PublicRegisterEntry,
+    Reimbursement,
+)
+from takedowns.penalties.stores import merchant_stores_lock, store_sanction_apply
+
+
+def decision_reversed(item_id, generation):
+    """Whether the decision of this generation was reversed (its reversal effect exists)."""
+    return Effect.objects.filter(item_id=item_id, kind=EffectKind.REVERSE_PENALTY, key=f"gen-{generation}").exists()
+
+
+def _reversal_reason(item, generation):
+    event = ItemEvent.objects.filter(item=item, data__reversed_generation=generation).order_by("-at", "-id").first()
+    return (event.reason if event else "") or "The decision was reversed on appeal."
+
+
+def effect_reverse_penalty(effect):
+    """Undo the penalty of a reversed decision and everything it caused. Idempotent."""
+    generation = effect.payload["generation"]
+    item = NoticeItem.objects.select_related("listing__store").get(pk=effect.item_id)
+    now = timezone.now()
+    # Same lock as effect_penalise: a penalty being applied right now is committed before we look.
+    stores = merchant_stores_lock(item.listing.store.merchant_id)
+    organisation = stores[0].merchant.organisation
+    penalty = Penalty.objects.filter(item=item, decision_generation=generation).first()
+    if penalty is not None and penalty.reversed_at is None:
+        reason = _reversal_reason(item, generation)
+        penalty.reversed_at = now
+        penalty.reversal_reason = reason
+        penalty.save(update_fields=["reversed_at", "reversal_reason"])
+        audit_log_record(
+            action="takedowns.penalty.reversed",
+            obj=penalty,
+            organisation=organisation,
+            data={"item": item.pk, "generation": generation, "points": penalty.points, "reason": reason},
+        )
+        for sanction in penalty.sanctions.filter(reversed_at__isnull=True).order_by("pk"):
+            sanction.reversed_at = now
+            sanction.save(update_fields=["reversed_at"])
+            lifted = BannedIdentity.objects.filter(sanction=sanction, lifted_at__isnull=True).update(lifted_at=now)
+            unlisted, _ = PublicRegisterEntry.objects.filter(sanction=sanction).delete()
+            audit_log_record(
+                action=f"takedowns.sanction.{sanction.kind}.reversed",
+                obj=sanction,
+                organisation=organisation,
+                data={"penalty": penalty.pk, "identities_lifted": lifted, "register_entries_removed": unlisted},
+            )
+    cancelled = Reimbursement.objects.filter(item=item, cancelled_at__isnull=True).update(cancelled_at=now)
+    if cancelled:
+        audit_log_record(
+            action="takedowns.reimbursements.cancelled",
+            obj=item,
+            organisation=organisation,
+            data={"generation": generation, "cancelled": cancelled},
+        )
+    for store in stores:
+        store_sanction_apply(store, now=now, cause=f"reversal of item {item.pk}, decision {generation}")
+    return penalty
