@@ -349,3 +349,75 @@ def test_scrubber_removes_contact_details_from_typed_text():
     assert "45 67 89" not in scrubbed
     assert "example.test" not in scrubbed
     assert scrub_personal_data("018123456", phones=False) == "018123456"
+
+
+def test_set_based_sweep_upholds_export_like_the_single_item_verb(
+    owner_a, brand_a, asset_a, listing, store, reviewer, merchant, start
+):
+    from takedowns.sweep import deadlines_sweep
+
+    single = uphold_by_default(owner_a, brand_a, asset_a, listing, reviewer, at=start)
+    other = factories.ListingFactory(store=store)
+    with time_machine.travel(start, tick=False):
+        (swept,) = file_notice(owner_a, brand_a, [draft(other, asset_a)]).accepted
+        lifecycle.notice_item_accept(item_id=swept.pk, actor=reviewer)
+    with time_machine.travel(start + timedelta(hours=73), tick=False):
+        deadlines_sweep()
+
+    def export_of(item):
+        statement = StatementOfReasons.objects.get(item=item, restriction=RestrictionKind.LISTING_REMOVED)
+        entry = statement_to_dsa(statement)
+        assert dsa_statement_errors(entry) == []
+        return {k: v for k, v in entry.items() if k != "puid"}
+
+    assert NoticeItem.objects.get(pk=swept.pk).status == "upheld"
+    assert export_of(swept) == export_of(single)
+
+
+def test_fast_track_takedown_disables_access_until_the_window_closes(brand_a, asset_a, listing, merchant, start):
+    from portal.models import OrganisationKind
+    from rights_holders.models import Partner, PartnerKind
+
+    partner_org = factories.OrganisationFactory(kind=OrganisationKind.PARTNER, name="Anti-Counterfeiting Guild")
+    partner = Partner.objects.create(organisation=partner_org, kind=PartnerKind.ASSOCIATION, approved_for_vetting=True)
+    partner.vetted_rights_holders.add(brand_a)
+    partner_user = factories.member_of(partner_org)
+    with time_machine.travel(start, tick=False):
+        (item,) = file_notice(partner_user, brand_a, [draft(listing, asset_a)], partner=partner).accepted
+
+    (entry,) = statements_export()
+
+    assert NoticeItem.objects.get(pk=item.pk).track == "fast"
+    assert entry["decision_visibility"] == ["DECISION_VISIBILITY_CONTENT_DISABLED"]
+    assert entry["automated_decision"] == "AUTOMATED_DECISION_FULLY"
+    assert "fast track" in entry["decision_facts"]
+    assert dsa_statement_errors(entry) == []
+    assert partner_org.name not in json.dumps(entry)
+
+
+def test_penalty_ladder_restriction_is_exported_with_its_end_date(
+    owner_a, brand_a, asset_a, listing, store, reviewer, merchant, start
+):
+    """Two upheld counterfeits (6 points each) reach the 12-point step: no new listings for 7 days."""
+    from django.test import TestCase
+
+    second = factories.ListingFactory(store=store)
+    for n, each in enumerate([listing, second]):
+        at = start + timedelta(days=n)
+        with time_machine.travel(at, tick=False):
+            (item,) = file_notice(owner_a, brand_a, [draft(each, asset_a)]).accepted
+            lifecycle.notice_item_accept(item_id=item.pk, actor=reviewer)
+        with time_machine.travel(at + timedelta(hours=73), tick=False), TestCase.captureOnCommitCallbacks(execute=True):
+            lifecycle.notice_item_uphold_by_default(item_id=item.pk)
+
+    restricted = StatementOfReasons.objects.get(restriction=RestrictionKind.STORE_RESTRICTED)
+    by_puid = exported_by_puid()
+
+    entry = by_puid[str(restricted.puid)]
+    assert entry["decision_provision"] == "DECISION_PROVISION_PARTIAL_SUSPENSION"
+    assert entry["end_date_service_restriction"] == restricted.restriction_ends_at.date().isoformat()
+    assert restricted.restriction_ends_at - restricted.decided_at == timedelta(days=7)
+    assert dsa_statement_errors(entry) == []
+    warnings = StatementOfReasons.objects.filter(restriction=RestrictionKind.STORE_WARNING)
+    assert warnings.exists()
+    assert not {str(w.puid) for w in warnings} & set(by_puid)
