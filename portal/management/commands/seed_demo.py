@@ -13,6 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.test.utils import override_settings
 from django.utils import timezone
 
 from listings.models import Listing, Merchant, Order, Store
@@ -31,6 +32,8 @@ from rights_holders.models import (
     TrademarkType,
     VerificationStatus,
 )
+from takedowns.demo import demo_lifecycle_seed
+from takedowns.models import ItemStatus
 
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - a published demo password, never used in production
 SEED = 2026
@@ -223,7 +226,9 @@ class Command(BaseCommand):
         self.rng = random.Random(SEED)
         self.now = timezone.now()
         self.today = self.now.date()
-        with transaction.atomic():
+        # The demo's notice history is backdated: its notifications stay in the portal (in-app) and are not
+        # e-mailed to the demo addresses weeks after the events they describe.
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"), transaction.atomic():
             self.groups = ensure_platform_groups()
             brands = self.seed_brands()
             agent = self.seed_agent(brands)
@@ -233,7 +238,10 @@ class Command(BaseCommand):
             self.seed_listings(brands, stores)
             self.seed_orders()
             logins = self.seed_users(brands, agent, partner, merchants)
+            # Notices in every state, made by the domain functions with the clock moved back.
+            lifecycle = demo_lifecycle_seed(now=self.now)
         self.report(logins, time.monotonic() - started)
+        self.report_lifecycle(lifecycle)
 
     # --- Brands ---------------------------------------------------------------
     def seed_brands(self):
@@ -577,3 +585,13 @@ class Command(BaseCommand):
         ]
         for label, count in counts:
             out.write(f"{label:<26}{count:>8}")
+
+    def report_lifecycle(self, result):
+        out = self.stdout
+        verb = "created" if result.created else "already there, nothing new"
+        out.write(f"\nDemo notices ({verb}): {result.notices} notices, items by status:")
+        for status in ItemStatus:
+            out.write(f"  {status.label:<26}{result.by_status.get(status.value, 0):>6}")
+        appeals = ", ".join(f"{n} {s}" for s, n in sorted(result.appeals.items())) or "none"
+        effects = ", ".join(f"{n} {s}" for s, n in sorted(result.effects.items())) or "none"
+        out.write(f"  Appeals: {appeals}. Effects: {effects}.")
