@@ -10,6 +10,7 @@ send. A send that fails gives the claim back, and
 """
 
 import logging
+import re
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -53,6 +54,11 @@ def absolute_url(path):
     return f"{base}{path}" if base and path else ""
 
 
+def _tidy(text):
+    # Template tags on their own lines leave runs of blank lines; plain text reads better without them.
+    return re.sub(r"\n{3,}", "\n\n", text).strip()
+
+
 def notifications_write(messages, *, source, item=None, url=""):
     """Write each recipient's row once (inside the caller's transaction); e-mail new ones after commit.
 
@@ -76,7 +82,7 @@ def notifications_write(messages, *, source, item=None, url=""):
                 **message.extra,
                 **(message.context(user) if message.context else {}),
             }
-            body = render_to_string(f"takedowns/email/{message.template}.txt", context).strip()
+            body = _tidy(render_to_string(f"takedowns/email/{message.template}.txt", context))
             row, _ = Notification.objects.get_or_create(
                 recipient=user,
                 source=source,

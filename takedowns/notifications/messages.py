@@ -11,7 +11,7 @@ contact details, as DMCA 512(g)(2)(B) requires.
 
 from django.conf import settings
 
-from takedowns.models import InfringementType, ItemStatus, StatementOfReasons, Track
+from takedowns.models import InfringementType, ItemStatus, RestrictionKind, StatementOfReasons, Track
 from takedowns.notifications.delivery import Message
 from takedowns.notifications.recipients import filer_side_recipients, merchant_side_recipients
 from takedowns.notifications.timefmt import instant_for
@@ -23,6 +23,8 @@ OUTCOME_ACTIONS = frozenset(
 )
 # The filer's receipt for the whole notice covers these; a second message per item would be noise.
 RECEIPT_ACTIONS = frozenset({"submitted", "invalid", "queued"})
+# What the rights holder is told of a decision; store sanctions are between the platform and the merchant.
+LISTING_RESTRICTIONS = frozenset({RestrictionKind.LISTING_REMOVED, RestrictionKind.LISTING_RESTORED})
 # The merchant knew of the complaint only once it was accepted or fast-tracked.
 MERCHANT_KNOWS = frozenset(
     {ItemStatus.AWAITING_COUNTER_NOTICE, ItemStatus.COUNTER_NOTICED, ItemStatus.PENDING_ADJUDICATION}
@@ -30,19 +32,24 @@ MERCHANT_KNOWS = frozenset(
 
 
 def statements_for(event):
-    """The statements of reasons written by this event's decision.
+    """The statements of reasons of this event's decision, listing-level first.
 
-    Moves write the statement and the event with the same instant; if the
-    item has not moved since, the current generation's statements also count
-    (a set-based sweep may stamp them a moment apart).
+    A move writes its statement with the event's own instant, which names the
+    decision generation; the penalty ladder adds the store-level statements of
+    that same generation before this handler runs (effects run in order). If
+    the move wrote none (a dismissal that restored nothing) and the item has
+    not moved since, the current generation's statements count.
     """
     item = event.item
-    statements = list(StatementOfReasons.objects.filter(item=item, decided_at=event.at).order_by("id"))
-    if not statements and item.status == event.to_status:
-        statements = list(
-            StatementOfReasons.objects.filter(item=item, decision_generation=item.decision_generation).order_by("id")
-        )
-    return statements
+    first = StatementOfReasons.objects.filter(item=item, decided_at=event.at).order_by("id").first()
+    if first is not None:
+        generation = first.decision_generation
+    elif item.status == event.to_status:
+        generation = item.decision_generation
+    else:
+        return []
+    statements = StatementOfReasons.objects.filter(item=item, decision_generation=generation).order_by("id")
+    return sorted(statements, key=lambda s: (s.restriction not in LISTING_RESTRICTIONS, s.pk))
 
 
 def _base(item, event):
@@ -186,19 +193,30 @@ def event_messages(event):
         verdict = "upheld" if upheld else "dismissed"
         if action.startswith("reversed_"):
             verdict = f"reversed on appeal: {verdict}"
+        statements = statements_for(event)
         extra = {
             **base,
             "upheld": upheld,
             "reversed": action.startswith("reversed_"),
             "no_counter_notice": action == "upheld_no_counter_notice",
-            "statements": statements_for(event),
             "redress": redress_text(),
             "appeal_days": settings.TAKEDOWN_APPEAL_DAYS,
         }
+        holder_statements = [s for s in statements if s.restriction in LISTING_RESTRICTIONS]
         return [
-            Message("outcome_holder", f"Complaint about listing {listing} {verdict}", holder, deadlines, extra),
             Message(
-                "outcome_merchant", f"Complaint about your listing {listing} {verdict}", merchant, deadlines, extra
+                "outcome_holder",
+                f"Complaint about listing {listing} {verdict}",
+                holder,
+                deadlines,
+                {**extra, "statements": holder_statements},
+            ),
+            Message(
+                "outcome_merchant",
+                f"Complaint about your listing {listing} {verdict}",
+                merchant,
+                deadlines,
+                {**extra, "statements": statements},
             ),
         ]
     if action == "withdrawn":

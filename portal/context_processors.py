@@ -1,0 +1,17 @@
+"""Template context for every page."""
+
+from django.utils.functional import SimpleLazyObject
+
+
+def notifications_unread(request):
+    """``notifications_unread``: the signed-in user's unread count, queried only if a template uses it."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"notifications_unread": 0}
+
+    def count():
+        from takedowns.models import Notification
+
+        return Notification.objects.filter(recipient=user, read_at=None).count()
+
+    return {"notifications_unread": SimpleLazyObject(count)}
