@@ -275,10 +275,7 @@ def _explanation(statement, asset):
         what = f"offered counterfeit goods bearing or copying the protected {RIGHT_NAME.get(asset.kind, 'right')}"
     else:
         what = f"used the protected {RIGHT_NAME.get(asset.kind, 'right')} without the holder's authorisation"
-    return (
-        f"The listing {what}. The holder of the right is verified on the platform and its right was in force "
-        "when the decision was taken."
-    )
+    return f"The listing {what}. The platform had verified the right and its holder before the notice was accepted."
 
 
 def _facts(statement):
@@ -286,9 +283,7 @@ def _facts(statement):
     if item.notice.channel == Channel.PROACTIVE:
         source = "The listing was flagged by the marketplace's own automated screening."
     else:
-        source = (
-            "A notice under DSA article 16 from the holder of the right, or its authorised agent, named the listing."
-        )
+        source = "A notice under DSA article 16 from the holder of the right, or a party acting on its behalf, named the listing."
     if statement.restriction != RestrictionKind.LISTING_REMOVED:
         how = (
             "The upheld notice brought the store to a step of the marketplace's published penalty ladder "
