@@ -1,0 +1,17 @@
+"""Evidence files served by the private file view (portal.views.files), scoped like their items.
+
+A notice's evidence and a counter-notice's evidence are readable by whoever may
+see the item (both sides and reviewers); another organisation's file answers 404.
+"""
+
+from portal.files import FileKind, register_file_kind
+
+EVIDENCE = "evidence"
+COUNTER_EVIDENCE = "counter-evidence"
+
+
+def register():
+    from takedowns.models import CounterNoticeEvidence, Evidence
+
+    register_file_kind(FileKind(EVIDENCE, lambda user: Evidence.objects.visible_to(user), "file"))
+    register_file_kind(FileKind(COUNTER_EVIDENCE, lambda user: CounterNoticeEvidence.objects.visible_to(user), "file"))

@@ -1,0 +1,237 @@
+"""Forms of the takedown pages. They check shape and files; the rules live in the services.
+
+Evidence files go through ``portal.uploads.validate_upload`` here, before any
+service runs: a refused file is reported on its own row and nothing is stored.
+"""
+
+from django import forms
+from django.utils import timezone
+
+from portal.uploads import UploadRejected, validate_upload
+from takedowns.counter_notices import counter_notice_errors
+from takedowns.models import InfringementType, Outcome
+from takedowns.notices import ItemDraft
+
+MAX_EVIDENCE_FILES = 10
+
+# The declarations DMCA 512(c)(3) and DSA article 16 ask of a notice, in the words the filer signs.
+NOTICE_DECLARATIONS = {
+    "good_faith_statement": (
+        "I have a good-faith belief that use of the material in the manner complained of is not authorised "
+        "by the rights owner, its agent, or the law."
+    ),
+    "accuracy_statement": (
+        "I confirm my bona fide belief that the information and allegations in this notice are accurate and complete."
+    ),
+    "authority_statement": (
+        "Under penalty of perjury, I am the owner, or authorised to act on behalf of the owner, of an exclusive "
+        "right that is allegedly infringed."
+    ),
+}
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input; cleans to a list of ValidatedUpload (kind "document")."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def has_changed(self, initial, data):
+        # An empty list (no file chosen) is no change: an unused extra row stays skippable.
+        return not self.disabled and bool(data)
+
+    def clean(self, data, initial=None):
+        files = [f for f in (data if isinstance(data, (list, tuple)) else [data]) if f]
+        files = [super(MultipleFileField, self).clean(f, initial) for f in files]
+        if len(files) > MAX_EVIDENCE_FILES:
+            raise forms.ValidationError(f"Attach at most {MAX_EVIDENCE_FILES} files; combine the rest into one PDF.")
+        validated, errors = [], []
+        for uploaded in files:
+            try:
+                validated.append(validate_upload(uploaded, kind="document"))
+            except UploadRejected as exc:
+                errors.append(str(exc))
+        if errors:
+            raise forms.ValidationError(errors)
+        return validated
+
+
+class NoticeForm(forms.Form):
+    rights_holder = forms.ModelChoiceField(queryset=None, label="Rights holder")
+    filer_name = forms.CharField(max_length=200, label="Your full name")
+    filer_address = forms.CharField(max_length=400, label="Postal address")
+    filer_phone = forms.CharField(max_length=40, label="Phone")
+    filer_email = forms.EmailField(label="E-mail")
+    good_faith_statement = forms.BooleanField(label=NOTICE_DECLARATIONS["good_faith_statement"])
+    accuracy_statement = forms.BooleanField(label=NOTICE_DECLARATIONS["accuracy_statement"])
+    authority_statement = forms.BooleanField(label=NOTICE_DECLARATIONS["authority_statement"])
+    signature = forms.CharField(
+        max_length=200, label="Signature", help_text="Type your full name; it signs the declarations above."
+    )
+
+    def __init__(self, *args, holders, user, **kwargs):
+        kwargs.setdefault(
+            "initial",
+            {
+                "filer_name": user.get_full_name() or user.get_username(),
+                "filer_email": user.email,
+                "rights_holder": holders[0].pk if len(holders) == 1 else None,
+            },
+        )
+        super().__init__(*args, **kwargs)
+        self.fields["rights_holder"].queryset = holders
+
+    def filer_fields(self):
+        return [self[name] for name in ("rights_holder", "filer_name", "filer_address", "filer_phone", "filer_email")]
+
+    def notice_data(self):
+        data = dict(self.cleaned_data)
+        data.pop("rights_holder")
+        return data
+
+
+class ItemForm(forms.Form):
+    listing_ref = forms.CharField(
+        max_length=64, label="Listing id", help_text="The marketplace's listing id, e.g. L000001234."
+    )
+    ip_asset = forms.ModelChoiceField(queryset=None, label="IP asset", empty_label="Choose a verified asset")
+    infringement_type = forms.ChoiceField(choices=[("", "Choose a type"), *InfringementType.choices])
+    explanation = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="What you saw and how it differs from the genuine product.",
+    )
+    evidence = MultipleFileField(label="Evidence files", help_text="PDF, JPEG, PNG or WebP; several allowed.")
+    test_buy_order_number = forms.CharField(max_length=100, required=False, label="Test-buy order number")
+    test_buy_report = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, label="Test-buy report")
+
+    def __init__(self, *args, assets, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["ip_asset"].queryset = assets
+        self.fields["ip_asset"].label_from_instance = lambda a: f"{a.rights_holder.legal_name}: {a}"
+
+    def draft(self):
+        data = self.cleaned_data
+        return ItemDraft(
+            listing_ref=data["listing_ref"].strip(),
+            ip_asset_id=data["ip_asset"].pk,
+            infringement_type=data["infringement_type"],
+            explanation=data["explanation"],
+            evidence=data["evidence"],
+            test_buy_order_number=data["test_buy_order_number"],
+            test_buy_report=data["test_buy_report"],
+        )
+
+
+ItemFormSet = forms.formset_factory(ItemForm, extra=2, min_num=1, validate_min=True, max_num=50, validate_max=True)
+
+
+class CounterNoticeForm(forms.Form):
+    statement = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 5}),
+        required=False,
+        help_text="Why the listing does not infringe: where the goods come from, your authorisation.",
+    )
+    evidence = MultipleFileField(
+        label="Evidence of authenticity", help_text="Invoices, authorisation letters, photos (PDF, JPEG, PNG, WebP)."
+    )
+    contact_name = forms.CharField(max_length=200, required=False, label="Contact name")
+    contact_address = forms.CharField(max_length=400, required=False, label="Postal address")
+    contact_phone = forms.CharField(max_length=40, required=False, label="Phone")
+    contact_email = forms.EmailField(required=False, label="E-mail")
+    accuracy_statement = forms.BooleanField(
+        required=False, label="I confirm that the information in this counter-notice is accurate."
+    )
+    good_faith_mistake_statement = forms.BooleanField(
+        required=False,
+        label=(
+            "Under penalty of perjury, I have a good-faith belief that the material was removed or disabled "
+            "as a result of mistake or misidentification."
+        ),
+    )
+    consent_to_jurisdiction = forms.BooleanField(
+        required=False,
+        label=(
+            "I consent to the jurisdiction of the court for the judicial district of my address (or, outside "
+            "the United States, any judicial district in which the marketplace may be found)."
+        ),
+    )
+    consent_to_service = forms.BooleanField(
+        required=False, label="I will accept service of process from the person who filed the notice, or their agent."
+    )
+    signature = forms.CharField(max_length=200, required=False, help_text="Type your full name as your signature.")
+
+    COPYRIGHT_ONLY = ("good_faith_mistake_statement", "consent_to_jurisdiction", "consent_to_service")
+
+    def __init__(self, *args, item, user, **kwargs):
+        kwargs.setdefault("initial", {"contact_name": user.get_full_name(), "contact_email": user.email})
+        super().__init__(*args, **kwargs)
+        self.item = item
+        if item.infringement_type != InfringementType.COPYRIGHT:
+            for name in self.COPYRIGHT_ONLY:
+                del self.fields[name]
+
+    def clean(self):
+        data = super().clean()
+        # The service's own rules decide what is missing; the form only places the messages.
+        for name, message in counter_notice_errors(self.item, data).items():
+            if name in self.fields and name not in self.errors:
+                self.add_error(name, message)
+        return data
+
+    def counter_notice_fields(self):
+        data = dict(self.cleaned_data)
+        data.pop("evidence", None)
+        data["signed_at"] = timezone.now()
+        return data
+
+
+class ReplyForm(forms.Form):
+    statement = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), label="Your reply to the counter-notice")
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, label="Reason (optional)")
+
+
+class AppealForm(forms.Form):
+    statement = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), label="Why should the decision change?")
+
+
+class DecisionForm(forms.Form):
+    """A reviewer's decision; the statement of reasons may start from a canned reason and be edited."""
+
+    # What each decision may be on, and the canned reasons that fit it (accepting needs none).
+    BY_STATUS = {
+        "pending_review": [("accept", "Accept: open the counter-notice window"), ("reject", "Reject the notice")],
+        "pending_adjudication": [("uphold", "Uphold: take the listing down"), ("dismiss", "Dismiss the notice")],
+    }
+    CANNED_OUTCOMES = {
+        "pending_review": [Outcome.REJECTED],
+        "pending_adjudication": [Outcome.UPHELD, Outcome.DISMISSED],
+    }
+
+    decision = forms.ChoiceField(choices=())
+    canned_reason = forms.ModelChoiceField(queryset=None, required=False, empty_label="No canned reason")
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False, label="Statement of reasons")
+
+    def __init__(self, *args, decisions, canned, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["decision"].choices = [(k, label) for k, label in decisions]
+        self.fields["canned_reason"].queryset = canned
+
+    def reason_text(self):
+        """The edited text wins; a canned reason alone is used as it stands."""
+        text = (self.cleaned_data.get("reason") or "").strip()
+        canned = self.cleaned_data.get("canned_reason")
+        return text or (canned.text if canned else "")
+
+
+class AppealDecisionForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("confirm", "Confirm the decision"), ("reverse", "Reverse the decision")])
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Reasons for both sides")

@@ -1,0 +1,43 @@
+"""Domain errors to what a person reads: one place for the mapping (STYLE.md habit 6)."""
+
+import contextlib
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from portal.uploads import UploadRejected
+from takedowns.lifecycle import TransitionError
+
+DOMAIN_ERRORS = (TransitionError, PermissionDenied, ValidationError)
+
+
+def error_messages(exc):
+    """The person-readable lines of a domain error."""
+    if isinstance(exc, UploadRejected):
+        return [str(exc)]
+    if isinstance(exc, ValidationError):
+        return list(exc.messages)
+    text = str(exc)
+    if isinstance(exc, PermissionDenied) and not text:
+        return ["You are not allowed to do that."]
+    return [text]
+
+
+def form_add_domain_error(form, exc):
+    """Put a ValidationError's field messages on the form's fields, everything else on top."""
+    if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
+        for name, errors in exc.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+        return
+    for line in error_messages(exc):
+        form.add_error(None, line)
+
+
+@contextlib.contextmanager
+def domain_errors_as_messages(request):
+    """Run a service; a domain error becomes an error message and the view goes on to its redirect."""
+    try:
+        yield
+    except DOMAIN_ERRORS as exc:
+        for line in error_messages(exc):
+            messages.error(request, line)

@@ -1,0 +1,265 @@
+"""One item: its page, and each action the viewer may take on it (one POST view per service)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ObjectDoesNotExist
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from portal.roles import user_is_reviewer, user_is_senior_reviewer
+from takedowns import appeals, lifecycle, selectors
+from takedowns.forms import (
+    AppealDecisionForm,
+    AppealForm,
+    CounterNoticeForm,
+    DecisionForm,
+    ReplyForm,
+    WithdrawForm,
+)
+from takedowns.models import (
+    FINAL_STATUSES,
+    Appeal,
+    AppealSide,
+    AppealStatus,
+    CannedReason,
+    InfringementType,
+    ItemStatus,
+    NoticeItem,
+)
+from takedowns.views.display import deadline, render_for_viewer, viewer_zone
+from takedowns.views.errors import DOMAIN_ERRORS, domain_errors_as_messages, form_add_domain_error
+from takedowns.views.notices import item_deadlines
+
+CONTACT_FIELDS = ("contact_name", "contact_address", "contact_phone", "contact_email")
+
+
+def _visible_item(request, pk):
+    """The item if the viewer may see it; another organisation's item answers 404 like a missing one."""
+    return get_object_or_404(
+        NoticeItem.objects.visible_to(request.user).select_related("listing__store__merchant", "notice"), pk=pk
+    )
+
+
+def _related(item, name):
+    try:
+        return getattr(item, name)
+    except ObjectDoesNotExist:
+        return None
+
+
+def counter_notice_contact_visible(item, user, side):
+    """The merchant's private contact data reaches the rights holder only where the law requires it.
+
+    DMCA 512(g)(2)(C) has the platform pass a copyright counter-notice, contact details included, on to
+    the complainant; for every other infringement type the holder reads the counter-notice without them.
+    """
+    if user.is_platform_staff or side == AppealSide.MERCHANT:
+        return True
+    return item.infringement_type == InfringementType.COPYRIGHT
+
+
+def _decision_form(item, request):
+    if item.status not in DecisionForm.BY_STATUS:
+        return None
+    canned = CannedReason.objects.filter(active=True, outcome__in=DecisionForm.CANNED_OUTCOMES[item.status])
+    initial = {}
+    # "Use this reason" reloads the page with ?canned=<id>: the text lands in the box to be edited.
+    picked = request.GET.get("canned", "")
+    if picked.isdigit():
+        chosen = canned.filter(pk=int(picked)).first()
+        if chosen is not None:
+            initial = {"canned_reason": chosen.pk, "reason": chosen.text}
+    return DecisionForm(initial=initial, decisions=DecisionForm.BY_STATUS[item.status], canned=canned)
+
+
+@login_required
+def item_detail(request, pk):
+    user = request.user
+    try:
+        item = selectors.item_detail(user, pk)
+    except NoticeItem.DoesNotExist:
+        raise Http404("No such item.") from None
+    zone, now = viewer_zone(user), timezone.now()
+    side = appeals.appeal_side_of(item, user)
+    is_reviewer = user_is_reviewer(user)
+    is_senior = user_is_senior_reviewer(user)
+    counter_notice = _related(item, "counter_notice")
+    reply = _related(item, "reply")
+    item_appeals = list(item.appeals.all())
+
+    can_counter_notice = (
+        side == AppealSide.MERCHANT
+        and item.status == ItemStatus.AWAITING_COUNTER_NOTICE
+        and item.counter_notice_deadline is not None
+        and now <= item.counter_notice_deadline
+    )
+    can_reply = (
+        side == AppealSide.RIGHTS_HOLDER
+        and item.status == ItemStatus.COUNTER_NOTICED
+        and item.reply_deadline is not None
+        and now <= item.reply_deadline
+    )
+    can_withdraw = side == AppealSide.RIGHTS_HOLDER and item.status not in FINAL_STATUSES
+    appeal_until = None
+    can_appeal = False
+    if item.status in appeals.APPEALABLE and item.decided_at:
+        appeal_until = deadline("Appeal possible until", appeals.appeal_deadline(item), zone, now)
+        already = any(a.side == side and a.decision_generation == item.decision_generation for a in item_appeals)
+        can_appeal = side is not None and not appeal_until.passed and not already
+
+    context = {
+        "item": item,
+        "notice": item.notice,
+        "side": side,
+        "is_reviewer": is_reviewer,
+        "deadlines": item_deadlines(item, zone, now),
+        "zone_name": getattr(zone, "key", "UTC"),
+        "counter_notice": counter_notice,
+        "show_contact": counter_notice is not None and counter_notice_contact_visible(item, user, side),
+        "reply": reply,
+        "appeals": item_appeals,
+        "appeal_until": appeal_until,
+        "can_counter_notice": can_counter_notice,
+        "counter_notice_closed": side == AppealSide.MERCHANT
+        and item.status == ItemStatus.AWAITING_COUNTER_NOTICE
+        and not can_counter_notice,
+        "reply_form": ReplyForm() if can_reply else None,
+        "withdraw_form": WithdrawForm() if can_withdraw else None,
+        "appeal_form": AppealForm() if can_appeal else None,
+        "decision_form": _decision_form(item, request) if is_reviewer else None,
+        "appeal_decision_form": AppealDecisionForm() if is_senior else None,
+        "open_appeals": [a for a in item_appeals if a.status == AppealStatus.OPEN],
+    }
+    return render_for_viewer(request, "takedowns/item_detail.html", context)
+
+
+@login_required
+def item_counter_notice(request, pk):
+    """The merchant's counter-notice: a page of its own, since it is long and has files."""
+    item = _visible_item(request, pk)
+    if appeals.appeal_side_of(item, request.user) != AppealSide.MERCHANT:
+        raise Http404("Only the merchant whose listing is named can file a counter-notice.")
+    form = CounterNoticeForm(
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
+        item=item,
+        user=request.user,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            lifecycle.notice_item_counter_notice(
+                item_id=item.pk,
+                actor=request.user,
+                counter_notice_fields=form.counter_notice_fields(),
+                evidence=form.cleaned_data["evidence"],
+            )
+        except DOMAIN_ERRORS as exc:
+            # Shown on the form so a late or refused counter-notice says why, without losing the text.
+            form_add_domain_error(form, exc)
+        else:
+            messages.success(
+                request, "Your counter-notice is filed. The rights holder may reply; then a reviewer decides."
+            )
+            return redirect("takedowns:item-detail", pk=item.pk)
+    zone = viewer_zone(request.user)
+    context = {
+        "item": item,
+        "form": form,
+        "is_copyright": item.infringement_type == InfringementType.COPYRIGHT,
+        "deadline": deadline("Counter-notice due", item.counter_notice_deadline, zone)
+        if item.counter_notice_deadline
+        else None,
+    }
+    return render_for_viewer(request, "takedowns/counter_notice_form.html", context)
+
+
+@login_required
+@require_POST
+def item_reply(request, pk):
+    item = _visible_item(request, pk)
+    form = ReplyForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Write the reply before sending it.")
+    else:
+        with domain_errors_as_messages(request):
+            lifecycle.notice_item_reply(item_id=item.pk, actor=request.user, statement=form.cleaned_data["statement"])
+            messages.success(request, "Your reply is sent; a reviewer now decides.")
+    return redirect("takedowns:item-detail", pk=item.pk)
+
+
+@login_required
+@require_POST
+def item_withdraw(request, pk):
+    item = _visible_item(request, pk)
+    form = WithdrawForm(request.POST)
+    form.is_valid()
+    with domain_errors_as_messages(request):
+        lifecycle.notice_item_withdraw(item_id=item.pk, actor=request.user, reason=form.cleaned_data.get("reason", ""))
+        messages.success(request, "The complaint is withdrawn; a taken-down listing is reinstated.")
+    return redirect("takedowns:item-detail", pk=item.pk)
+
+
+@login_required
+@require_POST
+def item_appeal(request, pk):
+    item = _visible_item(request, pk)
+    form = AppealForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Explain why the decision should be changed.")
+    else:
+        with domain_errors_as_messages(request):
+            appeals.appeal_file(item_id=item.pk, actor=request.user, statement=form.cleaned_data["statement"])
+            messages.success(request, "Your appeal is filed; a senior reviewer who did not decide first will decide.")
+    return redirect("takedowns:item-detail", pk=item.pk)
+
+
+DECISION_VERBS = {
+    "accept": (lifecycle.notice_item_accept, "Accepted: the merchant's counter-notice window is open."),
+    "reject": (lifecycle.notice_item_reject, "Rejected: the filer sees your reasons."),
+    "uphold": (lifecycle.notice_item_uphold, "Upheld: the listing comes down and the penalty follows."),
+    "dismiss": (lifecycle.notice_item_dismiss, "Dismissed: the listing stays or is reinstated."),
+}
+
+
+@login_required
+@require_POST
+def item_decide(request, pk):
+    if not user_is_reviewer(request.user):
+        raise Http404
+    item = get_object_or_404(NoticeItem, pk=pk)
+    form = DecisionForm(
+        request.POST,
+        decisions=[(k, k) for k in DECISION_VERBS],
+        canned=CannedReason.objects.filter(active=True),
+    )
+    if not form.is_valid():
+        messages.error(request, "Choose a decision.")
+        return redirect("takedowns:item-detail", pk=item.pk)
+    verb, done = DECISION_VERBS[form.cleaned_data["decision"]]
+    with domain_errors_as_messages(request):
+        verb(item_id=item.pk, actor=request.user, reason=form.reason_text())
+        messages.success(request, done)
+    return redirect("takedowns:item-detail", pk=item.pk)
+
+
+@login_required
+@require_POST
+def appeal_decide(request, pk):
+    if not user_is_senior_reviewer(request.user):
+        raise Http404
+    appeal = get_object_or_404(Appeal, pk=pk)
+    form = AppealDecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose confirm or reverse and give both sides the reasons.")
+    else:
+        with domain_errors_as_messages(request):
+            appeals.appeal_decide(
+                appeal_id=appeal.pk,
+                actor=request.user,
+                reverse=form.cleaned_data["decision"] == "reverse",
+                reason=form.cleaned_data["reason"],
+            )
+            messages.success(request, "The appeal is decided; both sides are told.")
+    return redirect("takedowns:item-detail", pk=appeal.item_id)

@@ -1,0 +1,134 @@
+"""Notice pages: the list, one notice, filing a notice, and its receipt."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect
+from django.utils import timezone
+
+from portal.scoping import rights_holder_ids_visible_to
+from takedowns import selectors
+from takedowns.forms import ItemFormSet, NoticeForm
+from takedowns.models import ItemStatus, Notice
+from takedowns.notices import notice_submit
+from takedowns.views.display import deadline, render_for_viewer, viewer_zone
+from takedowns.views.errors import form_add_domain_error
+
+RECEIPT_SESSION_KEY = "takedowns-receipt-{}"
+
+
+def item_deadlines(item, zone, now):
+    """The deadlines that matter for an item in its current status, for the viewer's zone."""
+    rows = []
+    if item.status == ItemStatus.AWAITING_COUNTER_NOTICE and item.counter_notice_deadline:
+        rows.append(deadline("Counter-notice due", item.counter_notice_deadline, zone, now))
+    if item.status == ItemStatus.COUNTER_NOTICED and item.reply_deadline:
+        rows.append(deadline("Rights holder's reply due", item.reply_deadline, zone, now))
+    if item.status in (ItemStatus.PENDING_REVIEW, ItemStatus.PENDING_ADJUDICATION) and item.review_due_at:
+        rows.append(deadline("Reviewer decision due", item.review_due_at, zone, now))
+    return rows
+
+
+@login_required
+def notice_list(request):
+    """Notices the user's organisations filed or that name their listings; a merchant also sees its items."""
+    user = request.user
+    notices = selectors.notice_list(user)
+    context = {
+        "notices": notices,
+        "can_file": bool(selectors.rights_holders_for_filing(user).exists()),
+        "merchant_open": [],
+        "merchant_decided": [],
+        "is_merchant": False,
+    }
+    if not user.is_platform_staff and selectors.user_is_merchant(user):
+        zone, now = viewer_zone(user), timezone.now()
+        open_items, decided = selectors.merchant_items(user)
+        for item in open_items:
+            item.deadlines = item_deadlines(item, zone, now)
+        context.update(is_merchant=True, merchant_open=open_items, merchant_decided=decided)
+    return render_for_viewer(request, "takedowns/notice_list.html", context)
+
+
+@login_required
+def notice_detail(request, pk):
+    try:
+        notice = selectors.notice_detail(request.user, pk)
+    except Notice.DoesNotExist:
+        raise Http404("No such notice.") from None
+    zone, now = viewer_zone(request.user), timezone.now()
+    for item in notice.visible_items:
+        item.deadlines = item_deadlines(item, zone, now)
+    user = request.user
+    holder_side = user.is_platform_staff or notice.rights_holder_id in rights_holder_ids_visible_to(user)
+    return render_for_viewer(request, "takedowns/notice_detail.html", {"notice": notice, "holder_side": holder_side})
+
+
+@login_required
+def notice_create(request):
+    """File a notice: the filer, the declarations and signature, then one row per listing."""
+    holders = selectors.rights_holders_for_filing(request.user)
+    if not holders.exists():
+        raise Http404("You do not act for any rights holder.")
+    assets = selectors.ip_assets_for_filing(holders)
+    post = request.method == "POST"
+    form = NoticeForm(request.POST if post else None, holders=holders, user=request.user)
+    formset = ItemFormSet(
+        request.POST if post else None,
+        request.FILES if post else None,
+        prefix="items",
+        form_kwargs={"assets": assets},
+    )
+    if post:
+        forms_valid = form.is_valid()
+        items_valid = formset.is_valid()
+        if forms_valid and items_valid:
+            drafts = [f.draft() for f in formset.forms if f.has_changed() and f.cleaned_data]
+            try:
+                receipt = notice_submit(
+                    actor=request.user,
+                    rights_holder=form.cleaned_data["rights_holder"],
+                    data=form.notice_data(),
+                    drafts=drafts,
+                )
+            except (ValidationError, PermissionDenied) as exc:
+                form_add_domain_error(form, exc)
+            else:
+                # Refused lines were never recorded: the receipt page reads them from the session.
+                request.session[RECEIPT_SESSION_KEY.format(receipt.notice.pk)] = [
+                    reason for _, reason in receipt.refused
+                ]
+                messages.success(
+                    request,
+                    f"Notice received: {len(receipt.accepted)} item(s) accepted, "
+                    f"{len(receipt.invalid) + len(receipt.refused)} returned with a reason.",
+                )
+                return redirect("takedowns:notice-receipt", pk=receipt.notice.pk)
+        if any(f.files for f in formset.forms):
+            messages.warning(request, "Files are not kept when a form comes back: choose the evidence files again.")
+    return render_for_viewer(
+        request, "takedowns/notice_form.html", {"form": form, "formset": formset, "has_assets": assets.exists()}
+    )
+
+
+@login_required
+def notice_receipt(request, pk):
+    try:
+        notice = selectors.notice_detail(request.user, pk)
+    except Notice.DoesNotExist:
+        raise Http404("No such notice.") from None
+    accepted = [i for i in notice.visible_items if i.status != ItemStatus.INVALID]
+    invalid = [i for i in notice.visible_items if i.status == ItemStatus.INVALID]
+    refused = request.session.get(RECEIPT_SESSION_KEY.format(notice.pk), [])
+    return render_for_viewer(
+        request,
+        "takedowns/notice_receipt.html",
+        {
+            "notice": notice,
+            "accepted": accepted,
+            "invalid": invalid,
+            "refused": refused,
+            "returned_count": len(invalid) + len(refused),
+        },
+    )

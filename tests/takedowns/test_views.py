@@ -1,0 +1,579 @@
+"""The takedown pages, through the real services: filing, the item page and its actions, the queue."""
+
+import io
+import re
+import zipfile
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from listings.models import ListingStatus
+from takedowns import appeals, lifecycle
+from takedowns.models import (
+    Appeal,
+    AppealStatus,
+    CannedReason,
+    CounterNotice,
+    CounterNoticeEvidence,
+    Evidence,
+    ItemStatus,
+    Notice,
+    NoticeItem,
+)
+from takedowns.notices import notice_submit
+from tests import factories
+from tests.takedowns.conftest import NOTICE_DATA, draft
+
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+
+
+def _zip_bytes():
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("x.txt", "hello")
+    return buffer.getvalue()
+
+
+def _stored_files(media):
+    return [p for p in media.rglob("*") if p.is_file()] if media.exists() else []
+
+
+def _submit(actor, holder, drafts):
+    """File through the service; after-commit callbacks never run inside the test's transaction."""
+    return notice_submit(actor=actor, rights_holder=holder, data=dict(NOTICE_DATA), drafts=drafts)
+
+
+def _notice_post(holder, rows, **overrides):
+    data = {
+        "rights_holder": holder.pk,
+        **{k: v for k, v in NOTICE_DATA.items() if isinstance(v, str)},
+        "good_faith_statement": "on",
+        "accuracy_statement": "on",
+        "authority_statement": "on",
+        "items-TOTAL_FORMS": str(max(len(rows), 3)),
+        "items-INITIAL_FORMS": "0",
+        "items-MIN_NUM_FORMS": "1",
+        "items-MAX_NUM_FORMS": "50",
+    }
+    for n, row in enumerate(rows):
+        data.update({f"items-{n}-{key}": value for key, value in row.items()})
+    data.update(overrides)
+    return data
+
+
+def _row(listing_ref, asset, **kwargs):
+    return {
+        "listing_ref": listing_ref,
+        "ip_asset": asset.pk,
+        "infringement_type": kwargs.pop("infringement_type", "counterfeit"),
+        "explanation": kwargs.pop("explanation", "Fake logo, wrong stitching."),
+        **kwargs,
+    }
+
+
+@pytest.fixture
+def accepted_item(owner_a, brand_a, asset_a, listing, reviewer):
+    """An item in its counter-notice window (standard track, accepted by a reviewer)."""
+    (item,) = _submit(owner_a, brand_a, [draft(listing, asset_a)]).accepted
+    lifecycle.notice_item_accept(item_id=item.pk, actor=reviewer)
+    item.refresh_from_db()
+    return item
+
+
+def _counter_notice_post(**overrides):
+    data = {
+        "statement": "Genuine stock bought from the brand's distributor; invoice attached.",
+        "signature": "Sam Merchant",
+        "contact_name": "Sam Merchant",
+        "contact_address": "9 Market Road, Yiwu",
+        "contact_phone": "+86 579 1234 5678",
+        "contact_email": "sam@shady.test",
+        "accuracy_statement": "on",
+    }
+    data.update(overrides)
+    return data
+
+
+# --- Filing a notice ---------------------------------------------------------
+
+
+def test_filing_a_notice_with_evidence_shows_the_receipt(client, owner_a, brand_a, asset_a, listing, _private_media):
+    client.force_login(owner_a)
+    form_page = client.get(reverse("takedowns:notice-create")).content.decode()
+    assert "good-faith belief" in form_page and "penalty of perjury" in form_page
+    assert f'value="{owner_a.email}"' in form_page  # contact prefilled from the user
+
+    evidence = SimpleUploadedFile("test-buy.pdf", PDF, content_type="application/pdf")
+    row = _row(listing.external_id, asset_a, evidence=[evidence], test_buy_order_number="TB-1")
+    response = client.post(reverse("takedowns:notice-create"), _notice_post(brand_a, [row]), follow=True)
+
+    notice = Notice.objects.get()
+    item = notice.items.get()
+    assert response.redirect_chain[-1][0] == reverse("takedowns:notice-receipt", args=[notice.pk])
+    body = response.content.decode()
+    assert "1 item(s) accepted" in body
+    assert f"#{item.pk}" in body and "Standard" in body
+    assert item.status == ItemStatus.PENDING_REVIEW
+    assert item.test_buy_order_number == "TB-1"
+    stored = Evidence.objects.get(item=item)
+    assert stored.original_name == "test-buy.pdf" and stored.content_type == "application/pdf"
+    assert len(_stored_files(_private_media)) == 1
+
+
+def test_invalid_item_among_valid_ones_keeps_the_valid_ones_on_the_receipt(
+    client, owner_a, brand_a, asset_a, listing, store
+):
+    removed = factories.ListingFactory(store=store, status=ListingStatus.REMOVED)
+    other = factories.ListingFactory(store=store)
+    rows = [
+        _row(listing.external_id, asset_a),
+        _row(removed.external_id, asset_a),
+        _row("L-NO-SUCH-LISTING", asset_a),
+        _row(other.external_id, asset_a),
+    ]
+    client.force_login(owner_a)
+    response = client.post(reverse("takedowns:notice-create"), _notice_post(brand_a, rows), follow=True)
+
+    body = response.content.decode()
+    notice = Notice.objects.get()
+    assert set(notice.items.filter(status=ItemStatus.PENDING_REVIEW).values_list("listing_id", flat=True)) == {
+        listing.pk,
+        other.pk,
+    }
+    invalid = notice.items.get(status=ItemStatus.INVALID)
+    assert invalid.listing == removed
+    assert "Accepted (2)" in body
+    assert "Returned with a reason (2)" in body
+    assert "has already been removed from the marketplace" in body
+    assert "no listing &#x27;L-NO-SUCH-LISTING&#x27; on the marketplace" in body
+
+
+def test_evidence_failing_validation_is_refused_and_nothing_is_stored(
+    client, owner_a, brand_a, asset_a, listing, store, _private_media
+):
+    other = factories.ListingFactory(store=store)
+    good = SimpleUploadedFile("photo.pdf", PDF)
+    bad = SimpleUploadedFile("invoice.pdf", _zip_bytes())
+    rows = [_row(listing.external_id, asset_a, evidence=[good]), _row(other.external_id, asset_a, evidence=[bad])]
+    client.force_login(owner_a)
+    response = client.post(reverse("takedowns:notice-create"), _notice_post(brand_a, rows))
+
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "ZIP archive" in body
+    assert "choose the evidence files again" in body
+    assert Notice.objects.count() == 0 and NoticeItem.objects.count() == 0 and Evidence.objects.count() == 0
+    assert _stored_files(_private_media) == []
+
+
+def test_missing_declaration_is_explained_and_nothing_is_filed(client, owner_a, brand_a, asset_a, listing):
+    client.force_login(owner_a)
+    data = _notice_post(brand_a, [_row(listing.external_id, asset_a)])
+    del data["authority_statement"]
+    response = client.post(reverse("takedowns:notice-create"), data)
+    assert response.status_code == 200
+    assert "This field is required" in response.content.decode()
+    assert Notice.objects.count() == 0
+
+
+def test_only_unknown_listings_files_nothing_and_says_why(client, owner_a, brand_a, asset_a):
+    client.force_login(owner_a)
+    response = client.post(reverse("takedowns:notice-create"), _notice_post(brand_a, [_row("L-NOPE", asset_a)]))
+    assert response.status_code == 200
+    assert "no listing &#x27;L-NOPE&#x27; on the marketplace" in response.content.decode()
+    assert Notice.objects.count() == 0
+
+
+def test_cannot_file_for_another_brand(client, owner_a, brand_a, brand_b, asset_a, listing):
+    client.force_login(owner_a)
+    response = client.post(
+        reverse("takedowns:notice-create"), _notice_post(brand_b, [_row(listing.external_id, asset_a)])
+    )
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
+    assert Notice.objects.count() == 0
+
+
+def test_merchant_without_a_brand_cannot_open_the_filing_page(client, merchant_user):
+    client.force_login(merchant_user)
+    assert client.get(reverse("takedowns:notice-create")).status_code == 404
+
+
+# --- Lists and scoping -----------------------------------------------------------
+
+
+def test_notice_list_counts_items_by_status(client, owner_a, brand_a, asset_a, listing, store):
+    removed = factories.ListingFactory(store=store, status=ListingStatus.REMOVED)
+    _submit(owner_a, brand_a, [draft(listing, asset_a), draft(removed, asset_a)])
+    client.force_login(owner_a)
+    body = client.get(reverse("takedowns:notice-list")).content.decode()
+    assert "Waiting for review 1" in body and "Invalid 1" in body
+
+
+def test_merchant_sees_its_items_with_deadlines_in_its_own_time_zone(client, accepted_item, merchant_user):
+    merchant_user.time_zone = "Asia/Tokyo"
+    merchant_user.save(update_fields=["time_zone"])
+    client.force_login(merchant_user)
+    body = client.get(reverse("takedowns:notice-list")).content.decode()
+    deadline = accepted_item.counter_notice_deadline
+    local = timezone.localtime(deadline, timezone=__import__("zoneinfo").ZoneInfo("Asia/Tokyo"))
+    assert "Your listings under complaint" in body
+    assert f"{local:%Y-%m-%d %H:%M} Asia/Tokyo" in body
+    assert f"{deadline:%Y-%m-%d %H:%M} UTC" in body
+    assert "2 days 23 hours left" in body
+
+
+def test_another_organisation_gets_404_for_notice_item_and_evidence(client, owner_a, brand_a, asset_a, listing, user_b):
+    evidence = SimpleUploadedFile("proof.pdf", PDF)
+    from portal.uploads import validate_upload
+
+    (item,) = _submit(
+        owner_a, brand_a, [draft(listing, asset_a, evidence=[validate_upload(evidence, kind="document")])]
+    ).accepted
+    stored = Evidence.objects.get(item=item)
+    client.force_login(user_b)
+    assert client.get(reverse("takedowns:notice-detail", args=[item.notice_id])).status_code == 404
+    assert client.get(reverse("takedowns:notice-receipt", args=[item.notice_id])).status_code == 404
+    assert client.get(reverse("takedowns:item-detail", args=[item.pk])).status_code == 404
+    assert client.get(reverse("file-download", args=["evidence", stored.pk])).status_code == 404
+    assert client.post(reverse("takedowns:item-withdraw", args=[item.pk])).status_code == 404
+    assert client.get(reverse("takedowns:item-counter-notice", args=[item.pk])).status_code == 404
+    assert b"Notice" in client.get(reverse("takedowns:notice-list")).content
+    assert str(item.notice.reference)[:8] not in client.get(reverse("takedowns:notice-list")).content.decode()
+
+    client.force_login(owner_a)
+    download = client.get(reverse("file-download", args=["evidence", stored.pk]))
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content) == PDF
+
+
+# --- The item page and its actions ------------------------------------------------
+
+
+def test_item_page_shows_history_evidence_and_countdown(client, accepted_item, owner_a, reviewer):
+    client.force_login(owner_a)
+    body = client.get(reverse("takedowns:item-detail", args=[accepted_item.pk])).content.decode()
+    assert "Counter-notice due" in body and "2 days 23 hours left" in body
+    assert "submitted &rarr; pending_review" in body
+    assert "pending_review &rarr; awaiting_counter_notice" in body
+    assert reviewer.username in body
+    assert "Withdraw the complaint" in body
+    assert "File a counter-notice" not in body
+
+
+def test_merchant_files_a_counter_notice_with_evidence(client, accepted_item, merchant_user, _private_media):
+    client.force_login(merchant_user)
+    url = reverse("takedowns:item-counter-notice", args=[accepted_item.pk])
+    assert (
+        "File a counter-notice"
+        in client.get(reverse("takedowns:item-detail", args=[accepted_item.pk])).content.decode()
+    )
+    invoice = SimpleUploadedFile("invoice.pdf", PDF)
+    response = client.post(url, _counter_notice_post(evidence=[invoice]), follow=True)
+    assert "Your counter-notice is filed" in response.content.decode()
+    accepted_item.refresh_from_db()
+    assert accepted_item.status == ItemStatus.COUNTER_NOTICED
+    counter_notice = CounterNotice.objects.get(item=accepted_item)
+    assert counter_notice.contact_phone == "+86 579 1234 5678"
+    assert CounterNoticeEvidence.objects.get(counter_notice=counter_notice).original_name == "invoice.pdf"
+
+
+def test_counter_notice_with_bad_evidence_is_refused_and_nothing_is_stored(
+    client, accepted_item, merchant_user, _private_media
+):
+    client.force_login(merchant_user)
+    bad = SimpleUploadedFile("invoice.pdf", _zip_bytes())
+    response = client.post(
+        reverse("takedowns:item-counter-notice", args=[accepted_item.pk]), _counter_notice_post(evidence=[bad])
+    )
+    assert response.status_code == 200
+    assert "ZIP archive" in response.content.decode()
+    assert CounterNotice.objects.count() == 0
+    assert _stored_files(_private_media) == []
+
+
+def test_counter_notice_missing_fields_are_named(client, accepted_item, merchant_user):
+    client.force_login(merchant_user)
+    response = client.post(
+        reverse("takedowns:item-counter-notice", args=[accepted_item.pk]), _counter_notice_post(statement="")
+    )
+    assert "Explain why the listing does not infringe." in response.content.decode()
+    assert CounterNotice.objects.count() == 0
+
+
+def test_counter_notice_after_the_deadline_is_refused_with_the_deadline(client, accepted_item, merchant_user):
+    client.force_login(merchant_user)
+    deadline = accepted_item.counter_notice_deadline
+    with time_machine.travel(deadline + timedelta(hours=1)):
+        page = client.get(reverse("takedowns:item-detail", args=[accepted_item.pk])).content.decode()
+        response = client.post(
+            reverse("takedowns:item-counter-notice", args=[accepted_item.pk]), _counter_notice_post()
+        )
+    assert "The counter-notice window closed at" in page
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert f"The counter-notice window closed at {deadline:%Y-%m-%d %H:%M} UTC" in body
+    assert CounterNotice.objects.count() == 0
+
+
+def _counter_noticed(item, merchant_user, **fields):
+    lifecycle.notice_item_counter_notice(
+        item_id=item.pk,
+        actor=merchant_user,
+        counter_notice_fields={k: True if v == "on" else v for k, v in _counter_notice_post(**fields).items()},
+    )
+    item.refresh_from_db()
+    return item
+
+
+def test_holder_does_not_see_merchant_contact_for_a_counterfeit_item(client, accepted_item, merchant_user, owner_a):
+    _counter_noticed(accepted_item, merchant_user)
+    client.force_login(owner_a)
+    body = client.get(reverse("takedowns:item-detail", args=[accepted_item.pk])).content.decode()
+    assert "Genuine stock bought from the brand" in body
+    assert "+86 579 1234 5678" not in body and "sam@shady.test" not in body and "9 Market Road" not in body
+    assert "contact details are withheld" in body
+    client.force_login(merchant_user)
+    assert "+86 579 1234 5678" in client.get(reverse("takedowns:item-detail", args=[accepted_item.pk])).content.decode()
+
+
+def test_holder_sees_merchant_contact_for_a_copyright_item(
+    client, owner_a, brand_a, asset_a, listing, reviewer, merchant_user
+):
+    (item,) = _submit(owner_a, brand_a, [draft(listing, asset_a, infringement_type="copyright")]).accepted
+    lifecycle.notice_item_accept(item_id=item.pk, actor=reviewer)
+    client.force_login(merchant_user)
+    form = client.get(reverse("takedowns:item-counter-notice", args=[item.pk])).content.decode()
+    assert "mistake or misidentification" in form
+    client.post(
+        reverse("takedowns:item-counter-notice", args=[item.pk]),
+        _counter_notice_post(good_faith_mistake_statement="on", consent_to_jurisdiction="on", consent_to_service="on"),
+    )
+    item.refresh_from_db()
+    assert item.status == ItemStatus.COUNTER_NOTICED
+    client.force_login(owner_a)
+    body = client.get(reverse("takedowns:item-detail", args=[item.pk])).content.decode()
+    assert "+86 579 1234 5678" in body and "sam@shady.test" in body and "9 Market Road" in body
+
+
+def test_holder_replies_then_reviewer_upholds_with_an_edited_canned_reason(
+    client, accepted_item, merchant_user, owner_a, reviewer
+):
+    _counter_noticed(accepted_item, merchant_user)
+    client.force_login(owner_a)
+    response = client.post(
+        reverse("takedowns:item-reply", args=[accepted_item.pk]),
+        {"statement": "The invoice is forged: our distributor never sold to this store."},
+        follow=True,
+    )
+    assert "Your reply is sent" in response.content.decode()
+    accepted_item.refresh_from_db()
+    assert accepted_item.status == ItemStatus.PENDING_ADJUDICATION
+
+    canned = CannedReason.objects.create(
+        outcome="upheld",
+        title="Forged invoice (test)",
+        text="The invoice offered as proof of authenticity is not genuine.",
+    )
+    client.force_login(reviewer)
+    page = client.get(reverse("takedowns:item-detail", args=[accepted_item.pk]), {"canned": canned.pk})
+    assert canned.text in page.content.decode()  # picked into the box, ready to edit
+    edited = canned.text + " The distributor confirmed it in writing."
+    response = client.post(
+        reverse("takedowns:item-decide", args=[accepted_item.pk]),
+        {"decision": "uphold", "canned_reason": canned.pk, "reason": edited},
+        follow=True,
+    )
+    assert "Upheld" in response.content.decode()
+    accepted_item.refresh_from_db()
+    assert accepted_item.status == ItemStatus.UPHELD
+    assert accepted_item.events.order_by("id").last().reason == edited
+    assert accepted_item.statements.get().facts == edited
+
+
+def test_reviewer_rejects_with_a_canned_reason_as_it_stands(client, owner_a, brand_a, asset_a, listing, reviewer):
+    (item,) = _submit(owner_a, brand_a, [draft(listing, asset_a)]).accepted
+    canned = CannedReason.objects.create(
+        outcome="rejected", title="Not substantiated (test)", text="The notice does not show how the listing infringes."
+    )
+    client.force_login(reviewer)
+    page = client.get(reverse("takedowns:item-detail", args=[item.pk])).content.decode()
+    assert "Not substantiated (test)" in page and "Accept: open the counter-notice window" in page
+    client.post(reverse("takedowns:item-decide", args=[item.pk]), {"decision": "reject", "canned_reason": canned.pk})
+    item.refresh_from_db()
+    assert item.status == ItemStatus.REJECTED
+    assert item.events.order_by("id").last().reason == canned.text
+
+
+def test_rejection_without_any_reason_is_refused_with_a_message(client, owner_a, brand_a, asset_a, listing, reviewer):
+    (item,) = _submit(owner_a, brand_a, [draft(listing, asset_a)]).accepted
+    client.force_login(reviewer)
+    response = client.post(reverse("takedowns:item-decide", args=[item.pk]), {"decision": "reject"}, follow=True)
+    assert "Give the filer a reason for the rejection." in response.content.decode()
+    item.refresh_from_db()
+    assert item.status == ItemStatus.PENDING_REVIEW
+
+
+def test_illegal_decision_is_a_message_not_an_error(client, accepted_item, reviewer):
+    client.force_login(reviewer)
+    response = client.post(
+        reverse("takedowns:item-decide", args=[accepted_item.pk]), {"decision": "dismiss", "reason": "x"}, follow=True
+    )
+    assert response.status_code == 200
+    assert "only items waiting for adjudication are decided" in response.content.decode()
+
+
+def test_non_reviewer_cannot_decide(client, owner_a, brand_a, asset_a, listing):
+    (item,) = _submit(owner_a, brand_a, [draft(listing, asset_a)]).accepted
+    client.force_login(owner_a)
+    assert client.post(reverse("takedowns:item-decide", args=[item.pk]), {"decision": "accept"}).status_code == 404
+    item.refresh_from_db()
+    assert item.status == ItemStatus.PENDING_REVIEW
+
+
+def test_holder_withdraws_from_the_page(client, accepted_item, owner_a):
+    client.force_login(owner_a)
+    response = client.post(
+        reverse("takedowns:item-withdraw", args=[accepted_item.pk]), {"reason": "Settled with the seller."}, follow=True
+    )
+    assert "The complaint is withdrawn" in response.content.decode()
+    accepted_item.refresh_from_db()
+    assert accepted_item.status == ItemStatus.WITHDRAWN
+    again = client.post(reverse("takedowns:item-withdraw", args=[accepted_item.pk]), follow=True)
+    assert "a decided item cannot be withdrawn" in again.content.decode()
+
+
+def test_merchant_cannot_withdraw(client, accepted_item, merchant_user):
+    client.force_login(merchant_user)
+    response = client.post(reverse("takedowns:item-withdraw", args=[accepted_item.pk]), follow=True)
+    assert "Only the rights holder or its filer can do this." in response.content.decode()
+    accepted_item.refresh_from_db()
+    assert accepted_item.status == ItemStatus.AWAITING_COUNTER_NOTICE
+
+
+def test_appeal_filed_and_decided_by_a_senior_reviewer_from_the_pages(
+    client, accepted_item, merchant_user, senior_reviewer
+):
+    with time_machine.travel(accepted_item.counter_notice_deadline + timedelta(minutes=1)):
+        lifecycle.notice_item_uphold_by_default(item_id=accepted_item.pk)
+    client.force_login(merchant_user)
+    page = client.get(reverse("takedowns:item-detail", args=[accepted_item.pk])).content.decode()
+    assert "Appeal possible until" in page and "Appeal the decision" in page
+    response = client.post(
+        reverse("takedowns:item-appeal", args=[accepted_item.pk]),
+        {"statement": "I was travelling; here is the invoice."},
+        follow=True,
+    )
+    assert "Your appeal is filed" in response.content.decode()
+    appeal = Appeal.objects.get(item=accepted_item)
+    assert appeal.side == "merchant"
+    assert (
+        "Appeal the decision"
+        not in client.get(reverse("takedowns:item-detail", args=[accepted_item.pk])).content.decode()
+    )
+
+    client.force_login(senior_reviewer)
+    queue = client.get(reverse("takedowns:review-queue")).content.decode()
+    assert "Open appeals" in queue and f"#{accepted_item.pk}" in queue
+    client.post(
+        reverse("takedowns:appeal-decide", args=[appeal.pk]),
+        {"decision": "reverse", "reason": "The invoice checks out."},
+    )
+    appeal.refresh_from_db()
+    accepted_item.refresh_from_db()
+    assert appeal.status == AppealStatus.REVERSED
+    assert accepted_item.status == ItemStatus.DISMISSED
+
+
+def test_appeal_after_the_period_shows_the_date(client, accepted_item, merchant_user):
+    with time_machine.travel(accepted_item.counter_notice_deadline + timedelta(minutes=1)):
+        lifecycle.notice_item_uphold_by_default(item_id=accepted_item.pk)
+    accepted_item.refresh_from_db()
+    with time_machine.travel(appeals.appeal_deadline(accepted_item) + timedelta(days=1)):
+        client.force_login(merchant_user)
+        response = client.post(
+            reverse("takedowns:item-appeal", args=[accepted_item.pk]), {"statement": "Late"}, follow=True
+        )
+    assert "The appeal period ended on" in response.content.decode()
+    assert Appeal.objects.count() == 0
+
+
+# --- The reviewer queue --------------------------------------------------------------
+
+
+def test_queue_is_for_platform_staff_only(client, owner_a, merchant_user):
+    for user in (owner_a, merchant_user):
+        client.force_login(user)
+        assert client.get(reverse("takedowns:review-queue")).status_code == 404
+
+
+def test_queue_orders_by_due_time_and_marks_overdue_and_authorised_stores(
+    client, owner_a, brand_a, asset_a, store, reviewer
+):
+    from rights_holders.models import AuthorisedStore
+
+    first, second = factories.ListingFactory(store=store), factories.ListingFactory(store=store)
+    _submit(owner_a, brand_a, [draft(first, asset_a)])
+    later = timezone.now() + timedelta(hours=30)
+    AuthorisedStore.objects.create(rights_holder=brand_a, store=store)
+    with time_machine.travel(later - timedelta(hours=5)):
+        _submit(owner_a, brand_a, [draft(second, asset_a)])
+    client.force_login(reviewer)
+    with time_machine.travel(later):
+        body = client.get(reverse("takedowns:review-queue")).content.decode()
+    assert body.index(first.external_id) < body.index(second.external_id)
+    assert "Overdue: passed 6 hours ago" in body
+    assert re.search(r"(19 hours|18 hours 59 minutes) left", body)
+    assert body.count("Authorised store") == 1
+
+
+def _queue_queries(client, count, owner, brand, asset, store):
+    drafts = [draft(factories.ListingFactory(store=store), asset) for _ in range(count)]
+    _submit(owner, brand, drafts)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("takedowns:review-queue"))
+    assert response.status_code == 200
+    assert response.content.decode().count('href="/takedowns/items/') >= count
+    return len(queries)
+
+
+def test_queue_query_count_does_not_grow_with_items(
+    client, owner_a, brand_a, asset_a, store, senior_reviewer, django_assert_num_queries
+):
+    client.force_login(senior_reviewer)
+    one = _queue_queries(client, 1, owner_a, brand_a, asset_a, store)
+    twenty = _queue_queries(client, 19, owner_a, brand_a, asset_a, store)
+    assert one == twenty
+    # Session, user, groups, items, open appeals.
+    with django_assert_num_queries(5):
+        client.get(reverse("takedowns:review-queue"))
+
+
+def test_notice_list_query_count_does_not_grow_with_notices(client, owner_a, brand_a, asset_a, store):
+    client.force_login(owner_a)
+
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            client.get(reverse("takedowns:notice-list"))
+        return len(queries)
+
+    _submit(owner_a, brand_a, [draft(factories.ListingFactory(store=store), asset_a)])
+    one = count()
+    for _ in range(5):
+        _submit(owner_a, brand_a, [draft(factories.ListingFactory(store=store), asset_a) for _ in range(3)])
+    assert count() == one
+
+
+def test_nav_links_to_the_pages(client, reviewer, owner_a):
+    client.force_login(owner_a)
+    body = client.get(reverse("home")).content.decode()
+    assert reverse("takedowns:notice-list") in body and reverse("takedowns:notice-create") in body
+    assert reverse("takedowns:review-queue") not in body
+    client.force_login(reviewer)
+    assert reverse("takedowns:review-queue") in client.get(reverse("home")).content.decode()
