@@ -270,6 +270,12 @@ def notice_item_route(*, item_id, track, reason="", actor=None, now=None):
                 data={"track": Track.STANDARD, "authorised_store_flag": item.authorised_store_flag},
             )
         _apply(item, move, actor=actor, now=now)
+        if move.to == S.AWAITING_COUNTER_NOTICE:
+            from takedowns.listing_sync import listing_status_sync
+
+            # The fast track takes the listing down in the accepting transaction, not when a
+            # worker gets to it; the delist effect row stays as the record and is a no-op then.
+            listing_status_sync(item.listing_id, cause=f"fast track of item {item.pk}")
         return item
 
 

@@ -169,3 +169,18 @@ def test_failure_after_storing_evidence_leaves_no_file(owner_a, brand_a, asset_a
     assert not Notice.objects.exists()
     stored = [f for _, _, files in os.walk(settings.MEDIA_ROOT) for f in files]
     assert stored == []
+
+
+def test_fast_track_takes_the_listing_down_before_any_task_runs(brand_a, asset_a, listing):
+    from takedowns.notices import notice_submit
+
+    partner_org = factories.OrganisationFactory(kind=OrganisationKind.PARTNER)
+    partner = Partner.objects.create(organisation=partner_org, kind=PartnerKind.ASSOCIATION, approved_for_vetting=True)
+    partner.vetted_rights_holders.add(brand_a)
+    filer = factories.member_of(partner_org)
+    # No on-commit callbacks run here: the takedown cannot depend on a worker.
+    notice_submit(
+        actor=filer, rights_holder=brand_a, data=dict(NOTICE_DATA), drafts=[draft(listing, asset_a)], partner=partner
+    )
+    listing.refresh_from_db()
+    assert listing.status == ListingStatus.TAKEN_DOWN
