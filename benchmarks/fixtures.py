@@ -26,8 +26,13 @@ def due_items_bulk_create(count, *, deadline=None, infringement_types=TYPES, chu
     deadline = deadline or timezone.now() - timedelta(minutes=5)
     opened = deadline - timedelta(hours=72)
     tag = uuid.uuid4().hex[:8]
-    asset = factories.IPAssetFactory(name=f"BENCH{tag}")
-    store = factories.StoreFactory()
+    # Explicit unique names: factory sequences restart in every process.
+    holder = factories.RightsHolderFactory(legal_name=f"Bench Brand {tag}")
+    asset = factories.IPAssetFactory(rights_holder=holder, name=f"BENCH{tag}", registration_number=f"B{tag}")
+    merchant = factories.MerchantFactory(
+        legal_name=f"Bench Merchant {tag}", business_licence_number=f"BL-{tag}", contact_phone=f"+31{tag}"
+    )
+    store = factories.StoreFactory(merchant=merchant, name=f"Bench Store {tag}", payout_account_hash=f"bench-{tag}")
     ids = []
     for start in range(0, count, chunk):
         size = min(chunk, count - start)

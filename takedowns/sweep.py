@@ -18,16 +18,16 @@ A worker that was down catches up on its next run: deadlines are instants in
 the database, not ETAs in the broker.
 """
 
+import io
 import json
 import logging
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
-from psycopg2.extras import execute_values
 
 from portal.context import current_origin
 from portal.models import AuditLogEntry
@@ -114,15 +114,10 @@ def deadline_batch_sweep(kind, *, now, batch_size):
     if connection.vendor != "postgresql":
         return _batch_row_by_row(kind, now=now, batch_size=batch_size)
     with transaction.atomic():
-        items = list(
-            NoticeItem.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("notice__rights_holder", "listing", "ip_asset")
-            .filter(status=kind.status, **{f"{kind.deadline}__lte": now})
-            .order_by(kind.deadline, "id")[:batch_size]
-        )
+        items, context = _due_items_claim(kind, now=now, limit=batch_size)
         if not items:
             return 0
-        moves_apply_in_set(items, [kind.plan(item) for item in items], now=now)
+        moves_apply_in_set(items, [kind.plan(item) for item in items], now=now, context=context)
         item_ids = [item.pk for item in items]
         transaction.on_commit(lambda: effects_dispatch_in_chunks(item_ids))
         return len(items)
@@ -137,13 +132,76 @@ def _batch_row_by_row(kind, *, now, batch_size):
     return sum(1 for item_id in ids if kind.verb(item_id=item_id, now=now))
 
 
+@dataclass(frozen=True)
+class ItemContext:
+    """What a move reads beyond the item's own row (its notice, rights holder, listing)."""
+
+    organisation_id: int
+    channel: str
+    store_id: int
+    listing_created_at: object
+    ground: str
+
+
+def _due_items_claim(kind, *, now, limit):
+    """Lock up to ``limit`` due items, skipping rows another transaction holds; oldest deadline first.
+
+    Returns the items (full rows, as the verbs see them) and an ItemContext per item id.
+    SKIP LOCKED is what lets several sweepers share the work, and what makes a
+    sweeper step around an item a merchant is filing a counter-notice on at
+    this moment: the verb holds the row lock, the sweep leaves the row alone,
+    and if the counter-notice fails the next sweep takes the item.
+    """
+    fields = NoticeItem._meta.concrete_fields
+    deadline = _column(NoticeItem, kind.deadline)
+    # Table and column names come from the model's meta; values are parameters.
+    sql = (
+        f"SELECT {', '.join(f'i.{f.column}' for f in fields)}, n.channel, n.rights_holder_id, rh.organisation_id, "  # noqa: S608
+        "l.store_id, l.created_at "
+        f"FROM {NoticeItem._meta.db_table} i "
+        "JOIN takedowns_notice n ON n.id = i.notice_id "
+        "JOIN rights_holders_rightsholder rh ON rh.id = n.rights_holder_id "
+        "JOIN listings_listing l ON l.id = i.listing_id "
+        f"WHERE i.status = %s AND i.{deadline} <= %s "
+        f"ORDER BY i.{deadline}, i.id LIMIT %s FOR UPDATE OF i SKIP LOCKED"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [kind.status, now, limit])
+        rows = cursor.fetchall()
+    names = [f.attname for f in fields]
+    converters = [(n, f) for n, f in enumerate(fields) if f.get_db_converters(connection)]
+    items, context, grounds = [], {}, {}
+    width = len(fields)
+    for row in rows:
+        values = list(row[:width])
+        for n, f in converters:
+            for converter in f.get_db_converters(connection):
+                values[n] = converter(values[n], f, connection)
+        item = NoticeItem.from_db(connection.alias, names, values)
+        channel, rights_holder_id, organisation_id, store_id, listing_created_at = row[width:]
+        key = (item.ip_asset_id, item.infringement_type, rights_holder_id)
+        if key not in grounds:
+            # One real load per distinct right and infringement, not per item.
+            grounds[key] = ground_text(
+                NoticeItem.objects.select_related("ip_asset", "notice__rights_holder").get(pk=item.pk)
+            )
+        context[item.pk] = ItemContext(organisation_id, channel, store_id, listing_created_at, grounds[key])
+        items.append(item)
+    return items, context
+
+
 # --- The set-based twin of lifecycle._apply ------------------------------------
 
 
-def moves_apply_in_set(items, moves, *, now):
+def moves_apply_in_set(items, moves, *, now, context):
     """Write ``moves`` (system moves, no actor) on ``items`` locked by the current transaction.
 
     Writes exactly what ``lifecycle._apply`` writes for each pair, a statement per kind of row.
+    Rows go in with COPY: the events with ids drawn from their sequence first, because the
+    audit entries and notify effects name them. COPY cannot skip conflicts, and needs not:
+    every effect and statement written here is keyed by the move's new event or new
+    decision generation, which no row can have yet (the verbs use ignore_conflicts only
+    as a guard).
     """
     if not items:
         return
@@ -155,8 +213,8 @@ def moves_apply_in_set(items, moves, *, now):
         _move_in_memory(item, move, now)
     _items_update(items, moves, now)
     event_ids = _events_insert(items, moves, befores, now, actor_label)
-    _audit_insert(items, moves, befores, event_ids, actor_label)
-    _statements_insert(items, moves, now)
+    _audit_insert(items, moves, befores, event_ids, actor_label, context)
+    _statements_insert(items, moves, now, context)
     _effects_insert(items, moves, event_ids)
 
 
@@ -168,7 +226,7 @@ def _move_in_memory(item, move, now):
         setattr(item, name, value)
     if move.final:
         item.decided_at = now
-        item.decided_by = None
+        item.decided_by_id = None
         item.decision_generation += 1
     if move.to in {ItemStatus.PENDING_REVIEW, ItemStatus.PENDING_ADJUDICATION}:
         item.queued_at = now
@@ -184,9 +242,8 @@ def _items_update(items, moves, now):
             names += ["decided_at", "decided_by_id"]
         if move.to in {ItemStatus.PENDING_REVIEW, ItemStatus.PENDING_ADJUDICATION}:
             names += ["queued_at", "review_due_at"]
-        values = tuple((name, _db_value(NoticeItem, name, getattr(item, name))) for name in names)
         # version and decision_generation were read under the lock, so +1 in SQL equals +1 in memory.
-        groups.setdefault((values, move.final), []).append(item.pk)
+        groups.setdefault((tuple((name, getattr(item, name)) for name in names), move.final), []).append(item.pk)
     table = NoticeItem._meta.db_table
     with connection.cursor() as cursor:
         for (values, final), ids in groups.items():
@@ -197,21 +254,28 @@ def _items_update(items, moves, now):
             cursor.execute(
                 # Table and column names come from the model's meta, values are parameters.
                 f"UPDATE {table} SET {', '.join(sets)} WHERE id = ANY(%s)",  # noqa: S608
-                [*(value for _, value in values), ids],
+                [*(_db_value(NoticeItem, name, value) for name, value in values), ids],
             )
 
 
 def _events_insert(items, moves, befores, now, actor_label):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+            [ItemEvent._meta.db_table, len(items)],
+        )
+        ids = [row[0] for row in cursor.fetchall()]
     rows = [
-        (item.pk, now, None, actor_label, move.action, before, move.to, move.reason, json.dumps(move.data))
-        for item, move, before in zip(items, moves, befores, strict=True)
+        (event_id, item.pk, now, None, actor_label, move.action, before, move.to, move.reason, _json(move.data))
+        for event_id, item, move, before in zip(ids, items, moves, befores, strict=True)
     ]
-    columns = ["item", "at", "actor", "actor_label", "action", "from_status", "to_status", "reason", "data"]
-    returned = _insert(ItemEvent, columns, rows, returning="id, item_id")
-    return {item_id: event_id for event_id, item_id in returned}
+    columns = ["id", "item", "at", "actor", "actor_label", "action", "from_status", "to_status", "reason", "data"]
+    _copy(ItemEvent, columns, rows)
+    return {item.pk: event_id for item, event_id in zip(items, ids, strict=True)}
 
 
-def _audit_insert(items, moves, befores, event_ids, actor_label):
+def _audit_insert(items, moves, befores, event_ids, actor_label, context):
+    """Mirrors portal.audit.audit_log_record as _apply calls it."""
     origin = current_origin()
     created_at = timezone.now()
     object_type = NoticeItem._meta.label_lower
@@ -227,10 +291,10 @@ def _audit_insert(items, moves, befores, event_ids, actor_label):
                 object_type,
                 str(item.pk),
                 str(item)[:300],
-                item.notice.rights_holder.organisation_id,
+                context[item.pk].organisation_id,
                 origin.ip_address,
                 origin.user_agent,
-                json.dumps(data),
+                _json(data),
             )
         )
     columns = [
@@ -246,33 +310,34 @@ def _audit_insert(items, moves, befores, event_ids, actor_label):
         "user_agent",
         "data",
     ]
-    _insert(AuditLogEntry, columns, rows)
+    _copy(AuditLogEntry, columns, rows)
 
 
-def _statements_insert(items, moves, now):
-    """Mirrors reasons.statements_write (get_or_create: a statement already written stays)."""
+def _statements_insert(items, moves, now, context):
+    """Mirrors reasons.statements_write."""
     redress = redress_text()
     created_at = timezone.now()
     rows = []
     for item, move in zip(items, moves, strict=True):
-        proactive = item.notice.channel == Channel.PROACTIVE
+        ctx = context[item.pk]
+        proactive = ctx.channel == Channel.PROACTIVE
         for spec in move.statements:
             rows.append(
                 (
-                    str(uuid.uuid4()),
+                    uuid.uuid4(),
                     item.pk,
                     item.decision_generation,
-                    item.listing.store_id,
+                    ctx.store_id,
                     spec["restriction"],
                     spec.get("ends_at"),
                     item.infringement_type,
-                    spec.get("ground") or ground_text(item),
+                    spec.get("ground") or ctx.ground,
                     spec.get("facts") or item.explanation,
                     proactive,
                     spec.get("automated_decision", False),
                     redress,
                     "SOURCE_VOLUNTARY" if proactive else "SOURCE_ARTICLE_16",
-                    item.listing.created_at,
+                    ctx.listing_created_at,
                     now,
                     created_at,
                 )
@@ -295,7 +360,7 @@ def _statements_insert(items, moves, now):
         "decided_at",
         "created_at",
     ]
-    _insert(StatementOfReasons, columns, rows, on_conflict_nothing=True)
+    _copy(StatementOfReasons, columns, rows)
 
 
 def _effects_insert(items, moves, event_ids):
@@ -306,9 +371,9 @@ def _effects_insert(items, moves, event_ids):
         event_id = event_ids[item.pk]
         effects = [*move.effects, (EffectKind.NOTIFY, f"event-{event_id}", {"event": event_id})]
         for kind, key, payload in effects:
-            rows.append((item.pk, kind, key, json.dumps(payload), EffectStatus.PENDING, 0, "", created_at))
+            rows.append((item.pk, kind, key, _json(payload), EffectStatus.PENDING, 0, "", created_at))
     columns = ["item", "kind", "key", "payload", "status", "attempts", "last_error", "created_at"]
-    _insert(Effect, columns, rows, on_conflict_nothing=True)
+    _copy(Effect, columns, rows)
 
 
 def _column(model, name):
@@ -319,22 +384,53 @@ def _db_value(model, name, value):
     return model._meta.get_field(name).get_db_prep_save(value, connection)
 
 
-def _insert(model, names, rows, *, returning=None, on_conflict_nothing=False):
-    """A multi-row INSERT of plain tuples (psycopg2 execute_values): no model instance per row."""
+_json = json.JSONEncoder(ensure_ascii=False).encode
+
+
+def _copy_text(value):
+    """One value in COPY's text format: NULL as \\N, backslash and control characters escaped."""
+    if isinstance(value, datetime):
+        if timezone.is_naive(value):
+            raise ValueError(f"naive datetime {value!r} in a sweep row; times are aware UTC instants")
+        return value.isoformat()
+    text = str(value)
+    # `in` scans are cheap; most values need no escaping at all.
+    if "\\" in text:
+        text = text.replace("\\", "\\\\")
+    if "\n" in text:
+        text = text.replace("\n", "\\n")
+    if "\t" in text:
+        text = text.replace("\t", "\\t")
+    if "\r" in text:
+        text = text.replace("\r", "\\r")
+    return text
+
+
+def _copy(model, names, rows):
+    """COPY plain tuples into ``model``'s table (text format): no model instance, no SQL per row."""
     if not rows:
-        return []
-    fields = [model._meta.get_field(name) for name in names]
-    placeholders = ", ".join("%s::jsonb" if f.get_internal_type() == "JSONField" else "%s" for f in fields)
-    sql = f"INSERT INTO {model._meta.db_table} ({', '.join(f.column for f in fields)}) VALUES %s"  # noqa: S608
-    if on_conflict_nothing:
-        sql += " ON CONFLICT DO NOTHING"
-    if returning:
-        sql += f" RETURNING {returning}"
+        return
+    # Most values repeat across a batch (texts, instants); each is formatted once.
+    formatted = {}
+
+    def field(value):
+        cls = value.__class__
+        if cls is int:
+            return str(value)
+        if value is None:
+            return "\\N"
+        if cls is bool:
+            return "t" if value else "f"
+        text = formatted.get(value)
+        if text is None:
+            text = formatted[value] = _copy_text(value)
+        return text
+
+    columns = ", ".join(model._meta.get_field(name).column for name in names)
+    data = io.StringIO("".join("\t".join(map(field, row)) + "\n" for row in rows))
     with connection.cursor() as cursor:
-        # The Django wrapper's cursor is psycopg2's; execute_values builds one VALUES list per page.
-        return execute_values(
-            cursor.cursor, sql, rows, template=f"({placeholders})", page_size=len(rows), fetch=bool(returning)
-        )
+        # The Django wrapper's cursor is psycopg2's, which streams COPY FROM STDIN.
+        cursor.cursor.copy_expert(f"COPY {model._meta.db_table} ({columns}) FROM STDIN", data)
 
 
 # --- Sending effects -----------------------------------------------------------
