@@ -1,0 +1,354 @@
+"""Django admin for notices, their items and every consequence. Staff look here; they do not move things here.
+
+Statuses, events, decisions, effects and penalties change only through the
+domain functions (``takedowns.lifecycle``, ``takedowns.appeals``, the effect
+handlers) that lock, check and audit each move, so their records are
+read-only in the admin. Canned reasons are editable, and so are filing
+suspensions (a staff member may bar an organisation from filing; lifting one
+is an action that records who lifted it and when).
+"""
+
+from django.contrib import admin, messages
+from django.db.models import Count
+from django.utils import timezone
+
+from portal.audit import audit_log_record
+from takedowns.models import (
+    Appeal,
+    BannedIdentity,
+    CannedReason,
+    CounterNotice,
+    CounterNoticeEvidence,
+    Effect,
+    Evidence,
+    FilingSuspension,
+    ItemEvent,
+    Notice,
+    NoticeItem,
+    Notification,
+    Penalty,
+    PublicRegisterEntry,
+    Reimbursement,
+    RightsHolderReply,
+    Sanction,
+    StatementOfReasons,
+)
+
+
+class ReadOnlyAdminMixin:
+    """Viewable by staff, never added, changed or deleted through the admin."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyInline(ReadOnlyAdminMixin, admin.TabularInline):
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+
+# --- Notices and items ------------------------------------------------------------
+
+
+class NoticeItemInline(ReadOnlyInline):
+    model = NoticeItem
+    fields = ("listing", "ip_asset", "infringement_type", "status", "track", "counter_notice_deadline")
+    readonly_fields = fields
+
+
+@admin.register(Notice)
+class NoticeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = (
+        "reference",
+        "rights_holder",
+        "filer_organisation",
+        "partner",
+        "channel",
+        "track",
+        "item_count",
+        "submitted_at",
+    )
+    list_filter = ("channel", "track", "submitted_at")
+    search_fields = ("reference", "rights_holder__legal_name", "filer_name", "filer_email", "filer_organisation__name")
+    list_select_related = ("rights_holder", "filer_organisation", "partner__organisation")
+    date_hierarchy = "submitted_at"
+    inlines = [NoticeItemInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(item_count=Count("items"))
+
+    @admin.display(description="items", ordering="item_count")
+    def item_count(self, obj):
+        return obj.item_count
+
+
+class ItemEventInline(ReadOnlyInline):
+    model = ItemEvent
+    fields = ("at", "actor_label", "action", "from_status", "to_status", "reason")
+    readonly_fields = fields
+    show_change_link = False
+
+
+class EvidenceInline(ReadOnlyInline):
+    model = Evidence
+    fields = ("original_name", "content_type", "size", "uploaded_by", "uploaded_at")
+    readonly_fields = fields
+    show_change_link = False
+
+
+@admin.register(NoticeItem)
+class NoticeItemAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = (
+        "id",
+        "listing",
+        "ip_asset",
+        "infringement_type",
+        "status",
+        "track",
+        "authorised_store_flag",
+        "counter_notice_deadline",
+        "reply_deadline",
+        "review_due_at",
+    )
+    list_filter = ("status", "track", "infringement_type", "authorised_store_flag", "automated_decision")
+    search_fields = ("listing__external_id", "listing__title", "ip_asset__name", "notice__rights_holder__legal_name")
+    list_select_related = ("listing", "ip_asset")
+    # Everything about an item is either the filed complaint or lifecycle state; both stay as recorded.
+    readonly_fields = (
+        "notice",
+        "listing",
+        "ip_asset",
+        "infringement_type",
+        "explanation",
+        "test_buy_order_number",
+        "test_buy_report",
+        "status",
+        "status_changed_at",
+        "version",
+        "track",
+        "authorised_store_flag",
+        "invalid_reason",
+        "opened_at",
+        "counter_notice_deadline",
+        "reply_deadline",
+        "queued_at",
+        "review_due_at",
+        "took_down_listing",
+        "decided_at",
+        "decided_by",
+        "automated_decision",
+        "decision_generation",
+    )
+    inlines = [EvidenceInline, ItemEventInline]
+    show_full_result_count = False
+
+
+@admin.register(ItemEvent)
+class ItemEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Append-only (PostgreSQL refuses updates and deletes too)."""
+
+    list_display = ("at", "item", "actor_label", "action", "from_status", "to_status")
+    list_filter = ("action", "to_status")
+    search_fields = ("item__listing__external_id", "actor_label", "reason")
+    list_select_related = ("item",)
+    date_hierarchy = "at"
+    show_full_result_count = False
+
+
+@admin.register(Evidence)
+class EvidenceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("original_name", "item", "content_type", "size", "uploaded_by", "uploaded_at")
+    list_filter = ("content_type",)
+    search_fields = ("original_name", "item__listing__external_id")
+    list_select_related = ("item", "uploaded_by")
+
+
+class CounterNoticeEvidenceInline(ReadOnlyInline):
+    model = CounterNoticeEvidence
+    fields = ("original_name", "content_type", "size", "uploaded_at")
+    readonly_fields = fields
+    show_change_link = False
+
+
+@admin.register(CounterNotice)
+class CounterNoticeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("item", "submitted_by", "contact_name", "signature", "submitted_at")
+    search_fields = ("item__listing__external_id", "contact_name", "contact_email", "statement")
+    list_select_related = ("item", "submitted_by")
+    date_hierarchy = "submitted_at"
+    inlines = [CounterNoticeEvidenceInline]
+
+
+@admin.register(CounterNoticeEvidence)
+class CounterNoticeEvidenceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("original_name", "counter_notice", "content_type", "size", "uploaded_at")
+    search_fields = ("original_name", "counter_notice__item__listing__external_id")
+    list_select_related = ("counter_notice",)
+
+
+@admin.register(RightsHolderReply)
+class RightsHolderReplyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("item", "submitted_by", "submitted_at")
+    search_fields = ("item__listing__external_id", "statement")
+    list_select_related = ("item", "submitted_by")
+    date_hierarchy = "submitted_at"
+
+
+# --- Decisions ---------------------------------------------------------------------
+
+
+@admin.register(CannedReason)
+class CannedReasonAdmin(admin.ModelAdmin):
+    list_display = ("title", "outcome", "active")
+    list_filter = ("outcome", "active")
+    search_fields = ("title", "text")
+    list_editable = ("active",)
+
+
+@admin.register(StatementOfReasons)
+class StatementOfReasonsAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = (
+        "puid",
+        "item",
+        "store",
+        "restriction",
+        "infringement_type",
+        "automated_detection",
+        "automated_decision",
+        "decided_at",
+    )
+    list_filter = ("restriction", "infringement_type", "automated_detection", "automated_decision", "source_type")
+    search_fields = ("puid", "item__listing__external_id", "store__name")
+    list_select_related = ("item", "store")
+    date_hierarchy = "decided_at"
+
+
+@admin.register(Appeal)
+class AppealAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Appeals are filed and decided on the portal's pages (takedowns.appeals); here they are read."""
+
+    list_display = ("id", "item", "side", "status", "filed_by", "filed_at", "due_at", "decided_by", "decided_at")
+    list_filter = ("status", "side")
+    search_fields = ("item__listing__external_id", "statement", "decision_reason")
+    list_select_related = ("item", "filed_by", "decided_by")
+    date_hierarchy = "filed_at"
+
+
+# --- Effects and notifications ---------------------------------------------------------
+
+
+@admin.register(Effect)
+class EffectAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("id", "item", "kind", "key", "status", "attempts", "created_at", "dispatched_at", "done_at")
+    list_filter = ("status", "kind")
+    search_fields = ("item__listing__external_id", "key", "last_error")
+    list_select_related = ("item",)
+    show_full_result_count = False
+
+
+@admin.register(Notification)
+class NotificationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("subject", "recipient", "organisation", "item", "created_at", "emailed_at", "read_at")
+    list_filter = ("created_at", "emailed_at", "read_at")
+    search_fields = ("subject", "recipient__username", "recipient__email", "source")
+    list_select_related = ("recipient", "organisation", "item")
+    date_hierarchy = "created_at"
+    show_full_result_count = False
+
+
+# --- Misuse -------------------------------------------------------------------------------
+
+
+@admin.register(FilingSuspension)
+class FilingSuspensionAdmin(admin.ModelAdmin):
+    list_display = ("organisation", "starts_at", "ends_at", "lifted_at", "created_by")
+    list_filter = ("starts_at", "ends_at", "lifted_at")
+    search_fields = ("organisation__name", "reason")
+    list_select_related = ("organisation", "created_by")
+    autocomplete_fields = ("organisation",)
+    readonly_fields = ("created_by", "lifted_at")
+    actions = ["lift_now"]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+        audit_log_record(
+            action="takedowns.filing_suspension.changed" if change else "takedowns.filing_suspension.created",
+            actor=request.user,
+            obj=obj,
+            organisation=obj.organisation,
+            data={"starts_at": obj.starts_at.isoformat(), "ends_at": obj.ends_at.isoformat(), "reason": obj.reason},
+        )
+
+    def has_delete_permission(self, request, obj=None):
+        # A suspension is history (it explains refused filings); lift it instead.
+        return False
+
+    @admin.action(description="Lift the selected suspensions now")
+    def lift_now(self, request, queryset):
+        now = timezone.now()
+        lifted = 0
+        for suspension in queryset.filter(lifted_at__isnull=True).select_related("organisation"):
+            # Conditional update: two staff lifting at once record one lift.
+            if FilingSuspension.objects.filter(pk=suspension.pk, lifted_at__isnull=True).update(lifted_at=now):
+                lifted += 1
+                audit_log_record(
+                    action="takedowns.filing_suspension.lifted",
+                    actor=request.user,
+                    obj=suspension,
+                    organisation=suspension.organisation,
+                    data={"lifted_at": now.isoformat()},
+                )
+        self.message_user(request, f"{lifted} suspension(s) lifted.", messages.SUCCESS)
+
+
+# --- Penalties ---------------------------------------------------------------------------
+
+
+@admin.register(Penalty)
+class PenaltyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("id", "store", "item", "infringement_type", "points", "awarded_at", "expires_at", "reversed_at")
+    list_filter = ("infringement_type", "reversed_at")
+    search_fields = ("store__name", "item__listing__external_id")
+    list_select_related = ("store", "item")
+    date_hierarchy = "awarded_at"
+
+
+@admin.register(Sanction)
+class SanctionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("id", "store", "kind", "level", "starts_at", "ends_at", "deposit_confiscated", "reversed_at")
+    list_filter = ("kind", "reversed_at")
+    search_fields = ("store__name",)
+    list_select_related = ("store",)
+    date_hierarchy = "starts_at"
+
+
+@admin.register(BannedIdentity)
+class BannedIdentityAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("merchant", "kind", "created_at", "lifted_at")
+    list_filter = ("kind", "lifted_at")
+    search_fields = ("merchant__legal_name",)
+    list_select_related = ("merchant",)
+
+
+@admin.register(PublicRegisterEntry)
+class PublicRegisterEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("store_name", "merchant_name", "region", "listed_at")
+    search_fields = ("store_name", "merchant_name", "region")
+    date_hierarchy = "listed_at"
+
+
+@admin.register(Reimbursement)
+class ReimbursementAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("id", "order", "item", "amount", "currency", "created_at", "cancelled_at")
+    list_filter = ("currency", "cancelled_at")
+    search_fields = ("order__buyer_reference", "item__listing__external_id")
+    list_select_related = ("order__listing", "item")
