@@ -88,6 +88,11 @@ def item_detail(request, pk):
     counter_notice = _related(item, "counter_notice")
     reply = _related(item, "reply")
     item_appeals = list(item.appeals.all())
+    labels = dict(ItemStatus.choices)
+    events = list(item.events.all())
+    for event in events:
+        event.from_label = labels.get(event.from_status, "")
+        event.to_label = labels.get(event.to_status, event.to_status)
 
     can_counter_notice = (
         side == AppealSide.MERCHANT
@@ -112,6 +117,7 @@ def item_detail(request, pk):
     context = {
         "item": item,
         "notice": item.notice,
+        "events": events,
         "side": side,
         "is_reviewer": is_reviewer,
         "deadlines": item_deadlines(item, zone, now),

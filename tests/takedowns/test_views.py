@@ -3,6 +3,7 @@
 import io
 import re
 import zipfile
+import zoneinfo
 from datetime import timedelta
 
 import pytest
@@ -222,7 +223,7 @@ def test_merchant_sees_its_items_with_deadlines_in_its_own_time_zone(client, acc
     client.force_login(merchant_user)
     body = client.get(reverse("takedowns:notice-list")).content.decode()
     deadline = accepted_item.counter_notice_deadline
-    local = timezone.localtime(deadline, timezone=__import__("zoneinfo").ZoneInfo("Asia/Tokyo"))
+    local = deadline.astimezone(zoneinfo.ZoneInfo("Asia/Tokyo"))
     assert "Your listings under complaint" in body
     assert f"{local:%Y-%m-%d %H:%M} Asia/Tokyo" in body
     assert f"{deadline:%Y-%m-%d %H:%M} UTC" in body
@@ -257,11 +258,17 @@ def test_another_organisation_gets_404_for_notice_item_and_evidence(client, owne
 
 
 def test_item_page_shows_history_evidence_and_countdown(client, accepted_item, owner_a, reviewer):
+    owner_a.time_zone = "America/New_York"
+    owner_a.save(update_fields=["time_zone"])
     client.force_login(owner_a)
     body = client.get(reverse("takedowns:item-detail", args=[accepted_item.pk])).content.decode()
+    deadline = accepted_item.counter_notice_deadline
+    local = deadline.astimezone(zoneinfo.ZoneInfo("America/New_York"))
+    assert f"{local:%Y-%m-%d %H:%M} America/New_York" in body
+    assert f"({deadline:%Y-%m-%d %H:%M} UTC)" in body
     assert "Counter-notice due" in body and "2 days 23 hours left" in body
-    assert "submitted &rarr; pending_review" in body
-    assert "pending_review &rarr; awaiting_counter_notice" in body
+    assert "Submitted &rarr; Waiting for review" in body
+    assert "Waiting for review &rarr; Awaiting counter-notice" in body
     assert reviewer.username in body
     assert "Withdraw the complaint" in body
     assert "File a counter-notice" not in body
