@@ -1,0 +1,140 @@
+"""Exactly one penalty per upheld item through real Celery worker processes on Redis and PostgreSQL.
+
+A worker SIGKILLed in the middle of a batch leaves its effects pending (the
+transaction that would have marked them done dies with it); the sweeper's
+re-send hands them to another worker, and the unique (item, generation)
+penalty plus the per-merchant store lock make every penalty and every ladder
+step land exactly once.
+"""
+
+from collections import Counter
+from datetime import timedelta
+
+import pytest
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.utils import timezone
+
+from portal.models import AuditLogEntry
+from portal.roles import ensure_platform_groups
+from takedowns import lifecycle
+from takedowns.effects import effects_resend_stale
+from takedowns.models import Effect, EffectKind, EffectStatus, NoticeItem, Penalty, Sanction
+from takedowns.notices import notice_submit
+from takedowns.tasks import run_item_effects
+from tests import factories
+from tests.services import needs_postgres, redis_url
+from tests.takedowns.conftest import NOTICE_DATA, draft
+from tests.workers import broker_sender, celery_worker, wait_for
+
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+
+ITEMS_PER_STORE = 5  # trademark misuse, 4 points each: 4, 8, 12, 16, 20 -> a warning and one restriction
+
+
+@pytest.fixture
+def redis_broker():
+    needs_postgres()
+    url = redis_url()
+    import redis
+
+    redis.Redis.from_url(url).flushdb()
+    return url
+
+
+def upheld_items(stores):
+    """Upheld items, ITEMS_PER_STORE per store, through the real lifecycle; their effects left pending."""
+    ensure_platform_groups()
+    brand = factories.RightsHolderFactory()
+    owner = factories.member_of(brand.organisation, role="owner")
+    reviewer = factories.UserFactory()
+    reviewer.groups.add(Group.objects.get(name="reviewer"))
+    asset = factories.IPAssetFactory(rights_holder=brand)
+    drafts = []
+    for _ in range(stores):
+        store = factories.StoreFactory()
+        for _ in range(ITEMS_PER_STORE):
+            drafts.append(draft(factories.ListingFactory(store=store), asset, infringement_type="trademark_misuse"))
+    receipt = notice_submit(actor=owner, rights_holder=brand, data=dict(NOTICE_DATA), drafts=drafts)
+    assert len(receipt.accepted) == len(drafts), receipt.invalid or receipt.refused
+    later = timezone.now() + timedelta(hours=settings.TAKEDOWN_COUNTER_NOTICE_HOURS + 1)
+    for item in receipt.accepted:
+        lifecycle.notice_item_accept(item_id=item.pk, actor=reviewer)
+        assert lifecycle.notice_item_uphold_by_default(item_id=item.pk, now=later)
+    return [item.pk for item in receipt.accepted]
+
+
+def penalise_pending():
+    return Effect.objects.filter(kind=EffectKind.PENALISE).exclude(status=EffectStatus.DONE)
+
+
+def send_effects(broker, item_ids, *, times=1):
+    with broker_sender(broker) as sender, sender.producer_or_acquire() as producer:
+        for _ in range(times):
+            for item_id in item_ids:
+                sender.send_task(run_item_effects.name, args=[item_id], producer=producer)
+
+
+def assert_exactly_once(item_ids):
+    assert not penalise_pending().exists()
+    per_item = Counter(Penalty.objects.values_list("item_id", flat=True))
+    assert set(per_item) == set(item_ids)
+    assert set(per_item.values()) == {1}
+    assert AuditLogEntry.objects.filter(action="takedowns.penalty.awarded").count() == len(item_ids)
+    # Every store crossed 6 and 12 exactly once, however its five penalties interleaved.
+    steps = Counter(Sanction.objects.values_list("store_id", "kind", "level"))
+    stores = set(NoticeItem.objects.filter(pk__in=item_ids).values_list("listing__store_id", flat=True))
+    assert steps == Counter(
+        {(s, kind, level): 1 for s in stores for kind, level in [("warning", "6"), ("restriction", "12")]}
+    )
+
+
+def test_worker_killed_mid_batch_loses_nothing_and_doubles_nothing(redis_broker, tmp_path):
+    item_ids = upheld_items(stores=40)
+    assert penalise_pending().count() == 200
+    # Drop what the moves sent after commit: the batch is exactly the one sent below.
+    import redis
+
+    redis.Redis.from_url(redis_broker).flushdb()
+    send_effects(redis_broker, item_ids)
+
+    with celery_worker(redis_broker, var_dir=tmp_path / "var", name="doomed") as worker:
+        wait_for(lambda: Penalty.objects.count() >= 20, timeout=60, interval=0.02, message="the batch to start")
+        worker.hard_kill()
+    left = penalise_pending().count()
+    print(f"killed with {left} of 200 penalties pending")
+    assert 0 < left < 200, f"the kill must land mid-batch ({left} pending)"
+
+    with celery_worker(redis_broker, var_dir=tmp_path / "var", name="successor") as worker:
+        # What the killed worker held stays in Redis until the visibility timeout; the sweeper's
+        # re-send (pending effects last sent long enough ago) does not wait for it.
+        later = timezone.now() + timedelta(seconds=settings.TAKEDOWN_EFFECT_RESEND_SECONDS + 1)
+        assert effects_resend_stale(now=later) >= left
+        wait_for(lambda: not penalise_pending().exists(), timeout=180, interval=0.2, message="no pending penalty")
+    assert_exactly_once(item_ids)
+
+
+def test_effect_task_sent_twice_to_a_worker_applies_each_penalty_once(redis_broker, tmp_path):
+    item_ids = upheld_items(stores=8)
+    import redis
+
+    redis.Redis.from_url(redis_broker).flushdb()
+    # Both copies of a task may run at the same time on the two pool processes.
+    send_effects(redis_broker, item_ids, times=2)
+    with celery_worker(redis_broker, var_dir=tmp_path / "var"):
+        wait_for(lambda: not penalise_pending().exists(), timeout=120, interval=0.2, message="no pending penalty")
+        wait_for(
+            lambda: not Effect.objects.exclude(status=EffectStatus.DONE).exists(),
+            timeout=60,
+            interval=0.2,
+            message="every effect done",
+        )
+    assert_exactly_once(item_ids)
+
+
+def test_effect_task_run_twice_in_process_does_nothing_the_second_time(redis_broker):
+    (item_id, *_) = upheld_items(stores=1)
+    first = run_item_effects.apply(args=[item_id]).get()
+    assert first >= 2  # delist, penalise and the notifications
+    assert run_item_effects.apply(args=[item_id]).get() == 0
+    assert Penalty.objects.filter(item_id=item_id).count() == 1
