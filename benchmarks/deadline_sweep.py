@@ -205,6 +205,7 @@ def main(argv=None):
     ids = due_items_bulk_create(items, deadline=now - _minutes(5))
     _analyze()
     print(f"Sweeping with {args.workers} worker processes (batch {settings.TAKEDOWN_SWEEP_BATCH_SIZE}) ...", flush=True)
+    load_before = os.getloadavg()[0]
     reports, seconds = sweep_with_workers(args.workers, now)
     swept = sum(count for count, _ in reports)
     rate = swept / seconds
@@ -233,6 +234,9 @@ def main(argv=None):
                 "baseline_row_by_row_items_per_second": round(baseline),
                 "baseline_workers": 1,
                 "ratio": round(rate / baseline, 1),
+                # Other processes competing for the CPUs skew every figure; this says how much.
+                "load_average_before_sweep": round(load_before, 1),
+                "cpus": os.cpu_count(),
             }
         )
     )
