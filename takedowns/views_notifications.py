@@ -10,6 +10,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from takedowns.models import Notification
+from takedowns.notifications.timefmt import user_zone
 
 PAGE_SIZE = 50
 
@@ -33,7 +34,12 @@ def notification_list(request):
     notifications = notifications_of(request.user).select_related("item").order_by("-created_at", "-id")
     page = Paginator(notifications, PAGE_SIZE).get_page(request.GET.get("page"))
     unread = notifications_of(request.user).filter(read_at=None).count()
-    return render(request, "takedowns/notifications.html", {"page": page, "unread": unread})
+    zone = user_zone(request.user)
+    return render(
+        request,
+        "takedowns/notifications.html",
+        {"page": page, "unread": unread, "zone": zone, "zone_name": getattr(zone, "key", "UTC")},
+    )
 
 
 @login_required
