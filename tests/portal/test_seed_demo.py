@@ -1,14 +1,17 @@
 import io
+import json
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.test import RequestFactory
+from django.utils import timezone
 
 from listings.models import Listing, Merchant, Order, Store
 from portal.management.commands.seed_demo import DEMO_PASSWORD
-from portal.models import LetterOfAuthorisation, Organisation, User
+from portal.models import AuditLogEntry, LetterOfAuthorisation, Organisation, User
 from rights_holders.models import (
     AuthorisedStore,
     IPAsset,
@@ -16,6 +19,24 @@ from rights_holders.models import (
     ReferenceImage,
     RightsHolder,
     VerificationStatus,
+)
+from takedowns.demo import DEMO_FILER_EMAILS
+from takedowns.lifecycle import ALLOWED_MOVES
+from takedowns.models import (
+    Appeal,
+    AppealStatus,
+    CounterNotice,
+    Effect,
+    EffectStatus,
+    ItemEvent,
+    ItemStatus,
+    Notice,
+    NoticeItem,
+    Notification,
+    Penalty,
+    PublicRegisterEntry,
+    StatementOfReasons,
+    Track,
 )
 
 MODELS = [
@@ -31,6 +52,15 @@ MODELS = [
     LetterOfAuthorisation,
     AuthorisedStore,
     Partner,
+    Notice,
+    NoticeItem,
+    ItemEvent,
+    CounterNotice,
+    Appeal,
+    StatementOfReasons,
+    Effect,
+    Penalty,
+    Notification,
 ]
 
 DEMO_USERS = [
@@ -59,8 +89,10 @@ def test_seed_demo_is_idempotent_and_believable(client):
     assert DEMO_PASSWORD in out.getvalue()
     assert "demo-reviewer" in out.getvalue()
 
-    call_command("seed_demo", stdout=io.StringIO())
+    again = io.StringIO()
+    call_command("seed_demo", stdout=again)
     assert _counts() == first
+    assert "Demo notices (already there, nothing new)" in again.getvalue()
 
     # Some listings plainly infringe: a brand name at a fraction of the reference price.
     infringing = 0
@@ -91,3 +123,67 @@ def test_seed_demo_is_idempotent_and_believable(client):
     admin = User.objects.get(username="demo-admin")
     assert admin.is_superuser and admin.is_staff
     assert admin.groups.filter(name=Group.objects.get(name="platform_admin").name).exists()
+
+
+@pytest.mark.django_db
+def test_seed_demo_lifecycle_has_every_state_made_by_the_domain_functions(tmp_path):
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out)
+    now = timezone.now()
+    assert "Demo notices (created)" in out.getvalue()
+    assert "Awaiting counter-notice" in out.getvalue()
+    items = NoticeItem.objects.filter(notice__filer_email__in=DEMO_FILER_EMAILS).select_related("notice")
+    statuses = set(items.values_list("status", flat=True))
+    # Submitted is transient: filing routes every valid item at once.
+    assert statuses == set(ItemStatus) - {ItemStatus.SUBMITTED}
+
+    awaiting = items.filter(status=ItemStatus.AWAITING_COUNTER_NOTICE)
+    assert {Track.STANDARD, Track.FAST} <= set(awaiting.values_list("track", flat=True))
+    assert awaiting.filter(track=Track.FAST, notice__partner__approved_for_vetting=True).exists()
+    upheld_events = ItemEvent.objects.filter(item__in=items, to_status=ItemStatus.UPHELD)
+    assert upheld_events.filter(action="upheld_no_counter_notice", actor=None).exists()
+    assert upheld_events.filter(action="upheld", actor__username="demo-reviewer").exists()
+    assert items.filter(status=ItemStatus.PENDING_REVIEW, authorised_store_flag=True).exists()
+
+    # Appeals: one reversed (penalty removed, listing back), one confirmed, one open.
+    appeals = {a.status: a for a in Appeal.objects.filter(item__in=items).select_related("item")}
+    assert set(appeals) == set(AppealStatus)
+    reversed_item = appeals[AppealStatus.REVERSED].item
+    assert reversed_item.status == ItemStatus.DISMISSED
+    assert Penalty.objects.filter(item=reversed_item).exclude(reversed_at=None).exists()
+    assert appeals[AppealStatus.CONFIRMED].item.status == ItemStatus.UPHELD
+
+    # The demo merchant has complaints to answer with the deadline still ahead, and a counter-notice pending reply.
+    merchant = User.objects.get(username="demo-merchant")
+    mine = NoticeItem.objects.visible_to(merchant)
+    assert mine.filter(status=ItemStatus.AWAITING_COUNTER_NOTICE, counter_notice_deadline__gt=now).count() >= 2
+    assert mine.filter(status=ItemStatus.COUNTER_NOTICED, reply_deadline__gt=now).exists()
+    assert CounterNotice.objects.filter(item__in=mine, evidence__isnull=False).exists()
+
+    # Every history replays through the allowed moves to the item's status, at believable past times,
+    # with one audit entry per event (the domain functions wrote them, not a bulk update).
+    events = ItemEvent.objects.filter(item__in=items).order_by("item_id", "at", "id")
+    by_item = {}
+    for event in events:
+        by_item.setdefault(event.item_id, []).append(event)
+    for item in items:
+        history = by_item[item.pk]
+        assert history[0].from_status == ""
+        for before, after in zip(history, history[1:], strict=False):
+            assert after.from_status == before.to_status, item.pk
+            assert after.to_status in ALLOWED_MOVES[before.to_status], item.pk
+            assert before.at <= after.at <= now
+        assert history[-1].to_status == item.status
+    assert min(e.at for e in events) < now - timedelta(days=19)
+    assert AuditLogEntry.objects.filter(action__startswith="takedowns.item.").count() == events.count()
+
+    # Effects were carried out: listings, penalties, the public register, notifications.
+    assert not Effect.objects.filter(item__in=items).exclude(status=EffectStatus.DONE).exists()
+    assert PublicRegisterEntry.objects.exists()
+    assert Notification.objects.filter(recipient=merchant).exists()
+    assert Notice.objects.filter(filer_email__in=DEMO_FILER_EMAILS, items__status=ItemStatus.INVALID).exists()
+
+    # The transparency export has content.
+    target = tmp_path / "statements.json"
+    call_command("export_statements_of_reasons", output=str(target), stdout=io.StringIO())
+    assert len(json.loads(target.read_text())["statements"]) >= 5
