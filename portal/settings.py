@@ -120,6 +120,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "portal.context_processors.notifications_unread",
             ],
         },
     },
@@ -340,6 +341,8 @@ REQUIRE_SERVICES = _env_bool("REQUIRE_SERVICES", False)
 
 # --- Domain policy (DOMAIN.md); later issues add to these ------------------
 PORTAL_SITE_NAME = env.str("PORTAL_SITE_NAME", default="Takedown Portal")
+# Absolute address of the portal, used for links in e-mails (no links when empty).
+PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8000" if DEBUG else "").rstrip("/")
 
 # Notice lifecycle (DOMAIN.md "Item lifecycle", "Penalties", "Service level").
 TAKEDOWN_COUNTER_NOTICE_HOURS = _env_int("TAKEDOWN_COUNTER_NOTICE_HOURS", 72, minimum=1)

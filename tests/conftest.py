@@ -17,6 +17,9 @@ def _private_media(settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path / "media")
     settings.STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    # Argon2 is deliberately slow; tests create hundreds of users. tests/portal/test_settings.py
+    # checks that the project itself hashes with Argon2.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     return tmp_path / "media"
 
 

@@ -149,7 +149,11 @@ def test_check_deploy_passes(tmp_path):
 # --- Authentication policy --------------------------------------------------
 
 
-def test_passwords_are_hashed_with_argon2(db):
+def test_passwords_are_hashed_with_argon2(db, settings):
+    # tests/conftest.py swaps in a fast hasher for speed; restore the project's own list here.
+    from portal import settings as project_settings
+
+    settings.PASSWORD_HASHERS = project_settings.PASSWORD_HASHERS
     user = factories.UserFactory()
     assert user.password.startswith("argon2")
     assert user.check_password(factories.PASSWORD)
@@ -177,3 +181,4 @@ def test_correct_password_logs_in_before_the_limit(client, db):
     response = client.post(url, {"username": user.username, "password": factories.PASSWORD})
     assert response.status_code == 302
     assert client.session["_auth_user_id"] == str(user.pk)
+
