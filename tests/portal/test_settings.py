@@ -181,4 +181,3 @@ def test_correct_password_logs_in_before_the_limit(client, db):
     response = client.post(url, {"username": user.username, "password": factories.PASSWORD})
     assert response.status_code == 302
     assert client.session["_auth_user_id"] == str(user.pk)
-
