@@ -15,10 +15,7 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from portal.audit import audit_log_record
-from portal.identity import identity_hash
 from takedowns.models import (
-    BannedIdentity,
-    IdentityKind,
     InfringementType,
     NoticeItem,
     Penalty,
@@ -27,6 +24,7 @@ from takedowns.models import (
     Sanction,
     SanctionKind,
 )
+from takedowns.penalties.bans import merchant_identities_ban
 from takedowns.penalties.reversal import decision_reversed
 from takedowns.penalties.stores import merchant_stores_lock, store_sanction_apply
 from takedowns.reasons import ground_text, statements_write
@@ -159,26 +157,17 @@ def _close_and_ban(closure, *, store, stores, points, now):
     ban = Sanction.objects.create(
         store=store, penalty=closure.penalty, kind=SanctionKind.BAN, level=closure.level, starts_at=now
     )
-    identities = {(IdentityKind.LICENCE, identity_hash(merchant.business_licence_number))}
-    if merchant.contact_phone:
-        identities.add((IdentityKind.PHONE, identity_hash(merchant.contact_phone)))
-    identities |= {(IdentityKind.PAYOUT, s.payout_account_hash) for s in stores if s.payout_account_hash}
-    # An identifier already banned through another merchant stays banned by that row.
-    BannedIdentity.objects.bulk_create(
-        [
-            BannedIdentity(kind=kind, identity_hash=value, merchant=merchant, sanction=ban, created_at=now)
-            for kind, value in sorted(identities)
-        ],
-        ignore_conflicts=True,
-    )
+    kinds = merchant_identities_ban(ban, merchant=merchant, stores=stores, now=now)
     if closure.level == REPEAT_LEVEL:
         reason = (
             f"Closed for counterfeiting: {settings.PENALTY_REPEAT_INFRINGER_COUNT} upheld counterfeit complaints "
             f"about the same right within {settings.PENALTY_POINTS_EXPIRE_DAYS} days."
         )
     else:
+        counterfeits = live_penalties(store, now=now).filter(infringement_type=InfringementType.COUNTERFEIT)
         reason = (
-            f"Closed for repeated infringement of intellectual property rights, counterfeits included: "
+            "Closed for repeated infringement of intellectual property rights"
+            f"{', counterfeits included' if counterfeits.exists() else ''}: "
             f"{points} penalty points within {settings.PENALTY_POINTS_EXPIRE_DAYS} days."
         )
     PublicRegisterEntry.objects.create(
@@ -197,7 +186,7 @@ def _close_and_ban(closure, *, store, stores, points, now):
         data={
             "closure": closure.pk,
             "deposit_confiscated": str(closure.deposit_confiscated),
-            "identities": sorted(kind for kind, _ in identities),
+            "identities": kinds,
             "stores": [s.pk for s in stores],
         },
     )

@@ -18,6 +18,7 @@ from takedowns.models import (
     PublicRegisterEntry,
     Reimbursement,
 )
+from takedowns.penalties.bans import merchant_bans_restore
 from takedowns.penalties.stores import merchant_stores_lock, store_sanction_apply
 
 
@@ -62,6 +63,8 @@ def effect_reverse_penalty(effect):
                 organisation=organisation,
                 data={"penalty": penalty.pk, "identities_lifted": lifted, "register_entries_removed": unlisted},
             )
+    if penalty is not None:
+        merchant_bans_restore(stores[0].merchant, stores=stores, now=now)
     cancelled = Reimbursement.objects.filter(item=item, cancelled_at__isnull=True).update(cancelled_at=now)
     if cancelled:
         audit_log_record(

@@ -311,6 +311,21 @@ def test_reversal_removes_penalty_sanctions_ban_and_register_entry(owner_a, bran
     assert AuditLogEntry.objects.count() == audit_count
 
 
+def test_reversing_one_of_two_bans_keeps_the_merchant_banned(owner_a, brand_a, reviewer, senior_reviewer, store):
+    first = close_by_repeat(owner_a, brand_a, reviewer, store)
+    sibling = factories.StoreFactory(merchant=store.merchant)
+    close_by_repeat(owner_a, brand_a, reviewer, sibling)
+    lifecycle.notice_item_reverse(item_id=first[2].pk, actor=senior_reviewer, reason="Genuine.", appeal_id=None)
+    item_effects_run(first[2].pk)
+    live = BannedIdentity.objects.filter(lifted_at=None)
+    assert set(live.values_list("kind", flat=True)) == {"licence", "phone", "payout"}
+    assert live.filter(identity_hash=store.payout_account_hash).exists()
+    store.refresh_from_db()
+    sibling.refresh_from_db()
+    assert (store.status, sibling.status) == (StoreStatus.BANNED, StoreStatus.CLOSED)
+    assert list(PublicRegisterEntry.objects.values_list("store", flat=True)) == [sibling.pk]
+
+
 def test_reversal_cancels_reimbursements(owner_a, brand_a, reviewer, senior_reviewer, store):
     item = uphold(owner_a, brand_a, reviewer, store, orders=2)
     assert Reimbursement.objects.filter(item=item, cancelled_at=None).count() == 2

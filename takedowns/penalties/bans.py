@@ -1,0 +1,34 @@
+"""A banned merchant's identifiers, kept as keyed hashes so re-registration can be refused."""
+
+from portal.identity import identity_hash
+from takedowns.models import BannedIdentity, IdentityKind, Sanction, SanctionKind
+
+
+def merchant_identities(merchant, stores):
+    identities = {(IdentityKind.LICENCE, identity_hash(merchant.business_licence_number))}
+    if merchant.contact_phone:
+        identities.add((IdentityKind.PHONE, identity_hash(merchant.contact_phone)))
+    identities |= {(IdentityKind.PAYOUT, s.payout_account_hash) for s in stores if s.payout_account_hash}
+    return sorted(identities)
+
+
+def merchant_identities_ban(ban, *, merchant, stores, now):
+    """Ban the merchant's licence, phone and payout accounts under `ban`. Returns the kinds banned."""
+    identities = merchant_identities(merchant, stores)
+    # One live row per identifier: one already banned (another ban, another merchant) stays banned by it.
+    BannedIdentity.objects.bulk_create(
+        [
+            BannedIdentity(kind=kind, identity_hash=value, merchant=merchant, sanction=ban, created_at=now)
+            for kind, value in identities
+        ],
+        ignore_conflicts=True,
+    )
+    return sorted({kind for kind, _ in identities})
+
+
+def merchant_bans_restore(merchant, *, stores, now):
+    """After lifting a reversed ban's identities, re-ban those another live ban of the merchant still covers."""
+    for ban in Sanction.objects.filter(
+        store__merchant=merchant, kind=SanctionKind.BAN, reversed_at__isnull=True
+    ).order_by("pk"):
+        merchant_identities_ban(ban, merchant=merchant, stores=stores, now=now)
