@@ -29,7 +29,7 @@ from rights_holders.models import IPAsset, Partner, RightsHolder, VerificationSt
 from takedowns import lifecycle
 from takedowns.appeals import appeal_decide, appeal_file
 from takedowns.effects import effect_run
-from takedowns.models import Effect, EffectStatus, ItemStatus, Notice, NoticeItem
+from takedowns.models import Appeal, Effect, EffectStatus, ItemStatus, Notice, NoticeItem
 from takedowns.notices import ItemDraft, notice_submit
 from takedowns.sweep import deadlines_sweep
 
@@ -135,8 +135,6 @@ def _demo_items():
 
 
 def _summary(*, created):
-    from takedowns.models import Appeal
-
     items = _demo_items()
     return Result(
         created=created,
@@ -153,19 +151,19 @@ def _summary(*, created):
 
 class DemoLifecycle:
     def __init__(self, now):
-        from portal.management.commands.seed_demo import PARTNER
-
         self.now = now
         self.users = {u.username: u for u in User.objects.filter(username__startswith="demo-")}
         self.reviewer = self.users["demo-reviewer"]
         self.senior = self.users["demo-senior-reviewer"]
         self.merchant_user = self.users["demo-merchant"]
-        self.merchant = Merchant.objects.get(organisation__name="Yiwu Bright Trading Co")
-        self.partner = Partner.objects.get(organisation__name=PARTNER["name"])
+        self.merchant = Merchant.objects.get(organisation__memberships__user=self.merchant_user)
+        # The association demo-partner works for; it files only for the brands it vets.
+        self.partner = Partner.objects.get(organisation__memberships__user=self.users["demo-partner"])
         self.holders = {h.legal_name: h for h in RightsHolder.objects.all()}
         self.items = {}  # scenario key -> [NoticeItem]
         self.appeals = {}
         self.used_listings = set()
+        self.assets = {}
         self.item_ids = set()
 
     # --- Time -------------------------------------------------------------------
@@ -174,20 +172,26 @@ class DemoLifecycle:
 
     # --- Picking listings ---------------------------------------------------------
     def asset(self, brand):
-        return (
-            IPAsset.objects.filter(rights_holder=self.holders[brand], verification_status=VerificationStatus.VERIFIED)
-            .order_by("id")
-            .first()
-        )
+        """The brand's first verified asset (its main word mark)."""
+        if brand not in self.assets:
+            self.assets[brand] = (
+                IPAsset.objects.filter(
+                    rights_holder=self.holders[brand], verification_status=VerificationStatus.VERIFIED
+                )
+                .order_by("id")
+                .first()
+            )
+        return self.assets[brand]
 
     def listing(self, brand, stores, *, infringing=True):
-        """The next unused listing of ``brand``'s products in one of ``stores`` (deterministic: by external id)."""
-        from portal.management.commands.seed_demo import BRANDS
+        """The next unused listing naming ``brand`` in one of ``stores`` (deterministic: by external id).
 
-        spec = next(b for b in BRANDS if b["name"] == brand)
-        by_product = functools.reduce(operator.or_, [Q(title__icontains=p) for p in spec["products"]])
-        queryset = Listing.objects.filter(by_product, store__name__in=stores).exclude(pk__in=self.used_listings)
-        ceiling = spec["reference_price"] * Decimal("0.2")
+        Infringing ones sell under a fifth of the brand's reference price; the others near it.
+        """
+        asset = self.asset(brand)
+        by_keyword = functools.reduce(operator.or_, [Q(title__icontains=k) for k in asset.keywords])
+        queryset = Listing.objects.filter(by_keyword, store__name__in=stores).exclude(pk__in=self.used_listings)
+        ceiling = asset.reference_price * Decimal("0.2")
         queryset = queryset.filter(price__lte=ceiling) if infringing else queryset.filter(price__gt=ceiling)
         listing = queryset.order_by("external_id").first()
         if listing is None:
@@ -312,13 +316,10 @@ class DemoLifecycle:
             .order_by("id")
             .values_list("pk", flat=True)
         )
+        # A failing handler raises here and rolls the whole seed back: a demo with half-applied effects
+        # would show states the portal never produces.
         for effect_id in list(pending):
-            try:
-                effect_run(effect_id)
-            except NotImplementedError:
-                # A handler another part of the issue has not written yet: effect_run marked the row
-                # failed, and the sweeper retries it once the handler exists. The demo goes on.
-                continue
+            effect_run(effect_id)
 
     # --- The story --------------------------------------------------------------------
     def steps(self):
@@ -670,18 +671,21 @@ class DemoLifecycle:
     def run(self):
         for step in sorted(self.steps(), key=lambda s: (s.at, s.order)):
             self.advance_to(step.at)
-            step.run(step.at)
+            try:
+                step.run(step.at)
+            except Exception as exc:
+                raise RuntimeError(f"Demo step {step.label!r} at {step.at:%Y-%m-%d %H:%M} failed: {exc}") from exc
             self.effects_run()
         self.advance_to(self.now)
 
 
 def _image_upload(name, text):
-    from portal.management.commands.seed_demo import logo_png
+    from portal.management.commands.seed_demo import logo_png  # seed_demo imports this module
 
     return validate_upload(ContentFile(logo_png(text, (90, 90, 90), size=(640, 480)), name=name), kind="image")
 
 
 def _pdf_upload(name, text):
-    from portal.management.commands.seed_demo import minimal_pdf
+    from portal.management.commands.seed_demo import minimal_pdf  # seed_demo imports this module
 
     return validate_upload(ContentFile(minimal_pdf(text), name=name), kind="document")
