@@ -29,8 +29,10 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from listings.models import Listing
 from portal.context import current_origin
 from portal.models import AuditLogEntry
+from rights_holders.models import RightsHolder
 from takedowns import lifecycle
 from takedowns.effects import effects_resend_stale
 from takedowns.models import (
@@ -40,6 +42,7 @@ from takedowns.models import (
     EffectStatus,
     ItemEvent,
     ItemStatus,
+    Notice,
     NoticeItem,
     StatementOfReasons,
 )
@@ -165,9 +168,9 @@ def _due_items_claim(kind, *, now, limit):
         f"SELECT {', '.join(f'i.{f.column}' for f in fields)}, n.channel, n.rights_holder_id, rh.organisation_id, "  # noqa: S608
         "l.store_id, l.created_at "
         f"FROM {NoticeItem._meta.db_table} i "
-        "JOIN takedowns_notice n ON n.id = i.notice_id "
-        "JOIN rights_holders_rightsholder rh ON rh.id = n.rights_holder_id "
-        "JOIN listings_listing l ON l.id = i.listing_id "
+        f"JOIN {Notice._meta.db_table} n ON n.id = i.notice_id "
+        f"JOIN {RightsHolder._meta.db_table} rh ON rh.id = n.rights_holder_id "
+        f"JOIN {Listing._meta.db_table} l ON l.id = i.listing_id "
         f"WHERE i.status = %s AND i.{deadline} <= %s "
         f"ORDER BY i.{deadline}, i.id LIMIT %s FOR UPDATE OF i SKIP LOCKED"
     )
