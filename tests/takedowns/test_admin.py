@@ -15,10 +15,13 @@ from takedowns import lifecycle
 from takedowns.models import (
     Appeal,
     CannedReason,
+    Effect,
     FilingSuspension,
     ItemEvent,
     ItemStatus,
+    Notice,
     NoticeItem,
+    Notification,
     Outcome,
 )
 from tests.takedowns.conftest import draft, file_notice, run_on_commit
@@ -95,7 +98,7 @@ def test_changelists_and_change_pages_open_on_the_demo_world(admin_client, djang
     one = NoticeItem.objects.select_related("listing").first()
     found = admin_client.get(_url(NoticeItem, "changelist"), {"q": one.listing.external_id})
     assert one in list(found.context["cl"].result_list)
-    for model in (NoticeItem, ItemEvent, TAKEDOWNS_MODELS[0]):
+    for model in (Notice, NoticeItem, ItemEvent, Effect, Notification):
         with django_assert_max_num_queries(12):
             admin_client.get(_url(model, "changelist"))
 
