@@ -276,6 +276,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "takedowns.tasks.sweep_deadlines",
         "schedule": timedelta(minutes=1),
     },
+    "send-pending-notification-emails": {
+        "task": "takedowns.tasks.send_pending_notification_emails",
+        "schedule": timedelta(minutes=5),
+    },
     "expire-ip-assets": {
         "task": "rights_holders.tasks.expire_ip_assets",
         "schedule": timedelta(hours=6),

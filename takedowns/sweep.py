@@ -117,12 +117,6 @@ def deadline_batch_sweep(kind, *, now, batch_size):
     if connection.vendor != "postgresql":
         return _batch_row_by_row(kind, now=now, batch_size=batch_size)
     with transaction.atomic():
-        with connection.cursor() as cursor:
-            # The commit need not wait for the WAL flush. If the server crashes in that
-            # instant, the whole batch is lost as one (items, events and effects alike) and
-            # the next sweep does it again; anything that acts on the batch commits after
-            # it, and flushing its own commit makes the batch durable first.
-            cursor.execute("SET LOCAL synchronous_commit TO OFF")
         items, context = _due_items_claim(kind, now=now, limit=batch_size)
         if not items:
             return 0

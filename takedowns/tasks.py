@@ -27,3 +27,11 @@ def sweep_deadlines():
     from takedowns.sweep import deadlines_sweep
 
     return deadlines_sweep()
+
+
+@shared_task
+def send_pending_notification_emails():
+    """E-mails still unsent after a crash between commit and sending, or a mail server outage."""
+    from takedowns.notifications.delivery import notification_emails_send_pending
+
+    return notification_emails_send_pending()
