@@ -297,6 +297,12 @@ def notice_item_accept(*, item_id, actor, reason="", now=None):
     now = now or timezone.now()
     with transaction.atomic():
         item = _lock(item_id)
+        # The table also lets a rejected item reopen, but only a reversal on appeal may do that.
+        if item.status != S.PENDING_REVIEW:
+            raise TransitionError(
+                f"Item {item.pk} is {_status_label(item.status)}; only items waiting for review are accepted.",
+                item=item,
+            )
         _apply(
             item,
             Move(
