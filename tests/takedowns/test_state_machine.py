@@ -58,7 +58,7 @@ from takedowns.models import (
 from takedowns.notices import notice_submit
 from takedowns.sweep import deadlines_sweep
 from tests import factories
-from tests.takedowns.conftest import NOTICE_DATA, draft
+from tests.takedowns.conftest import NOTICE_DATA, draft, file_notice, run_on_commit
 
 S = ItemStatus
 EXPECTED_ERRORS = (TransitionError, PermissionDenied, ValidationError)
@@ -544,7 +544,8 @@ def test_random_lifecycles_keep_every_invariant(settings):
         run_state_machine_as_test(
             LifecycleMachine,
             settings=hypothesis_settings(
-                max_examples=30,
+                # LIFECYCLE_EXAMPLES=500 for a longer hunt; 30 x 30 steps keeps the suite fast.
+                max_examples=int(os.environ.get("LIFECYCLE_EXAMPLES", 30)),
                 stateful_step_count=30,
                 deadline=None,
                 suppress_health_check=[HealthCheck.too_slow],
@@ -561,3 +562,17 @@ def _report_reached(reached):
     if os.environ.get("LIFECYCLE_REACHED"):
         for key, count in sorted(reached.items(), key=str):
             print(count, *key)
+
+
+# --- Regressions the machine found, pinned as plain examples ---------------------
+
+
+def test_accept_refuses_a_rejected_item_only_an_appeal_reopens_it(owner_a, brand_a, asset_a, listing, reviewer):
+    (item,) = file_notice(owner_a, brand_a, [draft(listing, asset_a)]).accepted
+    run_on_commit(lifecycle.notice_item_reject, item_id=item.pk, actor=reviewer, reason="Not substantiated.")
+    events = ItemEvent.objects.filter(item=item).count()
+    with pytest.raises(TransitionError, match="only items waiting for review are accepted"):
+        lifecycle.notice_item_accept(item_id=item.pk, actor=reviewer)
+    item.refresh_from_db()
+    assert item.status == S.REJECTED
+    assert ItemEvent.objects.filter(item=item).count() == events
