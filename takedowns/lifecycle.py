@@ -22,6 +22,7 @@ from portal.roles import user_is_reviewer, user_is_senior_reviewer
 from portal.scoping import organisation_ids_of, rights_holder_ids_visible_to
 from takedowns.models import (
     FINAL_STATUSES,
+    OPEN_STATUSES,
     EffectKind,
     InfringementType,
     ItemEvent,
@@ -561,6 +562,22 @@ def notice_item_reverse(*, item_id, actor, reason, appeal_id, now=None):
                 final=True,
             )
         elif item.status == S.REJECTED:
+            # While rejected the item was not open, so the holder may have filed again for the same
+            # listing and asset; reopening now would break the one-open-item rule.
+            other = (
+                NoticeItem.objects.filter(listing_id=item.listing_id, ip_asset_id=item.ip_asset_id)
+                .filter(status__in=OPEN_STATUSES)
+                .exclude(pk=item.pk)
+                .values_list("pk", flat=True)
+                .first()
+            )
+            if other is not None:
+                raise TransitionError(
+                    f"Item {item.pk} cannot be reopened: item {other} is already open for the same listing and "
+                    "asset; decide the complaint there, or confirm the rejection.",
+                    item=item,
+                    code="duplicate",
+                )
             move = Move(
                 to=S.AWAITING_COUNTER_NOTICE,
                 action="reopened_on_appeal",
