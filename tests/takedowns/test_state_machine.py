@@ -576,3 +576,18 @@ def test_accept_refuses_a_rejected_item_only_an_appeal_reopens_it(owner_a, brand
     item.refresh_from_db()
     assert item.status == S.REJECTED
     assert ItemEvent.objects.filter(item=item).count() == events
+
+
+def test_reversing_a_rejection_is_refused_while_another_item_is_open_for_the_listing(
+    owner_a, brand_a, asset_a, listing, reviewer, senior_reviewer
+):
+    (rejected,) = file_notice(owner_a, brand_a, [draft(listing, asset_a)]).accepted
+    run_on_commit(lifecycle.notice_item_reject, item_id=rejected.pk, actor=reviewer, reason="Not substantiated.")
+    appeal = appeals.appeal_file(item_id=rejected.pk, actor=owner_a, statement="Here is the test-buy report.")
+    (refiled,) = file_notice(owner_a, brand_a, [draft(listing, asset_a)]).accepted
+    with pytest.raises(TransitionError, match=f"item {refiled.pk}"):
+        appeals.appeal_decide(appeal_id=appeal.pk, actor=senior_reviewer, reverse=True, reason="The report convinces.")
+    rejected.refresh_from_db()
+    appeal.refresh_from_db()
+    assert rejected.status == S.REJECTED
+    assert appeal.status == AppealStatus.OPEN
