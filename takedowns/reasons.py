@@ -25,6 +25,26 @@ def ground_text(item):
     )
 
 
+def statement_fields(item, spec, *, now):
+    """What a statement says about the decision: every field but the item, its store and the content's age.
+
+    Shared by ``statements_write`` and the set-based sweep (takedowns/sweep.py), which
+    fills in the listing's store and creation time per row in SQL.
+    """
+    proactive = item.notice.channel == Channel.PROACTIVE
+    return {
+        "restriction_ends_at": spec.get("ends_at"),
+        "infringement_type": item.infringement_type,
+        "ground": spec.get("ground") or ground_text(item),
+        "facts": spec.get("facts") or item.explanation,
+        "automated_detection": proactive,
+        "automated_decision": spec.get("automated_decision", False),
+        "redress": redress_text(),
+        "source_type": "SOURCE_VOLUNTARY" if proactive else "SOURCE_ARTICLE_16",
+        "decided_at": now,
+    }
+
+
 def statements_write(item, statements, *, now):
     """Write one StatementOfReasons per restriction named by a move (inside its transaction)."""
     for spec in statements:
@@ -34,15 +54,7 @@ def statements_write(item, statements, *, now):
             restriction=spec["restriction"],
             defaults={
                 "store_id": item.listing.store_id,
-                "restriction_ends_at": spec.get("ends_at"),
-                "infringement_type": item.infringement_type,
-                "ground": spec.get("ground") or ground_text(item),
-                "facts": spec.get("facts") or item.explanation,
-                "automated_detection": item.notice.channel == Channel.PROACTIVE,
-                "automated_decision": spec.get("automated_decision", False),
-                "redress": redress_text(),
-                "source_type": "SOURCE_VOLUNTARY" if item.notice.channel == Channel.PROACTIVE else "SOURCE_ARTICLE_16",
                 "content_created_at": item.listing.created_at,
-                "decided_at": now,
+                **statement_fields(item, spec, now=now),
             },
         )

@@ -1,29 +1,39 @@
 """The deadline sweeper (beat, every minute): expired windows are moved in sets.
 
 Counter-notice windows that passed unanswered are upheld; rights-holder reply
-windows that passed send the item to a reviewer. On PostgreSQL each batch
-claims up to ``TAKEDOWN_SWEEP_BATCH_SIZE`` due items with ``FOR UPDATE SKIP
-LOCKED`` (so several workers share one sweep, and a merchant's counter-notice
-that holds the row lock is skipped, not overwritten) and, in the same
-transaction, writes for all of them what ``lifecycle._apply`` writes for one:
-the item fields, one ``ItemEvent``, one audit entry, the statements of reasons
-and the ``Effect`` rows, each kind of row in one statement. The move itself
-(status, fields, effects, statement) comes from the same plan function the
+windows that passed send the item to a reviewer. On PostgreSQL a batch is two
+statements in one transaction, and no item row passes through Python:
+
+1. the claim locks up to ``TAKEDOWN_SWEEP_BATCH_SIZE`` due items with ``FOR
+   UPDATE SKIP LOCKED`` (so several workers share one sweep, and a merchant's
+   counter-notice that holds the row lock is skipped, not overwritten) and
+   answers one row per group of items that the rules treat alike (same right,
+   infringement type, rights holder, channel and decision generation): a
+   representative item and the group's ids;
+2. the move is one statement of data-modifying CTEs that updates the items and
+   inserts, for each, what ``lifecycle._apply`` writes for one: its
+   ``ItemEvent``, its audit entry, its statements of reasons and its ``Effect``
+   rows (the notify effect keyed by the new event's id).
+
+The rules stay in Python, in one place: per group, the plan function the
 single-item verb uses (``lifecycle.uphold_by_default_plan``,
-``lifecycle.reply_lapse_plan``); tests/takedowns/test_sweep.py checks that both
-paths write identical rows. Effects are sent after commit, one task per chunk
-of items. Elsewhere (SQLite) the verbs are called row by row.
+``lifecycle.reply_lapse_plan``) and ``reasons.statement_fields`` run on the
+group's representative, loaded like the verb loads it, with the few values
+that differ from item to item (id, listing id, explanation, the new event's
+id) replaced by markers. What they return are templates; the statement puts
+each row's own values in place of the markers. tests/takedowns/test_sweep.py
+checks that both paths write identical rows. Effects are sent after commit,
+one task per chunk of items. Elsewhere (SQLite) the verbs are called row by
+row.
 
 A worker that was down catches up on its next run: deadlines are instants in
 the database, not ETAs in the broker.
 """
 
-import io
 import json
 import logging
-import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -32,11 +42,9 @@ from django.utils import timezone
 from listings.models import Listing
 from portal.context import current_origin
 from portal.models import AuditLogEntry
-from rights_holders.models import RightsHolder
 from takedowns import lifecycle
 from takedowns.effects import effects_resend_stale
 from takedowns.models import (
-    Channel,
     Effect,
     EffectKind,
     EffectStatus,
@@ -46,7 +54,7 @@ from takedowns.models import (
     NoticeItem,
     StatementOfReasons,
 )
-from takedowns.reasons import ground_text, redress_text
+from takedowns.reasons import statement_fields
 
 log = logging.getLogger(__name__)
 
@@ -117,13 +125,12 @@ def deadline_batch_sweep(kind, *, now, batch_size):
     if connection.vendor != "postgresql":
         return _batch_row_by_row(kind, now=now, batch_size=batch_size)
     with transaction.atomic():
-        items, context = _due_items_claim(kind, now=now, limit=batch_size)
-        if not items:
+        groups = _due_groups_claim(kind, now=now, limit=batch_size)
+        if not groups:
             return 0
-        moves_apply_in_set(items, [kind.plan(item) for item in items], now=now, context=context)
-        item_ids = [item.pk for item in items]
+        item_ids = groups_move_in_set(kind, groups, now=now)
         transaction.on_commit(lambda: effects_dispatch_in_chunks(item_ids))
-        return len(items)
+        return len(item_ids)
 
 
 def _batch_row_by_row(kind, *, now, batch_size):
@@ -136,89 +143,111 @@ def _batch_row_by_row(kind, *, now, batch_size):
 
 
 @dataclass(frozen=True)
-class ItemContext:
-    """What a move reads beyond the item's own row (its notice, rights holder, listing)."""
+class ClaimedGroup:
+    """Claimed items the rules treat alike: one representative, all ids (PostgreSQL array text)."""
 
-    organisation_id: int
-    channel: str
-    store_id: int
-    listing_created_at: object
-    ground: str
+    representative_id: int
+    ids: str
+    size: int
 
 
-def _due_items_claim(kind, *, now, limit):
+def _due_groups_claim(kind, *, now, limit):
     """Lock up to ``limit`` due items, skipping rows another transaction holds; oldest deadline first.
 
-    Returns the items (full rows, as the verbs see them) and an ItemContext per item id.
     SKIP LOCKED is what lets several sweepers share the work, and what makes a
     sweeper step around an item a merchant is filing a counter-notice on at
     this moment: the verb holds the row lock, the sweep leaves the row alone,
-    and if the counter-notice fails the next sweep takes the item.
+    and if the counter-notice fails the next sweep takes the item. The locks
+    are held until the batch commits; the ids come back as array text, handed
+    to the move statement unparsed.
     """
-    fields = NoticeItem._meta.concrete_fields
+    item, notice = NoticeItem._meta, Notice._meta
     deadline = _column(NoticeItem, kind.deadline)
-    # Table and column names come from the model's meta; values are parameters.
+    # Everything a plan or a statement's fields read beyond the item's own per-row values.
+    key = "c.ip_asset_id, c.infringement_type, c.decision_generation, c.rights_holder_id, c.channel"
+    # Table and column names come from the models' meta; values are parameters.
     sql = (
-        f"SELECT {', '.join(f'i.{f.column}' for f in fields)}, n.channel, n.rights_holder_id, rh.organisation_id, "  # noqa: S608
-        "l.store_id, l.created_at "
-        f"FROM {NoticeItem._meta.db_table} i "
-        f"JOIN {Notice._meta.db_table} n ON n.id = i.notice_id "
-        f"JOIN {RightsHolder._meta.db_table} rh ON rh.id = n.rights_holder_id "
-        f"JOIN {Listing._meta.db_table} l ON l.id = i.listing_id "
+        "WITH c AS ("  # noqa: S608
+        "SELECT i.id, i.ip_asset_id, i.infringement_type, i.decision_generation, n.rights_holder_id, n.channel "
+        f"FROM {item.db_table} i JOIN {notice.db_table} n ON n.id = i.notice_id "
         f"WHERE i.status = %s AND i.{deadline} <= %s "
-        f"ORDER BY i.{deadline}, i.id LIMIT %s FOR UPDATE OF i SKIP LOCKED"
+        f"ORDER BY i.{deadline}, i.id LIMIT %s FOR UPDATE OF i SKIP LOCKED) "
+        f"SELECT min(c.id), array_agg(c.id)::text, count(*) FROM c GROUP BY {key}"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [kind.status, now, limit])
-        rows = cursor.fetchall()
-    names = [f.attname for f in fields]
-    converters = [(n, f) for n, f in enumerate(fields) if f.get_db_converters(connection)]
-    items, context, grounds = [], {}, {}
-    width = len(fields)
-    for row in rows:
-        values = list(row[:width])
-        for n, f in converters:
-            for converter in f.get_db_converters(connection):
-                values[n] = converter(values[n], f, connection)
-        item = NoticeItem.from_db(connection.alias, names, values)
-        channel, rights_holder_id, organisation_id, store_id, listing_created_at = row[width:]
-        key = (item.ip_asset_id, item.infringement_type, rights_holder_id)
-        if key not in grounds:
-            # One real load per distinct right and infringement, not per item.
-            grounds[key] = ground_text(
-                NoticeItem.objects.select_related("ip_asset", "notice__rights_holder").get(pk=item.pk)
-            )
-        context[item.pk] = ItemContext(organisation_id, channel, store_id, listing_created_at, grounds[key])
-        items.append(item)
-    return items, context
+        return [ClaimedGroup(*row) for row in cursor.fetchall()]
 
 
 # --- The set-based twin of lifecycle._apply ------------------------------------
 
+# Stand-ins for the values that differ from item to item, put into a representative item before
+# the plan runs and replaced by each row's own values in SQL. Digits and letters only, so they read
+# the same in text and in JSON; the numbers are ids no row can have.
+MARK_ID = -9182736401
+MARK_LISTING = -9182736402
+MARK_EVENT = -9182736403
+MARK_EXPLANATION = "SweepMarkExplanation9182736404"
 
-def moves_apply_in_set(items, moves, *, now, context):
-    """Write ``moves`` (system moves, no actor) on ``items`` locked by the current transaction.
 
-    Writes exactly what ``lifecycle._apply`` writes for each pair, a statement per kind of row.
-    Rows go in with COPY: the events with ids drawn from their sequence first, because the
-    audit entries and notify effects name them. COPY cannot skip conflicts, and needs not:
-    every effect and statement written here is keyed by the move's new event or new
-    decision generation, which no row can have yet (the verbs use ignore_conflicts only
-    as a guard).
-    """
-    if not items:
-        return
-    actor_label = lifecycle.actor_label(None, "system")
-    befores = []
-    for item, move in zip(items, moves, strict=True):
-        befores.append(item.status)
-        lifecycle._check_move(item, move.to)
-        _move_in_memory(item, move, now)
-    _items_update(items, moves, now)
-    event_ids = _events_insert(items, moves, befores, now, actor_label)
-    _audit_insert(items, moves, befores, event_ids, actor_label, context)
-    _statements_insert(items, moves, now, context)
-    _effects_insert(items, moves, event_ids)
+@dataclass
+class _GroupPlan:
+    group: ClaimedGroup
+    organisation_id: int
+    move: object
+    constants: tuple  # what must agree across the groups of one statement
+    object_repr: str
+    audit_data: str
+    statements: list  # statement field dicts
+    effects: list  # (kind, key, payload JSON)
+
+
+def groups_move_in_set(kind, groups, *, now):
+    """Write ``kind``'s move on the claimed ``groups`` (locked by the current transaction). Returns the item ids."""
+    representatives = NoticeItem.objects.select_related("notice__rights_holder", "ip_asset").in_bulk(
+        [group.representative_id for group in groups]
+    )
+    plans = [_group_plan(kind, group, representatives[group.representative_id], now) for group in groups]
+    if len({plan.constants for plan in plans}) > 1:
+        # The statement sets the same status and fields on every row. A plan that varies them
+        # between groups is moved group by group; the rows are already locked by this transaction.
+        return [item_id for plan in plans for item_id in _plans_apply(kind, [plan], now=now)]
+    return _plans_apply(kind, plans, now=now)
+
+
+def _group_plan(kind, group, representative, now):
+    item = representative
+    organisation_id = item.notice.rights_holder.organisation_id
+    before = item.status
+    item.id = MARK_ID
+    item.listing_id = MARK_LISTING
+    item.explanation = MARK_EXPLANATION
+    move = kind.plan(item)
+    lifecycle._check_move(item, move.to)
+    _move_in_memory(item, move, now)
+    statements = []
+    for spec in move.statements:
+        fields = statement_fields(item, spec, now=now)
+        # The per-row values come from SQL; a template naming them would be silently wrong.
+        if {"store_id", "content_created_at"} & set(fields):
+            raise ValueError("statement_fields must leave the listing's store and creation time to the caller")
+        statements.append({"restriction": spec["restriction"], **fields})
+    effects = list(move.effects)
+    # What _apply adds to every move: the parties are told; the notify handler decides who hears what.
+    effects.append((EffectKind.NOTIFY, f"event-{MARK_EVENT}", {"event": MARK_EVENT}))
+    # The audit entry _apply writes through portal.audit.audit_log_record.
+    audit_data = {"before": before, "after": move.to, "reason": move.reason, "event": MARK_EVENT, **move.data}
+    item_values = tuple((name, getattr(item, name)) for name in _item_update_names(move))
+    return _GroupPlan(
+        group=group,
+        organisation_id=organisation_id,
+        move=move,
+        constants=(before, move.to, move.action, move.reason, _json(move.data), move.final, item_values),
+        object_repr=str(item)[:300],
+        audit_data=_json(audit_data),
+        statements=statements,
+        effects=[(kind_, key, _json(payload)) for kind_, key, payload in effects],
+    )
 
 
 def _move_in_memory(item, move, now):
@@ -236,147 +265,186 @@ def _move_in_memory(item, move, now):
         item.review_due_at = now + timedelta(hours=settings.TAKEDOWN_REVIEW_SLA_HOURS)
 
 
-def _items_update(items, moves, now):
-    """One UPDATE per group of items that take the same values (usually one group per batch)."""
-    groups = {}
-    for item, move in zip(items, moves, strict=True):
-        names = ["status", "status_changed_at", *move.fields]
-        if move.final:
-            names += ["decided_at", "decided_by_id"]
-        if move.to in {ItemStatus.PENDING_REVIEW, ItemStatus.PENDING_ADJUDICATION}:
-            names += ["queued_at", "review_due_at"]
-        # version and decision_generation were read under the lock, so +1 in SQL equals +1 in memory.
-        groups.setdefault((tuple((name, getattr(item, name)) for name in names), move.final), []).append(item.pk)
-    table = NoticeItem._meta.db_table
-    with connection.cursor() as cursor:
-        for (values, final), ids in groups.items():
-            sets = [f"{_column(NoticeItem, name)} = %s" for name, _ in values]
-            sets.append("version = version + 1")
-            if final:
-                sets.append("decision_generation = decision_generation + 1")
-            cursor.execute(
-                # Table and column names come from the model's meta, values are parameters.
-                f"UPDATE {table} SET {', '.join(sets)} WHERE id = ANY(%s)",  # noqa: S608
-                [*(_db_value(NoticeItem, name, value) for name, value in values), ids],
-            )
+def _item_update_names(move):
+    names = ["status", "status_changed_at", *move.fields]
+    if move.final:
+        names += ["decided_at", "decided_by_id"]
+    if move.to in {ItemStatus.PENDING_REVIEW, ItemStatus.PENDING_ADJUDICATION}:
+        names += ["queued_at", "review_due_at"]
+    return names
 
 
-def _events_insert(items, moves, befores, now, actor_label):
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-            [ItemEvent._meta.db_table, len(items)],
-        )
-        ids = [row[0] for row in cursor.fetchall()]
-    rows = [
-        (event_id, item.pk, now, None, actor_label, move.action, before, move.to, move.reason, _json(move.data))
-        for event_id, item, move, before in zip(ids, items, moves, befores, strict=True)
-    ]
-    columns = ["id", "item", "at", "actor", "actor_label", "action", "from_status", "to_status", "reason", "data"]
-    _copy(ItemEvent, columns, rows)
-    return {item.pk: event_id for item, event_id in zip(items, ids, strict=True)}
-
-
-def _audit_insert(items, moves, befores, event_ids, actor_label, context):
-    """Mirrors portal.audit.audit_log_record as _apply calls it."""
+def _plans_apply(kind, plans, *, now):
+    """One statement: update the items, insert their events, audit entries, statements and effects."""
+    first = plans[0]
+    before, to, action, reason, event_data, final, item_values = first.constants
     origin = current_origin()
     created_at = timezone.now()
-    object_type = NoticeItem._meta.label_lower
-    rows = []
-    for item, move, before in zip(items, moves, befores, strict=True):
-        data = {"before": before, "after": move.to, "reason": move.reason, "event": event_ids[item.pk], **move.data}
-        rows.append(
-            (
-                created_at,
-                None,
-                actor_label[:200],
-                f"takedowns.item.{move.action}",
-                object_type,
-                str(item.pk),
-                str(item)[:300],
-                context[item.pk].organisation_id,
-                origin.ip_address,
-                origin.user_agent,
-                _json(data),
-            )
-        )
-    columns = [
-        "created_at",
-        "actor",
-        "actor_label",
-        "action",
-        "object_type",
-        "object_id",
-        "object_repr",
-        "organisation",
-        "ip_address",
-        "user_agent",
-        "data",
+    params = {
+        "now": now,
+        "created_at": created_at,
+        "before": before,
+        "to": to,
+        "action": action,
+        "reason": reason,
+        "event_data": event_data,
+        "actor_label": lifecycle.actor_label(None, "system"),
+        "audit_action": f"takedowns.item.{action}",
+        "object_type": NoticeItem._meta.label_lower,
+        "ip_address": origin.ip_address,
+        "user_agent": origin.user_agent,
+        "pending": EffectStatus.PENDING,
+        "m_id": str(MARK_ID),
+        "m_listing": str(MARK_LISTING),
+        "m_event": str(MARK_EVENT),
+        "m_explanation": MARK_EXPLANATION,
+        # One row per group: its number, its items, and the texts its plan gave.
+        "g_no": list(range(len(plans))),
+        "g_ids": [plan.group.ids for plan in plans],
+        "g_organisation": [plan.organisation_id for plan in plans],
+        "g_repr": [plan.object_repr for plan in plans],
+        "g_audit": [plan.audit_data for plan in plans],
+    }
+
+    # Item fields: the same values on every row (checked by the caller); counters move in SQL
+    # because the rows were read under the lock, so +1 there equals +1 in the verb.
+    sets = [f"{_column(NoticeItem, name)} = %(f_{name})s" for name, _ in item_values]
+    params.update({f"f_{name}": _db_value(NoticeItem, name, value) for name, value in item_values})
+    sets.append("version = i.version + 1")
+    if final:
+        sets.append("decision_generation = i.decision_generation + 1")
+
+    # Statements: one row per (group, spec); columns named by what reasons.statement_fields returns.
+    statement_names = list(first.statements[0]) if any(plan.statements for plan in plans) else []
+    statement_rows = [(n, spec) for n, plan in enumerate(plans) for spec in plan.statements]
+    params["s_no"] = [n for n, _ in statement_rows]
+    params["s_ord"] = list(range(len(statement_rows)))
+    statement_columns = []
+    for name in statement_names:
+        model_field = StatementOfReasons._meta.get_field(name)
+        values = [_db_value(StatementOfReasons, name, spec[name]) for _, spec in statement_rows]
+        params[f"s_{name}"] = values
+        statement_columns.append((model_field, values))
+
+    effect_rows = [(n, order, effect) for n, plan in enumerate(plans) for order, effect in enumerate(plan.effects)]
+    params["e_no"] = [n for n, _, _ in effect_rows]
+    params["e_ord"] = [order for _, order, _ in effect_rows]
+    params["e_kind"] = [effect[0] for _, _, effect in effect_rows]
+    params["e_key"] = [effect[1] for _, _, effect in effect_rows]
+    params["e_payload"] = [effect[2] for _, _, effect in effect_rows]
+
+    t_item, t_event, t_audit = NoticeItem._meta.db_table, ItemEvent._meta.db_table, AuditLogEntry._meta.db_table
+    t_statement, t_effect, t_listing = (
+        StatementOfReasons._meta.db_table,
+        Effect._meta.db_table,
+        Listing._meta.db_table,
+    )
+    subst = _Substitution(params)
+    statement_selects = [
+        subst.text(f"s.{field.column}", values) if _is_text(field) else f"s.{field.column}"
+        for field, values in statement_columns
     ]
-    _copy(AuditLogEntry, columns, rows)
+    statement_unnest = ", ".join(
+        [
+            "%(s_no)s::int[]",
+            "%(s_ord)s::int[]",
+            *(f"%(s_{field.name})s::{field.db_type(connection)}[]" for field, _ in statement_columns),
+        ]
+    )
+    statement_aliases = ", ".join(["no", "ord", *(field.column for field, _ in statement_columns)])
+    # Table and column names come from the models' meta; values are parameters.
+    sql = f"""
+    WITH g AS (
+        SELECT * FROM unnest(%(g_no)s::int[], %(g_ids)s::text[], %(g_organisation)s::bigint[],
+                             %(g_repr)s::text[], %(g_audit)s::text[]) AS g(no, ids, organisation_id, repr, audit)
+    ), c AS (
+        SELECT g.no, x.id FROM g CROSS JOIN LATERAL unnest(g.ids::bigint[]) AS x(id)
+    ), u AS (
+        UPDATE {t_item} i SET {", ".join(sets)}
+        FROM c WHERE i.id = c.id AND i.status = %(before)s
+        RETURNING i.id, c.no, i.listing_id, i.explanation, i.decision_generation
+    ), ev AS (
+        INSERT INTO {t_event} (item_id, at, actor_id, actor_label, action, from_status, to_status, reason, data)
+        SELECT u.id, %(now)s, NULL, %(actor_label)s, %(action)s, %(before)s, %(to)s,
+               {subst.text("%(reason)s", [reason], event=False)},
+               ({subst.json("%(event_data)s", [event_data], event=False)})::jsonb
+        FROM u ORDER BY u.id
+        RETURNING id, item_id
+    ), audit AS (
+        INSERT INTO {t_audit} (created_at, actor_id, actor_label, action, object_type, object_id, object_repr,
+                               organisation_id, ip_address, user_agent, data)
+        SELECT %(created_at)s, NULL, left(%(actor_label)s, 200), %(audit_action)s, %(object_type)s, u.id::text,
+               left({subst.text("g.repr", params["g_repr"])}, 300), g.organisation_id,
+               %(ip_address)s, %(user_agent)s, ({subst.json("g.audit", params["g_audit"])})::jsonb
+        FROM ev JOIN u ON u.id = ev.item_id JOIN g ON g.no = u.no ORDER BY u.id
+    ), s AS (
+        SELECT * FROM unnest({statement_unnest}) AS s({statement_aliases})
+    ), st AS (
+        INSERT INTO {t_statement} (puid, item_id, decision_generation, store_id, content_created_at, created_at
+                                   {"".join(f", {field.column}" for field, _ in statement_columns)})
+        SELECT gen_random_uuid(), u.id, u.decision_generation, l.store_id, l.created_at, %(created_at)s
+               {"".join(f", {select}" for select in statement_selects)}
+        FROM u JOIN s ON s.no = u.no JOIN {t_listing} l ON l.id = u.listing_id ORDER BY u.id, s.ord
+    ), e AS (
+        SELECT * FROM unnest(%(e_no)s::int[], %(e_ord)s::int[], %(e_kind)s::text[], %(e_key)s::text[],
+                             %(e_payload)s::text[]) AS e(no, ord, kind, key, payload)
+    ), eff AS (
+        INSERT INTO {t_effect} (item_id, kind, key, payload, status, attempts, last_error, created_at)
+        SELECT u.id, e.kind, {subst.text("e.key", params["e_key"])},
+               ({subst.json("e.payload", params["e_payload"])})::jsonb, %(pending)s, 0, '', %(created_at)s
+        FROM ev JOIN u ON u.id = ev.item_id JOIN e ON e.no = u.no ORDER BY u.id, e.ord
+    )
+    SELECT array_agg(u.id) FROM u
+    """  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        (item_ids,) = cursor.fetchone()
+    item_ids = item_ids or []
+    claimed = sum(plan.group.size for plan in plans)
+    if len(item_ids) != claimed:
+        # The rows were locked by the claim in this transaction; nothing else can have moved them.
+        raise RuntimeError(f"sweep moved {len(item_ids)} of {claimed} claimed items; the batch is rolled back")
+    return item_ids
 
 
-def _statements_insert(items, moves, now, context):
-    """Mirrors reasons.statements_write."""
-    redress = redress_text()
-    created_at = timezone.now()
-    rows = []
-    for item, move in zip(items, moves, strict=True):
-        ctx = context[item.pk]
-        proactive = ctx.channel == Channel.PROACTIVE
-        for spec in move.statements:
-            rows.append(
-                (
-                    uuid.uuid4(),
-                    item.pk,
-                    item.decision_generation,
-                    ctx.store_id,
-                    spec["restriction"],
-                    spec.get("ends_at"),
-                    item.infringement_type,
-                    spec.get("ground") or ctx.ground,
-                    spec.get("facts") or item.explanation,
-                    proactive,
-                    spec.get("automated_decision", False),
-                    redress,
-                    "SOURCE_VOLUNTARY" if proactive else "SOURCE_ARTICLE_16",
-                    ctx.listing_created_at,
-                    now,
-                    created_at,
-                )
-            )
-    columns = [
-        "puid",
-        "item",
-        "decision_generation",
-        "store",
-        "restriction",
-        "restriction_ends_at",
-        "infringement_type",
-        "ground",
-        "facts",
-        "automated_detection",
-        "automated_decision",
-        "redress",
-        "source_type",
-        "content_created_at",
-        "decided_at",
-        "created_at",
-    ]
-    _copy(StatementOfReasons, columns, rows)
+class _Substitution:
+    """SQL that puts each row's own values where a template holds a marker.
+
+    Only the markers some template holds are replaced, so a column without any
+    costs nothing. The explanation goes last, so text it brings is never
+    scanned for markers.
+    """
+
+    def __init__(self, params):
+        self.params = params
+
+    def text(self, expr, templates, *, event=True):
+        return self._wrap(expr, templates, event=event, explanation="u.explanation")
+
+    def json(self, expr, templates, *, event=True):
+        # Inside a JSON string the explanation is JSON-escaped: to_json() without its quotes.
+        quoted = "to_json(u.explanation)::text"
+        return self._wrap(expr, templates, event=event, explanation=f"substr({quoted}, 2, length({quoted}) - 2)")
+
+    def _wrap(self, expr, templates, *, event, explanation):
+        templates = [template for template in templates if template]
+        replacements = [
+            ("m_id", "u.id::text"),
+            ("m_listing", "u.listing_id::text"),
+            ("m_event", "ev.id::text"),
+            ("m_explanation", explanation),
+        ]
+        for name, value in replacements:
+            if not any(self.params[name] in template for template in templates):
+                continue
+            if name == "m_event" and not event:
+                raise ValueError("an event's own texts cannot name the event's id")
+            expr = f"replace({expr}, %({name})s, {value})"
+        return expr
 
 
-def _effects_insert(items, moves, event_ids):
-    """Mirrors effects.effects_write, with the notify effect _apply adds to every move."""
-    created_at = timezone.now()
-    rows = []
-    for item, move in zip(items, moves, strict=True):
-        event_id = event_ids[item.pk]
-        effects = [*move.effects, (EffectKind.NOTIFY, f"event-{event_id}", {"event": event_id})]
-        for kind, key, payload in effects:
-            rows.append((item.pk, kind, key, _json(payload), EffectStatus.PENDING, 0, "", created_at))
-    columns = ["item", "kind", "key", "payload", "status", "attempts", "last_error", "created_at"]
-    _copy(Effect, columns, rows)
+def _is_text(field):
+    return field.get_internal_type() in {"CharField", "TextField"}
 
 
 def _column(model, name):
@@ -388,52 +456,6 @@ def _db_value(model, name, value):
 
 
 _json = json.JSONEncoder(ensure_ascii=False).encode
-
-
-def _copy_text(value):
-    """One value in COPY's text format: NULL as \\N, backslash and control characters escaped."""
-    if isinstance(value, datetime):
-        if timezone.is_naive(value):
-            raise ValueError(f"naive datetime {value!r} in a sweep row; times are aware UTC instants")
-        return value.isoformat()
-    text = str(value)
-    # `in` scans are cheap; most values need no escaping at all.
-    if "\\" in text:
-        text = text.replace("\\", "\\\\")
-    if "\n" in text:
-        text = text.replace("\n", "\\n")
-    if "\t" in text:
-        text = text.replace("\t", "\\t")
-    if "\r" in text:
-        text = text.replace("\r", "\\r")
-    return text
-
-
-def _copy(model, names, rows):
-    """COPY plain tuples into ``model``'s table (text format): no model instance, no SQL per row."""
-    if not rows:
-        return
-    # Most values repeat across a batch (texts, instants); each is formatted once.
-    formatted = {}
-
-    def field(value):
-        cls = value.__class__
-        if cls is int:
-            return str(value)
-        if value is None:
-            return "\\N"
-        if cls is bool:
-            return "t" if value else "f"
-        text = formatted.get(value)
-        if text is None:
-            text = formatted[value] = _copy_text(value)
-        return text
-
-    columns = ", ".join(model._meta.get_field(name).column for name in names)
-    data = io.StringIO("".join("\t".join(map(field, row)) + "\n" for row in rows))
-    with connection.cursor() as cursor:
-        # The Django wrapper's cursor is psycopg2's, which streams COPY FROM STDIN.
-        cursor.cursor.copy_expert(f"COPY {model._meta.db_table} ({columns}) FROM STDIN", data)
 
 
 # --- Sending effects -----------------------------------------------------------
