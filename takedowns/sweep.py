@@ -1,8 +1,9 @@
 """The deadline sweeper (beat, every minute): expired windows are moved in sets.
 
 Counter-notice windows that passed unanswered are upheld; rights-holder reply
-windows that passed send the item to a reviewer. On PostgreSQL a batch is two
-statements in one transaction, and no item row passes through Python:
+windows that passed send the item to a reviewer. On PostgreSQL a batch is three
+queries in one transaction, whatever its size, and no item row passes through
+Python:
 
 1. the claim locks up to ``TAKEDOWN_SWEEP_BATCH_SIZE`` due items with ``FOR
    UPDATE SKIP LOCKED`` (so several workers share one sweep, and a merchant's
@@ -10,7 +11,8 @@ statements in one transaction, and no item row passes through Python:
    answers one row per group of items that the rules treat alike (same right,
    infringement type, rights holder, channel and decision generation): a
    representative item and the group's ids;
-2. the move is one statement of data-modifying CTEs that updates the items and
+2. the representatives are loaded as the verb loads an item;
+3. the move is one statement of data-modifying CTEs that updates the items and
    inserts, for each, what ``lifecycle._apply`` writes for one: its
    ``ItemEvent``, its audit entry, its statements of reasons and its ``Effect``
    rows (the notify effect keyed by the new event's id).
@@ -211,8 +213,8 @@ def groups_move_in_set(kind, groups, *, now):
     if len({plan.constants for plan in plans}) > 1:
         # The statement sets the same status and fields on every row. A plan that varies them
         # between groups is moved group by group; the rows are already locked by this transaction.
-        return [item_id for plan in plans for item_id in _plans_apply(kind, [plan], now=now)]
-    return _plans_apply(kind, plans, now=now)
+        return [item_id for plan in plans for item_id in _plans_apply([plan], now=now)]
+    return _plans_apply(plans, now=now)
 
 
 def _group_plan(kind, group, representative, now):
@@ -274,7 +276,7 @@ def _item_update_names(move):
     return names
 
 
-def _plans_apply(kind, plans, *, now):
+def _plans_apply(plans, *, now):
     """One statement: update the items, insert their events, audit entries, statements and effects."""
     first = plans[0]
     before, to, action, reason, event_data, final, item_values = first.constants

@@ -1,9 +1,12 @@
 """The deadline sweep: set-based on PostgreSQL, the same rows as the single-item verbs, nothing lost."""
 
+import dataclasses
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.test import TestCase
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
@@ -40,10 +43,10 @@ def eager_tasks(monkeypatch):
 def accepted_item(owner_a, brand_a, asset_a, store, reviewer, eager_tasks):
     """An item whose counter-notice window opens now, through the real filing and acceptance."""
 
-    def make(infringement_type="counterfeit"):
+    def make(infringement_type="counterfeit", explanation="Fake logo."):
         listing = factories.ListingFactory(store=store)
         receipt = file_notice(
-            owner_a, brand_a, [draft(listing, asset_a, infringement_type=infringement_type, explanation="Fake logo.")]
+            owner_a, brand_a, [draft(listing, asset_a, infringement_type=infringement_type, explanation=explanation)]
         )
         (item,) = receipt.accepted
         run_on_commit(lifecycle.notice_item_accept, item_id=item.pk, actor=reviewer)
@@ -142,6 +145,60 @@ def test_set_based_uphold_writes_the_same_rows_as_the_single_item_verb(accepted_
         assert _written_by_move(by_set, effects_after=before) == expected
     kinds = [e["kind"] for e in _written_by_move(pairs[0][1], effects_after=before)["effects"]]
     assert kinds == [EffectKind.DELIST, EffectKind.PENALISE, EffectKind.REIMBURSE, EffectKind.NOTIFY]
+
+
+def test_set_based_uphold_carries_an_awkward_explanation_exactly_as_the_verb(accepted_item):
+    """Quotes, backslashes, line breaks, tabs, JSON and a marker's digits reach the rows unchanged."""
+    needs_postgres()
+    explanation = (
+        'Logo "N1ke" copied \\ badly.\n\tSecond line: {"event": -9182736401} \u00e9t\u00e9 \u2014 '
+        f"{sweep.MARK_EXPLANATION[:-1]}"
+    )
+    by_verb, by_set = accepted_item(explanation=explanation), accepted_item(explanation=explanation)
+    now = by_verb.counter_notice_deadline + timedelta(minutes=1)
+    before = _last_effect_id()
+    with TestCase.captureOnCommitCallbacks():
+        assert lifecycle.notice_item_uphold_by_default(item_id=by_verb.pk, now=now)
+        assert sweep.deadline_batch_sweep(sweep.DEADLINES[0], now=now, batch_size=100) == 1
+    expected = _written_by_move(by_verb, effects_after=before)
+    assert expected["statements"][0]["facts"].startswith(explanation + "\n\n")
+    assert _written_by_move(by_set, effects_after=before) == expected
+
+
+def test_a_batch_is_three_queries_whatever_its_size(db):
+    """Claim, representatives, move: no query, and no Python row, per item."""
+    needs_postgres()
+    now = timezone.now()
+    counts = {}
+    for size in (3, 90):  # three infringement types, so three groups each time
+        due_items_bulk_create(size, deadline=now - timedelta(minutes=1))
+        with CaptureQueriesContext(connection) as queries, TestCase.captureOnCommitCallbacks():
+            assert sweep.deadline_batch_sweep(sweep.DEADLINES[0], now=now, batch_size=1000) == size
+        counts[size] = [q["sql"] for q in queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))]
+    assert len(counts[3]) == len(counts[90]) == 3
+
+
+def test_a_plan_that_varies_its_move_between_groups_is_moved_group_by_group(db):
+    """The statement sets one status, reason and field values for all rows; differing plans each get their own."""
+    needs_postgres()
+    now = timezone.now()
+    ids = due_items_bulk_create(30, deadline=now - timedelta(minutes=1))
+
+    def plan_by_type(item):
+        move = lifecycle.uphold_by_default_plan(item)
+        move.reason = f"No counter-notice ({item.infringement_type})."
+        return move
+
+    kind = dataclasses.replace(sweep.DEADLINES[0], plan=plan_by_type)
+    with TestCase.captureOnCommitCallbacks():
+        assert sweep.deadline_batch_sweep(kind, now=now, batch_size=100) == 30
+    for item in NoticeItem.objects.filter(pk__in=ids):
+        assert item.status == ItemStatus.UPHELD
+        event = item.events.get(to_status=ItemStatus.UPHELD)
+        assert event.reason == f"No counter-notice ({item.infringement_type})."
+        audit = AuditLogEntry.objects.get(object_type="takedowns.noticeitem", object_id=str(item.pk))
+        assert audit.data["event"] == event.pk and audit.data["reason"] == event.reason
+        assert Effect.objects.get(item=item, kind=EffectKind.NOTIFY).key == f"event-{event.pk}"
 
 
 def test_set_based_reply_lapse_writes_the_same_rows_as_the_single_item_verb(accepted_item, merchant_user):
