@@ -74,6 +74,21 @@ def _decision_form(item, request):
     return DecisionForm(initial=initial, decisions=DecisionForm.BY_STATUS[item.status], canned=canned)
 
 
+MERCHANT_ACTIONS = frozenset({"counter_noticed"})
+HOLDER_ACTIONS = frozenset({"submitted", "invalid", "withdrawn", "replied"})
+
+
+def _event_who(event, side, is_staff):
+    """Who made a move, as this viewer may see it: the other side's people are not named."""
+    if is_staff or event.actor_id is None:
+        return event.actor_label
+    if event.action in MERCHANT_ACTIONS:
+        return event.actor_label if side == AppealSide.MERCHANT else "The merchant"
+    if event.action in HOLDER_ACTIONS:
+        return event.actor_label if side == AppealSide.RIGHTS_HOLDER else "The rights holder"
+    return "A platform reviewer"
+
+
 @login_required
 def item_detail(request, pk):
     user = request.user
@@ -93,6 +108,7 @@ def item_detail(request, pk):
     for event in events:
         event.from_label = labels.get(event.from_status, "")
         event.to_label = labels.get(event.to_status, event.to_status)
+        event.who = _event_who(event, side, is_reviewer)
 
     can_counter_notice = (
         side == AppealSide.MERCHANT

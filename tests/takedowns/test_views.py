@@ -269,7 +269,7 @@ def test_item_page_shows_history_evidence_and_countdown(client, accepted_item, o
     assert "Counter-notice due" in body and "2 days 23 hours left" in body
     assert "Submitted &rarr; Waiting for review" in body
     assert "Waiting for review &rarr; Awaiting counter-notice" in body
-    assert reviewer.username in body
+    assert "A platform reviewer" in body and reviewer.username not in body
     assert "Withdraw the complaint" in body
     assert "File a counter-notice" not in body
 
@@ -348,6 +348,21 @@ def test_holder_does_not_see_merchant_contact_for_a_counterfeit_item(client, acc
     assert "contact details are withheld" in body
     client.force_login(merchant_user)
     assert "+86 579 1234 5678" in client.get(reverse("takedowns:item-detail", args=[accepted_item.pk])).content.decode()
+
+
+def test_history_names_people_only_to_their_own_side_and_staff(client, accepted_item, merchant_user, owner_a, reviewer):
+    _counter_noticed(accepted_item, merchant_user)
+    url = reverse("takedowns:item-detail", args=[accepted_item.pk])
+    client.force_login(owner_a)
+    as_holder = client.get(url).content.decode()
+    assert merchant_user.username not in as_holder and "The merchant" in as_holder
+    assert reviewer.username not in as_holder and "A platform reviewer" in as_holder
+    client.force_login(merchant_user)
+    as_merchant = client.get(url).content.decode()
+    assert owner_a.username not in as_merchant and merchant_user.username in as_merchant
+    client.force_login(reviewer)
+    as_staff = client.get(url).content.decode()
+    assert merchant_user.username in as_staff and reviewer.username in as_staff
 
 
 def test_holder_sees_merchant_contact_for_a_copyright_item(
