@@ -100,6 +100,23 @@ def appeal_decide(*, appeal_id, actor, reverse, reason, now=None):
             raise TransitionError("The decision under appeal has since changed; the appeal is moot.", code="moot")
         if reverse:
             notice_item_reverse(item_id=item.pk, actor=actor, reason=reason.strip(), appeal_id=appeal.pk, now=now)
+            # The other side's appeal against the same decision has nothing left to decide.
+            for other in (
+                Appeal.objects.select_for_update()
+                .filter(item=item, decision_generation=appeal.decision_generation, status=AppealStatus.OPEN)
+                .exclude(pk=appeal.pk)
+            ):
+                other.status = AppealStatus.MOOT
+                other.decided_by = actor
+                other.decided_at = now
+                other.decision_reason = "The decision was reversed on the other side's appeal."
+                other.save(update_fields=["status", "decided_by", "decided_at", "decision_reason"])
+                audit_log_record(
+                    action="takedowns.appeal.moot",
+                    actor=actor,
+                    obj=other,
+                    data={"item": item.pk, "reversed_by_appeal": appeal.pk},
+                )
         appeal.status = AppealStatus.REVERSED if reverse else AppealStatus.CONFIRMED
         appeal.decided_by = actor
         appeal.decided_at = now

@@ -358,7 +358,7 @@ def notice_item_counter_notice(*, item_id, actor, counter_notice_fields, evidenc
                 f"Item {item.pk} is {_status_label(item.status)}; a counter-notice is no longer possible.",
                 item=item,
             )
-        if now > item.counter_notice_deadline:
+        if now >= item.counter_notice_deadline:  # open while now < deadline; the sweep takes it at the deadline
             raise TransitionError(
                 "The counter-notice window closed at "
                 f"{item.counter_notice_deadline:%Y-%m-%d %H:%M} UTC; a counter-notice can no longer be filed.",
@@ -397,7 +397,7 @@ def notice_item_reply(*, item_id, actor, statement, now=None):
             raise TransitionError(
                 f"Item {item.pk} is {_status_label(item.status)}; there is no counter-notice to reply to.", item=item
             )
-        if now > item.reply_deadline:
+        if now >= item.reply_deadline:
             raise TransitionError(
                 f"The reply window closed at {item.reply_deadline:%Y-%m-%d %H:%M} UTC.",
                 item=item,

@@ -456,6 +456,7 @@ class AppealStatus(models.TextChoices):
     OPEN = "open", "Waiting for a senior reviewer"
     CONFIRMED = "confirmed", "Decision confirmed"
     REVERSED = "reversed", "Decision reversed"
+    MOOT = "moot", "Closed: the decision under appeal changed"
 
 
 class Appeal(models.Model):

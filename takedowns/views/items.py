@@ -114,13 +114,13 @@ def item_detail(request, pk):
         side == AppealSide.MERCHANT
         and item.status == ItemStatus.AWAITING_COUNTER_NOTICE
         and item.counter_notice_deadline is not None
-        and now <= item.counter_notice_deadline
+        and now < item.counter_notice_deadline
     )
     can_reply = (
         side == AppealSide.RIGHTS_HOLDER
         and item.status == ItemStatus.COUNTER_NOTICED
         and item.reply_deadline is not None
-        and now <= item.reply_deadline
+        and now < item.reply_deadline
     )
     can_withdraw = side == AppealSide.RIGHTS_HOLDER and item.status not in FINAL_STATUSES
     appeal_until = None

@@ -62,3 +62,13 @@ def test_first_decider_cannot_decide_the_appeal(owner_a, brand_a, asset_a, listi
     appeal = appeals.appeal_file(item_id=item.pk, actor=owner_a, statement="Here is the test-buy report.")
     with pytest.raises(PermissionDenied):
         appeals.appeal_decide(appeal_id=appeal.pk, actor=reviewer, reverse=True, reason="x")
+
+
+def test_reversal_closes_the_other_sides_appeal_as_moot(upheld_item, merchant_user, owner_a, senior_reviewer):
+    merchant_appeal = appeals.appeal_file(item_id=upheld_item.pk, actor=merchant_user, statement="Genuine goods.")
+    holder_appeal = appeals.appeal_file(item_id=upheld_item.pk, actor=owner_a, statement="Ban the store too.")
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        appeals.appeal_decide(appeal_id=merchant_appeal.pk, actor=senior_reviewer, reverse=True, reason="Invoice ok.")
+    holder_appeal.refresh_from_db()
+    assert holder_appeal.status == AppealStatus.MOOT
+    assert "reversed on the other side's appeal" in holder_appeal.decision_reason

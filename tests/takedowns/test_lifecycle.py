@@ -169,3 +169,14 @@ def test_withdraw_reinstates_a_fast_tracked_listing(brand_a, asset_a, listing):
 def test_reject_needs_a_reason(item, reviewer):
     with pytest.raises(TransitionError):
         lifecycle.notice_item_reject(item_id=item.pk, actor=reviewer, reason="  ")
+
+
+def test_counter_notice_at_the_deadline_instant_is_refused_and_the_sweep_takes_the_item(awaiting, merchant_user):
+    # One boundary: the window is open while now < deadline; at the deadline the sweep upholds.
+    at = awaiting.counter_notice_deadline
+    with pytest.raises(TransitionError) as exc:
+        lifecycle.notice_item_counter_notice(
+            item_id=awaiting.pk, actor=merchant_user, counter_notice_fields=dict(COUNTER_NOTICE), now=at
+        )
+    assert exc.value.code == "deadline_passed"
+    assert run_on_commit(lifecycle.notice_item_uphold_by_default, item_id=awaiting.pk, now=at)
