@@ -7,6 +7,7 @@ effect of each item's first event, sent after commit).
 """
 
 from dataclasses import dataclass, field
+from functools import partial
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -212,28 +213,16 @@ def notice_submit(*, actor, rights_holder, data, drafts, channel=Channel.WEB, pa
                 "test_buy_report": draft.test_buy_report.strip(),
             }
             flag = listing.store_id in authorised_store_ids
+            create = partial(
+                notice_item_create, notice=notice, fields=fields, actor=actor, authorised_store_flag=flag, now=now
+            )
             try:
                 with transaction.atomic():
-                    item = notice_item_create(
-                        notice=notice,
-                        fields=fields,
-                        actor=actor,
-                        invalid_reason=problem,
-                        authorised_store_flag=flag,
-                        now=now,
-                    )
+                    item = create(invalid_reason=problem)
             except IntegrityError:
                 # Another filing opened the same listing and asset a moment ago.
                 other = NoticeItem.objects.filter(listing=listing, ip_asset=asset, status__in=OPEN_STATUSES).first()
-                problem = _duplicate_reason(other.pk if other else "?", listing)
-                item = notice_item_create(
-                    notice=notice,
-                    fields=fields,
-                    actor=actor,
-                    invalid_reason=problem,
-                    authorised_store_flag=flag,
-                    now=now,
-                )
+                item = create(invalid_reason=_duplicate_reason(other.pk if other else "?", listing))
             if item.status == ItemStatus.INVALID:
                 receipt.invalid.append(item)
                 continue
