@@ -334,3 +334,34 @@ def test_two_sweepers_share_2000_due_items_and_uphold_each_exactly_once(db, disp
     )
     # Each item's effects were sent once, after its batch committed.
     assert Counter(dispatched) == Counter(dict.fromkeys(ids, 1))
+
+
+def test_two_filings_of_one_listing_and_asset_at_once_open_exactly_one_item(
+    owner_a, brand_a, asset_a, store, dispatched
+):
+    """The partial unique index decides; the loser's item is kept as invalid and points to the winner."""
+    needs_postgres()
+    from takedowns.notices import notice_submit
+    from tests.takedowns.conftest import NOTICE_DATA
+
+    listings = [factories.ListingFactory(store=store) for _ in range(10)]
+    barrier = threading.Barrier(2)
+
+    def filing():
+        barrier.wait()
+        return notice_submit(
+            actor=owner_a, rights_holder=brand_a, data=dict(NOTICE_DATA), drafts=[draft(x, asset_a) for x in listings]
+        )
+
+    threads = [Worker(filing) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.finish()
+        assert thread.error is None, thread.error
+    for listing in listings:
+        items = NoticeItem.objects.filter(listing=listing, ip_asset=asset_a)
+        assert items.count() == 2
+        (opened,) = items.exclude(status=ItemStatus.INVALID)
+        (refused,) = items.filter(status=ItemStatus.INVALID)
+        assert f"item {opened.pk}" in refused.invalid_reason
