@@ -218,6 +218,8 @@ def groups_move_in_set(kind, groups, *, now):
 
 
 def _group_plan(kind, group, representative, now):
+    # A plan must be a function of the item's fields and related rows loaded here, as the verbs'
+    # plans are: it runs once for the whole group, on the representative with markers in place.
     item = representative
     organisation_id = item.notice.rights_holder.organisation_id
     before = item.status
