@@ -187,6 +187,7 @@ def test_a_counter_notice_arriving_while_the_sweeper_holds_the_item_is_refused(a
     needs_postgres()
     item = awaiting()
     deadline = item.counter_notice_deadline
+    last_second = deadline - timedelta(seconds=1)  # the merchant's clock: inside the window
     done, release = threading.Event(), threading.Event()
     sweeper = Worker(
         _holding_transaction(
@@ -200,7 +201,7 @@ def test_a_counter_notice_arriving_while_the_sweeper_holds_the_item_is_refused(a
     # Filed in the last second of the window: in time, but the sweeper already holds the row.
     merchant = Worker(
         lambda: lifecycle.notice_item_counter_notice(
-            item_id=item.pk, actor=merchant_user, counter_notice_fields=dict(COUNTER_NOTICE), now=deadline
+            item_id=item.pk, actor=merchant_user, counter_notice_fields=dict(COUNTER_NOTICE), now=last_second
         )
     )
     merchant.start()
@@ -222,11 +223,12 @@ def test_the_sweeper_steps_around_an_item_a_counter_notice_is_being_filed_on(awa
     item, neighbour = awaiting(), awaiting()
     deadline = max(item.counter_notice_deadline, neighbour.counter_notice_deadline)
     NoticeItem.objects.filter(pk=item.pk).update(counter_notice_deadline=deadline)
+    last_second = deadline - timedelta(seconds=1)  # the merchant's clock: inside the window
     done, release = threading.Event(), threading.Event()
     merchant = Worker(
         _holding_transaction(
             lambda: lifecycle.notice_item_counter_notice(
-                item_id=item.pk, actor=merchant_user, counter_notice_fields=dict(COUNTER_NOTICE), now=deadline
+                item_id=item.pk, actor=merchant_user, counter_notice_fields=dict(COUNTER_NOTICE), now=last_second
             ),
             done=done,
             release=release,
@@ -258,6 +260,7 @@ def test_counter_notices_racing_a_sweep_each_item_has_exactly_one_outcome(awaiti
     items = [awaiting() for _ in range(12)]
     deadline = max(i.counter_notice_deadline for i in items)
     NoticeItem.objects.filter(pk__in=[i.pk for i in items]).update(counter_notice_deadline=deadline)
+    last_second = deadline - timedelta(seconds=1)  # the merchant's clock: inside the window
     barrier = threading.Barrier(2)
 
     def file_all():
@@ -266,7 +269,7 @@ def test_counter_notices_racing_a_sweep_each_item_has_exactly_one_outcome(awaiti
         for item in reversed(items):  # from the other end than the sweeper
             try:
                 lifecycle.notice_item_counter_notice(
-                    item_id=item.pk, actor=merchant_user, counter_notice_fields=dict(COUNTER_NOTICE), now=deadline
+                    item_id=item.pk, actor=merchant_user, counter_notice_fields=dict(COUNTER_NOTICE), now=last_second
                 )
                 outcomes[item.pk] = "filed"
             except TransitionError:
