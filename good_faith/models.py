@@ -1,1 +1,186 @@
-from django.db import models  # noqa: F401 (models arrive with the Good Faith issue)
+"""The Good Faith programme: membership from a proven record, quality audits, misuse measures.
+
+Membership is held per subject (a rights holder, or a vetting partner) and per
+scope: the whole record (``infringement_type`` empty) or one infringement
+type, so a holder can be fast-tracked for counterfeits and not for patents.
+Status moves only through ``good_faith.membership``; every change is a
+``MembershipChange`` row with the figures that caused it.
+"""
+
+import pgtrigger
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from takedowns.models import InfringementType
+
+OVERALL = ""
+
+
+class MembershipStatus(models.TextChoices):
+    NOT_MEMBER = "not_member", "Not a member"
+    MEMBER = "member", "Member"
+    SUSPENDED = "suspended", "Suspended (fell below the bar)"
+
+
+class ManualOverride(models.TextChoices):
+    NONE = "", "None"
+    GRANTED = "granted", "Granted by staff"
+    REVOKED = "revoked", "Revoked by staff"
+
+
+class Membership(models.Model):
+    rights_holder = models.ForeignKey(
+        "rights_holders.RightsHolder", on_delete=models.PROTECT, null=True, blank=True, related_name="memberships"
+    )
+    partner = models.ForeignKey(
+        "rights_holders.Partner", on_delete=models.PROTECT, null=True, blank=True, related_name="memberships"
+    )
+    # Empty: the whole record; else one infringement type.
+    infringement_type = models.CharField(
+        max_length=20, choices=[(OVERALL, "All types"), *InfringementType.choices], blank=True, default=OVERALL
+    )
+    # Moves only through good_faith.membership.
+    status = models.CharField(max_length=20, choices=MembershipStatus.choices, default=MembershipStatus.NOT_MEMBER)
+    status_changed_at = models.DateTimeField(default=timezone.now)
+    member_since = models.DateTimeField(null=True, blank=True)
+    # A subject that fell out may qualify again only after this instant.
+    cooling_off_until = models.DateTimeField(null=True, blank=True)
+    # A staff decision holds across nightly runs until staff lift it.
+    override = models.CharField(max_length=10, choices=ManualOverride.choices, blank=True, default=ManualOverride.NONE)
+    override_reason = models.TextField(blank=True)
+    override_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    override_at = models.DateTimeField(null=True, blank=True)
+    last_evaluated_at = models.DateTimeField(null=True, blank=True)
+    last_figures = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["rights_holder", "partner", "infringement_type"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(rights_holder__isnull=False, partner__isnull=True)
+                | models.Q(rights_holder__isnull=True, partner__isnull=False),
+                name="membership_one_subject",
+            ),
+            models.UniqueConstraint(
+                fields=["rights_holder", "infringement_type"],
+                condition=models.Q(rights_holder__isnull=False),
+                name="membership_unique_holder_scope",
+            ),
+            models.UniqueConstraint(
+                fields=["partner", "infringement_type"],
+                condition=models.Q(partner__isnull=False),
+                name="membership_unique_partner_scope",
+            ),
+        ]
+
+    def __str__(self):
+        subject = self.rights_holder or self.partner
+        scope = InfringementType(self.infringement_type).label if self.infringement_type else "all types"
+        return f"{subject} ({scope}): {self.get_status_display()}"
+
+    @property
+    def is_active(self):
+        """Whether the fast track applies now: a staff override wins over the computed status."""
+        if self.override == ManualOverride.GRANTED:
+            return True
+        if self.override == ManualOverride.REVOKED:
+            return False
+        return self.status == MembershipStatus.MEMBER
+
+
+@pgtrigger.register(
+    pgtrigger.Protect(name="membership_change_append_only", operation=pgtrigger.Update | pgtrigger.Delete),
+)
+class MembershipChange(models.Model):
+    """Why a membership moved: the nightly figures, or a staff decision with its reason. Append-only."""
+
+    membership = models.ForeignKey(Membership, on_delete=models.PROTECT, related_name="changes")
+    at = models.DateTimeField(default=timezone.now)
+    cause = models.CharField(max_length=20)  # nightly, granted, revoked, override_lifted
+    from_status = models.CharField(max_length=20, blank=True)
+    to_status = models.CharField(max_length=20)
+    reason = models.TextField(blank=True)
+    figures = models.JSONField(default=dict, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["membership", "at", "id"]
+
+    def __str__(self):
+        return f"{self.membership}: {self.from_status or '-'} -> {self.to_status} ({self.cause})"
+
+
+class QualityAuditStatus(models.TextChoices):
+    OPEN = "open", "Waiting for a reviewer"
+    CONFIRMED = "confirmed", "Takedown confirmed"
+    REVERSED = "reversed", "Takedown reversed"
+
+
+class QualityAudit(models.Model):
+    """A fast-track takedown drawn at random for a reviewer to check afterwards."""
+
+    item = models.OneToOneField("takedowns.NoticeItem", on_delete=models.PROTECT, related_name="quality_audit")
+    selected_at = models.DateTimeField(default=timezone.now)
+    due_at = models.DateTimeField()
+    # Moves only through good_faith.audits.
+    status = models.CharField(max_length=20, choices=QualityAuditStatus.choices, default=QualityAuditStatus.OPEN)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["due_at", "id"]
+        indexes = [models.Index(fields=["status", "due_at"], name="quality_audit_queue_idx")]
+
+    def __str__(self):
+        return f"Audit of item {self.item_id} ({self.get_status_display().lower()})"
+
+
+class MisuseMeasureKind(models.TextChoices):
+    WARNING = "warning", "Warning"
+    SUSPENSION = "suspension", "Filing suspension"
+
+
+class MisuseMeasureStatus(models.TextChoices):
+    IN_FORCE = "in_force", "In force"
+    APPEALED = "appealed", "Appealed, waiting for a senior reviewer"
+    UPHELD_ON_APPEAL = "upheld_on_appeal", "Confirmed on appeal"
+    LIFTED = "lifted", "Lifted on appeal"
+
+
+class MisuseMeasure(models.Model):
+    """A warning or a filing suspension for manifestly unfounded notices (DSA article 23)."""
+
+    organisation = models.ForeignKey("portal.Organisation", on_delete=models.PROTECT, related_name="misuse_measures")
+    kind = models.CharField(max_length=20, choices=MisuseMeasureKind.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+    figures = models.JSONField(default=dict, blank=True)
+    # The statement of reasons (DSA article 17/23): facts, ground, duration, redress.
+    statement = models.TextField()
+    suspension = models.OneToOneField(
+        "takedowns.FilingSuspension", on_delete=models.PROTECT, null=True, blank=True, related_name="misuse_measure"
+    )
+    status = models.CharField(max_length=20, choices=MisuseMeasureStatus.choices, default=MisuseMeasureStatus.IN_FORCE)
+    appeal_statement = models.TextField(blank=True)
+    appealed_at = models.DateTimeField(null=True, blank=True)
+    appealed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    appeal_decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    appeal_decided_at = models.DateTimeField(null=True, blank=True)
+    appeal_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} for {self.organisation}"

@@ -37,8 +37,9 @@ S = ItemStatus
 ALLOWED_MOVES = {
     S.SUBMITTED: {S.INVALID, S.PENDING_REVIEW, S.AWAITING_COUNTER_NOTICE, S.WITHDRAWN},
     S.PENDING_REVIEW: {S.REJECTED, S.AWAITING_COUNTER_NOTICE, S.WITHDRAWN},
-    S.AWAITING_COUNTER_NOTICE: {S.UPHELD, S.COUNTER_NOTICED, S.WITHDRAWN},
-    S.COUNTER_NOTICED: {S.PENDING_ADJUDICATION, S.WITHDRAWN},
+    # -> dismissed from the window only when a quality audit reverses a fast-track takedown.
+    S.AWAITING_COUNTER_NOTICE: {S.UPHELD, S.COUNTER_NOTICED, S.WITHDRAWN, S.DISMISSED},
+    S.COUNTER_NOTICED: {S.PENDING_ADJUDICATION, S.WITHDRAWN, S.DISMISSED},
     S.PENDING_ADJUDICATION: {S.UPHELD, S.DISMISSED, S.WITHDRAWN},
     # Final statuses move only when a senior reviewer reverses the decision on appeal.
     S.UPHELD: {S.DISMISSED},
@@ -319,7 +320,8 @@ def notice_item_accept(*, item_id, actor, reason="", now=None):
         return item
 
 
-def notice_item_reject(*, item_id, actor, reason, now=None):
+def notice_item_reject(*, item_id, actor, reason, manifestly_unfounded=False, now=None):
+    """A reviewer rejects; ``manifestly_unfounded`` counts towards misuse measures (DSA article 23)."""
     _require_reviewer(actor)
     if not (reason or "").strip():
         raise TransitionError("Give the filer a reason for the rejection.", code="reason_required")
@@ -331,6 +333,8 @@ def notice_item_reject(*, item_id, actor, reason, now=None):
                 to=S.REJECTED,
                 action="rejected",
                 reason=reason.strip(),
+                fields={"manifestly_unfounded": bool(manifestly_unfounded)},
+                data={"manifestly_unfounded": True} if manifestly_unfounded else {},
                 final=True,
                 effects=[(EffectKind.REINSTATE, f"v{item.version + 1}", {"listing": item.listing_id})],
             ),
@@ -539,7 +543,7 @@ def notice_item_reverse(*, item_id, actor, reason, appeal_id, now=None):
                 to=S.DISMISSED,
                 action="reversed_to_dismissed",
                 reason=reason,
-                fields={"took_down_listing": False},
+                fields={"took_down_listing": False, "reversed_against_filer": True},
                 effects=[
                     (EffectKind.REVERSE_PENALTY, f"gen-{old_generation}", {"generation": old_generation}),
                     (EffectKind.REINSTATE, f"gen-{new_generation}", {"listing": item.listing_id}),
@@ -555,7 +559,7 @@ def notice_item_reverse(*, item_id, actor, reason, appeal_id, now=None):
                 to=S.UPHELD,
                 action="reversed_to_upheld",
                 reason=reason,
-                fields={"took_down_listing": True, "automated_decision": False},
+                fields={"took_down_listing": True, "automated_decision": False, "reversed_against_filer": False},
                 effects=uphold_effects(item, new_generation),
                 statements=[uphold_statement(item, automated_decision=False, facts=reason)],
                 data=data,
@@ -638,3 +642,50 @@ def notice_item_create(*, notice, fields, actor, invalid_reason="", authorised_s
         data={"after": status, "reason": invalid_reason, "event": event.pk},
     )
     return item
+
+
+AUDIT_REVERSIBLE = frozenset({S.AWAITING_COUNTER_NOTICE, S.COUNTER_NOTICED, S.PENDING_ADJUDICATION, S.UPHELD})
+
+
+def notice_item_audit_reverse(*, item_id, actor, reason, now=None):
+    """A quality audit finds a fast-track takedown wrong: dismissed, listing reinstated, any penalty removed.
+
+    Counts against the filer's accuracy (``reversed_against_filer``).
+    """
+    _require_reviewer(actor)
+    if not (reason or "").strip():
+        raise TransitionError("Give both sides the reasons for reversing the takedown.", code="reason_required")
+    with transaction.atomic():
+        item = _lock(item_id)
+        if item.track != Track.FAST or item.status not in AUDIT_REVERSIBLE:
+            raise TransitionError(
+                f"Item {item.pk} is {_status_label(item.status)}; only a standing fast-track takedown can be "
+                "reversed in a quality audit.",
+                item=item,
+            )
+        old_generation = item.decision_generation
+        effects = [(EffectKind.REINSTATE, f"gen-{old_generation + 1}", {"listing": item.listing_id})]
+        if item.status == S.UPHELD:
+            effects.insert(0, (EffectKind.REVERSE_PENALTY, f"gen-{old_generation}", {"generation": old_generation}))
+        _apply(
+            item,
+            Move(
+                to=S.DISMISSED,
+                action="audit_reversed",
+                reason=reason.strip(),
+                fields={"took_down_listing": False, "reversed_against_filer": True},
+                effects=effects,
+                statements=[
+                    {
+                        "restriction": RestrictionKind.LISTING_RESTORED,
+                        "facts": reason.strip(),
+                        "automated_decision": False,
+                    }
+                ],
+                data={"reversed_generation": old_generation},
+                final=True,
+            ),
+            actor=actor,
+            now=now,
+        )
+        return item

@@ -172,6 +172,10 @@ class NoticeItem(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="items_decided"
     )
     automated_decision = models.BooleanField(default=False)
+    # Track-record facts (good_faith): a rejection a reviewer found manifestly unfounded (DSA
+    # article 23), and a takedown later reversed against the filer (appeal or quality audit).
+    manifestly_unfounded = models.BooleanField(default=False)
+    reversed_against_filer = models.BooleanField(default=False)
     # Each final decision (the first, then one per appeal outcome) is a new generation;
     # effects are unique per (item, kind, generation).
     decision_generation = models.PositiveIntegerField(default=0)
