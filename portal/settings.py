@@ -375,3 +375,17 @@ PENALTY_LADDER = [
 ]
 # Upheld counterfeit items against the same right within the points window that close the store.
 PENALTY_REPEAT_INFRINGER_COUNT = _env_int("PENALTY_REPEAT_INFRINGER_COUNT", 3, minimum=1)
+
+# Good Faith programme (DOMAIN.md "Good Faith programme", "Misuse", "Service level").
+GOOD_FAITH_WINDOW_DAYS = _env_int("GOOD_FAITH_WINDOW_DAYS", 180, minimum=1)
+GOOD_FAITH_MIN_DECIDED = _env_int("GOOD_FAITH_MIN_DECIDED", 20, minimum=1)
+GOOD_FAITH_MIN_UPHELD_PERCENT = _env_int("GOOD_FAITH_MIN_UPHELD_PERCENT", 95, minimum=0)
+GOOD_FAITH_MAX_COUNTER_NOTICE_PERCENT = _env_int("GOOD_FAITH_MAX_COUNTER_NOTICE_PERCENT", 5, minimum=0)
+GOOD_FAITH_COOLING_OFF_DAYS = _env_int("GOOD_FAITH_COOLING_OFF_DAYS", 90, minimum=0)
+# Share of fast-track takedowns drawn for a quality audit, in percent.
+GOOD_FAITH_AUDIT_PERCENT = _env_int("GOOD_FAITH_AUDIT_PERCENT", 5, minimum=0)
+# Misuse (DSA article 23): manifestly unfounded rejections within the window.
+MISUSE_WINDOW_DAYS = _env_int("MISUSE_WINDOW_DAYS", 180, minimum=1)
+MISUSE_WARNING_THRESHOLD = _env_int("MISUSE_WARNING_THRESHOLD", 3, minimum=1)
+MISUSE_SUSPENSION_THRESHOLD = _env_int("MISUSE_SUSPENSION_THRESHOLD", 5, minimum=1)
+MISUSE_SUSPENSION_DAYS = _env_int("MISUSE_SUSPENSION_DAYS", 30, minimum=1)
