@@ -12,6 +12,7 @@ urlpatterns = [
     path("files/<slug:kind>/<int:pk>/", files.download, name="file-download"),
     path("rights/", include("rights_holders.urls")),
     path("takedowns/", include("takedowns.urls")),
+    path("good-faith/", include("good_faith.urls")),
     path("register/", include("takedowns.urls_public")),
     path("admin/", admin.site.urls),
 ]
