@@ -1,0 +1,73 @@
+"""Forms of the Good Faith pages. They check shape; the rules live in the services."""
+
+from django import forms
+
+from good_faith.models import OVERALL
+from takedowns.models import InfringementType
+
+SCOPE_CHOICES = [(OVERALL, "All infringement types (overall)"), *InfringementType.choices]
+
+
+class MembershipDecisionForm(forms.Form):
+    """Staff grant or revoke membership by hand for one scope; the decision holds until lifted."""
+
+    infringement_type = forms.ChoiceField(choices=SCOPE_CHOICES, required=False, label="Scope")
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Reason (shown to the rights holder and kept in the history)",
+    )
+
+    def clean_reason(self):
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise forms.ValidationError("Give the reason for the decision.")
+        return reason
+
+
+class OverrideLiftForm(forms.Form):
+    """Staff hand a scope back to the nightly evaluation."""
+
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label="Reason for lifting the override")
+
+    def clean_reason(self):
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise forms.ValidationError("Give the reason for lifting the override.")
+        return reason
+
+
+class AuditDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        choices=[
+            ("confirm", "Confirm: the takedown was right"),
+            ("reverse", "Reverse: reinstate the listing, remove any penalty"),
+        ]
+    )
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label="Your finding (kept with the audit)")
+
+    def clean_reason(self):
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise forms.ValidationError("Give the reasons for the audit decision.")
+        return reason
+
+    @property
+    def reverse(self):
+        return self.cleaned_data["decision"] == "reverse"
+
+
+class StaffFilterForm(forms.Form):
+    """The staff list: holders or partners, narrowed by membership status."""
+
+    KIND_CHOICES = [("rights_holder", "Rights holders"), ("partner", "Vetting partners")]
+    STATUS_CHOICES = [
+        ("", "Any status"),
+        ("member", "Member (fast track in at least one scope)"),
+        ("suspended", "Suspended in at least one scope"),
+        ("override", "Staff override in force"),
+        ("not_member", "Not a member in any scope"),
+    ]
+
+    kind = forms.ChoiceField(choices=KIND_CHOICES, required=False)
+    status = forms.ChoiceField(choices=STATUS_CHOICES, required=False)
+    q = forms.CharField(required=False, max_length=100, label="Name contains")

@@ -1,0 +1,111 @@
+"""Showing Good Faith figures in words: percentages, hours, a change's figures, status labels."""
+
+from django import template
+
+from good_faith.models import MembershipStatus
+
+register = template.Library()
+
+STATUS_LABELS = dict(MembershipStatus.choices)
+
+# The figures a MembershipChange records, in the words the pages use; unknown keys keep their own name.
+FIGURE_LABELS = {
+    "decided": "decided",
+    "upheld": "upheld",
+    "dismissed_after_counter_notice": "successful counter-notices",
+    "rejected": "rejected",
+    "manifestly_unfounded": "manifestly unfounded",
+    "reversed": "reversed",
+    "accuracy_percent": "accuracy",
+    "counter_notice_success_percent": "counter-notice success",
+    "median_hours_to_outcome": "median time to outcome",
+    "misuse_strikes": "misuse strikes",
+    "has_verified_asset": "verified IP asset",
+    "qualifies": "qualified",
+}
+# Left out of a change's figures: the change's reason already says them in words.
+FIGURES_NOT_SHOWN = {"shortfalls"}
+
+
+@register.filter
+def percent(value):
+    """96.1234 -> "96.1%"; None (nothing decided) -> "n/a"."""
+    if value is None or value == "":
+        return "n/a"
+    return f"{float(value):.1f}%"
+
+
+@register.filter
+def hours(value):
+    """A median in hours, as a person reads it: "5.2 hours", "3.1 days"."""
+    if value is None or value == "":
+        return "n/a"
+    value = float(value)
+    if value >= 48:
+        return f"{value / 24:.1f} days"
+    return f"{value:.1f} hours"
+
+
+CAUSE_LABELS = {
+    "nightly": "Nightly evaluation",
+    "granted": "Granted by staff",
+    "revoked": "Revoked by staff",
+    "override_lifted": "Staff override lifted",
+}
+
+
+@register.filter
+def cause_label(value):
+    return CAUSE_LABELS.get(value, (value or "").replace("_", " ").capitalize())
+
+
+@register.filter
+def membership_status_label(value):
+    if not value:
+        return "-"
+    return STATUS_LABELS.get(value, value.replace("_", " "))
+
+
+@register.filter
+def figure_items(figures):
+    """[(label, text), ...] of a figures dict, in a stable order."""
+    if not isinstance(figures, dict):
+        return []
+    order = list(FIGURE_LABELS)
+    items = []
+    keys = [k for k in figures if k not in FIGURES_NOT_SHOWN]
+    for key in sorted(keys, key=lambda k: (order.index(k) if k in order else len(order), k)):
+        value = figures[key]
+        if key.endswith("_percent"):
+            text = percent(value)
+        elif key.startswith("median_hours"):
+            text = hours(value)
+        elif isinstance(value, bool):
+            text = "yes" if value else "no"
+        elif isinstance(value, (list, tuple)):
+            text = "; ".join(str(v) for v in value) or "none"
+        else:
+            text = "n/a" if value is None else str(value)
+        items.append((FIGURE_LABELS.get(key, key.replace("_", " ")), text))
+    return items
+
+
+@register.filter
+def acts_for_rights_holder(user):
+    """Whether the nav shows the Good Faith link: staff, or a user of a rights holder or an agent firm.
+
+    One query for a non-staff user, cached on the user object for the request.
+    """
+    if not user.is_authenticated:
+        return False
+    if user.is_platform_staff:
+        return True
+    cached = getattr(user, "_acts_for_rights_holder", None)
+    if cached is None:
+        from portal.models import Membership, OrganisationKind
+
+        cached = Membership.objects.filter(
+            user=user, organisation__kind__in=[OrganisationKind.RIGHTS_HOLDER, OrganisationKind.AGENT]
+        ).exists()
+        user._acts_for_rights_holder = cached
+    return cached

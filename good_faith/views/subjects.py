@@ -1,0 +1,207 @@
+"""The reads behind the Good Faith pages: subjects with their memberships, figures and shortfalls.
+
+A page asks for a page of subjects at once: one query for the subjects (with
+whether they hold a verified asset and their misuse strikes annotated), one
+for their memberships, one for their track records (``track_records``), so
+the query count does not grow with the number of subjects shown.
+"""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from good_faith.models import OVERALL, ManualOverride, Membership, MembershipChange, MembershipStatus
+from rights_holders.models import IPAsset, Partner, RightsHolder
+from takedowns.models import InfringementType
+
+SUBJECT_KINDS = ("rights_holder", "partner")
+TYPE_LABELS = dict(InfringementType.choices)
+
+
+def scope_label(infringement_type):
+    return TYPE_LABELS.get(infringement_type, infringement_type) if infringement_type else "All types (overall)"
+
+
+@dataclass
+class ScopeRow:
+    """One scope of one subject: its membership (if any row exists), its figures, what it lacks."""
+
+    infringement_type: str
+    membership: Membership | None
+    record: object  # good_faith.records.TrackRecord
+    eligible: bool
+    shortfalls: list[str]
+
+    @property
+    def label(self):
+        return scope_label(self.infringement_type)
+
+    @property
+    def active(self):
+        return self.membership is not None and self.membership.is_active
+
+    @property
+    def status(self):
+        return self.membership.status if self.membership else MembershipStatus.NOT_MEMBER
+
+    @property
+    def override(self):
+        return self.membership.override if self.membership else ManualOverride.NONE
+
+    @property
+    def cooling_off(self):
+        m = self.membership
+        return m is not None and m.cooling_off_until is not None and m.cooling_off_until > timezone.now()
+
+
+@dataclass
+class SubjectSummary:
+    kind: str  # "rights_holder" | "partner"
+    subject: object
+    has_verified_asset: bool
+    misuse_strikes: int
+    scopes: list[ScopeRow] = field(default_factory=list)
+    fast_track_types: list[str] = field(default_factory=list)  # holders: labels of the types whose items skip review
+    partner_privilege: bool | None = None  # partners: set by the pages that show it (one query)
+
+    @property
+    def name(self):
+        return self.subject.legal_name if self.kind == "rights_holder" else str(self.subject)
+
+    @property
+    def overall(self):
+        return self.scopes[0]
+
+    @property
+    def active_scopes(self):
+        return [row for row in self.scopes if row.active]
+
+
+def _misuse_measures(now):
+    """Misuse measures (warnings, suspensions) in the window not lifted on appeal, per subject.
+
+    With the manifestly unfounded rejections of the overall record these are the
+    subject's misuse strikes, as ``good_faith.membership`` counts them.
+    """
+    from good_faith.models import MisuseMeasure, MisuseMeasureStatus
+    from good_faith.records import window_start
+
+    counted = (
+        MisuseMeasure.objects.filter(
+            organisation_id=OuterRef("organisation_id"), created_at__gt=window_start(now), created_at__lte=now
+        )
+        .exclude(status=MisuseMeasureStatus.LIFTED)
+        .order_by()
+        .values("organisation_id")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+def _membership_filter(status):
+    """Q on a membership row for the staff list's status filter."""
+    granted = Q(override=ManualOverride.GRANTED)
+    computed_member = Q(status=MembershipStatus.MEMBER) & ~Q(override=ManualOverride.REVOKED)
+    return {
+        "member": granted | computed_member,
+        "suspended": Q(status=MembershipStatus.SUSPENDED),
+        "override": ~Q(override=ManualOverride.NONE),
+    }.get(status)
+
+
+def subjects_queryset(kind, *, now=None, status="", name=""):
+    """Holders or partners, annotated for eligibility, filtered by membership status and name."""
+    now = now or timezone.now()
+    if kind == "rights_holder":
+        qs = RightsHolder.objects.select_related("organisation").annotate(
+            has_verified_asset=Exists(IPAsset.objects.usable(on=now.date()).filter(rights_holder=OuterRef("pk"))),
+        )
+        if name:
+            qs = qs.filter(legal_name__icontains=name)
+        subject_field = "rights_holder"
+    elif kind == "partner":
+        # A partner vets other holders' rights; it holds none of its own, so the asset rule does not apply.
+        qs = Partner.objects.select_related("organisation").annotate(has_verified_asset=Value(True))
+        if name:
+            qs = qs.filter(organisation__name__icontains=name)
+        subject_field = "partner"
+    else:
+        raise ValueError(f"kind must be one of {SUBJECT_KINDS}, not {kind!r}")
+    qs = qs.annotate(misuse_measures=_misuse_measures(now))
+    if status == "not_member":
+        qs = qs.exclude(
+            Exists(Membership.objects.filter(_membership_filter("member"), **{subject_field: OuterRef("pk")}))
+        )
+    elif status:
+        qs = qs.filter(Exists(Membership.objects.filter(_membership_filter(status), **{subject_field: OuterRef("pk")})))
+    return qs
+
+
+def subjects_summarise(kind, subjects, *, now=None, all_scopes=True):
+    """SubjectSummary per subject (annotated by ``subjects_queryset``), in the given order.
+
+    ``all_scopes``: every infringement type with figures or a membership row,
+    after the overall scope; otherwise the overall scope and the membership rows only.
+    """
+    from good_faith.membership import _active_for as membership_active_for_rows
+    from good_faith.membership import membership_eligibility
+    from good_faith.records import TrackRecord, track_records
+
+    now = now or timezone.now()
+    subjects = list(subjects)
+    ids = [s.pk for s in subjects]
+    records = track_records(subject=kind, subject_ids=ids, now=now) if ids else {}
+    memberships = {}
+    for m in Membership.objects.filter(**{f"{kind}_id__in": ids}).select_related("override_by"):
+        memberships[(getattr(m, f"{kind}_id"), m.infringement_type)] = m
+
+    summaries = []
+    for subject in subjects:
+        types = {t for (pk, t) in memberships if pk == subject.pk}
+        if all_scopes:
+            types |= {t for (pk, t) in records if pk == subject.pk}
+        types.discard(OVERALL)
+        overall = records.get((subject.pk, OVERALL)) or TrackRecord()
+        summary = SubjectSummary(
+            kind=kind,
+            subject=subject,
+            has_verified_asset=bool(subject.has_verified_asset),
+            misuse_strikes=overall.manifestly_unfounded + int(subject.misuse_measures or 0),
+        )
+        if kind == "rights_holder":
+            rows = {t: m for (pk, t), m in memberships.items() if pk == subject.pk}
+            # The same rule as membership_active_for, on the rows already loaded: no query per type.
+            summary.fast_track_types = [
+                label
+                for itype, label in InfringementType.choices
+                if membership_active_for_rows(rows, itype) is not None
+            ]
+        order = [t for t, _ in InfringementType.choices]
+        for itype in [OVERALL, *sorted(types, key=lambda t: order.index(t) if t in order else len(order))]:
+            record = records.get((subject.pk, itype)) or TrackRecord()
+            eligible, shortfalls = membership_eligibility(
+                record, has_verified_asset=summary.has_verified_asset, misuse_strikes=summary.misuse_strikes
+            )
+            summary.scopes.append(
+                ScopeRow(
+                    infringement_type=itype,
+                    membership=memberships.get((subject.pk, itype)),
+                    record=record,
+                    eligible=eligible,
+                    shortfalls=list(shortfalls),
+                )
+            )
+        summaries.append(summary)
+    return summaries
+
+
+def subject_changes(kind, subject_id, *, limit=200):
+    """A subject's membership history, newest first, with the scope and the staff member who acted."""
+    return list(
+        MembershipChange.objects.filter(**{f"membership__{kind}_id": subject_id})
+        .select_related("membership", "actor")
+        .order_by("-at", "-id")[:limit]
+    )
