@@ -7,13 +7,17 @@ same number of queries for one row as for a hundred.
 """
 
 from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
-from django.db.models import Prefetch
+from django.conf import settings
+from django.db.models import BooleanField, Case, Exists, F, OuterRef, Prefetch, Q, Value, When
 
 from portal.scoping import organisation_ids_of, rights_holder_ids_visible_to
 from rights_holders.models import IPAsset, RightsHolder
 from takedowns.models import (
     OPEN_STATUSES,
+    QUEUE_STATUSES,
     Appeal,
     AppealStatus,
     CannedReason,
@@ -21,6 +25,7 @@ from takedowns.models import (
     ItemStatus,
     Notice,
     NoticeItem,
+    Track,
 )
 
 LIST_LIMIT = 200
@@ -114,19 +119,105 @@ def item_detail(user, pk):
     )
 
 
-def review_queue(*, limit=LIST_LIMIT):
-    """Items waiting for a reviewer, the most urgent first (due 24 h after entering the queue)."""
-    return list(
-        NoticeItem.objects.review_queue().select_related("listing__store", "ip_asset", "notice__rights_holder")[:limit]
+def _ahead_at_equal_due_time(item_path=""):
+    """True for work a trusted filer sent: a fast-track item, a partner-vetted notice, or a Good Faith member's.
+
+    Membership is read as ``Membership.is_active`` reads it (a staff override wins), for the
+    item's infringement type or overall. One expression, so the page stays one query per kind.
+    """
+    from good_faith.models import ManualOverride, Membership, MembershipStatus
+
+    p = item_path
+    active = Q(override=ManualOverride.GRANTED) | Q(override=ManualOverride.NONE, status=MembershipStatus.MEMBER)
+    member = Membership.objects.filter(active, rights_holder_id=OuterRef(f"{p}notice__rights_holder_id")).filter(
+        Q(infringement_type="") | Q(infringement_type=OuterRef(f"{p}infringement_type"))
+    )
+    return Case(
+        When(
+            Q(**{f"{p}track": Track.FAST}) | Q(**{f"{p}notice__partner__isnull": False}) | Exists(member),
+            then=Value(True),
+        ),
+        default=Value(False),
+        output_field=BooleanField(),
     )
 
 
-def open_appeals(*, limit=LIST_LIMIT):
-    return list(
-        Appeal.objects.filter(status=AppealStatus.OPEN)
-        .select_related("item__listing", "item__ip_asset", "item__notice__rights_holder", "filed_by")
+@dataclass
+class QueueEntry:
+    """One piece of work waiting for a reviewer: an item to review or adjudicate, an audit, an appeal."""
+
+    kind: str  # review, adjudication, audit, appeal
+    label: str
+    due_at: datetime
+    ahead: bool  # fast track, partner-vetted or Good Faith member: first at equal due times
+    item: NoticeItem
+    obj: object  # the NoticeItem, QualityAudit or Appeal
+
+    @property
+    def sort_key(self):
+        return (self.due_at, not self.ahead, KIND_ORDER[self.kind], self.obj.pk)
+
+
+KIND_ORDER = {"adjudication": 0, "review": 1, "appeal": 2, "audit": 3}
+ITEM_RELATED = ("listing__store", "ip_asset", "notice__rights_holder")
+
+
+def review_queue(*, include_appeals=False, limit=LIST_LIMIT):
+    """Everything waiting for a reviewer, by due time (each is due SLA hours after it entered its queue).
+
+    At equal due times the work of trusted filers goes first. One query per kind of work
+    (items, quality audits, and open appeals for senior reviewers), whatever the length.
+    """
+    from good_faith.models import QualityAudit, QualityAuditStatus
+
+    items = (
+        NoticeItem.objects.filter(status__in=QUEUE_STATUSES)
+        .select_related(*ITEM_RELATED)
+        .annotate(ahead=_ahead_at_equal_due_time())
+        .order_by("review_due_at", "-ahead", "id")[:limit]
+    )
+    entries = [
+        QueueEntry(
+            kind="review" if item.status == ItemStatus.PENDING_REVIEW else "adjudication",
+            label=item.get_status_display(),
+            due_at=item.review_due_at,
+            ahead=item.ahead,
+            item=item,
+            obj=item,
+        )
+        for item in items
+    ]
+    audits = (
+        QualityAudit.objects.filter(status=QualityAuditStatus.OPEN)
+        .select_related(*(f"item__{r}" for r in ITEM_RELATED))
         .order_by("due_at", "id")[:limit]
     )
+    # An audited takedown is a fast-track one: always ahead at equal due times.
+    entries += [
+        QueueEntry(kind="audit", label="Quality audit", due_at=a.due_at, ahead=True, item=a.item, obj=a) for a in audits
+    ]
+    if include_appeals:
+        appeals = (
+            Appeal.objects.filter(status=AppealStatus.OPEN)
+            .select_related(*(f"item__{r}" for r in ITEM_RELATED), "filed_by")
+            .annotate(ahead=_ahead_at_equal_due_time("item__"))
+            # Appeals filed before they had a due time are the oldest: first.
+            .order_by(F("due_at").asc(nulls_first=True), "-ahead", "id")[:limit]
+        )
+        sla = timedelta(hours=settings.TAKEDOWN_REVIEW_SLA_HOURS)
+        entries += [
+            QueueEntry(
+                kind="appeal",
+                label=f"Appeal ({a.get_side_display().lower()})",
+                due_at=a.due_at or a.filed_at + sla,
+                ahead=a.ahead,
+                item=a.item,
+                obj=a,
+            )
+            for a in appeals
+        ]
+    # Each list is already in order and cut at the limit, so the first ``limit`` of the merge are right.
+    return sorted(entries, key=lambda e: e.sort_key)[:limit]
 
 
 def canned_reasons(outcomes):

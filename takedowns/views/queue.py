@@ -1,5 +1,6 @@
-"""The reviewers' queue: items waiting for a decision, most urgent first; open appeals for seniors."""
+"""The reviewers' queue: everything waiting for a person, most urgent first; appeals for seniors only."""
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.utils import timezone
@@ -14,17 +15,20 @@ def review_queue(request):
     if not user_is_reviewer(request.user):
         raise Http404
     now = timezone.now()
-    items = selectors.review_queue()
-    for item in items:
-        item.overdue = item.review_due_at is not None and item.review_due_at < now
-        item.due_left = countdown(item.review_due_at, now) if item.review_due_at else ""
-    appeals = []
     is_senior = user_is_senior_reviewer(request.user)
-    if is_senior:
-        appeals = selectors.open_appeals()
-        for appeal in appeals:
-            appeal.overdue = appeal.due_at is not None and appeal.due_at < now
-            appeal.due_left = countdown(appeal.due_at, now) if appeal.due_at else ""
+    entries = selectors.review_queue(include_appeals=is_senior)
+    for entry in entries:
+        entry.overdue = entry.due_at < now
+        entry.due_left = countdown(entry.due_at, now)
     return render_for_viewer(
-        request, "takedowns/review_queue.html", {"items": items, "appeals": appeals, "is_senior": is_senior}
+        request,
+        "takedowns/review_queue.html",
+        {
+            "entries": entries,
+            "is_senior": is_senior,
+            "sla_hours": settings.TAKEDOWN_REVIEW_SLA_HOURS,
+            "overdue_count": sum(e.overdue for e in entries),
+            "appeal_count": sum(e.kind == "appeal" for e in entries),
+            "audit_count": sum(e.kind == "audit" for e in entries),
+        },
     )
