@@ -278,6 +278,10 @@ def notice_item_route(*, item_id, track, reason="", actor=None, now=None):
             # The fast track takes the listing down in the accepting transaction, not when a
             # worker gets to it; the delist effect row stays as the record and is a no-op then.
             listing_status_sync(item.listing_id, cause=f"fast track of item {item.pk}")
+            from good_faith.audits import quality_audit_maybe_select
+
+            # Drawn here, the one place a fast-track takedown happens, so every one has the same chance.
+            quality_audit_maybe_select(item, now=now)
         return item
 
 

@@ -133,15 +133,36 @@ def track_for(notice, item):
     """Standard or fast track for a new item, with the reason (Good Faith extends this)."""
     if item.authorised_store_flag:
         return Track.STANDARD, "The store is on the rights holder's authorised list: a reviewer checks it."
-    if (
-        notice.partner_id
-        and notice.partner.approved_for_vetting
-        and notice.partner.vetted_rights_holders.filter(pk=notice.rights_holder_id).exists()
-    ):
+    if _partner_vetting_active(notice):
         return Track.FAST, f"Vetted by {notice.partner}: fast track."
     from takedowns.tracks import track_extension
 
     return track_extension(notice, item)
+
+
+def _partner_vetting_active(notice):
+    """An approved partner that still holds the privilege and vets this holder. Asked once per notice."""
+    if not notice.partner_id:
+        return False
+    cached = notice.__dict__.get("_partner_vetting_active")
+    if cached is None:
+        partner = notice.partner
+        try:
+            from good_faith.membership import partner_privilege_active
+        except ImportError:  # TEMPORARY until good_faith.membership lands
+
+            def partner_privilege_active(partner):
+                from good_faith.models import Membership
+
+                lost = [m for m in Membership.objects.filter(partner=partner, infringement_type="") if not m.is_active]
+                return partner.approved_for_vetting and not lost
+
+        cached = bool(
+            partner_privilege_active(partner)
+            and partner.vetted_rights_holders.filter(pk=notice.rights_holder_id).exists()
+        )
+        notice.__dict__["_partner_vetting_active"] = cached
+    return cached
 
 
 def notice_submit(*, actor, rights_holder, data, drafts, channel=Channel.WEB, partner=None, now=None):

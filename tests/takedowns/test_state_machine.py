@@ -15,7 +15,7 @@ step, ``every_invariant_holds`` checks:
   previous one arrived, by an allowed move, and ends at the current status;
   the item's version counts its moves;
 * each event's action made the move that verb may make (``ACTION_MOVES``),
-  and a decided item moved only by a reversed appeal on it;
+  and a decided item moved only by a reversed appeal on it or by a quality audit's reversal;
 * every move has exactly one notify effect; no effect twice per (kind, key);
 * penalties: one penalise effect per entry into upheld, one reverse_penalty
   per reversal out of it; at most one Penalty per (item, generation) and one
@@ -107,6 +107,7 @@ MAY = {
     "withdraw": HOLDER_SIDE,
     "appeal": HOLDER_SIDE | {"merchant_user"},
     "decide_appeal": SENIORS,
+    "audit_reverse": REVIEWERS,
 }
 
 
@@ -141,6 +142,7 @@ ACTION_MOVES = {
     "reversed_to_dismissed": ({S.UPHELD}, S.DISMISSED),
     "reversed_to_upheld": ({S.DISMISSED}, S.UPHELD),
     "reopened_on_appeal": ({S.REJECTED}, S.AWAITING_COUNTER_NOTICE),
+    "audit_reversed": (set(lifecycle.AUDIT_REVERSIBLE), S.DISMISSED),
 }
 # An index into the candidates, and whether to pick among those the action fits (else among all).
 PICK = st.tuples(st.integers(0, 50), st.sampled_from([True, True, True, False]))
@@ -406,6 +408,21 @@ class LifecycleMachine(RuleBasedStateMachine):
                 now=self.now,
             )
 
+    @precondition(lambda self: self._any(lifecycle.AUDIT_REVERSIBLE))
+    @rule(actor=actor_for("audit_reverse"), pick=PICK, reason=st.sampled_from(["", "Genuine.", "Genuine."]))
+    def audit_reverse(self, actor, pick, reason):
+        """A quality audit reverses a takedown; refused for standard-track items, which the pick also hits."""
+        if (item_id := self._item(pick, lifecycle.AUDIT_REVERSIBLE)) is not None:
+            self._attempt(
+                "audit_reverse",
+                actor,
+                lifecycle.notice_item_audit_reverse,
+                item_id=item_id,
+                actor=self.w.actors[actor],
+                reason=reason,
+                now=self.now,
+            )
+
     @rule()
     def sweep(self):
         self._sweep()
@@ -514,8 +531,8 @@ class LifecycleMachine(RuleBasedStateMachine):
             events[item_id].append((pk, from_status, to_status))
             froms, to = ACTION_MOVES[action]
             assert from_status in froms and to_status == to, f"event {pk}: {action} moved {from_status} -> {to_status}"
-            if from_status in FINAL_STATUSES:
-                # A decided item moves only by a reversed appeal on it.
+            if from_status in FINAL_STATUSES and action != "audit_reversed":
+                # A decided item moves only by a reversed appeal on it (or a quality audit's reversal).
                 assert (data.get("appeal"), item_id) in reversed_appeals, f"event {pk}: {action} without an appeal"
         for item_id, kind, key, status in Effect.objects.values_list("item_id", "kind", "key", "status"):
             effects[item_id].append((kind, key, status))

@@ -1,0 +1,115 @@
+"""Quality audits: a random share of fast-track takedowns checked by a reviewer afterwards.
+
+The draw happens in the transaction that routes the item to the fast track
+(``takedowns.lifecycle.notice_item_route``), so an item is never taken down
+without its chance of an audit, and a rolled-back filing leaves no audit. A
+reviewer then confirms the takedown or reverses it; a reversal goes through
+``takedowns.lifecycle.notice_item_audit_reverse`` (listing reinstated, any
+penalty removed, counted against the holder's accuracy).
+"""
+
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+
+from good_faith.models import QualityAudit, QualityAuditStatus
+from portal.audit import audit_log_record
+from portal.roles import user_is_reviewer
+from takedowns.lifecycle import AUDIT_REVERSIBLE, TransitionError, notice_item_audit_reverse
+from takedowns.models import ItemStatus, NoticeItem, Track
+
+# The operating system's randomness: a filer cannot predict or steer which takedowns are audited.
+_SYSTEM_RANDOM = secrets.SystemRandom()
+
+
+def quality_audit_drawn(rng=None):
+    """One draw: True with probability GOOD_FAITH_AUDIT_PERCENT / 100."""
+    percent = settings.GOOD_FAITH_AUDIT_PERCENT
+    if percent <= 0:
+        return False
+    return (rng or _SYSTEM_RANDOM).random() * 100 < percent
+
+
+def quality_audit_maybe_select(item, *, rng=None, now=None):
+    """Draw a fast-track takedown for audit; call inside the routing transaction. Returns the audit or None.
+
+    ``rng`` is any ``random.Random``; tests pass a seeded one.
+    """
+    if item.track != Track.FAST or not item.took_down_listing:
+        return None
+    if not quality_audit_drawn(rng):
+        return None
+    now = now or timezone.now()
+    audit, created = QualityAudit.objects.get_or_create(
+        item=item,
+        defaults={"selected_at": now, "due_at": now + timedelta(hours=settings.TAKEDOWN_REVIEW_SLA_HOURS)},
+    )
+    if created:
+        audit_log_record(
+            action="good_faith.quality_audit.selected",
+            obj=audit,
+            organisation=item.notice.rights_holder.organisation,
+            data={"item": item.pk, "due_at": audit.due_at.isoformat(), "percent": settings.GOOD_FAITH_AUDIT_PERCENT},
+        )
+    return audit
+
+
+def _standing(item):
+    return item.track == Track.FAST and item.status in AUDIT_REVERSIBLE
+
+
+def quality_audit_decide(*, audit_id, actor, reverse, reason, now=None):
+    """A reviewer confirms or reverses an audited takedown. Returns the audit.
+
+    An item withdrawn or dismissed in the meantime has no takedown left to
+    reverse: confirming then only records the reviewer's finding.
+    """
+    if actor is None or not user_is_reviewer(actor):
+        raise PermissionDenied("Only platform reviewers decide quality audits.")
+    reason = (reason or "").strip()
+    if not reason:
+        raise TransitionError("Give the reasons for the audit decision.", code="reason_required")
+    now = now or timezone.now()
+    with transaction.atomic():
+        # Audit first, then the item (in notice_item_audit_reverse): the only order anything locks both.
+        audit = QualityAudit.objects.select_for_update().get(pk=audit_id)
+        if audit.status != QualityAuditStatus.OPEN:
+            raise TransitionError(
+                f"The audit of item {audit.item_id} was already decided "
+                f"({audit.get_status_display().lower()}, {audit.decided_at:%Y-%m-%d %H:%M} UTC).",
+                code="already_decided",
+            )
+        item = (
+            NoticeItem.objects.select_for_update(of=("self",))
+            .select_related("notice__rights_holder__organisation")
+            .get(pk=audit.item_id)
+        )
+        standing = _standing(item)
+        if reverse:
+            if not standing:
+                raise TransitionError(
+                    f"Item {item.pk} is {ItemStatus(item.status).label.lower()}: the takedown is no longer "
+                    "standing, so there is nothing to reverse. Confirm the audit to record your finding.",
+                    item=item,
+                    code="not_standing",
+                )
+            item.status = notice_item_audit_reverse(item_id=item.pk, actor=actor, reason=reason, now=now).status
+            audit.status = QualityAuditStatus.REVERSED
+        else:
+            audit.status = QualityAuditStatus.CONFIRMED
+        audit.decided_by = actor
+        audit.decided_at = now
+        audit.reason = reason
+        audit.save(update_fields=["status", "decided_by", "decided_at", "reason"])
+        audit_log_record(
+            action=f"good_faith.quality_audit.{audit.status}",
+            actor=actor,
+            obj=audit,
+            organisation=item.notice.rights_holder.organisation,
+            data={"item": item.pk, "reason": reason, "item_status": item.status, "takedown_standing": standing},
+        )
+        return audit

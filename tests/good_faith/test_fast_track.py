@@ -1,0 +1,218 @@
+"""The fast track: members' and partner-vetted items come down at once, in the filing transaction."""
+
+from datetime import timedelta
+
+import pytest
+from django.test import TestCase
+from django.utils import timezone
+
+from good_faith.models import ManualOverride, Membership, MembershipStatus
+from listings.models import ListingStatus
+from portal.models import OrganisationKind
+from rights_holders.models import AuthorisedStore, Partner, PartnerKind
+from takedowns import lifecycle
+from takedowns.effects import item_effects_run
+from takedowns.models import Effect, EffectKind, EffectStatus, ItemStatus, Notification, Track
+from takedowns.notices import notice_submit
+from tests import factories
+from tests.takedowns.conftest import NOTICE_DATA, draft, file_notice, run_on_commit
+
+COUNTER_NOTICE = {
+    "statement": "Genuine stock bought from the brand's distributor; invoice attached.",
+    "signature": "Mo Merchant",
+    "accuracy_statement": True,
+    "contact_name": "Mo Merchant",
+    "contact_address": "2 Market Road, Yiwu",
+    "contact_phone": "+86 579 0000 0000",
+    "contact_email": "mo@shop.test",
+}
+
+
+@pytest.fixture
+def asset(brand_a):
+    return factories.IPAssetFactory(rights_holder=brand_a, name="ACME")
+
+
+@pytest.fixture
+def merchant_org(db):
+    return factories.OrganisationFactory(kind=OrganisationKind.MERCHANT, name="Shady Goods Ltd")
+
+
+@pytest.fixture
+def store(merchant_org):
+    return factories.StoreFactory(merchant=factories.MerchantFactory(organisation=merchant_org))
+
+
+@pytest.fixture
+def merchant_user(merchant_org):
+    return factories.member_of(merchant_org, role="owner")
+
+
+@pytest.fixture
+def listings(store):
+    return [factories.ListingFactory(store=store, title=f"ACME sneakers {n}") for n in range(3)]
+
+
+def member(brand, infringement_type="", **kwargs):
+    kwargs.setdefault("status", MembershipStatus.MEMBER)
+    kwargs.setdefault("member_since", timezone.now() - timedelta(days=30))
+    return Membership.objects.create(rights_holder=brand, infringement_type=infringement_type, **kwargs)
+
+
+def vetting_partner(brand, **kwargs):
+    org = factories.OrganisationFactory(kind=OrganisationKind.PARTNER, name="Anti-Fake Association")
+    partner = Partner.objects.create(organisation=org, kind=PartnerKind.ASSOCIATION, approved_for_vetting=True)
+    partner.vetted_rights_holders.add(brand)
+    return partner, factories.member_of(org)
+
+
+def notice_submit_plain(actor, rights_holder, drafts, **kwargs):
+    return notice_submit(actor=actor, rights_holder=rights_holder, data=dict(NOTICE_DATA), drafts=drafts, **kwargs)
+
+
+def routed_event(item):
+    return item.events.get(action__in=["fast_tracked", "queued"])
+
+
+def test_members_item_comes_down_in_the_filing_transaction_without_a_worker(
+    owner_a, brand_a, asset, listings, merchant_user
+):
+    membership = member(brand_a, "counterfeit")
+    with TestCase.captureOnCommitCallbacks(execute=False) as callbacks:
+        receipt = notice_submit_plain(owner_a, brand_a, [draft(listings[0], asset)])
+    (item,) = receipt.accepted
+    # Before any after-commit callback or worker: the listing is already down and the window runs.
+    listings[0].refresh_from_db()
+    assert listings[0].status == ListingStatus.TAKEN_DOWN
+    assert item.status == ItemStatus.AWAITING_COUNTER_NOTICE
+    assert item.track == Track.FAST and item.took_down_listing
+    assert item.counter_notice_deadline == item.opened_at + timedelta(hours=72)
+    assert f"membership {membership.pk}" in routed_event(item).reason
+    assert "counterfeit" in routed_event(item).reason
+    # The delist effect is only the record: still pending, the listing did not wait for it.
+    delist = Effect.objects.get(item=item, kind=EffectKind.DELIST)
+    assert delist.status == EffectStatus.PENDING
+    assert not Notification.objects.filter(recipient=merchant_user).exists()
+
+    # After commit the merchant hears of the takedown.
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        for callback in callbacks:
+            callback()
+    told = Notification.objects.get(recipient=merchant_user, item=item)
+    assert "fast track" in told.body
+
+
+def test_member_for_counterfeits_only_files_a_patent_item_on_the_standard_track(owner_a, brand_a, asset, listings):
+    member(brand_a, "counterfeit")
+    receipt = file_notice(
+        owner_a,
+        brand_a,
+        [draft(listings[0], asset), draft(listings[1], asset, infringement_type="patent")],
+    )
+    counterfeit, patent = receipt.accepted
+    assert (counterfeit.track, counterfeit.status) == (Track.FAST, ItemStatus.AWAITING_COUNTER_NOTICE)
+    assert (patent.track, patent.status) == (Track.STANDARD, ItemStatus.PENDING_REVIEW)
+    listings[1].refresh_from_db()
+    assert listings[1].status == ListingStatus.LIVE
+
+
+def test_overall_member_is_fast_tracked_for_every_type(owner_a, brand_a, asset, listings):
+    member(brand_a)
+    receipt = file_notice(owner_a, brand_a, [draft(listings[0], asset, infringement_type="patent")])
+    (item,) = receipt.accepted
+    assert item.track == Track.FAST
+    assert "all infringement types" in routed_event(item).reason
+
+
+@pytest.mark.parametrize(
+    ("status", "override", "fast"),
+    [
+        (MembershipStatus.NOT_MEMBER, ManualOverride.NONE, False),
+        (MembershipStatus.SUSPENDED, ManualOverride.NONE, False),
+        (MembershipStatus.MEMBER, ManualOverride.REVOKED, False),
+        (MembershipStatus.NOT_MEMBER, ManualOverride.GRANTED, True),
+    ],
+)
+def test_only_an_active_membership_fast_tracks(owner_a, brand_a, asset, listings, status, override, fast):
+    member(brand_a, "counterfeit", status=status, override=override, override_reason="Staff decision")
+    (item,) = file_notice(owner_a, brand_a, [draft(listings[0], asset)]).accepted
+    assert item.track == (Track.FAST if fast else Track.STANDARD)
+
+
+def test_authorised_store_is_never_fast_tracked_even_for_a_member(owner_a, brand_a, asset, listings, store):
+    member(brand_a)
+    AuthorisedStore.objects.create(rights_holder=brand_a, store=store)
+    (item,) = file_notice(owner_a, brand_a, [draft(listings[0], asset)]).accepted
+    assert item.authorised_store_flag
+    assert (item.track, item.status) == (Track.STANDARD, ItemStatus.PENDING_REVIEW)
+    listings[0].refresh_from_db()
+    assert listings[0].status == ListingStatus.LIVE
+
+
+def test_partner_vetted_notice_is_fast_tracked(brand_a, asset, listings):
+    partner, vetter = vetting_partner(brand_a)
+    (item,) = file_notice(vetter, brand_a, [draft(listings[0], asset)], partner=partner).accepted
+    assert item.track == Track.FAST
+    assert routed_event(item).reason == f"Vetted by {partner}: fast track."
+
+
+def test_partner_that_lost_the_privilege_files_on_the_standard_track(brand_a, asset, listings, staff_user):
+    partner, vetter = vetting_partner(brand_a)
+    # Its own record cost it the privilege (a revoked partner membership), though still approved.
+    Membership.objects.create(
+        partner=partner,
+        status=MembershipStatus.SUSPENDED,
+        override=ManualOverride.REVOKED,
+        override_reason="Too many successful counter-notices on vetted complaints.",
+        override_by=staff_user,
+        override_at=timezone.now(),
+    )
+    (item,) = file_notice(vetter, brand_a, [draft(listings[0], asset)], partner=partner).accepted
+    assert (item.track, item.status) == (Track.STANDARD, ItemStatus.PENDING_REVIEW)
+
+
+@pytest.fixture
+def staff_user(reviewer):
+    return reviewer
+
+
+def test_successful_counter_notice_then_dismissal_reinstates_the_listing(
+    owner_a, brand_a, asset, listings, merchant_user, reviewer
+):
+    member(brand_a)
+    (item,) = file_notice(owner_a, brand_a, [draft(listings[0], asset)]).accepted
+    listings[0].refresh_from_db()
+    assert listings[0].status == ListingStatus.TAKEN_DOWN
+    run_on_commit(
+        lifecycle.notice_item_counter_notice,
+        item_id=item.pk,
+        actor=merchant_user,
+        counter_notice_fields=dict(COUNTER_NOTICE),
+    )
+    # Taken down by the fast track, the listing stays down while the counter-notice is heard.
+    listings[0].refresh_from_db()
+    assert listings[0].status == ListingStatus.TAKEN_DOWN
+    run_on_commit(lifecycle.notice_item_reply, item_id=item.pk, actor=owner_a, statement="The invoice is forged.")
+    run_on_commit(lifecycle.notice_item_dismiss, item_id=item.pk, actor=reviewer, reason="The invoice is genuine.")
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        item_effects_run(item.pk)
+    item.refresh_from_db()
+    listings[0].refresh_from_db()
+    assert item.status == ItemStatus.DISMISSED
+    assert listings[0].status == ListingStatus.LIVE
+    assert not item.penalties.exists()
+
+
+def test_a_ten_item_notice_asks_about_membership_once_per_type(owner_a, brand_a, asset, store):
+    """The track is decided per notice and type, not per item (the filing benchmark depends on it)."""
+    from unittest import mock
+
+    import takedowns.tracks
+
+    member(brand_a)
+    many = [factories.ListingFactory(store=store) for _ in range(10)]
+    with mock.patch.object(takedowns.tracks, "_active_membership", wraps=takedowns.tracks._active_membership) as spy:
+        receipt = file_notice(owner_a, brand_a, [draft(listing, asset) for listing in many])
+    assert len(receipt.accepted) == 10
+    assert {i.track for i in receipt.accepted} == {Track.FAST}
+    assert spy.call_count == 1
