@@ -11,6 +11,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -287,6 +288,11 @@ CELERY_BEAT_SCHEDULE = {
     "prune-embedded-broker": {
         "task": "portal.tasks.prune_embedded_broker",
         "schedule": timedelta(hours=1),
+    },
+    # Nightly, after the day's decisions are in and before Europe's working day (CELERY_TIMEZONE is UTC).
+    "evaluate-good-faith-memberships": {
+        "task": "good_faith.tasks.evaluate_memberships",
+        "schedule": crontab(hour=2, minute=30),
     },
 }
 # How long consumed broker messages are kept before pruning (embedded broker).
