@@ -219,11 +219,20 @@ class DecisionForm(forms.Form):
     decision = forms.ChoiceField(choices=())
     canned_reason = forms.ModelChoiceField(queryset=None, required=False, empty_label="No canned reason")
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False, label="Statement of reasons")
+    # Only for a rejection: counts towards the filer's misuse warning and suspension (DSA article 23).
+    manifestly_unfounded = forms.BooleanField(
+        required=False,
+        label="Manifestly unfounded (rejections only)",
+        help_text="Tick only when the notice plainly had no basis: repeated ones lead to a warning, then a "
+        "filing suspension for the filer.",
+    )
 
     def __init__(self, *args, decisions, canned, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["decision"].choices = [(k, label) for k, label in decisions]
         self.fields["canned_reason"].queryset = canned
+        if "reject" not in dict(decisions):
+            del self.fields["manifestly_unfounded"]
 
     def reason_text(self):
         """The edited text wins; a canned reason alone is used as it stands."""

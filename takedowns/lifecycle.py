@@ -345,6 +345,14 @@ def notice_item_reject(*, item_id, actor, reason, manifestly_unfounded=False, no
             actor=actor,
             now=now,
         )
+        if manifestly_unfounded and item.notice.filer_organisation_id:
+            from good_faith.misuse import misuse_evaluate
+
+            # Evaluated here, in the rejection's own transaction, rather than in a task after
+            # commit: it is a lock and a count, and a strike can then never be committed without
+            # its warning or suspension. The organisation lock it takes serialises concurrent
+            # rejections of one filer, so a threshold crossed twice at once makes one measure.
+            misuse_evaluate(organisation_id=item.notice.filer_organisation_id, now=item.decided_at)
         return item
 
 

@@ -259,9 +259,14 @@ def item_decide(request, pk):
     if not form.is_valid():
         messages.error(request, "Choose a decision.")
         return redirect("takedowns:item-detail", pk=item.pk)
-    verb, done = DECISION_VERBS[form.cleaned_data["decision"]]
+    decision = form.cleaned_data["decision"]
+    verb, done = DECISION_VERBS[decision]
+    extra = {}
+    if decision == "reject" and form.cleaned_data.get("manifestly_unfounded"):
+        extra["manifestly_unfounded"] = True
+        done = "Rejected as manifestly unfounded: the filer sees your reasons, and it counts towards misuse measures."
     with domain_errors_as_messages(request):
-        verb(item_id=item.pk, actor=request.user, reason=form.reason_text())
+        verb(item_id=item.pk, actor=request.user, reason=form.reason_text(), **extra)
         messages.success(request, done)
     return redirect("takedowns:item-detail", pk=item.pk)
 

@@ -1,0 +1,91 @@
+"""Misuse pages: an organisation's warnings and suspensions with their appeal; senior reviewers' appeal queue."""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from good_faith.misuse import (
+    measure_in_force,
+    misuse_appeal_decide,
+    misuse_appeals_open,
+    misuse_measure_appeal,
+    misuse_measures_of,
+)
+from good_faith.models import MisuseMeasure, MisuseMeasureStatus
+from portal.roles import user_is_senior_reviewer
+from takedowns.views.display import render_for_viewer
+from takedowns.views.errors import domain_errors_as_messages
+
+
+class MisuseAppealForm(forms.Form):
+    statement = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}), label="Why were the notices not manifestly unfounded?"
+    )
+
+
+class MisuseAppealDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        choices=[("confirm", "Confirm the measure"), ("lift", "Lift the measure (a suspension ends now)")]
+    )
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Reasons for the organisation")
+
+
+@login_required
+def misuse_list(request):
+    user = request.user
+    now = timezone.now()
+    measures = list(misuse_measures_of(user))
+    for measure in measures:
+        measure.in_force = measure_in_force(measure, now)
+        measure.can_appeal = measure.in_force and measure.status == MisuseMeasureStatus.IN_FORCE
+    is_senior = user_is_senior_reviewer(user)
+    context = {
+        "measures": measures,
+        "appeal_form": MisuseAppealForm(),
+        "is_senior": is_senior,
+        "appeals": list(misuse_appeals_open()) if is_senior else [],
+        "decision_form": MisuseAppealDecisionForm() if is_senior else None,
+    }
+    return render_for_viewer(request, "good_faith/misuse_list.html", context)
+
+
+@login_required
+@require_POST
+def misuse_appeal(request, pk):
+    # Another organisation's measure answers 404, exactly like a missing one.
+    measure = get_object_or_404(misuse_measures_of(request.user), pk=pk)
+    form = MisuseAppealForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Explain why the measure should be lifted.")
+    else:
+        with domain_errors_as_messages(request):
+            misuse_measure_appeal(measure_id=measure.pk, actor=request.user, statement=form.cleaned_data["statement"])
+            messages.success(
+                request, "Your appeal is filed; a senior reviewer will decide. The measure stays meanwhile."
+            )
+    return redirect("good_faith:misuse")
+
+
+@login_required
+@require_POST
+def misuse_decide(request, pk):
+    if not user_is_senior_reviewer(request.user):
+        raise Http404
+    measure = get_object_or_404(MisuseMeasure, pk=pk)
+    form = MisuseAppealDecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose confirm or lift and give the organisation the reasons.")
+    else:
+        lift = form.cleaned_data["decision"] == "lift"
+        with domain_errors_as_messages(request):
+            misuse_appeal_decide(
+                measure_id=measure.pk, actor=request.user, lift=lift, reason=form.cleaned_data["reason"]
+            )
+            messages.success(
+                request, "Lifted: the organisation may file again." if lift else "The measure is confirmed."
+            )
+    return redirect("good_faith:misuse")
