@@ -15,6 +15,7 @@ class MembershipDecisionForm(forms.Form):
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
         label="Reason (shown to the rights holder and kept in the history)",
+        error_messages={"required": "Give the reason for the decision."},
     )
 
     def clean_reason(self):
@@ -27,7 +28,11 @@ class MembershipDecisionForm(forms.Form):
 class OverrideLiftForm(forms.Form):
     """Staff hand a scope back to the nightly evaluation."""
 
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label="Reason for lifting the override")
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="Reason for lifting the override",
+        error_messages={"required": "Give the reason for lifting the override."},
+    )
 
     def clean_reason(self):
         reason = self.cleaned_data["reason"].strip()
@@ -43,7 +48,11 @@ class AuditDecisionForm(forms.Form):
             ("reverse", "Reverse: reinstate the listing, remove any penalty"),
         ]
     )
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label="Your finding (kept with the audit)")
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="Your finding (kept with the audit)",
+        error_messages={"required": "Give the reasons for the audit decision."},
+    )
 
     def clean_reason(self):
         reason = self.cleaned_data["reason"].strip()

@@ -22,7 +22,10 @@ def open_audits():
     return (
         QualityAudit.objects.filter(status=QualityAuditStatus.OPEN)
         .select_related(
-            "item__listing__store", "item__ip_asset", "item__notice__rights_holder", "item__notice__partner"
+            "item__listing__store",
+            "item__ip_asset",
+            "item__notice__rights_holder",
+            "item__notice__partner__organisation",
         )
         .order_by("due_at", "id")
     )
