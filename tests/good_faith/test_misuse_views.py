@@ -1,0 +1,195 @@
+"""Misuse through the pages: the reviewer's checkbox, the refused filing, the measures page, appeal and lift."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from good_faith.models import MisuseMeasure, MisuseMeasureKind, MisuseMeasureStatus
+from takedowns.models import ItemStatus, Notice
+from takedowns.notices import filing_suspension_of
+from tests import factories
+from tests.good_faith import test_misuse as base
+from tests.good_faith.test_misuse import SUSPEND, WARN, pending_item
+from tests.takedowns.conftest import NOTICE_DATA
+
+# The service tests' world (fixtures), shared rather than copied.
+_thresholds, asset, store, colleague_a = base._thresholds, base.asset, base.store, base.colleague_a
+senior_reviewer, strikes = base.senior_reviewer, base.strikes
+
+MISUSE = "/good-faith/misuse/"
+
+
+def _notice_post(holder, listing, asset):
+    return {
+        "rights_holder": holder.pk,
+        **{k: v for k, v in NOTICE_DATA.items() if isinstance(v, str)},
+        "good_faith_statement": "on",
+        "accuracy_statement": "on",
+        "authority_statement": "on",
+        "items-TOTAL_FORMS": "1",
+        "items-INITIAL_FORMS": "0",
+        "items-MIN_NUM_FORMS": "1",
+        "items-MAX_NUM_FORMS": "50",
+        "items-0-listing_ref": listing.external_id,
+        "items-0-ip_asset": asset.pk,
+        "items-0-infringement_type": "counterfeit",
+        "items-0-explanation": "Fake logo, wrong stitching.",
+    }
+
+
+@pytest.fixture
+def suspended(strikes, brand_a):
+    strikes(SUSPEND)
+    return MisuseMeasure.objects.get(organisation=brand_a.organisation, kind=MisuseMeasureKind.SUSPENSION)
+
+
+def test_the_misuse_page_lives_in_the_good_faith_namespace():
+    assert reverse("good_faith:misuse") == MISUSE
+
+
+# --- The reviewer's decision ----------------------------------------------------------------
+
+
+def test_the_reject_form_offers_the_manifestly_unfounded_box(client, reviewer, owner_a, brand_a, asset, store):
+    item = pending_item(owner_a, brand_a, asset, store)
+    client.force_login(reviewer)
+    page = client.get(reverse("takedowns:item-detail", args=[item.pk])).content.decode()
+    assert 'name="manifestly_unfounded"' in page and "Manifestly unfounded" in page
+
+
+def test_ticking_the_box_marks_the_rejection_manifestly_unfounded(client, reviewer, owner_a, brand_a, asset, store):
+    marked, plain = (pending_item(owner_a, brand_a, asset, store) for _ in range(2))
+    client.force_login(reviewer)
+    response = client.post(
+        reverse("takedowns:item-decide", args=[marked.pk]),
+        {"decision": "reject", "reason": "The listing sells genuine goods.", "manifestly_unfounded": "on"},
+        follow=True,
+    )
+    assert "Rejected as manifestly unfounded" in response.content.decode()
+    client.post(reverse("takedowns:item-decide", args=[plain.pk]), {"decision": "reject", "reason": "Not enough."})
+    marked.refresh_from_db()
+    plain.refresh_from_db()
+    assert (marked.status, marked.manifestly_unfounded) == (ItemStatus.REJECTED, True)
+    assert (plain.status, plain.manifestly_unfounded) == (ItemStatus.REJECTED, False)
+    assert marked.events.get(action="rejected").data == {"manifestly_unfounded": True}
+
+
+def test_the_third_ticked_rejection_on_the_page_warns_the_filer(client, reviewer, owner_a, brand_a, asset, store):
+    items = [pending_item(owner_a, brand_a, asset, store) for _ in range(WARN)]
+    client.force_login(reviewer)
+    for item in items:
+        client.post(
+            reverse("takedowns:item-decide", args=[item.pk]),
+            {"decision": "reject", "reason": "No basis at all.", "manifestly_unfounded": "on"},
+        )
+    (warning,) = MisuseMeasure.objects.filter(organisation=brand_a.organisation)
+    assert warning.kind == MisuseMeasureKind.WARNING
+
+
+def test_the_box_is_not_offered_for_an_adjudication(db):
+    from takedowns.forms import DecisionForm
+    from takedowns.models import CannedReason
+
+    form = DecisionForm(decisions=DecisionForm.BY_STATUS["pending_adjudication"], canned=CannedReason.objects.all())
+    assert "manifestly_unfounded" not in form.fields
+
+
+# --- Refused filing ---------------------------------------------------------------------------
+
+
+def test_the_filing_page_refuses_a_suspended_filer_with_the_end_date(client, suspended, owner_a, brand_a, asset, store):
+    listing = factories.ListingFactory(store=store)
+    before = Notice.objects.count()
+    client.force_login(owner_a)
+    response = client.post(reverse("takedowns:notice-create"), _notice_post(brand_a, listing, asset))
+    assert response.status_code == 200
+    page = response.content.decode()
+    ends = suspended.suspension.ends_at
+    assert f"Filing is suspended until {ends:%Y-%m-%d %H:%M} UTC" in page
+    assert "manifestly unfounded" in page
+    assert Notice.objects.count() == before
+
+
+# --- The measures page, appeal and lift -------------------------------------------------------
+
+
+def test_members_see_their_measures_with_the_statement_and_an_appeal_form(client, suspended, colleague_a):
+    client.force_login(colleague_a)
+    page = client.get(MISUSE).content.decode()
+    assert "Filing suspension" in page and "Warning" in page
+    assert "Digital Services Act article 23" in page
+    assert f"{suspended.suspension.ends_at:%Y-%m-%d %H:%M}" in page
+    # One appeal form per measure still in force and not appealed: the warning and the suspension.
+    assert len(re.findall(r'action="/good-faith/misuse/\d+/appeal/"', page)) == 2
+
+
+def test_an_outsider_sees_nothing_and_cannot_appeal(client, suspended, user_b):
+    client.force_login(user_b)
+    page = client.get(MISUSE).content.decode()
+    assert "Statement of reasons" not in page and "Brand A" not in page
+    response = client.post(reverse("good_faith:misuse-appeal", args=[suspended.pk]), {"statement": "Let me in."})
+    assert response.status_code == 404
+    suspended.refresh_from_db()
+    assert suspended.status == MisuseMeasureStatus.IN_FORCE
+
+
+def test_appeal_and_lift_through_the_pages_lets_the_holder_file_again(
+    client, suspended, owner_a, brand_a, asset, store, senior_reviewer, reviewer
+):
+    client.force_login(owner_a)
+    response = client.post(
+        reverse("good_faith:misuse-appeal", args=[suspended.pk]),
+        {"statement": "Every listing sold fakes; the test buys are attached to the items."},
+        follow=True,
+    )
+    assert "Your appeal is filed" in response.content.decode()
+    suspended.refresh_from_db()
+    assert suspended.status == MisuseMeasureStatus.APPEALED
+    again = client.post(reverse("good_faith:misuse-appeal", args=[suspended.pk]), {"statement": "Again."}, follow=True)
+    assert "can be appealed once" in again.content.decode()
+
+    # A reviewer who is not senior neither sees the queue nor decides.
+    client.force_login(reviewer)
+    assert "Decide the appeal" not in client.get(MISUSE).content.decode()
+    denied = client.post(reverse("good_faith:misuse-decide", args=[suspended.pk]), {"decision": "lift", "reason": "x"})
+    assert denied.status_code == 404
+
+    client.force_login(senior_reviewer)
+    queue = client.get(MISUSE).content.decode()
+    assert "Every listing sold fakes" in queue and "Decide the appeal" in queue
+    decided = client.post(
+        reverse("good_faith:misuse-decide", args=[suspended.pk]),
+        {"decision": "lift", "reason": "The test buys show the goods were fakes."},
+        follow=True,
+    )
+    assert "Lifted" in decided.content.decode()
+    suspended.refresh_from_db()
+    assert suspended.status == MisuseMeasureStatus.LIFTED
+    assert filing_suspension_of(brand_a.organisation_id) is None
+
+    client.force_login(owner_a)
+    listing = factories.ListingFactory(store=store)
+    filed = client.post(reverse("takedowns:notice-create"), _notice_post(brand_a, listing, asset))
+    assert filed.status_code == 302
+    assert Notice.objects.filter(rights_holder=brand_a, items__listing=listing).exists()
+    page = client.get(MISUSE).content.decode()
+    assert "Lifted on appeal" in page and "The test buys show the goods were fakes." in page
+
+
+def test_confirming_on_the_page_keeps_the_suspension(client, suspended, owner_a, brand_a, senior_reviewer):
+    client.force_login(owner_a)
+    client.post(reverse("good_faith:misuse-appeal", args=[suspended.pk]), {"statement": "We filed in good faith."})
+    client.force_login(senior_reviewer)
+    client.post(
+        reverse("good_faith:misuse-decide", args=[suspended.pk]),
+        {"decision": "confirm", "reason": "Five listings of the brand's own goods."},
+    )
+    suspended.refresh_from_db()
+    assert suspended.status == MisuseMeasureStatus.UPHELD_ON_APPEAL
+    assert filing_suspension_of(brand_a.organisation_id) == suspended.suspension
+
+
+def test_the_measures_page_needs_a_login(client):
+    response = client.get(MISUSE)
+    assert response.status_code == 302 and "login" in response["Location"]
