@@ -1,0 +1,32 @@
+"""The service level page, for platform staff: the same report as ``manage.py service_level_report``."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+
+from good_faith.service_level import KIND_LABELS, MAX_DAYS, service_level_report
+from portal.roles import user_is_platform_staff
+from takedowns.views.display import render_for_viewer
+
+DEFAULT_DAYS = 7
+
+
+@login_required
+def service_level(request):
+    # Outsiders learn nothing: the page answers 404 as if it did not exist.
+    if not user_is_platform_staff(request.user):
+        raise Http404
+    raw = request.GET.get("days", str(DEFAULT_DAYS)).strip()
+    days = int(raw) if raw.isdigit() else None
+    if days is None or not 1 <= days <= MAX_DAYS:
+        context = {"error": f"Days must be a whole number from 1 to {MAX_DAYS}; got {raw!r}.", "days": raw}
+        return render_for_viewer(request, "good_faith/service_level.html", context, status=400)
+    report = service_level_report(days=days)
+    context = {
+        "days": days,
+        "max_days": MAX_DAYS,
+        "report": report,
+        "by_kind": [(KIND_LABELS[k], share) for k, share in report.by_kind.items()],
+        "waiting": [(KIND_LABELS[k], n, report.overdue[k]) for k, n in report.waiting.items()],
+        "percentiles": [("All", report.time_to_decision), *report.time_to_decision_by_track.items()],
+    }
+    return render_for_viewer(request, "good_faith/service_level.html", context)
