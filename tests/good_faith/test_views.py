@@ -271,8 +271,8 @@ def test_staff_list_query_count_does_not_grow_with_holders(
     twenty, body = _staff_list_queries(client)
     assert body.count('href="/good-faith/staff/holders/') == 20
     assert one == twenty
-    # Session, user, groups, count, holders, memberships, track records.
-    with django_assert_num_queries(7):
+    # Session, user, groups, count, holders, memberships, track records (on SQLite the median is a second query).
+    with django_assert_num_queries(7 if connection.vendor == "postgresql" else 8):
         client.get(reverse("good_faith:staff-list"))
 
 
