@@ -1,0 +1,406 @@
+"""Benchmark: the nightly Good Faith evaluation over 10,000 rights holders and 1,000,000 decided items.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/portal python benchmarks/good_faith_nightly.py [--quick]
+
+Works in its own database (``portal_bench_good_faith`` unless ``--database``
+names another, recreated from a migrated template on every run) on the server
+DATABASE_URL names. The fixture (not measured) inserts, set-based in SQL,
+10,000 rights holders (``--quick``: 1,000) with one owner and one IP asset
+each (9 in 10 verified), and 1,000,000 decided items (``--quick``: 100,000),
+100 per holder on average, 10 per notice, dated over the last 200 days (so a
+tenth falls outside the 180-day window), in holder profiles: most uphold
+98%, some sit around the 95% bar, some uphold 80%, some have a manifestly
+unfounded rejection; dismissed items carry a counter-notice, a few are
+reversals. Items are written straight into final states: fixture setup for
+measuring the record query, not a way to move items.
+
+Then it runs ``good_faith.membership.memberships_evaluate`` twice and times
+each: the first night enrols (rows, changes, audit entries, notifications),
+the second finds the same figures and changes nothing. The correctness check
+recomputes a sample of holders' overall figures one holder at a time with
+plain ORM queries and Python, and compares them and the expected status with
+what the run stored. The last line of output is one JSON object.
+
+E-mail tasks go to an in-memory broker unless CELERY_BROKER_URL is set: the
+benchmark measures the evaluation, not a worker sending mail.
+"""
+
+import argparse
+import json
+import os
+import random
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+DEFAULT_DB = "portal_bench_good_faith"
+ITEMS_PER_NOTICE = 10
+# The day (0..199 days ago) notice n was filed: a holder's notices spread over the days.
+NOTICE_DAY = "((37 * {n} + 53 * ({n} / {holders})) %% 200)::int"
+
+
+def _with_database(url, name):
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, parts.fragment))
+
+
+def database_prepare(server_url, name):
+    """Recreate the benchmark database from a migrated template. Returns its URL."""
+    import psycopg2
+
+    template = f"{name}_template"
+    admin = psycopg2.connect(_with_database(server_url, "postgres"))
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [template])
+        if cursor.fetchone() is None:
+            cursor.execute(f'CREATE DATABASE "{template}"')
+    env = {**os.environ, "DATABASE_URL": _with_database(server_url, template), "DEBUG": os.environ.get("DEBUG", "1")}
+    subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=BASE_DIR, env=env, check=True)
+    with admin.cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        cursor.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    admin.close()
+    return _with_database(server_url, name)
+
+
+def _django_setup(database_url):
+    os.environ["DATABASE_URL"] = database_url
+    os.environ.setdefault("DEBUG", "1")
+    os.environ.setdefault("CELERY_BROKER_URL", "memory://")
+    os.environ["CELERY_TASK_ALWAYS_EAGER"] = "0"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+    sys.path.insert(0, str(BASE_DIR))
+    import django
+
+    django.setup()
+    from django.conf import settings
+
+    settings.DEBUG = False  # DEBUG keeps every query in memory
+    import logging
+
+    logging.getLogger("celery").setLevel(logging.WARNING)
+
+
+# --- Fixture ------------------------------------------------------------------
+
+
+def _insert_select(model, expressions, source_sql, params=()):
+    """INSERT INTO model's table SELECT ... FROM source_sql, filling columns not named from the field defaults.
+
+    Other fields may be added to these models later; their defaults keep this fixture working.
+    """
+    from django.db import connection
+
+    columns, values = [], []
+    with connection.cursor() as cursor:
+        for field in model._meta.concrete_fields:
+            if field.primary_key:
+                continue
+            columns.append(f'"{field.column}"')
+            if field.name in expressions or field.column in expressions:
+                values.append(expressions.get(field.name, expressions.get(field.column)))
+            elif field.null:
+                values.append("NULL")
+            else:
+                # A literal, so the expressions' own %s parameters keep their order.
+                value = field.get_db_prep_save(field.get_default(), connection)
+                values.append(cursor.cursor.mogrify("%s", [value]).decode().replace("%", "%%"))
+        sql = f'INSERT INTO "{model._meta.db_table}" ({", ".join(columns)}) SELECT {", ".join(values)} {source_sql}'  # noqa: S608
+        cursor.execute(sql, list(params))
+        return cursor.rowcount
+
+
+def fixture_create(holders, items, now):
+    """Holders (each with an owner and an asset) and their decided items, in SQL. Returns the holder ids."""
+    from django.db import connection, transaction
+
+    from portal.models import Membership as OrgMembership
+    from portal.models import Organisation, User
+    from rights_holders.models import IPAsset, RightsHolder
+    from takedowns.models import CounterNotice, Notice, NoticeItem
+    from tests import factories
+
+    notices = items // ITEMS_PER_NOTICE
+    with transaction.atomic():
+        listing = factories.ListingFactory(external_id="GF-BENCH-1")
+        merchant_user = factories.UserFactory(username="gf-bench-merchant")
+        _insert_select(
+            Organisation,
+            {"name": "'GF Bench Brand ' || g", "kind": "'rights_holder'", "created_at": "%s"},
+            "FROM generate_series(1, %s) AS g",
+            [now, holders],
+        )
+        _insert_select(
+            RightsHolder,
+            {"organisation": "o.id", "legal_name": "o.name", "created_at": "%s"},
+            "FROM portal_organisation o WHERE o.name LIKE 'GF Bench Brand %%' ORDER BY o.id",
+            [now],
+        )
+        _insert_select(
+            User,
+            {
+                "username": "'gf-bench-owner-' || r.id",
+                "email": "'owner' || r.id || '@bench.test'",
+                "password": "'!'",
+                "is_active": "TRUE",
+                "date_joined": "%s",
+            },
+            "FROM rights_holders_rightsholder r ORDER BY r.id",
+            [now],
+        )
+        _insert_select(
+            OrgMembership,
+            {"user": "u.id", "organisation": "r.organisation_id", "role": "'owner'", "created_at": "%s"},
+            "FROM rights_holders_rightsholder r JOIN portal_user u ON u.username = 'gf-bench-owner-' || r.id",
+            [now],
+        )
+        _insert_select(
+            IPAsset,
+            {
+                "rights_holder": "r.id",
+                "kind": "'trademark'",
+                "name": "'GFMARK' || r.id",
+                "registration_number": "'GF' || r.id",
+                "office": "'EUIPO'",
+                "verification_status": "CASE WHEN r.id %% 10 = 7 THEN 'pending' ELSE 'verified' END",
+                "created_at": "%s",
+            },
+            "FROM rights_holders_rightsholder r",
+            [now],
+        )
+        holder_ids = list(RightsHolder.objects.order_by("pk").values_list("pk", flat=True))
+        first_holder = holder_ids[0]
+        # Notice g belongs to holder (g mod holders); its items are decided 30 to 80 hours after filing.
+        _insert_select(
+            Notice,
+            {
+                "reference": "gen_random_uuid()",
+                "rights_holder": f"{first_holder} + (g %% {holders})",
+                "channel": "'web'",
+                "track": "'standard'",
+                "filer_name": "'Bench Filer'",
+                "filer_address": "'1 Bench Street'",
+                "filer_phone": "'+33 1 00 00 00 00'",
+                "filer_email": "'bench@example.test'",
+                "signature": "'Bench Filer'",
+                "signed_at": f"%s - make_interval(days => {NOTICE_DAY.format(n='g', holders=holders)}, hours => 80)",
+                "submitted_at": f"%s - make_interval(days => {NOTICE_DAY.format(n='g', holders=holders)}, hours => 80)",
+                "good_faith_statement": "TRUE",
+                "accuracy_statement": "TRUE",
+                "authority_statement": "TRUE",
+            },
+            "FROM generate_series(0, %s) AS g ORDER BY g",
+            [now, now, notices - 1],
+        )
+        first_notice = Notice.objects.order_by("pk").values_list("pk", flat=True).first()
+        # Profiles by holder: h % 10 in 0..5 uphold ~98%, 6..7 sit near 95%, 8 upholds ~80%,
+        # 9 has a manifestly unfounded rejection. r is a per-item pseudo-random 0..99.
+        status = """CASE
+            WHEN p.q <= 5 THEN CASE WHEN p.r < 98 THEN 'upheld' WHEN p.r < 99 THEN 'dismissed' ELSE 'rejected' END
+            WHEN p.q <= 7 THEN CASE WHEN p.r < 95 THEN 'upheld' WHEN p.r < 97 THEN 'dismissed' ELSE 'rejected' END
+            WHEN p.q = 8 THEN CASE WHEN p.r < 80 THEN 'upheld' WHEN p.r < 90 THEN 'dismissed' ELSE 'rejected' END
+            ELSE CASE WHEN p.r < 97 THEN 'upheld' WHEN p.r < 98 THEN 'dismissed' ELSE 'rejected' END END"""
+        itype = """CASE WHEN p.t < 50 THEN 'counterfeit' WHEN p.t < 70 THEN 'trademark_misuse'
+            WHEN p.t < 80 THEN 'copyright' WHEN p.t < 90 THEN 'design' WHEN p.t < 95 THEN 'patent' ELSE 'other' END"""
+        _insert_select(
+            NoticeItem,
+            {
+                "notice": "p.notice_id",
+                "listing": str(listing.pk),
+                "ip_asset": "a.id",
+                "infringement_type": itype,
+                "explanation": "'Counterfeit logo.'",
+                "status": status,
+                "status_changed_at": "p.decided_at",
+                "version": "3",
+                "decided_at": "p.decided_at",
+                "decision_generation": "1",
+                "took_down_listing": f"({status}) = 'upheld'",
+                "manifestly_unfounded": f"p.q = 9 AND p.r = 99 AND ({status}) = 'rejected'",
+                "reversed_against_filer": f"({status}) = 'dismissed' AND p.r %% 3 = 0",
+            },
+            f"""FROM (
+                SELECT i, {first_notice} + i / {ITEMS_PER_NOTICE} AS notice_id,
+                       ((i / {ITEMS_PER_NOTICE}) %% {holders}) %% 10 AS q,
+                       (i * 7919 + i / 13) %% 100 AS r,
+                       (i * 104729 + 17) %% 100 AS t,
+                       %s - make_interval(days => {NOTICE_DAY.format(n=f"(i / {ITEMS_PER_NOTICE})", holders=holders)},
+                                           hours => 80 - 30 - (i %% 50)::int) AS decided_at,
+                       {first_holder} + (i / {ITEMS_PER_NOTICE}) %% {holders} AS holder_id
+                  FROM generate_series(0::bigint, %s::bigint) AS i
+            ) p JOIN rights_holders_ipasset a ON a.rights_holder_id = p.holder_id""",
+            [now, items - 1],
+        )
+        _insert_select(
+            CounterNotice,
+            {
+                "item": "i.id",
+                "submitted_by": str(merchant_user.pk),
+                "statement": "'Genuine goods.'",
+                "signature": "'M'",
+                "signed_at": "i.decided_at - interval '20 hours'",
+                "accuracy_statement": "TRUE",
+                "contact_name": "'M'",
+                "contact_address": "'A'",
+                "contact_phone": "'1'",
+                "contact_email": "'m@bench.test'",
+                "submitted_at": "i.decided_at - interval '20 hours'",
+            },
+            "FROM takedowns_noticeitem i WHERE i.status = 'dismissed'",
+        )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+        cursor.execute("CHECKPOINT")
+    return holder_ids
+
+
+# --- Check --------------------------------------------------------------------
+
+
+def straightforward_figures(holder_id, now):
+    """One holder's overall record the plain way: fetch its items, count in Python."""
+    from datetime import timedelta
+
+    from django.conf import settings
+
+    from takedowns.models import NoticeItem
+
+    start = now - timedelta(days=settings.GOOD_FAITH_WINDOW_DAYS)
+    rows = NoticeItem.objects.filter(
+        notice__rights_holder_id=holder_id,
+        status__in=["upheld", "dismissed", "rejected"],
+        decided_at__gt=start,
+        decided_at__lte=now,
+    ).values_list("status", "reversed_against_filer", "manifestly_unfounded", "counter_notice__id")
+    figures = {"decided": 0, "upheld": 0, "dismissed_after_counter_notice": 0, "rejected": 0}
+    figures.update(manifestly_unfounded=0, reversed=0)
+    for status, reversed_, unfounded, counter_notice in rows:
+        figures["decided"] += 1
+        figures["upheld"] += status == "upheld"
+        figures["rejected"] += status == "rejected"
+        figures["manifestly_unfounded"] += status == "rejected" and unfounded
+        figures["reversed"] += status == "dismissed" and reversed_
+        figures["dismissed_after_counter_notice"] += status == "dismissed" and not reversed_ and bool(counter_notice)
+    return figures
+
+
+def correctness_check(holder_ids, now, sample):
+    from django.conf import settings
+
+    from good_faith.models import Membership
+    from rights_holders.models import IPAsset
+
+    rng = random.Random(5)
+    checked, mismatches = 0, []
+    for holder_id in rng.sample(holder_ids, min(sample, len(holder_ids))):
+        expected = straightforward_figures(holder_id, now)
+        row = Membership.objects.filter(rights_holder_id=holder_id, infringement_type="").first()
+        judged = expected["decided"] >= settings.GOOD_FAITH_MIN_DECIDED
+        if row is None:
+            if judged:
+                mismatches.append({"holder": holder_id, "problem": "judged but no membership row"})
+            checked += 1
+            continue
+        stored = {name: row.last_figures.get(name) for name in expected}
+        verified = IPAsset.objects.usable(now.date()).filter(rights_holder_id=holder_id).exists()
+        qualifies = (
+            judged
+            and expected["upheld"] * 100 >= settings.GOOD_FAITH_MIN_UPHELD_PERCENT * expected["decided"]
+            and expected["dismissed_after_counter_notice"] * 100
+            <= settings.GOOD_FAITH_MAX_COUNTER_NOTICE_PERCENT * expected["decided"]
+            and expected["manifestly_unfounded"] == 0
+            and verified
+        )
+        if stored != expected or (row.status == "member") != qualifies:
+            mismatches.append({"holder": holder_id, "expected": expected, "stored": stored, "status": row.status})
+        checked += 1
+    return checked, mismatches
+
+
+# --- Main ---------------------------------------------------------------------
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="a tenth: 1,000 holders and 100,000 items")
+    parser.add_argument("--holders", type=int)
+    parser.add_argument("--items", type=int)
+    parser.add_argument("--sample", type=int, default=200, help="holders recomputed one by one for the check")
+    parser.add_argument("--database", default=os.environ.get("GOOD_FAITH_BENCH_DB", DEFAULT_DB))
+    args = parser.parse_args(argv)
+    holders = args.holders or (1_000 if args.quick else 10_000)
+    items = args.items or (100_000 if args.quick else 1_000_000)
+
+    server_url = os.environ.get("DATABASE_URL", "")
+    if not server_url.startswith(("postgres://", "postgresql://")):
+        raise SystemExit("Set DATABASE_URL to a PostgreSQL server, e.g. postgres://postgres@127.0.0.1:5432/portal")
+    total_began = time.perf_counter()
+    print(f"Preparing database {args.database} ...", flush=True)
+    _django_setup(database_prepare(server_url, args.database))
+
+    from django.utils import timezone
+
+    from good_faith.membership import memberships_evaluate
+    from good_faith.models import Membership, MembershipChange
+    from takedowns.models import Notification
+
+    now = timezone.now()
+    print(f"Inserting {holders:,} holders and {items:,} decided items ...", flush=True)
+    began = time.perf_counter()
+    holder_ids = fixture_create(holders, items, now)
+    print(f"  fixture in {time.perf_counter() - began:.1f} s", flush=True)
+
+    print("First night (enrols) ...", flush=True)
+    load_before = os.getloadavg()[0]
+    began = time.perf_counter()
+    first = memberships_evaluate(now=now)
+    first_seconds = time.perf_counter() - began
+    print(f"  {first_seconds:.2f} s: {first}", flush=True)
+    changes_after_first = MembershipChange.objects.count()
+
+    print("Second night (same figures, nothing to change) ...", flush=True)
+    began = time.perf_counter()
+    second = memberships_evaluate(now=now)
+    second_seconds = time.perf_counter() - began
+    print(f"  {second_seconds:.2f} s: {second}", flush=True)
+    unchanged = MembershipChange.objects.count() == changes_after_first
+
+    print(f"Checking {args.sample} holders one by one ...", flush=True)
+    checked, mismatches = correctness_check(holder_ids, now, args.sample)
+    for mismatch in mismatches[:5]:
+        print(f"  MISMATCH {mismatch}", flush=True)
+    correct = not mismatches and unchanged
+    print(f"Total run time {time.perf_counter() - total_began:.1f} s", flush=True)
+    print(
+        json.dumps(
+            {
+                "holders": holders,
+                "items": items,
+                "seconds": round(first_seconds, 3),
+                "second_run_seconds": round(second_seconds, 3),
+                "holders_evaluated": first["rights_holders_evaluated"],
+                "members_enrolled": first["enrolled"],
+                "overall_members": Membership.objects.filter(
+                    rights_holder__isnull=False, infringement_type="", status="member"
+                ).count(),
+                "membership_rows": Membership.objects.count(),
+                "notifications": Notification.objects.filter(source__startswith="good-faith-").count(),
+                "second_run_changes": second["enrolled"] + second["suspended"],
+                "sample_checked": checked,
+                "sample_mismatches": len(mismatches),
+                "correct": correct,
+                "goal_seconds": 60,
+                "load_average_before": round(load_before, 1),
+                "cpus": os.cpu_count(),
+            }
+        )
+    )
+    return 0 if correct else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
