@@ -193,3 +193,21 @@ def test_confirming_on_the_page_keeps_the_suspension(client, suspended, owner_a,
 def test_the_measures_page_needs_a_login(client):
     response = client.get(MISUSE)
     assert response.status_code == 302 and "login" in response["Location"]
+
+
+def test_the_measures_page_costs_the_same_queries_however_many_measures(client, suspended, owner_a, brand_a):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(owner_a)
+    client.get(MISUSE)  # warm the session and the user's caches
+    with CaptureQueriesContext(connection) as two:
+        client.get(MISUSE)
+    for measure in MisuseMeasure.objects.filter(organisation=brand_a.organisation):
+        measure.pk = None
+        measure.suspension = None
+        measure.save()
+    with CaptureQueriesContext(connection) as four:
+        page = client.get(MISUSE).content.decode()
+    assert page.count("Statement of reasons") == 4
+    assert len(four) == len(two)
