@@ -107,9 +107,27 @@ def notice_create(request):
                 return redirect("takedowns:notice-receipt", pk=receipt.notice.pk)
         if any(f.files for f in formset.forms):
             messages.warning(request, "Files are not kept when a form comes back: choose the evidence files again.")
+    else:
+        _warn_of_filing_suspensions(request, holders)
     return render_for_viewer(
         request, "takedowns/notice_form.html", {"form": form, "formset": formset, "has_assets": assets.exists()}
     )
+
+
+def _warn_of_filing_suspensions(request, holders):
+    """Say before anyone types a notice that it would be refused, and until when."""
+    from portal.scoping import organisation_ids_of
+    from takedowns.notices import filing_suspension_of
+
+    org_ids = set(organisation_ids_of(request.user)) | {h.organisation_id for h in holders}
+    for org_id in sorted(org_ids):
+        suspension = filing_suspension_of(org_id)
+        if suspension is not None:
+            messages.error(
+                request,
+                f"{suspension.organisation.name} may not file notices until "
+                f"{suspension.ends_at:%Y-%m-%d %H:%M} UTC: {suspension.reason}",
+            )
 
 
 @login_required

@@ -599,3 +599,17 @@ def test_nav_links_to_the_pages(client, reviewer, owner_a):
     assert reverse("takedowns:review-queue") not in body
     client.force_login(reviewer)
     assert reverse("takedowns:review-queue") in client.get(reverse("home")).content.decode()
+
+
+def test_filing_page_warns_a_suspended_filer_before_typing(client, owner_a, brand_a, asset_a):
+    from datetime import timedelta as _td
+
+    from django.utils import timezone as _tz
+
+    from takedowns.models import FilingSuspension
+
+    ends = _tz.now() + _td(days=30)
+    FilingSuspension.objects.create(organisation=brand_a.organisation, ends_at=ends, reason="Unfounded notices")
+    client.force_login(owner_a)
+    body = client.get(reverse("takedowns:notice-create")).content.decode()
+    assert f"may not file notices until {ends:%Y-%m-%d %H:%M} UTC" in body
