@@ -72,7 +72,6 @@ def membership_changes_notify(changes):
         organisation_id__in=set(org_of.values()), user__is_active=True
     ).values_list("user_id", "organisation_id"):
         members.setdefault(org_id, []).append(user_id)
-    url = path_or_blank("good_faith:record")
     rows = []
     for subject, subject_changes in by_subject.items():
         org_id = org_of.get(subject)
@@ -85,6 +84,8 @@ def membership_changes_notify(changes):
                 *(_line(change) for change in subject_changes),
             ]
         )
+        # Holders get a link to their record page; partners have no page of their own yet.
+        url = path_or_blank("good_faith:holder-detail", subject[1]) if subject[0] == "rights_holder" else ""
         subject_line = "Good Faith membership: " + ", ".join(
             f"{_scope_label(c.membership.infringement_type)} {c.to_status.replace('_', ' ')}" for c in subject_changes
         )

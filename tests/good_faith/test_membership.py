@@ -125,6 +125,7 @@ def test_a_qualifying_holder_is_enrolled_with_the_figures_and_told(brand_a, asse
     assert summary["enrolled"] >= 1
     note = Notification.objects.get(recipient=owner_a)
     assert "now a member" in note.body
+    assert note.url == f"/good-faith/holders/{brand_a.pk}/"
     assert [m.to for m in mail.outbox] == [[owner_a.email]]
     assert AuditLogEntry.objects.filter(action="good_faith.membership.member", object_id=str(membership.pk)).exists()
 
