@@ -72,7 +72,9 @@ def queue_item(owner_a, brand_a, asset_a, store):
 
 
 @pytest.fixture
-def partner(brand_a):
+def partner(brand_a, settings):
+    # No random quality audits unless a test asks for them: they would join the queue.
+    settings.GOOD_FAITH_AUDIT_PERCENT = 0
     org = factories.OrganisationFactory(kind=OrganisationKind.PARTNER)
     partner = Partner.objects.create(organisation=org, kind=PartnerKind.ASSOCIATION, approved_for_vetting=True)
     partner.vetted_rights_holders.add(brand_a)
