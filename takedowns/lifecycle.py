@@ -91,7 +91,7 @@ def _status_label(status):
 def _lock(item_id):
     return (
         NoticeItem.objects.select_for_update(of=("self",))
-        .select_related("notice", "listing", "listing__store", "ip_asset", "notice__rights_holder")
+        .select_related("notice", "listing", "listing__store", "ip_asset", "notice__rights_holder__organisation")
         .get(pk=item_id)
     )
 

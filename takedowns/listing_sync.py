@@ -39,7 +39,7 @@ def listing_status_wanted(listing_id):
 def listing_status_sync(listing_id, *, cause=""):
     """Bring the listing's status in line with its items. Returns the new status if it changed."""
     with transaction.atomic():
-        listing = Listing.objects.select_for_update().select_related("store__merchant").get(pk=listing_id)
+        listing = Listing.objects.select_for_update().select_related("store__merchant__organisation").get(pk=listing_id)
         if listing.status == ListingStatus.REMOVED:
             return None
         wanted = listing_status_wanted(listing_id)

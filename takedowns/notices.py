@@ -11,6 +11,7 @@ from functools import partial
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from listings.models import Listing, ListingStatus
@@ -89,18 +90,43 @@ def _notice_errors(data):
     return errors
 
 
-def _find_listing(ref):
-    ref = str(ref or "").strip()
-    if not ref:
-        return None
-    listing = Listing.objects.select_related("store").filter(external_id=ref).first()
-    if listing is None and ref.isdigit():
-        listing = Listing.objects.select_related("store").filter(pk=int(ref)).first()
-    return listing
+def _listings_find(refs):
+    """The listings the refs name, in one query: by the marketplace's id, else by our numeric id."""
+    refs = {str(ref or "").strip() for ref in refs} - {""}
+    if not refs:
+        return {}
+    numbers = {int(ref) for ref in refs if ref.isdigit()}
+    rows = list(Listing.objects.select_related("store").filter(Q(external_id__in=refs) | Q(pk__in=numbers)))
+    by_external_id = {listing.external_id: listing for listing in rows}
+    by_pk = {listing.pk: listing for listing in rows}
+    return {
+        ref: by_external_id.get(ref) or (by_pk.get(int(ref)) if ref.isdigit() else None)
+        for ref in refs
+        if ref in by_external_id or (ref.isdigit() and int(ref) in by_pk)
+    }
 
 
-def _item_problem(draft, *, rights_holder, listing, asset, now):
-    """The reason an item is invalid, or '' if it can go ahead."""
+def _open_items_find(pairs):
+    """{(listing id, asset id): id of the open item} for these pairs, in one query."""
+    if not pairs:
+        return {}
+    rows = (
+        NoticeItem.objects.filter(
+            listing_id__in={listing_id for listing_id, _ in pairs},
+            ip_asset_id__in={asset_id for _, asset_id in pairs},
+            status__in=OPEN_STATUSES,
+        )
+        .order_by("pk")
+        .values_list("listing_id", "ip_asset_id", "pk")
+    )
+    found = {}
+    for listing_id, asset_id, pk in rows:
+        found.setdefault((listing_id, asset_id), pk)
+    return found
+
+
+def _item_problem(draft, *, rights_holder, listing, asset, now, open_item_id=None):
+    """The reason an item is invalid, or '' if it can go ahead. ``open_item_id``: an open item for the pair."""
     if asset.rights_holder_id != rights_holder.pk:
         return f"The IP asset \u201c{asset.name}\u201d does not belong to {rights_holder.legal_name}."
     if asset.verification_status == VerificationStatus.EXPIRED or (asset.expires_on and asset.expires_on < now.date()):
@@ -116,9 +142,8 @@ def _item_problem(draft, *, rights_holder, listing, asset, now):
         return f"Choose an infringement type ({', '.join(InfringementType.values)})."
     if not (draft.explanation or "").strip():
         return "Explain how the listing infringes the right (what you saw, what differs from the genuine product)."
-    open_item = NoticeItem.objects.filter(listing=listing, ip_asset=asset, status__in=OPEN_STATUSES).only("pk").first()
-    if open_item is not None:
-        return _duplicate_reason(open_item.pk, listing)
+    if open_item_id is not None:
+        return _duplicate_reason(open_item_id, listing)
     return ""
 
 
@@ -212,9 +237,18 @@ def notice_submit(*, actor, rights_holder, data, drafts, channel=Channel.WEB, pa
         authorised_store_ids = set(
             AuthorisedStore.objects.filter(rights_holder=rights_holder).values_list("store_id", flat=True)
         )
+        # Listings, assets and open items for the whole notice in three queries, not three per line.
         assets = IPAsset.objects.in_bulk([d.ip_asset_id for d in drafts if d.ip_asset_id])
+        listings = _listings_find(d.listing_ref for d in drafts)
+        open_items = _open_items_find(
+            {
+                (listings[ref].pk, d.ip_asset_id)
+                for d in drafts
+                if (ref := str(d.listing_ref or "").strip()) in listings and d.ip_asset_id in assets
+            }
+        )
         for line, draft in enumerate(drafts, start=1):
-            listing = _find_listing(draft.listing_ref)
+            listing = listings.get(str(draft.listing_ref or "").strip())
             asset = assets.get(draft.ip_asset_id)
             if listing is None:
                 receipt.refused.append((line, f"Line {line}: no listing {draft.listing_ref!r} on the marketplace."))
@@ -222,7 +256,14 @@ def notice_submit(*, actor, rights_holder, data, drafts, channel=Channel.WEB, pa
             if asset is None:
                 receipt.refused.append((line, f"Line {line}: choose one of your IP assets."))
                 continue
-            problem = _item_problem(draft, rights_holder=rights_holder, listing=listing, asset=asset, now=now)
+            problem = _item_problem(
+                draft,
+                rights_holder=rights_holder,
+                listing=listing,
+                asset=asset,
+                now=now,
+                open_item_id=open_items.get((listing.pk, asset.pk)),
+            )
             fields = {
                 "listing": listing,
                 "ip_asset": asset,
@@ -247,6 +288,8 @@ def notice_submit(*, actor, rights_holder, data, drafts, channel=Channel.WEB, pa
             if item.status == ItemStatus.INVALID:
                 receipt.invalid.append(item)
                 continue
+            # A second line for the same listing and asset in this notice points to this item.
+            open_items[(listing.pk, asset.pk)] = item.pk
             for validated in draft.evidence:
                 row = Evidence(
                     item=item,
@@ -284,6 +327,7 @@ def notice_submit(*, actor, rights_holder, data, drafts, channel=Channel.WEB, pa
 
         notice_id = notice.pk
         transaction.on_commit(lambda: notice_receipt_send(notice_id))
-    for item in receipt.accepted:
-        item.refresh_from_db()
+    # The items as routing left them (one query; their relations load afresh, as after refresh_from_db).
+    fresh = NoticeItem.objects.in_bulk([item.pk for item in receipt.accepted])
+    receipt.accepted = [fresh[item.pk] for item in receipt.accepted]
     return receipt
