@@ -172,15 +172,8 @@ def _partner_vetting_active(notice):
     cached = notice.__dict__.get("_partner_vetting_active")
     if cached is None:
         partner = notice.partner
-        try:
-            from good_faith.membership import partner_privilege_active
-        except ImportError:  # TEMPORARY until good_faith.membership lands
-
-            def partner_privilege_active(partner):
-                from good_faith.models import Membership
-
-                lost = [m for m in Membership.objects.filter(partner=partner, infringement_type="") if not m.is_active]
-                return partner.approved_for_vetting and not lost
+        # Imported here: good_faith builds on takedowns, not the other way round.
+        from good_faith.membership import partner_privilege_active
 
         cached = bool(
             partner_privilege_active(partner)

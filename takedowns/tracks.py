@@ -13,15 +13,8 @@ STANDARD_REASON = "Standard track: a reviewer checks the notice first."
 
 def _active_membership(rights_holder_id, infringement_type):
     # Imported here: good_faith builds on takedowns, not the other way round.
-    try:
-        from good_faith.membership import membership_active_for
-    except ImportError:  # TEMPORARY until good_faith.membership lands: read the rows it reads.
-        from good_faith.models import Membership
+    from good_faith.membership import membership_active_for
 
-        rows = Membership.objects.filter(
-            rights_holder_id=rights_holder_id, infringement_type__in=[infringement_type, ""]
-        ).order_by("-infringement_type")
-        return next((m for m in rows if m.is_active), None)
     return membership_active_for(rights_holder_id=rights_holder_id, infringement_type=infringement_type)
 
 

@@ -156,24 +156,31 @@ def test_partner_vetted_notice_is_fast_tracked(brand_a, asset, listings):
     assert routed_event(item).reason == f"Vetted by {partner}: fast track."
 
 
-def test_partner_that_lost_the_privilege_files_on_the_standard_track(brand_a, asset, listings, staff_user):
+@pytest.mark.parametrize(
+    ("status", "override"),
+    [
+        (MembershipStatus.SUSPENDED, ManualOverride.NONE),  # its own record fell below the bar (nightly)
+        (MembershipStatus.MEMBER, ManualOverride.REVOKED),  # staff revoked it
+    ],
+)
+def test_partner_that_lost_the_privilege_files_on_the_standard_track(
+    brand_a, asset, listings, reviewer, status, override
+):
     partner, vetter = vetting_partner(brand_a)
-    # Its own record cost it the privilege (a revoked partner membership), though still approved.
+    assert partner.approved_for_vetting
     Membership.objects.create(
         partner=partner,
-        status=MembershipStatus.SUSPENDED,
-        override=ManualOverride.REVOKED,
-        override_reason="Too many successful counter-notices on vetted complaints.",
-        override_by=staff_user,
-        override_at=timezone.now(),
+        status=status,
+        override=override,
+        override_reason="Too many successful counter-notices on vetted complaints." if override else "",
+        override_by=reviewer if override else None,
+        override_at=timezone.now() if override else None,
+        last_figures={"decided": 40, "accuracy_percent": 80.0},
     )
     (item,) = file_notice(vetter, brand_a, [draft(listings[0], asset)], partner=partner).accepted
     assert (item.track, item.status) == (Track.STANDARD, ItemStatus.PENDING_REVIEW)
-
-
-@pytest.fixture
-def staff_user(reviewer):
-    return reviewer
+    listings[0].refresh_from_db()
+    assert listings[0].status == ListingStatus.LIVE
 
 
 def test_successful_counter_notice_then_dismissal_reinstates_the_listing(
