@@ -293,22 +293,39 @@ def _entries_sql(since, now):
 # --- The figures ----------------------------------------------------------------------
 
 
-def _shares(entries, params):
-    """Shares within the SLA overall, by track, queue, day and week: one grouped statement."""
-    groups = {"all": "''", "track": "track", "kind": "kind", "day": "day", "week": "week"}
-    sql = " UNION ALL ".join(
-        f"SELECT '{name}', CAST({column} AS {_text()}), SUM(counted), SUM(within) FROM entries GROUP BY {column}"  # noqa: S608
-        if name != "all"
-        else "SELECT 'all', '', SUM(counted), SUM(within) FROM entries"
-        for name, column in groups.items()
+def _grouped(entries, params):
+    """Shares within the SLA overall and by track, queue, day and week, in one statement.
+
+    On PostgreSQL the same pass gives the median and p95 time to decision overall and by track
+    (percentile_cont skips the null times of undecided entries). Returns (shares, percentiles):
+    shares[group][key] -> Share; percentiles[track or None] -> Percentiles (PostgreSQL only).
+    """
+    on_postgres = connection.vendor == "postgresql"
+    waits = (
+        "SUM(decided), percentile_cont(0.5) WITHIN GROUP (ORDER BY wait_seconds), "
+        "percentile_cont(0.95) WITHIN GROUP (ORDER BY wait_seconds)"
+        if on_postgres
+        else "SUM(decided), NULL, NULL"
     )
+    selects = [f"SELECT 'all', '', SUM(counted), SUM(within), {waits} FROM entries"]  # noqa: S608
+    for name in ("track", "kind", "day", "week"):
+        measured = waits if name == "track" else "NULL, NULL, NULL"
+        selects.append(
+            f"SELECT '{name}', CAST({name} AS {_text()}), SUM(counted), SUM(within), {measured} "  # noqa: S608
+            f"FROM entries GROUP BY {name}"
+        )
     with connection.cursor() as cursor:
-        cursor.execute(f"WITH entries AS ({entries}) {sql}", params)
+        cursor.execute(f"WITH entries AS ({entries}) {' UNION ALL '.join(selects)}", params)
         rows = cursor.fetchall()
-    result = {name: {} for name in groups}
-    for name, key, counted, within in rows:
-        result[name][key] = Share(counted=int(counted or 0), within=int(within or 0))
-    return result
+    shares = {name: {} for name in ("all", "track", "kind", "day", "week")}
+    percentiles = {}
+    for name, key, counted, within, decided, median, p95 in rows:
+        shares[name][key] = Share(counted=int(counted or 0), within=int(within or 0))
+        if on_postgres and name in ("all", "track"):
+            percentiles[None if name == "all" else key] = Percentiles(
+                decided=int(decided or 0), median_hours=_hours(median), p95_hours=_hours(p95)
+            )
+    return shares, percentiles
 
 
 def _text():
@@ -328,22 +345,9 @@ def _hours(seconds):
     return None if seconds is None else round(float(seconds) / 3600.0, 2)
 
 
-def _percentiles(entries, params):
-    """Median and p95 time to decision, overall (key None) and by track."""
-    result = {}
+def _percentiles_in_python(entries, params):
+    """SQLite has no percentile_cont: read the decided times in order and interpolate the same way."""
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                f"WITH entries AS ({entries}) SELECT track, COUNT(*), "  # noqa: S608
-                "percentile_cont(0.5) WITHIN GROUP (ORDER BY wait_seconds), "
-                "percentile_cont(0.95) WITHIN GROUP (ORDER BY wait_seconds) "
-                "FROM entries WHERE decided = 1 GROUP BY ROLLUP (track)",
-                params,
-            )
-            for track, decided, median, p95 in cursor.fetchall():
-                result[track] = Percentiles(decided=decided, median_hours=_hours(median), p95_hours=_hours(p95))
-            return result
-        # SQLite has no percentile_cont: read the decided times in order and interpolate the same way.
         cursor.execute(
             f"WITH entries AS ({entries}) SELECT track, wait_seconds FROM entries WHERE decided = 1 "  # noqa: S608
             "ORDER BY wait_seconds",
@@ -353,13 +357,14 @@ def _percentiles(entries, params):
         for track, seconds in cursor.fetchall():
             waits.setdefault(None, []).append(seconds)
             waits.setdefault(track, []).append(seconds)
-    for track, ordered in waits.items():
-        result[track] = Percentiles(
+    return {
+        track: Percentiles(
             decided=len(ordered),
             median_hours=_hours(percentile_cont(ordered, 0.5)),
             p95_hours=_hours(percentile_cont(ordered, 0.95)),
         )
-    return result
+        for track, ordered in waits.items()
+    }
 
 
 def _waiting_now(now):
@@ -416,8 +421,9 @@ def service_level_report(*, days=7, now=None):
     now = now or timezone.now()
     since = now - timedelta(days=days)
     entries, params = _entries_sql(since, now)
-    shares = _shares(entries, params)
-    percentiles = _percentiles(entries, params)
+    shares, percentiles = _grouped(entries, params)
+    if connection.vendor != "postgresql":
+        percentiles = _percentiles_in_python(entries, params)
     waiting, overdue = _waiting_now(now)
     before_sale, before_sale_by_track = _before_sale(since, now)
     return ServiceLevelReport(
