@@ -7,4 +7,5 @@ app_name = "good_faith"
 urlpatterns = [
     path("", include("good_faith.urls_pages")),
     path("misuse/", include("good_faith.urls_misuse")),
+    path("service-level/", include("good_faith.urls_service_level")),
 ]

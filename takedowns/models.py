@@ -235,6 +235,8 @@ class ItemEvent(models.Model):
 
     class Meta:
         ordering = ["item", "at", "id"]
+        # The service-level report reads queue entries and exits by status and time.
+        indexes = [models.Index(fields=["to_status", "at"], name="item_event_status_at_idx")]
 
     def __str__(self):
         return f"{self.action}: {self.from_status or '-'} -> {self.to_status}"
