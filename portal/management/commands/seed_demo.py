@@ -16,6 +16,7 @@ from django.db import transaction
 from django.test.utils import override_settings
 from django.utils import timezone
 
+from good_faith.demo import MISUSER, NEAR, demo_good_faith_brands, demo_good_faith_seed
 from listings.models import Listing, Merchant, Order, Store
 from portal.identity import identity_hash
 from portal.models import LetterOfAuthorisation, Membership, MembershipRole, Organisation, OrganisationKind, User
@@ -233,6 +234,8 @@ class Command(BaseCommand):
             brands = self.seed_brands()
             agent = self.seed_agent(brands)
             partner = self.seed_partner(brands)
+            # The Good Faith demo's extra brands: a misuser and a small brand the partner vets.
+            brands.update(demo_good_faith_brands(today=self.today, partner=Partner.objects.get(organisation=partner)))
             stores, merchants = self.seed_merchants()
             self.seed_authorised_store(brands, stores)
             self.seed_listings(brands, stores)
@@ -240,8 +243,11 @@ class Command(BaseCommand):
             logins = self.seed_users(brands, agent, partner, merchants)
             # Notices in every state, made by the domain functions with the clock moved back.
             lifecycle = demo_lifecycle_seed(now=self.now)
+            # Then the Good Faith programme: a member, a brand near the bar, a suspended misuser, a vetted brand.
+            good_faith = demo_good_faith_seed(now=self.now)
         self.report(logins, time.monotonic() - started)
         self.report_lifecycle(lifecycle)
+        self.report_good_faith(good_faith)
 
     # --- Brands ---------------------------------------------------------------
     def seed_brands(self):
@@ -523,6 +529,20 @@ class Command(BaseCommand):
             ("demo-agent", "Agent (law firm)", agent, MembershipRole.OWNER, ("Amelia", "Hale")),
             ("demo-merchant", "Merchant owner", merchant_org, MembershipRole.OWNER, ("Li", "Wei")),
             ("demo-partner", "Partner staff", partner, MembershipRole.STAFF, ("Sanne", "de Vries")),
+            (
+                "demo-near-member",
+                "Brand owner (near Good Faith)",
+                brands[NEAR].organisation,
+                MembershipRole.OWNER,
+                ("Oliver", "Grant"),
+            ),
+            (
+                "demo-misuser",
+                "Brand owner (suspended filer)",
+                brands[MISUSER].organisation,
+                MembershipRole.OWNER,
+                ("Gavin", "Marsh"),
+            ),
         ]
         logins = []
         for username, label, org, role, (first, last) in specs:
@@ -595,3 +615,10 @@ class Command(BaseCommand):
         appeals = ", ".join(f"{n} {s}" for s, n in sorted(result.appeals.items())) or "none"
         effects = ", ".join(f"{n} {s}" for s, n in sorted(result.effects.items())) or "none"
         out.write(f"  Appeals: {appeals}. Effects: {effects}.")
+
+    def report_good_faith(self, result):
+        out = self.stdout
+        verb = "created" if result.created else "already there, nothing new"
+        out.write(f"\nGood Faith demo ({verb}):")
+        for line in result.lines:
+            out.write(f"  {line}")
