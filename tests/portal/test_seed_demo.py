@@ -5,11 +5,25 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.test import RequestFactory
+from django.urls import reverse
 from django.utils import timezone
 
-from listings.models import Listing, Merchant, Order, Store
+from good_faith.demo import DEMO_GOOD_FAITH_EMAILS, MEMBER, MISUSER, NEAR, SMALL
+from good_faith.membership import membership_active_for
+from good_faith.misuse import measure_in_force
+from good_faith.models import (
+    Membership,
+    MembershipChange,
+    MembershipStatus,
+    MisuseMeasure,
+    MisuseMeasureKind,
+    QualityAudit,
+    QualityAuditStatus,
+)
+from listings.models import Listing, ListingStatus, Merchant, Order, Store, StoreStatus
 from portal.management.commands.seed_demo import DEMO_PASSWORD
 from portal.models import AuditLogEntry, LetterOfAuthorisation, Organisation, User
 from rights_holders.models import (
@@ -20,7 +34,7 @@ from rights_holders.models import (
     RightsHolder,
     VerificationStatus,
 )
-from takedowns.demo import DEMO_FILER_EMAILS
+from takedowns.demo import DECLARATIONS, DEMO_FILER_EMAILS
 from takedowns.lifecycle import ALLOWED_MOVES
 from takedowns.models import (
     Appeal,
@@ -28,6 +42,7 @@ from takedowns.models import (
     CounterNotice,
     Effect,
     EffectStatus,
+    FilingSuspension,
     ItemEvent,
     ItemStatus,
     Notice,
@@ -38,6 +53,7 @@ from takedowns.models import (
     StatementOfReasons,
     Track,
 )
+from takedowns.notices import ItemDraft, filing_suspension_of, notice_submit
 
 MODELS = [
     User,
@@ -61,6 +77,11 @@ MODELS = [
     Effect,
     Penalty,
     Notification,
+    Membership,
+    MembershipChange,
+    MisuseMeasure,
+    FilingSuspension,
+    QualityAudit,
 ]
 
 DEMO_USERS = [
@@ -69,6 +90,8 @@ DEMO_USERS = [
     "demo-agent",
     "demo-merchant",
     "demo-partner",
+    "demo-near-member",
+    "demo-misuser",
     "demo-reviewer",
     "demo-senior-reviewer",
     "demo-admin",
@@ -93,6 +116,7 @@ def test_seed_demo_is_idempotent_and_believable(client):
     call_command("seed_demo", stdout=again)
     assert _counts() == first
     assert "Demo notices (already there, nothing new)" in again.getvalue()
+    assert "Good Faith demo (already there, nothing new)" in again.getvalue()
 
     # Some listings plainly infringe: a brand name at a fraction of the reference price.
     infringing = 0
@@ -175,7 +199,8 @@ def test_seed_demo_lifecycle_has_every_state_made_by_the_domain_functions(tmp_pa
             assert before.at <= after.at <= now
         assert history[-1].to_status == item.status
     assert min(e.at for e in events) < now - timedelta(days=19)
-    assert AuditLogEntry.objects.filter(action__startswith="takedowns.item.").count() == events.count()
+    # (Every item in the demo, this part's and the Good Faith part's, was made the same way.)
+    assert AuditLogEntry.objects.filter(action__startswith="takedowns.item.").count() == ItemEvent.objects.count()
 
     # Effects were carried out: listings, penalties, the public register, notifications.
     assert not Effect.objects.filter(item__in=items).exclude(status=EffectStatus.DONE).exists()
@@ -187,3 +212,101 @@ def test_seed_demo_lifecycle_has_every_state_made_by_the_domain_functions(tmp_pa
     target = tmp_path / "statements.json"
     call_command("export_statements_of_reasons", output=str(target), stdout=io.StringIO())
     assert len(json.loads(target.read_text())["statements"]) >= 5
+
+
+def _assert_histories_replay(items, now):
+    """Every item's events chain through the allowed moves to its status, at past times."""
+    by_item = {}
+    for event in ItemEvent.objects.filter(item__in=items).order_by("item_id", "at", "id"):
+        by_item.setdefault(event.item_id, []).append(event)
+    for item in items:
+        history = by_item[item.pk]
+        assert history[0].from_status == ""
+        for before, after in zip(history, history[1:], strict=False):
+            assert after.from_status == before.to_status, item.pk
+            assert after.to_status in ALLOWED_MOVES[before.to_status], item.pk
+            assert before.at <= after.at <= now
+        assert history[-1].to_status == item.status
+
+
+@pytest.mark.django_db
+def test_seed_demo_good_faith_cases_are_made_by_the_domain_functions(client, settings):
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out)
+    now = timezone.now()
+    assert "Good Faith demo (created)" in out.getvalue()
+    assert "demo-misuser" in out.getvalue() and "demo-near-member" in out.getvalue()
+    items = NoticeItem.objects.filter(notice__filer_email__in=DEMO_GOOD_FAITH_EMAILS).select_related("notice")
+
+    # The member: enrolled by a past nightly run on months of upheld notices; its newest notice took the
+    # fast track (listings down at once), one of them drawn for a quality audit.
+    member = RightsHolder.objects.get(legal_name=MEMBER)
+    overall = Membership.objects.get(rights_holder=member, infringement_type="")
+    assert overall.status == MembershipStatus.MEMBER and overall.is_active
+    assert overall.last_figures["decided"] >= settings.GOOD_FAITH_MIN_DECIDED
+    enrolled = MembershipChange.objects.get(membership=overall)
+    assert (enrolled.cause, enrolled.from_status, enrolled.to_status) == ("nightly", "", MembershipStatus.MEMBER)
+    assert enrolled.at < now - timedelta(days=1)
+    history = items.filter(notice__rights_holder=member, notice__submitted_at__lt=enrolled.at)
+    assert history.count() >= settings.GOOD_FAITH_MIN_DECIDED - 1
+    assert set(history.values_list("status", "track")) == {(ItemStatus.UPHELD, Track.STANDARD)}
+    assert all(decided < enrolled.at for decided in history.values_list("decided_at", flat=True))
+    fast = items.filter(notice__rights_holder=member, notice__submitted_at__gt=enrolled.at).select_related("listing")
+    assert fast.count() == 2
+    for item in fast:
+        assert (item.status, item.track) == (ItemStatus.AWAITING_COUNTER_NOTICE, Track.FAST)
+        assert item.listing.status == ListingStatus.TAKEN_DOWN
+        assert "Good Faith member" in ItemEvent.objects.get(item=item, action="fast_tracked").reason
+    assert QualityAudit.objects.filter(item__in=fast, status=QualityAuditStatus.OPEN).exists()
+    assert membership_active_for(rights_holder_id=member.pk, infringement_type="counterfeit") is not None
+
+    # Close to the bar: not a member, and its own Good Faith page says what it lacks.
+    near = RightsHolder.objects.get(legal_name=NEAR)
+    assert membership_active_for(rights_holder_id=near.pk, infringement_type="counterfeit") is None
+    near_items = items.filter(notice__rights_holder=near)
+    assert near_items.filter(status=ItemStatus.UPHELD).count() == 16
+    assert near_items.filter(status=ItemStatus.REJECTED, manifestly_unfounded=False).count() == 1
+    client.force_login(User.objects.get(username="demo-near-member"))
+    page = client.get(reverse("good_faith:holder-detail", args=[near.pk]))
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert f"3 more decided items needed (17 of {settings.GOOD_FAITH_MIN_DECIDED})" in body
+    assert f"upheld 94.1% of {settings.GOOD_FAITH_MIN_UPHELD_PERCENT}% needed" in body
+
+    # The misuser: manifestly unfounded rejections; warned at the third, suspended at the fifth, in force now.
+    misuser = Organisation.objects.get(name=MISUSER)
+    strikes = items.filter(notice__filer_organisation=misuser)
+    assert set(strikes.values_list("status", "manifestly_unfounded")) == {(ItemStatus.REJECTED, True)}
+    decided = sorted(strikes.values_list("decided_at", flat=True))
+    measures = list(MisuseMeasure.objects.filter(organisation=misuser).order_by("created_at"))
+    assert [m.kind for m in measures] == [MisuseMeasureKind.WARNING, MisuseMeasureKind.SUSPENSION]
+    assert measures[0].created_at == decided[settings.MISUSE_WARNING_THRESHOLD - 1]
+    assert measures[1].created_at == decided[settings.MISUSE_SUSPENSION_THRESHOLD - 1]
+    assert all(measure_in_force(m, now) for m in measures)
+    suspension = filing_suspension_of(misuser.pk, now)
+    assert suspension == measures[1].suspension and suspension.ends_at > now
+    with pytest.raises(ValidationError) as refused:
+        notice_submit(
+            actor=User.objects.get(username="demo-misuser"),
+            rights_holder=RightsHolder.objects.get(organisation=misuser),
+            data=dict(DECLARATIONS),
+            drafts=[ItemDraft(listing_ref="DEMO-000001", ip_asset_id=None, infringement_type="other", explanation="x")],
+        )
+    assert refused.value.code == "filing_suspended"
+
+    # The small brand the partner vets: its notice, filed by the partner, took the fast track.
+    small = RightsHolder.objects.get(legal_name=SMALL)
+    vetted = items.select_related("notice__partner", "listing").get(notice__rights_holder=small)
+    partner = vetted.notice.partner
+    assert partner.approved_for_vetting and partner.vetted_rights_holders.filter(pk=small.pk).exists()
+    assert vetted.notice.filer_organisation_id == partner.organisation_id
+    assert (vetted.status, vetted.track) == (ItemStatus.AWAITING_COUNTER_NOTICE, Track.FAST)
+    assert vetted.listing.status == ListingStatus.TAKEN_DOWN
+    assert "Vetted by" in ItemEvent.objects.get(item=vetted, action="fast_tracked").reason
+
+    # All of it through the lifecycle: histories replay, effects carried out, and the months of upheld
+    # counterfeits fell on the counterfeit stores, not on the demo merchant, who keeps trading.
+    _assert_histories_replay(items, now)
+    assert not Effect.objects.filter(item__in=items).exclude(status=EffectStatus.DONE).exists()
+    demo_merchant = Merchant.objects.get(organisation__memberships__user__username="demo-merchant")
+    assert not demo_merchant.stores.filter(status__in=[StoreStatus.CLOSED, StoreStatus.BANNED]).exists()
