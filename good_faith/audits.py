@@ -53,9 +53,28 @@ def quality_audit_maybe_select(item, *, rng=None, now=None):
             action="good_faith.quality_audit.selected",
             obj=audit,
             organisation=item.notice.rights_holder.organisation,
-            data={"item": item.pk, "due_at": audit.due_at.isoformat(), "percent": settings.GOOD_FAITH_AUDIT_PERCENT},
+            data=quality_audit_selected_data(item, audit),
         )
     return audit
+
+
+def quality_audit_selected_data(item, audit):
+    return {"item": item.pk, "due_at": audit.due_at.isoformat(), "percent": settings.GOOD_FAITH_AUDIT_PERCENT}
+
+
+def quality_audits_draw(items, *, rng=None, now=None):
+    """The set-based twin of ``quality_audit_maybe_select`` for new items (takedowns.routing): unsaved audits.
+
+    The same draws, in the same order, one per fast-track takedown, so a seeded
+    ``rng`` selects the same items on either path. The caller inserts the audits
+    and their audit entries (``quality_audit_selected_data``).
+    """
+    now = now or timezone.now()
+    return [
+        QualityAudit(item=item, selected_at=now, due_at=now + timedelta(hours=settings.TAKEDOWN_REVIEW_SLA_HOURS))
+        for item in items
+        if item.track == Track.FAST and item.took_down_listing and quality_audit_drawn(rng)
+    ]
 
 
 def _standing(item):

@@ -104,14 +104,12 @@ def _check_move(item, to):
         )
 
 
-def _apply(item, move, *, actor, actor_default="system", now=None):
-    """Write the move on a locked item: status, event, audit, effects, statements. Returns the event."""
-    from takedowns.effects import effects_write
-    from takedowns.reasons import statements_write
+def move_in_memory(item, move, *, actor, now):
+    """Set a move's new values on ``item`` (not saved). Returns the names of the fields it changed.
 
-    now = now or timezone.now()
-    before = item.status
-    _check_move(item, move.to)
+    Shared by ``_apply`` and the set-based filing (``takedowns.routing``), which inserts the
+    item already routed: both write the same values.
+    """
     item.status = move.to
     item.status_changed_at = now
     item.version += 1
@@ -128,7 +126,28 @@ def _apply(item, move, *, actor, actor_default="system", now=None):
         item.queued_at = now
         item.review_due_at = now + timedelta(hours=settings.TAKEDOWN_REVIEW_SLA_HOURS)
         update += ["queued_at", "review_due_at"]
-    item.save(update_fields=update)
+    return update
+
+
+def move_audit_data(before, move, event_id):
+    """The data of a move's audit entry (``takedowns.item.<action>``)."""
+    return {"before": before, "after": move.to, "reason": move.reason, "event": event_id, **move.data}
+
+
+def move_effects(move, event_id):
+    """A move's effects, with the notification every move sends: the notify handler decides who hears what."""
+    return [*move.effects, (EffectKind.NOTIFY, f"event-{event_id}", {"event": event_id})]
+
+
+def _apply(item, move, *, actor, actor_default="system", now=None):
+    """Write the move on a locked item: status, event, audit, effects, statements. Returns the event."""
+    from takedowns.effects import effects_write
+    from takedowns.reasons import statements_write
+
+    now = now or timezone.now()
+    before = item.status
+    _check_move(item, move.to)
+    item.save(update_fields=move_in_memory(item, move, actor=actor, now=now))
     label = actor_label(actor, actor_default)
     event = ItemEvent.objects.create(
         item=item,
@@ -147,13 +166,10 @@ def _apply(item, move, *, actor, actor_default="system", now=None):
         actor_label=None if actor else label,
         obj=item,
         organisation=item.notice.rights_holder.organisation,
-        data={"before": before, "after": move.to, "reason": move.reason, "event": event.pk, **move.data},
+        data=move_audit_data(before, move, event.pk),
     )
     statements_write(item, move.statements, now=now)
-    effects = list(move.effects)
-    # Every move is told to the parties; the notify handler decides who hears what.
-    effects.append((EffectKind.NOTIFY, f"event-{event.pk}", {"event": event.pk}))
-    effects_write(item, effects)
+    effects_write(item, move_effects(move, event.pk))
     return event
 
 
@@ -237,40 +253,48 @@ def reply_lapse_plan(item):
 # --- The verbs ----------------------------------------------------------------
 
 
+def route_plan(item, track, reason, now):
+    """The move that routes a submitted item (verb and set-based filing, ``takedowns.routing``).
+
+    Fast track: the listing comes down at once and the counter-notice window opens. Standard
+    track, and always for a store on the holder's authorised list: the reviewer queue.
+    """
+    if track == Track.FAST and not item.authorised_store_flag:
+        return Move(
+            to=S.AWAITING_COUNTER_NOTICE,
+            action="fast_tracked",
+            reason=reason or "Fast track: the listing is taken down at once.",
+            fields={
+                "track": Track.FAST,
+                "opened_at": now,
+                "counter_notice_deadline": _counter_notice_window(now),
+                "took_down_listing": True,
+            },
+            effects=[(EffectKind.DELIST, "fast-track", {"listing": item.listing_id})],
+            statements=[
+                {
+                    "restriction": RestrictionKind.LISTING_REMOVED,
+                    "facts": item.explanation,
+                    "automated_decision": True,
+                }
+            ],
+            data={"track": Track.FAST},
+        )
+    return Move(
+        to=S.PENDING_REVIEW,
+        action="queued",
+        reason=reason or "Waiting for a reviewer.",
+        fields={"track": Track.STANDARD},
+        data={"track": Track.STANDARD, "authorised_store_flag": item.authorised_store_flag},
+    )
+
+
 def notice_item_route(*, item_id, track, reason="", actor=None, now=None):
     """After validation: standard track to the review queue, fast track down at once."""
     now = now or timezone.now()
     with transaction.atomic():
         item = _lock(item_id)
-        if track == Track.FAST and not item.authorised_store_flag:
-            move = Move(
-                to=S.AWAITING_COUNTER_NOTICE,
-                action="fast_tracked",
-                reason=reason or "Fast track: the listing is taken down at once.",
-                fields={
-                    "track": Track.FAST,
-                    "opened_at": now,
-                    "counter_notice_deadline": _counter_notice_window(now),
-                    "took_down_listing": True,
-                },
-                effects=[(EffectKind.DELIST, "fast-track", {"listing": item.listing_id})],
-                statements=[
-                    {
-                        "restriction": RestrictionKind.LISTING_REMOVED,
-                        "facts": item.explanation,
-                        "automated_decision": True,
-                    }
-                ],
-                data={"track": Track.FAST},
-            )
-        else:
-            move = Move(
-                to=S.PENDING_REVIEW,
-                action="queued",
-                reason=reason or "Waiting for a reviewer.",
-                fields={"track": Track.STANDARD},
-                data={"track": Track.STANDARD, "authorised_store_flag": item.authorised_store_flag},
-            )
+        move = route_plan(item, track, reason, now)
         _apply(item, move, actor=actor, now=now)
         if move.to == S.AWAITING_COUNTER_NOTICE:
             from takedowns.listing_sync import listing_status_sync
@@ -613,45 +637,67 @@ def notice_item_reverse(*, item_id, actor, reason, appeal_id, now=None):
         return item
 
 
+@dataclass
+class Creation:
+    """What ``notice_item_create`` writes for a new item, as values (shared with ``takedowns.routing``)."""
+
+    item_fields: dict  # the item's first status and what goes with it
+    event_fields: dict  # its first ItemEvent, but the item
+    audit_action: str
+    audit_label: str | None  # audit_log_record's actor_label: None when an actor is named
+
+    def audit_data(self, event_id):
+        return {"after": self.item_fields["status"], "reason": self.item_fields["invalid_reason"], "event": event_id}
+
+
+def creation_plan(*, notice, actor, invalid_reason="", authorised_store_flag=False, now):
+    status = S.INVALID if invalid_reason else S.SUBMITTED
+    label = actor_label(actor, "screening" if notice.channel == "proactive" else "system")
+    return Creation(
+        item_fields={
+            "status": status,
+            "status_changed_at": now,
+            "invalid_reason": invalid_reason,
+            "authorised_store_flag": authorised_store_flag,
+            "decided_at": now if invalid_reason else None,
+            "decision_generation": 1 if invalid_reason else 0,
+        },
+        event_fields={
+            "at": now,
+            "actor": actor,
+            "actor_label": label,
+            "action": "invalid" if invalid_reason else "submitted",
+            "from_status": "",
+            "to_status": status,
+            "reason": invalid_reason or "Notice received.",
+            "data": {"authorised_store_flag": authorised_store_flag} if authorised_store_flag else {},
+        },
+        audit_action="takedowns.item.invalid" if invalid_reason else "takedowns.item.submitted",
+        audit_label=None if actor else label,
+    )
+
+
 def notice_item_create(*, notice, fields, actor, invalid_reason="", authorised_store_flag=False, now=None):
     """Create an item inside the caller's transaction: submitted, or invalid with its reason.
 
-    The item's first status is set here and nowhere else; the event records it
-    like any other move. Raises IntegrityError when an open item for the same
-    listing and asset appears concurrently (the caller turns that into an
-    invalid item pointing to the other one).
+    The item's first status is set here (and, for many at once, by ``takedowns.routing`` from
+    the same ``creation_plan``) and nowhere else; the event records it like any other move.
+    Raises IntegrityError when an open item for the same listing and asset appears
+    concurrently (the caller turns that into an invalid item pointing to the other one).
     """
     now = now or timezone.now()
-    status = S.INVALID if invalid_reason else S.SUBMITTED
-    item = NoticeItem.objects.create(
-        notice=notice,
-        status=status,
-        status_changed_at=now,
-        invalid_reason=invalid_reason,
-        authorised_store_flag=authorised_store_flag,
-        decided_at=now if invalid_reason else None,
-        decision_generation=1 if invalid_reason else 0,
-        **fields,
+    plan = creation_plan(
+        notice=notice, actor=actor, invalid_reason=invalid_reason, authorised_store_flag=authorised_store_flag, now=now
     )
-    label = actor_label(actor, "screening" if notice.channel == "proactive" else "system")
-    event = ItemEvent.objects.create(
-        item=item,
-        at=now,
-        actor=actor,
-        actor_label=label,
-        action="invalid" if invalid_reason else "submitted",
-        from_status="",
-        to_status=status,
-        reason=invalid_reason or "Notice received.",
-        data={"authorised_store_flag": authorised_store_flag} if authorised_store_flag else {},
-    )
+    item = NoticeItem.objects.create(notice=notice, **plan.item_fields, **fields)
+    event = ItemEvent.objects.create(item=item, **plan.event_fields)
     audit_log_record(
-        action="takedowns.item.invalid" if invalid_reason else "takedowns.item.submitted",
+        action=plan.audit_action,
         actor=actor,
-        actor_label=None if actor else label,
+        actor_label=plan.audit_label,
         obj=item,
         organisation=notice.rights_holder.organisation,
-        data={"after": status, "reason": invalid_reason, "event": event.pk},
+        data=plan.audit_data(event.pk),
     )
     return item
 

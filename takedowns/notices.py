@@ -31,6 +31,7 @@ from takedowns.models import (
     NoticeItem,
     Track,
 )
+from takedowns.routing import FilingLine, notice_items_file, set_filing_possible
 
 NOTICE_FIELDS = ("filer_name", "filer_address", "filer_phone", "filer_email", "signature")
 DECLARATIONS = {
@@ -240,14 +241,15 @@ def notice_submit(*, actor, rights_holder, data, drafts, channel=Channel.WEB, pa
                 if (ref := str(d.listing_ref or "").strip()) in listings and d.ip_asset_id in assets
             }
         )
-        for line, draft in enumerate(drafts, start=1):
+        lines = []
+        for number, draft in enumerate(drafts, start=1):
             listing = listings.get(str(draft.listing_ref or "").strip())
             asset = assets.get(draft.ip_asset_id)
             if listing is None:
-                receipt.refused.append((line, f"Line {line}: no listing {draft.listing_ref!r} on the marketplace."))
+                receipt.refused.append((number, f"Line {number}: no listing {draft.listing_ref!r} on the marketplace."))
                 continue
             if asset is None:
-                receipt.refused.append((line, f"Line {line}: choose one of your IP assets."))
+                receipt.refused.append((number, f"Line {number}: choose one of your IP assets."))
                 continue
             problem = _item_problem(
                 draft,
@@ -268,59 +270,99 @@ def notice_submit(*, actor, rights_holder, data, drafts, channel=Channel.WEB, pa
                 "test_buy_report": draft.test_buy_report.strip(),
             }
             flag = listing.store_id in authorised_store_ids
-            create = partial(
-                notice_item_create, notice=notice, fields=fields, actor=actor, authorised_store_flag=flag, now=now
-            )
-            try:
-                with transaction.atomic():
-                    item = create(invalid_reason=problem)
-            except IntegrityError:
-                # Another filing opened the same listing and asset a moment ago.
-                other = NoticeItem.objects.filter(listing=listing, ip_asset=asset, status__in=OPEN_STATUSES).first()
-                item = create(invalid_reason=_duplicate_reason(other.pk if other else "?", listing))
-            if item.status == ItemStatus.INVALID:
-                receipt.invalid.append(item)
-                continue
-            # A second line for the same listing and asset in this notice points to this item.
-            open_items[(listing.pk, asset.pk)] = item.pk
-            for validated in draft.evidence:
-                row = Evidence(
-                    item=item,
-                    original_name=validated.original_name,
-                    content_type=validated.content_type,
-                    size=validated.size,
-                    uploaded_by=actor,
-                )
-                row.file.save(validated.name, validated.content, save=False)
-                guard.add(row.file)
-                row.save()
-            receipt.accepted.append(item)
-        if not receipt.accepted and not receipt.invalid:
+            lines.append(FilingLine(number, draft, listing, asset, fields, flag, problem))
+        if not lines:
             raise ValidationError(
                 [reason for _, reason in receipt.refused] or ["Add at least one listing to the notice."],
                 code="no_items",
             )
-        audit_log_record(
-            action="takedowns.notice.submitted",
-            actor=actor,
-            obj=notice,
-            organisation=rights_holder.organisation,
-            data={
-                "channel": channel,
-                "accepted": [i.pk for i in receipt.accepted],
-                "invalid": [i.pk for i in receipt.invalid],
-                "refused": [reason for _, reason in receipt.refused],
-            },
-        )
-        for item in receipt.accepted:
-            track, reason = track_for(notice, item)
-            notice_item_route(item_id=item.pk, track=track, reason=reason, now=now)
+
+        filed = None
+        if set_filing_possible(lines):
+            filed = notice_items_file(notice=notice, lines=lines, actor=actor, now=now)
+        if filed is not None:
+            receipt.accepted, receipt.invalid = filed
+            valid_lines = [line for line in lines if not line.problem]
+            for item, line in zip(receipt.accepted, valid_lines, strict=True):
+                _evidence_store(item, line.draft, actor=actor, guard=guard)
+            _notice_submitted_audit(notice, receipt, actor=actor)
+        else:
+            _items_file_one_by_one(
+                notice, lines, actor=actor, now=now, receipt=receipt, open_items=open_items, guard=guard
+            )
+            _notice_submitted_audit(notice, receipt, actor=actor)
+            for item in receipt.accepted:
+                track, reason = track_for(notice, item)
+                notice_item_route(item_id=item.pk, track=track, reason=reason, now=now)
         # The filer's receipt: one notification for the whole notice.
         from takedowns.notifications import notice_receipt_send
 
         notice_id = notice.pk
         transaction.on_commit(lambda: notice_receipt_send(notice_id))
-    # The items as routing left them (one query; their relations load afresh, as after refresh_from_db).
-    fresh = NoticeItem.objects.in_bulk([item.pk for item in receipt.accepted])
-    receipt.accepted = [fresh[item.pk] for item in receipt.accepted]
+    if filed is None:
+        # The items as routing left them (one query; their relations load afresh, as after refresh_from_db).
+        fresh = NoticeItem.objects.in_bulk([item.pk for item in receipt.accepted])
+        receipt.accepted = [fresh[item.pk] for item in receipt.accepted]
     return receipt
+
+
+def _notice_submitted_audit(notice, receipt, *, actor):
+    audit_log_record(
+        action="takedowns.notice.submitted",
+        actor=actor,
+        obj=notice,
+        organisation=notice.rights_holder.organisation,
+        data={
+            "channel": notice.channel,
+            "accepted": [i.pk for i in receipt.accepted],
+            "invalid": [i.pk for i in receipt.invalid],
+            "refused": [reason for _, reason in receipt.refused],
+        },
+    )
+
+
+def _items_file_one_by_one(notice, lines, *, actor, now, receipt, open_items, guard):
+    """Create the items one by one (SQLite; a notice naming a listing and asset twice; a concurrent filing)."""
+    for line in lines:
+        create = partial(
+            notice_item_create,
+            notice=notice,
+            fields=line.fields,
+            actor=actor,
+            authorised_store_flag=line.authorised_store_flag,
+            now=now,
+        )
+        pair = (line.listing.pk, line.asset.pk)
+        problem = line.problem
+        if not problem and pair in open_items:
+            # A second line for the same listing and asset in this notice points to the first's item.
+            problem = _duplicate_reason(open_items[pair], line.listing)
+        try:
+            with transaction.atomic():
+                item = create(invalid_reason=problem)
+        except IntegrityError:
+            # Another filing opened the same listing and asset a moment ago.
+            other = NoticeItem.objects.filter(
+                listing=line.listing, ip_asset=line.asset, status__in=OPEN_STATUSES
+            ).first()
+            item = create(invalid_reason=_duplicate_reason(other.pk if other else "?", line.listing))
+        if item.status == ItemStatus.INVALID:
+            receipt.invalid.append(item)
+            continue
+        open_items[pair] = item.pk
+        _evidence_store(item, line.draft, actor=actor, guard=guard)
+        receipt.accepted.append(item)
+
+
+def _evidence_store(item, draft, *, actor, guard):
+    for validated in draft.evidence:
+        row = Evidence(
+            item=item,
+            original_name=validated.original_name,
+            content_type=validated.content_type,
+            size=validated.size,
+            uploaded_by=actor,
+        )
+        row.file.save(validated.name, validated.content, save=False)
+        guard.add(row.file)
+        row.save()
