@@ -144,6 +144,7 @@ def notice_items_file(*, notice, lines, actor, now):
             organisation_id=organisation_id,
             data=creation.audit_data(event.pk),
             origin=origin,
+            object_repr=_str_in_status(item, creation.item_fields["status"]),
         )
         for item, creation, event in zip(items, creations, first_events, strict=True)
     ]
@@ -276,7 +277,18 @@ def _quality_audits_draw(fast, *, notice, now):
             )
 
 
-def _audit_entry(*, action, actor=None, actor_label=None, obj=None, organisation_id=None, data=None, origin):
+def _str_in_status(item, status):
+    """The item as its creation's audit entry names it: in its first status, before routing."""
+    routed_status, item.status = item.status, status
+    try:
+        return str(item)
+    finally:
+        item.status = routed_status
+
+
+def _audit_entry(
+    *, action, actor=None, actor_label=None, obj=None, organisation_id=None, data=None, origin, object_repr=None
+):
     """An unsaved entry with exactly what portal.audit.audit_log_record writes."""
     if actor_label is None:
         actor_label = actor.get_username() if actor is not None else "system"
@@ -286,7 +298,7 @@ def _audit_entry(*, action, actor=None, actor_label=None, obj=None, organisation
         actor_label=actor_label[:200],
         object_type=obj._meta.label_lower if obj is not None else "",
         object_id=str(obj.pk) if obj is not None else "",
-        object_repr=str(obj)[:300] if obj is not None else "",
+        object_repr=(object_repr or str(obj))[:300] if obj is not None else "",
         organisation_id=organisation_id,
         ip_address=origin.ip_address,
         user_agent=origin.user_agent,
