@@ -40,6 +40,8 @@ def effect_notify(effect):
             "item__ip_asset",
         )
         .filter(pk=event_id)
+        # No ORDER BY: a pk lookup needs none, and the default ordering made it a sort.
+        .order_by()
         .first()
     )
     if event is None:
@@ -59,6 +61,7 @@ def notice_receipt_send(notice_id):
         notice = (
             Notice.objects.select_related("rights_holder__organisation", "filed_by", "filer_organisation")
             .filter(pk=notice_id)
+            .order_by()
             .first()
         )
         if notice is None:
