@@ -144,12 +144,15 @@ def file_and_wait(client, url, brand, asset, listings):
     return elapsed
 
 
-def queries_per_notice(client, url, brand, asset, listings):
+def queries_per_notice(client, url, brand, asset, listings, *, show=False):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     with CaptureQueriesContext(connection) as captured:
         file_and_wait(client, url, brand, asset, listings)
+    if show:
+        for query in captured.captured_queries:
+            print(f"    {query['time']}s {' '.join(query['sql'].split())[:160]}")
     return len(captured.captured_queries)
 
 
@@ -175,6 +178,7 @@ def main(argv=None):
     parser.add_argument("--quick", action="store_true", help="100 notices instead of 1,000")
     parser.add_argument("--notices", type=int, help="how many notices to file")
     parser.add_argument("--database", default=BENCH_DB, help=f"benchmark database name (default {BENCH_DB})")
+    parser.add_argument("--show-queries", action="store_true", help="print the SQL of one notice's request")
     args = parser.parse_args(argv)
     notices = args.notices or (100 if args.quick else 1_000)
 
@@ -206,7 +210,7 @@ def main(argv=None):
 
     for batch in batches[:WARM_UP_NOTICES]:
         file_and_wait(client, url, brand, asset, batch)
-    queries = queries_per_notice(client, url, brand, asset, batches[WARM_UP_NOTICES])
+    queries = queries_per_notice(client, url, brand, asset, batches[WARM_UP_NOTICES], show=args.show_queries)
     print(f"  one notice of {per} items: {queries} queries", flush=True)
 
     print(f"Filing {notices:,} notices of {per} items through the filing page ...", flush=True)

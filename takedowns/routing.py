@@ -14,7 +14,8 @@ queries instead of some thirty per item:
 4. quality audits are drawn for the fast-tracked items, in order, with the same
    draws as ``good_faith.audits.quality_audit_maybe_select``;
 5. the audit entries, statements of reasons and effects are inserted, one
-   statement each.
+   statement each; after commit the effects go out in one message
+   (``sweep.effects_dispatch_in_chunks``) rather than one per item.
 
 The rules stay in one place: each item's first status comes from
 ``lifecycle.creation_plan`` and its routing move from ``lifecycle.route_plan``,
@@ -187,11 +188,12 @@ def notice_items_file(*, notice, lines, actor, now):
         ]
     )
     if routed:
-        from takedowns import effects
+        from takedowns import sweep
 
         item_ids = [r.item.pk for r in routed]
-        # One callback for the notice; the same messages as one per item (effects.effects_write).
-        transaction.on_commit(lambda: effects.effects_dispatch(item_ids))
+        # One message for the notice's items, as the sweep sends its batches: a lost one is re-sent
+        # by the sweeper like any effect still pending, and no row is stamped per item.
+        transaction.on_commit(lambda: sweep.effects_dispatch_in_chunks(item_ids))
     return accepted, invalid
 
 

@@ -23,7 +23,7 @@ from good_faith.models import Membership, MembershipStatus, QualityAudit
 from listings.models import Listing, ListingStatus
 from portal.models import AuditLogEntry, OrganisationKind
 from rights_holders.models import AuthorisedStore
-from takedowns import effects, notices, routing
+from takedowns import effects, notices, routing, sweep
 from takedowns.models import Effect, ItemEvent, ItemStatus, Notice, NoticeItem, StatementOfReasons, Track
 from tests import factories
 from tests.services import needs_postgres
@@ -85,6 +85,7 @@ def file(owner, brand, drafts, *, set_path, monkeypatch, seed=7, **kwargs):
         monkeypatch.setattr(notices, "set_filing_possible", routing.set_filing_possible)
     sent = []
     monkeypatch.setattr(effects, "effects_dispatch", lambda item_ids: sent.extend(item_ids))
+    monkeypatch.setattr(sweep, "effects_dispatch_in_chunks", lambda item_ids: sent.extend(item_ids))
     with TestCase.captureOnCommitCallbacks(execute=True):
         receipt = notices.notice_submit(
             actor=owner, rights_holder=brand, data=dict(NOTICE_DATA), drafts=drafts, now=NOW, **kwargs
@@ -284,7 +285,7 @@ def test_an_item_opened_meanwhile_sends_the_notice_to_the_per_item_path(owner_a,
 def test_filing_costs_the_same_queries_for_two_items_as_for_five(owner_a, brand_a, world, monkeypatch, settings):
     needs_postgres()
     settings.GOOD_FAITH_AUDIT_PERCENT = 100  # every fast-track item drawn: the audits' inserts are counted too
-    monkeypatch.setattr(effects, "effects_dispatch", lambda item_ids: None)
+    monkeypatch.setattr(sweep, "effects_dispatch_in_chunks", lambda item_ids: None)
     counts = []
     for listings in (world["listings"][:2], world["listings"][2:]):
         drafts = [draft(listing, world["asset"]) for listing in listings]
