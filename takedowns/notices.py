@@ -108,21 +108,23 @@ def _listings_find(refs):
 
 
 def _open_items_find(pairs):
-    """{(listing id, asset id): id of the open item} for these pairs, in one query."""
+    """{(listing id, asset id): id of the open item} for these pairs, in one query.
+
+    Filtered by listing only (a listing has few items) and matched to the pairs here: with the
+    asset in the query too, the planner may scan all of an asset's items, which for a large
+    holder's one trademark is every item it ever filed.
+    """
     if not pairs:
         return {}
     rows = (
-        NoticeItem.objects.filter(
-            listing_id__in={listing_id for listing_id, _ in pairs},
-            ip_asset_id__in={asset_id for _, asset_id in pairs},
-            status__in=OPEN_STATUSES,
-        )
+        NoticeItem.objects.filter(listing_id__in={listing_id for listing_id, _ in pairs}, status__in=OPEN_STATUSES)
         .order_by("pk")
         .values_list("listing_id", "ip_asset_id", "pk")
     )
     found = {}
     for listing_id, asset_id, pk in rows:
-        found.setdefault((listing_id, asset_id), pk)
+        if (listing_id, asset_id) in pairs:
+            found.setdefault((listing_id, asset_id), pk)
     return found
 
 

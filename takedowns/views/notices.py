@@ -96,9 +96,11 @@ def notice_create(request):
                 form_add_domain_error(form, exc)
             else:
                 # Refused lines were never recorded: the receipt page reads them from the session.
-                request.session[RECEIPT_SESSION_KEY.format(receipt.notice.pk)] = [
-                    reason for _, reason in receipt.refused
-                ]
+                # Only when there are some: a clean notice leaves the session (and its write) alone.
+                if receipt.refused:
+                    request.session[RECEIPT_SESSION_KEY.format(receipt.notice.pk)] = [
+                        reason for _, reason in receipt.refused
+                    ]
                 messages.success(
                     request,
                     f"Notice received: {len(receipt.accepted)} item(s) accepted, "
