@@ -19,9 +19,8 @@ JSON object with the figures.
 
 After-commit work runs inside the request as it does in production (the
 filer's receipt; the effects, one message per notice on PostgreSQL).
-Messages go to an in-memory
-broker unless CELERY_BROKER_URL is set; no worker consumes them, since the
-takedown does not wait for one.
+Messages go to an in-memory broker unless CELERY_BROKER_URL is set; no worker
+consumes them, since the takedown does not wait for one.
 """
 
 import argparse
