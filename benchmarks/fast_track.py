@@ -35,33 +35,11 @@ from pathlib import Path
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
 
-from benchmarks.deadline_sweep import _django_setup, _with_database  # noqa: E402
+from benchmarks.database import database_prepare, django_setup  # noqa: E402
 
 BENCH_DB = "portal_bench_fast"
 ITEMS_PER_NOTICE = 10
 WARM_UP_NOTICES = 5
-
-
-def database_prepare(server_url, name):
-    """Recreate the benchmark database from a migrated template of its own. Returns its URL."""
-    import subprocess
-
-    import psycopg2
-
-    template = f"{name}_template"
-    admin = psycopg2.connect(_with_database(server_url, "postgres"))
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [template])
-        if cursor.fetchone() is None:
-            cursor.execute(f'CREATE DATABASE "{template}"')
-    env = {**os.environ, "DATABASE_URL": _with_database(server_url, template), "DEBUG": os.environ.get("DEBUG", "1")}
-    subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=BASE_DIR, env=env, check=True)
-    with admin.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        cursor.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
-    admin.close()
-    return _with_database(server_url, name)
 
 
 def world_create(listing_count):
@@ -211,7 +189,7 @@ def main(argv=None):
         raise SystemExit("Set DATABASE_URL to a PostgreSQL server, e.g. postgres://postgres@127.0.0.1:5432/portal")
     total_began = time.perf_counter()
     print(f"Preparing database {args.database} ...", flush=True)
-    _django_setup(database_prepare(server_url, args.database))
+    django_setup(database_prepare(server_url, args.database))
 
     from django.conf import settings
     from django.db import connection

@@ -29,60 +29,19 @@ import argparse
 import json
 import os
 import random
-import subprocess
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(BASE_DIR))
+
+from benchmarks.database import database_prepare, django_setup  # noqa: E402
+
 DEFAULT_DB = "portal_bench_good_faith"
 ITEMS_PER_NOTICE = 10
 # The day (0..199 days ago) notice n was filed: a holder's notices spread over the days.
 NOTICE_DAY = "((37 * {n} + 53 * ({n} / {holders})) %% 200)::int"
-
-
-def _with_database(url, name):
-    parts = urlsplit(url)
-    return urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, parts.fragment))
-
-
-def database_prepare(server_url, name):
-    """Recreate the benchmark database from a migrated template. Returns its URL."""
-    import psycopg2
-
-    template = f"{name}_template"
-    admin = psycopg2.connect(_with_database(server_url, "postgres"))
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [template])
-        if cursor.fetchone() is None:
-            cursor.execute(f'CREATE DATABASE "{template}"')
-    env = {**os.environ, "DATABASE_URL": _with_database(server_url, template), "DEBUG": os.environ.get("DEBUG", "1")}
-    subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=BASE_DIR, env=env, check=True)
-    with admin.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        cursor.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
-    admin.close()
-    return _with_database(server_url, name)
-
-
-def _django_setup(database_url):
-    os.environ["DATABASE_URL"] = database_url
-    os.environ.setdefault("DEBUG", "1")
-    os.environ.setdefault("CELERY_BROKER_URL", "memory://")
-    os.environ["CELERY_TASK_ALWAYS_EAGER"] = "0"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
-    sys.path.insert(0, str(BASE_DIR))
-    import django
-
-    django.setup()
-    from django.conf import settings
-
-    settings.DEBUG = False  # DEBUG keeps every query in memory
-    import logging
-
-    logging.getLogger("celery").setLevel(logging.WARNING)
 
 
 # --- Fixture ------------------------------------------------------------------
@@ -340,7 +299,7 @@ def main(argv=None):
         raise SystemExit("Set DATABASE_URL to a PostgreSQL server, e.g. postgres://postgres@127.0.0.1:5432/portal")
     total_began = time.perf_counter()
     print(f"Preparing database {args.database} ...", flush=True)
-    _django_setup(database_prepare(server_url, args.database))
+    django_setup(database_prepare(server_url, args.database))
 
     from django.utils import timezone
 
