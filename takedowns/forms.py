@@ -259,6 +259,8 @@ class DecisionForm(forms.Form):
         "pending_review": [Outcome.REJECTED],
         "pending_adjudication": [Outcome.UPHELD, Outcome.DISMISSED],
     }
+    # The decision a canned reason belongs to, so picking one also picks its decision.
+    DECISION_FOR_OUTCOME = {Outcome.REJECTED: "reject", Outcome.UPHELD: "uphold", Outcome.DISMISSED: "dismiss"}
 
     decision = forms.ChoiceField(choices=())
     canned_reason = forms.ModelChoiceField(queryset=None, required=False, empty_label="No canned reason")

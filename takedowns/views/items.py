@@ -70,7 +70,11 @@ def _decision_form(item, request):
     if picked.isdigit():
         chosen = canned.filter(pk=int(picked)).first()
         if chosen is not None:
-            initial = {"canned_reason": chosen.pk, "reason": chosen.text}
+            initial = {
+                "canned_reason": chosen.pk,
+                "reason": chosen.text,
+                "decision": DecisionForm.DECISION_FOR_OUTCOME.get(chosen.outcome, ""),
+            }
     return DecisionForm(initial=initial, decisions=DecisionForm.BY_STATUS[item.status], canned=canned)
 
 

@@ -433,6 +433,16 @@ def test_reviewer_rejects_with_a_canned_reason_as_it_stands(client, owner_a, bra
     assert item.events.order_by("id").last().reason == canned.text
 
 
+def test_picking_a_canned_rejection_reason_also_picks_the_rejection(
+    client, owner_a, brand_a, asset_a, listing, reviewer
+):
+    (item,) = _submit(owner_a, brand_a, [draft(listing, asset_a)]).accepted
+    canned = CannedReason.objects.create(outcome="rejected", title="Not substantiated (test)", text="No basis shown.")
+    client.force_login(reviewer)
+    page = client.get(reverse("takedowns:item-detail", args=[item.pk]), {"canned": canned.pk})
+    assert page.context["decision_form"]["decision"].value() == "reject"
+
+
 def test_rejection_without_any_reason_is_refused_with_a_message(client, owner_a, brand_a, asset_a, listing, reviewer):
     (item,) = _submit(owner_a, brand_a, [draft(listing, asset_a)]).accepted
     client.force_login(reviewer)
