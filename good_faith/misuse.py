@@ -117,6 +117,11 @@ def misuse_measures_of(user):
     )
 
 
+def misuse_measures_recent(*, limit=50):
+    """The newest measures against any organisation, for platform staff."""
+    return MisuseMeasure.objects.select_related("organisation", "suspension").order_by("-created_at", "-id")[:limit]
+
+
 def misuse_appeals_open():
     """Appealed measures waiting for a senior reviewer, oldest appeal first."""
     return (

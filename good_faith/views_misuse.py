@@ -14,6 +14,7 @@ from good_faith.misuse import (
     misuse_appeals_open,
     misuse_measure_appeal,
     misuse_measures_of,
+    misuse_measures_recent,
 )
 from good_faith.models import MisuseMeasure, MisuseMeasureStatus
 from portal.roles import user_is_senior_reviewer
@@ -43,7 +44,11 @@ def misuse_list(request):
         measure.in_force = measure_in_force(measure, now)
         measure.can_appeal = measure.in_force and measure.status == MisuseMeasureStatus.IN_FORCE
     is_senior = user_is_senior_reviewer(user)
+    recent = list(misuse_measures_recent()) if user.is_platform_staff else []
+    for measure in recent:
+        measure.in_force = measure_in_force(measure, now)
     context = {
+        "recent": recent,
         "measures": measures,
         "appeal_form": MisuseAppealForm(),
         "is_senior": is_senior,

@@ -211,3 +211,14 @@ def test_the_measures_page_costs_the_same_queries_however_many_measures(client, 
         page = client.get(MISUSE).content.decode()
     assert page.count("Statement of reasons") == 4
     assert len(four) == len(two)
+
+
+def test_staff_see_the_latest_measures_of_every_organisation_but_holders_see_only_their_own(
+    client, suspended, reviewer, user_b
+):
+    client.force_login(reviewer)
+    page = client.get(MISUSE).content.decode()
+    assert "Latest measures" in page and suspended.organisation.name in page
+    client.force_login(user_b)
+    page = client.get(MISUSE).content.decode()
+    assert "Latest measures" not in page and suspended.organisation.name not in page
