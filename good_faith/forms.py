@@ -49,7 +49,8 @@ class AuditDecisionForm(forms.Form):
         ]
     )
     reason = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 2}),
+        # The audit queue shows the bare widget in a table cell: the placeholder stands in for the label.
+        widget=forms.Textarea(attrs={"rows": 2, "placeholder": "Your finding (required, kept with the audit)"}),
         label="Your finding (kept with the audit)",
         error_messages={"required": "Give the reasons for the audit decision."},
     )
