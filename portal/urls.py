@@ -2,13 +2,14 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from portal.views import files, health, home
+from portal.views import account, files, health, home
 
 urlpatterns = [
     path("", home.home, name="home"),
     path("health/", health.health, name="health"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("account/", account.preferences, name="account"),
     path("files/<slug:kind>/<int:pk>/", files.download, name="file-download"),
     path("rights/", include("rights_holders.urls")),
     path("takedowns/", include("takedowns.urls")),

@@ -85,7 +85,10 @@ def merchant_items(user, *, limit=LIST_LIMIT):
         .order_by("counter_notice_deadline", "id")
     )
     open_items = list(base.filter(status__in=OPEN_STATUSES)[:limit])
-    decided = list(base.exclude(status__in=OPEN_STATUSES).order_by("-decided_at", "-id")[:limit])
+    # Items returned to the filer as invalid never reached the merchant.
+    decided = list(
+        base.exclude(status__in=OPEN_STATUSES).exclude(status=ItemStatus.INVALID).order_by("-decided_at", "-id")[:limit]
+    )
     return open_items, decided
 
 

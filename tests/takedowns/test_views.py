@@ -623,3 +623,15 @@ def test_filing_page_warns_a_suspended_filer_before_typing(client, owner_a, bran
     client.force_login(owner_a)
     body = client.get(reverse("takedowns:notice-create")).content.decode()
     assert f"may not file notices until {ends:%Y-%m-%d %H:%M} UTC" in body
+
+
+def test_merchant_lists_leave_out_items_returned_to_the_filer_as_invalid(
+    client, owner_a, brand_a, listing, merchant_user
+):
+    from rights_holders.models import VerificationStatus
+
+    pending = factories.IPAssetFactory(rights_holder=brand_a, verification_status=VerificationStatus.PENDING)
+    (invalid,) = _submit(owner_a, brand_a, [draft(listing, pending)]).invalid
+    client.force_login(merchant_user)
+    body = client.get(reverse("takedowns:notice-list")).content.decode()
+    assert reverse("takedowns:item-detail", args=[invalid.pk]) not in body

@@ -219,6 +219,17 @@ def minimal_pdf(text):
     return bytes(out)
 
 
+DEMO_TIME_ZONES = {
+    "demo-brand-owner": "Europe/Paris",
+    "demo-brand-staff": "Europe/Paris",
+    "demo-agent": "Europe/London",
+    "demo-merchant": "Asia/Shanghai",
+    "demo-partner": "America/New_York",
+    "demo-reviewer": "Europe/Dublin",
+    "demo-senior-reviewer": "Europe/Dublin",
+}
+
+
 class Command(BaseCommand):
     help = "Create (idempotently) a demo world with brands, agents, merchants, ~3,000 listings and one login per role."
 
@@ -570,6 +581,8 @@ class Command(BaseCommand):
                 "email": f"{username}@demo.example",
                 "is_staff": is_staff,
                 "is_superuser": is_superuser,
+                # Deadlines show in each user's own zone; the demo spreads them over the world.
+                "time_zone": DEMO_TIME_ZONES.get(username, "UTC"),
             },
         )
         if created:

@@ -1,0 +1,47 @@
+"""The user's own preferences: the time zone deadlines are shown in."""
+
+import zoneinfo
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+
+from portal.audit import audit_log_record
+
+
+class PreferencesForm(forms.Form):
+    time_zone = forms.ChoiceField(
+        label="Time zone",
+        help_text="Deadlines and times are shown in this zone, with UTC beside them.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["time_zone"].choices = [(name, name.replace("_", " ")) for name in sorted(_zones())]
+
+
+def _zones():
+    # Drop the legacy aliases ("US/Eastern", "Etc/GMT+5") that only confuse a picker.
+    return {z for z in zoneinfo.available_timezones() if "/" in z and not z.startswith(("Etc/", "SystemV/", "US/"))} | {
+        "UTC"
+    }
+
+
+@login_required
+def preferences(request):
+    user = request.user
+    form = PreferencesForm(request.POST or None, initial={"time_zone": user.time_zone})
+    if request.method == "POST" and form.is_valid():
+        before = user.time_zone
+        user.time_zone = form.cleaned_data["time_zone"]
+        user.save(update_fields=["time_zone"])
+        audit_log_record(
+            action="portal.user.time_zone_changed",
+            actor=user,
+            obj=user,
+            data={"before": before, "after": user.time_zone},
+        )
+        messages.success(request, f"Times are now shown in {user.time_zone}.")
+        return redirect("account")
+    return render(request, "portal/account.html", {"form": form})
