@@ -99,7 +99,7 @@ def membership_eligibility(record, *, has_verified_asset, misuse_strikes):
             shortfalls.append(f"successful counter-notices {_percent_text(shown)}%, at most {max_cn}% allowed")
     if misuse_strikes:
         shortfalls.append(
-            f"{misuse_strikes} misuse strike{'s' if misuse_strikes != 1 else ''} (manifestly unfounded notices) "
+            f"{misuse_strikes} misuse strike{'s' if misuse_strikes != 1 else ''} (manifestly unfounded notices and misuse measures) "
             f"in the last {settings.GOOD_FAITH_WINDOW_DAYS} days; none allowed"
         )
     if not has_verified_asset:

@@ -80,7 +80,7 @@ def test_just_above_5_percent_successful_counter_notices_does_not(settings):
 def test_a_misuse_strike_disqualifies():
     assert eligible(record(50, 50), strikes=1) == (
         False,
-        ["1 misuse strike (manifestly unfounded notices) in the last 180 days; none allowed"],
+        ["1 misuse strike (manifestly unfounded notices and misuse measures) in the last 180 days; none allowed"],
     )
 
 
