@@ -28,7 +28,7 @@ from pathlib import Path
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
 
-from benchmarks.database import database_prepare, django_setup  # noqa: E402
+from tests.benchmarking import database_prepare, django_setup  # noqa: E402
 
 BENCH_DB = "portal_bench"
 
@@ -73,8 +73,8 @@ def sweep_with_workers(workers, now):
 
 def baseline_row_by_row(count, now):
     """The single-item verb once per row (one process), with its effects sent after each commit."""
-    from benchmarks.fixtures import due_items_bulk_create
     from takedowns.lifecycle import notice_item_uphold_by_default
+    from tests.bulk import due_items_bulk_create
 
     ids = due_items_bulk_create(count, deadline=now - _minutes(10))
     _analyze()
@@ -164,7 +164,7 @@ def main(argv=None):
     from django.conf import settings
     from django.utils import timezone
 
-    from benchmarks.fixtures import due_items_bulk_create
+    from tests.bulk import due_items_bulk_create
 
     now = timezone.now()
     print(f"Baseline: {baseline_items} items upheld row by row by the single-item verb (1 process) ...", flush=True)

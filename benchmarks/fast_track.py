@@ -35,7 +35,7 @@ from pathlib import Path
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
 
-from benchmarks.database import database_prepare, django_setup  # noqa: E402
+from tests.benchmarking import database_prepare, django_setup  # noqa: E402
 
 BENCH_DB = "portal_bench_fast"
 ITEMS_PER_NOTICE = 10

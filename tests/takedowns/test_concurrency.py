@@ -12,12 +12,12 @@ import pytest
 from django.db import connection, transaction
 from django.db.models import Count
 
-from benchmarks.fixtures import due_items_bulk_create
 from portal.models import AuditLogEntry
 from takedowns import effects, lifecycle, sweep
 from takedowns.lifecycle import TransitionError
 from takedowns.models import CounterNotice, Effect, EffectKind, ItemEvent, ItemStatus, NoticeItem, StatementOfReasons
 from tests import factories
+from tests.bulk import due_items_bulk_create
 from tests.services import needs_postgres
 from tests.takedowns.conftest import draft, file_notice
 from tests.takedowns.test_sweep import COUNTER_NOTICE

@@ -10,13 +10,13 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
-from benchmarks.fixtures import due_items_bulk_create
 from listings.models import ListingStatus
 from portal.celery import app as celery_app
 from portal.models import AuditLogEntry
 from takedowns import lifecycle, sweep
 from takedowns.models import Effect, EffectKind, EffectStatus, ItemEvent, ItemStatus, NoticeItem, StatementOfReasons
 from tests import factories
+from tests.bulk import due_items_bulk_create
 from tests.services import needs_postgres
 from tests.takedowns.conftest import draft, file_notice, run_on_commit
 
