@@ -4,25 +4,44 @@ from portal.context import current_origin
 from portal.models import AuditLogEntry
 
 
-def audit_log_record(*, action, actor=None, obj=None, organisation=None, data=None, actor_label=None):
-    """Append one audit entry; `action` is namespaced: ``takedowns.item.upheld``."""
-    origin = current_origin()
+def audit_log_entry(
+    *,
+    action,
+    actor=None,
+    obj=None,
+    organisation=None,
+    organisation_id=None,
+    data=None,
+    actor_label=None,
+    object_repr=None,
+    origin=None,
+):
+    """An unsaved entry; set-based writers bulk-insert these, everyone else calls audit_log_record."""
+    origin = origin or current_origin()
     if actor_label is None:
         actor_label = actor.get_username() if actor is not None else "system"
-    object_type = object_id = object_repr = ""
+    object_type = object_id = ""
     if obj is not None:
         object_type = obj._meta.label_lower
         object_id = str(obj.pk)
-        object_repr = str(obj)[:300]
-    return AuditLogEntry.objects.create(
+        object_repr = (object_repr or str(obj))[:300]
+    return AuditLogEntry(
         action=action,
         actor=actor,
         actor_label=actor_label[:200],
         object_type=object_type,
         object_id=object_id,
-        object_repr=object_repr,
+        object_repr=object_repr or "",
         organisation=organisation,
+        organisation_id=organisation.pk if organisation is not None else organisation_id,
         ip_address=origin.ip_address,
         user_agent=origin.user_agent,
         data=data or {},
     )
+
+
+def audit_log_record(**kwargs):
+    """Append one audit entry; `action` is namespaced: ``takedowns.item.upheld``."""
+    entry = audit_log_entry(**kwargs)
+    entry.save(force_insert=True)
+    return entry

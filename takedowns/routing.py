@@ -37,6 +37,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from listings.models import Listing, ListingStatus, Merchant, Store
+from portal.audit import audit_log_entry
 from portal.context import current_origin
 from portal.models import AuditLogEntry
 from takedowns import lifecycle
@@ -137,7 +138,7 @@ def notice_items_file(*, notice, lines, actor, now):
     origin = current_origin()
     organisation_id = notice.rights_holder.organisation_id
     entries = [
-        _audit_entry(
+        audit_log_entry(
             action=creation.audit_action,
             actor=actor,
             actor_label=creation.audit_label,
@@ -153,7 +154,7 @@ def notice_items_file(*, notice, lines, actor, now):
     invalid = [item for item in items if item.status == ItemStatus.INVALID]
     for r in routed:
         entries.append(
-            _audit_entry(
+            audit_log_entry(
                 action=f"takedowns.item.{r.move.action}",
                 actor=None,
                 actor_label=r.event.actor_label,
@@ -163,7 +164,7 @@ def notice_items_file(*, notice, lines, actor, now):
                 origin=origin,
             )
         )
-        entries += [_audit_entry(**kwargs, origin=origin) for kwargs in r.audit_entries]
+        entries += [audit_log_entry(**kwargs, origin=origin) for kwargs in r.audit_entries]
     AuditLogEntry.objects.bulk_create(entries)
 
     StatementOfReasons.objects.bulk_create(
@@ -286,23 +287,3 @@ def _str_in_status(item, status):
         return str(item)
     finally:
         item.status = routed_status
-
-
-def _audit_entry(
-    *, action, actor=None, actor_label=None, obj=None, organisation_id=None, data=None, origin, object_repr=None
-):
-    """An unsaved entry with exactly what portal.audit.audit_log_record writes."""
-    if actor_label is None:
-        actor_label = actor.get_username() if actor is not None else "system"
-    return AuditLogEntry(
-        action=action,
-        actor=actor,
-        actor_label=actor_label[:200],
-        object_type=obj._meta.label_lower if obj is not None else "",
-        object_id=str(obj.pk) if obj is not None else "",
-        object_repr=(object_repr or str(obj))[:300] if obj is not None else "",
-        organisation_id=organisation_id,
-        ip_address=origin.ip_address,
-        user_agent=origin.user_agent,
-        data=data or {},
-    )
