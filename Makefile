@@ -39,6 +39,7 @@ run: seed
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 test: lint
 	DEBUG=$${DEBUG:-1} $(BIN)/pytest
