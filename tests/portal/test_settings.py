@@ -146,6 +146,31 @@ def test_check_deploy_passes(tmp_path):
     assert "no issues" in result.stdout
 
 
+IS_SECURE = (
+    "import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'portal.settings'); django.setup(); "
+    "from django.test import RequestFactory; "
+    "request = RequestFactory().get('/', HTTP_X_FORWARDED_PROTO='https', HTTP_HOST='portal.example'); "
+    "print(request.is_secure())"
+)
+
+
+def _forged_proto_is_believed(tmp_path, **overrides):
+    production = {"DEBUG": "0", "SECRET_KEY": secrets.token_urlsafe(50), "ALLOWED_HOSTS": "portal.example"}
+    result = _run(tmp_path, "-c", IS_SECURE, **production, **overrides)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip().splitlines()[-1] == "True"
+
+
+def test_forwarded_proto_from_a_client_is_ignored_without_a_trusted_proxy(tmp_path):
+    # A client talking to gunicorn directly must not make plain HTTP pass for HTTPS.
+    assert _forged_proto_is_believed(tmp_path) is False
+    assert _forged_proto_is_believed(tmp_path, TRUSTED_PROXY_COUNT="0") is False
+
+
+def test_forwarded_proto_is_believed_behind_a_configured_proxy(tmp_path):
+    assert _forged_proto_is_believed(tmp_path, TRUSTED_PROXY_COUNT="1") is True
+
+
 # --- Authentication policy --------------------------------------------------
 
 
