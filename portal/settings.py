@@ -341,6 +341,15 @@ if not DEBUG:
     # /health/ is probed over plain HTTP by the load balancer and compose.
     SECURE_REDIRECT_EXEMPT = [r"^health/$"]
 
+# /health/ shows timings, error text and warnings to platform staff and to a
+# caller sending "Authorization: Bearer <token>"; everyone else gets ok/unavailable.
+HEALTH_CHECK_TOKEN = env.str("HEALTH_CHECK_TOKEN", default="")
+if HEALTH_CHECK_TOKEN and len(HEALTH_CHECK_TOKEN) < 32:
+    raise ImproperlyConfigured(
+        "Environment variable HEALTH_CHECK_TOKEN must be at least 32 characters when set "
+        "(generate one with: python -c 'import secrets; print(secrets.token_urlsafe(32))')"
+    )
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

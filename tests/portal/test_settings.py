@@ -120,6 +120,10 @@ def test_bad_integer_is_refused(tmp_path, variable):
     _refused(tmp_path, variable, **{variable: "abc"})
 
 
+def test_short_health_check_token_is_refused(tmp_path):
+    _refused(tmp_path, "HEALTH_CHECK_TOKEN", HEALTH_CHECK_TOKEN="letmein")
+
+
 def test_integer_below_minimum_is_refused(tmp_path):
     _refused(tmp_path, "LOGIN_FAILURE_LIMIT", LOGIN_FAILURE_LIMIT="0")
 
