@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from listings.models import Listing, Merchant, Store, StoreStatus
+from listings.policies import policy
 from portal.audit import audit_log_record
 from portal.identity import identity_hash
 from portal.models import Membership, MembershipRole, Organisation, OrganisationKind
@@ -26,24 +27,8 @@ BANNED_MESSAGES = {
 }
 
 
-def _banned_fields(**hashes):
-    from takedowns.models import BannedIdentity, IdentityKind
-
-    kinds = {
-        "business_licence_number": IdentityKind.LICENCE,
-        "contact_phone": IdentityKind.PHONE,
-        "payout_account": IdentityKind.PAYOUT,
-    }
-    return [
-        field
-        for field, value in hashes.items()
-        if value
-        and BannedIdentity.objects.filter(kind=kinds[field], identity_hash=value, lifted_at__isnull=True).exists()
-    ]
-
-
 def _refuse_banned(actor, **hashes):
-    banned = _banned_fields(**hashes)
+    banned = policy("banned_identity_fields")(**hashes)
     if banned:
         # Recorded outside any transaction the caller rolls back: attempts to come back are worth knowing.
         audit_log_record(action="listings.merchant.registration_refused", actor=actor, data={"banned": banned})

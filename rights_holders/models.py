@@ -53,7 +53,7 @@ class IPAssetQuerySet(models.QuerySet):
         )
 
     def visible_to(self, user):
-        from portal.scoping import rights_holder_ids_visible_to
+        from rights_holders.scoping import rights_holder_ids_visible_to
 
         if user.is_platform_staff:
             return self
@@ -114,7 +114,7 @@ class IPAsset(models.Model):
 
 class AssetFileQuerySet(models.QuerySet):
     def visible_to(self, user):
-        from portal.scoping import rights_holder_ids_visible_to
+        from rights_holders.scoping import rights_holder_ids_visible_to
 
         if user.is_platform_staff:
             return self

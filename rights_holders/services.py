@@ -4,9 +4,9 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from portal.audit import audit_log_record
-from portal.scoping import rights_holder_ids_visible_to
 from portal.uploads import validate_upload
 from rights_holders.models import IPAsset, IPAssetProof, VerificationStatus
+from rights_holders.scoping import rights_holder_ids_visible_to
 
 
 def _proof_store(*, asset, validated, actor):

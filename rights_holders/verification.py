@@ -12,6 +12,7 @@ from django.utils import timezone
 from portal.audit import audit_log_record
 from portal.roles import user_is_reviewer
 from rights_holders.models import IPAsset, VerificationStatus
+from rights_holders.scoping import rights_holder_ids_visible_to
 
 S = VerificationStatus
 
@@ -69,8 +70,6 @@ def ip_asset_reject(*, asset_id, actor, reason):
 
 
 def ip_asset_resubmit(*, asset_id, actor):
-    from portal.scoping import rights_holder_ids_visible_to
-
     asset = IPAsset.objects.only("rights_holder_id").get(pk=asset_id)
     if asset.rights_holder_id not in rights_holder_ids_visible_to(actor):
         raise PermissionDenied("Only the rights holder can resubmit its asset.")

@@ -6,9 +6,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from portal.roles import user_is_reviewer
-from portal.scoping import rights_holder_ids_visible_to
 from rights_holders.forms import IPAssetForm
 from rights_holders.models import IPAsset, RightsHolder, VerificationStatus
+from rights_holders.scoping import rights_holder_ids_visible_to
 from rights_holders.services import ip_asset_register
 from rights_holders.verification import VerificationError, ip_asset_reject, ip_asset_verify
 

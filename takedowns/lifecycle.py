@@ -19,7 +19,8 @@ from django.utils import timezone
 
 from portal.audit import audit_log_record
 from portal.roles import user_is_reviewer, user_is_senior_reviewer
-from portal.scoping import organisation_ids_of, rights_holder_ids_visible_to
+from portal.scoping import organisation_ids_of
+from rights_holders.scoping import rights_holder_ids_visible_to
 from takedowns.models import (
     FINAL_STATUSES,
     OPEN_STATUSES,

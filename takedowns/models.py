@@ -14,6 +14,8 @@ from django.db import models
 from django.utils import timezone
 
 from portal.models import Organisation
+from portal.scoping import organisation_ids_of
+from rights_holders.scoping import rights_holder_ids_visible_to
 
 
 class Channel(models.TextChoices):
@@ -61,8 +63,6 @@ QUEUE_STATUSES = frozenset({ItemStatus.PENDING_REVIEW, ItemStatus.PENDING_ADJUDI
 class NoticeQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Filers see their holders' notices; merchants see notices naming their listings."""
-        from portal.scoping import organisation_ids_of, rights_holder_ids_visible_to
-
         if user.is_platform_staff:
             return self
         orgs = organisation_ids_of(user)
@@ -123,8 +123,6 @@ class Notice(models.Model):
 
 class NoticeItemQuerySet(models.QuerySet):
     def visible_to(self, user):
-        from portal.scoping import organisation_ids_of, rights_holder_ids_visible_to
-
         if user.is_platform_staff:
             return self
         orgs = organisation_ids_of(user)

@@ -16,9 +16,10 @@ from django.utils import timezone
 
 from listings.models import Listing, ListingStatus
 from portal.audit import audit_log_record
-from portal.scoping import organisation_ids_of, rights_holder_ids_visible_to
+from portal.scoping import organisation_ids_of
 from portal.uploads import StoredFilesGuard
 from rights_holders.models import AuthorisedStore, IPAsset, VerificationStatus
+from rights_holders.scoping import rights_holder_ids_visible_to
 from takedowns.lifecycle import notice_item_create, notice_item_route
 from takedowns.models import (
     OPEN_STATUSES,

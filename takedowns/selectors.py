@@ -13,8 +13,9 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db.models import BooleanField, Case, Exists, F, OuterRef, Prefetch, Q, Value, When
 
-from portal.scoping import organisation_ids_of, rights_holder_ids_visible_to
+from portal.scoping import organisation_ids_of
 from rights_holders.models import IPAsset, RightsHolder
+from rights_holders.scoping import rights_holder_ids_visible_to
 from takedowns.models import (
     OPEN_STATUSES,
     QUEUE_STATUSES,

@@ -6,7 +6,7 @@ from django.http import Http404
 from django.shortcuts import redirect
 
 from good_faith.views.subjects import subject_changes, subjects_queryset, subjects_summarise
-from portal.scoping import rights_holder_ids_visible_to
+from rights_holders.scoping import rights_holder_ids_visible_to
 from takedowns.views.display import render_for_viewer
 
 

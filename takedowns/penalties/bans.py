@@ -3,6 +3,28 @@
 from portal.identity import identity_hash
 from takedowns.models import BannedIdentity, IdentityKind, Sanction, SanctionKind
 
+# The registration fields of listings.services.merchant_register and the identifier each one is.
+REGISTRATION_FIELD_KINDS = {
+    "business_licence_number": IdentityKind.LICENCE,
+    "contact_phone": IdentityKind.PHONE,
+    "payout_account": IdentityKind.PAYOUT,
+}
+
+
+def banned_identity_fields(**hashes):
+    """The registration fields (name -> keyed hash) whose identifier is under a live ban.
+
+    Registered as listings' ``banned_identity_fields`` policy: merchant registration refuses them.
+    """
+    return [
+        field
+        for field, value in hashes.items()
+        if value
+        and BannedIdentity.objects.filter(
+            kind=REGISTRATION_FIELD_KINDS[field], identity_hash=value, lifted_at__isnull=True
+        ).exists()
+    ]
+
 
 def merchant_identities(merchant, stores):
     identities = {(IdentityKind.LICENCE, identity_hash(merchant.business_licence_number))}

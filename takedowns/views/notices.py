@@ -7,7 +7,7 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.utils import timezone
 
-from portal.scoping import rights_holder_ids_visible_to
+from rights_holders.scoping import rights_holder_ids_visible_to
 from takedowns import selectors
 from takedowns.forms import ItemFormSet, NoticeForm
 from takedowns.models import ItemStatus, Notice

@@ -14,6 +14,7 @@ from django.utils import timezone
 from portal.models import OrganisationKind
 from rights_holders.models import Partner, VerificationStatus
 from takedowns import lifecycle
+from takedowns.context_processors import notifications_unread
 from takedowns.effects import effect_run, item_effects_run
 from takedowns.models import Effect, EffectKind, ItemStatus, Notification
 from takedowns.notifications import effect_notify, notification_emails_send_pending
@@ -592,8 +593,6 @@ def test_mark_as_read_does_not_redirect_off_site(client, owner_a):
 
 
 def test_unread_count_context_processor_counts_own_unread(rf, owner_a, user_b):
-    from portal.context_processors import notifications_unread
-
     make_notification(owner_a, 1)
     make_notification(owner_a, 2, read_at=timezone.now())
     make_notification(user_b, 3)

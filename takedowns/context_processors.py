@@ -2,6 +2,8 @@
 
 from django.utils.functional import SimpleLazyObject
 
+from takedowns.models import Notification
+
 
 def notifications_unread(request):
     """``notifications_unread``: the signed-in user's unread count, queried only if a template uses it."""
@@ -10,8 +12,6 @@ def notifications_unread(request):
         return {"notifications_unread": 0}
 
     def count():
-        from takedowns.models import Notification
-
         return Notification.objects.filter(recipient=user, read_at=None).count()
 
     return {"notifications_unread": SimpleLazyObject(count)}
