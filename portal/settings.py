@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "listings",
     "takedowns",
     "good_faith",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -1,6 +1,6 @@
 """The Good Faith part of the demo world: a member, a brand close to the bar, a suspended misuser, a vetted small brand.
 
-Made the way ``takedowns.demo`` makes the lifecycle demo: ``notice_submit``,
+Made the way ``demo.lifecycle`` makes the lifecycle demo: ``notice_submit``,
 the lifecycle verbs and the deadline sweep, each with ``now=`` an instant in
 the last five months, in time order; then the nightly evaluation
 (``memberships_evaluate``) at a past instant. No item status, membership or
@@ -36,6 +36,7 @@ from decimal import Decimal
 
 from django.conf import settings
 
+from demo.lifecycle import DECLARATIONS, DEMO_MERCHANT_STORES, DemoLifecycle, Step
 from good_faith.audits import quality_audit_maybe_select
 from good_faith.membership import membership_active_for, membership_eligibility, memberships_evaluate
 from good_faith.misuse import measure_in_force
@@ -45,7 +46,6 @@ from listings.models import Listing, Store
 from portal.models import Organisation, OrganisationKind
 from rights_holders.models import IPAsset, IPAssetKind, Partner, RightsHolder, TrademarkType, VerificationStatus
 from takedowns import lifecycle
-from takedowns.demo import DECLARATIONS, DEMO_MERCHANT_STORES, DemoLifecycle, Step
 from takedowns.models import ItemStatus, Notice, NoticeItem, Track
 from takedowns.notices import ItemDraft, filing_suspension_of, notice_submit
 

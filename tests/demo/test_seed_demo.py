@@ -11,7 +11,9 @@ from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
-from good_faith.demo import DEMO_GOOD_FAITH_EMAILS, MEMBER, MISUSER, NEAR, SMALL
+from demo.good_faith import DEMO_GOOD_FAITH_EMAILS, MEMBER, MISUSER, NEAR, SMALL
+from demo.lifecycle import DECLARATIONS, DEMO_FILER_EMAILS
+from demo.management.commands.seed_demo import DEMO_PASSWORD
 from good_faith.membership import membership_active_for
 from good_faith.misuse import measure_in_force
 from good_faith.models import (
@@ -24,7 +26,6 @@ from good_faith.models import (
     QualityAuditStatus,
 )
 from listings.models import Listing, ListingStatus, Merchant, Order, Store, StoreStatus
-from portal.management.commands.seed_demo import DEMO_PASSWORD
 from portal.models import AuditLogEntry, LetterOfAuthorisation, Organisation, User
 from rights_holders.models import (
     AuthorisedStore,
@@ -34,7 +35,6 @@ from rights_holders.models import (
     RightsHolder,
     VerificationStatus,
 )
-from takedowns.demo import DECLARATIONS, DEMO_FILER_EMAILS
 from takedowns.lifecycle import ALLOWED_MOVES
 from takedowns.models import (
     Appeal,

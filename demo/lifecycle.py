@@ -22,6 +22,7 @@ from decimal import Decimal
 from django.core.files.base import ContentFile
 from django.db.models import Count, Min, Q
 
+from demo.files import logo_png, minimal_pdf
 from listings.models import Listing, Merchant
 from portal.models import User
 from portal.uploads import validate_upload
@@ -680,12 +681,8 @@ class DemoLifecycle:
 
 
 def _image_upload(name, text):
-    from portal.management.commands.seed_demo import logo_png  # seed_demo imports this module
-
     return validate_upload(ContentFile(logo_png(text, (90, 90, 90), size=(640, 480)), name=name), kind="image")
 
 
 def _pdf_upload(name, text):
-    from portal.management.commands.seed_demo import minimal_pdf  # seed_demo imports this module
-
     return validate_upload(ContentFile(minimal_pdf(text), name=name), kind="document")
