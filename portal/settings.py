@@ -313,6 +313,16 @@ if EMAIL_BACKEND.endswith("smtp.EmailBackend"):
     EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
     EMAIL_USE_TLS = _env_bool("EMAIL_USE_TLS", True)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="takedowns@portal.example")
+# Seconds the SMTP backend waits on the mail server; without one a hung server holds a sender forever.
+EMAIL_TIMEOUT = _env_int("EMAIL_TIMEOUT", 30, minimum=1)
+# A sender claims a notification e-mail for this long before sending it; if it is killed
+# before marking it sent, the periodic job sends it again once the claim has expired.
+NOTIFICATION_EMAIL_CLAIM_SECONDS = _env_int("NOTIFICATION_EMAIL_CLAIM_SECONDS", 600, minimum=30)
+if NOTIFICATION_EMAIL_CLAIM_SECONDS < 2 * EMAIL_TIMEOUT:
+    raise ImproperlyConfigured(
+        f"Environment variable NOTIFICATION_EMAIL_CLAIM_SECONDS ({NOTIFICATION_EMAIL_CLAIM_SECONDS}) must be at "
+        f"least twice EMAIL_TIMEOUT ({EMAIL_TIMEOUT}), so a claim outlasts a slow send"
+    )
 
 # --- DRF ------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -504,7 +504,10 @@ class Notification(models.Model):
     body = models.TextField()
     url = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # Set once the mail server took the e-mail. A sender first claims the row until
+    # email_claimed_until; a sender killed before marking leaves a claim that expires.
     emailed_at = models.DateTimeField(null=True, blank=True)
+    email_claimed_until = models.DateTimeField(null=True, blank=True)
     read_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -1,12 +1,18 @@
-"""Notification rows and their e-mails, each exactly once per (recipient, source).
+"""Notification rows and their e-mails: one row per (recipient, source), each e-mail at least once.
 
 The row is written in the caller's transaction with get_or_create, so a
 re-run of the same step finds it instead of making a second one. The e-mail
 goes out only after that transaction commits (an e-mail cannot be recalled
-when the transaction rolls back), and each send first claims the row with a
-conditional update of ``emailed_at``: two runs racing on one row cannot both
-send. A send that fails gives the claim back, and
-``notification_emails_send_pending`` (for a periodic job) retries it.
+when the transaction rolls back).
+
+Sending is claim, send, then mark sent. The claim is a conditional update of
+``email_claimed_until`` (only one sender wins a row, so two runs racing do not
+both send); ``emailed_at`` is written only after the mail server accepted the
+message. A send that fails gives the claim back at once; a sender killed
+between sending and marking leaves a claim that expires after
+``NOTIFICATION_EMAIL_CLAIM_SECONDS``, and ``notification_emails_send_pending``
+(the periodic job) sends it again. That is at-least-once: a kill in exactly
+that gap can send an e-mail twice, never lose it.
 """
 
 import logging
@@ -17,6 +23,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -102,20 +109,25 @@ def notifications_write(messages, *, source, item=None, url=""):
     return rows
 
 
-def notification_emails_send(notification_ids):
-    """Send the e-mails of these rows; each at most once. Returns how many this call sent."""
-    return sum(1 for pk in notification_ids if notification_email_send(pk))
+def notification_emails_send(notification_ids, *, now=None):
+    """Send the e-mails of these rows that no one has sent or is sending. Returns how many this call sent."""
+    return sum(1 for pk in notification_ids if notification_email_send(pk, now=now))
 
 
-def notification_email_send(notification_id):
-    now = timezone.now()
-    # The claim: only one caller turns emailed_at from empty to set, and only that caller sends.
-    if not Notification.objects.filter(pk=notification_id, emailed_at=None).update(emailed_at=now):
+def _unclaimed(now):
+    return Q(emailed_at=None) & (Q(email_claimed_until=None) | Q(email_claimed_until__lte=now))
+
+
+def notification_email_send(notification_id, *, now=None):
+    now = now or timezone.now()
+    claim = now + timedelta(seconds=settings.NOTIFICATION_EMAIL_CLAIM_SECONDS)
+    # The claim: one sender at a time. It expires, so a sender killed after sending still leaves the row retryable.
+    if not Notification.objects.filter(_unclaimed(now), pk=notification_id).update(email_claimed_until=claim):
         return False
     row = Notification.objects.select_related("recipient").get(pk=notification_id)
     if not row.recipient.email:
+        _claim_give_back(notification_id, claim)
         return False
-    body = row.body
     footer = render_to_string(
         "takedowns/email/footer.txt",
         {
@@ -126,27 +138,41 @@ def notification_email_send(notification_id):
     try:
         EmailMessage(
             subject=row.subject,
-            body=f"{body}\n\n{footer}",
+            body=f"{row.body}\n\n{footer}",
             from_email=settings.DEFAULT_FROM_EMAIL,
             to=[row.recipient.email],
         ).send()
     except Exception:
         # Give the claim back so the periodic retry sends it; the in-app row is there meanwhile.
-        Notification.objects.filter(pk=notification_id, emailed_at=now).update(emailed_at=None)
+        _claim_give_back(notification_id, claim)
         log.exception("Could not e-mail notification %s; it will be retried", notification_id)
         return False
+    # Only now is it sent. Marked even if our claim ran out meanwhile: the mail server has it.
+    Notification.objects.filter(pk=notification_id, emailed_at=None).update(
+        emailed_at=timezone.now(), email_claimed_until=None
+    )
     return True
 
 
+def _claim_give_back(notification_id, claim):
+    Notification.objects.filter(pk=notification_id, emailed_at=None, email_claimed_until=claim).update(
+        email_claimed_until=None
+    )
+
+
 def notification_emails_send_pending(*, older_than_seconds=300, limit=1000, now=None):
-    """Send e-mails still unsent a while after their row was written (crash after commit, mail server down)."""
+    """Send e-mails still unsent a while after their row was written and not being sent now.
+
+    That covers a crash after commit, a mail server outage, and a sender killed
+    while it held the claim (once the claim has expired).
+    """
     now = now or timezone.now()
     ids = list(
         Notification.objects.filter(
-            emailed_at=None, created_at__lt=now - timedelta(seconds=older_than_seconds), recipient__is_active=True
+            _unclaimed(now), created_at__lt=now - timedelta(seconds=older_than_seconds), recipient__is_active=True
         )
         .exclude(recipient__email="")
         .order_by("id")
         .values_list("pk", flat=True)[:limit]
     )
-    return notification_emails_send(ids)
+    return notification_emails_send(ids, now=now)

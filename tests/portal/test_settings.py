@@ -124,6 +124,10 @@ def test_short_health_check_token_is_refused(tmp_path):
     _refused(tmp_path, "HEALTH_CHECK_TOKEN", HEALTH_CHECK_TOKEN="letmein")
 
 
+def test_an_email_claim_shorter_than_two_mail_timeouts_is_refused(tmp_path):
+    _refused(tmp_path, "NOTIFICATION_EMAIL_CLAIM_SECONDS", NOTIFICATION_EMAIL_CLAIM_SECONDS="60", EMAIL_TIMEOUT="45")
+
+
 def test_integer_below_minimum_is_refused(tmp_path):
     _refused(tmp_path, "LOGIN_FAILURE_LIMIT", LOGIN_FAILURE_LIMIT="0")
 
