@@ -1,0 +1,122 @@
+"""`validate_upload`: read at most the limit, decide the type by content, check or re-encode, write nothing."""
+
+import contextlib
+import uuid
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+
+from portal.uploads.errors import UploadRejected
+from portal.uploads.images import image_reencode
+from portal.uploads.names import sanitise_filename
+from portal.uploads.pdf import pdf_check
+from portal.uploads.types import IMAGE_TYPES, PDF, TYPES, describe, markup_kind, sniff
+
+KINDS = ("image", "document")
+
+_ALLOWED = {"image": set(IMAGE_TYPES), "document": {PDF, *IMAGE_TYPES}}
+_ALLOWED_TEXT = {
+    "image": "a JPEG, PNG or WebP image",
+    "document": "a PDF or a JPEG, PNG or WebP image",
+}
+
+
+@dataclass(frozen=True)
+class ValidatedUpload:
+    content: ContentFile  # the bytes to store; .name is the server name
+    name: str  # uuid4 hex + canonical extension, never the user's name
+    original_name: str  # the user's basename, sanitised, for display only
+    content_type: str
+    size: int
+    width: int | None = None
+    height: int | None = None
+
+
+def validate_upload(uploaded_file, *, kind: str) -> ValidatedUpload:
+    """Check `uploaded_file` and return clean bytes to store; raise UploadRejected."""
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {KINDS}, not {kind!r}")
+    original_name = sanitise_filename(getattr(uploaded_file, "name", "") or "")
+    data = _read_limited(uploaded_file, kind=kind, shown=original_name)
+    if not data:
+        raise UploadRejected(f"{original_name} is empty. Choose the file again and re-upload it.", code="empty")
+
+    detected = sniff(data)
+    if detected not in _ALLOWED[kind]:
+        raise _not_allowed(data, kind=kind, shown=original_name)
+
+    width = height = None
+    if detected == PDF:
+        pdf_check(data, shown=original_name)
+        out = data
+    else:
+        if kind == "document" and b"%PDF-" in data:
+            raise UploadRejected(
+                f"{original_name} is both an image and a PDF (a polyglot file), which we do not accept. "
+                "Save it again as a plain PDF and upload that.",
+                code="polyglot",
+            )
+        out, width, height = image_reencode(data, detected, shown=original_name)
+
+    content_type, extension, _ = TYPES[detected]
+    name = uuid.uuid4().hex + extension
+    return ValidatedUpload(
+        content=ContentFile(out, name=name),
+        name=name,
+        original_name=original_name,
+        content_type=content_type,
+        size=len(out),
+        width=width,
+        height=height,
+    )
+
+
+def _limit_text(limit):
+    mb = limit / (1024 * 1024)
+    return f"{mb:.0f} MB" if mb >= 1 and mb == int(mb) else f"{mb:.1f} MB"
+
+
+def _read_limited(uploaded_file, *, kind, shown):
+    limit = settings.UPLOAD_MAX_BYTES[kind]
+    too_big = UploadRejected(
+        f"{shown} is larger than the {_limit_text(limit)} limit for {'images' if kind == 'image' else 'documents'}. "
+        "Upload a smaller file.",
+        code="too_large",
+    )
+    declared = getattr(uploaded_file, "size", None)
+    if isinstance(declared, int) and declared > limit:
+        raise too_big
+    if hasattr(uploaded_file, "seek"):
+        with contextlib.suppress(OSError, ValueError):
+            uploaded_file.seek(0)
+    chunks, remaining = [], limit + 1
+    while remaining > 0:
+        chunk = uploaded_file.read(min(remaining, 1024 * 1024))
+        if not chunk:
+            break
+        if isinstance(chunk, str):
+            chunk = chunk.encode()
+        chunks.append(chunk)
+        remaining -= len(chunk)
+    data = b"".join(chunks)
+    if len(data) > limit:
+        raise too_big
+    return data
+
+
+def _not_allowed(data, *, kind, shown):
+    markup = markup_kind(data)
+    if markup == "svg":
+        return UploadRejected(
+            f"{shown} is an SVG image. SVG images can carry scripts; upload PNG or JPEG instead.", code="svg"
+        )
+    if markup == "html":
+        return UploadRejected(
+            f"{shown} is an HTML page. HTML can carry scripts; upload {_ALLOWED_TEXT[kind]} instead.", code="html"
+        )
+    looks = "a PDF document" if sniff(data) == PDF else describe(data)
+    return UploadRejected(
+        f"{shown} is not {_ALLOWED_TEXT[kind]} (it looks like {looks}).",
+        code="type_not_allowed",
+    )
