@@ -38,10 +38,11 @@ from django.conf import settings
 
 from demo.lifecycle import DECLARATIONS, DEMO_MERCHANT_STORES, DemoLifecycle, Step
 from good_faith.audits import quality_audit_maybe_select
-from good_faith.membership import membership_active_for, membership_eligibility, memberships_evaluate
+from good_faith.membership import membership_eligibility, memberships_evaluate
 from good_faith.misuse import measure_in_force
 from good_faith.models import OVERALL, MembershipChange, MisuseMeasure, QualityAudit
 from good_faith.records import TrackRecord, track_records
+from good_faith.selectors import membership_active_for
 from listings.models import Listing, Store
 from portal.models import Organisation, OrganisationKind
 from rights_holders.models import IPAsset, IPAssetKind, Partner, RightsHolder, TrademarkType, VerificationStatus

@@ -18,17 +18,11 @@ Rules (DOMAIN.md "Good Faith programme"; thresholds in settings):
   ``MembershipChange`` with the figures and a notification to the holder.
 - A staff override (granted or revoked) holds across runs until lifted; the
   nightly run still records the figures on it.
-- The fast track for type T (``membership_active_for``): the membership for
-  T if it is active; else the overall membership, unless T's own row says
-  no -- revoked by staff, suspended, or judged on enough items of T and not
-  qualifying (so a member overall is not fast-tracked for patents when its
-  patent record alone fails). A type with too few items of its own rides on
-  the overall record.
-- Partners (``partner_privilege_active``): the staff approval
-  (``approved_for_vetting``) grants the privilege; the partner's own record
-  (notices it filed or vetted) is judged overall by the same bar (no asset
-  needed) and the privilege is lost while that overall row is inactive --
-  judged and not qualifying, suspended (cooling-off applies), or revoked.
+- Partners' own records (notices they filed or vetted) are judged by the
+  same bar (no asset needed).
+- Which rows fast-track an item (a type's own row, the overall one, a
+  partner's privilege) is ``good_faith.selectors``, the one place every
+  reader asks.
 
 The nightly run is set-based: one records query per subject kind, one query
 each for assets, misuse measures and existing rows, bulk writes. Runs are
@@ -109,58 +103,6 @@ def membership_eligibility(record, *, has_verified_asset, misuse_strikes):
 
 def _judged(record):
     return record.decided >= settings.GOOD_FAITH_MIN_DECIDED
-
-
-# --- Reading ----------------------------------------------------------------
-
-
-def _blocks_overall(row):
-    """Whether a type's own row keeps the overall membership from covering that type."""
-    if row.override == ManualOverride.REVOKED:
-        return True
-    if row.override == ManualOverride.GRANTED or row.status == M.MEMBER:
-        return False
-    if row.status == M.SUSPENDED:
-        return True
-    return (row.last_figures or {}).get("decided", 0) >= settings.GOOD_FAITH_MIN_DECIDED
-
-
-def _active_for(rows_by_scope, infringement_type):
-    own = rows_by_scope.get(infringement_type) if infringement_type else None
-    if own is not None and own.is_active:
-        return own
-    if own is not None and _blocks_overall(own):
-        return None
-    overall = rows_by_scope.get(OVERALL)
-    return overall if overall is not None and overall.is_active else None
-
-
-def membership_active_for(*, rights_holder_id, infringement_type):
-    """The membership that fast-tracks this holder's items of this type, or None. One query."""
-    rows = Membership.objects.filter(
-        rights_holder_id=rights_holder_id, infringement_type__in={OVERALL, infringement_type}
-    )
-    return _active_for({row.infringement_type: row for row in rows}, infringement_type)
-
-
-def partner_privilege_active(partner):
-    """Whether the partner's vetted notices take the fast track now (see the module docstring)."""
-    if partner is None or not partner.approved_for_vetting:
-        return False
-    row = Membership.objects.filter(partner_id=partner.pk, infringement_type=OVERALL).first()
-    if row is None:
-        return True  # not judged yet: the staff approval stands on its own
-    if row.override:
-        return row.is_active
-    if row.status == M.MEMBER:
-        return True
-    if row.status == M.SUSPENDED:
-        return False
-    return not _judged_figures(row.last_figures)
-
-
-def _judged_figures(figures):
-    return (figures or {}).get("decided", 0) >= settings.GOOD_FAITH_MIN_DECIDED
 
 
 # --- The nightly evaluation -------------------------------------------------

@@ -7,9 +7,13 @@ Status moves only through ``good_faith.membership``; every change is a
 ``MembershipChange`` row with the figures that caused it.
 """
 
+from functools import reduce
+from operator import or_
+
 import pgtrigger
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 
 from takedowns.models import InfringementType
@@ -27,6 +31,82 @@ class ManualOverride(models.TextChoices):
     NONE = "", "None"
     GRANTED = "granted", "Granted by staff"
     REVOKED = "revoked", "Revoked by staff"
+
+
+class _Is:
+    """A condition on a membership row: ``field`` equals ``value``."""
+
+    def __init__(self, field, value):
+        self.field, self.value = field, value
+
+    def holds(self, row):
+        return getattr(row, self.field) == self.value
+
+    def q(self):
+        return Q(**{self.field: self.value})
+
+
+class _JudgedOnItsOwn:
+    """The last nightly run judged this scope on enough decided items of its own (GOOD_FAITH_MIN_DECIDED)."""
+
+    def holds(self, row):
+        return (row.last_figures or {}).get("decided", 0) >= settings.GOOD_FAITH_MIN_DECIDED
+
+    def q(self):
+        return Q(last_figures__decided__gte=settings.GOOD_FAITH_MIN_DECIDED)
+
+
+# What one membership row says, read top down, the first condition that holds deciding
+# (DOMAIN.md "Good Faith programme": a staff override holds until lifted; otherwise the
+# nightly status). ``Membership.is_active`` / ``.withholds`` read these tables in Python and
+# ``MembershipQuerySet.active()`` / ``.withholding()`` in SQL, so a page, the filing path and
+# the queue cannot answer differently. How rows combine for one item (a type's own row, then
+# the overall one; a partner's overall row) is ``good_faith.selectors``.
+#
+# Active: this row grants the fast track for its scope.
+ROW_ACTIVE = (
+    (_Is("override", ManualOverride.GRANTED), True),
+    (_Is("override", ManualOverride.REVOKED), False),
+    (_Is("status", MembershipStatus.MEMBER), True),
+)
+# Withholds: this row says no, so the overall membership does not cover its type (and a
+# partner's overall row takes its vetting privilege away): revoked by staff, suspended
+# (cooling off), or judged on enough items of its own and not qualifying. A row not judged
+# yet says nothing: a type with too few items of its own rides on the overall record.
+ROW_WITHHOLDS = (
+    (_Is("override", ManualOverride.REVOKED), True),
+    (_Is("override", ManualOverride.GRANTED), False),
+    (_Is("status", MembershipStatus.MEMBER), False),
+    (_Is("status", MembershipStatus.SUSPENDED), True),
+    (_JudgedOnItsOwn(), True),
+)
+
+
+def _row_answer(rules, row):
+    for condition, answer in rules:
+        if condition.holds(row):
+            return answer
+    return False
+
+
+def _rows_answering_yes(rules):
+    """The Q that selects exactly the rows for which ``_row_answer(rules, row)`` is True."""
+    yes, earlier = [], Q()
+    for condition, answer in rules:
+        if answer:
+            yes.append(earlier & condition.q())
+        earlier &= ~condition.q()
+    return reduce(or_, yes)
+
+
+class MembershipQuerySet(models.QuerySet):
+    def active(self):
+        """Rows that grant the fast track for their scope (``Membership.is_active`` in SQL)."""
+        return self.filter(_rows_answering_yes(ROW_ACTIVE))
+
+    def withholding(self):
+        """Rows that say no for their scope (``Membership.withholds`` in SQL)."""
+        return self.filter(_rows_answering_yes(ROW_WITHHOLDS))
 
 
 class Membership(models.Model):
@@ -56,6 +136,8 @@ class Membership(models.Model):
     last_evaluated_at = models.DateTimeField(null=True, blank=True)
     last_figures = models.JSONField(default=dict, blank=True)
 
+    objects = MembershipQuerySet.as_manager()
+
     class Meta:
         ordering = ["rights_holder", "partner", "infringement_type"]
         constraints = [
@@ -83,12 +165,13 @@ class Membership(models.Model):
 
     @property
     def is_active(self):
-        """Whether the fast track applies now: a staff override wins over the computed status."""
-        if self.override == ManualOverride.GRANTED:
-            return True
-        if self.override == ManualOverride.REVOKED:
-            return False
-        return self.status == MembershipStatus.MEMBER
+        """Whether this row grants the fast track for its scope now (``ROW_ACTIVE``)."""
+        return _row_answer(ROW_ACTIVE, self)
+
+    @property
+    def withholds(self):
+        """Whether this row says no for its scope (``ROW_WITHHOLDS``)."""
+        return _row_answer(ROW_WITHHOLDS, self)
 
 
 @pgtrigger.register(

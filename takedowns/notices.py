@@ -32,7 +32,9 @@ from takedowns.models import (
     NoticeItem,
     Track,
 )
+from takedowns.policies import policy
 from takedowns.routing import FilingLine, notice_items_file, set_filing_possible
+from takedowns.tracks import track_extension
 
 NOTICE_FIELDS = ("filer_name", "filer_address", "filer_phone", "filer_email", "signature")
 DECLARATIONS = {
@@ -164,8 +166,6 @@ def track_for(notice, item):
         return Track.STANDARD, "The store is on the rights holder's authorised list: a reviewer checks it."
     if _partner_vetting_active(notice):
         return Track.FAST, f"Vetted by {notice.partner}: fast track."
-    from takedowns.tracks import track_extension
-
     return track_extension(notice, item)
 
 
@@ -176,11 +176,8 @@ def _partner_vetting_active(notice):
     cached = notice.__dict__.get("_partner_vetting_active")
     if cached is None:
         partner = notice.partner
-        # Imported here: good_faith builds on takedowns, not the other way round.
-        from good_faith.membership import partner_privilege_active
-
         cached = bool(
-            partner_privilege_active(partner)
+            policy("partner_privilege_active")(partner)
             and partner.vetted_rights_holders.filter(pk=notice.rights_holder_id).exists()
         )
         notice.__dict__["_partner_vetting_active"] = cached

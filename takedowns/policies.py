@@ -19,21 +19,26 @@ fails at start-up rather than at the first call.
 from django.core.exceptions import ImproperlyConfigured
 
 POLICIES = {
-    # (rights_holder_id, infringement_type) -> membership or None: the active Good Faith
-    # membership that fast-tracks an item of this type (per type, or overall).
-    "membership_active_for": "rights_holder_id, infringement_type -> Membership | None",
-    # (partner) -> bool: the partner still holds its vetting privilege.
+    # The Good Faith membership that fast-tracks a holder's item of this type (per type, or
+    # overall), or None. The object has ``pk``, ``infringement_type``, ``override`` and
+    # ``member_since`` (the item history names it).
+    "membership_active_for": "*, rights_holder_id, infringement_type -> object | None",
+    # The same rule as a condition for many items at once (the queue's order): arguments are
+    # expressions of the outer query, e.g. OuterRef("notice__rights_holder_id").
+    "membership_active_for_q": "*, rights_holder_id, infringement_type -> Q",
+    # Whether the partner still holds its vetting privilege (the vetting relation itself is takedowns').
     "partner_privilege_active": "partner -> bool",
+    # The same rule as a condition; ``partner_id`` is an expression of the outer query.
+    "partner_privilege_q": "*, partner_id -> Q",
     # (item, now) -> None: maybe draw a fast-track takedown for a quality audit (one item).
     "quality_audit_maybe_select": "item, *, now -> None",
     # (items, notice, now) -> rows: the audit rows drawn for many fast-tracked items at once.
     "quality_audits_draw": "items, *, notice, now -> list",
     # (organisation_id, now) -> None: misuse measures after a manifestly unfounded rejection.
     "misuse_evaluate": "organisation_id, *, item, now -> None",
-    # (item_path) -> Q/expression: true where the item's filer is trusted (queue ordering).
-    "trusted_filer_expression": "item_path -> Expression",
-    # (user, limit) -> list of queue entries of work the higher app adds to the review queue.
-    "review_queue_extra": "user, *, limit -> list",
+    # Work the higher app adds to the review queue (quality audits): at most ``limit``
+    # ``takedowns.selectors.QueueEntry`` in their order, in one query whatever their number.
+    "review_queue_extra": "*, limit -> list[QueueEntry]",
 }
 
 _registered = {}

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db.models import BooleanField, Case, Exists, F, OuterRef, Prefetch, Q, Value, When
 
 from portal.scoping import organisation_ids_of
-from rights_holders.models import IPAsset, RightsHolder
+from rights_holders.models import IPAsset, Partner, RightsHolder
 from rights_holders.scoping import rights_holder_ids_visible_to
 from takedowns.models import (
     OPEN_STATUSES,
@@ -28,6 +28,7 @@ from takedowns.models import (
     NoticeItem,
     Track,
 )
+from takedowns.policies import policy
 
 LIST_LIMIT = 200
 
@@ -123,24 +124,34 @@ def item_detail(user, pk):
     )
 
 
+def _partner_vetting_q(p):
+    """The notice was filed by a partner that vets this holder and still holds its privilege.
+
+    The queue's twin of ``takedowns.notices._partner_vetting_active``: the same relation, and
+    the privilege asked of the same policy.
+    """
+    vets = Partner.vetted_rights_holders.through.objects.filter(
+        partner_id=OuterRef(f"{p}notice__partner_id"), rightsholder_id=OuterRef(f"{p}notice__rights_holder_id")
+    )
+    return (
+        Q(**{f"{p}notice__partner__isnull": False})
+        & Q(Exists(vets))
+        & policy("partner_privilege_q")(partner_id=OuterRef(f"{p}notice__partner_id"))
+    )
+
+
 def _ahead_at_equal_due_time(item_path=""):
     """True for work a trusted filer sent: a fast-track item, a partner-vetted notice, or a Good Faith member's.
 
-    Membership is read as ``Membership.is_active`` reads it (a staff override wins), for the
-    item's infringement type or overall. One expression, so the page stays one query per kind.
+    Trust is asked now, of the rule the filing path asks (``takedowns.policies``): an item whose
+    type staff revoked since is no longer ahead. One expression, so the page stays one query per kind.
     """
-    from good_faith.models import ManualOverride, Membership, MembershipStatus
-
     p = item_path
-    active = Q(override=ManualOverride.GRANTED) | Q(override=ManualOverride.NONE, status=MembershipStatus.MEMBER)
-    member = Membership.objects.filter(active, rights_holder_id=OuterRef(f"{p}notice__rights_holder_id")).filter(
-        Q(infringement_type="") | Q(infringement_type=OuterRef(f"{p}infringement_type"))
+    member = policy("membership_active_for_q")(
+        rights_holder_id=OuterRef(f"{p}notice__rights_holder_id"), infringement_type=OuterRef(f"{p}infringement_type")
     )
     return Case(
-        When(
-            Q(**{f"{p}track": Track.FAST}) | Q(**{f"{p}notice__partner__isnull": False}) | Exists(member),
-            then=Value(True),
-        ),
+        When(Q(**{f"{p}track": Track.FAST}) | _partner_vetting_q(p) | member, then=Value(True)),
         default=Value(False),
         output_field=BooleanField(),
     )
@@ -162,7 +173,9 @@ class QueueEntry:
         return (self.due_at, not self.ahead, KIND_ORDER[self.kind], self.obj.pk)
 
 
+# "audit": the quality audits good_faith adds through the ``review_queue_extra`` policy.
 KIND_ORDER = {"adjudication": 0, "review": 1, "appeal": 2, "audit": 3}
+# What a queue row shows of its item; entries other apps add select the same.
 ITEM_RELATED = ("listing__store", "ip_asset", "notice__rights_holder")
 
 
@@ -170,10 +183,9 @@ def review_queue(*, include_appeals=False, limit=LIST_LIMIT):
     """Everything waiting for a reviewer, by due time (each is due SLA hours after it entered its queue).
 
     At equal due times the work of trusted filers goes first. One query per kind of work
-    (items, quality audits, and open appeals for senior reviewers), whatever the length.
+    (items, the work good_faith adds -- quality audits --, and open appeals for senior
+    reviewers), whatever the length.
     """
-    from good_faith.models import QualityAudit, QualityAuditStatus
-
     items = (
         NoticeItem.objects.filter(status__in=QUEUE_STATUSES)
         .select_related(*ITEM_RELATED)
@@ -191,15 +203,7 @@ def review_queue(*, include_appeals=False, limit=LIST_LIMIT):
         )
         for item in items
     ]
-    audits = (
-        QualityAudit.objects.filter(status=QualityAuditStatus.OPEN)
-        .select_related(*(f"item__{r}" for r in ITEM_RELATED))
-        .order_by("due_at", "id")[:limit]
-    )
-    # An audited takedown is a fast-track one: always ahead at equal due times.
-    entries += [
-        QueueEntry(kind="audit", label="Quality audit", due_at=a.due_at, ahead=True, item=a.item, obj=a) for a in audits
-    ]
+    entries += policy("review_queue_extra")(limit=limit)
     if include_appeals:
         appeals = (
             Appeal.objects.filter(status=AppealStatus.OPEN)

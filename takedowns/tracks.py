@@ -7,15 +7,14 @@ item's infringement type, or overall, has the listing taken down at once.
 """
 
 from takedowns.models import InfringementType, Track
+from takedowns.policies import policy
 
 STANDARD_REASON = "Standard track: a reviewer checks the notice first."
 
 
 def _active_membership(rights_holder_id, infringement_type):
-    # Imported here: good_faith builds on takedowns, not the other way round.
-    from good_faith.membership import membership_active_for
-
-    return membership_active_for(rights_holder_id=rights_holder_id, infringement_type=infringement_type)
+    # good_faith builds on takedowns: it answers through the policy it registered.
+    return policy("membership_active_for")(rights_holder_id=rights_holder_id, infringement_type=infringement_type)
 
 
 def membership_reason(membership):

@@ -71,10 +71,6 @@ def staff_detail(request, segment, pk):
     if not summaries:
         raise Http404
     summary = summaries[0]
-    if kind == "partner":
-        from good_faith.membership import partner_privilege_active
-
-        summary.partner_privilege = partner_privilege_active(summary.subject)
     can_decide = user_is_senior_reviewer(request.user)
     context = {
         "summary": summary,

@@ -7,12 +7,20 @@ the query count does not grow with the number of subjects shown.
 """
 
 from dataclasses import dataclass, field
+from functools import reduce
+from operator import or_
 
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from good_faith.models import OVERALL, ManualOverride, Membership, MembershipChange, MembershipStatus
+from good_faith.selectors import (
+    membership_active_among,
+    membership_active_for_q,
+    partner_privilege_among,
+    partner_privilege_q,
+)
 from rights_holders.models import IPAsset, Partner, RightsHolder
 from takedowns.models import InfringementType
 
@@ -64,7 +72,7 @@ class SubjectSummary:
     misuse_strikes: int
     scopes: list[ScopeRow] = field(default_factory=list)
     fast_track_types: list[str] = field(default_factory=list)  # holders: labels of the types whose items skip review
-    partner_privilege: bool | None = None  # partners: set by the pages that show it (one query)
+    partner_privilege: bool | None = None  # partners: whether their vetted notices take the fast track
 
     @property
     def name(self):
@@ -101,15 +109,35 @@ def _misuse_measures(now):
     return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
 
 
-def _membership_filter(status):
-    """Q on a membership row for the staff list's status filter."""
-    granted = Q(override=ManualOverride.GRANTED)
-    computed_member = Q(status=MembershipStatus.MEMBER) & ~Q(override=ManualOverride.REVOKED)
-    return {
-        "member": granted | computed_member,
-        "suspended": Q(status=MembershipStatus.SUSPENDED),
-        "override": ~Q(override=ManualOverride.NONE),
-    }.get(status)
+def _fast_track_q(kind):
+    """Subjects with the fast track for something, by the one rule (``good_faith.selectors``).
+
+    A holder: for at least one infringement type (an overall member whose every type
+    withholds has none). A partner: its vetting privilege.
+    """
+    if kind == "partner":
+        return partner_privilege_q(partner_id=OuterRef("pk"))
+    return reduce(
+        or_,
+        (
+            membership_active_for_q(rights_holder_id=OuterRef("pk"), infringement_type=Value(itype))
+            for itype in InfringementType.values
+        ),
+    )
+
+
+def _status_filter(kind, status):
+    """Q on subjects for the staff list's status filter."""
+    subject = {kind: OuterRef("pk")}
+    if status == "member":
+        return _fast_track_q(kind)
+    if status == "not_member":
+        return ~_fast_track_q(kind)
+    if status == "suspended":
+        return Q(Exists(Membership.objects.filter(status=MembershipStatus.SUSPENDED, **subject)))
+    if status == "override":
+        return Q(Exists(Membership.objects.exclude(override=ManualOverride.NONE).filter(**subject)))
+    return Q()
 
 
 def subjects_queryset(kind, *, now=None, status="", name=""):
@@ -121,23 +149,14 @@ def subjects_queryset(kind, *, now=None, status="", name=""):
         )
         if name:
             qs = qs.filter(legal_name__icontains=name)
-        subject_field = "rights_holder"
     elif kind == "partner":
         # A partner vets other holders' rights; it holds none of its own, so the asset rule does not apply.
         qs = Partner.objects.select_related("organisation").annotate(has_verified_asset=Value(True))
         if name:
             qs = qs.filter(organisation__name__icontains=name)
-        subject_field = "partner"
     else:
         raise ValueError(f"kind must be one of {SUBJECT_KINDS}, not {kind!r}")
-    qs = qs.annotate(misuse_measures=_misuse_measures(now))
-    if status == "not_member":
-        qs = qs.exclude(
-            Exists(Membership.objects.filter(_membership_filter("member"), **{subject_field: OuterRef("pk")}))
-        )
-    elif status:
-        qs = qs.filter(Exists(Membership.objects.filter(_membership_filter(status), **{subject_field: OuterRef("pk")})))
-    return qs
+    return qs.annotate(misuse_measures=_misuse_measures(now)).filter(_status_filter(kind, status))
 
 
 def subjects_summarise(kind, subjects, *, now=None, all_scopes=True):
@@ -146,7 +165,6 @@ def subjects_summarise(kind, subjects, *, now=None, all_scopes=True):
     ``all_scopes``: every infringement type with figures or a membership row,
     after the overall scope; otherwise the overall scope and the membership rows only.
     """
-    from good_faith.membership import _active_for as membership_active_for_rows
     from good_faith.membership import membership_eligibility
     from good_faith.records import TrackRecord, track_records
 
@@ -171,14 +189,14 @@ def subjects_summarise(kind, subjects, *, now=None, all_scopes=True):
             has_verified_asset=bool(subject.has_verified_asset),
             misuse_strikes=overall.manifestly_unfounded + int(subject.misuse_measures or 0),
         )
+        # The one rule (good_faith.selectors), on the rows already loaded: no query per subject or type.
         if kind == "rights_holder":
             rows = {t: m for (pk, t), m in memberships.items() if pk == subject.pk}
-            # The same rule as membership_active_for, on the rows already loaded: no query per type.
             summary.fast_track_types = [
-                label
-                for itype, label in InfringementType.choices
-                if membership_active_for_rows(rows, itype) is not None
+                label for itype, label in InfringementType.choices if membership_active_among(rows, itype) is not None
             ]
+        else:
+            summary.partner_privilege = partner_privilege_among(subject, memberships.get((subject.pk, OVERALL)))
         order = [t for t, _ in InfringementType.choices]
         for itype in [OVERALL, *sorted(types, key=lambda t: order.index(t) if t in order else len(order))]:
             record = records.get((subject.pk, itype)) or TrackRecord()

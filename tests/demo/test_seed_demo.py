@@ -14,7 +14,6 @@ from django.utils import timezone
 from demo.good_faith import DEMO_GOOD_FAITH_EMAILS, MEMBER, MISUSER, NEAR, SMALL
 from demo.lifecycle import DECLARATIONS, DEMO_FILER_EMAILS
 from demo.management.commands.seed_demo import DEMO_PASSWORD
-from good_faith.membership import membership_active_for
 from good_faith.misuse import measure_in_force
 from good_faith.models import (
     Membership,
@@ -25,6 +24,7 @@ from good_faith.models import (
     QualityAudit,
     QualityAuditStatus,
 )
+from good_faith.selectors import membership_active_for
 from listings.models import Listing, ListingStatus, Merchant, Order, Store, StoreStatus
 from portal.models import AuditLogEntry, LetterOfAuthorisation, Organisation, User
 from rights_holders.models import (

@@ -15,16 +15,15 @@ from django.test import TestCase
 from django.utils import timezone
 
 from good_faith.membership import (
-    membership_active_for,
     membership_eligibility,
     membership_grant,
     membership_override_lift,
     membership_revoke,
     memberships_evaluate,
-    partner_privilege_active,
 )
 from good_faith.models import ManualOverride, Membership, MembershipChange, MembershipStatus
 from good_faith.records import TrackRecord
+from good_faith.selectors import membership_active_for, partner_privilege_active
 from portal.models import AuditLogEntry, OrganisationKind
 from rights_holders.models import Partner, VerificationStatus
 from takedowns.models import Notification

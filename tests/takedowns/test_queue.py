@@ -163,3 +163,63 @@ def test_queue_query_count_stays_the_same_with_more_audits_and_appeals(
         add_one_of_each(t0 + timedelta(minutes=n))
     assert _queue_query_count(client) == one
     assert len(selectors.review_queue(include_appeals=True)) == 18
+
+
+# --- Trusted filers: the queue asks the one Good Faith rule the filing path asks ------------------
+
+
+def test_an_item_of_a_type_staff_revoked_is_not_ahead_though_the_holder_is_a_member_overall(
+    owner_a, brand_a, asset_a, user_b, brand_b, asset_b, store, senior_reviewer, t0
+):
+    from good_faith.membership import membership_revoke
+
+    membership_grant(rights_holder_id=brand_a.pk, actor=senior_reviewer, reason="Proven record.")
+    membership_revoke(
+        rights_holder_id=brand_a.pk, infringement_type="patent", actor=senior_reviewer, reason="Weak patents."
+    )
+    # Filed by the same instant: brand B's first, so by id alone it would lead.
+    other = _file(user_b, brand_b, asset_b, store, t0)
+    patent = _file(owner_a, brand_a, asset_a, store, t0, infringement_type="patent")
+
+    # The filing path sent the patent item to a reviewer: no fast track for a revoked type.
+    assert patent.track == "standard"
+    entries = selectors.review_queue()
+    assert [(e.item.pk, e.ahead) for e in entries] == [(other.pk, False), (patent.pk, False)]
+
+
+def test_an_item_of_a_type_judged_short_on_its_own_record_is_not_ahead(
+    owner_a, brand_a, asset_a, user_b, brand_b, asset_b, store, senior_reviewer, t0
+):
+    from good_faith.models import Membership, MembershipStatus
+
+    membership_grant(rights_holder_id=brand_a.pk, actor=senior_reviewer, reason="Proven record.")
+    # The nightly run judged brand A's design record on enough items and found it short.
+    Membership.objects.create(
+        rights_holder=brand_a,
+        infringement_type="design",
+        status=MembershipStatus.NOT_MEMBER,
+        last_figures={"decided": 40},
+    )
+    other = _file(user_b, brand_b, asset_b, store, t0)
+    design = _file(owner_a, brand_a, asset_a, store, t0, infringement_type="design")
+    copyright_ = _file(owner_a, brand_a, asset_a, store, t0, infringement_type="copyright")
+    # Copyright rides on the overall membership (fast track, never queued); design waits for a reviewer.
+    assert (design.track, copyright_.track) == ("standard", "fast")
+
+    entries = selectors.review_queue()
+    assert [(e.item.pk, e.ahead) for e in entries] == [(other.pk, False), (design.pk, False)]
+
+
+def test_a_partner_whose_privilege_staff_revoked_is_not_ahead(
+    partner, brand_a, asset_a, user_b, brand_b, asset_b, store, senior_reviewer, t0
+):
+    from good_faith.membership import membership_revoke
+
+    membership_revoke(partner_id=partner.pk, actor=senior_reviewer, reason="Vetting lapsed.")
+    other = _file(user_b, brand_b, asset_b, store, t0)
+    listing = factories.ListingFactory(store=store)
+    (vetted,) = file_notice(partner.user, brand_a, [draft(listing, asset_a)], partner=partner, now=t0).accepted
+
+    assert vetted.track == "standard"
+    entries = selectors.review_queue()
+    assert [(e.item.pk, e.ahead) for e in entries] == [(other.pk, False), (vetted.pk, False)]
