@@ -14,6 +14,6 @@ urlpatterns = [
     path("rights/", include("rights_holders.urls")),
     path("takedowns/", include("takedowns.urls")),
     path("good-faith/", include("good_faith.urls")),
-    path("register/", include("takedowns.urls_public")),
+    path("register/", include("takedowns.urls.public")),
     path("admin/", admin.site.urls),
 ]

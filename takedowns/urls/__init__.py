@@ -1,8 +1,14 @@
-"""Pages of the notice lifecycle, mounted at /takedowns/ (namespace "takedowns")."""
+"""URLs of the takedowns app: one module per namespace.
+
+This one: the pages of the notice lifecycle (behind login), mounted at /takedowns/
+(namespace "takedowns"). ``public``: the public register, mounted at /register/.
+"""
 
 from django.urls import path
 
-from takedowns.views import items, notices, queue
+from takedowns.views import items, notices, notifications, queue
+
+app_name = "takedowns"
 
 urlpatterns = [
     path("", notices.notice_list, name="notice-list"),
@@ -17,4 +23,7 @@ urlpatterns = [
     path("items/<int:pk>/decide/", items.item_decide, name="item-decide"),
     path("appeals/<int:pk>/decide/", items.appeal_decide, name="appeal-decide"),
     path("queue/", queue.review_queue, name="review-queue"),
+    path("notifications/", notifications.notification_list, name="notifications"),
+    path("notifications/<int:pk>/read/", notifications.notification_read, name="notification-read"),
+    path("notifications/read-all/", notifications.notification_read_all, name="notifications-read-all"),
 ]
