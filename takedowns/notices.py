@@ -10,12 +10,13 @@ from dataclasses import dataclass, field
 from functools import partial
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from listings.models import Listing, ListingStatus
 from portal.audit import audit_log_record
+from portal.lock_conflicts import lock_conflict, lock_conflict_retry
 from portal.scoping import organisation_ids_of
 from portal.uploads import StoredFilesGuard
 from rights_holders.models import AuthorisedStore, IPAsset, VerificationStatus
@@ -35,6 +36,9 @@ from takedowns.models import (
 from takedowns.policies import policy
 from takedowns.routing import FilingLine, notice_items_file, set_filing_possible
 from takedowns.tracks import track_extension
+
+# How many times a filing ended by a lock conflict is filed again before the filer is asked to retry.
+FILING_ATTEMPTS = 3
 
 NOTICE_FIELDS = ("filer_name", "filer_address", "filer_phone", "filer_email", "signature")
 DECLARATIONS = {
@@ -188,8 +192,34 @@ def notice_submit(*, actor, rights_holder, data, drafts, channel=Channel.WEB, pa
     """File a notice. Notice-level problems raise ValidationError/PermissionDenied and write nothing.
 
     Returns a Receipt: the notice, its accepted and invalid items, and lines refused outright.
+    A filing that PostgreSQL ends to break a lock cycle with another filing naming the same
+    listings is filed again (nothing of it was kept); if that keeps happening the filer is
+    asked to try again, never shown a server error.
     """
     now = now or timezone.now()
+    try:
+        return lock_conflict_retry(
+            lambda: _notice_submit_once(
+                actor=actor,
+                rights_holder=rights_holder,
+                data=data,
+                drafts=drafts,
+                channel=channel,
+                partner=partner,
+                now=now,
+            ),
+            attempts=FILING_ATTEMPTS,
+        )
+    except OperationalError as exc:
+        if not lock_conflict(exc):
+            raise
+        raise ValidationError(
+            "Other notices naming the same listings are being filed at this moment; file this one again.",
+            code="busy",
+        ) from exc
+
+
+def _notice_submit_once(*, actor, rights_holder, data, drafts, channel, partner, now):
     if partner is not None:
         if partner.organisation_id not in organisation_ids_of(actor):
             raise PermissionDenied("You do not belong to this partner.")

@@ -368,3 +368,129 @@ def test_two_filings_of_one_listing_and_asset_at_once_open_exactly_one_item(
         (opened,) = items.exclude(status=ItemStatus.INVALID)
         (refused,) = items.filter(status=ItemStatus.INVALID)
         assert f"item {opened.pk}" in refused.invalid_reason
+
+
+@pytest.fixture
+def slow_item_inserts():
+    """Each inserted item row takes 2 ms, so two inserts of 50 rows started together overlap.
+
+    A test-only trigger, dropped afterwards: without it the two statements take a
+    millisecond each and only now and then overlap (the red team saw 2 deadlocks in 25 rounds).
+    """
+    table = NoticeItem._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE FUNCTION test_slow_insert() RETURNS trigger LANGUAGE plpgsql "
+            "AS $$ BEGIN PERFORM pg_sleep(0.002); RETURN NEW; END $$"
+        )
+        cursor.execute(
+            f"CREATE TRIGGER test_slow_insert BEFORE INSERT ON {table} FOR EACH ROW EXECUTE FUNCTION test_slow_insert()"
+        )
+    yield
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TRIGGER test_slow_insert ON {table}")
+        cursor.execute("DROP FUNCTION test_slow_insert()")
+
+
+def test_two_notices_naming_the_same_listings_in_opposite_order_never_deadlock(
+    owner_a, brand_a, asset_a, store, dispatched, slow_item_inserts, monkeypatch
+):
+    """Each filing inserts its items in one stable order, so neither waits on the other in a cycle.
+
+    Before, the set filing inserted the items in line order: two notices naming the
+    same 50 listings in opposite order each held half the index entries the other
+    needed, and PostgreSQL ended one with ``deadlock detected`` (a 500). Both
+    filings must succeed, and each listing be opened by exactly one item.
+    """
+    needs_postgres()
+    from takedowns import routing
+    from takedowns.notices import notice_submit
+    from tests.takedowns.conftest import NOTICE_DATA
+
+    insert = routing._items_insert_in_stable_order
+    door = {}
+    passed = threading.local()
+
+    def insert_together(items):
+        # Both filings reach their insert of items together (the first time), whatever came before.
+        if not getattr(passed, "door", False):
+            passed.door = True
+            door["barrier"].wait(10)
+        insert(items)
+
+    monkeypatch.setattr(routing, "_items_insert_in_stable_order", insert_together)
+    for _ in range(3):
+        listings = [factories.ListingFactory(store=store) for _ in range(50)]
+        door["barrier"] = threading.Barrier(2)
+
+        def filing(order):
+            passed.door = False
+            return notice_submit(
+                actor=owner_a, rights_holder=brand_a, data=dict(NOTICE_DATA), drafts=[draft(x, asset_a) for x in order]
+            )
+
+        threads = [Worker(lambda ls=listings: filing(ls)), Worker(lambda ls=listings: filing(ls[::-1]))]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.finish()
+        assert [t.error for t in threads] == [None, None]
+        receipts = [t.result for t in threads]
+        assert sorted(len(r.accepted) + len(r.invalid) for r in receipts) == [50, 50]
+        for listing in listings:
+            items = NoticeItem.objects.filter(listing=listing, ip_asset=asset_a)
+            assert items.exclude(status=ItemStatus.INVALID).count() == 1
+            assert items.count() == 2
+
+
+def test_a_filing_ended_by_a_deadlock_is_filed_again(
+    owner_a, brand_a, asset_a, store, dispatched, slow_item_inserts, monkeypatch
+):
+    """The retry is the belt to the stable order's braces: with the items inserted in line order
+    (as before), the filings deadlock, and the one PostgreSQL ends is filed again, not a 500."""
+    needs_postgres()
+    from portal import lock_conflicts
+    from takedowns import routing
+    from takedowns.notices import notice_submit
+    from tests.takedowns.conftest import NOTICE_DATA
+
+    door = threading.Barrier(2)
+    passed = threading.local()
+
+    def insert_in_line_order_together(items):
+        # Both filings reach their insert together (the first time), whatever came before it.
+        if not getattr(passed, "door", False):
+            passed.door = True
+            door.wait(10)
+        NoticeItem.objects.bulk_create(items)
+
+    monkeypatch.setattr(routing, "_items_insert_in_stable_order", insert_in_line_order_together)
+    conflicts = []
+    seen = lock_conflicts.lock_conflict
+
+    def recorded(exc):
+        if seen(exc):
+            conflicts.append(exc)
+            return True
+        return False
+
+    monkeypatch.setattr(lock_conflicts, "lock_conflict", recorded)
+    listings = [factories.ListingFactory(store=store) for _ in range(50)]
+
+    def filing(order):
+        return notice_submit(
+            actor=owner_a, rights_holder=brand_a, data=dict(NOTICE_DATA), drafts=[draft(x, asset_a) for x in order]
+        )
+
+    threads = [Worker(lambda: filing(listings)), Worker(lambda: filing(listings[::-1]))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.finish()
+    assert [t.error for t in threads] == [None, None]
+    assert conflicts, "the filings were meant to deadlock; the test no longer tests the retry"
+    assert "deadlock detected" in str(conflicts[0])
+    for listing in listings:
+        items = NoticeItem.objects.filter(listing=listing, ip_asset=asset_a)
+        assert items.exclude(status=ItemStatus.INVALID).count() == 1
+        assert items.count() == 2

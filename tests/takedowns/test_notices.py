@@ -171,6 +171,73 @@ def test_failure_after_storing_evidence_leaves_no_file(owner_a, brand_a, asset_a
     assert stored == []
 
 
+class _PostgresDeadlock(Exception):
+    pgcode = "40P01"  # what psycopg2 carries for "deadlock detected"
+
+
+def _ended_by_deadlock(*args, **kwargs):
+    from django.db import OperationalError
+
+    try:
+        raise _PostgresDeadlock("deadlock detected")
+    except _PostgresDeadlock as cause:
+        raise OperationalError("deadlock detected") from cause
+
+
+def test_a_filing_ended_by_a_lock_conflict_is_filed_again_with_its_evidence(
+    owner_a, brand_a, asset_a, listing, monkeypatch
+):
+    from takedowns import notices
+
+    validated = validate_upload(_png(), kind="document")
+    record = notices.audit_log_record
+    calls = []
+
+    def first_one_ends(**kwargs):
+        calls.append(kwargs["action"])
+        if len(calls) == 1:
+            _ended_by_deadlock()
+        return record(**kwargs)
+
+    monkeypatch.setattr(notices, "audit_log_record", first_one_ends)
+    receipt = file_notice(owner_a, brand_a, [draft(listing, asset_a, evidence=[validated])])
+    assert len(calls) == 2
+    assert Notice.objects.get() == receipt.notice
+    (item,) = receipt.accepted
+    evidence = Evidence.objects.get(item=item)
+    assert evidence.file.storage.exists(evidence.file.name)
+    validated.content.seek(0)
+    assert evidence.file.read() == validated.content.read()
+
+
+def test_a_filing_that_keeps_meeting_lock_conflicts_asks_the_filer_to_try_again(
+    owner_a, brand_a, asset_a, listing, monkeypatch
+):
+    from takedowns import notices
+
+    attempts = []
+
+    def always_ended(**kwargs):
+        attempts.append(1)
+        _ended_by_deadlock()
+
+    monkeypatch.setattr(notices, "_notice_submit_once", always_ended)
+    with pytest.raises(ValidationError) as refused:
+        file_notice(owner_a, brand_a, [draft(listing, asset_a)])
+    assert refused.value.code == "busy"
+    assert "file this one again" in refused.value.messages[0]
+    assert len(attempts) == notices.FILING_ATTEMPTS
+
+
+def test_items_keep_the_order_of_the_notices_lines(owner_a, brand_a, asset_a, store):
+    listings = factories.ListingFactory.create_batch(6, store=store)
+    order = [listings[i] for i in (4, 0, 5, 2, 1, 3)]
+    receipt = file_notice(owner_a, brand_a, [draft(x, asset_a) for x in order])
+    items = list(receipt.notice.items.order_by("pk"))
+    assert [item.listing_id for item in items] == [x.pk for x in order]
+    assert [item.pk for item in receipt.accepted] == [item.pk for item in items]
+
+
 def test_fast_track_takes_the_listing_down_before_any_task_runs(brand_a, asset_a, listing):
     from takedowns.notices import notice_submit
 
