@@ -1,12 +1,26 @@
-"""Private files: which model field each download kind serves, and who may see it.
+"""Private files: which model field each download kind serves, who may see it, and the name it is served under.
 
 Apps register their kinds in AppConfig.ready(); the download view looks the
 object up through the kind's scoped queryset, so another organisation's file
 answers 404 exactly like a missing one.
+
+A file is served under a name the server builds, ``<kind>-<id><extension>``,
+with the extension and content type of the type its bytes are (sniffed from
+the stored file at download time, as the upload validator decided it). The
+uploader's name is never part of a download: a PDF uploaded as ``report.html``
+downloads as ``evidence-12.pdf``. Pages show the uploader's name as text only,
+through ``filename_for_display``.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass
+
+from django.urls import reverse
+
+from portal.uploads.names import filename_for_display
+from portal.uploads.types import SNIFF_BYTES, TYPES, UNKNOWN, sniff
+
+_BY_CONTENT_TYPE = {content_type: (content_type, extension) for content_type, extension, _ in TYPES.values()}
 
 
 @dataclass(frozen=True)
@@ -14,7 +28,8 @@ class FileKind:
     slug: str
     queryset_for: Callable  # user -> QuerySet already scoped to what the user may see
     field: str
-    name_field: str | None = "original_name"
+    name_field: str | None = "original_name"  # the uploader's name, shown as text only
+    # The type the validator detected, stored at upload; pages name the file by it without opening it.
     content_type_field: str | None = "content_type"
 
 
@@ -31,6 +46,32 @@ def file_kind(slug):
 
 
 def file_url(slug, obj):
-    from django.urls import reverse
-
     return reverse("file-download", kwargs={"kind": slug, "pk": obj.pk})
+
+
+def file_type_of_bytes(head):
+    """(content type, extension) of the accepted type the bytes start as; octet-stream and .bin otherwise."""
+    detected = sniff(head)
+    return TYPES[detected][:2] if detected else UNKNOWN
+
+
+def served_name(kind, pk, extension):
+    return f"{kind.slug}-{pk}{extension}"
+
+
+def file_served_name(kind, obj):
+    """The name a download of `obj` gets, for pages: from the stored detected type, else from the bytes."""
+    content_type = getattr(obj, kind.content_type_field, "") if kind.content_type_field else ""
+    if content_type in _BY_CONTENT_TYPE:
+        return served_name(kind, obj.pk, _BY_CONTENT_TYPE[content_type][1])
+    stored = getattr(obj, kind.field)
+    try:
+        with stored.open("rb") as handle:
+            return served_name(kind, obj.pk, file_type_of_bytes(handle.read(SNIFF_BYTES))[1])
+    except (FileNotFoundError, ValueError):
+        return served_name(kind, obj.pk, UNKNOWN[1])
+
+
+def file_uploaded_name(kind, obj):
+    """The uploader's name for display (control and bidi characters removed), or ''."""
+    return filename_for_display(getattr(obj, kind.name_field, "") or "") if kind.name_field else ""

@@ -1,14 +1,10 @@
-import mimetypes
-import re
-
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_GET
 
-from portal.files import file_kind
-
-_SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+from portal.files import file_kind, file_type_of_bytes, served_name
+from portal.uploads.types import SNIFF_BYTES
 
 
 @login_required
@@ -25,12 +21,12 @@ def download(request, kind, pk):
         handle = stored.open("rb")
     except FileNotFoundError:
         raise Http404("No such file.") from None
-    name = getattr(obj, spec.name_field, "") if spec.name_field else ""
-    name = _SAFE_NAME.sub("_", name or stored.name.rsplit("/", 1)[-1])[:120] or "download"
-    content_type = (getattr(obj, spec.content_type_field, "") if spec.content_type_field else "") or (
-        mimetypes.guess_type(stored.name)[0] or "application/octet-stream"
+    # Name and type come from the bytes served, never from the uploader's file name.
+    content_type, extension = file_type_of_bytes(handle.read(SNIFF_BYTES))
+    handle.seek(0)
+    response = FileResponse(
+        handle, as_attachment=True, filename=served_name(spec, obj.pk, extension), content_type=content_type
     )
-    response = FileResponse(handle, as_attachment=True, filename=name, content_type=content_type)
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
