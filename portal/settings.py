@@ -271,8 +271,19 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # redelivered after this. No task uses an ETA longer than this; deadlines
 # are swept from the database, never scheduled as ETAs.
 CELERY_VISIBILITY_TIMEOUT = _env_int("CELERY_VISIBILITY_TIMEOUT", 3600, minimum=60)
+# Redis: every key the broker writes starts with this prefix, so several
+# deployments (or test runs) can share one Redis database without taking each
+# other's messages.
+CELERY_BROKER_KEY_PREFIX = env.str("CELERY_BROKER_KEY_PREFIX", default="")
+if CELERY_BROKER_KEY_PREFIX and not _broker_scheme.startswith("redis"):
+    raise ImproperlyConfigured(
+        "Environment variable CELERY_BROKER_KEY_PREFIX applies to a Redis broker only; "
+        "unset it or set CELERY_BROKER_URL=redis://..."
+    )
 CELERY_BROKER_TRANSPORT_OPTIONS = (
-    {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT} if _broker_scheme.startswith("redis") else {}
+    {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT, "global_keyprefix": CELERY_BROKER_KEY_PREFIX}
+    if _broker_scheme.startswith("redis")
+    else {}
 )
 CELERY_BROKER_POLLING_INTERVAL = 0.1
 CELERY_BEAT_SCHEDULE = {

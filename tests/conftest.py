@@ -1,7 +1,10 @@
+import contextlib
+
 import pytest
 from django.contrib.auth.models import Group
 
 from tests import factories
+from tests.workers import RedisBroker, private_redis_broker, project_app_publishing_to
 
 
 @pytest.fixture(autouse=True)
@@ -89,3 +92,36 @@ def _celery_eager_unless_transactional(request):
     app.conf.CELERY_TASK_ALWAYS_EAGER = not transactional
     yield
     app.conf.CELERY_TASK_ALWAYS_EAGER = before
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _project_app_publishes_under_a_prefix_of_this_run():
+    """Transactional tests publish their after-commit tasks through the project's app to the real broker.
+
+    A Redis database may be shared with other test runs: this run publishes
+    under a key prefix of its own (no other run's worker takes its messages)
+    and deletes those keys at the end, so nothing piles up. FLUSHDB is never used.
+    """
+    from django.conf import settings
+
+    if not settings.CELERY_BROKER_URL.startswith("redis"):
+        yield
+        return
+    import redis
+
+    broker = RedisBroker.private(settings.CELERY_BROKER_URL)
+    with project_app_publishing_to(broker):
+        yield
+    with contextlib.suppress(redis.ConnectionError):
+        broker.delete_keys()
+
+
+@pytest.fixture
+def redis_broker():
+    """A Redis broker of this test's own: a key prefix in the test Redis database, deleted afterwards.
+
+    The project's app publishes to it too (the after-commit effects of the moves
+    a test makes). Skips without Redis, or fails under REQUIRE_SERVICES=1.
+    """
+    with private_redis_broker() as broker:
+        yield broker

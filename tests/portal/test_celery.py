@@ -13,6 +13,11 @@ process group, e.g. the OOM killer) is documented in README:
 * Redis: with acks_late the message stays in the unacked index and is
   redelivered once the visibility timeout has passed, when a worker next
   starts (or on its periodic restore check).
+
+Each Redis test has a key prefix of its own (the ``redis_broker`` fixture),
+so runs sharing a Redis database never take or delete each other's messages.
+Waits are generous (a loaded machine is many times slower than a quiet one)
+and return as soon as their condition holds.
 """
 
 import sqlite3
@@ -26,8 +31,7 @@ from django.utils import timezone
 
 from portal.broker import embedded_broker_path, prune_consumed_messages
 from portal.models import AuditLogEntry
-from tests.services import redis_url
-from tests.workers import broker_sender, celery_worker, embedded_broker_url, wait_for
+from tests.workers import broker_sender, celery_worker, embedded_broker_url, private_redis_broker, wait_for
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -40,10 +44,16 @@ def _entries(action, **data):
     return AuditLogEntry.objects.filter(action=action, **{f"data__{k}": v for k, v in data.items()})
 
 
-def _wait_for_ping(sender, timeout=30):
+def _wait_for_ping(sender, worker, timeout=300):
     token = _token()
     sender.send_task("portal.tasks.ping", args=[token])
-    wait_for(lambda: _entries("portal.worker.ping", token=token).exists(), timeout=timeout, message=f"ping {token}")
+    wait_for(
+        lambda: _entries("portal.worker.ping", token=token).exists(),
+        timeout=timeout,
+        message=f"the worker to record ping {token}",
+        seen=lambda: f"{_entries('portal.worker.ping').count()} pings recorded in all",
+        worker=worker,
+    )
     return token
 
 
@@ -57,30 +67,45 @@ def _broker_rows(url):
     return rows.get(1, 0), rows.get(0, 0)
 
 
-@pytest.fixture
-def redis_broker():
-    url = redis_url()
-    import redis
-
-    redis.Redis.from_url(url).flushdb()  # the test Redis db: no leftovers from earlier runs
-    return url
-
-
 # --- smoke ------------------------------------------------------------------
 
 
 def test_worker_runs_a_task_sent_through_redis(redis_broker, tmp_path):
     with celery_worker(redis_broker, var_dir=tmp_path / "var") as worker, broker_sender(redis_broker) as sender:
-        token = _wait_for_ping(sender)
+        token = _wait_for_ping(sender, worker)
         assert "portal.tasks.ping[" in worker.log()
     assert _entries("portal.worker.ping", token=token).count() == 1
+
+
+def test_workers_sharing_a_redis_database_under_different_prefixes_never_take_each_others_messages(tmp_path):
+    with private_redis_broker() as ours, private_redis_broker() as theirs:
+        assert ours.url == theirs.url and ours.key_prefix != theirs.key_prefix
+        with celery_worker(theirs, var_dir=tmp_path / "var") as worker:
+            with broker_sender(ours) as sender:
+                sender.send_task("portal.tasks.ping", args=["ours"])
+            with broker_sender(theirs) as sender:
+                _wait_for_ping(sender, worker)
+            # Their worker has drained its own queue; ours still holds our message, untouched.
+            with ours.client() as client:
+                assert client.llen(f"{ours.key_prefix}celery") == 1
+            assert not _entries("portal.worker.ping", token="ours").exists()
+        with celery_worker(ours, var_dir=tmp_path / "var2") as worker:
+            wait_for(
+                lambda: _entries("portal.worker.ping", token="ours").exists(),
+                timeout=300,
+                message="our worker to run our message",
+                worker=worker,
+            )
+        assert ours.own_keys() and theirs.own_keys()
+        assert ours.delete_keys() > 0
+        assert not ours.own_keys() and theirs.own_keys()
 
 
 def test_worker_runs_a_task_sent_through_the_embedded_broker(tmp_path):
     var_dir = tmp_path / "var"
     with celery_worker(None, var_dir=var_dir) as worker, broker_sender(worker.broker_url) as sender:
         assert worker.broker_url == embedded_broker_url(var_dir)
-        token = _wait_for_ping(sender)
+        token = _wait_for_ping(sender, worker)
     assert _entries("portal.worker.ping", token=token).count() == 1
     assert (var_dir / "broker.sqlite3").exists()
 
@@ -109,7 +134,14 @@ def test_burst_of_2000_tasks_on_the_embedded_broker_runs_each_exactly_once(tmp_p
             t.join(timeout=120)
         assert not errors, errors
         rows = _entries("portal.worker.delivery", run=run)
-        wait_for(lambda: rows.count() >= total, timeout=120, interval=0.5, message=f"{total} deliveries")
+        wait_for(
+            lambda: rows.count() >= total,
+            timeout=600,
+            interval=0.5,
+            message=f"{total} deliveries",
+            seen=lambda: f"{rows.count()} deliveries",
+            worker=worker,
+        )
         time.sleep(1)  # a duplicate would arrive right behind the last message
         assert _broker_rows(worker.broker_url) == (0, total)
 
@@ -121,56 +153,72 @@ def test_burst_of_2000_tasks_on_the_embedded_broker_runs_each_exactly_once(tmp_p
 # --- hard kill ----------------------------------------------------------------
 
 
-def _start_sleeper(sender, seconds):
+def _start_sleeper(sender, worker, seconds):
     token = _token()
     sender.send_task("portal.tasks.sleep_then_record", args=[token, seconds])
-    wait_for(lambda: _entries("portal.worker.sleep.started", token=token).exists(), timeout=30, message="sleeper start")
+    wait_for(
+        lambda: _entries("portal.worker.sleep.started", token=token).exists(),
+        timeout=300,
+        message="the sleeper to start",
+        worker=worker,
+    )
     return token
 
 
 def test_hard_kill_on_embedded_broker_loses_held_message_which_sweepers_must_cover(tmp_path):
     var_dir, seconds = tmp_path / "var", 3
     with celery_worker(None, var_dir=var_dir, name="doomed") as worker, broker_sender(worker.broker_url) as sender:
-        token = _start_sleeper(sender, seconds)
+        token = _start_sleeper(sender, worker, seconds)
         worker.hard_kill()
         # The broker already counts the message as consumed: nothing left to redeliver.
         assert _broker_rows(worker.broker_url) == (0, 1)
 
     with celery_worker(None, var_dir=var_dir, name="successor") as worker, broker_sender(worker.broker_url) as sender:
-        _wait_for_ping(sender)  # the new worker consumes; the lost message was not queued ahead of the ping
+        _wait_for_ping(sender, worker)  # the new worker consumes; the lost message was not queued ahead of the ping
         time.sleep(seconds + 2)  # long enough for a redelivered sleeper to start and finish
     assert _entries("portal.worker.sleep.started", token=token).count() == 1
     assert not _entries("portal.worker.sleep.finished", token=token).exists()
 
 
 def test_hard_kill_on_redis_redelivers_acks_late_message_after_visibility_timeout(redis_broker, tmp_path):
-    visibility = 60  # the settings minimum
+    # A worker restores expired unacked messages when it starts and then about every 100 s
+    # (kombu). The "early" worker below must start and answer well within the timeout even
+    # on a loaded machine (a few seconds when quiet), so the timeout leaves it a wide margin.
+    visibility = 90
     env = {"CELERY_VISIBILITY_TIMEOUT": str(visibility)}
     var_dir, seconds = tmp_path / "var", 3
     with (
         celery_worker(redis_broker, var_dir=var_dir, env_extra=env, name="doomed") as worker,
         broker_sender(redis_broker) as sender,
     ):
-        token = _start_sleeper(sender, seconds)
+        token = _start_sleeper(sender, worker, seconds)
         killed_at = time.monotonic()
         worker.hard_kill()
+    with redis_broker.client() as client:
+        assert client.hlen(f"{redis_broker.key_prefix}unacked") == 1  # held, not lost
 
     # A worker started before the visibility timeout runs new work but leaves the held message alone.
     with (
         celery_worker(redis_broker, var_dir=var_dir, env_extra=env, name="early") as worker,
         broker_sender(redis_broker) as sender,
     ):
-        _wait_for_ping(sender)
+        assert worker.ready_at - killed_at < visibility, (
+            f"the early worker took {worker.ready_at - killed_at:.0f}s to start, past the {visibility}s timeout: "
+            "this run cannot tell early from late"
+        )
+        _wait_for_ping(sender, worker)
         time.sleep(1)
         assert _entries("portal.worker.sleep.started", token=token).count() == 1
 
     # Once the timeout has passed, the next worker to start restores and runs it.
     time.sleep(max(0.0, killed_at + visibility + 1 - time.monotonic()))
-    with celery_worker(redis_broker, var_dir=var_dir, env_extra=env, name="late"):
+    with celery_worker(redis_broker, var_dir=var_dir, env_extra=env, name="late") as worker:
         wait_for(
             lambda: _entries("portal.worker.sleep.finished", token=token).exists(),
-            timeout=30,
-            message="redelivered sleeper to finish",
+            timeout=300,
+            message="the redelivered sleeper to finish",
+            seen=lambda: f"{_entries('portal.worker.sleep.started', token=token).count()} starts of the sleeper",
+            worker=worker,
         )
     assert _entries("portal.worker.sleep.started", token=token).count() == 2
     assert _entries("portal.worker.sleep.finished", token=token).count() == 1
@@ -184,8 +232,13 @@ def test_prune_deletes_only_consumed_messages_older_than_the_cutoff(tmp_path):
     url = embedded_broker_url(var_dir)
     with celery_worker(None, var_dir=var_dir) as worker, broker_sender(url) as sender:
         for _ in range(5):
-            _wait_for_ping(sender)
-        wait_for(lambda: _broker_rows(url) == (0, 5), timeout=10, message="5 consumed messages")
+            _wait_for_ping(sender, worker)
+        wait_for(
+            lambda: _broker_rows(url) == (0, 5),
+            timeout=300,
+            message="5 consumed messages (visible, consumed)",
+            seen=lambda: _broker_rows(url),
+        )
         worker.stop()
         for i in range(3):  # queued with no worker running: never consumed
             sender.send_task("portal.tasks.record_delivery", args=["unconsumed", i])

@@ -21,7 +21,8 @@ PRINT = (
     "from django.conf import settings; db = settings.DATABASES['default']; "
     "print(json.dumps({'engine': db['ENGINE'], 'options': db.get('OPTIONS', {}), "
     "'broker': settings.CELERY_BROKER_URL, 'storage': settings.STORAGES['default']['BACKEND'], "
-    "'staticfiles': settings.STORAGES['staticfiles']['BACKEND'], 'debug': settings.DEBUG}))"
+    "'staticfiles': settings.STORAGES['staticfiles']['BACKEND'], 'debug': settings.DEBUG, "
+    "'broker_options': settings.CELERY_BROKER_TRANSPORT_OPTIONS}))"
 )
 
 
@@ -103,6 +104,17 @@ def test_broker_default_is_embedded_sqlite(tmp_path):
 
 def test_broker_redis(tmp_path):
     assert _settings(tmp_path, CELERY_BROKER_URL="redis://127.0.0.1:6379/5")["broker"] == "redis://127.0.0.1:6379/5"
+
+
+def test_broker_key_prefix_reaches_the_redis_transport(tmp_path):
+    redis = "redis://127.0.0.1:6379/5"
+    options = _settings(tmp_path, CELERY_BROKER_URL=redis, CELERY_BROKER_KEY_PREFIX="staging:")["broker_options"]
+    assert options["global_keyprefix"] == "staging:"
+    assert _settings(tmp_path, CELERY_BROKER_URL=redis)["broker_options"]["global_keyprefix"] == ""
+
+
+def test_broker_key_prefix_with_the_embedded_broker_is_refused(tmp_path):
+    _refused(tmp_path, "CELERY_BROKER_KEY_PREFIX", CELERY_BROKER_KEY_PREFIX="staging:")
 
 
 def test_bad_broker_is_refused(tmp_path):

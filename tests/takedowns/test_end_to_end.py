@@ -17,7 +17,6 @@ early, and find nothing due.
 """
 
 import re
-from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
@@ -46,48 +45,17 @@ from takedowns.notices import notice_submit
 from takedowns.sweep import deadlines_sweep
 from takedowns.tasks import run_item_effects
 from tests import factories
-from tests.services import needs_postgres, redis_url
+from tests.services import needs_postgres
 from tests.takedowns.conftest import NOTICE_DATA, draft
 from tests.workers import broker_sender, celery_worker, wait_for
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 
-@contextmanager
-def project_app_publishing_to(url):
-    """Make the project's Celery app (used by effects_dispatch after commit) publish to ``url``.
-
-    Under CI, CELERY_BROKER_URL is the Redis test URL already and this changes nothing.
-    """
-    from portal.celery import app
-
-    if url == settings.CELERY_BROKER_URL:
-        yield
-        return
-    previous = app.conf.broker_write_url
-
-    def reset_pools():
-        app._pool = None
-        app.amqp._producer_pool = None
-
-    app.conf.broker_write_url = url
-    reset_pools()
-    try:
-        yield
-    finally:
-        app.conf.broker_write_url = previous
-        reset_pools()
-
-
 @pytest.fixture
-def redis_broker():
+def redis_broker(redis_broker):
     needs_postgres()
-    url = redis_url()
-    import redis
-
-    redis.Redis.from_url(url).flushdb()  # the test Redis db: no leftovers from earlier runs
-    with project_app_publishing_to(url):
-        yield url
+    return redis_broker
 
 
 @pytest.fixture
@@ -115,8 +83,15 @@ def not_done(item_id):
     return Effect.objects.filter(item_id=item_id).exclude(status=EffectStatus.DONE)
 
 
-def wait_until_effects_done(item_id, message):
-    wait_for(lambda: not not_done(item_id).exists(), timeout=60, interval=0.2, message=message)
+def wait_until_effects_done(item_id, message, worker):
+    wait_for(
+        lambda: not not_done(item_id).exists(),
+        timeout=300,
+        interval=0.2,
+        message=message,
+        seen=lambda: f"effects not done: {sorted(not_done(item_id).values_list('kind', 'status'))}",
+        worker=worker,
+    )
 
 
 def effect_task_results(worker):
@@ -141,12 +116,12 @@ def test_notice_runs_from_filing_to_penalty_through_a_real_worker(redis_broker, 
         )
         (item,) = receipt.accepted
         assert item.status == ItemStatus.PENDING_REVIEW
-        wait_until_effects_done(item.pk, "the filing's effects")
+        wait_until_effects_done(item.pk, "the filing's effects", worker)
         assert listing_status(listing) == ListingStatus.LIVE
 
         # 2. A reviewer accepts: the 72-hour window opens, the listing is marked under complaint.
         item = lifecycle.notice_item_accept(item_id=item.pk, actor=world["reviewer"])
-        wait_until_effects_done(item.pk, "the acceptance's effects")
+        wait_until_effects_done(item.pk, "the acceptance's effects", worker)
         assert listing_status(listing) == ListingStatus.UNDER_COMPLAINT
         assert Notification.objects.filter(recipient=world["merchant_user"], item=item).exists()
 
@@ -160,12 +135,21 @@ def test_notice_runs_from_filing_to_penalty_through_a_real_worker(redis_broker, 
         # 4. The worker carries out what the sweep sent after its commit.
         wait_for(
             lambda: listing_status(listing) == ListingStatus.TAKEN_DOWN,
-            timeout=60,
+            timeout=300,
             interval=0.2,
             message="the listing to be taken down",
+            seen=lambda: f"listing {listing_status(listing)}",
+            worker=worker,
         )
-        wait_for(lambda: Penalty.objects.filter(item=item).exists(), timeout=60, interval=0.2, message="a penalty")
-        wait_until_effects_done(item.pk, "every effect of the upheld item")
+        wait_for(
+            lambda: Penalty.objects.filter(item=item).exists(),
+            timeout=300,
+            interval=0.2,
+            message="a penalty",
+            seen=lambda: f"effects not done: {sorted(not_done(item.pk).values_list('kind', 'status'))}",
+            worker=worker,
+        )
+        wait_until_effects_done(item.pk, "every effect of the upheld item", worker)
 
         # The worker did the work: the filing's, the acceptance's and the sweep's effects tasks ran there.
         assert len(re.findall(r"run_items?_effects\[[^\]]+\] succeeded", worker.log())) >= 3, worker.log()[-2000:]
@@ -178,9 +162,11 @@ def test_notice_runs_from_filing_to_penalty_through_a_real_worker(redis_broker, 
             sender.send_task(run_item_effects.name, args=[item.pk])
         wait_for(
             lambda: len(effect_task_results(worker)) > finished,
-            timeout=30,
+            timeout=300,
             interval=0.2,
-            message="the repeated effects task to finish",
+            message=f"a finished effects task after the {finished} before",
+            seen=lambda: f"{len(effect_task_results(worker))} finished",
+            worker=worker,
         )
         assert effect_task_results(worker)[-1] == 0, "the repeated task did work again"
 

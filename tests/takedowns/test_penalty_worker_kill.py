@@ -23,7 +23,7 @@ from takedowns.models import Effect, EffectKind, EffectStatus, NoticeItem, Penal
 from takedowns.notices import notice_submit
 from takedowns.tasks import run_item_effects
 from tests import factories
-from tests.services import needs_postgres, redis_url
+from tests.services import needs_postgres
 from tests.takedowns.conftest import NOTICE_DATA, draft
 from tests.workers import broker_sender, celery_worker, wait_for
 
@@ -33,13 +33,9 @@ ITEMS_PER_STORE = 5  # trademark misuse, 4 points each: 4, 8, 12, 16, 20 -> a wa
 
 
 @pytest.fixture
-def redis_broker():
+def redis_broker(redis_broker):
     needs_postgres()
-    url = redis_url()
-    import redis
-
-    redis.Redis.from_url(url).flushdb()
-    return url
+    return redis_broker
 
 
 def upheld_items(stores):
@@ -92,14 +88,19 @@ def assert_exactly_once(item_ids):
 def test_worker_killed_mid_batch_loses_nothing_and_doubles_nothing(redis_broker, tmp_path):
     item_ids = upheld_items(stores=40)
     assert penalise_pending().count() == 200
-    # Drop what the moves sent after commit: the batch is exactly the one sent below.
-    import redis
-
-    redis.Redis.from_url(redis_broker).flushdb()
+    # Drop what the moves sent after commit (this test's keys only): the batch is exactly the one sent below.
+    redis_broker.delete_keys()
     send_effects(redis_broker, item_ids)
 
     with celery_worker(redis_broker, var_dir=tmp_path / "var", name="doomed") as worker:
-        wait_for(lambda: Penalty.objects.count() >= 20, timeout=60, interval=0.02, message="the batch to start")
+        wait_for(
+            lambda: Penalty.objects.count() >= 20,
+            timeout=300,
+            interval=0.02,
+            message="20 penalties (the batch under way)",
+            seen=lambda: f"{Penalty.objects.count()} penalties",
+            worker=worker,
+        )
         worker.hard_kill()
     left = penalise_pending().count()
     print(f"killed with {left} of 200 penalties pending")
@@ -110,24 +111,31 @@ def test_worker_killed_mid_batch_loses_nothing_and_doubles_nothing(redis_broker,
         # re-send (pending effects last sent long enough ago) does not wait for it.
         later = timezone.now() + timedelta(seconds=settings.TAKEDOWN_EFFECT_RESEND_SECONDS + 1)
         assert effects_resend_stale(now=later) >= left
-        wait_for(lambda: not penalise_pending().exists(), timeout=180, interval=0.2, message="no pending penalty")
+        wait_for(
+            lambda: not penalise_pending().exists(),
+            timeout=600,
+            interval=0.2,
+            message="no pending penalty",
+            seen=lambda: f"{penalise_pending().count()} of 200 penalties pending",
+            worker=worker,
+        )
     assert_exactly_once(item_ids)
 
 
 def test_effect_task_sent_twice_to_a_worker_applies_each_penalty_once(redis_broker, tmp_path):
     item_ids = upheld_items(stores=8)
-    import redis
-
-    redis.Redis.from_url(redis_broker).flushdb()
+    redis_broker.delete_keys()  # what the moves sent after commit: only the copies sent below run
     # Both copies of a task may run at the same time on the two pool processes.
     send_effects(redis_broker, item_ids, times=2)
-    with celery_worker(redis_broker, var_dir=tmp_path / "var"):
-        wait_for(lambda: not penalise_pending().exists(), timeout=120, interval=0.2, message="no pending penalty")
+    with celery_worker(redis_broker, var_dir=tmp_path / "var") as worker:
         wait_for(
             lambda: not Effect.objects.exclude(status=EffectStatus.DONE).exists(),
-            timeout=60,
+            timeout=600,
             interval=0.2,
             message="every effect done",
+            seen=lambda: f"{penalise_pending().count()} of {len(item_ids)} penalties and "
+            f"{Effect.objects.exclude(status=EffectStatus.DONE).count()} effects in all pending",
+            worker=worker,
         )
     assert_exactly_once(item_ids)
 
