@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from good_faith.audits import quality_audit_decide, quality_audit_drawn, quality_audit_maybe_select
 from good_faith.models import Membership, MembershipStatus, QualityAudit, QualityAuditStatus
+from good_faith.records import track_records
 from listings.models import Listing, ListingStatus
 from portal.models import AuditLogEntry, OrganisationKind
 from takedowns import lifecycle
@@ -202,9 +203,8 @@ def test_reversal_after_the_window_removes_the_penalty(audited, reviewer, listin
 
 
 def test_the_reversal_counts_against_the_holders_accuracy(audited, reviewer, brand_a):
-    records = pytest.importorskip("good_faith.records")
     run_on_commit(quality_audit_decide, audit_id=audited.pk, actor=reviewer, reverse=True, reason="Genuine.")
-    record = records.track_records(subject="rights_holder", subject_ids=[brand_a.pk])[(brand_a.pk, "")]
+    record = track_records(subject="rights_holder", subject_ids=[brand_a.pk])[(brand_a.pk, "")]
     assert record.reversed == 1
     assert record.accuracy_percent == 0.0
 
