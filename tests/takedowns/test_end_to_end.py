@@ -94,6 +94,10 @@ def wait_until_effects_done(item_id, message, worker):
     )
 
 
+def effect_tasks_succeeded(worker):
+    return re.findall(r"run_items?_effects\[[^\]]+\] succeeded", worker.log())
+
+
 def effect_task_results(worker):
     """What each finished run_item_effects task returned (how many effects it ran), from the worker log."""
     return [int(n) for n in re.findall(r"run_item_effects\[[^\]]+\] succeeded in [\d.]+s: (\d+)", worker.log())]
@@ -152,7 +156,14 @@ def test_notice_runs_from_filing_to_penalty_through_a_real_worker(redis_broker, 
         wait_until_effects_done(item.pk, "every effect of the upheld item", worker)
 
         # The worker did the work: the filing's, the acceptance's and the sweep's effects tasks ran there.
-        assert len(re.findall(r"run_items?_effects\[[^\]]+\] succeeded", worker.log())) >= 3, worker.log()[-2000:]
+        # (A task logs its success after its last commit, so the log may trail the rows a moment.)
+        wait_for(
+            lambda: len(effect_tasks_succeeded(worker)) >= 3,
+            timeout=300,
+            message="the filing's, the acceptance's and the sweep's effects tasks to succeed in the worker",
+            seen=lambda: f"succeeded: {effect_tasks_succeeded(worker)}",
+            worker=worker,
+        )
 
         # 5. Nothing is left for a re-send, and the effects task sent again does nothing.
         later = item.counter_notice_deadline + timedelta(hours=1, seconds=settings.TAKEDOWN_EFFECT_RESEND_SECONDS)
