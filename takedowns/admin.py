@@ -3,16 +3,14 @@
 Statuses, events, decisions, effects and penalties change only through the
 domain functions (``takedowns.lifecycle``, ``takedowns.appeals``, the effect
 handlers) that lock, check and audit each move, so their records are
-read-only in the admin. Canned reasons are editable, and so are filing
-suspensions (a staff member may bar an organisation from filing; lifting one
-is an action that records who lifted it and when).
+read-only in the admin. So are filing suspensions: ``good_faith.misuse``
+issues and lifts them, with their statement of reasons and notifications.
+Canned reasons are editable.
 """
 
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.db.models import Count
-from django.utils import timezone
 
-from portal.audit import audit_log_record
 from takedowns.models import (
     Appeal,
     BannedIdentity,
@@ -267,47 +265,19 @@ class NotificationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(FilingSuspension)
-class FilingSuspensionAdmin(admin.ModelAdmin):
+class FilingSuspensionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Read-only: a suspension is a misuse measure's consequence, issued and lifted by ``good_faith.misuse``.
+
+    Issuing one takes the prior warning, the statement of reasons, the audit entry and the
+    notification to the organisation that DSA article 23 and the portal's terms ask for; lifting
+    one is a senior reviewer's decision on the organisation's appeal (the Misuse page), with
+    reasons. A row written here would skip all of that.
+    """
+
     list_display = ("organisation", "starts_at", "ends_at", "lifted_at", "created_by")
     list_filter = ("starts_at", "ends_at", "lifted_at")
     search_fields = ("organisation__name", "reason")
     list_select_related = ("organisation", "created_by")
-    autocomplete_fields = ("organisation",)
-    readonly_fields = ("created_by", "lifted_at")
-    actions = ["lift_now"]
-
-    def save_model(self, request, obj, form, change):
-        if not change:
-            obj.created_by = request.user
-        super().save_model(request, obj, form, change)
-        audit_log_record(
-            action="takedowns.filing_suspension.changed" if change else "takedowns.filing_suspension.created",
-            actor=request.user,
-            obj=obj,
-            organisation=obj.organisation,
-            data={"starts_at": obj.starts_at.isoformat(), "ends_at": obj.ends_at.isoformat(), "reason": obj.reason},
-        )
-
-    def has_delete_permission(self, request, obj=None):
-        # A suspension is history (it explains refused filings); lift it instead.
-        return False
-
-    @admin.action(description="Lift the selected suspensions now")
-    def lift_now(self, request, queryset):
-        now = timezone.now()
-        lifted = 0
-        for suspension in queryset.filter(lifted_at__isnull=True).select_related("organisation"):
-            # Conditional update: two staff lifting at once record one lift.
-            if FilingSuspension.objects.filter(pk=suspension.pk, lifted_at__isnull=True).update(lifted_at=now):
-                lifted += 1
-                audit_log_record(
-                    action="takedowns.filing_suspension.lifted",
-                    actor=request.user,
-                    obj=suspension,
-                    organisation=suspension.organisation,
-                    data={"lifted_at": now.isoformat()},
-                )
-        self.message_user(request, f"{lifted} suspension(s) lifted.", messages.SUCCESS)
 
 
 # --- Penalties ---------------------------------------------------------------------------

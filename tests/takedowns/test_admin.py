@@ -27,7 +27,7 @@ from takedowns.models import (
 from tests.takedowns.conftest import draft, file_notice, run_on_commit
 
 TAKEDOWNS_MODELS = sorted(apps.get_app_config("takedowns").get_models(), key=lambda m: m._meta.label)
-EDITABLE = {CannedReason, FilingSuspension}
+EDITABLE = {CannedReason}
 LIFECYCLE_FIELDS = (
     "status",
     "status_changed_at",
@@ -64,7 +64,7 @@ def test_every_takedowns_model_is_registered():
     assert missing == []
 
 
-def test_only_canned_reasons_and_filing_suspensions_can_be_added_or_changed(rf, admin_user):
+def test_only_canned_reasons_can_be_added_or_changed(rf, admin_user):
     request = rf.get("/")
     request.user = admin_user
     for model in TAKEDOWNS_MODELS:
@@ -174,7 +174,9 @@ def test_canned_reasons_are_editable(admin_client):
     assert (reason.text, reason.active) == ("Edited.", False)
 
 
-def test_filing_suspension_is_added_with_its_author_and_lifted_by_an_action(admin_client, admin_user, brand_a):
+def test_the_admin_neither_issues_nor_lifts_a_filing_suspension(admin_client, brand_a):
+    """A suspension needs a warning first, a statement of reasons and a notice to the organisation
+    (good_faith.misuse); the admin would write none of them, so it writes nothing at all."""
     org = brand_a.organisation
     now = timezone.now()
     response = admin_client.post(
@@ -186,24 +188,27 @@ def test_filing_suspension_is_added_with_its_author_and_lifted_by_an_action(admi
             "ends_at_0": (now + timedelta(days=30)).strftime("%Y-%m-%d"),
             "ends_at_1": "12:00:00",
             "reason": "Repeated manifestly unfounded notices.",
-            "lifted_at": (now - timedelta(days=1)).isoformat(),  # not editable: ignored
         },
     )
-    assert response.status_code == 302, response.content
-    suspension = FilingSuspension.objects.get(organisation=org)
-    assert suspension.created_by == admin_user
-    assert suspension.lifted_at is None
-    assert AuditLogEntry.objects.filter(action="takedowns.filing_suspension.created", actor=admin_user).exists()
+    assert response.status_code == 403
+    assert not FilingSuspension.objects.exists()
 
-    response = admin_client.post(
-        _url(FilingSuspension, "changelist"),
-        {"action": "lift_now", "_selected_action": [suspension.pk]},
+    suspension = FilingSuspension.objects.create(
+        organisation=org, ends_at=now + timedelta(days=30), reason="Five manifestly unfounded notices."
     )
-    assert response.status_code == 302
-    suspension.refresh_from_db()
-    assert suspension.lifted_at is not None
-    assert AuditLogEntry.objects.filter(action="takedowns.filing_suspension.lifted").count() == 1
-    # Lifting again records nothing new.
+    assert admin_client.get(_url(FilingSuspension, "change", suspension.pk)).status_code == 200
+    changed = admin_client.post(
+        _url(FilingSuspension, "change", suspension.pk),
+        {"ends_at_0": now.strftime("%Y-%m-%d"), "ends_at_1": "00:00:00", "reason": "Shortened."},
+    )
+    assert changed.status_code == 403
+    # No "lift now" action any more: posting it changes nothing.
+    changelist = admin_client.get(_url(FilingSuspension, "changelist"))
+    assert "lift_now" not in changelist.content.decode()
     admin_client.post(_url(FilingSuspension, "changelist"), {"action": "lift_now", "_selected_action": [suspension.pk]})
-    assert AuditLogEntry.objects.filter(action="takedowns.filing_suspension.lifted").count() == 1
     assert admin_client.post(_url(FilingSuspension, "delete", suspension.pk), {"post": "yes"}).status_code == 403
+    suspension.refresh_from_db()
+    assert suspension.lifted_at is None
+    assert suspension.reason == "Five manifestly unfounded notices."
+    assert suspension.ends_at > now + timedelta(days=29)
+    assert not AuditLogEntry.objects.filter(action__startswith="takedowns.filing_suspension").exists()
