@@ -1,4 +1,4 @@
-"""The DSA Transparency Database export, checked against the documented schema (takedowns/transparency.py)."""
+"""The DSA Transparency Database export, checked against the documented schema (takedowns/transparency/)."""
 
 import json
 from datetime import timedelta
@@ -15,12 +15,9 @@ from takedowns.appeals import appeal_decide, appeal_file
 from takedowns.management.commands import export_statements_of_reasons as command_module
 from takedowns.models import NoticeItem, RestrictionKind, StatementOfReasons
 from takedowns.reasons import statements_write
-from takedowns.transparency import (
-    dsa_statement_errors,
-    scrub_personal_data,
-    statement_to_dsa,
-    statements_export,
-)
+from takedowns.transparency.export import statement_to_dsa, statements_export
+from takedowns.transparency.personal_data import scrub_personal_data
+from takedowns.transparency.schema import dsa_statement_errors
 from tests import factories
 from tests.takedowns.conftest import NOTICE_DATA, draft, file_notice
 

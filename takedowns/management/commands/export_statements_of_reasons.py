@@ -13,7 +13,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from takedowns.transparency import statements_export
+from takedowns.transparency.export import statements_export
 
 
 def _parse_since(value):
