@@ -3,7 +3,7 @@
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 
-from good_faith.service_level import KIND_LABELS, MAX_DAYS, service_level_report
+from good_faith.service_level.report import KIND_LABELS, MAX_DAYS, service_level_report
 from portal.roles import user_is_platform_staff
 from takedowns.views.display import render_for_viewer
 

@@ -12,7 +12,8 @@ from django.urls import reverse
 
 from good_faith.audits import quality_audit_decide
 from good_faith.models import QualityAudit
-from good_faith.service_level import percentile_cont, service_level_report
+from good_faith.service_level.figures import percentile_cont
+from good_faith.service_level.report import service_level_report
 from portal.models import OrganisationKind
 from rights_holders.models import Partner, PartnerKind
 from takedowns import appeals, lifecycle

@@ -7,7 +7,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from good_faith.service_level import KIND_LABELS, KINDS, MAX_DAYS, TRACKS, service_level_report
+from good_faith.service_level.report import KIND_LABELS, KINDS, MAX_DAYS, TRACKS, service_level_report
 
 
 def percent_text(value):
