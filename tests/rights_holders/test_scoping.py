@@ -1,3 +1,5 @@
+"""Who sees which rights holder's assets: rights_holders.scoping and the querysets built on it (404 like a missing id)."""
+
 import pytest
 from django.urls import reverse
 
