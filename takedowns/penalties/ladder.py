@@ -6,6 +6,11 @@ the same transaction), so a second run finds the row and does nothing. The
 ladder fires only thresholds this penalty *crosses*: the store's live points
 before it are read after locking the merchant's stores, so concurrent
 penalties for one store queue up and each sees the other's points.
+
+Everything is dated at the decision that upheld the item (``decided``), not
+when the worker ran: the points expire 365 days after the decision, a
+restriction ends its days after the decision, and points live at the decision
+are the ones that count. Only the store's status is computed for the present.
 """
 
 from datetime import timedelta
@@ -25,7 +30,7 @@ from takedowns.models import (
     SanctionKind,
 )
 from takedowns.penalties.bans import merchant_identities_ban
-from takedowns.penalties.reversal import decision_reversed
+from takedowns.penalties.decisions import decision_reversed, decision_time
 from takedowns.penalties.stores import merchant_stores_lock, store_sanction_apply
 from takedowns.reasons import ground_text, statements_write
 
@@ -46,7 +51,6 @@ def effect_penalise(effect):
     item = NoticeItem.objects.select_related("listing__store", "ip_asset", "notice__rights_holder").get(
         pk=effect.item_id
     )
-    now = timezone.now()
     stores = merchant_stores_lock(item.listing.store.merchant_id)
     if decision_reversed(item.pk, generation):
         # The appeal came first: a reversed decision never earns points.
@@ -54,6 +58,7 @@ def effect_penalise(effect):
     existing = Penalty.objects.filter(item=item, decision_generation=generation).first()
     if existing is not None:
         return existing
+    decided = decision_time(item, generation)
     store = next(s for s in stores if s.pk == item.listing.store_id)
     penalty = Penalty.objects.create(
         item=item,
@@ -62,8 +67,8 @@ def effect_penalise(effect):
         ip_asset=item.ip_asset,
         infringement_type=item.infringement_type,
         points=settings.PENALTY_POINTS.get(item.infringement_type, 0),
-        awarded_at=now,
-        expires_at=now + _points_window(),
+        awarded_at=decided,
+        expires_at=decided + _points_window(),
     )
     audit_log_record(
         action="takedowns.penalty.awarded",
@@ -71,13 +76,16 @@ def effect_penalise(effect):
         organisation=store.merchant.organisation,
         data={"item": item.pk, "generation": generation, "points": penalty.points, "store": store.pk},
     )
-    ladder_apply(penalty, item=item, store=store, stores=stores, now=now)
+    ladder_apply(penalty, item=item, store=store, stores=stores, decided=decided)
     return penalty
 
 
-def ladder_steps_crossed(penalty, *, store, now):
-    """The ladder steps this penalty crosses: [(kind, level, days)], plus the facts that explain them."""
-    before = live_penalties(store, now=now).exclude(pk=penalty.pk).aggregate(points=Sum("points"))["points"] or 0
+def ladder_steps_crossed(penalty, *, store, decided):
+    """The ladder steps this penalty crosses: [(kind, level, days)], plus the facts that explain them.
+
+    Points count if they were live when the decision was taken (``decided``).
+    """
+    before = live_penalties(store, now=decided).exclude(pk=penalty.pk).aggregate(points=Sum("points"))["points"] or 0
     after = before + penalty.points
     steps = [
         (kind, str(threshold), days) for threshold, kind, days in settings.PENALTY_LADDER if before < threshold <= after
@@ -89,7 +97,7 @@ def ladder_steps_crossed(penalty, *, store, now):
             ip_asset_id=penalty.ip_asset_id,
             infringement_type=InfringementType.COUNTERFEIT,
             reversed_at__isnull=True,
-            awarded_at__gt=now - _points_window(),
+            awarded_at__gt=decided - _points_window(),
         ).count()
         # Penalties for one store are applied one at a time (store lock): the count crosses
         # the bar exactly when it equals it.
@@ -103,22 +111,22 @@ def ladder_steps_crossed(penalty, *, store, now):
     return steps, after, facts
 
 
-def ladder_apply(penalty, *, item, store, stores, now):
+def ladder_apply(penalty, *, item, store, stores, decided):
     already_closed = Sanction.objects.filter(store=store, kind=SanctionKind.CLOSURE, reversed_at__isnull=True).exists()
     if already_closed:
         # Closure is the last step; later upheld items still record their points.
         return []
-    steps, points, facts = ladder_steps_crossed(penalty, store=store, now=now)
+    steps, points, facts = ladder_steps_crossed(penalty, store=store, decided=decided)
     sanctions = []
     statements = {}
     for kind, level, days in steps:
-        ends_at = now + timedelta(days=days) if days else None
+        ends_at = decided + timedelta(days=days) if days else None
         sanction = Sanction.objects.create(
             store=store,
             penalty=penalty,
             kind=kind,
             level=level,
-            starts_at=now,
+            starts_at=decided,
             ends_at=ends_at,
             deposit_confiscated=store.security_deposit if kind == SanctionKind.CLOSURE else None,
         )
@@ -137,13 +145,16 @@ def ladder_apply(penalty, *, item, store, stores, now):
                 filter(None, [statements.get(RestrictionKind.STORE_RESTRICTED), ends_at])
             )
         elif kind == SanctionKind.CLOSURE:
-            sanctions.append(_close_and_ban(sanction, store=store, stores=stores, points=points, now=now))
+            sanctions.append(_close_and_ban(sanction, store=store, stores=stores, points=points, decided=decided))
             statements[RestrictionKind.STORE_CLOSED] = None
             statements[RestrictionKind.MERCHANT_BANNED] = None
     if statements:
-        _statements_write(item, penalty, statements, facts=facts, now=now)
+        _statements_write(item, penalty, statements, facts=facts, decided=decided)
+    # The store's status is for the present: a restriction whose days are already over
+    # (a worker far behind) does not restrict the store now.
+    present = timezone.now()
     for each in stores:
-        store_sanction_apply(each, now=now, cause=f"penalty {penalty.pk} for item {item.pk}")
+        store_sanction_apply(each, now=present, cause=f"penalty {penalty.pk} for item {item.pk}")
     return sanctions
 
 
@@ -151,20 +162,20 @@ def _ends(ends_at):
     return {"ends_at": ends_at.isoformat()} if ends_at else {}
 
 
-def _close_and_ban(closure, *, store, stores, points, now):
+def _close_and_ban(closure, *, store, stores, points, decided):
     """Closure: deposit confiscated (on the sanction), merchant banned, store on the public register."""
     merchant = store.merchant
     ban = Sanction.objects.create(
-        store=store, penalty=closure.penalty, kind=SanctionKind.BAN, level=closure.level, starts_at=now
+        store=store, penalty=closure.penalty, kind=SanctionKind.BAN, level=closure.level, starts_at=decided
     )
-    kinds = merchant_identities_ban(ban, merchant=merchant, stores=stores, now=now)
+    kinds = merchant_identities_ban(ban, merchant=merchant, stores=stores, now=decided)
     if closure.level == REPEAT_LEVEL:
         reason = (
             f"Closed for counterfeiting: {settings.PENALTY_REPEAT_INFRINGER_COUNT} upheld counterfeit complaints "
             f"about the same right within {settings.PENALTY_POINTS_EXPIRE_DAYS} days."
         )
     else:
-        counterfeits = live_penalties(store, now=now).filter(infringement_type=InfringementType.COUNTERFEIT)
+        counterfeits = live_penalties(store, now=decided).filter(infringement_type=InfringementType.COUNTERFEIT)
         reason = (
             "Closed for repeated infringement of intellectual property rights"
             f"{', counterfeits included' if counterfeits.exists() else ''}: "
@@ -177,7 +188,7 @@ def _close_and_ban(closure, *, store, stores, points, now):
         merchant_name=merchant.legal_name,
         region=store.region,
         reason=reason,
-        listed_at=now,
+        listed_at=decided,
     )
     audit_log_record(
         action="takedowns.sanction.ban",
@@ -203,7 +214,7 @@ STATEMENT_TEXT = {
 }
 
 
-def _statements_write(item, penalty, statements, *, facts, now):
+def _statements_write(item, penalty, statements, *, facts, decided):
     store = penalty.store
     points = (
         f"Item {item.pk} was upheld ({item.get_infringement_type_display().lower()}): "
@@ -228,4 +239,4 @@ def _statements_write(item, penalty, statements, *, facts, now):
     # Statements are keyed by the decision they follow from, which is the penalty's generation
     # even if the item has moved on since (the instance is not saved).
     item.decision_generation = penalty.decision_generation
-    statements_write(item, specs, now=now)
+    statements_write(item, specs, now=decided)

@@ -1,11 +1,9 @@
-"""Buyers of an upheld counterfeit listing are owed their money: one Reimbursement per order."""
-
-from django.utils import timezone
+"""Buyers of an upheld counterfeit listing are owed their money: one Reimbursement per order, dated at the decision."""
 
 from listings.models import Order
 from portal.audit import audit_log_record
 from takedowns.models import InfringementType, NoticeItem, Reimbursement
-from takedowns.penalties.reversal import decision_reversed
+from takedowns.penalties.decisions import decision_reversed, decision_time
 
 
 def effect_reimburse(effect):
@@ -13,9 +11,10 @@ def effect_reimburse(effect):
     item = NoticeItem.objects.select_related("listing__store__merchant__organisation").get(pk=effect.item_id)
     if item.infringement_type != InfringementType.COUNTERFEIT:
         return 0
-    if decision_reversed(item.pk, effect.payload.get("generation")):
+    generation = effect.payload.get("generation")
+    if decision_reversed(item.pk, generation):
         return 0
-    now = timezone.now()
+    now = decision_time(item, generation)
     covered = Reimbursement.objects.filter(order__listing_id=item.listing_id, cancelled_at__isnull=True)
     orders = Order.objects.filter(listing_id=item.listing_id).exclude(pk__in=covered.values("order_id"))
     # The partial unique index (one live reimbursement per order) settles a race with another

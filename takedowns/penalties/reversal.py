@@ -2,47 +2,34 @@
 
 The penalty stays as a record with reversed_at; its sanctions stop holding
 (store status recomputed), banned identities are lifted, the public register
-entry is deleted and reimbursements are cancelled.
+entry is deleted and reimbursements are cancelled. All of it is dated at the
+reversal (its event), not when the worker ran; the store's status is
+recomputed for the present.
 """
 
 from django.utils import timezone
 
 from portal.audit import audit_log_record
-from takedowns.models import (
-    BannedIdentity,
-    Effect,
-    EffectKind,
-    ItemEvent,
-    NoticeItem,
-    Penalty,
-    PublicRegisterEntry,
-    Reimbursement,
-)
+from takedowns.models import BannedIdentity, NoticeItem, Penalty, PublicRegisterEntry, Reimbursement
 from takedowns.penalties.bans import merchant_bans_restore
+from takedowns.penalties.decisions import reversal_event
 from takedowns.penalties.stores import merchant_stores_lock, store_sanction_apply
-
-
-def decision_reversed(item_id, generation):
-    """Whether the decision of this generation was reversed (its reversal effect exists)."""
-    return Effect.objects.filter(item_id=item_id, kind=EffectKind.REVERSE_PENALTY, key=f"gen-{generation}").exists()
-
-
-def _reversal_reason(item, generation):
-    event = ItemEvent.objects.filter(item=item, data__reversed_generation=generation).order_by("-at", "-id").first()
-    return (event.reason if event else "") or "The decision was reversed on appeal."
 
 
 def effect_reverse_penalty(effect):
     """Undo the penalty of a reversed decision and everything it caused. Idempotent."""
     generation = effect.payload["generation"]
     item = NoticeItem.objects.select_related("listing__store").get(pk=effect.item_id)
-    now = timezone.now()
+    event = reversal_event(item, generation)
+    if event is None:
+        raise LookupError(f"Item {item.pk} has no move that reversed decision {generation}.")
+    now = event.at
     # Same lock as effect_penalise: a penalty being applied right now is committed before we look.
     stores = merchant_stores_lock(item.listing.store.merchant_id)
     organisation = stores[0].merchant.organisation
     penalty = Penalty.objects.filter(item=item, decision_generation=generation).first()
     if penalty is not None and penalty.reversed_at is None:
-        reason = _reversal_reason(item, generation)
+        reason = event.reason or "The decision was reversed on appeal."
         penalty.reversed_at = now
         penalty.reversal_reason = reason
         penalty.save(update_fields=["reversed_at", "reversal_reason"])
@@ -73,6 +60,7 @@ def effect_reverse_penalty(effect):
             organisation=organisation,
             data={"generation": generation, "cancelled": cancelled},
         )
+    present = timezone.now()
     for store in stores:
-        store_sanction_apply(store, now=now, cause=f"reversal of item {item.pk}, decision {generation}")
+        store_sanction_apply(store, now=present, cause=f"reversal of item {item.pk}, decision {generation}")
     return penalty

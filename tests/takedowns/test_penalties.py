@@ -418,3 +418,69 @@ def test_public_register_is_empty_after_reversal(client, owner_a, brand_a, revie
     item_effects_run(items[2].pk)
     body = client.get("/register/").content.decode()
     assert store.name not in body and "No store is on the register." in body
+
+
+# --- dated at the decision, whenever the worker runs ------------------------------------
+
+
+def test_a_late_worker_dates_everything_at_the_decision_not_when_it_ran(owner_a, brand_a, reviewer, store):
+    asset = factories.IPAssetFactory(rights_holder=brand_a)
+    items = [uphold(owner_a, brand_a, reviewer, store, asset=asset, orders=1, run=False) for _ in range(3)]
+    decided = {item.pk: item.decided_at for item in items}
+    assert len(set(decided.values())) == 3
+    with time_machine.travel(max(decided.values()) + timedelta(days=10)):  # the worker is ten days behind
+        for item in items:
+            item_effects_run(item.pk)
+
+    for penalty in Penalty.objects.all():
+        assert penalty.awarded_at == decided[penalty.item_id]
+        assert penalty.expires_at == decided[penalty.item_id] + timedelta(days=365)
+    for sanction in Sanction.objects.select_related("penalty"):
+        assert sanction.starts_at == decided[sanction.penalty.item_id], sanction.kind
+    restriction = Sanction.objects.get(kind=SanctionKind.RESTRICTION)
+    assert restriction.ends_at == decided[items[1].pk] + timedelta(days=7)
+    closed_at = decided[items[2].pk]
+    assert set(BannedIdentity.objects.values_list("created_at", flat=True)) == {closed_at}
+    assert PublicRegisterEntry.objects.get().listed_at == closed_at
+    assert {r.item_id: r.created_at for r in Reimbursement.objects.all()} == decided
+    closure_statement = StatementOfReasons.objects.get(item=items[2], restriction=RestrictionKind.STORE_CLOSED)
+    assert closure_statement.decided_at == closed_at
+    store.refresh_from_db()
+    assert store.status == StoreStatus.CLOSED
+
+
+def test_a_restriction_that_ended_before_the_worker_ran_does_not_restrict_the_store(world, store):
+    world()
+    second = world(run=False)
+    with time_machine.travel(second.decided_at + timedelta(days=8)):
+        item_effects_run(second.pk)
+    restriction = Sanction.objects.get(kind=SanctionKind.RESTRICTION)
+    assert (restriction.starts_at, restriction.ends_at) == (second.decided_at, second.decided_at + timedelta(days=7))
+    store.refresh_from_db()
+    assert (store.status, store.restricted_until) == (StoreStatus.ACTIVE, None)
+
+
+def test_points_expire_365_days_after_the_decision_even_when_the_worker_ran_late(world, store):
+    first = world(run=False)
+    with time_machine.travel(first.decided_at + timedelta(days=30)):  # a month late
+        item_effects_run(first.pk)
+    assert Penalty.objects.get(item=first).expires_at == first.decided_at + timedelta(days=365)
+    # A year and a day after the first decision: its points no longer count, though they were
+    # awarded by a worker less than a year before.
+    with time_machine.travel(first.decided_at + timedelta(days=366) - timedelta(hours=73)):
+        world()
+    assert ladder(store) == [("warning", "6"), ("warning", "6")]
+
+
+def test_a_late_reversal_is_dated_at_the_appeal_decision(owner_a, brand_a, reviewer, senior_reviewer, store):
+    item = uphold(owner_a, brand_a, reviewer, store, orders=1)
+    reversed_at = item.decided_at + timedelta(days=2)
+    lifecycle.notice_item_reverse(
+        item_id=item.pk, actor=senior_reviewer, reason="Genuine goods.", appeal_id=None, now=reversed_at
+    )
+    with time_machine.travel(reversed_at + timedelta(days=5)):
+        item_effects_run(item.pk)
+    penalty = Penalty.objects.get(item=item)
+    assert penalty.reversed_at == reversed_at
+    assert set(Sanction.objects.filter(penalty=penalty).values_list("reversed_at", flat=True)) == {reversed_at}
+    assert Reimbursement.objects.get(item=item).cancelled_at == reversed_at
