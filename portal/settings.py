@@ -398,6 +398,16 @@ TAKEDOWN_APPEAL_DAYS = _env_int("TAKEDOWN_APPEAL_DAYS", 183, minimum=1)  # six m
 TAKEDOWN_SWEEP_BATCH_SIZE = _env_int("TAKEDOWN_SWEEP_BATCH_SIZE", 2000, minimum=1)
 # A pending effect whose task has not finished after this long is sent again by the sweeper.
 TAKEDOWN_EFFECT_RESEND_SECONDS = _env_int("TAKEDOWN_EFFECT_RESEND_SECONDS", 300, minimum=5)
+# A failing effect is tried again after BASE, 2 x BASE, 4 x BASE ... seconds (at most MAX apart);
+# after MAX_ATTEMPTS failed tries it is set aside as failed (a dead letter) for staff to retry.
+TAKEDOWN_EFFECT_RETRY_BASE_SECONDS = _env_int("TAKEDOWN_EFFECT_RETRY_BASE_SECONDS", 60, minimum=1)
+TAKEDOWN_EFFECT_RETRY_MAX_SECONDS = _env_int("TAKEDOWN_EFFECT_RETRY_MAX_SECONDS", 3600, minimum=1)
+TAKEDOWN_EFFECT_MAX_ATTEMPTS = _env_int("TAKEDOWN_EFFECT_MAX_ATTEMPTS", 8, minimum=1)
+if TAKEDOWN_EFFECT_RETRY_MAX_SECONDS < TAKEDOWN_EFFECT_RETRY_BASE_SECONDS:
+    raise ImproperlyConfigured(
+        "Environment variable TAKEDOWN_EFFECT_RETRY_MAX_SECONDS must be at least TAKEDOWN_EFFECT_RETRY_BASE_SECONDS "
+        f"({TAKEDOWN_EFFECT_RETRY_BASE_SECONDS}); got {TAKEDOWN_EFFECT_RETRY_MAX_SECONDS}"
+    )
 PENALTY_POINTS = {
     "counterfeit": _env_int("PENALTY_POINTS_COUNTERFEIT", 6, minimum=0),
     "trademark_misuse": _env_int("PENALTY_POINTS_TRADEMARK_MISUSE", 4, minimum=0),

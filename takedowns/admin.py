@@ -5,12 +5,16 @@ domain functions (``takedowns.lifecycle``, ``takedowns.appeals``, the effect
 handlers) that lock, check and audit each move, so their records are
 read-only in the admin. So are filing suspensions: ``good_faith.misuse``
 issues and lifts them, with their statement of reasons and notifications.
-Canned reasons are editable.
+Canned reasons are editable. A failed effect is retried by an action that
+goes through ``takedowns.effects.effect_retry``.
 """
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count
+from django.utils.text import Truncator
 
+from takedowns import effects
 from takedowns.models import (
     Appeal,
     BannedIdentity,
@@ -18,6 +22,7 @@ from takedowns.models import (
     CounterNotice,
     CounterNoticeEvidence,
     Effect,
+    EffectStatus,
     Evidence,
     FilingSuspension,
     ItemEvent,
@@ -242,13 +247,65 @@ class AppealAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 # --- Effects and notifications ---------------------------------------------------------
 
 
+class EffectRetryStateFilter(admin.SimpleListFilter):
+    title = "attempts"
+    parameter_name = "retrying"
+
+    def lookups(self, request, model_admin):
+        return [("waiting", "Failed at least once, waiting for the next attempt"), ("failed", "Gave up (dead letter)")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "waiting":
+            return queryset.filter(status=EffectStatus.PENDING, next_attempt_at__isnull=False)
+        if self.value() == "failed":
+            return queryset.filter(status=EffectStatus.FAILED)
+        return queryset
+
+
 @admin.register(Effect)
 class EffectAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ("id", "item", "kind", "key", "status", "attempts", "created_at", "dispatched_at", "done_at")
-    list_filter = ("status", "kind")
+    """Read-only, but a failed effect (dead letter) can be retried: through ``effects.effect_retry``, audited."""
+
+    list_display = (
+        "id",
+        "item",
+        "kind",
+        "key",
+        "status",
+        "attempts",
+        "next_attempt_at",
+        "failed_at",
+        "error",
+        "created_at",
+        "done_at",
+    )
+    list_filter = ("status", EffectRetryStateFilter, "kind")
     search_fields = ("item__listing__external_id", "key", "last_error")
     list_select_related = ("item",)
     show_full_result_count = False
+    actions = ["retry"]
+
+    @admin.display(description="last error")
+    def error(self, obj):
+        return Truncator(obj.last_error).chars(120)
+
+    @admin.action(description="Retry the selected failed effects (one more attempt each)")
+    def retry(self, request, queryset):
+        retried = skipped = 0
+        for effect_id in queryset.values_list("pk", flat=True):
+            try:
+                if effects.effect_retry(effect_id=effect_id, actor=request.user):
+                    retried += 1
+                else:
+                    skipped += 1
+            except PermissionDenied as exc:
+                self.message_user(request, str(exc), messages.ERROR)
+                return
+        self.message_user(request, f"{retried} effect(s) sent again.", messages.SUCCESS)
+        if skipped:
+            self.message_user(
+                request, f"{skipped} selected effect(s) were not failed and were left alone.", messages.WARNING
+            )
 
 
 @admin.register(Notification)

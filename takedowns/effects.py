@@ -1,21 +1,37 @@
 """Effect rows: every consequence of a move, written in its transaction, carried out after commit.
 
 A move writes ``Effect`` rows (unique per item, kind and key) and sends one
-task per item after commit. The task runs each pending effect in its own
+task per item after commit. The task runs each due effect in its own
 transaction with the row locked, calls the kind's handler and marks it done
 in that same transaction: a worker killed mid-effect leaves it pending, a
 second run finds it done. A lost message is caught by the sweeper, which
 re-sends effects still pending after ``TAKEDOWN_EFFECT_RESEND_SECONDS``.
+
+A handler that raises (STYLE.md habit 16) counts an attempt and waits:
+``TAKEDOWN_EFFECT_RETRY_BASE_SECONDS``, then twice that, four times, ... (at
+most ``TAKEDOWN_EFFECT_RETRY_MAX_SECONDS``), stored as ``next_attempt_at``;
+nothing runs it before then, and the sweeper sends it again once that time
+has come. After ``TAKEDOWN_EFFECT_MAX_ATTEMPTS`` failed attempts it is set
+aside as FAILED (a dead letter) with its last error, shown to staff in the
+admin, on the failed-effects page and on /health/, until someone retries it
+(``effect_retry``: one more attempt). Effects of one item do not wait for
+each other: every handler recomputes what it owns (listing status, store
+status) or checks whether its decision was reversed, so their order does not
+matter.
 """
 
 import logging
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from portal.audit import audit_log_record
+from portal.roles import user_is_platform_staff
 from takedowns.models import Effect, EffectKind, EffectStatus
 
 log = logging.getLogger(__name__)
@@ -30,6 +46,22 @@ HANDLERS = {
     EffectKind.REIMBURSE: "takedowns.penalties.effect_reimburse",
     EffectKind.NOTIFY: "takedowns.notifications.effect_notify",
 }
+
+ERROR_TEXT_LIMIT = 2000
+# 2 ** 40 x one second is over 30,000 years: any cap a setting can hold is reached long before.
+_MAX_DOUBLINGS = 40
+
+
+def effect_retry_delay(attempts):
+    """How long to wait after the ``attempts``-th failed attempt: BASE, 2 x BASE, 4 x BASE ..., at most MAX."""
+    base = settings.TAKEDOWN_EFFECT_RETRY_BASE_SECONDS
+    seconds = base * 2 ** min(max(attempts - 1, 0), _MAX_DOUBLINGS)
+    return timedelta(seconds=min(seconds, settings.TAKEDOWN_EFFECT_RETRY_MAX_SECONDS))
+
+
+def _due(now):
+    """Pending effects that may run at ``now``: never failed, or their back-off has passed."""
+    return Q(status=EffectStatus.PENDING) & (Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
 
 
 def effects_write(item, effects):
@@ -51,64 +83,145 @@ def effects_dispatch(item_ids):
     now = timezone.now()
     for item_id in item_ids:
         try:
-            Effect.objects.filter(item_id=item_id, status=EffectStatus.PENDING).update(dispatched_at=now)
+            # Only due rows are stamped: one waiting out its back-off keeps its place in the re-send.
+            Effect.objects.filter(_due(now), item_id=item_id).update(dispatched_at=now)
             run_item_effects.delay(item_id)
         except Exception:  # the row stays pending; takedowns.sweep re-sends it
             log.exception("Could not send the effects of item %s; the sweeper will re-send them", item_id)
 
 
 def effect_run(effect_id):
-    """Carry out one effect exactly once. Returns True if this call did the work."""
+    """Carry out one due effect exactly once. Returns True if this call did the work.
+
+    A failing handler's work is rolled back, the failure recorded (``_attempt_failed``)
+    and the exception raised again for the caller.
+    """
     try:
         with transaction.atomic():
             effect = (
-                Effect.objects.select_for_update(skip_locked=True)
-                .filter(pk=effect_id, status__in=[EffectStatus.PENDING, EffectStatus.FAILED])
-                .first()
+                Effect.objects.select_for_update(skip_locked=True).filter(_due(timezone.now()), pk=effect_id).first()
             )
             if effect is None:
-                return False  # done already, or another worker holds it
+                return False  # done already, waiting out its back-off, given up, or another worker holds it
             import_string(HANDLERS[effect.kind])(effect)
             effect.status = EffectStatus.DONE
             effect.done_at = timezone.now()
             effect.attempts += 1
             effect.last_error = ""
-            effect.save(update_fields=["status", "done_at", "attempts", "last_error"])
+            effect.next_attempt_at = None
+            effect.save(update_fields=["status", "done_at", "attempts", "last_error", "next_attempt_at"])
             return True
     except Exception as exc:
-        log.exception("Effect %s failed; it stays pending and will be retried", effect_id)
-        Effect.objects.filter(pk=effect_id, status__in=[EffectStatus.PENDING, EffectStatus.FAILED]).update(
-            status=EffectStatus.FAILED, last_error=f"{type(exc).__name__}: {exc}"[:2000]
-        )
+        log.exception("Effect %s failed", effect_id)
+        _attempt_failed(effect_id, f"{type(exc).__name__}: {exc}")
         raise
 
 
+def _attempt_failed(effect_id, error):
+    """Count a failed attempt: wait before the next one, or give up after the last."""
+    now = timezone.now()
+    with transaction.atomic():
+        # Not SKIP LOCKED: a worker that picked the row up again meanwhile finishes first, and a
+        # row it marked done is left alone.
+        effect = Effect.objects.select_for_update().filter(pk=effect_id, status=EffectStatus.PENDING).first()
+        if effect is None:
+            return None
+        effect.attempts += 1
+        effect.last_error = error[:ERROR_TEXT_LIMIT]
+        # The dispatch that led here is over: the sweeper sends the row again when it is due.
+        effect.dispatched_at = None
+        if effect.attempts >= settings.TAKEDOWN_EFFECT_MAX_ATTEMPTS:
+            effect.status = EffectStatus.FAILED
+            effect.failed_at = now
+            effect.next_attempt_at = None
+            audit_log_record(
+                action="takedowns.effect.failed",
+                obj=effect,
+                organisation_id=_organisation_id(effect),
+                data={"item": effect.item_id, "kind": effect.kind, "attempts": effect.attempts, "error": error[:300]},
+            )
+            log.error(
+                "Effect %s (%s of item %s) gave up after %s attempts: %s",
+                effect.pk,
+                effect.kind,
+                effect.item_id,
+                effect.attempts,
+                error,
+            )
+        else:
+            effect.next_attempt_at = now + effect_retry_delay(effect.attempts)
+        effect.save(update_fields=["attempts", "last_error", "dispatched_at", "status", "failed_at", "next_attempt_at"])
+        return effect
+
+
+def _organisation_id(effect):
+    # The item's rights holder, as for the moves that wrote the effect.
+    return Effect.objects.filter(pk=effect.pk).values_list("item__notice__rights_holder__organisation_id", flat=True)[0]
+
+
 def item_effects_run(item_id):
-    """Run an item's pending effects in the order they were written. Returns how many ran."""
-    ids = list(
-        Effect.objects.filter(item_id=item_id, status__in=[EffectStatus.PENDING, EffectStatus.FAILED])
-        .order_by("id")
-        .values_list("pk", flat=True)
-    )
-    return sum(1 for effect_id in ids if effect_run(effect_id))
+    """Run an item's due effects in the order they were written. Returns how many ran.
+
+    A failing effect does not stop the others: it is recorded and waits out its back-off.
+    """
+    ids = list(Effect.objects.filter(_due(timezone.now()), item_id=item_id).order_by("id").values_list("pk", flat=True))
+    done = 0
+    for effect_id in ids:
+        try:
+            done += effect_run(effect_id)
+        except Exception:  # noqa: S112 -- logged and recorded on the row by effect_run; the others still run
+            continue
+    return done
 
 
 def effects_resend_stale(*, now=None, limit=5000):
-    """Re-send effects still pending long after they were sent (lost message, dead worker)."""
+    """Re-send due effects whose message was lost or whose back-off has passed. Returns how many items."""
     now = now or timezone.now()
     cutoff = now - timedelta(seconds=settings.TAKEDOWN_EFFECT_RESEND_SECONDS)
-    stale = (
-        Effect.objects.filter(status__in=[EffectStatus.PENDING, EffectStatus.FAILED])
-        .filter(models_q_stale(cutoff))
-        .values_list("item_id", flat=True)
-        .distinct()[:limit]
-    )
-    item_ids = list(stale)
+    lost = Q(dispatched_at__isnull=True, created_at__lt=cutoff) | Q(dispatched_at__lt=cutoff)
+    # A failed attempt clears dispatched_at: once its time has come it is sent at once.
+    retry_due = Q(next_attempt_at__isnull=False, dispatched_at__isnull=True)
+    stale = Effect.objects.filter(_due(now)).filter(lost | retry_due).values_list("item_id", flat=True).distinct()
+    item_ids = list(stale[:limit])
     effects_dispatch(item_ids)
     return len(item_ids)
 
 
-def models_q_stale(cutoff):
-    from django.db.models import Q
+# --- Dead letters: what staff see and retry ------------------------------------------
 
-    return Q(dispatched_at__isnull=True, created_at__lt=cutoff) | Q(dispatched_at__lt=cutoff)
+
+def effects_failed():
+    """Effects given up after their last attempt, newest first (staff page, admin, /health/)."""
+    return (
+        Effect.objects.filter(status=EffectStatus.FAILED).select_related("item__listing").order_by("-failed_at", "-id")
+    )
+
+
+def effect_retry(*, effect_id, actor):
+    """Give a failed effect one more attempt: pending again, sent after commit. Returns False if it was not failed.
+
+    Audited. A retry that fails again goes straight back to FAILED (its attempts are
+    already past the limit), so a retry never starts a new series of attempts.
+    """
+    if not user_is_platform_staff(actor):
+        raise PermissionDenied("Only platform staff retry failed effects.")
+    with transaction.atomic():
+        effect = Effect.objects.select_for_update().filter(pk=effect_id, status=EffectStatus.FAILED).first()
+        if effect is None:
+            return False  # retried by someone else meanwhile, or never failed
+        error = effect.last_error
+        effect.status = EffectStatus.PENDING
+        effect.failed_at = None
+        effect.next_attempt_at = None
+        effect.dispatched_at = None
+        effect.save(update_fields=["status", "failed_at", "next_attempt_at", "dispatched_at"])
+        audit_log_record(
+            action="takedowns.effect.retried",
+            actor=actor,
+            obj=effect,
+            organisation_id=_organisation_id(effect),
+            data={"item": effect.item_id, "kind": effect.kind, "attempts": effect.attempts, "error": error[:300]},
+        )
+        item_id = effect.item_id
+        transaction.on_commit(lambda: effects_dispatch([item_id]))
+        return True

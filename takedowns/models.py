@@ -399,7 +399,8 @@ class EffectKind(models.TextChoices):
 class EffectStatus(models.TextChoices):
     PENDING = "pending", "Pending"
     DONE = "done", "Done"
-    FAILED = "failed", "Failed (will be retried)"
+    # A dead letter: every attempt failed; it waits for a person (admin or staff page "retry").
+    FAILED = "failed", "Failed (gave up; waiting for a retry by staff)"
 
 
 class Effect(models.Model):
@@ -407,6 +408,8 @@ class Effect(models.Model):
 
     The sweeper re-sends pending effects whose task was lost. Unique per
     (item, kind, key): re-running a move or a task cannot make a second one.
+    A failed attempt counts in ``attempts`` and waits until ``next_attempt_at``
+    (exponential back-off); after ``TAKEDOWN_EFFECT_MAX_ATTEMPTS`` it is FAILED.
     """
 
     item = models.ForeignKey(NoticeItem, on_delete=models.PROTECT, related_name="effects")
@@ -421,7 +424,11 @@ class Effect(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     # A dispatch in flight: the sweeper re-sends only effects not dispatched recently.
     dispatched_at = models.DateTimeField(null=True, blank=True)
+    # Set after a failed attempt: not run again before then. Empty: due now.
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
     done_at = models.DateTimeField(null=True, blank=True)
+    # When it was given up (status FAILED).
+    failed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "id"]

@@ -6,7 +6,7 @@ This one: the pages of the notice lifecycle (behind login), mounted at /takedown
 
 from django.urls import path
 
-from takedowns.views import items, notices, notifications, queue
+from takedowns.views import effects, items, notices, notifications, queue
 
 app_name = "takedowns"
 
@@ -26,4 +26,6 @@ urlpatterns = [
     path("notifications/", notifications.notification_list, name="notifications"),
     path("notifications/<int:pk>/read/", notifications.notification_read, name="notification-read"),
     path("notifications/read-all/", notifications.notification_read_all, name="notifications-read-all"),
+    path("effects/failed/", effects.effects_failed, name="effects-failed"),
+    path("effects/<int:pk>/retry/", effects.effect_retry, name="effect-retry"),
 ]

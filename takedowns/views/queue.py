@@ -6,7 +6,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from portal.roles import user_is_reviewer, user_is_senior_reviewer
-from takedowns import selectors
+from takedowns import effects, selectors
 from takedowns.views.display import countdown, render_for_viewer
 
 
@@ -30,5 +30,7 @@ def review_queue(request):
             "overdue_count": sum(e.overdue for e in entries),
             "appeal_count": sum(e.kind == "appeal" for e in entries),
             "audit_count": sum(e.kind == "audit" for e in entries),
+            # Dead letters need a person too: one count, the list is on its own page.
+            "failed_effect_count": effects.effects_failed().count(),
         },
     )

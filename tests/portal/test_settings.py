@@ -226,3 +226,37 @@ def test_correct_password_logs_in_before_the_limit(client, db):
     response = client.post(url, {"username": user.username, "password": factories.PASSWORD})
     assert response.status_code == 302
     assert client.session["_auth_user_id"] == str(user.pk)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "variable"),
+    [
+        ({"TAKEDOWN_EFFECT_MAX_ATTEMPTS": "0"}, "TAKEDOWN_EFFECT_MAX_ATTEMPTS"),
+        ({"TAKEDOWN_EFFECT_MAX_ATTEMPTS": "many"}, "TAKEDOWN_EFFECT_MAX_ATTEMPTS"),
+        ({"TAKEDOWN_EFFECT_RETRY_BASE_SECONDS": "0"}, "TAKEDOWN_EFFECT_RETRY_BASE_SECONDS"),
+        (
+            {"TAKEDOWN_EFFECT_RETRY_BASE_SECONDS": "600", "TAKEDOWN_EFFECT_RETRY_MAX_SECONDS": "60"},
+            "TAKEDOWN_EFFECT_RETRY_MAX_SECONDS",
+        ),
+    ],
+)
+def test_bad_effect_retry_settings_are_refused(tmp_path, overrides, variable):
+    _refused(tmp_path, variable, **overrides)
+
+
+def test_effect_retry_settings_come_from_the_environment(tmp_path):
+    script = (
+        "import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'portal.settings'); django.setup(); "
+        "from django.conf import settings as s; print(s.TAKEDOWN_EFFECT_RETRY_BASE_SECONDS, "
+        "s.TAKEDOWN_EFFECT_RETRY_MAX_SECONDS, s.TAKEDOWN_EFFECT_MAX_ATTEMPTS)"
+    )
+    assert _run(tmp_path, "-c", script).stdout.split() == ["60", "3600", "8"]
+    custom = _run(
+        tmp_path,
+        "-c",
+        script,
+        TAKEDOWN_EFFECT_RETRY_BASE_SECONDS="5",
+        TAKEDOWN_EFFECT_RETRY_MAX_SECONDS="5",
+        TAKEDOWN_EFFECT_MAX_ATTEMPTS="1",
+    )
+    assert custom.stdout.split() == ["5", "5", "1"]

@@ -1,0 +1,45 @@
+"""Failed effects (dead letters) for platform staff: what failed, why, and a retry button.
+
+Anyone else gets a 404, as for every staff page.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect
+from django.views.decorators.http import require_POST
+
+from portal.roles import user_is_platform_staff
+from takedowns import effects
+from takedowns.views.display import render_for_viewer
+from takedowns.views.errors import domain_errors_as_messages
+
+LIST_LIMIT = 200
+
+
+def _require_staff(user):
+    if not user_is_platform_staff(user):
+        raise Http404
+
+
+@login_required
+def effects_failed(request):
+    _require_staff(request.user)
+    failed = effects.effects_failed()
+    rows = list(failed[:LIST_LIMIT])
+    count = len(rows) if len(rows) < LIST_LIMIT else failed.count()
+    return render_for_viewer(
+        request, "takedowns/effects_failed.html", {"effects": rows, "count": count, "limit": LIST_LIMIT}
+    )
+
+
+@login_required
+@require_POST
+def effect_retry(request, pk):
+    _require_staff(request.user)
+    with domain_errors_as_messages(request):
+        if effects.effect_retry(effect_id=pk, actor=request.user):
+            messages.success(request, f"Effect {pk} is sent again; it leaves this list once it has run.")
+        else:
+            messages.info(request, f"Effect {pk} is not failed any more: someone retried it, or it ran meanwhile.")
+    return redirect("takedowns:effects-failed")
