@@ -197,6 +197,18 @@ def effects_failed():
     )
 
 
+def effects_health():
+    """The detailed /health/ answer (registered in TakedownsConfig.ready): a warning while any effect failed."""
+    failed = Effect.objects.filter(status=EffectStatus.FAILED).count()
+    retrying = Effect.objects.filter(status=EffectStatus.PENDING, next_attempt_at__isnull=False).count()
+    warning = (
+        f"{failed} effect(s) failed after their last attempt; retry them at /takedowns/effects/failed/"
+        if failed
+        else ""
+    )
+    return {"failed": failed, "retrying": retrying, "warning": warning}
+
+
 def effect_retry(*, effect_id, actor):
     """Give a failed effect one more attempt: pending again, sent after commit. Returns False if it was not failed.
 

@@ -298,3 +298,27 @@ def test_admin_filters_failed_effects_and_retries_them_through_the_service(admin
     assert dead_letter.status == EffectStatus.DONE
     assert Penalty.objects.count() == 1
     assert AuditLogEntry.objects.filter(action="takedowns.effect.retried", actor=admin_user).count() == 1
+
+
+def test_health_warns_staff_of_failed_effects_and_tells_the_public_nothing(client, reviewer, upheld, flaky):
+    client.force_login(reviewer)
+    calm = client.get("/health/").json()
+    assert calm["status"] == "ok"
+    assert calm["checks"]["effects"] | {"ms": 0} == {"ok": True, "ms": 0, "failed": 0, "retrying": 0}
+
+    handler = flaky(failures=100)
+    with time_machine.travel(START, tick=False):
+        item_effects_run(upheld.pk)
+    retrying = client.get("/health/").json()
+    assert retrying["status"] == "ok" and retrying["checks"]["effects"]["retrying"] == 1  # backing off is normal
+
+    fail_to_dead_letter(upheld, handler)
+    response = client.get("/health/")
+    assert response.status_code == 200  # a warning keeps the instance in the load balancer
+    body = response.json()
+    assert body["status"] == "warning"
+    assert body["checks"]["effects"]["failed"] == 1 and "1 effect(s) failed" in body["checks"]["effects"]["warning"]
+
+    client.logout()
+    public = client.get("/health/").json()
+    assert public["status"] == "ok" and "effects" not in public["checks"]
