@@ -94,6 +94,8 @@ FILERS = {
     "lumen": {
         "brand": MEMBER,
         "username": "demo-agent",
+        # The agent firm files, under its letter of authorisation for the brand.
+        "acting_organisation": "Hale & Partners LLP",
         "data": {
             "filer_name": "Amelia Hale",
             "filer_address": "Hale & Partners LLP, 7 Chancery Lane, London WC2A 1LS, United Kingdom",
@@ -236,6 +238,7 @@ class DemoGoodFaith(DemoLifecycle):
             rights_holder=self.holders[spec["brand"]],
             data={**spec["data"], **DECLARATIONS},
             drafts=drafts,
+            acting_organisation=self.acting_organisation(spec),
             partner=self.partner if spec.get("partner") else None,
             now=at,
         )

@@ -24,7 +24,7 @@ from django.db.models import Count, Min, Q
 
 from demo.files import logo_png, minimal_pdf
 from listings.models import Listing, Merchant
-from portal.models import User
+from portal.models import Organisation, OrganisationKind, User
 from portal.uploads import validate_upload
 from rights_holders.models import IPAsset, Partner, RightsHolder, VerificationStatus
 from takedowns import lifecycle
@@ -51,6 +51,8 @@ FILERS = {
     "lumen": {
         "brand": "Lumen Optics",
         "username": "demo-agent",
+        # The agent firm files, under its letter of authorisation for the brand.
+        "acting_organisation": "Hale & Partners LLP",
         "data": {
             "filer_name": "Amelia Hale",
             "filer_address": "Hale & Partners LLP, 7 Chancery Lane, London WC2A 1LS, United Kingdom",
@@ -214,6 +216,14 @@ class DemoLifecycle:
         )
 
     # --- Actions (each one domain call at a given instant) --------------------------
+    def acting_organisation(self, spec):
+        """The organisation the spec names as filing: a partner files as itself, brand staff as the brand."""
+        if spec.get("partner"):
+            return None
+        if spec.get("acting_organisation"):
+            return Organisation.objects.get(kind=OrganisationKind.AGENT, name=spec["acting_organisation"])
+        return self.holders[spec["brand"]].organisation
+
     def file(self, key, filer, drafts, at):
         spec = FILERS[filer]
         receipt = notice_submit(
@@ -221,6 +231,7 @@ class DemoLifecycle:
             rights_holder=self.holders[spec["brand"]],
             data={**spec["data"], **DECLARATIONS},
             drafts=drafts,
+            acting_organisation=self.acting_organisation(spec),
             partner=self.partner if spec.get("partner") else None,
             now=at,
         )

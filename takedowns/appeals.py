@@ -16,9 +16,16 @@ from django.utils import timezone
 from portal.audit import audit_log_record
 from portal.roles import user_is_senior_reviewer
 from portal.scoping import organisation_ids_of
-from rights_holders.scoping import rights_holder_ids_visible_to
 from takedowns.lifecycle import TransitionError, notice_item_reverse
-from takedowns.models import Appeal, AppealSide, AppealStatus, ItemStatus, NoticeItem
+from takedowns.models import (
+    REACHED_MERCHANT_STATUSES,
+    Appeal,
+    AppealSide,
+    AppealStatus,
+    ItemStatus,
+    NoticeItem,
+    notice_holder_side,
+)
 
 APPEALABLE = frozenset({ItemStatus.UPHELD, ItemStatus.DISMISSED, ItemStatus.REJECTED})
 
@@ -29,11 +36,12 @@ def appeal_deadline(item):
 
 def appeal_side_of(item, user):
     """Which side the user stands on for this item, or None."""
-    if item.listing.store.merchant.organisation_id in organisation_ids_of(user):
-        return AppealSide.MERCHANT
-    if item.notice.rights_holder_id in rights_holder_ids_visible_to(user) or (
-        item.notice.filer_organisation_id in organisation_ids_of(user)
+    if (
+        item.listing.store.merchant.organisation_id in organisation_ids_of(user)
+        and item.status in REACHED_MERCHANT_STATUSES
     ):
+        return AppealSide.MERCHANT
+    if notice_holder_side(item.notice, user):
         return AppealSide.RIGHTS_HOLDER
     return None
 

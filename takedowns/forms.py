@@ -63,7 +63,13 @@ class MultipleFileField(forms.FileField):
 
 
 class NoticeForm(forms.Form):
-    rights_holder = forms.ModelChoiceField(queryset=None, label="Rights holder")
+    """The notice's filer part. ``acting_for`` names the organisation that files and the brand it files for."""
+
+    acting_for = forms.ChoiceField(
+        label="Filing for",
+        help_text="The brand, and whether you act as its own staff or as the agent firm its letter of authorisation "
+        "names.",
+    )
     filer_name = forms.CharField(max_length=200, label="Your full name")
     filer_address = forms.CharField(max_length=400, label="Postal address")
     filer_phone = forms.CharField(max_length=40, label="Phone")
@@ -75,24 +81,31 @@ class NoticeForm(forms.Form):
         max_length=200, label="Signature", help_text="Type your full name; it signs the declarations above."
     )
 
-    def __init__(self, *args, holders, user, **kwargs):
+    def __init__(self, *args, roles, user, **kwargs):
+        """``roles``: the user's ActingRoles (rights_holders.authority.acting_roles_of); one is chosen, never guessed."""
+        self.roles = {role.key: role for role in roles}
         kwargs.setdefault(
             "initial",
             {
                 "filer_name": user.get_full_name() or user.get_username(),
                 "filer_email": user.email,
-                "rights_holder": holders[0].pk if len(holders) == 1 else None,
+                # A single possible role is shown chosen; it is still posted, and checked, like any other.
+                "acting_for": roles[0].key if len(roles) == 1 else None,
             },
         )
         super().__init__(*args, **kwargs)
-        self.fields["rights_holder"].queryset = holders
+        choices = [(role.key, role.label) for role in roles]
+        self.fields["acting_for"].choices = choices if len(choices) == 1 else [("", "Choose"), *choices]
+
+    def clean_acting_for(self):
+        return self.roles[self.cleaned_data["acting_for"]]
 
     def filer_fields(self):
-        return [self[name] for name in ("rights_holder", "filer_name", "filer_address", "filer_phone", "filer_email")]
+        return [self[name] for name in ("acting_for", "filer_name", "filer_address", "filer_phone", "filer_email")]
 
     def notice_data(self):
         data = dict(self.cleaned_data)
-        data.pop("rights_holder")
+        data.pop("acting_for")
         return data
 
 

@@ -20,7 +20,6 @@ from django.utils import timezone
 from portal.audit import audit_log_record
 from portal.roles import user_is_reviewer, user_is_senior_reviewer
 from portal.scoping import organisation_ids_of
-from rights_holders.scoping import rights_holder_ids_visible_to
 from takedowns.models import (
     FINAL_STATUSES,
     OPEN_STATUSES,
@@ -31,6 +30,7 @@ from takedowns.models import (
     NoticeItem,
     RestrictionKind,
     Track,
+    notice_holder_side,
 )
 
 S = ItemStatus
@@ -183,13 +183,8 @@ def _require_reviewer(actor):
 
 
 def _require_holder_side(item, actor):
-    if actor is None:
+    if not notice_holder_side(item.notice, actor):
         raise PermissionDenied("Only the rights holder or its filer can do this.")
-    if item.notice.rights_holder_id in rights_holder_ids_visible_to(actor):
-        return
-    if item.notice.filer_organisation_id and item.notice.filer_organisation_id in organisation_ids_of(actor):
-        return
-    raise PermissionDenied("Only the rights holder or its filer can do this.")
 
 
 def _require_merchant_side(item, actor):

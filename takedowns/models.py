@@ -60,16 +60,43 @@ OPEN_STATUSES = frozenset(set(ItemStatus) - FINAL_STATUSES)
 QUEUE_STATUSES = frozenset({ItemStatus.PENDING_REVIEW, ItemStatus.PENDING_ADJUDICATION})
 
 
+# An item returned to the filer as invalid never reached the merchant: the merchant's side never sees it.
+REACHED_MERCHANT_STATUSES = frozenset(set(ItemStatus) - {ItemStatus.INVALID})
+
+
+def holder_side_q(user, notice_path=""):
+    """Notices on whose rights-holder side the user stands (one rule for pages, verbs and appeals).
+
+    The brand's own staff and agent firms holding a valid letter of authorisation for the brand; a
+    partner's people for the notices the partner vetted and filed. Belonging to the organisation
+    recorded as the filer is not enough on its own: without a letter it gives no authority.
+    """
+    p = notice_path
+    return models.Q(**{f"{p}rights_holder_id__in": rights_holder_ids_visible_to(user)}) | models.Q(
+        **{f"{p}partner__isnull": False, f"{p}filer_organisation_id__in": organisation_ids_of(user)}
+    )
+
+
+def notice_holder_side(notice, user):
+    """``holder_side_q`` for one notice already in memory: no query beyond the user's cached memberships."""
+    if user is None or not user.is_authenticated:
+        return False
+    if notice.rights_holder_id in rights_holder_ids_visible_to(user):
+        return True
+    return notice.partner_id is not None and notice.filer_organisation_id in organisation_ids_of(user)
+
+
 class NoticeQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """Filers see their holders' notices; merchants see notices naming their listings."""
+        """The holder's side sees its notices; merchants see notices naming their listings that reached them."""
         if user.is_platform_staff:
             return self
-        orgs = organisation_ids_of(user)
         return self.filter(
-            models.Q(rights_holder_id__in=rights_holder_ids_visible_to(user))
-            | models.Q(filer_organisation_id__in=orgs)
-            | models.Q(items__listing__store__merchant__organisation_id__in=orgs)
+            holder_side_q(user)
+            | models.Q(
+                items__listing__store__merchant__organisation_id__in=organisation_ids_of(user),
+                items__status__in=REACHED_MERCHANT_STATUSES,
+            )
         ).distinct()
 
 
@@ -123,14 +150,24 @@ class Notice(models.Model):
 
 class NoticeItemQuerySet(models.QuerySet):
     def visible_to(self, user):
+        """The holder's side sees its items; a merchant sees the items naming its listings that reached it.
+
+        A lookup by id uses this very rule, so an item a merchant's lists leave out answers 404 like a
+        missing one.
+        """
         if user.is_platform_staff:
             return self
-        orgs = organisation_ids_of(user)
-        return self.filter(
-            models.Q(notice__rights_holder_id__in=rights_holder_ids_visible_to(user))
-            | models.Q(notice__filer_organisation_id__in=orgs)
-            | models.Q(listing__store__merchant__organisation_id__in=orgs)
+        return self.filter(holder_side_q(user, "notice__") | self.merchant_side_q(organisation_ids_of(user)))
+
+    @staticmethod
+    def merchant_side_q(organisation_ids):
+        return models.Q(
+            listing__store__merchant__organisation_id__in=organisation_ids, status__in=REACHED_MERCHANT_STATUSES
         )
+
+    def of_merchants(self, organisation_ids):
+        """Items naming these merchant organisations' listings, as the merchant's side sees them."""
+        return self.filter(self.merchant_side_q(organisation_ids))
 
     def open(self):
         return self.filter(status__in=OPEN_STATUSES)

@@ -19,8 +19,8 @@ from portal.audit import audit_log_record
 from portal.lock_conflicts import lock_conflict, lock_conflict_retry
 from portal.scoping import organisation_ids_of
 from portal.uploads import StoredFilesGuard
+from rights_holders.authority import acting_role_check
 from rights_holders.models import AuthorisedStore, IPAsset, VerificationStatus
-from rights_holders.scoping import rights_holder_ids_visible_to
 from takedowns.lifecycle import notice_item_create, notice_item_route
 from takedowns.models import (
     OPEN_STATUSES,
@@ -188,10 +188,16 @@ def _partner_vetting_active(notice):
     return cached
 
 
-def notice_submit(*, actor, rights_holder, data, drafts, channel=Channel.WEB, partner=None, now=None):
+def notice_submit(
+    *, actor, rights_holder, data, drafts, acting_organisation=None, channel=Channel.WEB, partner=None, now=None
+):
     """File a notice. Notice-level problems raise ValidationError/PermissionDenied and write nothing.
 
-    Returns a Receipt: the notice, its accepted and invalid items, and lines refused outright.
+    ``acting_organisation`` is the organisation that files: the brand's own, or an agent firm whose
+    letter of authorisation covers the brand (the filer names it; it is checked, never guessed). A
+    partner files as its own organisation. Returns a Receipt: the notice, its accepted and invalid
+    items, and lines refused outright.
+
     A filing that PostgreSQL ends to break a lock cycle with another filing naming the same
     listings is filed again (nothing of it was kept); if that keeps happening the filer is
     asked to try again, never shown a server error.
@@ -204,6 +210,7 @@ def notice_submit(*, actor, rights_holder, data, drafts, channel=Channel.WEB, pa
                 rights_holder=rights_holder,
                 data=data,
                 drafts=drafts,
+                acting_organisation=acting_organisation,
                 channel=channel,
                 partner=partner,
                 now=now,
@@ -219,18 +226,18 @@ def notice_submit(*, actor, rights_holder, data, drafts, channel=Channel.WEB, pa
         ) from exc
 
 
-def _notice_submit_once(*, actor, rights_holder, data, drafts, channel, partner, now):
+def _notice_submit_once(*, actor, rights_holder, data, drafts, acting_organisation, channel, partner, now):
     if partner is not None:
         if partner.organisation_id not in organisation_ids_of(actor):
             raise PermissionDenied("You do not belong to this partner.")
+        if acting_organisation is not None and acting_organisation.pk != partner.organisation_id:
+            raise PermissionDenied(f"A notice vetted by {partner} is filed by {partner} itself.")
         if not partner.vetted_rights_holders.filter(pk=rights_holder.pk).exists():
             raise PermissionDenied(f"{partner} does not file for {rights_holder.legal_name}.")
         filer_org_id = partner.organisation_id
     else:
-        if rights_holder.pk not in rights_holder_ids_visible_to(actor):
-            raise PermissionDenied(f"You are not authorised to file for {rights_holder.legal_name}.")
-        orgs = organisation_ids_of(actor)
-        filer_org_id = rights_holder.organisation_id if rights_holder.organisation_id in orgs else min(orgs)
+        role = acting_role_check(user=actor, rights_holder=rights_holder, organisation=acting_organisation, when=now)
+        filer_org_id = role.organisation.pk
     for org_id in {rights_holder.organisation_id, filer_org_id}:
         suspension = filing_suspension_of(org_id, now)
         if suspension is not None:

@@ -82,15 +82,13 @@ def merchant_items(user, *, limit=LIST_LIMIT):
     """Items naming the user's merchants' listings: open ones first by nearest deadline, then decided ones."""
     orgs = organisation_ids_of(user)
     base = (
-        NoticeItem.objects.filter(listing__store__merchant__organisation_id__in=orgs)
+        NoticeItem.objects.of_merchants(orgs)
         .select_related("listing__store", "ip_asset", "notice__rights_holder")
         .order_by("counter_notice_deadline", "id")
     )
+    # Items returned to the filer as invalid never reached the merchant: ``of_merchants`` leaves them out.
     open_items = list(base.filter(status__in=OPEN_STATUSES)[:limit])
-    # Items returned to the filer as invalid never reached the merchant.
-    decided = list(
-        base.exclude(status__in=OPEN_STATUSES).exclude(status=ItemStatus.INVALID).order_by("-decided_at", "-id")[:limit]
-    )
+    decided = list(base.exclude(status__in=OPEN_STATUSES).order_by("-decided_at", "-id")[:limit])
     return open_items, decided
 
 

@@ -7,11 +7,13 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.utils import timezone
 
+from rights_holders.authority import acting_roles_of
+from rights_holders.models import RightsHolder
 from rights_holders.scoping import rights_holder_ids_visible_to
 from takedowns import selectors
 from takedowns.forms import ItemFormSet, NoticeForm
 from takedowns.models import ItemStatus, Notice
-from takedowns.notices import notice_submit
+from takedowns.notices import filing_suspension_of, notice_submit
 from takedowns.views.display import deadline, render_for_viewer, viewer_zone
 from takedowns.views.errors import form_add_domain_error
 
@@ -67,13 +69,14 @@ def notice_detail(request, pk):
 
 @login_required
 def notice_create(request):
-    """File a notice: the filer, the declarations and signature, then one row per listing."""
-    holders = selectors.rights_holders_for_filing(request.user)
-    if not holders.exists():
+    """File a notice: who files for which brand, the declarations and signature, then one row per listing."""
+    roles = acting_roles_of(request.user)
+    if not roles:
         raise Http404("You do not act for any rights holder.")
+    holders = RightsHolder.objects.filter(pk__in={role.rights_holder.pk for role in roles})
     assets = selectors.ip_assets_for_filing(holders)
     post = request.method == "POST"
-    form = NoticeForm(request.POST if post else None, holders=holders, user=request.user)
+    form = NoticeForm(request.POST if post else None, roles=roles, user=request.user)
     formset = ItemFormSet(
         request.POST if post else None,
         request.FILES if post else None,
@@ -85,10 +88,12 @@ def notice_create(request):
         items_valid = formset.is_valid()
         if forms_valid and items_valid:
             drafts = [f.draft() for f in formset.forms if f.has_changed() and f.cleaned_data]
+            role = form.cleaned_data["acting_for"]
             try:
                 receipt = notice_submit(
                     actor=request.user,
-                    rights_holder=form.cleaned_data["rights_holder"],
+                    rights_holder=role.rights_holder,
+                    acting_organisation=role.organisation,
                     data=form.notice_data(),
                     drafts=drafts,
                 )
@@ -110,18 +115,15 @@ def notice_create(request):
         if any(f.files for f in formset.forms):
             messages.warning(request, "Files are not kept when a form comes back: choose the evidence files again.")
     else:
-        _warn_of_filing_suspensions(request, holders)
+        _warn_of_filing_suspensions(request, roles)
     return render_for_viewer(
         request, "takedowns/notice_form.html", {"form": form, "formset": formset, "has_assets": assets.exists()}
     )
 
 
-def _warn_of_filing_suspensions(request, holders):
+def _warn_of_filing_suspensions(request, roles):
     """Say before anyone types a notice that it would be refused, and until when."""
-    from portal.scoping import organisation_ids_of
-    from takedowns.notices import filing_suspension_of
-
-    org_ids = set(organisation_ids_of(request.user)) | {h.organisation_id for h in holders}
+    org_ids = {role.organisation.pk for role in roles} | {role.rights_holder.organisation_id for role in roles}
     for org_id in sorted(org_ids):
         suspension = filing_suspension_of(org_id)
         if suspension is not None:

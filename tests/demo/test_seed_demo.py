@@ -289,6 +289,7 @@ def test_seed_demo_good_faith_cases_are_made_by_the_domain_functions(client, set
         notice_submit(
             actor=User.objects.get(username="demo-misuser"),
             rights_holder=RightsHolder.objects.get(organisation=misuser),
+            acting_organisation=misuser,
             data=dict(DECLARATIONS),
             drafts=[ItemDraft(listing_ref="DEMO-000001", ip_asset_id=None, infringement_type="other", explanation="x")],
         )

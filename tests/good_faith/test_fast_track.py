@@ -67,6 +67,8 @@ def vetting_partner(brand, **kwargs):
 
 
 def notice_submit_plain(actor, rights_holder, drafts, **kwargs):
+    if "partner" not in kwargs:
+        kwargs.setdefault("acting_organisation", rights_holder.organisation)
     return notice_submit(actor=actor, rights_holder=rights_holder, data=dict(NOTICE_DATA), drafts=drafts, **kwargs)
 
 

@@ -58,15 +58,15 @@ def senior_reviewer(db):
     return user
 
 
-def pending_item(actor, holder, asset, store):
-    (item,) = file_notice(actor, holder, [draft(factories.ListingFactory(store=store), asset)]).accepted
+def pending_item(actor, holder, asset, store, **kwargs):
+    (item,) = file_notice(actor, holder, [draft(factories.ListingFactory(store=store), asset)], **kwargs).accepted
     assert item.status == ItemStatus.PENDING_REVIEW
     return item
 
 
-def strike(actor, holder, asset, store, reviewer, *, now=None, manifestly_unfounded=True):
+def strike(actor, holder, asset, store, reviewer, *, now=None, manifestly_unfounded=True, **kwargs):
     """File one item and have a reviewer reject it (as manifestly unfounded by default), after-commit work run."""
-    item = pending_item(actor, holder, asset, store)
+    item = pending_item(actor, holder, asset, store, **kwargs)
     with TestCase.captureOnCommitCallbacks(execute=True):
         lifecycle.notice_item_reject(
             item_id=item.pk,
@@ -163,7 +163,7 @@ def test_strikes_count_against_the_filing_organisation_not_the_brand(brand_a, as
     factories.LetterOfAuthorisationFactory(agent=firm, rights_holder=brand_a)
     lawyer = factories.member_of(firm, role="owner")
     for _ in range(WARN):
-        strike(lawyer, brand_a, asset, store, reviewer)
+        strike(lawyer, brand_a, asset, store, reviewer, acting_organisation=firm)
     (warning,) = MisuseMeasure.objects.all()
     assert warning.organisation_id == firm.pk
     assert measures(brand_a.organisation) == []

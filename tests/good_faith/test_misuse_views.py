@@ -22,7 +22,7 @@ MISUSE = "/good-faith/misuse/"
 
 def _notice_post(holder, listing, asset):
     return {
-        "rights_holder": holder.pk,
+        "acting_for": f"{holder.organisation_id}:{holder.pk}",
         **{k: v for k, v in NOTICE_DATA.items() if isinstance(v, str)},
         "good_faith_statement": "on",
         "accuracy_statement": "on",

@@ -65,7 +65,13 @@ def draft(listing, asset, **kwargs):
 
 
 def file_notice(actor, rights_holder, drafts, **kwargs):
-    """Submit a notice and run its after-commit callbacks (receipt, effects)."""
+    """Submit a notice and run its after-commit callbacks (receipt, effects).
+
+    The actor files as the brand's own staff unless ``acting_organisation`` (an agent firm) or
+    ``partner`` says otherwise.
+    """
+    if "partner" not in kwargs:
+        kwargs.setdefault("acting_organisation", rights_holder.organisation)
     with TestCase.captureOnCommitCallbacks(execute=True):
         return notice_submit(actor=actor, rights_holder=rights_holder, data=dict(NOTICE_DATA), drafts=drafts, **kwargs)
 

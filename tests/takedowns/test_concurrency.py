@@ -353,7 +353,11 @@ def test_two_filings_of_one_listing_and_asset_at_once_open_exactly_one_item(
     def filing():
         barrier.wait()
         return notice_submit(
-            actor=owner_a, rights_holder=brand_a, data=dict(NOTICE_DATA), drafts=[draft(x, asset_a) for x in listings]
+            actor=owner_a,
+            rights_holder=brand_a,
+            acting_organisation=brand_a.organisation,
+            data=dict(NOTICE_DATA),
+            drafts=[draft(x, asset_a) for x in listings],
         )
 
     threads = [Worker(filing) for _ in range(2)]

@@ -115,6 +115,7 @@ def test_notice_runs_from_filing_to_penalty_through_a_real_worker(redis_broker, 
         receipt = notice_submit(
             actor=world["owner"],
             rights_holder=world["brand"],
+            acting_organisation=world["brand"].organisation,
             data=dict(NOTICE_DATA),
             drafts=[draft(listing, world["asset"], infringement_type="counterfeit")],
         )

@@ -10,7 +10,7 @@ from django.utils import timezone
 from PIL import Image
 
 from listings.models import ListingStatus
-from portal.models import AuditLogEntry, OrganisationKind
+from portal.models import AuditLogEntry, Membership, OrganisationKind
 from portal.uploads import validate_upload
 from rights_holders.models import AuthorisedStore, Partner, PartnerKind, VerificationStatus
 from takedowns.models import Evidence, FilingSuspension, ItemStatus, Notice, NoticeItem, Track
@@ -123,7 +123,13 @@ def test_suspended_filer_writes_nothing(owner_a, brand_a, asset_a, listing):
 def test_missing_declarations_are_named(owner_a, brand_a, asset_a, listing):
     data = dict(NOTICE_DATA, good_faith_statement=False, filer_email="")
     with pytest.raises(ValidationError) as exc:
-        notice_submit(actor=owner_a, rights_holder=brand_a, data=data, drafts=[draft(listing, asset_a)])
+        notice_submit(
+            actor=owner_a,
+            rights_holder=brand_a,
+            acting_organisation=brand_a.organisation,
+            data=data,
+            drafts=[draft(listing, asset_a)],
+        )
     assert set(exc.value.message_dict) == {"good_faith_statement", "filer_email"}
     assert not NoticeItem.objects.exists()
 
@@ -136,8 +142,62 @@ def test_another_brand_cannot_file_for_brand_a(user_b, brand_a, asset_a, listing
 def test_agent_with_valid_letter_files_for_the_brand(brand_a, asset_a, listing):
     letter = factories.LetterOfAuthorisationFactory(rights_holder=brand_a)
     agent_user = factories.member_of(letter.agent)
-    (item,) = file_notice(agent_user, brand_a, [draft(listing, asset_a)]).accepted
+    (item,) = file_notice(agent_user, brand_a, [draft(listing, asset_a)], acting_organisation=letter.agent).accepted
     assert item.notice.filer_organisation == letter.agent
+
+
+def test_the_acting_organisation_must_be_named(owner_a, brand_a, asset_a, listing):
+    with pytest.raises(PermissionDenied, match="Say which of your organisations acts"):
+        file_notice(owner_a, brand_a, [draft(listing, asset_a)], acting_organisation=None)
+    assert not Notice.objects.exists()
+
+
+def test_a_user_in_two_organisations_files_only_as_the_one_with_a_letter(brand_a, asset_a, listing):
+    """Issue 9: the filer organisation was min(organisations); a second organisation had no letter."""
+    second = factories.OrganisationFactory(kind=OrganisationKind.AGENT, name="Second Firm")
+    letter = factories.LetterOfAuthorisationFactory(rights_holder=brand_a)
+    user = factories.member_of(letter.agent)
+    Membership.objects.create(user=user, organisation=second)
+    with pytest.raises(PermissionDenied, match="Second Firm holds no valid letter of authorisation for Brand A"):
+        file_notice(user, brand_a, [draft(listing, asset_a)], acting_organisation=second)
+    FilingSuspension.objects.create(
+        organisation=letter.agent, ends_at=timezone.now() + timedelta(days=30), reason="Unfounded notices"
+    )
+    with pytest.raises(ValidationError) as suspended:
+        file_notice(user, brand_a, [draft(listing, asset_a)], acting_organisation=letter.agent)
+    assert suspended.value.code == "filing_suspended"
+    assert not Notice.objects.exists()
+
+
+def test_an_organisation_the_user_does_not_belong_to_cannot_act(owner_a, brand_a, asset_a, listing):
+    letter = factories.LetterOfAuthorisationFactory(rights_holder=brand_a)
+    with pytest.raises(PermissionDenied, match="You do not belong to"):
+        file_notice(owner_a, brand_a, [draft(listing, asset_a)], acting_organisation=letter.agent)
+    assert not Notice.objects.exists()
+
+
+def test_an_agent_whose_letter_has_lapsed_cannot_file(brand_a, asset_a, listing):
+    today = timezone.now().date()
+    letter = factories.LetterOfAuthorisationFactory(
+        rights_holder=brand_a, valid_from=today - timedelta(days=400), valid_until=today - timedelta(days=1)
+    )
+    agent_user = factories.member_of(letter.agent)
+    with pytest.raises(PermissionDenied, match="holds no valid letter"):
+        file_notice(agent_user, brand_a, [draft(listing, asset_a)], acting_organisation=letter.agent)
+    assert not Notice.objects.exists()
+
+
+def test_a_partner_files_as_itself_only(brand_a, asset_a, listing, owner_a):
+    partner_org = factories.OrganisationFactory(kind=OrganisationKind.PARTNER)
+    partner = Partner.objects.create(organisation=partner_org, kind=PartnerKind.ASSOCIATION, approved_for_vetting=True)
+    partner.vetted_rights_holders.add(brand_a)
+    filer = factories.member_of(partner_org)
+    Membership.objects.create(user=filer, organisation=brand_a.organisation)
+    with pytest.raises(PermissionDenied, match="is filed by"):
+        file_notice(
+            filer, brand_a, [draft(listing, asset_a)], partner=partner, acting_organisation=brand_a.organisation
+        )
+    assert not Notice.objects.exists()
 
 
 def test_evidence_is_stored_with_the_item_and_audited(owner_a, brand_a, asset_a, listing):
@@ -163,6 +223,7 @@ def test_failure_after_storing_evidence_leaves_no_file(owner_a, brand_a, asset_a
         notice_submit(
             actor=owner_a,
             rights_holder=brand_a,
+            acting_organisation=brand_a.organisation,
             data=dict(NOTICE_DATA),
             drafts=[draft(listing, asset_a, evidence=[validated])],
         )

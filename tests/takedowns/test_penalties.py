@@ -45,6 +45,7 @@ def uphold(owner, brand, reviewer, store, *, asset=None, infringement_type="coun
     receipt = notice_submit(
         actor=owner,
         rights_holder=brand,
+        acting_organisation=brand.organisation,
         data=dict(NOTICE_DATA),
         drafts=[draft(listing, asset, infringement_type=infringement_type)],
     )

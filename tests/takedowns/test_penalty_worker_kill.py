@@ -51,7 +51,9 @@ def upheld_items(stores):
         store = factories.StoreFactory()
         for _ in range(ITEMS_PER_STORE):
             drafts.append(draft(factories.ListingFactory(store=store), asset, infringement_type="trademark_misuse"))
-    receipt = notice_submit(actor=owner, rights_holder=brand, data=dict(NOTICE_DATA), drafts=drafts)
+    receipt = notice_submit(
+        actor=owner, rights_holder=brand, acting_organisation=brand.organisation, data=dict(NOTICE_DATA), drafts=drafts
+    )
     assert len(receipt.accepted) == len(drafts), receipt.invalid or receipt.refused
     later = timezone.now() + timedelta(hours=settings.TAKEDOWN_COUNTER_NOTICE_HOURS + 1)
     for item in receipt.accepted:

@@ -88,7 +88,13 @@ def file(owner, brand, drafts, *, set_path, monkeypatch, seed=7, **kwargs):
     monkeypatch.setattr(sweep, "effects_dispatch_in_chunks", lambda item_ids: sent.extend(item_ids))
     with TestCase.captureOnCommitCallbacks(execute=True):
         receipt = notices.notice_submit(
-            actor=owner, rights_holder=brand, data=dict(NOTICE_DATA), drafts=drafts, now=NOW, **kwargs
+            actor=owner,
+            rights_holder=brand,
+            data=dict(NOTICE_DATA),
+            drafts=drafts,
+            now=NOW,
+            **({} if "partner" in kwargs else {"acting_organisation": brand.organisation}),
+            **kwargs,
         )
     return receipt, sent
 
@@ -291,7 +297,13 @@ def test_filing_costs_the_same_queries_for_two_items_as_for_five(owner_a, brand_
         drafts = [draft(listing, world["asset"]) for listing in listings]
         actor = type(owner_a).objects.get(pk=owner_a.pk)  # nothing cached from the previous filing
         with CaptureQueriesContext(connection) as captured:
-            notices.notice_submit(actor=actor, rights_holder=brand_a, data=dict(NOTICE_DATA), drafts=drafts)
+            notices.notice_submit(
+                actor=actor,
+                rights_holder=brand_a,
+                acting_organisation=brand_a.organisation,
+                data=dict(NOTICE_DATA),
+                drafts=drafts,
+            )
         counts.append(len(captured.captured_queries))
     assert counts[0] == counts[1]
     assert Notice.objects.filter(rights_holder=brand_a).count() == 2

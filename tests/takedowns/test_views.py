@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -47,12 +48,18 @@ def _stored_files(media):
 
 def _submit(actor, holder, drafts):
     """File through the service; after-commit callbacks never run inside the test's transaction."""
-    return notice_submit(actor=actor, rights_holder=holder, data=dict(NOTICE_DATA), drafts=drafts)
+    return notice_submit(
+        actor=actor,
+        rights_holder=holder,
+        acting_organisation=holder.organisation,
+        data=dict(NOTICE_DATA),
+        drafts=drafts,
+    )
 
 
 def _notice_post(holder, rows, **overrides):
     data = {
-        "rights_holder": holder.pk,
+        "acting_for": f"{holder.organisation_id}:{holder.pk}",
         **{k: v for k, v in NOTICE_DATA.items() if isinstance(v, str)},
         "good_faith_statement": "on",
         "accuracy_statement": "on",
@@ -635,3 +642,132 @@ def test_merchant_lists_leave_out_items_returned_to_the_filer_as_invalid(
     client.force_login(merchant_user)
     body = client.get(reverse("takedowns:notice-list")).content.decode()
     assert reverse("takedowns:item-detail", args=[invalid.pk]) not in body
+
+
+# --- Who files: the acting organisation is named and checked, never guessed ------------------------
+
+
+@pytest.fixture
+def two_hat_agent(brand_a, asset_a):
+    """Issue 9's scenario: a user in a suspended agent firm (with a letter for brand A) and in a second
+    organisation with no letter, created first so that it has the lower id; brand A is a Good Faith member.
+    """
+    from good_faith.models import Membership as GoodFaithMembership
+    from good_faith.models import MembershipStatus
+    from portal.models import Membership, OrganisationKind
+    from takedowns.models import FilingSuspension
+
+    second = factories.OrganisationFactory(kind=OrganisationKind.AGENT, name="Second Firm")
+    firm = factories.OrganisationFactory(kind=OrganisationKind.AGENT, name="Suspended Firm")
+    factories.LetterOfAuthorisationFactory(agent=firm, rights_holder=brand_a)
+    FilingSuspension.objects.create(
+        organisation=firm, ends_at=timezone.now() + timedelta(days=30), reason="Manifestly unfounded notices"
+    )
+    GoodFaithMembership.objects.create(
+        rights_holder=brand_a, status=MembershipStatus.MEMBER, member_since=timezone.now() - timedelta(days=30)
+    )
+    user = factories.member_of(firm)
+    Membership.objects.create(user=user, organisation=second)
+    colleague = factories.member_of(second)
+    return {"user": user, "firm": firm, "second": second, "colleague": colleague}
+
+
+def test_filing_page_offers_only_the_organisations_with_authority(client, two_hat_agent, brand_a, asset_a):
+    client.force_login(two_hat_agent["user"])
+    body = client.get(reverse("takedowns:notice-create")).content.decode()
+    firm, second = two_hat_agent["firm"], two_hat_agent["second"]
+    assert f'value="{firm.pk}:{brand_a.pk}"' in body
+    assert "as agent Suspended Firm" in body
+    assert f'value="{second.pk}:{brand_a.pk}"' not in body
+    assert "Suspended Firm may not file notices until" in body
+
+
+def test_suspended_agent_cannot_file_through_a_second_organisation(client, two_hat_agent, brand_a, asset_a, listing):
+    """The red-team attack: the second organisation, without a letter, is refused; nothing is filed."""
+    client.force_login(two_hat_agent["user"])
+    second = two_hat_agent["second"]
+    post = _notice_post(brand_a, [_row(listing.external_id, asset_a)], acting_for=f"{second.pk}:{brand_a.pk}")
+    post["rights_holder"] = brand_a.pk  # what the page used to ask for: the organisation was then guessed
+    response = client.post(reverse("takedowns:notice-create"), post)
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
+    assert not Notice.objects.exists()
+    listing.refresh_from_db()
+    assert listing.status == ListingStatus.LIVE
+
+
+def test_suspended_agent_filing_as_its_firm_is_refused_with_the_suspension(
+    client, two_hat_agent, brand_a, asset_a, listing
+):
+    client.force_login(two_hat_agent["user"])
+    firm = two_hat_agent["firm"]
+    post = _notice_post(brand_a, [_row(listing.external_id, asset_a)], acting_for=f"{firm.pk}:{brand_a.pk}")
+    response = client.post(reverse("takedowns:notice-create"), post)
+    assert response.status_code == 200
+    assert "Filing is suspended until" in response.content.decode()
+    assert not Notice.objects.exists()
+
+
+def test_filing_without_naming_the_acting_organisation_files_nothing(client, two_hat_agent, brand_a, asset_a, listing):
+    client.force_login(two_hat_agent["user"])
+    post = _notice_post(brand_a, [_row(listing.external_id, asset_a)])
+    del post["acting_for"]
+    post["rights_holder"] = brand_a.pk
+    response = client.post(reverse("takedowns:notice-create"), post)
+    assert response.status_code == 200 and "This field is required" in response.content.decode()
+    assert not Notice.objects.exists()
+
+
+def test_member_of_an_organisation_without_a_letter_cannot_open_or_withdraw(
+    client, two_hat_agent, owner_a, brand_a, asset_a, listing
+):
+    """A notice recorded under an organisation with no letter (as the guess used to record it) gives
+    that organisation's members no access: a 404 like a missing id, and the item stays as it was."""
+    (item,) = _submit(owner_a, brand_a, [draft(listing, asset_a)]).accepted
+    assert item.status == ItemStatus.AWAITING_COUNTER_NOTICE  # brand A is a Good Faith member: fast track
+    Notice.objects.filter(pk=item.notice_id).update(filer_organisation=two_hat_agent["second"])
+    colleague = two_hat_agent["colleague"]
+    client.force_login(colleague)
+    assert client.get(reverse("takedowns:item-detail", args=[item.pk])).status_code == 404
+    assert client.get(reverse("takedowns:notice-detail", args=[item.notice_id])).status_code == 404
+    assert client.post(reverse("takedowns:item-withdraw", args=[item.pk]), {"reason": "x"}).status_code == 404
+    assert str(item.notice.reference)[:8] not in client.get(reverse("takedowns:notice-list")).content.decode()
+    with pytest.raises(PermissionDenied):
+        lifecycle.notice_item_withdraw(item_id=item.pk, actor=colleague, reason="Not ours to withdraw")
+    item.refresh_from_db()
+    assert item.status == ItemStatus.AWAITING_COUNTER_NOTICE
+
+
+def test_agent_picks_the_brand_and_files_as_its_firm(client, brand_a, brand_b, asset_a, listing):
+    from portal.models import OrganisationKind
+
+    firm = factories.OrganisationFactory(kind=OrganisationKind.AGENT, name="Law Firm")
+    factories.LetterOfAuthorisationFactory(agent=firm, rights_holder=brand_a)
+    factories.LetterOfAuthorisationFactory(agent=firm, rights_holder=brand_b)
+    agent = factories.member_of(firm)
+    client.force_login(agent)
+    post = _notice_post(brand_a, [_row(listing.external_id, asset_a)], acting_for=f"{firm.pk}:{brand_a.pk}")
+    response = client.post(reverse("takedowns:notice-create"), post)
+    assert response.status_code == 302
+    notice = Notice.objects.get()
+    assert (notice.rights_holder, notice.filer_organisation, notice.filed_by) == (brand_a, firm, agent)
+
+
+def test_merchant_opening_an_item_returned_as_invalid_gets_the_404_of_a_missing_id(
+    client, owner_a, brand_a, listing, merchant_user
+):
+    """Issue 9: the lists hid the item but its page opened by id; the lookup now uses the lists' rule."""
+    from rights_holders.models import VerificationStatus
+
+    pending = factories.IPAssetFactory(rights_holder=brand_a, verification_status=VerificationStatus.PENDING)
+    (invalid,) = _submit(owner_a, brand_a, [draft(listing, pending)]).invalid
+    assert invalid.status == ItemStatus.INVALID
+    client.force_login(merchant_user)
+    missing = client.get(reverse("takedowns:item-detail", args=[invalid.pk + 1000]))
+    opened = client.get(reverse("takedowns:item-detail", args=[invalid.pk]))
+    assert (opened.status_code, opened.content) == (missing.status_code, missing.content) == (404, missing.content)
+    assert client.get(reverse("takedowns:notice-detail", args=[invalid.notice_id])).status_code == 404
+    assert client.get(reverse("takedowns:item-counter-notice", args=[invalid.pk])).status_code == 404
+    assert client.post(reverse("takedowns:item-appeal", args=[invalid.pk]), {"statement": "x"}).status_code == 404
+    client.force_login(owner_a)
+    assert client.get(reverse("takedowns:item-detail", args=[invalid.pk])).status_code == 200

@@ -331,7 +331,8 @@ class Command(BaseCommand):
             letter = LetterOfAuthorisation(
                 agent=agent,
                 rights_holder=holder,
-                valid_from=self.today - datetime.timedelta(days=30),
+                # Signed well before the oldest demo notice the firm files (the Good Faith record spans 180 days).
+                valid_from=self.today - datetime.timedelta(days=400),
                 valid_until=self.today + datetime.timedelta(days=335),
                 document_name="letter-of-authorisation.pdf",
             )

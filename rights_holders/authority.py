@@ -1,0 +1,86 @@
+"""Who acts for a rights holder, and as which organisation (DOMAIN.md, "Who acts, and who sees what").
+
+A brand's own staff act as the brand's organisation. An agent firm acts for a
+brand only while it holds a valid letter of authorisation for it. A user who
+belongs to several organisations names the one acting on every filing: it is
+checked here and never guessed (a guess once filed a suspended firm's notice
+under a second organisation, which had no letter at all).
+"""
+
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
+
+from portal.models import LetterOfAuthorisation, Organisation, OrganisationKind
+from portal.scoping import organisation_ids_of
+from rights_holders.models import RightsHolder
+
+
+@dataclass(frozen=True)
+class ActingRole:
+    """One way a user may act: ``organisation`` acting for ``rights_holder`` (``letter`` is None for own staff)."""
+
+    organisation: Organisation
+    rights_holder: RightsHolder
+    letter: LetterOfAuthorisation | None = None
+
+    @property
+    def key(self):
+        """A stable form value for this role (chosen from a list the server built, never parsed)."""
+        return f"{self.organisation.pk}:{self.rights_holder.pk}"
+
+    @property
+    def label(self):
+        if self.letter is None:
+            return f"{self.rights_holder.legal_name} (as its own staff)"
+        return (
+            f"{self.rights_holder.legal_name} (as agent {self.organisation.name}, "
+            f"letter of authorisation valid until {self.letter.valid_until:%Y-%m-%d})"
+        )
+
+
+def acting_roles_of(user, *, rights_holder=None, when=None):
+    """Every (organisation, rights holder) the user may act as, brand staff first, then agents by name.
+
+    Three queries whatever the number of organisations; ``rights_holder`` narrows to one brand.
+    """
+    orgs = organisation_ids_of(user)
+    if not orgs:
+        return []
+    holders = RightsHolder.objects.filter(organisation_id__in=orgs).select_related("organisation")
+    letters = (
+        LetterOfAuthorisation.objects.valid_at(when)
+        .filter(agent_id__in=orgs, agent__kind=OrganisationKind.AGENT)
+        .select_related("agent", "rights_holder")
+        .order_by("agent__name", "rights_holder__legal_name", "-valid_until", "pk")
+    )
+    if rights_holder is not None:
+        holders = holders.filter(pk=rights_holder.pk)
+        letters = letters.filter(rights_holder_id=rights_holder.pk)
+    roles = [ActingRole(h.organisation, h) for h in holders.order_by("legal_name")]
+    seen = {role.key for role in roles}
+    for letter in letters:
+        role = ActingRole(letter.agent, letter.rights_holder, letter)
+        if role.key not in seen:  # two letters for the same pair: the longest-running one is shown
+            seen.add(role.key)
+            roles.append(role)
+    return roles
+
+
+def acting_role_check(*, user, rights_holder, organisation, when=None):
+    """The role if ``organisation`` may act for ``rights_holder`` through ``user``; PermissionDenied if not.
+
+    The user must belong to the organisation, and the organisation must be the brand's own or an
+    agent firm holding a letter of authorisation valid ``when`` (now by default).
+    """
+    if organisation is None:
+        raise PermissionDenied("Say which of your organisations acts for the rights holder.")
+    if organisation.pk not in organisation_ids_of(user):
+        raise PermissionDenied(f"You do not belong to {organisation.name}.")
+    for role in acting_roles_of(user, rights_holder=rights_holder, when=when):
+        if role.organisation.pk == organisation.pk:
+            return role
+    raise PermissionDenied(
+        f"{organisation.name} holds no valid letter of authorisation for {rights_holder.legal_name}; "
+        "it cannot act for this rights holder."
+    )
