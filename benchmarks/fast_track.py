@@ -88,7 +88,7 @@ def world_create(listing_count):
 
 def form_data(brand, asset, listings):
     data = {
-        "rights_holder": str(brand.pk),
+        "acting_for": f"{brand.organisation_id}:{brand.pk}",  # the brand's own staff file
         "filer_name": "Ada Member",
         "filer_address": "1 Brand Street, Paris",
         "filer_phone": "+33 1 23 45 67 89",

@@ -430,7 +430,11 @@ def test_two_notices_naming_the_same_listings_in_opposite_order_never_deadlock(
         def filing(order):
             passed.door = False
             return notice_submit(
-                actor=owner_a, rights_holder=brand_a, data=dict(NOTICE_DATA), drafts=[draft(x, asset_a) for x in order]
+                actor=owner_a,
+                rights_holder=brand_a,
+                acting_organisation=brand_a.organisation,
+                data=dict(NOTICE_DATA),
+                drafts=[draft(x, asset_a) for x in order],
             )
 
         threads = [Worker(lambda ls=listings: filing(ls)), Worker(lambda ls=listings: filing(ls[::-1]))]
@@ -483,7 +487,11 @@ def test_a_filing_ended_by_a_deadlock_is_filed_again(
 
     def filing(order):
         return notice_submit(
-            actor=owner_a, rights_holder=brand_a, data=dict(NOTICE_DATA), drafts=[draft(x, asset_a) for x in order]
+            actor=owner_a,
+            rights_holder=brand_a,
+            acting_organisation=brand_a.organisation,
+            data=dict(NOTICE_DATA),
+            drafts=[draft(x, asset_a) for x in order],
         )
 
     threads = [Worker(lambda: filing(listings)), Worker(lambda: filing(listings[::-1]))]
