@@ -1,8 +1,9 @@
-"""Django admin for the portal's core models. The audit log is read-only."""
+"""Django admin for the portal's core models. The audit log is read-only; letters of authorisation are audited."""
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
+from portal.audit import audit_log_record
 from portal.models import AuditLogEntry, LetterOfAuthorisation, Membership, Organisation, User
 
 
@@ -38,6 +39,23 @@ class LetterOfAuthorisationAdmin(admin.ModelAdmin):
     autocomplete_fields = ("agent", "rights_holder")
     readonly_fields = ("created_at",)
     date_hierarchy = "valid_from"
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # A letter decides who may file for a brand: every grant, change and revocation is audited.
+        audit_log_record(
+            action="portal.letter_of_authorisation.changed" if change else "portal.letter_of_authorisation.created",
+            actor=request.user,
+            obj=obj,
+            organisation=obj.agent,
+            data={
+                "changed": list(form.changed_data),
+                "rights_holder": obj.rights_holder_id,
+                "valid_from": obj.valid_from.isoformat(),
+                "valid_until": obj.valid_until.isoformat(),
+                "revoked_at": obj.revoked_at.isoformat() if obj.revoked_at else None,
+            },
+        )
 
 
 @admin.register(AuditLogEntry)

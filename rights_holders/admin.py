@@ -1,9 +1,21 @@
 """Django admin for rights holders and their IP. Verification is read-only here:
-status moves only through the domain functions that audit it."""
+status moves only through the domain functions that audit it, and once an asset is
+verified the registered facts the reviewer checked are read-only too (a changed
+registration goes back through ``ip_asset_resubmit``). A partner's vetting approval,
+which fast-tracks the notices it vets, is set here and audited."""
 
 from django.contrib import admin
 
-from rights_holders.models import AuthorisedStore, IPAsset, IPAssetProof, Partner, ReferenceImage, RightsHolder
+from portal.audit import audit_log_record
+from rights_holders.models import (
+    AuthorisedStore,
+    IPAsset,
+    IPAssetProof,
+    Partner,
+    ReferenceImage,
+    RightsHolder,
+    VerificationStatus,
+)
 
 
 @admin.register(RightsHolder)
@@ -46,7 +58,24 @@ class IPAssetAdmin(admin.ModelAdmin):
     list_select_related = ("rights_holder",)
     autocomplete_fields = ("rights_holder",)
     readonly_fields = ("verification_status", "verification_reason", "verified_by", "verified_at", "created_at")
+    # What a reviewer checked against the proof when verifying.
+    VERIFIED_FACTS = (
+        "rights_holder",
+        "kind",
+        "name",
+        "trademark_type",
+        "registration_number",
+        "office",
+        "nice_classes",
+        "registered_on",
+        "expires_on",
+    )
     inlines = [IPAssetProofInline, ReferenceImageInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.verification_status == VerificationStatus.VERIFIED:
+            return (*self.readonly_fields, *self.VERIFIED_FACTS)
+        return self.readonly_fields
 
 
 @admin.register(Partner)
@@ -58,6 +87,24 @@ class PartnerAdmin(admin.ModelAdmin):
     autocomplete_fields = ("organisation",)
     filter_horizontal = ("vetted_rights_holders",)
     readonly_fields = ("created_at",)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # After the many-to-many is saved, so the entry records the holders as they now are.
+        changed = [name for name in ("approved_for_vetting", "vetted_rights_holders") if name in form.changed_data]
+        if changed or not change:
+            partner = form.instance
+            audit_log_record(
+                action="rights_holders.partner.vetting_changed" if change else "rights_holders.partner.created",
+                actor=request.user,
+                obj=partner,
+                organisation=partner.organisation,
+                data={
+                    "changed": changed,
+                    "approved_for_vetting": partner.approved_for_vetting,
+                    "vetted_rights_holders": sorted(partner.vetted_rights_holders.values_list("pk", flat=True)),
+                },
+            )
 
 
 @admin.register(AuthorisedStore)

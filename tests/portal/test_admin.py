@@ -4,7 +4,7 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
-from portal.models import AuditLogEntry, OrganisationKind
+from portal.models import AuditLogEntry, LetterOfAuthorisation, OrganisationKind
 from rights_holders.models import AuthorisedStore, IPAsset, Partner, PartnerKind
 from tests import factories
 
@@ -106,3 +106,67 @@ def test_store_and_listing_status_not_editable(admin_client, rows):
     form = response.context["adminform"].form
     for field in ("status", "restricted_until", "suspended_until", "payout_account_hash"):
         assert field not in form.fields
+
+
+def test_a_verified_assets_registered_facts_are_read_only_a_pending_ones_are_not(admin_client, rows):
+    verified = IPAsset.objects.get()
+    response = admin_client.get(reverse("admin:rights_holders_ipasset_change", args=[verified.pk]))
+    form = response.context["adminform"].form
+    for field in ("rights_holder", "kind", "name", "registration_number", "office", "expires_on"):
+        assert field not in form.fields, field
+    # What screening uses stays editable: it is not what the reviewer verified.
+    assert {"keywords", "reference_price", "description"} <= set(form.fields)
+
+    pending = factories.IPAssetFactory(verification_status="pending")
+    response = admin_client.get(reverse("admin:rights_holders_ipasset_change", args=[pending.pk]))
+    assert {"name", "registration_number", "expires_on"} <= set(response.context["adminform"].form.fields)
+
+
+def test_approving_a_partner_for_vetting_in_the_admin_is_audited(admin_client, rows):
+    partner = Partner.objects.get()
+    holders = list(partner.vetted_rights_holders.values_list("pk", flat=True))
+    response = admin_client.post(
+        reverse("admin:rights_holders_partner_change", args=[partner.pk]),
+        {
+            "organisation": partner.organisation_id,
+            "kind": partner.kind,
+            "approved_for_vetting": "on",
+            "vetted_rights_holders": holders,
+        },
+    )
+    assert response.status_code == 302, response.content
+    partner.refresh_from_db()
+    assert partner.approved_for_vetting
+    entry = AuditLogEntry.objects.get(action="rights_holders.partner.vetting_changed")
+    assert (entry.actor, entry.object_id, entry.organisation_id) == (
+        admin_client.session_user,
+        str(partner.pk),
+        partner.organisation_id,
+    )
+    assert entry.data == {
+        "changed": ["approved_for_vetting"],
+        "approved_for_vetting": True,
+        "vetted_rights_holders": holders,
+    }
+
+
+def test_revoking_a_letter_of_authorisation_in_the_admin_is_audited(admin_client, rows):
+    letter = LetterOfAuthorisation.objects.get()
+    response = admin_client.post(
+        reverse("admin:portal_letterofauthorisation_change", args=[letter.pk]),
+        {
+            "agent": letter.agent_id,
+            "rights_holder": letter.rights_holder_id,
+            "valid_from": letter.valid_from.isoformat(),
+            "valid_until": letter.valid_until.isoformat(),
+            "document_name": letter.document_name,
+            "revoked_at_0": "2026-01-02",
+            "revoked_at_1": "10:00:00",
+        },
+    )
+    assert response.status_code == 302, response.content
+    letter.refresh_from_db()
+    assert letter.revoked_at is not None
+    entry = AuditLogEntry.objects.get(action="portal.letter_of_authorisation.changed")
+    assert entry.actor == admin_client.session_user and entry.organisation_id == letter.agent_id
+    assert entry.data["changed"] == ["revoked_at"] and entry.data["revoked_at"] == letter.revoked_at.isoformat()
