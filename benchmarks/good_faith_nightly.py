@@ -1,4 +1,4 @@
-"""Benchmark: the nightly Good Faith evaluation over 10,000 rights holders and 1,000,000 decided items.
+"""Benchmark: the nightly Good Faith evaluation over 10,000 rights holders, 100 partners, 1,000,000 decided items.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/portal python benchmarks/good_faith_nightly.py [--quick]
 
@@ -14,12 +14,22 @@ unfounded rejection; dismissed items carry a counter-notice, a few are
 reversals. Items are written straight into final states: fixture setup for
 measuring the record query, not a way to move items.
 
+Vetting partners (``--partners``, default one per 100 holders): partner p
+vets the holders whose index is p modulo the number of partners (so it shares
+their profile) and filed three in ten of their notices; one in five partners
+is not approved for vetting.
+
 Then it runs ``good_faith.membership.memberships_evaluate`` twice and times
 each: the first night enrols (rows, changes, audit entries, notifications),
 the second finds the same figures and changes nothing. The correctness check
-recomputes a sample of holders' overall figures one holder at a time with
-plain ORM queries and Python, and compares them and the expected status with
-what the run stored. The last line of output is one JSON object.
+is written from DOMAIN.md, not from the implementation: it recomputes a
+sample of holders' records, overall and per infringement type, and every
+partner's, one subject at a time with plain ORM queries and Python; compares
+the figures and the expected status of every scope with the rows the run
+stored; compares the fast-track answer for each (holder, type)
+(``good_faith.selectors.membership_active_for``) and each partner's vetting
+privilege (``partner_privilege_active``) with what the rule gives on the
+recomputed records. The last line of output is one JSON object.
 
 E-mail tasks go to an in-memory broker unless CELERY_BROKER_URL is set: the
 benchmark measures the evaluation, not a worker sending mail.
@@ -73,13 +83,16 @@ def _insert_select(model, expressions, source_sql, params=()):
         return cursor.rowcount
 
 
-def fixture_create(holders, items, now):
-    """Holders (each with an owner and an asset) and their decided items, in SQL. Returns the holder ids."""
+def fixture_create(holders, items, partners, now):
+    """Holders (each with an owner and an asset), vetting partners, decided items, in SQL.
+
+    Returns (holder ids, partner ids).
+    """
     from django.db import connection, transaction
 
     from portal.models import Membership as OrgMembership
     from portal.models import Organisation, User
-    from rights_holders.models import IPAsset, RightsHolder
+    from rights_holders.models import IPAsset, Partner, RightsHolder
     from takedowns.models import CounterNotice, Notice, NoticeItem
     from tests import factories
 
@@ -133,12 +146,41 @@ def fixture_create(holders, items, now):
         )
         holder_ids = list(RightsHolder.objects.order_by("pk").values_list("pk", flat=True))
         first_holder = holder_ids[0]
+        # Partner p vets the holders whose index is p modulo the number of partners, so it shares
+        # their profile (below); one in five is not approved for vetting.
+        _insert_select(
+            Organisation,
+            {"name": "'GF Bench Partner ' || g", "kind": "'partner'", "created_at": "%s"},
+            "FROM generate_series(1, %s) AS g",
+            [now, partners],
+        )
+        _insert_select(
+            Partner,
+            {
+                "organisation": "o.id",
+                "kind": "'association'",
+                "approved_for_vetting": "(row_number() OVER (ORDER BY o.id)) %% 5 <> 0",
+                "created_at": "%s",
+            },
+            "FROM portal_organisation o WHERE o.name LIKE 'GF Bench Partner %%' ORDER BY o.id",
+            [now],
+        )
+        partner_ids = list(Partner.objects.order_by("pk").values_list("pk", flat=True))
+        first_partner = partner_ids[0]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""INSERT INTO "{Partner.vetted_rights_holders.through._meta.db_table}" (partner_id, rightsholder_id)
+                    SELECT {first_partner} + (r.id - {first_holder}) % {partners}, r.id
+                      FROM rights_holders_rightsholder r WHERE r.id >= {first_holder}"""
+            )
         # Notice g belongs to holder (g mod holders); its items are decided 30 to 80 hours after filing.
+        # Three in ten were filed by the holder's vetting partner.
         _insert_select(
             Notice,
             {
                 "reference": "gen_random_uuid()",
                 "rights_holder": f"{first_holder} + (g %% {holders})",
+                "partner": f"CASE WHEN (g / {holders}) %% 10 < 3 THEN {first_partner} + (g %% {holders}) %% {partners} END",
                 "channel": "'web'",
                 "track": "'standard'",
                 "filer_name": "'Bench Filer'",
@@ -214,14 +256,20 @@ def fixture_create(holders, items, now):
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
         cursor.execute("CHECKPOINT")
-    return holder_ids
+    return holder_ids, partner_ids
 
 
-# --- Check --------------------------------------------------------------------
+# --- Check ---------------------------------------------------------------------
+# Written from DOMAIN.md ("Good Faith programme") and the settings, not from the implementation:
+# records counted in Python from plain rows; the bar, per scope (overall and each type); the
+# fast track per type; a partner's privilege. On a first night there are no overrides, no
+# misuse measures and no former members, so a scope has a row exactly when it was judged.
+
+FIGURE_NAMES = ("decided", "upheld", "dismissed_after_counter_notice", "rejected", "manifestly_unfounded", "reversed")
 
 
-def straightforward_figures(holder_id, now):
-    """One holder's overall record the plain way: fetch its items, count in Python."""
+def straightforward_figures(subject, subject_id, now):
+    """{scope: figures} of one holder's or partner's record, overall ("") and per type: its items, counted in Python."""
     from datetime import timedelta
 
     from django.conf import settings
@@ -230,54 +278,123 @@ def straightforward_figures(holder_id, now):
 
     start = now - timedelta(days=settings.GOOD_FAITH_WINDOW_DAYS)
     rows = NoticeItem.objects.filter(
-        notice__rights_holder_id=holder_id,
+        **{f"notice__{subject}_id": subject_id},
         status__in=["upheld", "dismissed", "rejected"],
         decided_at__gt=start,
         decided_at__lte=now,
-    ).values_list("status", "reversed_against_filer", "manifestly_unfounded", "counter_notice__id")
-    figures = {"decided": 0, "upheld": 0, "dismissed_after_counter_notice": 0, "rejected": 0}
-    figures.update(manifestly_unfounded=0, reversed=0)
-    for status, reversed_, unfounded, counter_notice in rows:
-        figures["decided"] += 1
-        figures["upheld"] += status == "upheld"
-        figures["rejected"] += status == "rejected"
-        figures["manifestly_unfounded"] += status == "rejected" and unfounded
-        figures["reversed"] += status == "dismissed" and reversed_
-        figures["dismissed_after_counter_notice"] += status == "dismissed" and not reversed_ and bool(counter_notice)
-    return figures
+    ).values_list("infringement_type", "status", "reversed_against_filer", "manifestly_unfounded", "counter_notice__id")
+    by_scope = {}
+    for itype, status, reversed_, unfounded, counter_notice in rows:
+        for scope in ("", itype):
+            figures = by_scope.setdefault(scope, dict.fromkeys(FIGURE_NAMES, 0))
+            figures["decided"] += 1
+            figures["upheld"] += status == "upheld"
+            figures["rejected"] += status == "rejected"
+            figures["manifestly_unfounded"] += status == "rejected" and unfounded
+            figures["reversed"] += status == "dismissed" and reversed_
+            figures["dismissed_after_counter_notice"] += (
+                status == "dismissed" and not reversed_ and bool(counter_notice)
+            )
+    return by_scope
 
 
-def correctness_check(holder_ids, now, sample):
+def _judged(figures):
     from django.conf import settings
 
+    return figures["decided"] >= settings.GOOD_FAITH_MIN_DECIDED
+
+
+def _qualifies(figures, *, strikes, asset):
+    """DOMAIN.md: enough decided items, a high upheld rate, few successful counter-notices, no misuse strike."""
+    from django.conf import settings
+
+    return (
+        _judged(figures)
+        and figures["upheld"] * 100 >= settings.GOOD_FAITH_MIN_UPHELD_PERCENT * figures["decided"]
+        and figures["dismissed_after_counter_notice"] * 100
+        <= settings.GOOD_FAITH_MAX_COUNTER_NOTICE_PERCENT * figures["decided"]
+        and strikes == 0
+        and asset
+    )
+
+
+def _scopes_check(subject, subject_id, figures_by_scope, rows, *, asset):
+    """Mismatches between the recomputed scopes and the stored rows of one subject."""
+    mismatches = []
+    # Misuse is about the filer's conduct: a manifestly unfounded rejection of any type blocks every scope.
+    strikes = figures_by_scope.get("", {}).get("manifestly_unfounded", 0)
+    for scope in sorted(set(figures_by_scope) | set(rows)):
+        expected = figures_by_scope.get(scope, dict.fromkeys(FIGURE_NAMES, 0))
+        row = rows.get(scope)
+        where = {subject: subject_id, "scope": scope or "overall"}
+        if row is None:
+            if _judged(expected):
+                mismatches.append({**where, "problem": "judged but no membership row"})
+            continue
+        if not _judged(expected):
+            mismatches.append({**where, "problem": "a row for a scope never judged", "stored": row.status})
+            continue
+        stored = {name: row.last_figures.get(name) for name in FIGURE_NAMES}
+        member = _qualifies(expected, strikes=strikes, asset=asset)
+        if stored != expected or (row.status == "member") != member:
+            mismatches.append({**where, "expected": expected, "stored": stored, "status": row.status})
+    return mismatches
+
+
+def _fast_track_expected(figures_by_scope, *, asset):
+    """DOMAIN.md: evaluated per type as well as overall, so a holder can be fast-tracked for counterfeits
+    but not for patents. A type judged on its own items is decided by them; a type with too few rides
+    on the overall record."""
+    from takedowns.models import InfringementType
+
+    strikes = figures_by_scope.get("", {}).get("manifestly_unfounded", 0)
+    overall = figures_by_scope.get("", dict.fromkeys(FIGURE_NAMES, 0))
+    answers = {}
+    for itype in InfringementType.values:
+        own = figures_by_scope.get(itype)
+        decider = own if own is not None and _judged(own) else overall
+        answers[itype] = _qualifies(decider, strikes=strikes, asset=asset)
+    return answers
+
+
+def correctness_check(holder_ids, partner_ids, now, sample):
+    """Sampled holders and every partner, recomputed one by one and compared with the run and the selectors."""
     from good_faith.models import Membership
-    from rights_holders.models import IPAsset
+    from good_faith.selectors import membership_active_for, partner_privilege_active
+    from rights_holders.models import IPAsset, Partner
 
     rng = random.Random(5)
-    checked, mismatches = 0, []
+    result = {"holders_checked": 0, "type_scopes_checked": 0, "fast_track_answers_checked": 0}
+    result.update(partners_checked=0, partner_scopes_checked=0, mismatches=[])
+    mismatches = result["mismatches"]
     for holder_id in rng.sample(holder_ids, min(sample, len(holder_ids))):
-        expected = straightforward_figures(holder_id, now)
-        row = Membership.objects.filter(rights_holder_id=holder_id, infringement_type="").first()
-        judged = expected["decided"] >= settings.GOOD_FAITH_MIN_DECIDED
-        if row is None:
-            if judged:
-                mismatches.append({"holder": holder_id, "problem": "judged but no membership row"})
-            checked += 1
-            continue
-        stored = {name: row.last_figures.get(name) for name in expected}
-        verified = IPAsset.objects.usable(now.date()).filter(rights_holder_id=holder_id).exists()
-        qualifies = (
-            judged
-            and expected["upheld"] * 100 >= settings.GOOD_FAITH_MIN_UPHELD_PERCENT * expected["decided"]
-            and expected["dismissed_after_counter_notice"] * 100
-            <= settings.GOOD_FAITH_MAX_COUNTER_NOTICE_PERCENT * expected["decided"]
-            and expected["manifestly_unfounded"] == 0
-            and verified
+        figures = straightforward_figures("rights_holder", holder_id, now)
+        rows = {row.infringement_type: row for row in Membership.objects.filter(rights_holder_id=holder_id)}
+        asset = IPAsset.objects.usable(now.date()).filter(rights_holder_id=holder_id).exists()
+        mismatches += _scopes_check("holder", holder_id, figures, rows, asset=asset)
+        for itype, fast in _fast_track_expected(figures, asset=asset).items():
+            answer = membership_active_for(rights_holder_id=holder_id, infringement_type=itype) is not None
+            if answer != fast:
+                mismatches.append({"holder": holder_id, "type": itype, "fast_track": answer, "expected": fast})
+            result["fast_track_answers_checked"] += 1
+        result["holders_checked"] += 1
+        result["type_scopes_checked"] += len([s for s in figures if s and _judged(figures[s])])
+    for partner in Partner.objects.filter(pk__in=partner_ids):
+        figures = straightforward_figures("partner", partner.pk, now)
+        rows = {row.infringement_type: row for row in Membership.objects.filter(partner_id=partner.pk)}
+        # Partners own no rights: the bar is their record alone.
+        mismatches += _scopes_check("partner", partner.pk, figures, rows, asset=True)
+        overall = figures.get("", dict.fromkeys(FIGURE_NAMES, 0))
+        strikes = overall["manifestly_unfounded"]
+        # Approved by staff, and not judged on its own record yet or meeting the bar.
+        privilege = partner.approved_for_vetting and (
+            not _judged(overall) or _qualifies(overall, strikes=strikes, asset=True)
         )
-        if stored != expected or (row.status == "member") != qualifies:
-            mismatches.append({"holder": holder_id, "expected": expected, "stored": stored, "status": row.status})
-        checked += 1
-    return checked, mismatches
+        if partner_privilege_active(partner) != privilege:
+            mismatches.append({"partner": partner.pk, "privilege": not privilege, "expected": privilege})
+        result["partners_checked"] += 1
+        result["partner_scopes_checked"] += len([s for s in figures if _judged(figures[s])])
+    return result
 
 
 # --- Main ---------------------------------------------------------------------
@@ -288,11 +405,13 @@ def main(argv=None):
     parser.add_argument("--quick", action="store_true", help="a tenth: 1,000 holders and 100,000 items")
     parser.add_argument("--holders", type=int)
     parser.add_argument("--items", type=int)
+    parser.add_argument("--partners", type=int, help="vetting partners (a multiple of 10; default holders / 100)")
     parser.add_argument("--sample", type=int, default=200, help="holders recomputed one by one for the check")
     parser.add_argument("--database", default=os.environ.get("GOOD_FAITH_BENCH_DB", DEFAULT_DB))
     args = parser.parse_args(argv)
     holders = args.holders or (1_000 if args.quick else 10_000)
     items = args.items or (100_000 if args.quick else 1_000_000)
+    partners = args.partners or max(10, holders // 100 // 10 * 10)
 
     server_url = os.environ.get("DATABASE_URL", "")
     if not server_url.startswith(("postgres://", "postgresql://")):
@@ -305,12 +424,14 @@ def main(argv=None):
 
     from good_faith.membership import memberships_evaluate
     from good_faith.models import Membership, MembershipChange
+    from good_faith.selectors import partner_privilege_active
+    from rights_holders.models import Partner
     from takedowns.models import Notification
 
     now = timezone.now()
-    print(f"Inserting {holders:,} holders and {items:,} decided items ...", flush=True)
+    print(f"Inserting {holders:,} holders, {partners:,} partners and {items:,} decided items ...", flush=True)
     began = time.perf_counter()
-    holder_ids = fixture_create(holders, items, now)
+    holder_ids, partner_ids = fixture_create(holders, items, partners, now)
     print(f"  fixture in {time.perf_counter() - began:.1f} s", flush=True)
 
     print("First night (enrols) ...", flush=True)
@@ -328,8 +449,15 @@ def main(argv=None):
     print(f"  {second_seconds:.2f} s: {second}", flush=True)
     unchanged = MembershipChange.objects.count() == changes_after_first
 
-    print(f"Checking {args.sample} holders one by one ...", flush=True)
-    checked, mismatches = correctness_check(holder_ids, now, args.sample)
+    print(f"Checking {args.sample} holders and every partner one by one ...", flush=True)
+    check = correctness_check(holder_ids, partner_ids, now, args.sample)
+    mismatches = check.pop("mismatches")
+    print(
+        f"  {check['holders_checked']} holders: overall and {check['type_scopes_checked']} per-type scopes, "
+        f"{check['fast_track_answers_checked']} fast-track answers (holder x type); {check['partners_checked']} "
+        f"partners: {check['partner_scopes_checked']} scopes and their privilege; {len(mismatches)} mismatches",
+        flush=True,
+    )
     for mismatch in mismatches[:5]:
         print(f"  MISMATCH {mismatch}", flush=True)
     correct = not mismatches and unchanged
@@ -341,7 +469,9 @@ def main(argv=None):
                 "items": items,
                 "seconds": round(first_seconds, 3),
                 "second_run_seconds": round(second_seconds, 3),
+                "partners": partners,
                 "holders_evaluated": first["rights_holders_evaluated"],
+                "partners_evaluated": first["partners_evaluated"],
                 "members_enrolled": first["enrolled"],
                 "overall_members": Membership.objects.filter(
                     rights_holder__isnull=False, infringement_type="", status="member"
@@ -349,7 +479,15 @@ def main(argv=None):
                 "membership_rows": Membership.objects.count(),
                 "notifications": Notification.objects.filter(source__startswith="good-faith-").count(),
                 "second_run_changes": second["enrolled"] + second["suspended"],
-                "sample_checked": checked,
+                "type_members": Membership.objects.filter(rights_holder__isnull=False, status="member")
+                .exclude(infringement_type="")
+                .count(),
+                "partners_with_privilege": sum(partner_privilege_active(p) for p in Partner.objects.all()),
+                "sample_checked": check["holders_checked"],
+                "type_scopes_checked": check["type_scopes_checked"],
+                "fast_track_answers_checked": check["fast_track_answers_checked"],
+                "partners_checked": check["partners_checked"],
+                "partner_scopes_checked": check["partner_scopes_checked"],
                 "sample_mismatches": len(mismatches),
                 "correct": correct,
                 "goal_seconds": 60,
