@@ -63,7 +63,11 @@ def upheld(owner_a, brand_a, asset_a, listing, reviewer):
     """An item upheld at START whose effects have not run yet."""
     with time_machine.travel(START - timedelta(hours=73), tick=False):
         receipt = notice_submit(
-            actor=owner_a, rights_holder=brand_a, data=dict(NOTICE_DATA), drafts=[draft(listing, asset_a)]
+            actor=owner_a,
+            rights_holder=brand_a,
+            acting_organisation=brand_a.organisation,
+            data=dict(NOTICE_DATA),
+            drafts=[draft(listing, asset_a)],
         )
         (item,) = receipt.accepted
         lifecycle.notice_item_accept(item_id=item.pk, actor=reviewer)
