@@ -100,8 +100,11 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Before anything reads the body (CsrfViewMiddleware is the first that does), after
+    # authentication: only signed-in users get the larger limits of the upload pages.
+    "portal.request_limits.RequestLimitsMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "portal.middleware.RequestContextMiddleware",
@@ -243,8 +246,35 @@ UPLOAD_MAX_BYTES = {
     "image": _env_int("UPLOAD_MAX_IMAGE_BYTES", 10 * 1024 * 1024, minimum=1024),
     "document": _env_int("UPLOAD_MAX_DOCUMENT_BYTES", 20 * 1024 * 1024, minimum=1024),
 }
-UPLOAD_MAX_IMAGE_PIXELS = _env_int("UPLOAD_MAX_IMAGE_PIXELS", 40_000_000, minimum=10_000)
-DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# 4096 x 4096: a 12-megapixel phone photo or a 5K screenshot fits; no page shows more.
+UPLOAD_MAX_IMAGE_PIXELS = _env_int("UPLOAD_MAX_IMAGE_PIXELS", 4096 * 4096, minimum=10_000)
+# What the uploads of one request may cost in all (portal.uploads.budget).
+UPLOAD_MAX_FILES_PER_REQUEST = _env_int("UPLOAD_MAX_FILES_PER_REQUEST", 20, minimum=1)
+UPLOAD_MAX_PIXELS_PER_REQUEST = _env_int("UPLOAD_MAX_PIXELS_PER_REQUEST", 50_000_000, minimum=10_000)
+if UPLOAD_MAX_PIXELS_PER_REQUEST < UPLOAD_MAX_IMAGE_PIXELS:
+    raise ImproperlyConfigured(
+        f"Environment variable UPLOAD_MAX_PIXELS_PER_REQUEST ({UPLOAD_MAX_PIXELS_PER_REQUEST}) must be at least "
+        f"UPLOAD_MAX_IMAGE_PIXELS ({UPLOAD_MAX_IMAGE_PIXELS}), or the largest image allowed could never be sent"
+    )
+# Request bodies (portal.request_limits): any request, and the pages that take uploads (for signed-in users).
+REQUEST_MAX_BODY_BYTES = _env_int("REQUEST_MAX_BODY_BYTES", 1024 * 1024, minimum=64 * 1024)
+REQUEST_MAX_UPLOAD_BYTES = {
+    "image": _env_int("REQUEST_MAX_IMAGE_UPLOAD_BYTES", 30 * 1024 * 1024, minimum=64 * 1024),
+    "document": _env_int("REQUEST_MAX_DOCUMENT_UPLOAD_BYTES", 50 * 1024 * 1024, minimum=64 * 1024),
+}
+for _kind, _variable in (
+    ("image", "REQUEST_MAX_IMAGE_UPLOAD_BYTES"),
+    ("document", "REQUEST_MAX_DOCUMENT_UPLOAD_BYTES"),
+):
+    if REQUEST_MAX_UPLOAD_BYTES[_kind] < UPLOAD_MAX_BYTES[_kind] + REQUEST_MAX_BODY_BYTES:
+        raise ImproperlyConfigured(
+            f"Environment variable {_variable} ({REQUEST_MAX_UPLOAD_BYTES[_kind]}) must be at least the largest "
+            f"{_kind} upload plus REQUEST_MAX_BODY_BYTES ({UPLOAD_MAX_BYTES[_kind] + REQUEST_MAX_BODY_BYTES}), "
+            "or one file of the largest size allowed could never be sent"
+        )
+# Django's own parser limits follow: form fields of any request fit in the plain limit.
+DATA_UPLOAD_MAX_MEMORY_SIZE = REQUEST_MAX_BODY_BYTES
+DATA_UPLOAD_MAX_NUMBER_FILES = UPLOAD_MAX_FILES_PER_REQUEST
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # --- Celery ---------------------------------------------------------------

@@ -5,6 +5,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from portal.request_limits import upload_endpoint
 from portal.roles import user_is_reviewer
 from rights_holders.forms import IPAssetForm
 from rights_holders.models import IPAsset, RightsHolder, VerificationStatus
@@ -40,6 +41,7 @@ def asset_detail(request, pk):
     )
 
 
+@upload_endpoint("document")
 @login_required
 def asset_create(request):
     holders = RightsHolder.objects.filter(pk__in=rights_holder_ids_visible_to(request.user))

@@ -35,11 +35,16 @@ What it guarantees for the bytes it returns:
 * Nothing is written to storage: the caller stores ``ValidatedUpload.content``
   under ``ValidatedUpload.name`` (a server-generated name, never the user's).
 
+* Per request (``budget``): at most ``settings.UPLOAD_MAX_FILES_PER_REQUEST``
+  files and ``settings.UPLOAD_MAX_PIXELS_PER_REQUEST`` image pixels in all,
+  charged before a file is read or an image decoded.
+
 Modules: ``validation`` (the entry point), ``types`` (sniffing by content),
-``images``, ``pdf``, ``names`` (the uploader's name, for display only),
-``storing`` (writing, and cleaning up after a failed write), ``errors``.
+``images``, ``pdf``, ``budget``, ``names`` (the uploader's name, for display
+only), ``storing`` (writing, and cleaning up after a failed write), ``errors``.
 """
 
+from portal.uploads.budget import upload_budget
 from portal.uploads.errors import UploadRejected
 from portal.uploads.names import sanitise_filename
 from portal.uploads.storing import StoredFilesGuard, store_upload
@@ -52,5 +57,6 @@ __all__ = [
     "ValidatedUpload",
     "sanitise_filename",
     "store_upload",
+    "upload_budget",
     "validate_upload",
 ]

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.files.base import ContentFile
 
+from portal.uploads.budget import upload_budget_charge_file
 from portal.uploads.errors import UploadRejected
 from portal.uploads.images import image_reencode
 from portal.uploads.names import sanitise_filename
@@ -38,6 +39,7 @@ def validate_upload(uploaded_file, *, kind: str) -> ValidatedUpload:
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {KINDS}, not {kind!r}")
     original_name = sanitise_filename(getattr(uploaded_file, "name", "") or "")
+    upload_budget_charge_file(shown=original_name)
     data = _read_limited(uploaded_file, kind=kind, shown=original_name)
     if not data:
         raise UploadRejected(f"{original_name} is empty. Choose the file again and re-upload it.", code="empty")

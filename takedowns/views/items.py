@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from portal.request_limits import upload_endpoint
 from portal.roles import user_is_reviewer, user_is_senior_reviewer
 from takedowns import appeals, lifecycle, selectors
 from takedowns.forms import (
@@ -161,6 +162,7 @@ def item_detail(request, pk):
     return render_for_viewer(request, "takedowns/item_detail.html", context)
 
 
+@upload_endpoint("document")
 @login_required
 def item_counter_notice(request, pk):
     """The merchant's counter-notice: a page of its own, since it is long and has files."""

@@ -7,6 +7,7 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.utils import timezone
 
+from portal.request_limits import upload_endpoint
 from rights_holders.authority import acting_roles_of
 from rights_holders.models import RightsHolder
 from rights_holders.scoping import rights_holder_ids_visible_to
@@ -67,6 +68,7 @@ def notice_detail(request, pk):
     return render_for_viewer(request, "takedowns/notice_detail.html", {"notice": notice, "holder_side": holder_side})
 
 
+@upload_endpoint("document")
 @login_required
 def notice_create(request):
     """File a notice: who files for which brand, the declarations and signature, then one row per listing."""

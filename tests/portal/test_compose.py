@@ -2,13 +2,14 @@
 
 import importlib
 import re
+import shlex
 from pathlib import Path
 
 import pytest
 import yaml
 
 BASE_DIR = Path(__file__).resolve().parents[2]
-SERVICES = ("web", "worker", "beat", "postgres", "redis")
+SERVICES = ("proxy", "web", "worker", "beat", "postgres", "redis")
 
 
 @pytest.fixture(scope="module")
@@ -124,3 +125,73 @@ def test_dockerfile(requirements):
     assert "gunicorn" in requirements and "celery" in requirements
     ignored = (BASE_DIR / ".dockerignore").read_text().split()
     assert ".venv" in ignored and ".git" in ignored
+
+
+# --- request limits: proxy, gunicorn, application -----------------------------------
+
+
+def _compose_default(value):
+    """The default of a "${VAR:-default}" compose value."""
+    match = re.fullmatch(r"\$\{(\w+):-([^}]*)\}", value)
+    assert match, value
+    return match.group(1), match.group(2)
+
+
+@pytest.fixture(scope="module")
+def proxy_template(compose):
+    mount = next(v for v in compose["services"]["proxy"]["volumes"] if v.endswith(".conf.template:ro"))
+    source, target, _ = mount.split(":")
+    assert target.startswith("/etc/nginx/templates/"), "the nginx image renders templates from there"
+    return (BASE_DIR / source).read_text()
+
+
+def test_only_the_proxy_is_published_and_it_waits_for_a_healthy_web(compose):
+    services = compose["services"]
+    assert services["proxy"]["image"].startswith("nginx:")
+    assert services["proxy"]["ports"] == ["${WEB_PORT:-8000}:80"]
+    assert "ports" not in services["web"]
+    assert services["proxy"]["depends_on"]["web"]["condition"] == "service_healthy"
+    assert "/health/" in " ".join(services["proxy"]["healthcheck"]["test"])
+
+
+def test_the_proxy_refuses_bodies_above_the_largest_upload_the_application_accepts(compose, proxy_template, settings):
+    assert re.search(r"^\s*client_max_body_size \$\{CLIENT_MAX_BODY_SIZE\};", proxy_template, re.M)
+    assert re.search(r"^\s*proxy_request_buffering on;", proxy_template, re.M)
+    proxy_variable, proxy_default = _compose_default(
+        compose["services"]["proxy"]["environment"]["CLIENT_MAX_BODY_SIZE"]
+    )
+    app_env = compose["services"]["web"]["environment"]
+    # One variable sets both, so they cannot drift apart.
+    assert proxy_variable == "REQUEST_MAX_DOCUMENT_UPLOAD_BYTES"
+    assert _compose_default(app_env["REQUEST_MAX_DOCUMENT_UPLOAD_BYTES"]) == (proxy_variable, proxy_default)
+    assert int(proxy_default) == max(settings.REQUEST_MAX_UPLOAD_BYTES.values())
+    for name, setting in (
+        ("REQUEST_MAX_BODY_BYTES", settings.REQUEST_MAX_BODY_BYTES),
+        ("REQUEST_MAX_IMAGE_UPLOAD_BYTES", settings.REQUEST_MAX_UPLOAD_BYTES["image"]),
+        ("REQUEST_MAX_DOCUMENT_UPLOAD_BYTES", settings.REQUEST_MAX_UPLOAD_BYTES["document"]),
+    ):
+        assert _compose_default(app_env[name]) == (name, str(setting)), "compose repeats the settings' defaults"
+
+
+def test_the_proxy_sets_the_forwarded_headers_the_application_trusts(compose, proxy_template):
+    assert "proxy_set_header X-Forwarded-Proto $scheme;" in proxy_template
+    assert "proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;" in proxy_template
+    assert "proxy_pass http://portal_web;" in proxy_template and "server web:8000;" in proxy_template
+    # One proxy in front: the last X-Forwarded-For entry, and X-Forwarded-Proto, are the proxy's.
+    assert compose["services"]["web"]["environment"]["TRUSTED_PROXY_COUNT"] == "${TRUSTED_PROXY_COUNT:-1}"
+
+
+def test_gunicorn_bounds_request_lines_headers_and_time(compose):
+    from gunicorn.config import Config
+
+    command = _command(compose["services"]["web"])
+    config = Config()
+    parsed = config.parser().parse_args(command[2:])  # after "gunicorn portal.wsgi:application"
+    for name in ("limit_request_line", "limit_request_fields", "limit_request_field_size", "timeout"):
+        value = getattr(parsed, name)
+        assert value is not None, f"{name} is not set explicitly in {shlex.join(command)}"
+        config.set(name, value)
+    assert 0 < config.limit_request_line <= 8190
+    assert 0 < config.limit_request_fields <= 100
+    assert 0 < config.limit_request_field_size <= 8190
+    assert 0 < config.timeout <= 120

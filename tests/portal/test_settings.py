@@ -140,6 +140,21 @@ def test_an_email_claim_shorter_than_two_mail_timeouts_is_refused(tmp_path):
     _refused(tmp_path, "NOTIFICATION_EMAIL_CLAIM_SECONDS", NOTIFICATION_EMAIL_CLAIM_SECONDS="60", EMAIL_TIMEOUT="45")
 
 
+@pytest.mark.parametrize(
+    ("variable", "overrides"),
+    [
+        ("REQUEST_MAX_BODY_BYTES", {"REQUEST_MAX_BODY_BYTES": "1k"}),
+        ("REQUEST_MAX_BODY_BYTES", {"REQUEST_MAX_BODY_BYTES": "1000"}),
+        ("REQUEST_MAX_DOCUMENT_UPLOAD_BYTES", {"REQUEST_MAX_DOCUMENT_UPLOAD_BYTES": str(20 * 1024 * 1024)}),
+        ("REQUEST_MAX_IMAGE_UPLOAD_BYTES", {"UPLOAD_MAX_IMAGE_BYTES": str(40 * 1024 * 1024)}),
+        ("UPLOAD_MAX_PIXELS_PER_REQUEST", {"UPLOAD_MAX_PIXELS_PER_REQUEST": "1000000"}),
+        ("UPLOAD_MAX_FILES_PER_REQUEST", {"UPLOAD_MAX_FILES_PER_REQUEST": "0"}),
+    ],
+)
+def test_request_and_upload_limits_that_cannot_work_are_refused(tmp_path, variable, overrides):
+    _refused(tmp_path, variable, **overrides)
+
+
 def test_integer_below_minimum_is_refused(tmp_path):
     _refused(tmp_path, "LOGIN_FAILURE_LIMIT", LOGIN_FAILURE_LIMIT="0")
 

@@ -31,16 +31,19 @@ def upload(name, data, content_type="application/octet-stream"):
     return SimpleUploadedFile(name, data, content_type=content_type)
 
 
-def png_bomb(width, height):
-    """A real 1-bit PNG of `width` x `height` black pixels, built by hand so we never hold it decoded."""
+def png_bomb(width, height, *, rgb=False):
+    """A real PNG of `width` x `height` black pixels, built by hand so we never hold it decoded.
+
+    1-bit grey by default; ``rgb=True`` makes it 8-bit RGB, which costs far more to decode and re-encode.
+    """
 
     def chunk(tag, body):
         return struct.pack(">I", len(body)) + tag + body + struct.pack(">I", zlib.crc32(tag + body) & 0xFFFFFFFF)
 
-    row = b"\x00" * (1 + (width + 7) // 8)
+    row = b"\x00" * (1 + (width * 3 if rgb else (width + 7) // 8))
     comp = zlib.compressobj(9)
     idat = b"".join(comp.compress(row) for _ in range(height)) + comp.flush()
-    ihdr = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
+    ihdr = struct.pack(">IIBBBBB", width, height, 8 if rgb else 1, 2 if rgb else 0, 0, 0, 0)
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
 
 

@@ -2,6 +2,7 @@
 
 import io
 import re
+import time
 import zipfile
 import zoneinfo
 from datetime import timedelta
@@ -30,6 +31,7 @@ from takedowns.models import (
 )
 from takedowns.notices import notice_submit
 from tests import factories
+from tests.portal.test_uploads import png_bomb
 from tests.takedowns.conftest import NOTICE_DATA, draft
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
@@ -176,6 +178,43 @@ def test_evidence_failing_validation_is_refused_and_nothing_is_stored(
     body = response.content.decode()
     assert "ZIP archive" in body
     assert "choose the evidence files again" in body
+    assert Notice.objects.count() == 0 and NoticeItem.objects.count() == 0 and Evidence.objects.count() == 0
+    assert _stored_files(_private_media) == []
+
+
+def test_ten_huge_images_in_one_notice_are_refused_cheaply_and_nothing_is_stored(
+    client, owner_a, brand_a, asset_a, listing, _private_media
+):
+    """The red-team request: ten 39.7-megapixel PNGs of under 200 KB each took 20 s of CPU in one request."""
+    bomb = png_bomb(6300, 6300, rgb=True)
+    evidence = [SimpleUploadedFile(f"shot{n}.png", bomb, content_type="image/png") for n in range(10)]
+    client.force_login(owner_a)
+    started = time.process_time()
+    response = client.post(
+        reverse("takedowns:notice-create"),
+        _notice_post(brand_a, [_row(listing.external_id, asset_a, evidence=evidence)]),
+    )
+    assert time.process_time() - started < 5.0
+    assert response.status_code == 200
+    assert "shot9.png is too large in pixels (6300 x 6300); the limit is 16,777,216 pixels" in response.content.decode()
+    assert Notice.objects.count() == 0 and Evidence.objects.count() == 0
+    assert _stored_files(_private_media) == []
+
+
+def test_images_past_the_requests_pixel_budget_are_refused_and_nothing_is_stored(
+    client, owner_a, brand_a, asset_a, listing, store, settings, _private_media
+):
+    settings.UPLOAD_MAX_PIXELS_PER_REQUEST = 10_000_000
+    photo = png_bomb(2000, 2000)  # 4 megapixels: each allowed on its own
+    other = factories.ListingFactory(store=store)
+    rows = [
+        _row(listing.external_id, asset_a, evidence=[SimpleUploadedFile(f"a{n}.png", photo) for n in range(2)]),
+        _row(other.external_id, asset_a, evidence=[SimpleUploadedFile("b0.png", photo)]),
+    ]
+    client.force_login(owner_a)
+    response = client.post(reverse("takedowns:notice-create"), _notice_post(brand_a, rows))
+    assert response.status_code == 200
+    assert "b0.png takes the images sent together past 10,000,000 pixels in all" in response.content.decode()
     assert Notice.objects.count() == 0 and NoticeItem.objects.count() == 0 and Evidence.objects.count() == 0
     assert _stored_files(_private_media) == []
 

@@ -1,0 +1,104 @@
+"""Request bodies are bounded before anything reads them; each request's uploads share one budget.
+
+A view that takes files says which kind with ``@upload_endpoint("document")``;
+every other request may carry at most ``REQUEST_MAX_BODY_BYTES``. The larger
+limit of an upload endpoint (``REQUEST_MAX_UPLOAD_BYTES[kind]``) is only for
+signed-in users: the upload pages all need a login, so a stranger's large body
+is refused on the declared Content-Length alone, never spooled to disk (the
+CSRF middleware would otherwise parse it before any view ran).
+
+The middleware sits after the session and authentication middleware (which
+read no body) and before CsrfViewMiddleware (the first that does). A body
+that passes is parsed here so that too many files or form fields is a clear
+413 page rather than Django's bare 400; each request then validates its
+uploads inside one upload budget (portal.uploads.budget).
+"""
+
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.urls import Resolver404, resolve
+
+from portal.uploads import upload_budget
+
+KIND_WORDS = {"document": "documents and images", "image": "images"}
+
+
+def upload_endpoint(kind):
+    """Mark a view as taking uploads of `kind` ("document" or "image"): its requests may be larger."""
+    if kind not in settings.REQUEST_MAX_UPLOAD_BYTES:
+        raise ValueError(f"upload kind must be one of {sorted(settings.REQUEST_MAX_UPLOAD_BYTES)}, not {kind!r}")
+
+    def decorate(view):
+        view.upload_kind = kind
+        return view
+
+    return decorate
+
+
+def _size_text(size):
+    mb = size / (1024 * 1024)
+    if mb >= 1:
+        return f"{mb:.0f} MB" if mb == int(mb) else f"{mb:.1f} MB"
+    return f"{size // 1024} KB"
+
+
+def _declared_length(request):
+    # Django reads exactly CONTENT_LENGTH bytes (none when it is absent or malformed), so it bounds the body.
+    try:
+        return max(int(request.META.get("CONTENT_LENGTH") or 0), 0)
+    except ValueError:
+        return 0
+
+
+def _upload_kind(request):
+    try:
+        view = resolve(request.path_info).func
+    except Resolver404:
+        return None
+    return getattr(view, "upload_kind", None)
+
+
+def request_body_limit(request):
+    """(limit in bytes, upload kind or None) for this request."""
+    kind = _upload_kind(request)
+    if kind is not None and request.user.is_authenticated:
+        return settings.REQUEST_MAX_UPLOAD_BYTES[kind], kind
+    return settings.REQUEST_MAX_BODY_BYTES, None
+
+
+def _too_large(request, message):
+    if request.accepts("application/json") and not request.accepts("text/html"):
+        return JsonResponse({"detail": message}, status=413)
+    return render(request, "413.html", {"message": message}, status=413)
+
+
+class RequestLimitsMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        length = _declared_length(request)
+        if length > settings.REQUEST_MAX_BODY_BYTES:
+            limit, kind = request_body_limit(request)
+            if length > limit:
+                what = f"a page that takes {KIND_WORDS[kind]}" if kind else "this page"
+                return _too_large(
+                    request,
+                    f"What you sent ({_size_text(length)}) is more than the {_size_text(limit)} {what} accepts. "
+                    "Nothing was saved. Send fewer or smaller files at a time.",
+                )
+        if request.method == "POST" and request.content_type == "multipart/form-data":
+            try:
+                request.FILES  # noqa: B018 - parse now, so a refusal is a clear page
+            except TooManyFilesSent:
+                return _too_large(
+                    request,
+                    f"You sent more than {settings.DATA_UPLOAD_MAX_NUMBER_FILES} files at once. Nothing was saved. "
+                    "Combine several into one PDF, or send them in more than one step.",
+                )
+            except (TooManyFieldsSent, RequestDataTooBig):
+                return _too_large(request, "The form you sent is too large. Nothing was saved.")
+        with upload_budget():
+            return self.get_response(request)
