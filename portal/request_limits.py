@@ -1,7 +1,8 @@
 """Request bodies are bounded before anything reads them; each request's uploads share one budget.
 
-A view that takes files says which kind with ``@upload_endpoint("document")``;
-every other request may carry at most ``REQUEST_MAX_BODY_BYTES``. The larger
+A view that takes files says which kind with ``@upload_endpoint("document")``
+(the admin's pages count as document pages for staff); every other request
+may carry at most ``REQUEST_MAX_BODY_BYTES``. The larger
 limit of an upload endpoint (``REQUEST_MAX_UPLOAD_BYTES[kind]``) is only for
 signed-in users: the upload pages all need a login, so a stranger's large body
 is refused on the declared Content-Length alone, never spooled to disk (the
@@ -53,17 +54,21 @@ def _declared_length(request):
 
 
 def _upload_kind(request):
+    """(kind, only for staff): the view's declared kind; the admin's forms take documents, from staff only."""
     try:
-        view = resolve(request.path_info).func
+        match = resolve(request.path_info)
     except Resolver404:
-        return None
-    return getattr(view, "upload_kind", None)
+        return None, False
+    kind = getattr(match.func, "upload_kind", None)
+    if kind is None and match.app_name == "admin":
+        return "document", True  # letters of authorisation, proofs and reference images
+    return kind, False
 
 
 def request_body_limit(request):
     """(limit in bytes, upload kind or None) for this request."""
-    kind = _upload_kind(request)
-    if kind is not None and request.user.is_authenticated:
+    kind, staff_only = _upload_kind(request)
+    if kind is not None and request.user.is_authenticated and (request.user.is_staff or not staff_only):
         return settings.REQUEST_MAX_UPLOAD_BYTES[kind], kind
     return settings.REQUEST_MAX_BODY_BYTES, None
 

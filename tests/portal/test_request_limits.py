@@ -118,6 +118,17 @@ def test_an_upload_page_refuses_more_than_its_own_limit_without_reading_it(clien
     assert "more than the 50 MB a page that takes documents and images accepts" in response.content.decode()
 
 
+def test_the_admin_takes_documents_from_staff_only(client, owner_a, db):
+    url = reverse("admin:portal_letterofauthorisation_add")
+    client.force_login(owner_a)
+    assert _post_stream(client, url, MultipartStream(5 * MB)).status_code == 413
+    staff = factories.UserFactory(is_staff=True, is_superuser=True)
+    client.force_login(staff)
+    stream = MultipartStream(5 * MB)
+    assert _post_stream(client, url, stream).status_code == 200  # the admin form, with its errors
+    assert stream.position == stream.length
+
+
 def test_the_limits_come_from_settings(client, owner_a, settings):
     settings.REQUEST_MAX_BODY_BYTES = 256 * 1024
     client.force_login(owner_a)
