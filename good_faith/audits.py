@@ -18,8 +18,9 @@ from django.utils import timezone
 
 from good_faith.models import QualityAudit, QualityAuditStatus
 from portal.audit import audit_log_record
+from portal.errors import InvalidInput, TransitionError
 from portal.roles import user_is_reviewer
-from takedowns.lifecycle import AUDIT_REVERSIBLE, TransitionError, notice_item_audit_reverse
+from takedowns.lifecycle import AUDIT_REVERSIBLE, notice_item_audit_reverse
 from takedowns.models import ItemStatus, NoticeItem, Track
 
 # The operating system's randomness: a filer cannot predict or steer which takedowns are audited.
@@ -91,9 +92,9 @@ def quality_audit_decide(*, audit_id, actor, reverse, reason, now=None):
         raise PermissionDenied("Only platform reviewers decide quality audits.")
     reason = (reason or "").strip()
     if not reason:
-        raise TransitionError("Give the reasons for the audit decision.", code="reason_required")
+        raise InvalidInput("Give the reasons for the audit decision.", code="reason_required")
     now = now or timezone.now()
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         # Audit first, then the item (in notice_item_audit_reverse): the only order anything locks both.
         audit = QualityAudit.objects.select_for_update().get(pk=audit_id)
         if audit.status != QualityAuditStatus.OPEN:

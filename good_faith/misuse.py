@@ -38,10 +38,10 @@ from django.utils import timezone
 
 from good_faith.models import MisuseMeasure, MisuseMeasureKind, MisuseMeasureStatus
 from portal.audit import audit_log_record
+from portal.errors import InvalidInput, TransitionError
 from portal.models import Membership, Organisation
 from portal.roles import user_is_senior_reviewer
 from portal.scoping import organisation_ids_of
-from takedowns.lifecycle import TransitionError
 from takedowns.models import FilingSuspension, ItemStatus, NoticeItem, Notification
 from takedowns.notifications.delivery import absolute_url, notification_emails_send, path_or_blank
 
@@ -283,7 +283,7 @@ def misuse_measure_appeal(*, measure_id, actor, statement, now=None):
     """A member of the organisation appeals a measure, once, while it is in force."""
     now = now or timezone.now()
     if not (statement or "").strip():
-        raise TransitionError("Explain why the measure should be lifted.", code="statement_required")
+        raise InvalidInput("Explain why the measure should be lifted.", code="statement_required")
     with transaction.atomic():
         measure = _lock_measure(measure_id)
         if actor is None or measure.organisation_id not in organisation_ids_of(actor):
@@ -330,7 +330,7 @@ def misuse_appeal_decide(*, measure_id, actor, lift, reason, now=None):
     if actor is None or not user_is_senior_reviewer(actor):
         raise PermissionDenied("Only senior reviewers decide appeals against misuse measures.")
     if not (reason or "").strip():
-        raise TransitionError("Give the organisation the reasons for the decision.", code="reason_required")
+        raise InvalidInput("Give the organisation the reasons for the decision.", code="reason_required")
     with transaction.atomic():
         measure = _lock_measure(measure_id)
         if measure.status != MisuseMeasureStatus.APPEALED:

@@ -14,9 +14,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from portal.audit import audit_log_record
+from portal.errors import InvalidInput, TransitionError
 from portal.roles import user_is_senior_reviewer
 from portal.scoping import organisation_ids_of
-from takedowns.lifecycle import TransitionError, notice_item_reverse
+from takedowns.lifecycle import notice_item_reverse
 from takedowns.models import (
     REACHED_MERCHANT_STATUSES,
     Appeal,
@@ -49,8 +50,8 @@ def appeal_side_of(item, user):
 def appeal_file(*, item_id, actor, statement, now=None):
     now = now or timezone.now()
     if not (statement or "").strip():
-        raise TransitionError("Explain why the decision should be changed.", code="statement_required")
-    with transaction.atomic():
+        raise InvalidInput("Explain why the decision should be changed.", code="statement_required")
+    with transaction.atomic(durable=True):
         item = (
             NoticeItem.objects.select_for_update(of=("self",))
             .select_related("listing__store__merchant", "notice__rights_holder__organisation")
@@ -96,9 +97,9 @@ def appeal_decide(*, appeal_id, actor, reverse, reason, now=None):
     if actor is None or not user_is_senior_reviewer(actor):
         raise PermissionDenied("Only senior reviewers decide appeals.")
     if not (reason or "").strip():
-        raise TransitionError("Give both sides the reasons for the appeal decision.", code="reason_required")
+        raise InvalidInput("Give both sides the reasons for the appeal decision.", code="reason_required")
     now = now or timezone.now()
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         appeal = Appeal.objects.select_for_update().select_related("item").get(pk=appeal_id)
         if appeal.status != AppealStatus.OPEN:
             raise TransitionError(f"This appeal was already {appeal.get_status_display().lower()}.", code="decided")

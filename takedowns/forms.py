@@ -261,19 +261,32 @@ class AppealForm(forms.Form):
 
 
 class DecisionForm(forms.Form):
-    """A reviewer's decision; the statement of reasons may start from a canned reason and be edited."""
+    """A reviewer's decision; the statement of reasons may start from a canned reason and be edited.
 
-    # What each decision may be on, and the canned reasons that fit it (accepting needs none).
-    BY_STATUS = {
-        "pending_review": [("accept", "Accept: open the counter-notice window"), ("reject", "Reject the notice")],
-        "pending_adjudication": [("uphold", "Uphold: take the listing down"), ("dismiss", "Dismiss the notice")],
-    }
-    CANNED_OUTCOMES = {
-        "pending_review": [Outcome.REJECTED],
-        "pending_adjudication": [Outcome.UPHELD, Outcome.DISMISSED],
+    Which decisions an item offers is the transition table's answer
+    (``lifecycle.actions_available``); the form only names them.
+    """
+
+    # Each choice: the lifecycle action it takes, its label, and the outcome of the canned reasons
+    # that fit it (accepting needs none).
+    CHOICES = {
+        "accept": ("accepted", "Accept: open the counter-notice window", None),
+        "reject": ("rejected", "Reject the notice", Outcome.REJECTED),
+        "uphold": ("upheld", "Uphold: take the listing down", Outcome.UPHELD),
+        "dismiss": ("dismissed", "Dismiss the notice", Outcome.DISMISSED),
     }
     # The decision a canned reason belongs to, so picking one also picks its decision.
-    DECISION_FOR_OUTCOME = {Outcome.REJECTED: "reject", Outcome.UPHELD: "uphold", Outcome.DISMISSED: "dismiss"}
+    DECISION_FOR_OUTCOME = {outcome: key for key, (_, _, outcome) in CHOICES.items() if outcome}
+
+    @classmethod
+    def offered(cls, actions):
+        """The (choice, label) pairs among ``actions`` (what ``lifecycle.actions_available`` allows)."""
+        return [(key, label) for key, (action, label, _) in cls.CHOICES.items() if action in actions]
+
+    @classmethod
+    def canned_outcomes(cls, decisions):
+        """The outcomes of the canned reasons that fit ``decisions`` ((choice, label) pairs)."""
+        return [outcome for key, _ in decisions if (outcome := cls.CHOICES[key][2])]
 
     decision = forms.ChoiceField(choices=())
     canned_reason = forms.ModelChoiceField(queryset=None, required=False, empty_label="No canned reason")

@@ -19,6 +19,10 @@ from listings.models import Listing, ListingStatus
 from portal.audit import audit_log_record
 from takedowns.models import ItemStatus, NoticeItem
 
+# While an item is in one of these and took the listing down, the listing stays down.
+HOLDS_LISTING_DOWN = frozenset(
+    {ItemStatus.AWAITING_COUNTER_NOTICE, ItemStatus.COUNTER_NOTICED, ItemStatus.PENDING_ADJUDICATION, ItemStatus.UPHELD}
+)
 # Statuses in which the listing stays live but is shown as under complaint.
 UNDER_COMPLAINT_STATUSES = frozenset(
     {ItemStatus.AWAITING_COUNTER_NOTICE, ItemStatus.COUNTER_NOTICED, ItemStatus.PENDING_ADJUDICATION}
@@ -26,8 +30,6 @@ UNDER_COMPLAINT_STATUSES = frozenset(
 
 
 def listing_status_wanted(listing_id):
-    from takedowns.lifecycle import HOLDS_LISTING_DOWN
-
     items = NoticeItem.objects.filter(listing_id=listing_id)
     if items.filter(took_down_listing=True, status__in=HOLDS_LISTING_DOWN).exists():
         return ListingStatus.TAKEN_DOWN

@@ -252,7 +252,7 @@ def _notice_submit_once(*, actor, rights_holder, data, drafts, acting_organisati
         raise ValidationError("Add at least one listing to the notice.", code="no_items")
 
     receipt = Receipt(notice=None)
-    with StoredFilesGuard() as guard, transaction.atomic():
+    with StoredFilesGuard() as guard, transaction.atomic(durable=True):
         notice = Notice.objects.create(
             rights_holder=rights_holder,
             filed_by=actor,

@@ -30,12 +30,14 @@ POLICIES = {
     "partner_privilege_active": "partner -> bool",
     # The same rule as a condition; ``partner_id`` is an expression of the outer query.
     "partner_privilege_q": "*, partner_id -> Q",
-    # (item, now) -> None: maybe draw a fast-track takedown for a quality audit (one item).
-    "quality_audit_maybe_select": "item, *, now -> None",
+    # (item, now) -> audit or None: maybe draw a fast-track takedown for a quality audit (one item),
+    # in the routing transaction.
+    "quality_audit_maybe_select": "item, *, now -> QualityAudit | None",
     # (items, notice, now) -> rows: the audit rows drawn for many fast-tracked items at once.
     "quality_audits_draw": "items, *, notice, now -> list",
-    # (organisation_id, now) -> None: misuse measures after a manifestly unfounded rejection.
-    "misuse_evaluate": "organisation_id, *, item, now -> None",
+    # (organisation_id, now) -> measure or None: misuse measures after a manifestly unfounded
+    # rejection, in the rejection's transaction.
+    "misuse_evaluate": "*, organisation_id, now -> MisuseMeasure | None",
     # Work the higher app adds to the review queue (quality audits): at most ``limit``
     # ``takedowns.selectors.QueueEntry`` in their order, in one query whatever their number.
     "review_queue_extra": "*, limit -> list[QueueEntry]",

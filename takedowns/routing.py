@@ -101,7 +101,7 @@ def notice_items_file(*, notice, lines, actor, now):
         if not line.problem:
             track, reason = track_for(notice, item)
             move = lifecycle.route_plan(item, track, reason, now)
-            lifecycle._check_move(item, move.to)
+            lifecycle.move_check(item, move.action, now=now)
             routed.append(_Routed(item=item, before=item.status, move=move))
     # The routed values go in with the insert: the item is never seen submitted by anyone else.
     for r in routed:

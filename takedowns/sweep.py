@@ -227,7 +227,7 @@ def _group_plan(kind, group, representative, now):
     item.listing_id = MARK_LISTING
     item.explanation = MARK_EXPLANATION
     move = kind.plan(item)
-    lifecycle._check_move(item, move.to)
+    lifecycle.move_check(item, move.action, now=now)
     _move_in_memory(item, move, now)
     statements = []
     for spec in move.statements:

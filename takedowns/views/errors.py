@@ -1,14 +1,14 @@
-"""Domain errors to what a person reads: one place for the mapping (STYLE.md habit 6)."""
+"""Domain errors to what a person reads, and to the HTTP status a page answers with (STYLE.md habit 6)."""
 
 import contextlib
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from portal.errors import DomainError
 from portal.uploads import UploadRejected
-from takedowns.lifecycle import TransitionError
 
-DOMAIN_ERRORS = (TransitionError, PermissionDenied, ValidationError)
+DOMAIN_ERRORS = (DomainError, PermissionDenied, ValidationError)
 
 
 def error_messages(exc):
@@ -21,6 +21,15 @@ def error_messages(exc):
     if isinstance(exc, PermissionDenied) and not text:
         return ["You are not allowed to do that."]
     return [text]
+
+
+def error_status(exc):
+    """409 when the object's state forbids the action, 400 for bad input, 403 for a missing right."""
+    if isinstance(exc, DomainError):
+        return exc.http_status
+    if isinstance(exc, PermissionDenied):
+        return 403
+    return 400
 
 
 def form_add_domain_error(form, exc):

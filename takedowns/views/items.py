@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from portal.errors import InvalidInput
 from portal.request_limits import upload_endpoint
 from portal.roles import user_is_reviewer, user_is_senior_reviewer
 from takedowns import appeals, lifecycle, selectors
@@ -20,7 +21,6 @@ from takedowns.forms import (
     WithdrawForm,
 )
 from takedowns.models import (
-    FINAL_STATUSES,
     Appeal,
     AppealSide,
     AppealStatus,
@@ -30,7 +30,7 @@ from takedowns.models import (
     NoticeItem,
 )
 from takedowns.views.display import deadline, render_for_viewer, viewer_zone
-from takedowns.views.errors import DOMAIN_ERRORS, domain_errors_as_messages, form_add_domain_error
+from takedowns.views.errors import DOMAIN_ERRORS, error_messages, error_status, form_add_domain_error
 from takedowns.views.notices import item_deadlines
 
 CONTACT_FIELDS = ("contact_name", "contact_address", "contact_phone", "contact_email")
@@ -61,10 +61,12 @@ def counter_notice_contact_visible(item, user, side):
     return item.infringement_type == InfringementType.COPYRIGHT
 
 
-def _decision_form(item, request):
-    if item.status not in DecisionForm.BY_STATUS:
+def _decision_form(item, request, actions):
+    """The reviewer's decision form, offering what the transition table allows now; None when nothing."""
+    decisions = DecisionForm.offered(actions)
+    if not decisions:
         return None
-    canned = CannedReason.objects.filter(active=True, outcome__in=DecisionForm.CANNED_OUTCOMES[item.status])
+    canned = CannedReason.objects.filter(active=True, outcome__in=DecisionForm.canned_outcomes(decisions))
     initial = {}
     # "Use this reason" reloads the page with ?canned=<id>: the text lands in the box to be edited.
     picked = request.GET.get("canned", "")
@@ -76,7 +78,7 @@ def _decision_form(item, request):
                 "reason": chosen.text,
                 "decision": DecisionForm.DECISION_FOR_OUTCOME.get(chosen.outcome, ""),
             }
-    return DecisionForm(initial=initial, decisions=DecisionForm.BY_STATUS[item.status], canned=canned)
+    return DecisionForm(initial=initial, decisions=decisions, canned=canned)
 
 
 MERCHANT_ACTIONS = frozenset({"counter_noticed"})
@@ -96,12 +98,19 @@ def _event_who(event, side, is_staff):
 
 @login_required
 def item_detail(request, pk):
+    return _item_page(request, pk)
+
+
+def _item_page(request, pk, *, refusal=None, status=200):
+    """The item as it is now; ``refusal`` (lines) says why the viewer's action was refused, in ``status``."""
     user = request.user
     try:
         item = selectors.item_detail(user, pk)
     except NoticeItem.DoesNotExist:
         raise Http404("No such item.") from None
     zone, now = viewer_zone(user), timezone.now()
+    # What the viewer may do now is the transition table's answer; the page only lays it out.
+    actions = lifecycle.actions_available(item, user, now=now)
     side = appeals.appeal_side_of(item, user)
     is_reviewer = user_is_reviewer(user)
     is_senior = user_is_senior_reviewer(user)
@@ -115,19 +124,9 @@ def item_detail(request, pk):
         event.to_label = labels.get(event.to_status, event.to_status)
         event.who = _event_who(event, side, is_reviewer)
 
-    can_counter_notice = (
-        side == AppealSide.MERCHANT
-        and item.status == ItemStatus.AWAITING_COUNTER_NOTICE
-        and item.counter_notice_deadline is not None
-        and now < item.counter_notice_deadline
-    )
-    can_reply = (
-        side == AppealSide.RIGHTS_HOLDER
-        and item.status == ItemStatus.COUNTER_NOTICED
-        and item.reply_deadline is not None
-        and now < item.reply_deadline
-    )
-    can_withdraw = side == AppealSide.RIGHTS_HOLDER and item.status not in FINAL_STATUSES
+    can_counter_notice = "counter_noticed" in actions
+    can_reply = "replied" in actions
+    can_withdraw = "withdrawn" in actions
     appeal_until = None
     can_appeal = False
     if item.status in appeals.APPEALABLE and item.decided_at:
@@ -155,11 +154,18 @@ def item_detail(request, pk):
         "reply_form": ReplyForm() if can_reply else None,
         "withdraw_form": WithdrawForm() if can_withdraw else None,
         "appeal_form": AppealForm() if can_appeal else None,
-        "decision_form": _decision_form(item, request) if is_reviewer else None,
+        "decision_form": _decision_form(item, request, actions) if is_reviewer else None,
         "appeal_decision_form": AppealDecisionForm() if is_senior else None,
         "open_appeals": [a for a in item_appeals if a.status == AppealStatus.OPEN],
+        "refusal": refusal,
     }
-    return render_for_viewer(request, "takedowns/item_detail.html", context)
+    return render_for_viewer(request, "takedowns/item_detail.html", context, status=status)
+
+
+def _refused(request, pk, exc):
+    """A refused action answers with the item page as it is now and why: 409 when the item's state
+    forbids it (e.g. another reviewer decided first), 400 for bad input, 403 for a missing right."""
+    return _item_page(request, pk, refusal=error_messages(exc), status=error_status(exc))
 
 
 @upload_endpoint("document")
@@ -175,6 +181,7 @@ def item_counter_notice(request, pk):
         item=item,
         user=request.user,
     )
+    status = 200
     if request.method == "POST" and form.is_valid():
         try:
             lifecycle.notice_item_counter_notice(
@@ -186,6 +193,7 @@ def item_counter_notice(request, pk):
         except DOMAIN_ERRORS as exc:
             # Shown on the form so a late or refused counter-notice says why, without losing the text.
             form_add_domain_error(form, exc)
+            status = error_status(exc)
         else:
             messages.success(
                 request, "Your counter-notice is filed. The rights holder may reply; then a reviewer decides."
@@ -200,7 +208,7 @@ def item_counter_notice(request, pk):
         if item.counter_notice_deadline
         else None,
     }
-    return render_for_viewer(request, "takedowns/counter_notice_form.html", context)
+    return render_for_viewer(request, "takedowns/counter_notice_form.html", context, status=status)
 
 
 @login_required
@@ -209,11 +217,12 @@ def item_reply(request, pk):
     item = _visible_item(request, pk)
     form = ReplyForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Write the reply before sending it.")
-    else:
-        with domain_errors_as_messages(request):
-            lifecycle.notice_item_reply(item_id=item.pk, actor=request.user, statement=form.cleaned_data["statement"])
-            messages.success(request, "Your reply is sent; a reviewer now decides.")
+        return _refused(request, item.pk, InvalidInput("Write the reply before sending it."))
+    try:
+        lifecycle.notice_item_reply(item_id=item.pk, actor=request.user, statement=form.cleaned_data["statement"])
+    except DOMAIN_ERRORS as exc:
+        return _refused(request, item.pk, exc)
+    messages.success(request, "Your reply is sent; a reviewer now decides.")
     return redirect("takedowns:item-detail", pk=item.pk)
 
 
@@ -223,9 +232,11 @@ def item_withdraw(request, pk):
     item = _visible_item(request, pk)
     form = WithdrawForm(request.POST)
     form.is_valid()
-    with domain_errors_as_messages(request):
+    try:
         lifecycle.notice_item_withdraw(item_id=item.pk, actor=request.user, reason=form.cleaned_data.get("reason", ""))
-        messages.success(request, "The complaint is withdrawn; a taken-down listing is reinstated.")
+    except DOMAIN_ERRORS as exc:
+        return _refused(request, item.pk, exc)
+    messages.success(request, "The complaint is withdrawn; a taken-down listing is reinstated.")
     return redirect("takedowns:item-detail", pk=item.pk)
 
 
@@ -235,14 +246,16 @@ def item_appeal(request, pk):
     item = _visible_item(request, pk)
     form = AppealForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Explain why the decision should be changed.")
-    else:
-        with domain_errors_as_messages(request):
-            appeals.appeal_file(item_id=item.pk, actor=request.user, statement=form.cleaned_data["statement"])
-            messages.success(request, "Your appeal is filed; a senior reviewer who did not decide first will decide.")
+        return _refused(request, item.pk, InvalidInput("Explain why the decision should be changed."))
+    try:
+        appeals.appeal_file(item_id=item.pk, actor=request.user, statement=form.cleaned_data["statement"])
+    except DOMAIN_ERRORS as exc:
+        return _refused(request, item.pk, exc)
+    messages.success(request, "Your appeal is filed; a senior reviewer who did not decide first will decide.")
     return redirect("takedowns:item-detail", pk=item.pk)
 
 
+# The verb behind each of the decision form's choices, and what the reviewer is told when it is done.
 DECISION_VERBS = {
     "accept": (lifecycle.notice_item_accept, "Accepted: the merchant's counter-notice window is open."),
     "reject": (lifecycle.notice_item_reject, "Rejected: the filer sees your reasons."),
@@ -263,17 +276,19 @@ def item_decide(request, pk):
         canned=CannedReason.objects.filter(active=True),
     )
     if not form.is_valid():
-        messages.error(request, "Choose a decision.")
-        return redirect("takedowns:item-detail", pk=item.pk)
+        return _refused(request, item.pk, InvalidInput("Choose a decision."))
     decision = form.cleaned_data["decision"]
     verb, done = DECISION_VERBS[decision]
     extra = {}
     if decision == "reject" and form.cleaned_data.get("manifestly_unfounded"):
         extra["manifestly_unfounded"] = True
         done = "Rejected as manifestly unfounded: the filer sees your reasons, and it counts towards misuse measures."
-    with domain_errors_as_messages(request):
+    try:
         verb(item_id=item.pk, actor=request.user, reason=form.reason_text(), **extra)
-        messages.success(request, done)
+    except DOMAIN_ERRORS as exc:
+        # Another reviewer may have decided first: the page as it is now, with 409.
+        return _refused(request, item.pk, exc)
+    messages.success(request, done)
     return redirect("takedowns:item-detail", pk=item.pk)
 
 
@@ -285,14 +300,17 @@ def appeal_decide(request, pk):
     appeal = get_object_or_404(Appeal, pk=pk)
     form = AppealDecisionForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Choose confirm or reverse and give both sides the reasons.")
-    else:
-        with domain_errors_as_messages(request):
-            appeals.appeal_decide(
-                appeal_id=appeal.pk,
-                actor=request.user,
-                reverse=form.cleaned_data["decision"] == "reverse",
-                reason=form.cleaned_data["reason"],
-            )
-            messages.success(request, "The appeal is decided; both sides are told.")
+        return _refused(
+            request, appeal.item_id, InvalidInput("Choose confirm or reverse and give both sides the reasons.")
+        )
+    try:
+        appeals.appeal_decide(
+            appeal_id=appeal.pk,
+            actor=request.user,
+            reverse=form.cleaned_data["decision"] == "reverse",
+            reason=form.cleaned_data["reason"],
+        )
+    except DOMAIN_ERRORS as exc:
+        return _refused(request, appeal.item_id, exc)
+    messages.success(request, "The appeal is decided; both sides are told.")
     return redirect("takedowns:item-detail", pk=appeal.item_id)

@@ -14,9 +14,9 @@ from good_faith.audits import quality_audit_decide, quality_audit_drawn, quality
 from good_faith.models import Membership, MembershipStatus, QualityAudit, QualityAuditStatus
 from good_faith.records import track_records
 from listings.models import Listing, ListingStatus
+from portal.errors import InvalidInput, TransitionError
 from portal.models import AuditLogEntry, OrganisationKind
 from takedowns import lifecycle
-from takedowns.lifecycle import TransitionError
 from takedowns.models import ItemStatus, Notice, NoticeItem, Track
 from tests import factories
 from tests.takedowns.conftest import draft, file_notice, run_on_commit
@@ -67,13 +67,27 @@ def test_fast_track_filing_draws_the_audit_in_the_same_transaction(audited, list
     assert AuditLogEntry.objects.filter(action="good_faith.quality_audit.selected", object_id=str(audited.pk)).exists()
 
 
-def test_a_rolled_back_filing_leaves_no_audit(settings, membership, owner_a, brand_a, asset, listing):
+class FilingFailed(Exception):
+    pass
+
+
+def test_a_rolled_back_routing_leaves_no_audit(settings, membership, owner_a, brand_a, asset, listing, store):
+    # The filing commits on its own (durable), so the failure comes inside its steps: the item is
+    # created and fast-tracked (the draw happens), then the filing fails before it commits.
     settings.GOOD_FAITH_AUDIT_PERCENT = 100
-    with pytest.raises(RuntimeError), transaction.atomic():
-        file_notice(owner_a, brand_a, [draft(listing, asset)])
-        assert QualityAudit.objects.count() == 1
-        raise RuntimeError("the request failed after filing")
-    assert not QualityAudit.objects.exists()
+    notice = file_notice(owner_a, brand_a, [draft(listing, asset)]).notice
+    other = factories.ListingFactory(store=store)
+    with pytest.raises(FilingFailed), transaction.atomic():
+        item = lifecycle.notice_item_create(
+            notice=notice,
+            fields={"listing": other, "ip_asset": asset, "infringement_type": "counterfeit", "explanation": "Fake."},
+            actor=owner_a,
+        )
+        lifecycle.notice_item_route(item_id=item.pk, track=Track.FAST)
+        assert QualityAudit.objects.filter(item=item).exists()
+        raise FilingFailed("the filing failed after the draw")
+    assert not NoticeItem.objects.filter(listing=other).exists()
+    assert QualityAudit.objects.count() == 1  # the first filing's, committed on its own
 
 
 def test_standard_track_items_are_never_drawn(settings, owner_a, brand_a, asset, listing):
@@ -216,9 +230,11 @@ def test_a_non_reviewer_cannot_decide(audited, owner_a):
     assert audited.status == QualityAuditStatus.OPEN
 
 
-def test_a_reason_is_required(audited, reviewer):
-    with pytest.raises(TransitionError, match="reasons"):
+def test_a_reason_is_required_and_its_absence_is_bad_input_not_a_conflict(audited, reviewer):
+    with pytest.raises(InvalidInput, match="reasons") as exc:
         quality_audit_decide(audit_id=audited.pk, actor=reviewer, reverse=False, reason="  ")
+    assert not isinstance(exc.value, TransitionError)
+    assert exc.value.code == "reason_required"
 
 
 @pytest.mark.parametrize("reverse", [False, True])

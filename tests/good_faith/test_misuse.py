@@ -7,19 +7,20 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import connection
 from django.test import TestCase
 from django.utils import timezone
 
 from good_faith import misuse
 from good_faith.misuse import misuse_appeal_decide, misuse_evaluate, misuse_measure_appeal
 from good_faith.models import MisuseMeasure, MisuseMeasureKind, MisuseMeasureStatus
-from portal.models import AuditLogEntry, OrganisationKind
+from portal.errors import InvalidInput, TransitionError
+from portal.models import AuditLogEntry, Organisation, OrganisationKind
 from takedowns import effects, lifecycle
-from takedowns.lifecycle import TransitionError
 from takedowns.models import FilingSuspension, ItemStatus, Notification
 from takedowns.notices import filing_suspension_of
 from tests import factories
+from tests.holding import holding as hold
 from tests.services import needs_postgres
 from tests.takedowns.conftest import draft, file_notice
 
@@ -360,8 +361,9 @@ def test_a_suspension_that_ended_can_no_longer_be_appealed(suspended, owner_a):
 
 
 def test_an_appeal_needs_a_statement(suspended, owner_a):
-    with pytest.raises(TransitionError, match="Explain why"):
+    with pytest.raises(InvalidInput, match="Explain why") as exc:
         misuse_measure_appeal(measure_id=suspended.pk, actor=owner_a, statement="  ")
+    assert exc.value.code == "statement_required" and not isinstance(exc.value, TransitionError)
 
 
 def test_a_warning_lifted_on_appeal_clears_the_slate(strikes, brand_a, owner_a, senior_reviewer):
@@ -422,13 +424,15 @@ def test_two_rejections_at_once_make_exactly_one_measure(
 
     holding, release = threading.Event(), threading.Event()
 
-    def reject_and_hold():
-        with transaction.atomic():
-            lifecycle.notice_item_reject(
-                item_id=first.pk, actor=reviewer, reason="No basis.", manifestly_unfounded=True
-            )
-            holding.set()
-            assert release.wait(30)
+    # The first rejection stops, uncommitted, right after misuse_evaluate locked the organisation.
+    reject_and_hold = hold(
+        lambda: lifecycle.notice_item_reject(
+            item_id=first.pk, actor=reviewer, reason="No basis.", manifestly_unfounded=True
+        ),
+        reached=holding,
+        release=release,
+        at=(f'FROM "{Organisation._meta.db_table}"', "FOR UPDATE"),
+    )
 
     def reject():
         assert holding.wait(30)

@@ -91,7 +91,7 @@ def test_the_box_is_not_offered_for_an_adjudication(db):
     from takedowns.forms import DecisionForm
     from takedowns.models import CannedReason
 
-    form = DecisionForm(decisions=DecisionForm.BY_STATUS["pending_adjudication"], canned=CannedReason.objects.all())
+    form = DecisionForm(decisions=DecisionForm.offered({"upheld", "dismissed"}), canned=CannedReason.objects.all())
     assert "manifestly_unfounded" not in form.fields
 
 

@@ -7,8 +7,8 @@ from django.test import TestCase
 from django.utils import timezone
 
 from listings.models import ListingStatus
+from portal.errors import TransitionError
 from takedowns import appeals, lifecycle
-from takedowns.lifecycle import TransitionError
 from takedowns.models import AppealStatus, Effect, ItemStatus
 from tests.takedowns.conftest import draft, file_notice, run_on_commit
 

@@ -4,10 +4,10 @@ import pytest
 from django.test import TestCase
 
 from listings.models import ListingStatus
+from portal.errors import TransitionError
 from portal.models import OrganisationKind
 from rights_holders.models import Partner, PartnerKind
 from takedowns import lifecycle
-from takedowns.lifecycle import TransitionError
 from takedowns.models import ItemStatus
 from tests import factories
 from tests.takedowns.conftest import draft, file_notice, run_on_commit

@@ -9,15 +9,16 @@ from collections import Counter
 from datetime import timedelta
 
 import pytest
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import Count
 
+from portal.errors import TransitionError
 from portal.models import AuditLogEntry
 from takedowns import effects, lifecycle, sweep
-from takedowns.lifecycle import TransitionError
 from takedowns.models import CounterNotice, Effect, EffectKind, ItemEvent, ItemStatus, NoticeItem, StatementOfReasons
 from tests import factories
 from tests.bulk import due_items_bulk_create
+from tests.holding import holding
 from tests.services import needs_postgres
 from tests.takedowns.conftest import draft, file_notice
 from tests.takedowns.test_sweep import COUNTER_NOTICE
@@ -72,19 +73,6 @@ class Worker(threading.Thread):
         return self
 
 
-def _holding_transaction(func, *, done, release):
-    """Run ``func`` inside a transaction that stays open (locks held) until ``release`` is set."""
-
-    def run():
-        with transaction.atomic():
-            result = func()
-            done.set()
-            assert release.wait(30)
-        return result
-
-    return run
-
-
 @pytest.fixture
 def awaiting(owner_a, brand_a, asset_a, store, reviewer, dispatched):
     """An item in its counter-notice window, through the real filing and acceptance."""
@@ -124,9 +112,9 @@ def test_two_reviewers_deciding_one_item_at_once_exactly_one_wins(adjudication_i
     other = _second_reviewer()
     done, release = threading.Event(), threading.Event()
     first = Worker(
-        _holding_transaction(
+        holding(
             lambda: lifecycle.notice_item_uphold(item_id=adjudication_item.pk, actor=reviewer, reason="Fakes."),
-            done=done,
+            reached=done,
             release=release,
         )
     )
@@ -190,9 +178,9 @@ def test_a_counter_notice_arriving_while_the_sweeper_holds_the_item_is_refused(a
     last_second = deadline - timedelta(seconds=1)  # the merchant's clock: inside the window
     done, release = threading.Event(), threading.Event()
     sweeper = Worker(
-        _holding_transaction(
+        holding(
             lambda: sweep.deadline_batch_sweep(sweep.DEADLINES[0], now=deadline, batch_size=100),
-            done=done,
+            reached=done,
             release=release,
         )
     )
@@ -226,11 +214,11 @@ def test_the_sweeper_steps_around_an_item_a_counter_notice_is_being_filed_on(awa
     last_second = deadline - timedelta(seconds=1)  # the merchant's clock: inside the window
     done, release = threading.Event(), threading.Event()
     merchant = Worker(
-        _holding_transaction(
+        holding(
             lambda: lifecycle.notice_item_counter_notice(
                 item_id=item.pk, actor=merchant_user, counter_notice_fields=dict(COUNTER_NOTICE), now=last_second
             ),
-            done=done,
+            reached=done,
             release=release,
         )
     )

@@ -5,12 +5,14 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.utils import timezone
 
 from listings.models import ListingStatus
+from portal.errors import InvalidInput, TransitionError
 from portal.models import AuditLogEntry
 from takedowns import lifecycle
-from takedowns.lifecycle import ALLOWED_MOVES, TransitionError
+from takedowns.lifecycle import ALLOWED_MOVES
 from takedowns.models import Effect, ItemStatus, StatementOfReasons
 from tests import factories
 from tests.takedowns.conftest import draft, file_notice, run_on_commit
@@ -166,9 +168,13 @@ def test_withdraw_reinstates_a_fast_tracked_listing(brand_a, asset_a, listing):
         lifecycle.notice_item_withdraw(item_id=item.pk, actor=filer)
 
 
-def test_reject_needs_a_reason(item, reviewer):
-    with pytest.raises(TransitionError):
+def test_reject_without_a_reason_is_bad_input_not_a_conflict(item, reviewer):
+    with pytest.raises(InvalidInput) as exc:
         lifecycle.notice_item_reject(item_id=item.pk, actor=reviewer, reason="  ")
+    assert exc.value.code == "reason_required"
+    assert not isinstance(exc.value, TransitionError)
+    item.refresh_from_db()
+    assert item.status == ItemStatus.PENDING_REVIEW
 
 
 def test_counter_notice_at_the_deadline_instant_is_refused_and_the_sweep_takes_the_item(awaiting, merchant_user):
@@ -180,3 +186,29 @@ def test_counter_notice_at_the_deadline_instant_is_refused_and_the_sweep_takes_t
         )
     assert exc.value.code == "deadline_passed"
     assert run_on_commit(lifecycle.notice_item_uphold_by_default, item_id=awaiting.pk, now=at)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_verb_called_inside_another_transaction_is_refused_and_writes_nothing():
+    """Verbs commit on their own (durable): a caller's transaction cannot swallow one by mistake.
+
+    A TestCase-style test would not show it: Django lets durable blocks nest in the test's own
+    transaction, so this test runs with real transactions.
+    """
+    from portal.roles import ensure_platform_groups
+
+    ensure_platform_groups()
+    brand = factories.RightsHolderFactory()
+    owner = factories.member_of(brand.organisation, role="owner")
+    asset = factories.IPAssetFactory(rights_holder=brand)
+    listing = factories.ListingFactory()
+    reviewer = factories.UserFactory()
+    reviewer.groups.add(*ensure_platform_groups().values())
+    (item,) = file_notice(owner, brand, [draft(listing, asset)]).accepted
+    with pytest.raises(RuntimeError, match="durable"), transaction.atomic():
+        lifecycle.notice_item_accept(item_id=item.pk, actor=reviewer)
+    item.refresh_from_db()
+    assert item.status == ItemStatus.PENDING_REVIEW
+    assert not item.events.filter(action="accepted").exists()
+    # Outside any transaction the same call commits.
+    assert lifecycle.notice_item_accept(item_id=item.pk, actor=reviewer).status == ItemStatus.AWAITING_COUNTER_NOTICE

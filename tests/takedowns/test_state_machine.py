@@ -10,12 +10,13 @@ leave no trace (no row, no status or version change, no audit entry), and
 only the actors in ``MAY`` ever succeed: never the outsider. After every
 step, ``every_invariant_holds`` checks:
 
-* every item's status is reachable in ``lifecycle.ALLOWED_MOVES``; its event
+* every item's status is reachable in lifecycle's transition table; its event
   history starts at '' -> submitted/invalid, each event leaves from where the
   previous one arrived, by an allowed move, and ends at the current status;
   the item's version counts its moves;
-* each event's action made the move that verb may make (``ACTION_MOVES``),
-  and a decided item moved only by a reversed appeal on it or by a quality audit's reversal;
+* each event's action made the move the table gives that action
+  (``lifecycle.TRANSITIONS``, ``lifecycle.CREATIONS``), and a decided item
+  moved only by a reversed appeal on it or by a quality audit's reversal;
 * every move has exactly one notify effect; no effect twice per (kind, key);
 * penalties: one penalise effect per entry into upheld, one reverse_penalty
   per reversal out of it; at most one Penalty per (item, generation) and one
@@ -31,6 +32,9 @@ item's effects twice does nothing the second time.
 Each example runs inside a savepoint of the test's transaction (what
 ``django.test.TestCase`` does per test), rolled back in ``teardown``, so the
 world is built once per test and every example starts from it clean. The
+savepoint is taken with ``transaction.savepoint()``, not ``atomic()``: the
+verbs' transactions are durable and refuse to nest in an ``atomic`` block
+other than the test case's own. The
 wall clock is frozen with time-machine and moved by the ``advance_clock``
 rule; the verbs also get ``now=`` so both agree.
 """
@@ -58,11 +62,12 @@ from hypothesis.stateful import (
 )
 
 from listings.models import Listing, ListingStatus
+from portal.errors import DomainError, TransitionError
 from portal.models import AuditLogEntry, OrganisationKind
 from rights_holders.models import Partner, PartnerKind
 from takedowns import appeals, lifecycle
 from takedowns.effects import item_effects_run
-from takedowns.lifecycle import ALLOWED_MOVES, TransitionError
+from takedowns.lifecycle import ALLOWED_MOVES, CREATIONS, TRANSITIONS
 from takedowns.listing_sync import listing_status_wanted
 from takedowns.models import (
     FINAL_STATUSES,
@@ -88,8 +93,8 @@ from tests import factories
 from tests.takedowns.conftest import NOTICE_DATA, draft, file_notice, run_on_commit
 
 S = ItemStatus
-EXPECTED_ERRORS = (TransitionError, PermissionDenied, ValidationError)
-FIRST_STATUSES = {S.SUBMITTED, S.INVALID}
+EXPECTED_ERRORS = (DomainError, PermissionDenied, ValidationError)
+FIRST_STATUSES = set(CREATIONS.values())
 LISTING_EFFECTS = {EffectKind.DELIST, EffectKind.REINSTATE, EffectKind.MARK_UNDER_COMPLAINT}
 ACTORS = ("owner", "partner_user", "merchant_user", "reviewer", "senior_1", "senior_2", "outsider")
 REVIEWERS = {"reviewer", "senior_1", "senior_2"}
@@ -123,27 +128,10 @@ def _reachable():
 
 REACHABLE = _reachable()
 
-# Which move each verb's event may record. The table alone is looser on purpose (rejected ->
-# awaiting_counter_notice exists for a reversal on appeal); each verb must stay in its own lane.
-ACTION_MOVES = {
-    "submitted": ({""}, S.SUBMITTED),
-    "invalid": ({"", S.SUBMITTED}, S.INVALID),
-    "queued": ({S.SUBMITTED}, S.PENDING_REVIEW),
-    "fast_tracked": ({S.SUBMITTED}, S.AWAITING_COUNTER_NOTICE),
-    "accepted": ({S.PENDING_REVIEW}, S.AWAITING_COUNTER_NOTICE),
-    "rejected": ({S.PENDING_REVIEW}, S.REJECTED),
-    "counter_noticed": ({S.AWAITING_COUNTER_NOTICE}, S.COUNTER_NOTICED),
-    "replied": ({S.COUNTER_NOTICED}, S.PENDING_ADJUDICATION),
-    "reply_window_lapsed": ({S.COUNTER_NOTICED}, S.PENDING_ADJUDICATION),
-    "upheld_no_counter_notice": ({S.AWAITING_COUNTER_NOTICE}, S.UPHELD),
-    "upheld": ({S.PENDING_ADJUDICATION}, S.UPHELD),
-    "dismissed": ({S.PENDING_ADJUDICATION}, S.DISMISSED),
-    "withdrawn": (set(OPEN_STATUSES), S.WITHDRAWN),
-    "reversed_to_dismissed": ({S.UPHELD}, S.DISMISSED),
-    "reversed_to_upheld": ({S.DISMISSED}, S.UPHELD),
-    "reopened_on_appeal": ({S.REJECTED}, S.AWAITING_COUNTER_NOTICE),
-    "audit_reversed": (set(lifecycle.AUDIT_REVERSIBLE), S.DISMISSED),
-}
+# Which move each action's event may record: the table's, plus the creations ('' -> first status).
+ACTION_MOVES = {action: (set(t.sources), t.target) for action, t in TRANSITIONS.items()}
+for _action, _status in CREATIONS.items():
+    ACTION_MOVES.setdefault(_action, (set(), _status))[0].add("")
 # An index into the candidates, and whether to pick among those the action fits (else among all).
 PICK = st.tuples(st.integers(0, 50), st.sampled_from([True, True, True, False]))
 
@@ -208,8 +196,7 @@ class LifecycleMachine(RuleBasedStateMachine):
         super().__init__()
         self.w = type(self).world
         # One savepoint per example, rolled back in teardown: TestCase isolation per example.
-        self._atomic = transaction.atomic()
-        self._atomic.__enter__()
+        self._savepoint = transaction.savepoint()
         self.now = timezone.now().replace(microsecond=0)
         self._traveller = time_machine.travel(self.now, tick=False)
         self._clock = self._traveller.start()
@@ -225,8 +212,7 @@ class LifecycleMachine(RuleBasedStateMachine):
         try:
             self._traveller.stop()
         finally:
-            transaction.set_rollback(True)
-            self._atomic.__exit__(None, None, None)
+            transaction.savepoint_rollback(self._savepoint)
 
     # --- helpers ------------------------------------------------------------
 
@@ -672,3 +658,117 @@ def test_reversing_a_rejection_is_refused_while_another_item_is_open_for_the_lis
     appeal.refresh_from_db()
     assert rejected.status == S.REJECTED
     assert appeal.status == AppealStatus.OPEN
+
+
+# --- The verbs are exactly the table ---------------------------------------------------
+#
+# Each verb is called on an item in every status: where the table has the verb's action leave
+# from that status it must succeed and land on the table's target; everywhere else it must be
+# refused with a TransitionError (the sweeper's verbs: return None) and leave the item alone.
+# The items are inserted straight into each status (the status trigger guards updates, not
+# inserts), each on its own listing, with open windows and the fast track, so nothing but the
+# status decides.
+
+
+def _call(verb, item_id, who, now):
+    """Call ``verb`` (a table action's verb) on the item as someone who may take it."""
+    later = now + timedelta(days=30)  # past every window: what the sweeper's verbs need
+    calls = {
+        "route_standard": lambda: lifecycle.notice_item_route(item_id=item_id, track="standard", now=now),
+        "route_fast": lambda: lifecycle.notice_item_route(item_id=item_id, track="fast", now=now),
+        "mark_invalid": lambda: lifecycle.notice_item_mark_invalid(item_id=item_id, reason="Not ours.", now=now),
+        "accept": lambda: lifecycle.notice_item_accept(item_id=item_id, actor=who["reviewer"], now=now),
+        "reject": lambda: lifecycle.notice_item_reject(item_id=item_id, actor=who["reviewer"], reason="No.", now=now),
+        "counter_notice": lambda: lifecycle.notice_item_counter_notice(
+            item_id=item_id, actor=who["merchant"], counter_notice_fields=dict(COUNTER_NOTICE), now=now
+        ),
+        "reply": lambda: lifecycle.notice_item_reply(
+            item_id=item_id, actor=who["holder"], statement="Forged.", now=now
+        ),
+        "reply_lapse": lambda: lifecycle.notice_item_reply_lapse(item_id=item_id, now=later),
+        "uphold_by_default": lambda: lifecycle.notice_item_uphold_by_default(item_id=item_id, now=later),
+        "uphold": lambda: lifecycle.notice_item_uphold(item_id=item_id, actor=who["reviewer"], reason="Fake.", now=now),
+        "dismiss": lambda: lifecycle.notice_item_dismiss(
+            item_id=item_id, actor=who["reviewer"], reason="Genuine.", now=now
+        ),
+        "withdraw": lambda: lifecycle.notice_item_withdraw(item_id=item_id, actor=who["holder"], now=now),
+        "reverse": lambda: lifecycle.notice_item_reverse(
+            item_id=item_id, actor=who["senior"], reason="On appeal.", appeal_id=None, now=now
+        ),
+        "audit_reverse": lambda: lifecycle.notice_item_audit_reverse(
+            item_id=item_id, actor=who["reviewer"], reason="Genuine.", now=now
+        ),
+    }
+    return calls[verb]()
+
+
+# verb -> the table actions it takes (one verb may take several: a reversal by the item's status).
+VERB_ACTIONS = {
+    "route_standard": {"queued"},
+    "route_fast": {"fast_tracked"},
+    "mark_invalid": {"invalid"},
+    "accept": {"accepted"},
+    "reject": {"rejected"},
+    "counter_notice": {"counter_noticed"},
+    "reply": {"replied"},
+    "reply_lapse": {"reply_window_lapsed"},
+    "uphold_by_default": {"upheld_no_counter_notice"},
+    "uphold": {"upheld"},
+    "dismiss": {"dismissed"},
+    "withdraw": {"withdrawn"},
+    "reverse": {"reversed_to_dismissed", "reversed_to_upheld", "reopened_on_appeal"},
+    "audit_reverse": {"audit_reversed"},
+}
+SWEEPER_VERBS = {"reply_lapse", "uphold_by_default"}  # not due / not in the window: None, not an error
+
+
+def test_every_table_action_has_a_verb_here():
+    assert set().union(*VERB_ACTIONS.values()) == set(TRANSITIONS)
+
+
+def _item_in(status, *, notice, asset, store, now):
+    final = status in FINAL_STATUSES
+    return NoticeItem.objects.create(
+        notice=notice,
+        listing=factories.ListingFactory(store=store),
+        ip_asset=asset,
+        infringement_type="counterfeit",
+        explanation="Fake logo.",
+        status=status,
+        status_changed_at=now,
+        track="fast",
+        took_down_listing=status in {S.AWAITING_COUNTER_NOTICE, S.COUNTER_NOTICED, S.UPHELD},
+        opened_at=now,
+        counter_notice_deadline=now + timedelta(hours=72),
+        reply_deadline=now + timedelta(hours=72),
+        decided_at=now if final else None,
+        decision_generation=1 if final else 0,
+    )
+
+
+@pytest.mark.parametrize("verb", sorted(VERB_ACTIONS))
+def test_each_verb_moves_exactly_where_the_table_says(
+    verb, owner_a, brand_a, asset_a, listing, store, merchant_user, reviewer, senior_reviewer
+):
+    (filed,) = file_notice(owner_a, brand_a, [draft(listing, asset_a)]).accepted
+    who = {"reviewer": reviewer, "senior": senior_reviewer, "merchant": merchant_user, "holder": owner_a}
+    now = timezone.now()
+    targets = {
+        source: TRANSITIONS[action].target for action in VERB_ACTIONS[verb] for source in TRANSITIONS[action].sources
+    }
+    for status in S:
+        item = _item_in(status, notice=filed.notice, asset=asset_a, store=store, now=now)
+        events = ItemEvent.objects.filter(item=item).count()
+        if status in targets:
+            moved = run_on_commit(_call, verb=verb, item_id=item.pk, who=who, now=now)
+            assert moved.status == targets[status], f"{verb} from {status}"
+            continue
+        if verb in SWEEPER_VERBS:
+            assert _call(verb, item.pk, who, now) is None, f"{verb} moved an item in {status}"
+        else:
+            with pytest.raises(TransitionError) as refused:
+                _call(verb, item.pk, who, now)
+            assert refused.value.item.pk == item.pk and refused.value.current_status == status
+        after = NoticeItem.objects.get(pk=item.pk)
+        assert (after.status, after.version) == (status, 0), f"{verb} changed an item in {status}"
+        assert ItemEvent.objects.filter(item=item).count() == events

@@ -370,7 +370,7 @@ def test_counter_notice_after_the_deadline_is_refused_with_the_deadline(client, 
         )
     assert "The counter-notice window closed at" in page
     body = response.content.decode()
-    assert response.status_code == 200
+    assert response.status_code == 409  # the item's state (a closed window) forbids it, the form keeps the text
     assert f"The counter-notice window closed at {deadline:%Y-%m-%d %H:%M} UTC" in body
     assert CounterNotice.objects.count() == 0
 
@@ -489,22 +489,51 @@ def test_picking_a_canned_rejection_reason_also_picks_the_rejection(
     assert page.context["decision_form"]["decision"].value() == "reject"
 
 
-def test_rejection_without_any_reason_is_refused_with_a_message(client, owner_a, brand_a, asset_a, listing, reviewer):
+def test_rejection_without_any_reason_is_bad_input_400_not_a_conflict(
+    client, owner_a, brand_a, asset_a, listing, reviewer
+):
     (item,) = _submit(owner_a, brand_a, [draft(listing, asset_a)]).accepted
     client.force_login(reviewer)
-    response = client.post(reverse("takedowns:item-decide", args=[item.pk]), {"decision": "reject"}, follow=True)
+    response = client.post(reverse("takedowns:item-decide", args=[item.pk]), {"decision": "reject"})
+    assert response.status_code == 400
     assert "Give the filer a reason for the rejection." in response.content.decode()
     item.refresh_from_db()
     assert item.status == ItemStatus.PENDING_REVIEW
 
 
-def test_illegal_decision_is_a_message_not_an_error(client, accepted_item, reviewer):
+def test_illegal_decision_answers_409_with_the_message_and_the_current_state(client, accepted_item, reviewer):
     client.force_login(reviewer)
     response = client.post(
-        reverse("takedowns:item-decide", args=[accepted_item.pk]), {"decision": "dismiss", "reason": "x"}, follow=True
+        reverse("takedowns:item-decide", args=[accepted_item.pk]), {"decision": "dismiss", "reason": "x"}
     )
-    assert response.status_code == 200
-    assert "only items waiting for adjudication are decided" in response.content.decode()
+    assert response.status_code == 409
+    body = response.content.decode()
+    assert "only items waiting for adjudication are decided" in body
+    assert "This item is now <strong>awaiting counter-notice</strong>" in body
+
+
+def test_a_reviewer_who_loses_the_race_gets_409_and_the_page_as_it_now_stands(
+    client, owner_a, brand_a, asset_a, listing, reviewer
+):
+    (item,) = _submit(owner_a, brand_a, [draft(listing, asset_a)]).accepted
+    other = factories.UserFactory()
+    other.groups.add(reviewer.groups.get())
+    client.force_login(reviewer)
+    page = client.get(reverse("takedowns:item-detail", args=[item.pk]))  # both reviewers see "pending review"
+    assert "Reject the notice" in page.content.decode()
+    lifecycle.notice_item_accept(item_id=item.pk, actor=other)  # the other reviewer decides first
+    response = client.post(
+        reverse("takedowns:item-decide", args=[item.pk]), {"decision": "reject", "reason": "Not substantiated."}
+    )
+    assert response.status_code == 409
+    body = response.content.decode()
+    assert f"Item {item.pk} is awaiting counter-notice; only items waiting for review are rejected." in body
+    assert "This item is now <strong>awaiting counter-notice</strong>" in body
+    # The page as it stands offers no decision on a decided review: the table has none from here.
+    assert response.context["decision_form"] is None
+    item.refresh_from_db()
+    assert item.status == ItemStatus.AWAITING_COUNTER_NOTICE
+    assert item.events.filter(action="rejected").count() == 0
 
 
 def test_non_reviewer_cannot_decide(client, owner_a, brand_a, asset_a, listing):

@@ -203,19 +203,23 @@ class Command(BaseCommand):
         self.today = self.now.date()
         # The demo's notice history is backdated: its notifications stay in the portal (in-app) and are not
         # e-mailed to the demo addresses weeks after the events they describe.
-        with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"), transaction.atomic():
-            self.groups = ensure_platform_groups()
-            brands = self.seed_brands()
-            agent = self.seed_agent(brands)
-            partner = self.seed_partner(brands)
-            # The Good Faith demo's extra brands: a misuser and a small brand the partner vets.
-            brands.update(demo_good_faith_brands(today=self.today, partner=Partner.objects.get(organisation=partner)))
-            stores, merchants = self.seed_merchants()
-            self.seed_authorised_store(brands, stores)
-            self.seed_listings(brands, stores)
-            self.seed_orders()
-            logins = self.seed_users(brands, agent, partner, merchants)
-            # Notices in every state, made by the domain functions with the clock moved back.
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
+            with transaction.atomic():
+                self.groups = ensure_platform_groups()
+                brands = self.seed_brands()
+                agent = self.seed_agent(brands)
+                partner = self.seed_partner(brands)
+                # The Good Faith demo's extra brands: a misuser and a small brand the partner vets.
+                brands.update(
+                    demo_good_faith_brands(today=self.today, partner=Partner.objects.get(organisation=partner))
+                )
+                stores, merchants = self.seed_merchants()
+                self.seed_authorised_store(brands, stores)
+                self.seed_listings(brands, stores)
+                self.seed_orders()
+                logins = self.seed_users(brands, agent, partner, merchants)
+            # Notices in every state, made by the domain functions with the clock moved back. Outside the
+            # transaction above: each filing and decision commits on its own (durable), as in production.
             lifecycle = demo_lifecycle_seed(now=self.now)
             # Then the Good Faith programme: a member, a brand near the bar, a suspended misuser, a vetted brand.
             good_faith = demo_good_faith_seed(now=self.now)
