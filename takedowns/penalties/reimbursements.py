@@ -2,7 +2,7 @@
 
 from listings.models import Order
 from portal.audit import audit_log_record
-from takedowns.models import InfringementType, NoticeItem, Reimbursement
+from takedowns.models import InfringementType, ItemStatus, NoticeItem, Reimbursement
 from takedowns.penalties.decisions import decision_reversed, decision_time
 
 
@@ -14,6 +14,27 @@ def effect_reimburse(effect):
     generation = effect.payload.get("generation")
     if decision_reversed(item.pk, generation):
         return 0
+    return _orders_reimburse(item, generation)
+
+
+def listing_reimbursements_restore(listing_id):
+    """After a reversal cancelled an item's reimbursements: buyers stay owed while the listing is still upheld.
+
+    Another counterfeit item upheld on the same listing found its orders covered (one live
+    reimbursement per order) and recorded none; its decision now covers them. Returns how many were new.
+    """
+    other = (
+        NoticeItem.objects.select_related("listing__store__merchant__organisation")
+        .filter(listing_id=listing_id, status=ItemStatus.UPHELD, infringement_type=InfringementType.COUNTERFEIT)
+        .order_by("decided_at", "pk")
+        .first()
+    )
+    if other is None:
+        return 0
+    return _orders_reimburse(other, other.decision_generation)
+
+
+def _orders_reimburse(item, generation):
     now = decision_time(item, generation)
     covered = Reimbursement.objects.filter(order__listing_id=item.listing_id, cancelled_at__isnull=True)
     orders = Order.objects.filter(listing_id=item.listing_id).exclude(pk__in=covered.values("order_id"))

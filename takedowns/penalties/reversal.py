@@ -2,7 +2,8 @@
 
 The penalty stays as a record with reversed_at; its sanctions stop holding
 (store status recomputed), banned identities are lifted, the public register
-entry is deleted and reimbursements are cancelled. All of it is dated at the
+entry is deleted and reimbursements are cancelled (those buyers stay owed through
+another counterfeit item still upheld on the listing). All of it is dated at the
 reversal (its event), not when the worker ran; the store's status is
 recomputed for the present.
 """
@@ -13,6 +14,7 @@ from portal.audit import audit_log_record
 from takedowns.models import BannedIdentity, NoticeItem, Penalty, PublicRegisterEntry, Reimbursement
 from takedowns.penalties.bans import merchant_bans_restore
 from takedowns.penalties.decisions import reversal_event
+from takedowns.penalties.reimbursements import listing_reimbursements_restore
 from takedowns.penalties.stores import merchant_stores_lock, store_sanction_apply
 
 
@@ -60,6 +62,7 @@ def effect_reverse_penalty(effect):
             organisation=organisation,
             data={"generation": generation, "cancelled": cancelled},
         )
+        listing_reimbursements_restore(item.listing_id)
     present = timezone.now()
     for store in stores:
         store_sanction_apply(store, now=present, cause=f"reversal of item {item.pk}, decision {generation}")

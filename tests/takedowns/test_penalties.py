@@ -41,6 +41,11 @@ def uphold(owner, brand, reviewer, store, *, asset=None, infringement_type="coun
     listing = factories.ListingFactory(store=store)
     for _ in range(orders):
         factories.OrderFactory(listing=listing, amount=Decimal("42.50"))
+    return uphold_on(listing, owner, brand, reviewer, asset=asset, infringement_type=infringement_type, run=run)
+
+
+def uphold_on(listing, owner, brand, reviewer, *, asset=None, infringement_type="counterfeit", run=True):
+    """File, accept and let the window lapse on `listing`; run the item's effects."""
     asset = asset or factories.IPAssetFactory(rights_holder=brand)
     receipt = notice_submit(
         actor=owner,
@@ -335,6 +340,23 @@ def test_reversal_cancels_reimbursements(owner_a, brand_a, reviewer, senior_revi
     assert Reimbursement.objects.filter(item=item, cancelled_at=None).count() == 0
     store.refresh_from_db()
     assert store.status == StoreStatus.ACTIVE
+
+
+def test_reversing_one_of_two_upheld_counterfeits_on_a_listing_keeps_its_buyers_reimbursed(
+    owner_a, brand_a, reviewer, senior_reviewer, store
+):
+    first = uphold(owner_a, brand_a, reviewer, store, orders=1)
+    (order,) = first.listing.orders.all()
+    second = uphold_on(first.listing, owner_a, brand_a, reviewer)
+    # One live reimbursement per order: the second decision found the order covered.
+    assert list(Reimbursement.objects.filter(cancelled_at=None).values_list("item", flat=True)) == [first.pk]
+
+    lifecycle.notice_item_reverse(item_id=first.pk, actor=senior_reviewer, reason="Genuine goods.", appeal_id=None)
+    item_effects_run(first.pk)
+    (live,) = Reimbursement.objects.filter(cancelled_at=None)
+    assert (live.item_id, live.order_id, live.amount) == (second.pk, order.pk, order.amount)
+    assert live.created_at == second.decided_at  # dated at the decision that still stands
+    assert Reimbursement.objects.filter(item=first, cancelled_at__isnull=False).count() == 1
 
 
 def test_decision_reversed_before_its_penalty_ran_earns_no_points(owner_a, brand_a, reviewer, senior_reviewer, store):
