@@ -3,6 +3,7 @@
 from django import forms
 
 from good_faith.models import OVERALL
+from portal.forms import LineField, ProseField
 from takedowns.models import InfringementType
 
 SCOPE_CHOICES = [(OVERALL, "All infringement types (overall)"), *InfringementType.choices]
@@ -12,7 +13,7 @@ class MembershipDecisionForm(forms.Form):
     """Staff grant or revoke membership by hand for one scope; the decision holds until lifted."""
 
     infringement_type = forms.ChoiceField(choices=SCOPE_CHOICES, required=False, label="Scope")
-    reason = forms.CharField(
+    reason = ProseField(
         widget=forms.Textarea(attrs={"rows": 3}),
         label="Reason (shown to the rights holder and kept in the history)",
         error_messages={"required": "Give the reason for the decision."},
@@ -28,7 +29,7 @@ class MembershipDecisionForm(forms.Form):
 class OverrideLiftForm(forms.Form):
     """Staff hand a scope back to the nightly evaluation."""
 
-    reason = forms.CharField(
+    reason = ProseField(
         widget=forms.Textarea(attrs={"rows": 2}),
         label="Reason for lifting the override",
         error_messages={"required": "Give the reason for lifting the override."},
@@ -48,7 +49,7 @@ class AuditDecisionForm(forms.Form):
             ("reverse", "Reverse: reinstate the listing, remove any penalty"),
         ]
     )
-    reason = forms.CharField(
+    reason = ProseField(
         # The audit queue shows the bare widget in a table cell: the placeholder stands in for the label.
         widget=forms.Textarea(attrs={"rows": 2, "placeholder": "Your finding (required, kept with the audit)"}),
         label="Your finding (kept with the audit)",
@@ -80,4 +81,4 @@ class StaffFilterForm(forms.Form):
 
     kind = forms.ChoiceField(choices=KIND_CHOICES, required=False)
     status = forms.ChoiceField(choices=STATUS_CHOICES, required=False)
-    q = forms.CharField(required=False, max_length=100, label="Name contains")
+    q = LineField(required=False, max_length=100, label="Name contains")

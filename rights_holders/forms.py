@@ -1,20 +1,26 @@
 from django import forms
 
+from portal.forms import LineField, ProseField, free_text_formfield, whole_number
 from rights_holders.models import IPAsset, RightsHolder
 
 
 class IPAssetForm(forms.ModelForm):
     rights_holder = forms.ModelChoiceField(queryset=RightsHolder.objects.none())
-    nice_classes_text = forms.CharField(
+    nice_classes_text = LineField(
         required=False, label="Nice classes", help_text="Comma-separated numbers from 1 to 45, e.g. 18, 25"
     )
-    keywords_text = forms.CharField(
-        required=False, label="Brand keywords", help_text="Comma-separated; screening looks for them in listings."
+    keywords_text = LineField(
+        required=False,
+        max_length=1000,
+        label="Brand keywords",
+        help_text="Comma-separated; screening looks for them in listings.",
     )
     proof = forms.FileField(help_text="Registration certificate or other proof of the right (PDF, JPEG or PNG).")
 
     class Meta:
         model = IPAsset
+        # The model's text fields become LineField / ProseField: a length limit and no control characters.
+        formfield_callback = free_text_formfield
         fields = [
             "rights_holder",
             "kind",
@@ -43,9 +49,10 @@ class IPAssetForm(forms.ModelForm):
         raw = self.cleaned_data["nice_classes_text"]
         classes = []
         for part in filter(None, (p.strip() for p in raw.split(","))):
-            if not part.isdigit() or not 1 <= int(part) <= 45:
+            number = whole_number(part, minimum=1, maximum=45)
+            if number is None:
                 raise forms.ValidationError(f"{part!r} is not a Nice class; use numbers from 1 to 45.")
-            classes.append(int(part))
+            classes.append(number)
         return sorted(set(classes))
 
     def clean_keywords_text(self):
@@ -63,3 +70,13 @@ class IPAssetForm(forms.ModelForm):
         if registered and expires and expires < registered:
             self.add_error("expires_on", "The expiry date is before the registration date.")
         return data
+
+
+class AssetDecisionForm(forms.Form):
+    """A reviewer verifies or rejects an asset; the reason is shown to the rights holder."""
+
+    decision = forms.ChoiceField(
+        choices=[("verify", "Verify"), ("reject", "Reject")],
+        error_messages={"required": "Choose verify or reject.", "invalid_choice": "Choose verify or reject."},
+    )
+    reason = ProseField(required=False, label="Reason (required to reject; shown to the rights holder)")

@@ -1,6 +1,9 @@
 """Rights holders, their IP assets (with proof and screening data), partners."""
 
+from decimal import Decimal
+
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
 
@@ -84,7 +87,10 @@ class IPAsset(models.Model):
     verified_at = models.DateTimeField(null=True, blank=True)
     # Used by proactive screening.
     keywords = models.JSONField(default=list, blank=True, help_text="Brand keywords screened in listings.")
-    reference_price = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    # What the genuine product sells for; screening flags listings far below it. A price is positive.
+    reference_price = models.DecimalField(
+        max_digits=12, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(Decimal("0.01"))]
+    )
     reference_currency = models.CharField(max_length=3, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
@@ -98,6 +104,10 @@ class IPAsset(models.Model):
                 fields=["rights_holder", "kind", "office", "registration_number"],
                 condition=~models.Q(registration_number=""),
                 name="ipasset_unique_registration",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(reference_price__isnull=True) | models.Q(reference_price__gt=0),
+                name="ipasset_reference_price_positive",
             ),
         ]
 

@@ -7,7 +7,7 @@ from django.views.decorators.http import require_POST
 
 from portal.request_limits import upload_endpoint
 from portal.roles import user_is_reviewer
-from rights_holders.forms import IPAssetForm
+from rights_holders.forms import AssetDecisionForm, IPAssetForm
 from rights_holders.models import IPAsset, RightsHolder, VerificationStatus
 from rights_holders.scoping import rights_holder_ids_visible_to
 from rights_holders.services import ip_asset_register
@@ -70,16 +70,20 @@ def asset_decide(request, pk):
     if not user_is_reviewer(request.user):
         raise Http404
     asset = get_object_or_404(IPAsset, pk=pk)
-    decision, reason = request.POST.get("decision"), request.POST.get("reason", "")
+    form = AssetDecisionForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect("rights:asset-detail", pk=asset.pk)
+    decision, reason = form.cleaned_data["decision"], form.cleaned_data["reason"]
     try:
         if decision == "verify":
             ip_asset_verify(asset_id=asset.pk, actor=request.user, reason=reason)
             messages.success(request, f"{asset.name} is verified and can now back notices.")
-        elif decision == "reject":
+        else:
             ip_asset_reject(asset_id=asset.pk, actor=request.user, reason=reason)
             messages.success(request, f"{asset.name} is rejected; the rights holder sees your reason.")
-        else:
-            messages.error(request, "Choose verify or reject.")
     except (VerificationError, PermissionDenied) as exc:
         messages.error(request, str(exc))
     return redirect("rights:asset-detail", pk=asset.pk)

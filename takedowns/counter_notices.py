@@ -2,6 +2,7 @@
 
 from django.core.exceptions import ValidationError
 
+from portal.forms import text_problem
 from takedowns.models import CounterNotice, CounterNoticeEvidence, InfringementType
 
 REQUIRED_TEXT = {
@@ -20,6 +21,8 @@ def counter_notice_errors(item, fields):
     for name, message in REQUIRED_TEXT.items():
         if not str(fields.get(name) or "").strip():
             errors[name] = message
+        elif problem := _text_problem(name, fields[name]):
+            errors[name] = problem
     if not fields.get("accuracy_statement"):
         errors["accuracy_statement"] = "Confirm that the counter-notice is accurate."
     if item.infringement_type == InfringementType.COPYRIGHT:
@@ -33,6 +36,13 @@ def counter_notice_errors(item, fields):
         if not fields.get("consent_to_service"):
             errors["consent_to_service"] = "For copyright, accept service of process from the rights holder."
     return errors
+
+
+def _text_problem(name, value):
+    """Length and control characters, as the form checks them: the statement is prose, the rest one line."""
+    if name == "statement":
+        return text_problem(value, multiline=True)
+    return text_problem(value, multiline=False, max_length=CounterNotice._meta.get_field(name).max_length)
 
 
 def counter_notice_create(item, *, actor, fields, evidence, guard=None):

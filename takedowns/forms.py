@@ -7,6 +7,7 @@ service runs: a refused file is reported on its own row and nothing is stored.
 from django import forms
 from django.utils import timezone
 
+from portal.forms import LineField, ProseField
 from portal.uploads import UploadRejected, validate_upload
 from takedowns.counter_notices import counter_notice_errors
 from takedowns.models import InfringementType, Outcome
@@ -70,16 +71,14 @@ class NoticeForm(forms.Form):
         help_text="The brand, and whether you act as its own staff or as the agent firm its letter of authorisation "
         "names.",
     )
-    filer_name = forms.CharField(max_length=200, label="Your full name")
-    filer_address = forms.CharField(max_length=400, label="Postal address")
-    filer_phone = forms.CharField(max_length=40, label="Phone")
+    filer_name = LineField(label="Your full name")
+    filer_address = LineField(max_length=400, label="Postal address")
+    filer_phone = LineField(max_length=40, label="Phone")
     filer_email = forms.EmailField(label="E-mail")
     good_faith_statement = forms.BooleanField(label=NOTICE_DECLARATIONS["good_faith_statement"])
     accuracy_statement = forms.BooleanField(label=NOTICE_DECLARATIONS["accuracy_statement"])
     authority_statement = forms.BooleanField(label=NOTICE_DECLARATIONS["authority_statement"])
-    signature = forms.CharField(
-        max_length=200, label="Signature", help_text="Type your full name; it signs the declarations above."
-    )
+    signature = LineField(label="Signature", help_text="Type your full name; it signs the declarations above.")
 
     def __init__(self, *args, roles, user, **kwargs):
         """``roles``: the user's ActingRoles (rights_holders.authority.acting_roles_of); one is chosen, never guessed."""
@@ -142,18 +141,18 @@ class AssetChoiceField(forms.ModelChoiceField):
 
 
 class ItemForm(forms.Form):
-    listing_ref = forms.CharField(
+    listing_ref = LineField(
         max_length=64, label="Listing id", help_text="The marketplace's listing id, e.g. L000001234."
     )
     ip_asset = AssetChoiceField(queryset=None, label="IP asset", empty_label="Choose a verified asset")
     infringement_type = forms.ChoiceField(choices=[("", "Choose a type"), *InfringementType.choices])
-    explanation = forms.CharField(
+    explanation = ProseField(
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="What you saw and how it differs from the genuine product.",
     )
     evidence = MultipleFileField(label="Evidence files", help_text="PDF, JPEG, PNG or WebP; several allowed.")
-    test_buy_order_number = forms.CharField(max_length=100, required=False, label="Test-buy order number")
-    test_buy_report = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, label="Test-buy report")
+    test_buy_order_number = LineField(max_length=100, required=False, label="Test-buy order number")
+    test_buy_report = ProseField(widget=forms.Textarea(attrs={"rows": 2}), required=False, label="Test-buy report")
 
     def __init__(self, *args, assets, asset_lookup=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -189,7 +188,7 @@ ItemFormSet = forms.formset_factory(
 
 
 class CounterNoticeForm(forms.Form):
-    statement = forms.CharField(
+    statement = ProseField(
         widget=forms.Textarea(attrs={"rows": 5}),
         required=False,
         help_text="Why the listing does not infringe: where the goods come from, your authorisation.",
@@ -197,9 +196,9 @@ class CounterNoticeForm(forms.Form):
     evidence = MultipleFileField(
         label="Evidence of authenticity", help_text="Invoices, authorisation letters, photos (PDF, JPEG, PNG, WebP)."
     )
-    contact_name = forms.CharField(max_length=200, required=False, label="Contact name")
-    contact_address = forms.CharField(max_length=400, required=False, label="Postal address")
-    contact_phone = forms.CharField(max_length=40, required=False, label="Phone")
+    contact_name = LineField(required=False, label="Contact name")
+    contact_address = LineField(max_length=400, required=False, label="Postal address")
+    contact_phone = LineField(max_length=40, required=False, label="Phone")
     contact_email = forms.EmailField(required=False, label="E-mail")
     accuracy_statement = forms.BooleanField(
         required=False, label="I confirm that the information in this counter-notice is accurate."
@@ -221,7 +220,7 @@ class CounterNoticeForm(forms.Form):
     consent_to_service = forms.BooleanField(
         required=False, label="I will accept service of process from the person who filed the notice, or their agent."
     )
-    signature = forms.CharField(max_length=200, required=False, help_text="Type your full name as your signature.")
+    signature = LineField(required=False, help_text="Type your full name as your signature.")
 
     COPYRIGHT_ONLY = ("good_faith_mistake_statement", "consent_to_jurisdiction", "consent_to_service")
 
@@ -249,15 +248,15 @@ class CounterNoticeForm(forms.Form):
 
 
 class ReplyForm(forms.Form):
-    statement = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), label="Your reply to the counter-notice")
+    statement = ProseField(widget=forms.Textarea(attrs={"rows": 4}), label="Your reply to the counter-notice")
 
 
 class WithdrawForm(forms.Form):
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, label="Reason (optional)")
+    reason = ProseField(widget=forms.Textarea(attrs={"rows": 2}), required=False, label="Reason (optional)")
 
 
 class AppealForm(forms.Form):
-    statement = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), label="Why should the decision change?")
+    statement = ProseField(widget=forms.Textarea(attrs={"rows": 4}), label="Why should the decision change?")
 
 
 class DecisionForm(forms.Form):
@@ -290,7 +289,7 @@ class DecisionForm(forms.Form):
 
     decision = forms.ChoiceField(choices=())
     canned_reason = forms.ModelChoiceField(queryset=None, required=False, empty_label="No canned reason")
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False, label="Statement of reasons")
+    reason = ProseField(widget=forms.Textarea(attrs={"rows": 4}), required=False, label="Statement of reasons")
     # Only for a rejection: counts towards the filer's misuse warning and suspension (DSA article 23).
     manifestly_unfounded = forms.BooleanField(
         required=False,
@@ -315,4 +314,4 @@ class DecisionForm(forms.Form):
 
 class AppealDecisionForm(forms.Form):
     decision = forms.ChoiceField(choices=[("confirm", "Confirm the decision"), ("reverse", "Reverse the decision")])
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Reasons for both sides")
+    reason = ProseField(widget=forms.Textarea(attrs={"rows": 3}), label="Reasons for both sides")

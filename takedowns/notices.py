@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from listings.models import Listing, ListingStatus
 from portal.audit import audit_log_record
+from portal.forms import text_problem, whole_number
 from portal.lock_conflicts import lock_conflict, lock_conflict_retry
 from portal.scoping import organisation_ids_of
 from portal.uploads import StoredFilesGuard
@@ -92,6 +93,8 @@ def _notice_errors(data):
     for name in NOTICE_FIELDS:
         if not str(data.get(name) or "").strip():
             errors[name] = FIELD_MESSAGES[name]
+        elif problem := text_problem(data[name], multiline=False, max_length=Notice._meta.get_field(name).max_length):
+            errors[name] = problem
     for name, message in DECLARATIONS.items():
         if data.get(name) is not True:
             errors[name] = message
@@ -103,15 +106,19 @@ def _listings_find(refs):
     refs = {str(ref or "").strip() for ref in refs} - {""}
     if not refs:
         return {}
-    numbers = {int(ref) for ref in refs if ref.isdigit()}
-    rows = list(Listing.objects.select_related("store").filter(Q(external_id__in=refs) | Q(pk__in=numbers)))
+    # "²" is a digit to str.isdigit but no number: such a ref names no listing (its line is refused).
+    numbers = {ref: number for ref in refs if (number := whole_number(ref)) is not None}
+    rows = list(
+        Listing.objects.select_related("store").filter(Q(external_id__in=refs) | Q(pk__in=set(numbers.values())))
+    )
     by_external_id = {listing.external_id: listing for listing in rows}
     by_pk = {listing.pk: listing for listing in rows}
-    return {
-        ref: by_external_id.get(ref) or (by_pk.get(int(ref)) if ref.isdigit() else None)
-        for ref in refs
-        if ref in by_external_id or (ref.isdigit() and int(ref) in by_pk)
-    }
+    found = {}
+    for ref in refs:
+        listing = by_external_id.get(ref) or by_pk.get(numbers.get(ref))
+        if listing is not None:
+            found[ref] = listing
+    return found
 
 
 def _open_items_find(pairs):
@@ -133,6 +140,26 @@ def _open_items_find(pairs):
         if (listing_id, asset_id) in pairs:
             found.setdefault((listing_id, asset_id), pk)
     return found
+
+
+DRAFT_TEXT = {
+    # field: (label, multiline, max length or None for the prose limit)
+    "explanation": ("the explanation", True, None),
+    "test_buy_report": ("the test-buy report", True, None),
+    "test_buy_order_number": (
+        "the test-buy order number",
+        False,
+        NoticeItem._meta.get_field("test_buy_order_number").max_length,
+    ),
+}
+
+
+def _draft_text_problem(draft):
+    """The first free-text problem of a line (length, control characters), as the filing form checks it."""
+    for name, (label, multiline, max_length) in DRAFT_TEXT.items():
+        if problem := text_problem(getattr(draft, name), multiline=multiline, max_length=max_length):
+            return f"{label}: {problem}"
+    return ""
 
 
 def _item_problem(draft, *, rights_holder, listing, asset, now, open_item_id=None):
@@ -287,6 +314,10 @@ def _notice_submit_once(*, actor, rights_holder, data, drafts, acting_organisati
                 continue
             if asset is None:
                 receipt.refused.append((number, f"Line {number}: choose one of your IP assets."))
+                continue
+            if text_refusal := _draft_text_problem(draft):
+                # Not kept even as an invalid item: a megabyte of explanation is not stored to say no.
+                receipt.refused.append((number, f"Line {number}: {text_refusal}"))
                 continue
             problem = _item_problem(
                 draft,

@@ -17,13 +17,14 @@ from good_faith.misuse import (
     misuse_measures_recent,
 )
 from good_faith.models import MisuseMeasure, MisuseMeasureStatus
+from portal.forms import ProseField
 from portal.roles import user_is_senior_reviewer
 from takedowns.views.display import render_for_viewer
-from takedowns.views.errors import domain_errors_as_messages
+from takedowns.views.errors import domain_errors_as_messages, form_errors_as_messages
 
 
 class MisuseAppealForm(forms.Form):
-    statement = forms.CharField(
+    statement = ProseField(
         widget=forms.Textarea(attrs={"rows": 4}), label="Why were the notices not manifestly unfounded?"
     )
 
@@ -32,7 +33,7 @@ class MisuseAppealDecisionForm(forms.Form):
     decision = forms.ChoiceField(
         choices=[("confirm", "Confirm the measure"), ("lift", "Lift the measure (a suspension ends now)")]
     )
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Reasons for the organisation")
+    reason = ProseField(widget=forms.Textarea(attrs={"rows": 3}), label="Reasons for the organisation")
 
 
 @login_required
@@ -65,7 +66,7 @@ def misuse_appeal(request, pk):
     measure = get_object_or_404(misuse_measures_of(request.user), pk=pk)
     form = MisuseAppealForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Explain why the measure should be lifted.")
+        form_errors_as_messages(request, form, missing="Explain why the measure should be lifted.")
     else:
         with domain_errors_as_messages(request):
             misuse_measure_appeal(measure_id=measure.pk, actor=request.user, statement=form.cleaned_data["statement"])
@@ -83,7 +84,7 @@ def misuse_decide(request, pk):
     measure = get_object_or_404(MisuseMeasure, pk=pk)
     form = MisuseAppealDecisionForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Choose confirm or lift and give the organisation the reasons.")
+        form_errors_as_messages(request, form, missing="Choose confirm or lift and give the organisation the reasons.")
     else:
         lift = form.cleaned_data["decision"] == "lift"
         with domain_errors_as_messages(request):

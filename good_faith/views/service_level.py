@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 
 from good_faith.service_level.report import KIND_LABELS, MAX_DAYS, service_level_report
+from portal.forms import whole_number
 from portal.roles import user_is_platform_staff
 from takedowns.views.display import render_for_viewer
 
@@ -16,8 +17,8 @@ def service_level(request):
     if not user_is_platform_staff(request.user):
         raise Http404
     raw = request.GET.get("days", str(DEFAULT_DAYS)).strip()
-    days = int(raw) if raw.isdigit() else None
-    if days is None or not 1 <= days <= MAX_DAYS:
+    days = whole_number(raw, minimum=1, maximum=MAX_DAYS)
+    if days is None:
         context = {"error": f"Days must be a whole number from 1 to {MAX_DAYS}; got {raw!r}.", "days": raw}
         return render_for_viewer(request, "good_faith/service_level.html", context, status=400)
     report = service_level_report(days=days)

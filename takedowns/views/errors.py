@@ -50,3 +50,26 @@ def domain_errors_as_messages(request):
     except DOMAIN_ERRORS as exc:
         for line in error_messages(exc):
             messages.error(request, line)
+
+
+def form_refusal(form, *, missing):
+    """An invalid form as one refusal (a 400): ``missing`` once for empty required fields, any other
+    error as it reads, named by its field (a refused character or an over-long text says so, not
+    "fill this in")."""
+    lines, required = [], False
+    for name, errors in form.errors.as_data().items():
+        label = form.fields[name].label if name in form.fields else None
+        for error in errors:
+            if error.code == "required":
+                required = True
+                continue
+            lines += [f"{label}: {line}" if label else line for line in error.messages]
+    if required and missing:
+        lines.append(missing)
+    return ValidationError(lines or [missing or "Check the form and send it again."], code="invalid_form")
+
+
+def form_errors_as_messages(request, form, *, missing):
+    """``form_refusal`` as error messages, for pages that answer with a redirect."""
+    for line in error_messages(form_refusal(form, missing=missing)):
+        messages.error(request, line)

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from portal.errors import InvalidInput
+from portal.forms import whole_number
 from portal.request_limits import upload_endpoint
 from portal.roles import user_is_reviewer, user_is_senior_reviewer
 from takedowns import appeals, lifecycle, selectors
@@ -30,7 +30,7 @@ from takedowns.models import (
     NoticeItem,
 )
 from takedowns.views.display import deadline, render_for_viewer, viewer_zone
-from takedowns.views.errors import DOMAIN_ERRORS, error_messages, error_status, form_add_domain_error
+from takedowns.views.errors import DOMAIN_ERRORS, error_messages, error_status, form_add_domain_error, form_refusal
 from takedowns.views.notices import item_deadlines
 
 CONTACT_FIELDS = ("contact_name", "contact_address", "contact_phone", "contact_email")
@@ -69,9 +69,9 @@ def _decision_form(item, request, actions):
     canned = CannedReason.objects.filter(active=True, outcome__in=DecisionForm.canned_outcomes(decisions))
     initial = {}
     # "Use this reason" reloads the page with ?canned=<id>: the text lands in the box to be edited.
-    picked = request.GET.get("canned", "")
-    if picked.isdigit():
-        chosen = canned.filter(pk=int(picked)).first()
+    picked = whole_number(request.GET.get("canned"))
+    if picked is not None:
+        chosen = canned.filter(pk=picked).first()
         if chosen is not None:
             initial = {
                 "canned_reason": chosen.pk,
@@ -217,7 +217,7 @@ def item_reply(request, pk):
     item = _visible_item(request, pk)
     form = ReplyForm(request.POST)
     if not form.is_valid():
-        return _refused(request, item.pk, InvalidInput("Write the reply before sending it."))
+        return _refused(request, item.pk, form_refusal(form, missing="Write the reply before sending it."))
     try:
         lifecycle.notice_item_reply(item_id=item.pk, actor=request.user, statement=form.cleaned_data["statement"])
     except DOMAIN_ERRORS as exc:
@@ -231,9 +231,11 @@ def item_reply(request, pk):
 def item_withdraw(request, pk):
     item = _visible_item(request, pk)
     form = WithdrawForm(request.POST)
-    form.is_valid()
+    if not form.is_valid():
+        # Never withdraw without the reason the filer typed because it could not be read.
+        return _refused(request, item.pk, form_refusal(form, missing=""))
     try:
-        lifecycle.notice_item_withdraw(item_id=item.pk, actor=request.user, reason=form.cleaned_data.get("reason", ""))
+        lifecycle.notice_item_withdraw(item_id=item.pk, actor=request.user, reason=form.cleaned_data["reason"])
     except DOMAIN_ERRORS as exc:
         return _refused(request, item.pk, exc)
     messages.success(request, "The complaint is withdrawn; a taken-down listing is reinstated.")
@@ -246,7 +248,7 @@ def item_appeal(request, pk):
     item = _visible_item(request, pk)
     form = AppealForm(request.POST)
     if not form.is_valid():
-        return _refused(request, item.pk, InvalidInput("Explain why the decision should be changed."))
+        return _refused(request, item.pk, form_refusal(form, missing="Explain why the decision should be changed."))
     try:
         appeals.appeal_file(item_id=item.pk, actor=request.user, statement=form.cleaned_data["statement"])
     except DOMAIN_ERRORS as exc:
@@ -276,7 +278,7 @@ def item_decide(request, pk):
         canned=CannedReason.objects.filter(active=True),
     )
     if not form.is_valid():
-        return _refused(request, item.pk, InvalidInput("Choose a decision."))
+        return _refused(request, item.pk, form_refusal(form, missing="Choose a decision."))
     decision = form.cleaned_data["decision"]
     verb, done = DECISION_VERBS[decision]
     extra = {}
@@ -301,7 +303,9 @@ def appeal_decide(request, pk):
     form = AppealDecisionForm(request.POST)
     if not form.is_valid():
         return _refused(
-            request, appeal.item_id, InvalidInput("Choose confirm or reverse and give both sides the reasons.")
+            request,
+            appeal.item_id,
+            form_refusal(form, missing="Choose confirm or reverse and give both sides the reasons."),
         )
     try:
         appeals.appeal_decide(

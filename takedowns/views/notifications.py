@@ -1,5 +1,6 @@
 """The in-app notifications page: the user's own notifications, newest first, marked read by POST."""
 
+from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpResponseRedirect
@@ -9,6 +10,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from portal.forms import LineField
 from takedowns.models import Notification
 from takedowns.notifications.timefmt import user_zone
 
@@ -20,8 +22,15 @@ def notifications_of(user):
     return Notification.objects.filter(recipient=user)
 
 
+class BackForm(forms.Form):
+    """Where to go after marking read: a path on this site, else the notifications page."""
+
+    next = LineField(required=False, max_length=2000)
+
+
 def _back(request):
-    target = request.POST.get("next", "")
+    form = BackForm(request.POST)
+    target = form.cleaned_data["next"] if form.is_valid() else ""
     if target and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):

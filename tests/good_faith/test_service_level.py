@@ -370,3 +370,16 @@ def test_any_platform_role_sees_the_page(client, db):
     user.groups.add(Group.objects.get(name="platform_admin"))
     client.force_login(user)
     assert client.get(reverse("good_faith:service-level")).status_code == 200
+
+
+@pytest.mark.parametrize("days", ["\u00b2", "0", "-3", "7.5", "x"])
+def test_the_page_answers_a_bad_number_of_days_with_a_message(client, db, days):
+    """Issue 9: "²" passed str.isdigit() and crashed int(): a 500."""
+    from tests import factories
+
+    staff = factories.UserFactory()
+    staff.groups.add(Group.objects.get(name="reviewer"))
+    client.force_login(staff)
+    response = client.get(reverse("good_faith:service-level"), {"days": days})
+    assert response.status_code == 400
+    assert "Days must be a whole number from 1 to" in response.content.decode()

@@ -108,3 +108,65 @@ def test_asset_list_filters_by_status(client, reviewer, brand_a, status):
     body = client.get(reverse("rights:asset-list"), {"status": status}).content.decode()
     assert ("ALPHA" in body) == (status == "pending")
     assert ("BETA" in body) == (status == "verified")
+
+
+# --- Red-team findings (issue 9): bad input is a message, never a 500 -------------------------------
+
+
+def test_a_nul_character_in_a_rejection_reason_is_a_message_not_a_500(client, reviewer, brand_a):
+    asset = factories.IPAssetFactory(rights_holder=brand_a, verification_status=VerificationStatus.PENDING)
+    client.force_login(reviewer)
+    response = client.post(
+        reverse("rights:asset-decide", args=[asset.pk]),
+        {"decision": "reject", "reason": "Blurry\x00scan"},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert "Remove the invisible character U+0000" in response.content.decode()
+    asset.refresh_from_db()
+    assert (asset.verification_status, asset.verification_reason) == (VerificationStatus.PENDING, "")
+
+
+def test_an_unknown_decision_is_a_message(client, reviewer, brand_a):
+    asset = factories.IPAssetFactory(rights_holder=brand_a, verification_status=VerificationStatus.PENDING)
+    client.force_login(reviewer)
+    response = client.post(reverse("rights:asset-decide", args=[asset.pk]), {"decision": "approve"}, follow=True)
+    assert "Choose verify or reject." in response.content.decode()
+    asset.refresh_from_db()
+    assert asset.verification_status == VerificationStatus.PENDING
+
+
+def test_a_superscript_digit_as_a_nice_class_is_explained(client, owner_a, brand_a):
+    client.force_login(owner_a)
+    response = client.post(reverse("rights:asset-create"), _form(brand_a, nice_classes_text="25, \u00b2"))
+    assert response.status_code == 200
+    assert "&#x27;\u00b2&#x27; is not a Nice class" in response.content.decode()
+    assert IPAsset.objects.count() == 0
+
+
+def test_a_negative_reference_price_is_refused(client, owner_a, brand_a):
+    client.force_login(owner_a)
+    response = client.post(
+        reverse("rights:asset-create"), _form(brand_a, reference_price="-5.00", reference_currency="EUR")
+    )
+    assert response.status_code == 200
+    assert "greater than or equal to 0.01" in response.content.decode()
+    assert IPAsset.objects.count() == 0
+
+
+def test_the_database_refuses_a_negative_reference_price(brand_a):
+    from decimal import Decimal
+
+    from django.db import IntegrityError, transaction
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        factories.IPAssetFactory(rights_holder=brand_a, reference_price=Decimal("-1.00"))
+
+
+def test_an_over_long_description_and_control_characters_are_refused(client, owner_a, brand_a):
+    client.force_login(owner_a)
+    response = client.post(reverse("rights:asset-create"), _form(brand_a, description="x" * 10_001, office="EU\x1bIPO"))
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "at most 10000 characters" in body and "Remove the invisible character U+001B" in body
+    assert IPAsset.objects.count() == 0

@@ -839,3 +839,104 @@ def test_merchant_opening_an_item_returned_as_invalid_gets_the_404_of_a_missing_
     assert client.post(reverse("takedowns:item-appeal", args=[invalid.pk]), {"statement": "x"}).status_code == 404
     client.force_login(owner_a)
     assert client.get(reverse("takedowns:item-detail", args=[invalid.pk])).status_code == 200
+
+
+# --- Red-team findings (issue 9): numbers and free text from a request ------------------------------
+
+
+def test_a_listing_reference_of_a_superscript_two_is_a_refused_line_not_a_500(
+    client, owner_a, brand_a, asset_a, listing
+):
+    """ "²" passed str.isdigit() and crashed int(): one bad line killed the whole notice."""
+    client.force_login(owner_a)
+    rows = [_row("\u00b2", asset_a), _row(listing.external_id, asset_a)]
+    response = client.post(reverse("takedowns:notice-create"), _notice_post(brand_a, rows), follow=True)
+    assert response.status_code == 200
+    assert "no listing &#x27;\u00b2&#x27; on the marketplace" in response.content.decode()
+    (item,) = NoticeItem.objects.all()
+    assert item.listing == listing
+
+
+def test_a_canned_reason_id_of_a_superscript_two_is_ignored(client, owner_a, brand_a, asset_a, listing, reviewer):
+    (item,) = _submit(owner_a, brand_a, [draft(listing, asset_a)]).accepted
+    client.force_login(reviewer)
+    response = client.get(reverse("takedowns:item-detail", args=[item.pk]), {"canned": "\u00b2"})
+    assert response.status_code == 200
+    assert response.context["decision_form"]["reason"].value() in (None, "")
+
+
+def test_a_megabyte_explanation_and_a_long_test_buy_report_are_refused_and_nothing_is_stored(
+    client, owner_a, brand_a, asset_a, listing
+):
+    """Issue 9 stored a 1 MB explanation and a 4 MB report. The request-body limit now stops 4 MB of
+    form fields; below it, the fields' own limits do."""
+    client.force_login(owner_a)
+    for field, size in (("explanation", 1_000_000), ("test_buy_report", 500_000)):
+        rows = [_row(listing.external_id, asset_a, **{field: "x" * size})]
+        response = client.post(reverse("takedowns:notice-create"), _notice_post(brand_a, rows))
+        assert response.status_code == 200
+        assert f"Ensure this value has at most 10000 characters (it has {size})" in response.content.decode()
+    assert not Notice.objects.exists()
+
+
+def test_a_service_caller_without_the_form_gets_the_same_limits(owner_a, brand_a, asset_a, listing, store):
+    other = factories.ListingFactory(store=store)
+    drafts = [
+        draft(listing, asset_a, explanation="x" * 4_000_000),
+        draft(other, asset_a, test_buy_report="Bought one.\x00"),
+        draft(factories.ListingFactory(store=store), asset_a),
+    ]
+    receipt = _submit(owner_a, brand_a, drafts)
+    assert [reason for _, reason in receipt.refused] == [
+        "Line 1: the explanation: Keep this text to 10,000 characters (it has 4,000,000).",
+        "Line 2: the test-buy report: Remove the invisible character U+0000 (control character) from this text; "
+        "it cannot be stored.",
+    ]
+    assert len(receipt.accepted) == 1
+
+
+def test_a_nul_character_in_the_filer_fields_is_explained(client, owner_a, brand_a, asset_a, listing):
+    client.force_login(owner_a)
+    post = _notice_post(brand_a, [_row(listing.external_id, asset_a)], filer_name="Ada\x00Brand")
+    response = client.post(reverse("takedowns:notice-create"), post)
+    assert "Remove the invisible character U+0000" in response.content.decode()
+    assert not Notice.objects.exists()
+
+
+def test_a_withdrawal_whose_reason_cannot_be_stored_withdraws_nothing(client, accepted_item, owner_a):
+    client.force_login(owner_a)
+    response = client.post(
+        reverse("takedowns:item-withdraw", args=[accepted_item.pk]), {"reason": "Settled\x00"}, follow=True
+    )
+    assert "Remove the invisible character U+0000" in response.content.decode()
+    accepted_item.refresh_from_db()
+    assert accepted_item.status == ItemStatus.AWAITING_COUNTER_NOTICE
+
+
+def test_a_decision_reason_with_a_control_character_says_so(client, owner_a, brand_a, asset_a, listing, reviewer):
+    (item,) = _submit(owner_a, brand_a, [draft(listing, asset_a)]).accepted
+    client.force_login(reviewer)
+    response = client.post(
+        reverse("takedowns:item-decide", args=[item.pk]),
+        {"decision": "reject", "reason": "No basis\u202e shown"},
+        follow=True,
+    )
+    assert "Statement of reasons: Remove the invisible character U+202E" in response.content.decode()
+    item.refresh_from_db()
+    assert item.status == ItemStatus.PENDING_REVIEW
+
+
+def test_a_counter_notice_statement_has_a_length_limit(client, accepted_item, merchant_user):
+    client.force_login(merchant_user)
+    response = client.post(
+        reverse("takedowns:item-counter-notice", args=[accepted_item.pk]),
+        _counter_notice_post(statement="z" * 10_001),
+    )
+    assert "at most 10000 characters" in response.content.decode()
+    assert not CounterNotice.objects.exists()
+
+
+def test_marking_a_notification_read_with_a_nul_in_next_goes_to_the_list(client, owner_a):
+    client.force_login(owner_a)
+    response = client.post(reverse("takedowns:notifications-read-all"), {"next": "/takedowns/\x00"})
+    assert response.status_code == 302 and response["Location"] == reverse("takedowns:notifications")

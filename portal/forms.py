@@ -1,0 +1,121 @@
+"""What every form reads from a request through: free text with a length limit and no control
+characters, and whole numbers.
+
+A red-team pass found a NUL character in a reason answered with a 500, a 1 MB explanation and a
+4 MB test-buy report stored as typed, and "²" (which ``str.isdigit`` accepts and ``int`` refuses)
+crashing three pages. Every free-text field of the portal's forms is a ``LineField`` (one line) or
+a ``ProseField`` (paragraphs); every number from a query string or a typed value goes through a
+form field or ``whole_number``.
+"""
+
+import unicodedata
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import ProhibitNullCharactersValidator
+from django.db import models
+
+# One line: names, phone numbers, signatures, reference numbers.
+LINE_MAX_LENGTH = 200
+# Paragraphs: explanations, statements, reasons, reports. About 1,500 words; longer material is
+# an evidence file.
+PROSE_MAX_LENGTH = 10_000
+# Whole numbers from a request: never more than a database integer key holds.
+WHOLE_NUMBER_MAX = 2**63 - 1
+
+# Bidirectional embeddings, overrides and isolates reorder what a reader sees (U+202E shows
+# "exe.gpj" as "jpg.exe"): free text shown to the other side never carries them.
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+_PROSE_WHITESPACE = frozenset("\t\n\r")
+
+
+def control_characters_find(value, *, multiline):
+    """The first control character in ``value`` (tab and line breaks allowed in prose), or None."""
+    for char in value:
+        if multiline and char in _PROSE_WHITESPACE:
+            continue
+        if char in _BIDI_CONTROLS or unicodedata.category(char) == "Cc":
+            return char
+    return None
+
+
+def _control_character_message(char):
+    name = unicodedata.name(char, "control character").lower()
+    return f"Remove the invisible character U+{ord(char):04X} ({name}) from this text; it cannot be stored."
+
+
+def _control_characters_refuse(value, *, multiline):
+    char = control_characters_find(value, multiline=multiline)
+    if char is not None:
+        raise ValidationError(_control_character_message(char), code="control_character")
+
+
+def text_problem(value, *, multiline, max_length=None):
+    """What is wrong with free text a service received without a form ('' if nothing): the forms' rule.
+
+    For services that take text from more than one channel (the filing page, bulk files, the API).
+    """
+    value = str(value or "")
+    limit = max_length or (PROSE_MAX_LENGTH if multiline else LINE_MAX_LENGTH)
+    if len(value) > limit:
+        return f"Keep this text to {limit:,} characters (it has {len(value):,})."
+    char = control_characters_find(value, multiline=multiline)
+    return _control_character_message(char) if char is not None else ""
+
+
+def line_validate(value):
+    """Refuses every control character, line breaks included."""
+    _control_characters_refuse(value, multiline=False)
+
+
+def prose_validate(value):
+    """Refuses control characters other than tab and line breaks."""
+    _control_characters_refuse(value, multiline=True)
+
+
+class _FreeTextField(forms.CharField):
+    default_max_length = None
+    text_validator = None
+
+    def __init__(self, *, max_length=None, **kwargs):
+        super().__init__(max_length=max_length or self.default_max_length, **kwargs)
+        # Django's own NUL check would say it twice, in other words.
+        self.validators = [v for v in self.validators if not isinstance(v, ProhibitNullCharactersValidator)]
+        self.validators.append(type(self).text_validator)
+
+
+class LineField(_FreeTextField):
+    """One line of free text: at most LINE_MAX_LENGTH characters, no control characters."""
+
+    default_max_length = LINE_MAX_LENGTH
+    text_validator = staticmethod(line_validate)
+
+
+class ProseField(_FreeTextField):
+    """Paragraphs of free text: at most PROSE_MAX_LENGTH characters, no control characters but tab and line breaks."""
+
+    default_max_length = PROSE_MAX_LENGTH
+    text_validator = staticmethod(prose_validate)
+    widget = forms.Textarea
+
+
+def free_text_formfield(db_field, **kwargs):
+    """``formfield_callback`` for a ModelForm: the model's CharField and TextField as LineField and ProseField."""
+    if isinstance(db_field, models.TextField) and not db_field.choices:
+        return db_field.formfield(form_class=ProseField, **kwargs)
+    if type(db_field) is models.CharField and not db_field.choices:
+        return db_field.formfield(form_class=LineField, **kwargs)
+    return db_field.formfield(**kwargs)
+
+
+def whole_number(raw, *, minimum=0, maximum=WHOLE_NUMBER_MAX):
+    """``raw`` as an int if it is plain ASCII digits within [minimum, maximum], else None.
+
+    ``str.isdigit`` is true for "²" and "٣", which ``int`` refuses or reads: a request's numbers
+    are ASCII digits or nothing.
+    """
+    text = str(raw if raw is not None else "").strip()
+    if not text or not text.isascii() or not text.isdigit() or len(text) > len(str(maximum)):
+        return None
+    number = int(text)
+    return number if minimum <= number <= maximum else None
