@@ -148,6 +148,9 @@ class Notice(models.Model):
         return f"Notice {str(self.reference)[:8]} by {self.rights_holder}"
 
 
+_ITEM_STATUS_LABELS = dict(ItemStatus.choices)
+
+
 class NoticeItemQuerySet(models.QuerySet):
     def visible_to(self, user):
         """The holder's side sees its items; a merchant sees the items naming its listings that reached it.
@@ -242,7 +245,8 @@ class NoticeItem(models.Model):
         ]
 
     def __str__(self):
-        return f"Item {self.pk} ({self.get_status_display()})"
+        # Not get_status_display(), which rebuilds the choices on every call: the sweep names every item.
+        return f"Item {self.pk} ({_ITEM_STATUS_LABELS.get(self.status, self.status)})"
 
     @property
     def is_final(self):

@@ -2,7 +2,8 @@
 
 from django.conf import settings
 
-from takedowns.models import Channel, StatementOfReasons
+from rights_holders.models import IPAssetKind
+from takedowns.models import Channel, InfringementType, StatementOfReasons
 
 
 def redress_text():
@@ -14,28 +15,49 @@ def redress_text():
     )
 
 
+# Labels by value, looked up once: get_FOO_display() rebuilds its choices on every call, which the
+# set-based sweep pays once per item.
+_TYPE_LABELS = dict(InfringementType.choices)
+_ASSET_KIND_LABELS = dict(IPAssetKind.choices)
+
+
 def ground_text(item):
     asset = item.ip_asset
-    registration = f" (registration {asset.registration_number}, {asset.office})" if asset.registration_number else ""
+    return ground_text_of(
+        infringement_type=item.infringement_type,
+        asset_kind=asset.kind,
+        asset_name=asset.name,
+        registration_number=asset.registration_number,
+        office=asset.office,
+        holder_name=item.notice.rights_holder.legal_name,
+    )
+
+
+def ground_text_of(*, infringement_type, asset_kind, asset_name, registration_number, office, holder_name):
+    """The legal ground of a restriction, from the values it names (the set-based sweep has them per row)."""
+    registration = f" (registration {registration_number}, {office})" if registration_number else ""
+    type_label = _TYPE_LABELS.get(infringement_type, infringement_type)
+    kind_label = _ASSET_KIND_LABELS.get(asset_kind, asset_kind)
     return (
-        f"{item.get_infringement_type_display()} of the {asset.get_kind_display().lower()} "
-        f"\u201c{asset.name}\u201d{registration} held by {item.notice.rights_holder.legal_name}: "
+        f"{type_label} of the {kind_label.lower()} "
+        f"\u201c{asset_name}\u201d{registration} held by {holder_name}: "
         "the listing infringes an intellectual property right (illegal content), and the marketplace's "
         "terms of service prohibit infringing listings."
     )
 
 
-def statement_fields(item, spec, *, now):
+def statement_fields(item, spec, *, now, ground=None):
     """What a statement says about the decision: every field but the item, its store and the content's age.
 
     Shared by ``statements_write`` and the set-based sweep (takedowns/sweep.py), which
-    fills in the listing's store and creation time per row in SQL.
+    fills in the listing's store and creation time per row in SQL, and passes ``ground``
+    (``ground_text_of`` each row's asset) rather than letting it be read from the item.
     """
     proactive = item.notice.channel == Channel.PROACTIVE
     return {
         "restriction_ends_at": spec.get("ends_at"),
         "infringement_type": item.infringement_type,
-        "ground": spec.get("ground") or ground_text(item),
+        "ground": spec.get("ground") or ground or ground_text(item),
         "facts": spec.get("facts") or item.explanation,
         "automated_detection": proactive,
         "automated_decision": spec.get("automated_decision", False),

@@ -32,6 +32,7 @@ A worker that was down catches up on its next run: deadlines are instants in
 the database, not ETAs in the broker.
 """
 
+import dataclasses
 import json
 import logging
 from dataclasses import dataclass
@@ -44,6 +45,7 @@ from django.utils import timezone
 from listings.models import Listing
 from portal.context import current_origin
 from portal.models import AuditLogEntry
+from rights_holders.models import IPAsset, RightsHolder
 from takedowns import lifecycle
 from takedowns.effects import effects_resend_stale
 from takedowns.models import (
@@ -56,7 +58,7 @@ from takedowns.models import (
     NoticeItem,
     StatementOfReasons,
 )
-from takedowns.reasons import statement_fields
+from takedowns.reasons import ground_text_of, statement_fields
 
 log = logging.getLogger(__name__)
 
@@ -127,10 +129,10 @@ def deadline_batch_sweep(kind, *, now, batch_size):
     if connection.vendor != "postgresql":
         return _batch_row_by_row(kind, now=now, batch_size=batch_size)
     with transaction.atomic():
-        groups = _due_groups_claim(kind, now=now, limit=batch_size)
-        if not groups:
+        claimed = _due_items_claim(kind, now=now, limit=batch_size)
+        if not claimed.groups:
             return 0
-        item_ids = groups_move_in_set(kind, groups, now=now)
+        item_ids = groups_move_in_set(kind, claimed, now=now)
         transaction.on_commit(lambda: effects_dispatch_in_chunks(item_ids))
         return len(item_ids)
 
@@ -144,41 +146,86 @@ def _batch_row_by_row(kind, *, now, batch_size):
     return sum(1 for item_id in ids if kind.verb(item_id=item_id, now=now))
 
 
-@dataclass(frozen=True)
+@dataclass
 class ClaimedGroup:
-    """Claimed items the rules treat alike: one representative, all ids (PostgreSQL array text)."""
+    """Claimed items the rules treat alike (same group key): one representative and every row of the group."""
 
     representative_id: int
-    ids: str
-    size: int
+    ids: list = dataclasses.field(default_factory=list)
+    grounds: list = dataclasses.field(default_factory=list)  # per row: its index in Claimed.grounds
+    organisations: list = dataclasses.field(default_factory=list)  # per row: its rights holder's organisation
+
+    @property
+    def size(self):
+        return len(self.ids)
 
 
-def _due_groups_claim(kind, *, now, limit):
+@dataclass
+class Claimed:
+    groups: list
+    grounds: list  # the distinct legal grounds of the batch's statements (reasons.ground_text_of)
+
+
+# What a plan may read beyond the per-row values the move statement puts in place of the markers:
+# the item's infringement type and decision generation, and the channel of its notice. A plan or a
+# statement that reads anything else of the item must add it here (the representative loads
+# nothing more, and ``_group_plan`` refuses a query), or the batch would copy one item's value onto
+# the others.
+GROUP_KEY = ("infringement_type", "decision_generation", "channel")
+
+
+def _due_items_claim(kind, *, now, limit):
     """Lock up to ``limit`` due items, skipping rows another transaction holds; oldest deadline first.
 
     SKIP LOCKED is what lets several sweepers share the work, and what makes a
     sweeper step around an item a merchant is filing a counter-notice on at
     this moment: the verb holds the row lock, the sweep leaves the row alone,
     and if the counter-notice fails the next sweep takes the item. The locks
-    are held until the batch commits; the ids come back as array text, handed
-    to the move statement unparsed.
+    are held until the batch commits. Each row comes back with its group key
+    and what its statement's legal ground names (asset and rights holder), so
+    that a batch of items of 2,000 assets and holders still plans a few groups.
     """
     item, notice = NoticeItem._meta, Notice._meta
+    asset, holder = IPAsset._meta.db_table, RightsHolder._meta.db_table
     deadline = _column(NoticeItem, kind.deadline)
-    # Everything a plan or a statement's fields read beyond the item's own per-row values.
-    key = "c.ip_asset_id, c.infringement_type, c.decision_generation, c.rights_holder_id, c.channel"
     # Table and column names come from the models' meta; values are parameters.
     sql = (
         "WITH c AS ("  # noqa: S608
-        "SELECT i.id, i.ip_asset_id, i.infringement_type, i.decision_generation, n.rights_holder_id, n.channel "
+        "SELECT i.id, i.infringement_type, i.decision_generation, n.channel, i.ip_asset_id, n.rights_holder_id "
         f"FROM {item.db_table} i JOIN {notice.db_table} n ON n.id = i.notice_id "
         f"WHERE i.status = %s AND i.{deadline} <= %s "
         f"ORDER BY i.{deadline}, i.id LIMIT %s FOR UPDATE OF i SKIP LOCKED) "
-        f"SELECT min(c.id), array_agg(c.id)::text, count(*) FROM c GROUP BY {key}"
+        "SELECT c.id, c.infringement_type, c.decision_generation, c.channel, "
+        "a.kind, a.name, a.registration_number, a.office, h.legal_name, h.organisation_id "
+        f"FROM c JOIN {asset} a ON a.id = c.ip_asset_id JOIN {holder} h ON h.id = c.rights_holder_id ORDER BY c.id"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [kind.status, now, limit])
-        return [ClaimedGroup(*row) for row in cursor.fetchall()]
+        rows = cursor.fetchall()
+    groups, grounds, ground_no = {}, [], {}
+    for item_id, type_, generation, channel, *named, organisation_id in rows:
+        group = groups.get((type_, generation, channel))
+        if group is None:
+            group = groups[type_, generation, channel] = ClaimedGroup(representative_id=item_id)
+        ground_key = (type_, *named)
+        number = ground_no.get(ground_key)
+        if number is None:
+            asset_kind, asset_name, registration_number, office, holder_name = named
+            number = ground_no[ground_key] = len(grounds)
+            grounds.append(
+                ground_text_of(
+                    infringement_type=type_,
+                    asset_kind=asset_kind,
+                    asset_name=asset_name,
+                    registration_number=registration_number,
+                    office=office,
+                    holder_name=holder_name,
+                )
+            )
+        group.ids.append(item_id)
+        group.grounds.append(number)
+        group.organisations.append(organisation_id)
+    return Claimed(groups=list(groups.values()), grounds=grounds)
 
 
 # --- The set-based twin of lifecycle._apply ------------------------------------
@@ -190,12 +237,12 @@ MARK_ID = -9182736401
 MARK_LISTING = -9182736402
 MARK_EVENT = -9182736403
 MARK_EXPLANATION = "SweepMarkExplanation9182736404"
+MARK_GROUND = "SweepMarkGround9182736405"
 
 
 @dataclass
 class _GroupPlan:
     group: ClaimedGroup
-    organisation_id: int
     move: object
     constants: tuple  # what must agree across the groups of one statement
     object_repr: str
@@ -204,24 +251,31 @@ class _GroupPlan:
     effects: list  # (kind, key, payload JSON)
 
 
-def groups_move_in_set(kind, groups, *, now):
-    """Write ``kind``'s move on the claimed ``groups`` (locked by the current transaction). Returns the item ids."""
-    representatives = NoticeItem.objects.select_related("notice__rights_holder", "ip_asset").in_bulk(
-        [group.representative_id for group in groups]
-    )
-    plans = [_group_plan(kind, group, representatives[group.representative_id], now) for group in groups]
+def groups_move_in_set(kind, claimed, *, now):
+    """Write ``kind``'s move on the ``claimed`` items (locked by the current transaction). Returns the item ids."""
+    groups = claimed.groups
+    # The item and its notice (the channel), nothing more: see GROUP_KEY.
+    representatives = NoticeItem.objects.select_related("notice").in_bulk([g.representative_id for g in groups])
+    with connection.execute_wrapper(_refuse_query):
+        plans = [_group_plan(kind, group, representatives[group.representative_id], now) for group in groups]
     if len({plan.constants for plan in plans}) > 1:
         # The statement sets the same status and fields on every row. A plan that varies them
         # between groups is moved group by group; the rows are already locked by this transaction.
-        return [item_id for plan in plans for item_id in _plans_apply([plan], now=now)]
-    return _plans_apply(plans, now=now)
+        return [item_id for plan in plans for item_id in _plans_apply([plan], claimed.grounds, now=now)]
+    return _plans_apply(plans, claimed.grounds, now=now)
+
+
+def _refuse_query(execute, sql, params, many, context):
+    raise RuntimeError(
+        "A plan read the database while the sweep planned a group of items: it depends on more than "
+        f"sweep.GROUP_KEY and the per-row values, and the batch would copy one item's value to the others ({sql})"
+    )
 
 
 def _group_plan(kind, group, representative, now):
     # A plan must be a function of the item's fields and related rows loaded here, as the verbs'
     # plans are: it runs once for the whole group, on the representative with markers in place.
     item = representative
-    organisation_id = item.notice.rights_holder.organisation_id
     before = item.status
     item.id = MARK_ID
     item.listing_id = MARK_LISTING
@@ -231,7 +285,7 @@ def _group_plan(kind, group, representative, now):
     _move_in_memory(item, move, now)
     statements = []
     for spec in move.statements:
-        fields = statement_fields(item, spec, now=now)
+        fields = statement_fields(item, spec, now=now, ground=MARK_GROUND)
         # The per-row values come from SQL; a template naming them would be silently wrong.
         if {"store_id", "content_created_at"} & set(fields):
             raise ValueError("statement_fields must leave the listing's store and creation time to the caller")
@@ -244,7 +298,6 @@ def _group_plan(kind, group, representative, now):
     item_values = tuple((name, getattr(item, name)) for name in _item_update_names(move))
     return _GroupPlan(
         group=group,
-        organisation_id=organisation_id,
         move=move,
         constants=(before, move.to, move.action, move.reason, _json(move.data), move.final, item_values),
         object_repr=str(item)[:300],
@@ -278,7 +331,7 @@ def _item_update_names(move):
     return names
 
 
-def _plans_apply(plans, *, now):
+def _plans_apply(plans, grounds, *, now):
     """One statement: update the items, insert their events, audit entries, statements and effects."""
     first = plans[0]
     before, to, action, reason, event_data, final, item_values = first.constants
@@ -302,12 +355,17 @@ def _plans_apply(plans, *, now):
         "m_listing": str(MARK_LISTING),
         "m_event": str(MARK_EVENT),
         "m_explanation": MARK_EXPLANATION,
-        # One row per group: its number, its items, and the texts its plan gave.
+        "m_ground": MARK_GROUND,
+        "grounds": grounds,
+        # One row per group: its number and the texts its plan gave.
         "g_no": list(range(len(plans))),
-        "g_ids": [plan.group.ids for plan in plans],
-        "g_organisation": [plan.organisation_id for plan in plans],
         "g_repr": [plan.object_repr for plan in plans],
         "g_audit": [plan.audit_data for plan in plans],
+        # One row per item: its group, its id, its legal ground (1-based into grounds), its organisation.
+        "c_no": [n for n, plan in enumerate(plans) for _ in plan.group.ids],
+        "c_id": [item_id for plan in plans for item_id in plan.group.ids],
+        "c_ground": [number + 1 for plan in plans for number in plan.group.grounds],
+        "c_organisation": [org for plan in plans for org in plan.group.organisations],
     }
 
     # Item fields: the same values on every row (checked by the caller); counters move in SQL
@@ -356,17 +414,20 @@ def _plans_apply(plans, *, now):
         ]
     )
     statement_aliases = ", ".join(["no", "ord", *(field.column for field, _ in statement_columns)])
-    # Table and column names come from the models' meta; values are parameters.
+    # Table and column names come from the models' meta; values are parameters. The planner
+    # cannot know how many rows the arrays hold: with JIT on, its estimates for a batch of many
+    # groups passed the JIT thresholds and compiling took longer than running (5 of 6 seconds).
     sql = f"""
+    SET LOCAL jit = off;
     WITH g AS (
-        SELECT * FROM unnest(%(g_no)s::int[], %(g_ids)s::text[], %(g_organisation)s::bigint[],
-                             %(g_repr)s::text[], %(g_audit)s::text[]) AS g(no, ids, organisation_id, repr, audit)
+        SELECT * FROM unnest(%(g_no)s::int[], %(g_repr)s::text[], %(g_audit)s::text[]) AS g(no, repr, audit)
     ), c AS (
-        SELECT g.no, x.id FROM g CROSS JOIN LATERAL unnest(g.ids::bigint[]) AS x(id)
+        SELECT * FROM unnest(%(c_no)s::int[], %(c_id)s::bigint[], %(c_ground)s::int[], %(c_organisation)s::bigint[])
+            AS c(no, id, ground, organisation_id)
     ), u AS (
         UPDATE {t_item} i SET {", ".join(sets)}
         FROM c WHERE i.id = c.id AND i.status = %(before)s
-        RETURNING i.id, c.no, i.listing_id, i.explanation, i.decision_generation
+        RETURNING i.id, c.no, c.ground, c.organisation_id, i.listing_id, i.explanation, i.decision_generation
     ), ev AS (
         INSERT INTO {t_event} (item_id, at, actor_id, actor_label, action, from_status, to_status, reason, data)
         SELECT u.id, %(now)s, NULL, %(actor_label)s, %(action)s, %(before)s, %(to)s,
@@ -378,7 +439,7 @@ def _plans_apply(plans, *, now):
         INSERT INTO {t_audit} (created_at, actor_id, actor_label, action, object_type, object_id, object_repr,
                                organisation_id, ip_address, user_agent, data)
         SELECT %(created_at)s, NULL, left(%(actor_label)s, 200), %(audit_action)s, %(object_type)s, u.id::text,
-               left({subst.text("g.repr", params["g_repr"])}, 300), g.organisation_id,
+               left({subst.text("g.repr", params["g_repr"])}, 300), u.organisation_id,
                %(ip_address)s, %(user_agent)s, ({subst.json("g.audit", params["g_audit"])})::jsonb
         FROM ev JOIN u ON u.id = ev.item_id JOIN g ON g.no = u.no ORDER BY u.id
     ), s AS (
@@ -415,27 +476,39 @@ class _Substitution:
     """SQL that puts each row's own values where a template holds a marker.
 
     Only the markers some template holds are replaced, so a column without any
-    costs nothing. The explanation goes last, so text it brings is never
-    scanned for markers.
+    costs nothing. The texts (the explanation, the legal ground) go last, so what
+    they bring is never scanned for the other markers; a column may name one of
+    them, not both.
     """
 
     def __init__(self, params):
         self.params = params
 
+    GROUND = "(%(grounds)s::text[])[u.ground]"
+
     def text(self, expr, templates, *, event=True):
-        return self._wrap(expr, templates, event=event, explanation="u.explanation")
+        return self._wrap(expr, templates, event=event, texts=("u.explanation", self.GROUND))
 
     def json(self, expr, templates, *, event=True):
-        # Inside a JSON string the explanation is JSON-escaped: to_json() without its quotes.
-        quoted = "to_json(u.explanation)::text"
-        return self._wrap(expr, templates, event=event, explanation=f"substr({quoted}, 2, length({quoted}) - 2)")
+        # Inside a JSON string a text is JSON-escaped: to_json() without its quotes.
+        def escaped(text):
+            quoted = f"to_json({text})::text"
+            return f"substr({quoted}, 2, length({quoted}) - 2)"
 
-    def _wrap(self, expr, templates, *, event, explanation):
+        return self._wrap(expr, templates, event=event, texts=(escaped("u.explanation"), escaped(self.GROUND)))
+
+    def _wrap(self, expr, templates, *, event, texts):
         templates = [template for template in templates if template]
+        explanation, ground = texts
+        named = {name for name in ("m_ground", "m_explanation") if any(self.params[name] in t for t in templates)}
+        if len(named) > 1:
+            raise ValueError("a column's template names both the explanation and the legal ground")
+        # The texts go last, so what they bring is never scanned for markers.
         replacements = [
             ("m_id", "u.id::text"),
             ("m_listing", "u.listing_id::text"),
             ("m_event", "ev.id::text"),
+            ("m_ground", ground),
             ("m_explanation", explanation),
         ]
         for name, value in replacements:

@@ -201,6 +201,72 @@ def test_a_plan_that_varies_its_move_between_groups_is_moved_group_by_group(db):
         assert Effect.objects.get(item=item, kind=EffectKind.NOTIFY).key == f"event-{event.pk}"
 
 
+def test_a_batch_over_many_holders_assets_and_channels_gives_each_item_its_own_rows(db, monkeypatch):
+    """Items of 6 holders, 18 assets and every type and channel: a few groups, each row its own ground and holder.
+
+    The sweep plans one group per infringement type, decision generation and channel;
+    what differs within a group (the legal ground naming the item's asset and holder, the
+    holder's organisation) comes per row. Each row is checked against the single-item
+    path's own functions, run on the item itself.
+    """
+    needs_postgres()
+    from takedowns.reasons import ground_text
+    from tests.bulk import mixed_due_items_bulk_create
+
+    now = timezone.now()
+    world = mixed_due_items_bulk_create(120, holders=6, assets=18, stores=10, deadline=now - timedelta(minutes=1))
+    planned = []
+    group_plan = sweep._group_plan
+    monkeypatch.setattr(sweep, "_group_plan", lambda *args: planned.append(args[1]) or group_plan(*args))
+    with TestCase.captureOnCommitCallbacks():
+        assert sweep.deadline_batch_sweep(sweep.DEADLINES[0], now=now, batch_size=1000) == 120
+    keys = {
+        (item.infringement_type, item.notice.channel)
+        for item in NoticeItem.objects.select_related("notice").filter(pk__in=world.ids)
+    }
+    assert len(planned) == len(keys) < 120
+    assert sum(group.size for group in planned) == 120
+    items = NoticeItem.objects.select_related("notice__rights_holder", "ip_asset", "listing").filter(pk__in=world.ids)
+    assert len({item.ip_asset_id for item in items}) > 10
+    for item in items:
+        assert item.status == ItemStatus.UPHELD and item.decision_generation == 1
+        event = item.events.get(to_status=ItemStatus.UPHELD)
+        (statement,) = StatementOfReasons.objects.filter(item=item)
+        assert statement.ground == ground_text(item)
+        assert statement.facts.startswith(item.explanation + "\n\n")
+        assert statement.infringement_type == item.infringement_type
+        assert statement.automated_detection == (item.notice.channel == "proactive")
+        assert statement.store_id == item.listing.store_id
+        audit = AuditLogEntry.objects.get(object_type="takedowns.noticeitem", object_id=str(item.pk))
+        assert audit.organisation_id == item.notice.rights_holder.organisation_id
+        assert audit.data["event"] == event.pk
+        kinds = sorted(Effect.objects.filter(item=item).values_list("kind", flat=True))
+        expected = [EffectKind.DELIST, EffectKind.NOTIFY, EffectKind.PENALISE]
+        if item.infringement_type == "counterfeit":
+            expected.append(EffectKind.REIMBURSE)
+        assert kinds == sorted(expected)
+
+
+def test_a_plan_that_reads_beyond_the_group_key_is_refused_and_writes_nothing(db):
+    """A plan reading the item's asset would copy one item's asset onto its whole group: refused, loudly."""
+    needs_postgres()
+    now = timezone.now()
+    ids = due_items_bulk_create(6, deadline=now - timedelta(minutes=1))
+
+    def plan_naming_the_asset(item):
+        move = lifecycle.uphold_by_default_plan(item)
+        move.reason = f"No counter-notice about {item.ip_asset.name}."
+        return move
+
+    kind = dataclasses.replace(sweep.DEADLINES[0], plan=plan_naming_the_asset)
+    with pytest.raises(RuntimeError, match="GROUP_KEY"):
+        sweep.deadline_batch_sweep(kind, now=now, batch_size=100)
+    assert set(NoticeItem.objects.filter(pk__in=ids).values_list("status", flat=True)) == {
+        ItemStatus.AWAITING_COUNTER_NOTICE
+    }
+    assert not ItemEvent.objects.filter(item_id__in=ids, to_status=ItemStatus.UPHELD).exists()
+
+
 def test_set_based_reply_lapse_writes_the_same_rows_as_the_single_item_verb(accepted_item, merchant_user):
     needs_postgres()
     items = [accepted_item(), accepted_item()]
