@@ -12,7 +12,7 @@ from good_faith.forms import AuditDecisionForm
 from good_faith.models import QualityAudit, QualityAuditStatus
 from portal.roles import user_is_reviewer
 from takedowns.views.display import countdown, render_for_viewer
-from takedowns.views.errors import domain_errors_as_messages
+from takedowns.views.errors import DOMAIN_ERRORS, error_messages, error_status
 
 PAGE_SIZE = 50
 
@@ -35,6 +35,10 @@ def open_audits():
 def audit_queue(request):
     if not user_is_reviewer(request.user):
         raise Http404
+    return _audit_queue_page(request)
+
+
+def _audit_queue_page(request, status=200):
     now = timezone.now()
     page = Paginator(open_audits(), PAGE_SIZE).get_page(request.GET.get("page"))
     audits = list(page.object_list)
@@ -42,7 +46,7 @@ def audit_queue(request):
         audit.overdue = audit.due_at < now
         audit.due_left = countdown(audit.due_at, now)
     context = {"page": page, "audits": audits, "form": AuditDecisionForm(auto_id=False)}
-    return render_for_viewer(request, "good_faith/audit_queue.html", context)
+    return render_for_viewer(request, "good_faith/audit_queue.html", context, status=status)
 
 
 @login_required
@@ -59,16 +63,21 @@ def audit_decide(request, pk):
         return redirect("good_faith:audit-queue")
     from good_faith.audits import quality_audit_decide
 
-    with domain_errors_as_messages(request):
+    try:
         quality_audit_decide(
             audit_id=audit.pk, actor=request.user, reverse=form.reverse, reason=form.cleaned_data["reason"]
         )
-        if form.reverse:
-            messages.success(
-                request,
-                f"Takedown of item #{audit.item_id} reversed: the listing is reinstated and it counts against "
-                "the filer's accuracy.",
-            )
-        else:
-            messages.success(request, f"Takedown of item #{audit.item_id} confirmed.")
+    except DOMAIN_ERRORS as exc:
+        # E.g. another reviewer decided this audit first: the queue as it now stands, with why, and 409.
+        for line in error_messages(exc):
+            messages.error(request, f"Audit of item #{audit.item_id}: {line}")
+        return _audit_queue_page(request, status=error_status(exc))
+    if form.reverse:
+        messages.success(
+            request,
+            f"Takedown of item #{audit.item_id} reversed: the listing is reinstated and it counts against "
+            "the filer's accuracy.",
+        )
+    else:
+        messages.success(request, f"Takedown of item #{audit.item_id} confirmed.")
     return redirect("good_faith:audit-queue")

@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from good_faith.audits import quality_audit_maybe_select
+from good_faith.audits import quality_audit_decide, quality_audit_maybe_select
 from good_faith.membership import membership_grant, memberships_evaluate
 from good_faith.models import (
     ManualOverride,
@@ -346,8 +346,30 @@ def test_audit_decision_needs_a_reason_and_is_not_taken_twice(client, reviewer, 
     assert QualityAudit.objects.get(pk=overdue.pk).status == QualityAuditStatus.OPEN
     client.post(url, {"decision": "confirm", "reason": "Right call."})
     response = client.post(url, {"decision": "reverse", "reason": "Changed my mind."})
+    assert response.status_code == 409
     assert any("already decided" in m for m in _messages(response))
     assert QualityAudit.objects.get(pk=overdue.pk).status == QualityAuditStatus.CONFIRMED
+
+
+def test_a_reviewer_who_loses_the_audit_race_gets_409_and_the_queue_as_it_now_stands(client, reviewer, audits):
+    overdue, later = audits
+    other = factories.UserFactory()
+    other.groups.add(reviewer.groups.get())
+    client.force_login(reviewer)
+    # The other reviewer confirms first, while this one still has the queue open.
+    run_on_commit(quality_audit_decide, audit_id=overdue.pk, actor=other, reverse=False, reason="Fake hologram.")
+    response = client.post(
+        reverse("good_faith:audit-decide", args=[overdue.pk]), {"decision": "reverse", "reason": "Genuine."}
+    )
+    assert response.status_code == 409
+    assert any(
+        f"The audit of item {overdue.item_id} was already decided (takedown confirmed" in m for m in _messages(response)
+    )
+    body = response.content.decode()
+    assert reverse("takedowns:item-detail", args=[overdue.item_id]) not in body  # no longer open
+    assert reverse("takedowns:item-detail", args=[later.item_id]) in body
+    overdue.item.refresh_from_db()
+    assert overdue.item.status == ItemStatus.AWAITING_COUNTER_NOTICE
 
 
 def test_audit_queue_query_count_does_not_grow_with_audits(client, reviewer, audits, settings, partner, brand_a):
