@@ -20,7 +20,7 @@ from good_faith.models import QualityAudit, QualityAuditStatus
 from portal.audit import audit_log_record
 from portal.errors import InvalidInput, TransitionError
 from portal.roles import user_is_reviewer
-from takedowns.lifecycle import AUDIT_REVERSIBLE, notice_item_audit_reverse
+from takedowns.lifecycle import notice_item_audit_reverse, transition_refusal
 from takedowns.models import ItemStatus, NoticeItem, Track
 
 # The operating system's randomness: a filer cannot predict or steer which takedowns are audited.
@@ -78,8 +78,9 @@ def quality_audits_draw(items, *, rng=None, now=None):
     ]
 
 
-def _standing(item):
-    return item.track == Track.FAST and item.status in AUDIT_REVERSIBLE
+def _standing(item, actor, now):
+    """The takedown still stands: the transition table would let this reviewer reverse it in an audit now."""
+    return transition_refusal(item, "audit_reversed", actor=actor, now=now) is None
 
 
 def quality_audit_decide(*, audit_id, actor, reverse, reason, now=None):
@@ -108,7 +109,7 @@ def quality_audit_decide(*, audit_id, actor, reverse, reason, now=None):
             .select_related("notice__rights_holder__organisation")
             .get(pk=audit.item_id)
         )
-        standing = _standing(item)
+        standing = _standing(item, actor, now)
         if reverse:
             if not standing:
                 raise TransitionError(

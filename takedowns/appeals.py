@@ -17,7 +17,7 @@ from portal.audit import audit_log_record
 from portal.errors import InvalidInput, TransitionError
 from portal.roles import user_is_senior_reviewer
 from portal.scoping import organisation_ids_of
-from takedowns.lifecycle import notice_item_reverse
+from takedowns.lifecycle import REVERSALS, notice_item_reverse
 from takedowns.models import (
     REACHED_MERCHANT_STATUSES,
     Appeal,
@@ -28,7 +28,8 @@ from takedowns.models import (
     notice_holder_side,
 )
 
-APPEALABLE = frozenset({ItemStatus.UPHELD, ItemStatus.DISMISSED, ItemStatus.REJECTED})
+# A decision can be appealed where the transition table has a reversal for it.
+APPEALABLE = frozenset(REVERSALS)
 
 
 def appeal_deadline(item):
