@@ -98,7 +98,7 @@ class Listing(models.Model):
     category = models.CharField(max_length=100, db_index=True)
     price = models.DecimalField(max_digits=12, decimal_places=2)
     currency = models.CharField(max_length=3, default="EUR")
-    # Status moves only through domain functions (takedowns.services).
+    # Status moves only through domain functions (listings.services, takedowns.listing_sync).
     status = models.CharField(max_length=20, choices=ListingStatus.choices, default=ListingStatus.LIVE, db_index=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(default=timezone.now)
