@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from demo.good_faith import DEMO_GOOD_FAITH_EMAILS, MEMBER, MISUSER, NEAR, SMALL
 from demo.lifecycle import DECLARATIONS, DEMO_FILER_EMAILS
-from demo.management.commands.seed_demo import DEMO_PASSWORD
+from demo.world_data import DEMO_PASSWORD
 from good_faith.misuse import measure_in_force
 from good_faith.models import (
     Membership,
