@@ -8,7 +8,7 @@ class GoodFaithConfig(AppConfig):
         # The policies takedowns asks for (takedowns.policies): good_faith builds on takedowns,
         # so takedowns never imports good_faith; it calls what is registered here.
         from good_faith import selectors
-        from good_faith.audits import quality_audit_maybe_select
+        from good_faith.audits import quality_audits_select
         from good_faith.misuse import misuse_evaluate
         from takedowns.policies import policy_register
 
@@ -19,5 +19,5 @@ class GoodFaithConfig(AppConfig):
         policy_register("review_queue_extra", selectors.quality_audits_queue_entries)
         # Asked for by lifecycle: the quality-audit draw when an item is fast-tracked, and the misuse
         # measures after a manifestly unfounded rejection, each in the move's own transaction.
-        policy_register("quality_audit_maybe_select", quality_audit_maybe_select)
+        policy_register("quality_audits_select", quality_audits_select)
         policy_register("misuse_evaluate", misuse_evaluate)

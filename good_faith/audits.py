@@ -17,8 +17,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from good_faith.models import QualityAudit, QualityAuditStatus
-from portal.audit import audit_log_record
+from portal.audit import audit_log_entry, audit_log_record
 from portal.errors import InvalidInput, TransitionError
+from portal.models import AuditLogEntry
 from portal.roles import user_is_reviewer
 from takedowns.lifecycle import notice_item_audit_reverse, transition_refusal
 from takedowns.models import ItemStatus, NoticeItem, Track
@@ -35,47 +36,50 @@ def quality_audit_drawn(rng=None):
     return (rng or _SYSTEM_RANDOM).random() * 100 < percent
 
 
-def quality_audit_maybe_select(item, *, rng=None, now=None):
-    """Draw a fast-track takedown for audit; call inside the routing transaction. Returns the audit or None.
+def quality_audits_select(items, *, rng=None, now=None):
+    """Draw each fast-track takedown among ``items`` for audit; write the audits drawn and their audit entries.
 
-    ``rng`` is any ``random.Random``; tests pass a seeded one.
+    One function for one item (the route verb) and for a notice's items at once
+    (the set filing, ``takedowns.routing``), registered as the ``quality_audits_select``
+    policy: one draw per fast-track takedown, in the items' order, so a seeded ``rng``
+    (any ``random.Random``; tests pass one) selects the same items either way. Call it
+    inside the routing transaction. An item that already has an audit keeps it.
+    Returns the new audits.
     """
-    if item.track != Track.FAST or not item.took_down_listing:
-        return None
-    if not quality_audit_drawn(rng):
-        return None
+    drawn = [item for item in items if item.track == Track.FAST and item.took_down_listing and quality_audit_drawn(rng)]
+    if not drawn:
+        return []
     now = now or timezone.now()
-    audit, created = QualityAudit.objects.get_or_create(
-        item=item,
-        defaults={"selected_at": now, "due_at": now + timedelta(hours=settings.TAKEDOWN_REVIEW_SLA_HOURS)},
+    existing = set(QualityAudit.objects.filter(item__in=drawn).values_list("item_id", flat=True))
+    drawn = [item for item in drawn if item.pk not in existing]
+    audits = QualityAudit.objects.bulk_create(
+        [
+            QualityAudit(item=item, selected_at=now, due_at=now + timedelta(hours=settings.TAKEDOWN_REVIEW_SLA_HOURS))
+            for item in drawn
+        ]
     )
-    if created:
-        audit_log_record(
-            action="good_faith.quality_audit.selected",
-            obj=audit,
-            organisation=item.notice.rights_holder.organisation,
-            data=quality_audit_selected_data(item, audit),
-        )
-    return audit
+    AuditLogEntry.objects.bulk_create(
+        [
+            audit_log_entry(
+                action="good_faith.quality_audit.selected",
+                obj=audit,
+                organisation_id=item.notice.rights_holder.organisation_id,
+                data={
+                    "item": item.pk,
+                    "due_at": audit.due_at.isoformat(),
+                    "percent": settings.GOOD_FAITH_AUDIT_PERCENT,
+                },
+            )
+            for item, audit in zip(drawn, audits, strict=True)
+        ]
+    )
+    return audits
 
 
-def quality_audit_selected_data(item, audit):
-    return {"item": item.pk, "due_at": audit.due_at.isoformat(), "percent": settings.GOOD_FAITH_AUDIT_PERCENT}
-
-
-def quality_audits_draw(items, *, rng=None, now=None):
-    """The set-based twin of ``quality_audit_maybe_select`` for new items (takedowns.routing): unsaved audits.
-
-    The same draws, in the same order, one per fast-track takedown, so a seeded
-    ``rng`` selects the same items on either path. The caller inserts the audits
-    and their audit entries (``quality_audit_selected_data``).
-    """
-    now = now or timezone.now()
-    return [
-        QualityAudit(item=item, selected_at=now, due_at=now + timedelta(hours=settings.TAKEDOWN_REVIEW_SLA_HOURS))
-        for item in items
-        if item.track == Track.FAST and item.took_down_listing and quality_audit_drawn(rng)
-    ]
+def quality_audit_maybe_select(item, *, rng=None, now=None):
+    """Draw one fast-track takedown for audit (``quality_audits_select`` of one item). Returns the new audit or None."""
+    audits = quality_audits_select([item], rng=rng, now=now)
+    return audits[0] if audits else None
 
 
 def _standing(item, actor, now):

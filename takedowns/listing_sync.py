@@ -13,10 +13,12 @@ mark effect).
 """
 
 from django.db import transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from listings.models import Listing, ListingStatus
-from portal.audit import audit_log_record
+from portal.audit import audit_log_entry
+from portal.models import AuditLogEntry
 from takedowns.models import ItemStatus, NoticeItem
 
 # While an item is in one of these and took the listing down, the listing stays down.
@@ -29,35 +31,79 @@ UNDER_COMPLAINT_STATUSES = frozenset(
 )
 
 
+def listing_statuses_wanted(listing_ids):
+    """{listing id: the status its items call for}, in one query whatever the number of listings."""
+    counts = (
+        NoticeItem.objects.filter(listing_id__in=listing_ids)
+        .order_by()
+        .values("listing_id")
+        .annotate(
+            down=Count("pk", filter=Q(took_down_listing=True, status__in=HOLDS_LISTING_DOWN)),
+            complaint=Count("pk", filter=Q(status__in=UNDER_COMPLAINT_STATUSES)),
+        )
+    )
+    wanted = dict.fromkeys(listing_ids, ListingStatus.LIVE)
+    for row in counts:
+        if row["down"]:
+            wanted[row["listing_id"]] = ListingStatus.TAKEN_DOWN
+        elif row["complaint"]:
+            wanted[row["listing_id"]] = ListingStatus.UNDER_COMPLAINT
+    return wanted
+
+
 def listing_status_wanted(listing_id):
-    items = NoticeItem.objects.filter(listing_id=listing_id)
-    if items.filter(took_down_listing=True, status__in=HOLDS_LISTING_DOWN).exists():
-        return ListingStatus.TAKEN_DOWN
-    if items.filter(status__in=UNDER_COMPLAINT_STATUSES).exists():
-        return ListingStatus.UNDER_COMPLAINT
-    return ListingStatus.LIVE
+    return listing_statuses_wanted([listing_id])[listing_id]
 
 
 def listing_status_sync(listing_id, *, cause=""):
     """Bring the listing's status in line with its items. Returns the new status if it changed."""
+    return listings_status_sync({listing_id: cause}).get(listing_id)
+
+
+def listings_status_sync(causes):
+    """Bring each listing's status in line with its items; ``causes`` maps listing id -> cause (audit text).
+
+    Returns {listing id: new status} for the listings that changed. The listings are
+    locked in id order, every one even if it stays as it is: a filing or a reinstatement
+    recomputing the same listing at this moment waits for this transaction and then sees
+    its items. A few queries for any number of listings (lock, items, one update per new
+    status, the audit entries).
+    """
+    if not causes:
+        return {}
     with transaction.atomic():
-        listing = Listing.objects.select_for_update().select_related("store__merchant__organisation").get(pk=listing_id)
-        if listing.status == ListingStatus.REMOVED:
-            return None
-        wanted = listing_status_wanted(listing_id)
-        if wanted == listing.status:
-            return None
-        before = listing.status
-        listing.status = wanted
-        listing.updated_at = timezone.now()
-        listing.save(update_fields=["status", "updated_at"])
-        audit_log_record(
-            action=f"listings.listing.{wanted}",
-            obj=listing,
-            organisation=listing.store.merchant.organisation,
-            data={"before": before, "after": wanted, "cause": cause},
+        listings = list(
+            Listing.objects.select_for_update(of=("self",))
+            .select_related("store__merchant")
+            .filter(pk__in=causes)
+            .order_by("pk")
         )
-        return wanted
+        wanted = listing_statuses_wanted([listing.pk for listing in listings])
+        changed = [
+            listing
+            for listing in listings
+            if listing.status != ListingStatus.REMOVED and wanted[listing.pk] != listing.status
+        ]
+        if not changed:
+            return {}
+        now = timezone.now()
+        entries = []
+        for listing in changed:
+            before, listing.status, listing.updated_at = listing.status, wanted[listing.pk], now
+            entries.append(
+                audit_log_entry(
+                    action=f"listings.listing.{listing.status}",
+                    obj=listing,
+                    organisation_id=listing.store.merchant.organisation_id,
+                    data={"before": before, "after": listing.status, "cause": causes[listing.pk]},
+                )
+            )
+        for status in {listing.status for listing in changed}:
+            Listing.objects.filter(pk__in=[x.pk for x in changed if x.status == status]).update(
+                status=status, updated_at=now
+            )
+        AuditLogEntry.objects.bulk_create(entries)
+        return {listing.pk: listing.status for listing in changed}
 
 
 def effect_listing_sync(effect):

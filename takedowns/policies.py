@@ -30,11 +30,10 @@ POLICIES = {
     "partner_privilege_active": "partner -> bool",
     # The same rule as a condition; ``partner_id`` is an expression of the outer query.
     "partner_privilege_q": "*, partner_id -> Q",
-    # (item, now) -> audit or None: maybe draw a fast-track takedown for a quality audit (one item),
-    # in the routing transaction.
-    "quality_audit_maybe_select": "item, *, now -> QualityAudit | None",
-    # (items, notice, now) -> rows: the audit rows drawn for many fast-tracked items at once.
-    "quality_audits_draw": "items, *, notice, now -> list",
+    # Draw fast-track takedowns for a quality audit, one draw per item in order, and write the
+    # audits drawn (with their audit entries), in the routing transaction: the route verb passes
+    # one item, the set filing a notice's items. Returns the new audits.
+    "quality_audits_select": "items, *, now -> list[QualityAudit]",
     # (organisation_id, now) -> measure or None: misuse measures after a manifestly unfounded
     # rejection, in the rejection's transaction.
     "misuse_evaluate": "*, organisation_id, now -> MisuseMeasure | None",

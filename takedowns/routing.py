@@ -10,11 +10,11 @@ queries instead of some thirty per item:
    deadlock on the unique index of open items;
 2. their events are inserted in one statement: each line's first event
    (``submitted`` or ``invalid``), then each valid item's routing event;
-3. the listings of fast-tracked items are locked and taken down in one statement
-   (``listing_sync.listing_status_wanted`` answers ``taken_down`` for a listing
-   that a standing fast-track item holds, unless its merchant removed it);
-4. quality audits are drawn for the fast-tracked items, in order, with the same
-   draws as ``good_faith.audits.quality_audit_maybe_select``;
+3. the listings of fast-tracked items are taken down by
+   ``listing_sync.listings_status_sync``, the function the route verb calls for
+   one listing, in a few statements for all of them;
+4. quality audits are drawn for the fast-tracked items, in order, by the
+   ``quality_audits_select`` policy the route verb calls for one item;
 5. the audit entries, statements of reasons and effects are inserted, one
    statement each; after commit the effects go out in one message
    (``sweep.effects_dispatch_in_chunks``) rather than one per item.
@@ -33,17 +33,18 @@ and asset twice takes the per-item path too: the second line's reason names the
 first line's item id, known only once it is inserted.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.db import IntegrityError, connection, transaction
-from django.utils import timezone
 
-from listings.models import Listing, ListingStatus, Merchant, Store
+from listings.models import Listing
 from portal.audit import audit_log_entry
 from portal.context import current_origin
 from portal.models import AuditLogEntry
 from takedowns import lifecycle
+from takedowns.listing_sync import listings_status_sync
 from takedowns.models import Effect, ItemEvent, ItemStatus, NoticeItem, StatementOfReasons
+from takedowns.policies import policy
 from takedowns.reasons import statement_fields
 
 
@@ -66,7 +67,6 @@ class _Routed:
     before: str
     move: lifecycle.Move
     event: ItemEvent = None
-    audit_entries: list = field(default_factory=list)  # after the routing entry: listing, quality audit
 
 
 def set_filing_possible(lines):
@@ -133,9 +133,10 @@ def notice_items_file(*, notice, lines, actor, now):
     for r, event in zip(routed, route_events, strict=True):
         r.event = event
 
-    fast = [r for r in routed if r.move.to == ItemStatus.AWAITING_COUNTER_NOTICE]
+    fast = [r.item for r in routed if r.move.to == ItemStatus.AWAITING_COUNTER_NOTICE]
     _listings_take_down(fast)
-    _quality_audits_draw(fast, notice=notice, now=now)
+    # Drawn with the same policy the route verb calls for one item: one draw per item, in order.
+    policy("quality_audits_select")(fast, now=now)
 
     origin = current_origin()
     organisation_id = notice.rights_holder.organisation_id
@@ -166,7 +167,6 @@ def notice_items_file(*, notice, lines, actor, now):
                 origin=origin,
             )
         )
-        entries += [audit_log_entry(**kwargs, origin=origin) for kwargs in r.audit_entries]
     AuditLogEntry.objects.bulk_create(entries)
 
     StatementOfReasons.objects.bulk_create(
@@ -223,85 +223,14 @@ def _items_insert_in_stable_order(items):
 
 
 def _listings_take_down(fast):
-    """Take the fast-tracked items' listings down in one statement, with listing_status_sync's audit entries.
-
-    Every listing is locked, even one already down: a reinstatement recomputing its
-    status at this moment (``listing_sync.listing_status_sync``, which locks it too)
-    then waits for this filing and sees its items, as it would wait for the per-item path.
-    """
-    if not fast:
-        return
-    cause_of = {}
-    for r in fast:
-        cause_of.setdefault(r.item.listing_id, r)
-    t_listing, t_store, t_merchant = Listing._meta.db_table, Store._meta.db_table, Merchant._meta.db_table
-    # Table names come from the models' meta; values are parameters.
-    sql = f"""
-    WITH locked AS (
-        SELECT l.id, l.status, m.organisation_id
-        FROM {t_listing} l JOIN {t_store} s ON s.id = l.store_id JOIN {t_merchant} m ON m.id = s.merchant_id
-        WHERE l.id = ANY(%(ids)s) ORDER BY l.id FOR UPDATE OF l
-    ), changed AS (
-        UPDATE {t_listing} l SET status = %(down)s, updated_at = %(updated_at)s
-        FROM locked WHERE l.id = locked.id AND locked.status NOT IN (%(down)s, %(removed)s)
-        RETURNING l.id
-    )
-    SELECT locked.id, locked.status, locked.organisation_id FROM locked JOIN changed ON changed.id = locked.id
-    """  # noqa: S608
-    with connection.cursor() as cursor:
-        cursor.execute(
-            sql,
-            {
-                "ids": sorted(cause_of),
-                "down": ListingStatus.TAKEN_DOWN,
-                "removed": ListingStatus.REMOVED,
-                "updated_at": timezone.now(),
-            },
-        )
-        changed = cursor.fetchall()
-    for listing_id, before, organisation_id in changed:
-        r = cause_of[listing_id]
-        listing = r.item.listing
-        listing.status = ListingStatus.TAKEN_DOWN
-        r.audit_entries.append(
-            {
-                "action": f"listings.listing.{ListingStatus.TAKEN_DOWN}",
-                "actor": None,
-                "actor_label": None,
-                "obj": listing,
-                "organisation_id": organisation_id,
-                "data": {
-                    "before": before,
-                    "after": ListingStatus.TAKEN_DOWN,
-                    "cause": f"fast track of item {r.item.pk}",
-                },
-            }
-        )
-
-
-def _quality_audits_draw(fast, *, notice, now):
-    """Draw the fast-tracked items for audit, in order, as quality_audit_maybe_select does one by one."""
-    from good_faith.audits import quality_audit_selected_data, quality_audits_draw
-    from good_faith.models import QualityAudit
-
-    audits = quality_audits_draw([r.item for r in fast], now=now)
-    if not audits:
-        return
-    QualityAudit.objects.bulk_create(audits)
-    by_item = {audit.item_id: audit for audit in audits}
-    for r in fast:
-        audit = by_item.get(r.item.pk)
-        if audit is not None:
-            r.audit_entries.append(
-                {
-                    "action": "good_faith.quality_audit.selected",
-                    "actor": None,
-                    "actor_label": None,
-                    "obj": audit,
-                    "organisation_id": notice.rights_holder.organisation_id,
-                    "data": quality_audit_selected_data(r.item, audit),
-                }
-            )
+    """Take the fast-tracked items' listings down now, as the route verb does for one (``listing_sync``)."""
+    causes = {}
+    for item in fast:
+        causes.setdefault(item.listing_id, f"fast track of item {item.pk}")
+    changed = listings_status_sync(causes)
+    for item in fast:
+        if item.listing_id in changed:
+            item.listing.status = changed[item.listing_id]
 
 
 def _str_in_status(item, status):

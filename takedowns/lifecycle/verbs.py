@@ -66,7 +66,7 @@ def notice_item_route(*, item_id, track, reason="", actor=None, now=None):
             # worker gets to it; the delist effect row stays as the record and is a no-op then.
             listing_status_sync(item.listing_id, cause=f"fast track of item {item.pk}")
             # Drawn here, the one place a fast-track takedown happens, so every one has the same chance.
-            policy("quality_audit_maybe_select")(item, now=now)
+            policy("quality_audits_select")([item], now=now)
         return item
 
 
