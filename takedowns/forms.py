@@ -7,7 +7,7 @@ service runs: a refused file is reported on its own row and nothing is stored.
 from django import forms
 from django.utils import timezone
 
-from portal.forms import LineField, ProseField
+from portal.forms import LineField, ProseField, whole_number
 from portal.uploads import UploadRejected, validate_upload
 from takedowns.counter_notices import counter_notice_errors
 from takedowns.models import InfringementType, Outcome
@@ -129,10 +129,7 @@ class AssetChoiceField(forms.ModelChoiceField):
     def to_python(self, value):
         if self.lookup is None or value in self.empty_values:
             return super().to_python(value)
-        try:
-            asset = self.lookup.get(int(value))
-        except (TypeError, ValueError):
-            asset = None
+        asset = self.lookup.get(whole_number(value))
         if asset is None:
             raise forms.ValidationError(
                 self.error_messages["invalid_choice"], code="invalid_choice", params={"value": value}

@@ -940,3 +940,12 @@ def test_marking_a_notification_read_with_a_nul_in_next_goes_to_the_list(client,
     client.force_login(owner_a)
     response = client.post(reverse("takedowns:notifications-read-all"), {"next": "/takedowns/\x00"})
     assert response.status_code == 302 and response["Location"] == reverse("takedowns:notifications")
+
+
+def test_an_asset_id_of_a_superscript_two_is_an_invalid_choice(client, owner_a, brand_a, asset_a, listing):
+    client.force_login(owner_a)
+    rows = [{**_row(listing.external_id, asset_a), "ip_asset": "\u00b2"}]
+    response = client.post(reverse("takedowns:notice-create"), _notice_post(brand_a, rows))
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
+    assert not Notice.objects.exists()
