@@ -10,28 +10,13 @@ A policy that nobody registered is an error, never a silent default: a portal
 without the takedowns app would otherwise let every banned merchant back in.
 """
 
-from django.core.exceptions import ImproperlyConfigured
+from portal.policies import PolicyRegistry
 
 POLICIES = {
     # (**hashes: registration field -> keyed hash or "") -> the fields whose identifier is under a live ban.
     "banned_identity_fields": "**hashes -> list[str]",
 }
 
-_registered = {}
-
-
-def policy_register(name, function):
-    """Register ``function`` as the answer to policy ``name`` (called from ``AppConfig.ready``)."""
-    if name not in POLICIES:
-        raise ImproperlyConfigured(f"listings asks for no policy named {name!r}; known: {', '.join(POLICIES)}.")
-    _registered[name] = function
-
-
-def policy(name):
-    """The function registered for policy ``name``; an error when none was."""
-    try:
-        return _registered[name]
-    except KeyError:
-        raise ImproperlyConfigured(
-            f"No app registered the listings policy {name!r}; is takedowns in INSTALLED_APPS?"
-        ) from None
+REGISTRY = PolicyRegistry(asker="listings", answerer="takedowns", policies=POLICIES)
+policy_register = REGISTRY.register
+policy = REGISTRY.get

@@ -16,7 +16,7 @@ function must keep; registering a name not listed there is refused, so a typo
 fails at start-up rather than at the first call.
 """
 
-from django.core.exceptions import ImproperlyConfigured
+from portal.policies import PolicyRegistry
 
 POLICIES = {
     # The Good Faith membership that fast-tracks a holder's item of this type (per type, or
@@ -42,21 +42,6 @@ POLICIES = {
     "review_queue_extra": "*, limit -> list[QueueEntry]",
 }
 
-_registered = {}
-
-
-def policy_register(name, function):
-    """Register ``function`` as the answer to policy ``name`` (called from ``AppConfig.ready``)."""
-    if name not in POLICIES:
-        raise ImproperlyConfigured(f"takedowns asks for no policy named {name!r}; known: {', '.join(POLICIES)}.")
-    _registered[name] = function
-
-
-def policy(name):
-    """The function registered for policy ``name``; an error when none was."""
-    try:
-        return _registered[name]
-    except KeyError:
-        raise ImproperlyConfigured(
-            f"No app registered the takedowns policy {name!r}; is good_faith in INSTALLED_APPS?"
-        ) from None
+REGISTRY = PolicyRegistry(asker="takedowns", answerer="good_faith", policies=POLICIES)
+policy_register = REGISTRY.register
+policy = REGISTRY.get

@@ -12,7 +12,7 @@ def test_takedowns_registers_the_banned_identity_policy_at_start_up():
 
 
 def test_an_unregistered_policy_is_an_error_not_a_silent_default(monkeypatch):
-    monkeypatch.setattr(policies, "_registered", {})
+    monkeypatch.setattr(policies.REGISTRY, "_registered", {})
     with pytest.raises(ImproperlyConfigured, match="banned_identity_fields"):
         policies.policy("banned_identity_fields")
 
