@@ -310,11 +310,20 @@ if CELERY_BROKER_KEY_PREFIX and not _broker_scheme.startswith("redis"):
         "Environment variable CELERY_BROKER_KEY_PREFIX applies to a Redis broker only; "
         "unset it or set CELERY_BROKER_URL=redis://..."
     )
-CELERY_BROKER_TRANSPORT_OPTIONS = (
-    {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT, "global_keyprefix": CELERY_BROKER_KEY_PREFIX}
-    if _broker_scheme.startswith("redis")
-    else {}
-)
+# Embedded broker: kombu's SQLAlchemy transport drops a publish without a word when
+# SQLite stays locked past the driver's busy timeout (5 s by default), which a loaded
+# machine reaches (a 2,000-task burst lost one). Wait for the lock instead; kombu hands
+# these options to SQLAlchemy's create_engine.
+EMBEDDED_BROKER_TRANSPORT_OPTIONS = {"connect_args": {"timeout": 60}}
+if _broker_scheme.startswith("redis"):
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+        "global_keyprefix": CELERY_BROKER_KEY_PREFIX,
+    }
+elif _broker_scheme == "sqla+sqlite":
+    CELERY_BROKER_TRANSPORT_OPTIONS = EMBEDDED_BROKER_TRANSPORT_OPTIONS
+else:
+    CELERY_BROKER_TRANSPORT_OPTIONS = {}
 CELERY_BROKER_POLLING_INTERVAL = 0.1
 CELERY_BEAT_SCHEDULE = {
     "sweep-takedown-deadlines": {

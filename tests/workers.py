@@ -249,7 +249,7 @@ def broker_sender(broker):
         from kombu.transport import sqlalchemy as sqla_transport
 
         sqla_transport.Transport.polling_interval = settings.CELERY_BROKER_POLLING_INTERVAL
-        url, transport_options = broker, {}
+        url, transport_options = broker, settings.EMBEDDED_BROKER_TRANSPORT_OPTIONS
     else:
         raise TypeError(f"broker_sender() takes a RedisBroker (a key prefix of its own) or an embedded URL: {broker!r}")
     sender = Celery("test-sender", broker=url, set_as_current=False)

@@ -99,7 +99,10 @@ def test_production_requires_allowed_hosts(tmp_path):
 
 
 def test_broker_default_is_embedded_sqlite(tmp_path):
-    assert _settings(tmp_path)["broker"].startswith("sqla+sqlite:///")
+    values = _settings(tmp_path)
+    assert values["broker"].startswith("sqla+sqlite:///")
+    # kombu drops a publish when SQLite stays locked past this: wait a minute, not the driver's 5 s.
+    assert values["broker_options"] == {"connect_args": {"timeout": 60}}
 
 
 def test_broker_redis(tmp_path):
