@@ -49,9 +49,9 @@ def ground_text_of(*, infringement_type, asset_kind, asset_name, registration_nu
 def statement_fields(item, spec, *, now, ground=None):
     """What a statement says about the decision: every field but the item, its store and the content's age.
 
-    Shared by ``statements_write`` and the set-based sweep (takedowns/sweep.py), which
-    fills in the listing's store and creation time per row in SQL, and passes ``ground``
-    (``ground_text_of`` each row's asset) rather than letting it be read from the item.
+    Used by ``statement_rows`` for every statement a decision writes. The set-based
+    sweep (takedowns/sweep.py) passes ``ground`` (``ground_text_of`` each row's asset,
+    put in place per row) rather than letting it be read from the item.
     """
     proactive = item.notice.channel == Channel.PROACTIVE
     return {
@@ -67,16 +67,21 @@ def statement_fields(item, spec, *, now, ground=None):
     }
 
 
-def statements_write(item, statements, *, now):
-    """Write one StatementOfReasons per restriction named by a move (inside its transaction)."""
-    for spec in statements:
-        StatementOfReasons.objects.get_or_create(
+def statement_rows(item, specs, *, now, ground=None):
+    """One unsaved StatementOfReasons per restriction a decision names (``specs``), for the item's decision."""
+    return [
+        StatementOfReasons(
             item=item,
             decision_generation=item.decision_generation,
             restriction=spec["restriction"],
-            defaults={
-                "store_id": item.listing.store_id,
-                "content_created_at": item.listing.created_at,
-                **statement_fields(item, spec, now=now),
-            },
+            store_id=item.listing.store_id,
+            content_created_at=item.listing.created_at,
+            **statement_fields(item, spec, now=now, ground=ground),
         )
+        for spec in specs
+    ]
+
+
+def statements_write(item, specs, *, now):
+    """Write the statements of a decision on ``item`` (inside its transaction); one already written stays."""
+    StatementOfReasons.objects.bulk_create(statement_rows(item, specs, now=now), ignore_conflicts=True)

@@ -7,26 +7,27 @@ Python:
 
 1. the claim locks up to ``TAKEDOWN_SWEEP_BATCH_SIZE`` due items with ``FOR
    UPDATE SKIP LOCKED`` (so several workers share one sweep, and a merchant's
-   counter-notice that holds the row lock is skipped, not overwritten) and
-   answers one row per group of items that the rules treat alike (same right,
-   infringement type, rights holder, channel and decision generation): a
-   representative item and the group's ids;
-2. the representatives are loaded as the verb loads an item;
+   counter-notice that holds the row lock is skipped, not overwritten), and
+   returns each with the values its rows name (listing's store and age, the
+   rights holder's organisation, the legal ground's asset and holder); the
+   items fall into groups that the rules treat alike (``GROUP_KEY``);
+2. the groups' representatives are loaded (the item and its notice);
 3. the move is one statement of data-modifying CTEs that updates the items and
-   inserts, for each, what ``lifecycle._apply`` writes for one: its
+   inserts, for each, the rows ``lifecycle.move_rows`` makes for one: its
    ``ItemEvent``, its audit entry, its statements of reasons and its ``Effect``
-   rows (the notify effect keyed by the new event's id).
+   rows.
 
-The rules stay in Python, in one place: per group, the plan function the
+The sweep writes nothing of its own making. Per group it runs the plan the
 single-item verb uses (``lifecycle.uphold_by_default_plan``,
-``lifecycle.reply_lapse_plan``) and ``reasons.statement_fields`` run on the
-group's representative, loaded like the verb loads it, with the few values
-that differ from item to item (id, listing id, explanation, the new event's
-id) replaced by markers. What they return are templates; the statement puts
-each row's own values in place of the markers. tests/takedowns/test_sweep.py
-checks that both paths write identical rows. Effects are sent after commit,
-one task per chunk of items. Elsewhere (SQLite) the verbs are called row by
-row.
+``lifecycle.reply_lapse_plan``) and ``lifecycle.move_rows`` on the
+representative, whose per-item values (its id, listing, explanation, version,
+store, organisation, the legal ground, the new event's id) are markers. What
+``move_rows`` returns are template rows; ``_TemplateInsert`` writes them for
+every claimed row of the group, any column of any model, putting each row's own
+value where a template holds a marker. tests/takedowns/test_sweep.py checks
+that both paths write identical rows. Effects are sent after commit, one task
+per chunk of items. Elsewhere (SQLite) the verbs are called row by row
+(``deadline_batch_sweep``, the one place the sweep differs by database).
 
 A worker that was down catches up on its next run: deadlines are instants in
 the database, not ETAs in the broker.
@@ -36,10 +37,10 @@ import dataclasses
 import json
 import logging
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from listings.models import Listing
@@ -48,17 +49,9 @@ from portal.models import AuditLogEntry
 from rights_holders.models import IPAsset, RightsHolder
 from takedowns import lifecycle
 from takedowns.effects import effects_resend_stale
-from takedowns.models import (
-    Effect,
-    EffectKind,
-    EffectStatus,
-    ItemEvent,
-    ItemStatus,
-    Notice,
-    NoticeItem,
-    StatementOfReasons,
-)
-from takedowns.reasons import ground_text_of, statement_fields
+from takedowns.models import Effect, ItemEvent, ItemStatus, Notice, NoticeItem, StatementOfReasons
+from takedowns.penalties import store_restrictions_lift
+from takedowns.reasons import ground_text_of
 
 log = logging.getLogger(__name__)
 
@@ -111,21 +104,16 @@ def deadlines_sweep(*, now=None, batch_size=None):
                 break
         counts[kind.name] = total
     counts["effects_resent"] = effects_resend_stale(now=now)
-    counts["restrictions_lifted"] = _store_restrictions_lift(now)
+    counts["restrictions_lifted"] = store_restrictions_lift(now=now)
     return counts
 
 
-def _store_restrictions_lift(now):
-    from takedowns import penalties
-
-    lift = getattr(penalties, "store_restrictions_lift", None)
-    if lift is None:
-        return 0
-    return lift(now=now) or 0
-
-
 def deadline_batch_sweep(kind, *, now, batch_size):
-    """Move one batch of due items of ``kind`` in one transaction. Returns how many moved."""
+    """Move one batch of due items of ``kind`` in one transaction. Returns how many moved.
+
+    The one place the sweep differs by database: PostgreSQL claims with SKIP LOCKED and
+    moves the batch in one statement; elsewhere (SQLite) each item goes through its verb.
+    """
     if connection.vendor != "postgresql":
         return _batch_row_by_row(kind, now=now, batch_size=batch_size)
     with transaction.atomic():
@@ -146,32 +134,45 @@ def _batch_row_by_row(kind, *, now, batch_size):
     return sum(1 for item_id in ids if kind.verb(item_id=item_id, now=now))
 
 
+# --- Claiming ------------------------------------------------------------------------------
+
+# What a plan and move_rows may read of the representative beyond its per-row values (the
+# markers below): the item's infringement type and decision generation, and the channel of its
+# notice. Anything else they read must be added here, or become a per-row value: the
+# representative loads nothing more, and planning refuses a query, so reading something else
+# fails loudly instead of copying one item's value onto its whole group.
+GROUP_KEY = ("infringement_type", "decision_generation", "channel")
+
+
 @dataclass
 class ClaimedGroup:
-    """Claimed items the rules treat alike (same group key): one representative and every row of the group."""
+    """Claimed items the rules treat alike: a representative, and each row's own values."""
 
     representative_id: int
-    ids: list = dataclasses.field(default_factory=list)
-    grounds: list = dataclasses.field(default_factory=list)  # per row: its index in Claimed.grounds
-    organisations: list = dataclasses.field(default_factory=list)  # per row: its rights holder's organisation
+    rows: list = dataclasses.field(default_factory=list)  # ClaimedRow
+
+    @property
+    def ids(self):
+        return [row.id for row in self.rows]
 
     @property
     def size(self):
-        return len(self.ids)
+        return len(self.rows)
+
+
+@dataclass
+class ClaimedRow:
+    id: int
+    ground: int  # index into Claimed.grounds
+    organisation_id: int  # the rights holder's organisation
+    store_id: int  # the listing's store
+    listed_at: datetime  # the listing's creation
 
 
 @dataclass
 class Claimed:
     groups: list
     grounds: list  # the distinct legal grounds of the batch's statements (reasons.ground_text_of)
-
-
-# What a plan may read beyond the per-row values the move statement puts in place of the markers:
-# the item's infringement type and decision generation, and the channel of its notice. A plan or a
-# statement that reads anything else of the item must add it here (the representative loads
-# nothing more, and ``_group_plan`` refuses a query), or the batch would copy one item's value onto
-# the others.
-GROUP_KEY = ("infringement_type", "decision_generation", "channel")
 
 
 def _due_items_claim(kind, *, now, limit):
@@ -182,28 +183,29 @@ def _due_items_claim(kind, *, now, limit):
     this moment: the verb holds the row lock, the sweep leaves the row alone,
     and if the counter-notice fails the next sweep takes the item. The locks
     are held until the batch commits. Each row comes back with its group key
-    and what its statement's legal ground names (asset and rights holder), so
-    that a batch of items of 2,000 assets and holders still plans a few groups.
+    and the values its rows name, so that a batch of items of 2,000 assets,
+    holders and stores is still planned as a few groups.
     """
-    item, notice = NoticeItem._meta, Notice._meta
+    item, notice, listing = NoticeItem._meta, Notice._meta, Listing._meta.db_table
     asset, holder = IPAsset._meta.db_table, RightsHolder._meta.db_table
     deadline = _column(NoticeItem, kind.deadline)
     # Table and column names come from the models' meta; values are parameters.
     sql = (
         "WITH c AS ("  # noqa: S608
-        "SELECT i.id, i.infringement_type, i.decision_generation, n.channel, i.ip_asset_id, n.rights_holder_id "
-        f"FROM {item.db_table} i JOIN {notice.db_table} n ON n.id = i.notice_id "
+        "SELECT i.id, i.infringement_type, i.decision_generation, n.channel, i.ip_asset_id, i.listing_id, "
+        f"n.rights_holder_id FROM {item.db_table} i JOIN {notice.db_table} n ON n.id = i.notice_id "
         f"WHERE i.status = %s AND i.{deadline} <= %s "
         f"ORDER BY i.{deadline}, i.id LIMIT %s FOR UPDATE OF i SKIP LOCKED) "
         "SELECT c.id, c.infringement_type, c.decision_generation, c.channel, "
-        "a.kind, a.name, a.registration_number, a.office, h.legal_name, h.organisation_id "
-        f"FROM c JOIN {asset} a ON a.id = c.ip_asset_id JOIN {holder} h ON h.id = c.rights_holder_id ORDER BY c.id"
+        "a.kind, a.name, a.registration_number, a.office, h.legal_name, h.organisation_id, l.store_id, l.created_at "
+        f"FROM c JOIN {asset} a ON a.id = c.ip_asset_id JOIN {holder} h ON h.id = c.rights_holder_id "
+        f"JOIN {listing} l ON l.id = c.listing_id ORDER BY c.id"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [kind.status, now, limit])
         rows = cursor.fetchall()
     groups, grounds, ground_no = {}, [], {}
-    for item_id, type_, generation, channel, *named, organisation_id in rows:
+    for item_id, type_, generation, channel, *named, organisation_id, store_id, listed_at in rows:
         group = groups.get((type_, generation, channel))
         if group is None:
             group = groups[type_, generation, channel] = ClaimedGroup(representative_id=item_id)
@@ -222,33 +224,51 @@ def _due_items_claim(kind, *, now, limit):
                     holder_name=holder_name,
                 )
             )
-        group.ids.append(item_id)
-        group.grounds.append(number)
-        group.organisations.append(organisation_id)
+        group.rows.append(ClaimedRow(item_id, number, organisation_id, store_id, listed_at))
     return Claimed(groups=list(groups.values()), grounds=grounds)
 
 
-# --- The set-based twin of lifecycle._apply ------------------------------------
+# --- The move, as lifecycle.move_rows writes it, for every claimed row ----------------------
 
-# Stand-ins for the values that differ from item to item, put into a representative item before
-# the plan runs and replaced by each row's own values in SQL. Digits and letters only, so they read
-# the same in text and in JSON; the numbers are ids no row can have.
+# Stand-ins for the values that differ from item to item, put into a representative before
+# move_rows runs and replaced by each row's own value in SQL. Numbers no id can be; texts of
+# letters and digits, which read the same in text and in JSON; an instant no listing has.
 MARK_ID = -9182736401
 MARK_LISTING = -9182736402
 MARK_EVENT = -9182736403
 MARK_EXPLANATION = "SweepMarkExplanation9182736404"
 MARK_GROUND = "SweepMarkGround9182736405"
+MARK_STORE = -9182736406
+MARK_ORGANISATION = -9182736407
+MARK_VERSION = -9182736408
+MARK_LISTED_AT = datetime(1901, 2, 3, 4, 5, 6, 789012, tzinfo=UTC)
+
+# Each marker's per-row value in the move statement (``u``: the updated item and its claimed
+# values; ``ev``: its new event). Numbers stand alone in a column or inside a text or JSON.
+_ROW_NUMBERS = {
+    MARK_ID: "u.id",
+    MARK_LISTING: "u.listing_id",
+    MARK_EVENT: "ev.id",
+    MARK_STORE: "u.store_id",
+    MARK_ORGANISATION: "u.organisation_id",
+}
+_ROW_TEXTS = {MARK_EXPLANATION: "u.explanation", MARK_GROUND: "(%(grounds)s::text[])[u.ground]"}
+_ROW_INSTANTS = {MARK_LISTED_AT: "u.listed_at"}
+# A column holding only a marker; markers inside a text or JSON (numbers first, texts last).
+_ROW_ALONE = {("number", k): v for k, v in _ROW_NUMBERS.items()} | {("instant", k): v for k, v in _ROW_INSTANTS.items()}
+_ROW_IN_TEXT = [(str(k), f"{v}::text") for k, v in _ROW_NUMBERS.items()] + list(_ROW_TEXTS.items())
 
 
-@dataclass
-class _GroupPlan:
-    group: ClaimedGroup
-    move: object
-    constants: tuple  # what must agree across the groups of one statement
-    object_repr: str
-    audit_data: str
-    statements: list  # statement field dicts
-    effects: list  # (kind, key, payload JSON)
+def _marker_key(value):
+    if isinstance(value, int) and not isinstance(value, bool):
+        return ("number", value)
+    if isinstance(value, datetime):
+        return ("instant", value)
+    return None
+
+
+# The item's own counters: the move adds to them (``version``: one per move).
+_ROW_COUNTERS = {"version": MARK_VERSION}
 
 
 def groups_move_in_set(kind, claimed, *, now):
@@ -256,13 +276,10 @@ def groups_move_in_set(kind, claimed, *, now):
     groups = claimed.groups
     # The item and its notice (the channel), nothing more: see GROUP_KEY.
     representatives = NoticeItem.objects.select_related("notice").in_bulk([g.representative_id for g in groups])
+    origin = current_origin()
     with connection.execute_wrapper(_refuse_query):
-        plans = [_group_plan(kind, group, representatives[group.representative_id], now) for group in groups]
-    if len({plan.constants for plan in plans}) > 1:
-        # The statement sets the same status and fields on every row. A plan that varies them
-        # between groups is moved group by group; the rows are already locked by this transaction.
-        return [item_id for plan in plans for item_id in _plans_apply([plan], claimed.grounds, now=now)]
-    return _plans_apply(plans, claimed.grounds, now=now)
+        templates = [_group_rows(kind, representatives[group.representative_id], now, origin) for group in groups]
+    return _rows_apply(kind, groups, templates, claimed.grounds)
 
 
 def _refuse_query(execute, sql, params, many, context):
@@ -272,264 +289,200 @@ def _refuse_query(execute, sql, params, many, context):
     )
 
 
-def _group_plan(kind, group, representative, now):
-    # A plan must be a function of the item's fields and related rows loaded here, as the verbs'
-    # plans are: it runs once for the whole group, on the representative with markers in place.
-    item = representative
-    before = item.status
+def _group_rows(kind, item, now, origin):
+    """The rows ``move_rows`` makes for the group's representative, with markers for what differs per row."""
     item.id = MARK_ID
-    item.listing_id = MARK_LISTING
     item.explanation = MARK_EXPLANATION
+    item.version = MARK_VERSION
+    item.listing = Listing(id=MARK_LISTING, store_id=MARK_STORE, created_at=MARK_LISTED_AT)
+    item.notice.rights_holder = RightsHolder(organisation_id=MARK_ORGANISATION)
     move = kind.plan(item)
     lifecycle.move_check(item, move.action, now=now)
-    _move_in_memory(item, move, now)
-    statements = []
-    for spec in move.statements:
-        fields = statement_fields(item, spec, now=now, ground=MARK_GROUND)
-        # The per-row values come from SQL; a template naming them would be silently wrong.
-        if {"store_id", "content_created_at"} & set(fields):
-            raise ValueError("statement_fields must leave the listing's store and creation time to the caller")
-        statements.append({"restriction": spec["restriction"], **fields})
-    effects = list(move.effects)
-    # What _apply adds to every move: the parties are told; the notify handler decides who hears what.
-    effects.append((EffectKind.NOTIFY, f"event-{MARK_EVENT}", {"event": MARK_EVENT}))
-    # The audit entry _apply writes through portal.audit.audit_log_record.
-    audit_data = {"before": before, "after": move.to, "reason": move.reason, "event": MARK_EVENT, **move.data}
-    item_values = tuple((name, getattr(item, name)) for name in _item_update_names(move))
-    return _GroupPlan(
-        group=group,
-        move=move,
-        constants=(before, move.to, move.action, move.reason, _json(move.data), move.final, item_values),
-        object_repr=str(item)[:300],
-        audit_data=_json(audit_data),
-        statements=statements,
-        effects=[(kind_, key, _json(payload)) for kind_, key, payload in effects],
-    )
+    rows = lifecycle.move_rows(item, move, actor=None, now=now, ground=MARK_GROUND)
+    if rows.listing_follows:
+        raise ValueError(f"the sweep does not bring listings in line in its statement ({move.action})")
+    rows.event.pk = MARK_EVENT
+    return rows.after_event(origin=origin)
 
 
-def _move_in_memory(item, move, now):
-    item.status = move.to
-    item.status_changed_at = now
-    item.version += 1
-    for name, value in move.fields.items():
-        setattr(item, name, value)
-    if move.final:
-        item.decided_at = now
-        item.decided_by_id = None
-        item.decision_generation += 1
-    if move.to in {ItemStatus.PENDING_REVIEW, ItemStatus.PENDING_ADJUDICATION}:
-        item.queued_at = now
-        item.review_due_at = now + timedelta(hours=settings.TAKEDOWN_REVIEW_SLA_HOURS)
-
-
-def _item_update_names(move):
-    names = ["status", "status_changed_at", *move.fields]
-    if move.final:
-        names += ["decided_at", "decided_by_id"]
-    if move.to in {ItemStatus.PENDING_REVIEW, ItemStatus.PENDING_ADJUDICATION}:
-        names += ["queued_at", "review_due_at"]
-    return names
-
-
-def _plans_apply(plans, grounds, *, now):
+def _rows_apply(kind, groups, templates, grounds):
     """One statement: update the items, insert their events, audit entries, statements and effects."""
-    first = plans[0]
-    before, to, action, reason, event_data, final, item_values = first.constants
-    origin = current_origin()
-    created_at = timezone.now()
-    params = {
-        "now": now,
-        "created_at": created_at,
-        "before": before,
-        "to": to,
-        "action": action,
-        "reason": reason,
-        "event_data": event_data,
-        "actor_label": lifecycle.actor_label(None, "system"),
-        "audit_action": f"takedowns.item.{action}",
-        "object_type": NoticeItem._meta.label_lower,
-        "ip_address": origin.ip_address,
-        "user_agent": origin.user_agent,
-        "pending": EffectStatus.PENDING,
-        "m_id": str(MARK_ID),
-        "m_listing": str(MARK_LISTING),
-        "m_event": str(MARK_EVENT),
-        "m_explanation": MARK_EXPLANATION,
-        "m_ground": MARK_GROUND,
-        "grounds": grounds,
-        # One row per group: its number and the texts its plan gave.
-        "g_no": list(range(len(plans))),
-        "g_repr": [plan.object_repr for plan in plans],
-        "g_audit": [plan.audit_data for plan in plans],
-        # One row per item: its group, its id, its legal ground (1-based into grounds), its organisation.
-        "c_no": [n for n, plan in enumerate(plans) for _ in plan.group.ids],
-        "c_id": [item_id for plan in plans for item_id in plan.group.ids],
-        "c_ground": [number + 1 for plan in plans for number in plan.group.grounds],
-        "c_organisation": [org for plan in plans for org in plan.group.organisations],
-    }
+    params = {"before": kind.status, "grounds": grounds}
+    claimed = [(n, row) for n, group in enumerate(groups) for row in group.rows]
+    for name, values in {
+        "no": [n for n, _ in claimed],
+        "id": [row.id for _, row in claimed],
+        "ground": [row.ground + 1 for _, row in claimed],  # 1-based in SQL
+        "organisation_id": [row.organisation_id for _, row in claimed],
+        "store_id": [row.store_id for _, row in claimed],
+        "listed_at": [row.listed_at for _, row in claimed],
+    }.items():
+        params[f"c_{name}"] = values
 
-    # Item fields: the same values on every row (checked by the caller); counters move in SQL
-    # because the rows were read under the lock, so +1 there equals +1 in the verb.
-    sets = [f"{_column(NoticeItem, name)} = %(f_{name})s" for name, _ in item_values]
-    params.update({f"f_{name}": _db_value(NoticeItem, name, value) for name, value in item_values})
-    sets.append("version = i.version + 1")
-    if final:
-        sets.append("decision_generation = i.decision_generation + 1")
+    # The item's new values: per group (the templates' items), counters added to each row's own.
+    names = list(dict.fromkeys(name for rows in templates for name in rows.fields))
+    sets, group_columns = [], []
+    for name in names:
+        model_field = NoticeItem._meta.get_field(name)
+        values = [getattr(rows.item, model_field.attname) for rows in templates]
+        if name in _ROW_COUNTERS:
+            steps = {value - _ROW_COUNTERS[name] for value in values}
+            if len(steps) != 1:
+                raise ValueError(f"the move changes {name} by different steps")
+            sets.append(f"{model_field.column} = i.{model_field.column} + {int(steps.pop())}")
+            continue
+        if any(name not in rows.fields for rows in templates):
+            raise ValueError(f"groups of one batch set different fields ({name})")
+        params[f"g_{name}"] = [model_field.get_db_prep_save(value, connection) for value in values]
+        group_columns.append(f"%(g_{name})s::{model_field.db_type(connection)}[]")
+        sets.append(f"{model_field.column} = g.f{len(group_columns)}")
+    params["g_no"] = list(range(len(groups)))
+    group_aliases = ", ".join(["no", *(f"f{n}" for n in range(1, len(group_columns) + 1))])
 
-    # Statements: one row per (group, spec); columns named by what reasons.statement_fields returns.
-    statement_names = list(first.statements[0]) if any(plan.statements for plan in plans) else []
-    statement_rows = [(n, spec) for n, plan in enumerate(plans) for spec in plan.statements]
-    params["s_no"] = [n for n, _ in statement_rows]
-    params["s_ord"] = list(range(len(statement_rows)))
-    statement_columns = []
-    for name in statement_names:
-        model_field = StatementOfReasons._meta.get_field(name)
-        values = [_db_value(StatementOfReasons, name, spec[name]) for _, spec in statement_rows]
-        params[f"s_{name}"] = values
-        statement_columns.append((model_field, values))
-
-    effect_rows = [(n, order, effect) for n, plan in enumerate(plans) for order, effect in enumerate(plan.effects)]
-    params["e_no"] = [n for n, _, _ in effect_rows]
-    params["e_ord"] = [order for _, order, _ in effect_rows]
-    params["e_kind"] = [effect[0] for _, _, effect in effect_rows]
-    params["e_key"] = [effect[1] for _, _, effect in effect_rows]
-    params["e_payload"] = [effect[2] for _, _, effect in effect_rows]
-
-    t_item, t_event, t_audit = NoticeItem._meta.db_table, ItemEvent._meta.db_table, AuditLogEntry._meta.db_table
-    t_statement, t_effect, t_listing = (
-        StatementOfReasons._meta.db_table,
-        Effect._meta.db_table,
-        Listing._meta.db_table,
-    )
-    subst = _Substitution(params)
-    statement_selects = [
-        subst.text(f"s.{field.column}", values) if _is_text(field) else f"s.{field.column}"
-        for field, values in statement_columns
+    inserts = [
+        _TemplateInsert(ItemEvent, "ev", [(n, 0, rows.event) for n, rows in enumerate(templates)], params),
+        _TemplateInsert(AuditLogEntry, "au", [(n, 0, rows.audit) for n, rows in enumerate(templates)], params),
+        _TemplateInsert(
+            StatementOfReasons,
+            "st",
+            [(n, k, row) for n, rows in enumerate(templates) for k, row in enumerate(rows.statements)],
+            params,
+        ),
+        _TemplateInsert(
+            Effect,
+            "ef",
+            [(n, k, row) for n, rows in enumerate(templates) for k, row in enumerate(rows.effects)],
+            params,
+        ),
     ]
-    statement_unnest = ", ".join(
-        [
-            "%(s_no)s::int[]",
-            "%(s_ord)s::int[]",
-            *(f"%(s_{field.name})s::{field.db_type(connection)}[]" for field, _ in statement_columns),
-        ]
-    )
-    statement_aliases = ", ".join(["no", "ord", *(field.column for field, _ in statement_columns)])
+    t_item = NoticeItem._meta.db_table
     # Table and column names come from the models' meta; values are parameters. The planner
     # cannot know how many rows the arrays hold: with JIT on, its estimates for a batch of many
     # groups passed the JIT thresholds and compiling took longer than running (5 of 6 seconds).
     sql = f"""
     SET LOCAL jit = off;
-    WITH g AS (
-        SELECT * FROM unnest(%(g_no)s::int[], %(g_repr)s::text[], %(g_audit)s::text[]) AS g(no, repr, audit)
-    ), c AS (
-        SELECT * FROM unnest(%(c_no)s::int[], %(c_id)s::bigint[], %(c_ground)s::int[], %(c_organisation)s::bigint[])
-            AS c(no, id, ground, organisation_id)
+    WITH c AS (
+        SELECT * FROM unnest(%(c_no)s::int[], %(c_id)s::bigint[], %(c_ground)s::int[],
+                             %(c_organisation_id)s::bigint[], %(c_store_id)s::bigint[], %(c_listed_at)s::timestamptz[])
+            AS c(no, id, ground, organisation_id, store_id, listed_at)
+    ), g AS (
+        SELECT * FROM unnest(%(g_no)s::int[]{"".join(f", {column}" for column in group_columns)}) AS g({group_aliases})
     ), u AS (
         UPDATE {t_item} i SET {", ".join(sets)}
-        FROM c WHERE i.id = c.id AND i.status = %(before)s
-        RETURNING i.id, c.no, c.ground, c.organisation_id, i.listing_id, i.explanation, i.decision_generation
-    ), ev AS (
-        INSERT INTO {t_event} (item_id, at, actor_id, actor_label, action, from_status, to_status, reason, data)
-        SELECT u.id, %(now)s, NULL, %(actor_label)s, %(action)s, %(before)s, %(to)s,
-               {subst.text("%(reason)s", [reason], event=False)},
-               ({subst.json("%(event_data)s", [event_data], event=False)})::jsonb
-        FROM u ORDER BY u.id
-        RETURNING id, item_id
-    ), audit AS (
-        INSERT INTO {t_audit} (created_at, actor_id, actor_label, action, object_type, object_id, object_repr,
-                               organisation_id, ip_address, user_agent, data)
-        SELECT %(created_at)s, NULL, left(%(actor_label)s, 200), %(audit_action)s, %(object_type)s, u.id::text,
-               left({subst.text("g.repr", params["g_repr"])}, 300), u.organisation_id,
-               %(ip_address)s, %(user_agent)s, ({subst.json("g.audit", params["g_audit"])})::jsonb
-        FROM ev JOIN u ON u.id = ev.item_id JOIN g ON g.no = u.no ORDER BY u.id
-    ), s AS (
-        SELECT * FROM unnest({statement_unnest}) AS s({statement_aliases})
-    ), st AS (
-        INSERT INTO {t_statement} (puid, item_id, decision_generation, store_id, content_created_at, created_at
-                                   {"".join(f", {field.column}" for field, _ in statement_columns)})
-        SELECT gen_random_uuid(), u.id, u.decision_generation, l.store_id, l.created_at, %(created_at)s
-               {"".join(f", {select}" for select in statement_selects)}
-        FROM u JOIN s ON s.no = u.no JOIN {t_listing} l ON l.id = u.listing_id ORDER BY u.id, s.ord
-    ), e AS (
-        SELECT * FROM unnest(%(e_no)s::int[], %(e_ord)s::int[], %(e_kind)s::text[], %(e_key)s::text[],
-                             %(e_payload)s::text[]) AS e(no, ord, kind, key, payload)
-    ), eff AS (
-        INSERT INTO {t_effect} (item_id, kind, key, payload, status, attempts, last_error, created_at)
-        SELECT u.id, e.kind, {subst.text("e.key", params["e_key"])},
-               ({subst.json("e.payload", params["e_payload"])})::jsonb, %(pending)s, 0, '', %(created_at)s
-        FROM ev JOIN u ON u.id = ev.item_id JOIN e ON e.no = u.no ORDER BY u.id, e.ord
-    )
+        FROM c JOIN g ON g.no = c.no WHERE i.id = c.id AND i.status = %(before)s
+        RETURNING i.id, i.listing_id, i.explanation, c.no, c.ground, c.organisation_id, c.store_id, c.listed_at
+    ), {", ".join(insert.sql(first=(insert is inserts[0])) for insert in inserts if insert.templates)}
     SELECT array_agg(u.id) FROM u
     """  # noqa: S608
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         (item_ids,) = cursor.fetchone()
     item_ids = item_ids or []
-    claimed = sum(plan.group.size for plan in plans)
-    if len(item_ids) != claimed:
+    if len(item_ids) != len(claimed):
         # The rows were locked by the claim in this transaction; nothing else can have moved them.
-        raise RuntimeError(f"sweep moved {len(item_ids)} of {claimed} claimed items; the batch is rolled back")
+        raise RuntimeError(f"sweep moved {len(item_ids)} of {len(claimed)} claimed items; the batch is rolled back")
     return item_ids
 
 
-class _Substitution:
-    """SQL that puts each row's own values where a template holds a marker.
+class _TemplateInsert:
+    """Insert a model's template rows (one or more per group) once for every claimed row of their group.
 
-    Only the markers some template holds are replaced, so a column without any
-    costs nothing. The texts (the explanation, the legal ground) go last, so what
-    they bring is never scanned for the other markers; a column may name one of
-    them, not both.
+    Every concrete column of the model is written from the templates: a column
+    whose templates hold a marker gets each row's own value (a number or instant
+    alone, or replaced inside a text or JSON); a UUID with a generated default
+    gets a fresh one per row; any other column the template's value. The first
+    insert is the event (``ev``), which the others may name by id.
     """
 
-    def __init__(self, params):
-        self.params = params
+    def __init__(self, model, alias, templates, params):
+        self.model, self.alias, self.templates, self.params = model, alias, templates, params
+        self.fields = [f for f in model._meta.concrete_fields if not f.primary_key]
 
-    GROUND = "(%(grounds)s::text[])[u.ground]"
+    def sql(self, *, first):
+        t, params = f"{self.alias}_t", self.params
+        params[f"{t}_no"] = [n for n, _, _ in self.templates]
+        params[f"{t}_ord"] = [k for _, k, _ in self.templates]
+        arrays, selects = [f"%({t}_no)s::int[]", f"%({t}_ord)s::int[]"], []
+        for model_field in self.fields:
+            values = [getattr(row, model_field.attname) for _, _, row in self.templates]
+            select = self._per_row(model_field, values, first=first)
+            if select is None:
+                column = f"c{len(arrays) - 1}"
+                values = self._db_values(model_field, values)
+                params[f"{t}_{column}"] = values
+                db_type = "text" if self._is_json(model_field) else model_field.db_type(connection)
+                arrays.append(f"%({t}_{column})s::{db_type}[]")
+                select = f"{t}.{column}"
+                if self._is_text(model_field):
+                    select = self._texts(select, values, first=first, json=False)
+                elif self._is_json(model_field):
+                    select = f"({self._texts(select, values, first=first, json=True)})::jsonb"
+            selects.append(select)
+        aliases = ", ".join(["no", "ord", *(f"c{n}" for n in range(1, len(arrays) - 1))])
+        columns = ", ".join(model_field.column for model_field in self.fields)
+        source = f"u JOIN {t} ON {t}.no = u.no"
+        if not first:
+            source = f"ev JOIN u ON u.id = ev.item_id JOIN {t} ON {t}.no = u.no"
+        returning = " RETURNING id, item_id" if first else ""
+        # Table and column names come from the model's meta; values are parameters.
+        return (
+            f"{t} AS (SELECT * FROM unnest({', '.join(arrays)}) AS {t}({aliases})), "  # noqa: S608
+            f"{self.alias} AS (INSERT INTO {self.model._meta.db_table} ({columns}) "
+            f"SELECT {', '.join(selects)} FROM {source} ORDER BY u.id, {t}.ord{returning})"
+        )
 
-    def text(self, expr, templates, *, event=True):
-        return self._wrap(expr, templates, event=event, texts=("u.explanation", self.GROUND))
+    def _per_row(self, model_field, values, *, first):
+        """The column's per-row SQL when its templates hold a marker or it is generated per row; else None."""
+        if isinstance(model_field, models.UUIDField) and callable(model_field.default):
+            return "gen_random_uuid()"
+        marked = [_ROW_ALONE.get(_marker_key(value)) for value in values]
+        if not any(marked):
+            return None
+        if len(set(marked)) != 1:
+            raise ValueError(f"{self.model.__name__}.{model_field.name}: a marker in some templates only")
+        if first and values[0] == MARK_EVENT:
+            raise ValueError("an event cannot name its own id")
+        return marked[0]
 
-    def json(self, expr, templates, *, event=True):
-        # Inside a JSON string a text is JSON-escaped: to_json() without its quotes.
-        def escaped(text):
-            quoted = f"to_json({text})::text"
-            return f"substr({quoted}, 2, length({quoted}) - 2)"
+    def _texts(self, select, values, *, first, json):
+        """``select`` with every marker its templates hold replaced by the row's own value.
 
-        return self._wrap(expr, templates, event=event, texts=(escaped("u.explanation"), escaped(self.GROUND)))
-
-    def _wrap(self, expr, templates, *, event, texts):
-        templates = [template for template in templates if template]
-        explanation, ground = texts
-        named = {name for name in ("m_ground", "m_explanation") if any(self.params[name] in t for t in templates)}
-        if len(named) > 1:
-            raise ValueError("a column's template names both the explanation and the legal ground")
-        # The texts go last, so what they bring is never scanned for markers.
-        replacements = [
-            ("m_id", "u.id::text"),
-            ("m_listing", "u.listing_id::text"),
-            ("m_event", "ev.id::text"),
-            ("m_ground", ground),
-            ("m_explanation", explanation),
-        ]
-        for name, value in replacements:
-            if not any(self.params[name] in template for template in templates):
+        Numbers first, the texts (explanation, legal ground) last: what a text brings in is
+        never scanned for another marker, and a column may name one text at most.
+        """
+        values = [value for value in values if value]
+        named = [marker for marker, _ in _ROW_IN_TEXT if any(marker in value for value in values)]
+        if len([marker for marker in named if marker in _ROW_TEXTS]) > 1:
+            raise ValueError(f"{self.model.__name__}: a column names two texts ({named})")
+        for number, (marker, expr) in enumerate(_ROW_IN_TEXT):
+            if marker not in named:
                 continue
-            if name == "m_event" and not event:
-                raise ValueError("an event's own texts cannot name the event's id")
-            expr = f"replace({expr}, %({name})s, {value})"
-        return expr
+            if first and marker == str(MARK_EVENT):
+                raise ValueError("an event cannot name its own id")
+            if json and marker in _ROW_TEXTS:
+                # Inside JSON a text is JSON-escaped: to_json() without its quotes.
+                quoted = f"to_json({expr})::text"
+                expr = f"substr({quoted}, 2, length({quoted}) - 2)"
+            self.params[f"marker{number}"] = marker
+            select = f"replace({select}, %(marker{number})s, {expr})"
+        return select
 
+    def _db_values(self, model_field, values):
+        if self._is_json(model_field):
+            return [None if value is None else _json(value) for value in values]
+        return [model_field.get_db_prep_save(value, connection) for value in values]
 
-def _is_text(field):
-    return field.get_internal_type() in {"CharField", "TextField"}
+    @staticmethod
+    def _is_text(model_field):
+        return model_field.get_internal_type() in {"CharField", "TextField"}
+
+    @staticmethod
+    def _is_json(model_field):
+        return isinstance(model_field, models.JSONField)
 
 
 def _column(model, name):
     return model._meta.get_field(name).column
-
-
-def _db_value(model, name, value):
-    return model._meta.get_field(name).get_db_prep_save(value, connection)
 
 
 _json = json.JSONEncoder(ensure_ascii=False).encode

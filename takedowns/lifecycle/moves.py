@@ -3,11 +3,11 @@
 ``_apply`` is the one function that writes a move on an item: it checks the
 move against ``table.TRANSITIONS`` (actor, source status, guard) and writes the
 new status, the ``ItemEvent``, the audit entry, the statements of reasons and
-the ``Effect`` rows, in the caller's transaction. The plans below say what a
-move writes for an item; the verbs and the set-based paths (the deadline sweep,
-``takedowns.sweep``; the set filing, ``takedowns.routing``) share them, and
-share ``move_in_memory``, ``move_audit_data`` and ``move_effects``, so one item
-or many get the same rows.
+the ``Effect`` rows, in the caller's transaction: the rows ``rows.move_rows``
+makes, inserted by ``rows.rows_insert``. The plans below say what a move is for
+an item; the verbs and the set-based paths (the deadline sweep,
+``takedowns.sweep``; the set filing, ``takedowns.routing``) share them and
+``move_rows``, so one item or many get the same rows.
 """
 
 from dataclasses import dataclass, field
@@ -16,11 +16,15 @@ from datetime import timedelta
 from django.conf import settings
 from django.utils import timezone
 
-from portal.audit import audit_log_record
-from takedowns.effects import effects_write
+from takedowns import effects
+from takedowns.lifecycle.rows import (
+    actor_label,
+    creation_rows,
+    move_rows,
+    rows_insert,
+)
 from takedowns.lifecycle.table import CREATIONS, TRANSITIONS, transition_refusal
-from takedowns.models import EffectKind, InfringementType, ItemEvent, ItemStatus, NoticeItem, RestrictionKind, Track
-from takedowns.reasons import statements_write
+from takedowns.models import EffectKind, InfringementType, ItemStatus, NoticeItem, RestrictionKind, Track
 
 S = ItemStatus
 
@@ -35,6 +39,9 @@ class Move:
     effects: list = field(default_factory=list)  # (kind, key, payload)
     statements: list = field(default_factory=list)  # dicts for StatementOfReasons
     data: dict = field(default_factory=dict)
+    # The listing's status follows in the move's own transaction, for this cause (the fast track
+    # takes the listing down at once, not when a worker gets to the delist effect); '': it does not.
+    listing_follows: str = ""
 
     def __post_init__(self):
         if self.action not in TRANSITIONS:
@@ -47,10 +54,6 @@ class Move:
     @property
     def final(self):
         return TRANSITIONS[self.action].final
-
-
-def actor_label(actor, default="system"):
-    return actor.get_username() if actor is not None else default
 
 
 def _lock(item_id):
@@ -75,70 +78,17 @@ def _begin(item_id, action, *, actor, now):
     return item
 
 
-def move_in_memory(item, move, *, actor, now):
-    """Set a move's new values on ``item`` (not saved). Returns the names of the fields it changed.
-
-    Shared by ``_apply`` and the set-based filing (``takedowns.routing``), which inserts the
-    item already routed: both write the same values.
-    """
-    item.status = move.to
-    item.status_changed_at = now
-    item.version += 1
-    update = ["status", "status_changed_at", "version"]
-    for name, value in move.fields.items():
-        setattr(item, name, value)
-        update.append(name)
-    if move.final:
-        item.decided_at = now
-        item.decided_by = actor
-        item.decision_generation += 1
-        update += ["decided_at", "decided_by", "decision_generation"]
-    if move.to in {S.PENDING_REVIEW, S.PENDING_ADJUDICATION}:
-        item.queued_at = now
-        item.review_due_at = now + timedelta(hours=settings.TAKEDOWN_REVIEW_SLA_HOURS)
-        update += ["queued_at", "review_due_at"]
-    return update
-
-
-def move_audit_data(before, move, event_id):
-    """The data of a move's audit entry (``takedowns.item.<action>``)."""
-    return {"before": before, "after": move.to, "reason": move.reason, "event": event_id, **move.data}
-
-
-def move_effects(move, event_id):
-    """A move's effects, with the notification every move sends: the notify handler decides who hears what."""
-    return [*move.effects, (EffectKind.NOTIFY, f"event-{event_id}", {"event": event_id})]
-
-
 def _apply(item, move, *, actor, actor_default="system", now=None):
-    """Check the move against the table, then write it on the locked item. Returns the event."""
+    """Check the move against the table, then write it on the locked item. Returns the event.
+
+    The rows are ``rows.move_rows``'s, the ones the set-based sweep and filing write for many items.
+    """
     now = now or timezone.now()
     move_check(item, move.action, actor=actor, now=now)
-    before = item.status
-    item.save(update_fields=move_in_memory(item, move, actor=actor, now=now))
-    label = actor_label(actor, actor_default)
-    event = ItemEvent.objects.create(
-        item=item,
-        at=now,
-        actor=actor,
-        actor_label=label,
-        action=move.action,
-        from_status=before,
-        to_status=move.to,
-        reason=move.reason,
-        data=move.data,
-    )
-    audit_log_record(
-        action=f"takedowns.item.{move.action}",
-        actor=actor,
-        actor_label=None if actor else label,
-        obj=item,
-        organisation=item.notice.rights_holder.organisation,
-        data=move_audit_data(before, move, event.pk),
-    )
-    statements_write(item, move.statements, now=now)
-    effects_write(item, move_effects(move, event.pk))
-    return event
+    rows = move_rows(item, move, actor=actor, actor_default=actor_default, now=now)
+    item.save(update_fields=rows.fields)
+    rows_insert([rows], dispatch=effects.effects_dispatch)
+    return rows.event
 
 
 # --- Plans shared with the set-based paths ------------------------------------------
@@ -216,6 +166,8 @@ def route_plan(item, track, reason, now):
                 }
             ],
             data={"track": Track.FAST},
+            # Down in the routing transaction; the delist effect row stays as the record, a no-op then.
+            listing_follows="fast track",
         )
     return Move(
         action="queued",
@@ -282,13 +234,5 @@ def notice_item_create(*, notice, fields, actor, invalid_reason="", authorised_s
         notice=notice, actor=actor, invalid_reason=invalid_reason, authorised_store_flag=authorised_store_flag, now=now
     )
     item = NoticeItem.objects.create(notice=notice, **plan.item_fields, **fields)
-    event = ItemEvent.objects.create(item=item, **plan.event_fields)
-    audit_log_record(
-        action=plan.audit_action,
-        actor=actor,
-        actor_label=plan.audit_label,
-        obj=item,
-        organisation=notice.rights_holder.organisation,
-        data=plan.audit_data(event.pk),
-    )
+    rows_insert([creation_rows(item, plan, actor=actor)], dispatch=effects.effects_dispatch)
     return item

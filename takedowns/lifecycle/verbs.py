@@ -36,7 +36,6 @@ from takedowns.lifecycle.moves import (
     uphold_statement,
 )
 from takedowns.lifecycle.table import REVERSALS, transition_refusal
-from takedowns.listing_sync import listing_status_sync
 from takedowns.models import OPEN_STATUSES, EffectKind, ItemStatus, NoticeItem, RestrictionKind, RightsHolderReply
 from takedowns.policies import policy
 
@@ -62,10 +61,7 @@ def notice_item_route(*, item_id, track, reason="", actor=None, now=None):
         move = route_plan(item, track, reason, now)
         _apply(item, move, actor=actor, now=now)
         if move.action == "fast_tracked":
-            # The fast track takes the listing down in the accepting transaction, not when a
-            # worker gets to it; the delist effect row stays as the record and is a no-op then.
-            listing_status_sync(item.listing_id, cause=f"fast track of item {item.pk}")
-            # Drawn here, the one place a fast-track takedown happens, so every one has the same chance.
+            # Drawn with the takedown (the move took the listing down), so every one has the same chance.
             policy("quality_audits_select")([item], now=now)
         return item
 

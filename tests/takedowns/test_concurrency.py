@@ -369,6 +369,7 @@ def slow_item_inserts():
     A test-only trigger, dropped afterwards: without it the two statements take a
     millisecond each and only now and then overlap (the red team saw 2 deadlocks in 25 rounds).
     """
+    needs_postgres()
     table = NoticeItem._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
@@ -399,7 +400,7 @@ def test_two_notices_naming_the_same_listings_in_opposite_order_never_deadlock(
     from takedowns.notices import notice_submit
     from tests.takedowns.conftest import NOTICE_DATA
 
-    insert = routing._items_insert_in_stable_order
+    insert = routing._items_insert
     door = {}
     passed = threading.local()
 
@@ -410,7 +411,7 @@ def test_two_notices_naming_the_same_listings_in_opposite_order_never_deadlock(
             door["barrier"].wait(10)
         insert(items)
 
-    monkeypatch.setattr(routing, "_items_insert_in_stable_order", insert_together)
+    monkeypatch.setattr(routing, "_items_insert", insert_together)
     for _ in range(3):
         listings = [factories.ListingFactory(store=store) for _ in range(50)]
         door["barrier"] = threading.Barrier(2)
@@ -460,7 +461,7 @@ def test_a_filing_ended_by_a_deadlock_is_filed_again(
             door.wait(10)
         NoticeItem.objects.bulk_create(items)
 
-    monkeypatch.setattr(routing, "_items_insert_in_stable_order", insert_in_line_order_together)
+    monkeypatch.setattr(routing, "_items_insert", insert_in_line_order_together)
     conflicts = []
     seen = lock_conflicts.lock_conflict
 
