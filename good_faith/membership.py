@@ -43,6 +43,7 @@ from django.utils import timezone
 from good_faith.models import OVERALL, ManualOverride, Membership, MembershipChange, MembershipStatus
 from good_faith.records import TrackRecord, track_records, window_start
 from portal.audit import audit_log_record
+from portal.errors import TransitionError
 from portal.models import AuditLogEntry
 from portal.roles import user_is_platform_staff
 from rights_holders.models import IPAsset, Partner, RightsHolder
@@ -425,7 +426,8 @@ def membership_override_lift(*, membership_id, actor, reason, now=None):
             .get(pk=membership_id)
         )
         if not row.override:
-            raise ValidationError("This membership has no staff override to lift.")
+            # Another staff member lifted it first, or there never was one: the state forbids it (409).
+            raise TransitionError("This membership has no staff override to lift.", code="no_override")
         previous = row.override
         row.override = ManualOverride.NONE
         row.override_reason = ""

@@ -12,7 +12,7 @@ from good_faith.forms import AuditDecisionForm
 from good_faith.models import QualityAudit, QualityAuditStatus
 from portal.roles import user_is_reviewer
 from takedowns.views.display import countdown, render_for_viewer
-from takedowns.views.errors import DOMAIN_ERRORS, error_messages, error_status
+from takedowns.views.errors import DOMAIN_ERRORS, form_refusal, refused
 
 PAGE_SIZE = 50
 
@@ -55,12 +55,11 @@ def audit_decide(request, pk):
     if not user_is_reviewer(request.user):
         raise Http404
     audit = get_object_or_404(QualityAudit, pk=pk)
+    prefix = f"Audit of item #{audit.item_id}: "
     form = AuditDecisionForm(request.POST)
     if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, f"Audit of item #{audit.item_id}: {error}")
-        return redirect("good_faith:audit-queue")
+        missing = "Give the reasons for the audit decision."
+        return refused(request, form_refusal(form, missing=missing), _audit_queue_page, prefix=prefix)
     from good_faith.audits import quality_audit_decide
 
     try:
@@ -69,9 +68,7 @@ def audit_decide(request, pk):
         )
     except DOMAIN_ERRORS as exc:
         # E.g. another reviewer decided this audit first: the queue as it now stands, with why, and 409.
-        for line in error_messages(exc):
-            messages.error(request, f"Audit of item #{audit.item_id}: {line}")
-        return _audit_queue_page(request, status=error_status(exc))
+        return refused(request, exc, _audit_queue_page, prefix=prefix)
     if form.reverse:
         messages.success(
             request,

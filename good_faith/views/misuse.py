@@ -20,7 +20,7 @@ from good_faith.models import MisuseMeasure, MisuseMeasureStatus
 from portal.forms import ProseField
 from portal.roles import user_is_senior_reviewer
 from takedowns.views.display import render_for_viewer
-from takedowns.views.errors import domain_errors_as_messages, form_errors_as_messages
+from takedowns.views.errors import DOMAIN_ERRORS, form_refusal, refused
 
 
 class MisuseAppealForm(forms.Form):
@@ -38,6 +38,10 @@ class MisuseAppealDecisionForm(forms.Form):
 
 @login_required
 def misuse_list(request):
+    return _misuse_page(request)
+
+
+def _misuse_page(request, status=200):
     user = request.user
     now = timezone.now()
     measures = list(misuse_measures_of(user))
@@ -56,7 +60,7 @@ def misuse_list(request):
         "appeals": list(misuse_appeals_open()) if is_senior else [],
         "decision_form": MisuseAppealDecisionForm() if is_senior else None,
     }
-    return render_for_viewer(request, "good_faith/misuse_list.html", context)
+    return render_for_viewer(request, "good_faith/misuse_list.html", context, status=status)
 
 
 @login_required
@@ -66,13 +70,13 @@ def misuse_appeal(request, pk):
     measure = get_object_or_404(misuse_measures_of(request.user), pk=pk)
     form = MisuseAppealForm(request.POST)
     if not form.is_valid():
-        form_errors_as_messages(request, form, missing="Explain why the measure should be lifted.")
-    else:
-        with domain_errors_as_messages(request):
-            misuse_measure_appeal(measure_id=measure.pk, actor=request.user, statement=form.cleaned_data["statement"])
-            messages.success(
-                request, "Your appeal is filed; a senior reviewer will decide. The measure stays meanwhile."
-            )
+        return refused(request, form_refusal(form, missing="Explain why the measure should be lifted."), _misuse_page)
+    try:
+        misuse_measure_appeal(measure_id=measure.pk, actor=request.user, statement=form.cleaned_data["statement"])
+    except DOMAIN_ERRORS as exc:
+        # E.g. a colleague appealed first, or the measure ran out meanwhile: 409 with the page as it now stands.
+        return refused(request, exc, _misuse_page)
+    messages.success(request, "Your appeal is filed; a senior reviewer will decide. The measure stays meanwhile.")
     return redirect("good_faith:misuse")
 
 
@@ -84,14 +88,13 @@ def misuse_decide(request, pk):
     measure = get_object_or_404(MisuseMeasure, pk=pk)
     form = MisuseAppealDecisionForm(request.POST)
     if not form.is_valid():
-        form_errors_as_messages(request, form, missing="Choose confirm or lift and give the organisation the reasons.")
-    else:
-        lift = form.cleaned_data["decision"] == "lift"
-        with domain_errors_as_messages(request):
-            misuse_appeal_decide(
-                measure_id=measure.pk, actor=request.user, lift=lift, reason=form.cleaned_data["reason"]
-            )
-            messages.success(
-                request, "Lifted: the organisation may file again." if lift else "The measure is confirmed."
-            )
+        missing = "Choose confirm or lift and give the organisation the reasons."
+        return refused(request, form_refusal(form, missing=missing), _misuse_page)
+    lift = form.cleaned_data["decision"] == "lift"
+    try:
+        misuse_appeal_decide(measure_id=measure.pk, actor=request.user, lift=lift, reason=form.cleaned_data["reason"])
+    except DOMAIN_ERRORS as exc:
+        # E.g. another senior reviewer decided this appeal first: 409 with the page as it now stands.
+        return refused(request, exc, _misuse_page)
+    messages.success(request, "Lifted: the organisation may file again." if lift else "The measure is confirmed.")
     return redirect("good_faith:misuse")

@@ -6,8 +6,11 @@ admins (``user_is_senior_reviewer``), the same people who decide appeals,
 since an override outlasts every nightly run until someone lifts it.
 """
 
+from functools import partial
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
@@ -19,7 +22,7 @@ from good_faith.views.holder import bar_settings
 from good_faith.views.subjects import subject_changes, subjects_queryset, subjects_summarise
 from portal.roles import user_is_platform_staff, user_is_senior_reviewer
 from takedowns.views.display import render_for_viewer
-from takedowns.views.errors import domain_errors_as_messages
+from takedowns.views.errors import DOMAIN_ERRORS, form_refusal, refused
 
 PAGE_SIZE = 50
 KIND_BY_SEGMENT = {"holders": "rights_holder", "partners": "partner"}
@@ -66,6 +69,10 @@ def staff_list(request):
 @login_required
 def staff_detail(request, segment, pk):
     _require_staff(request.user)
+    return _staff_detail_page(request, segment, pk)
+
+
+def _staff_detail_page(request, segment, pk, status=200):
     kind = _kind(segment)
     summaries = subjects_summarise(kind, subjects_queryset(kind).filter(pk=pk))
     if not summaries:
@@ -84,21 +91,12 @@ def staff_detail(request, segment, pk):
         "lift_form": OverrideLiftForm(auto_id=False) if can_decide else None,
         "show_staff_names": True,
     }
-    return render_for_viewer(request, "good_faith/staff_detail.html", context)
+    return render_for_viewer(request, "good_faith/staff_detail.html", context, status=status)
 
 
-def _decide_or_message(request):
-    _require_staff(request.user)
-    if not user_is_senior_reviewer(request.user):
-        messages.error(request, "Only senior reviewers and platform admins grant, revoke or lift memberships.")
-        return False
-    return True
-
-
-def _form_errors_as_messages(request, form):
-    for errors in form.errors.values():
-        for error in errors:
-            messages.error(request, error)
+def _may_decide(user):
+    if not user_is_senior_reviewer(user):
+        raise PermissionDenied("Only senior reviewers and platform admins grant, revoke or lift memberships.")
 
 
 @login_required
@@ -108,26 +106,26 @@ def staff_membership_decide(request, segment, pk, action):
     kind = _kind(segment)
     _require_staff(request.user)
     subject = get_object_or_404(subjects_queryset(kind).model, pk=pk)
-    back = redirect("good_faith:staff-detail", segment=segment, pk=subject.pk)
-    if not _decide_or_message(request):
-        return back
+    page = partial(_staff_detail_page, segment=segment, pk=subject.pk)
     form = MembershipDecisionForm(request.POST)
-    if not form.is_valid():
-        _form_errors_as_messages(request, form)
-        return back
     from good_faith import membership
 
     service = {"grant": membership.membership_grant, "revoke": membership.membership_revoke}[action]
-    with domain_errors_as_messages(request):
+    try:
+        _may_decide(request.user)
+        if not form.is_valid():
+            raise form_refusal(form, missing="Give the reason for the decision.")
         service(
             **{f"{kind}_id": subject.pk},
             infringement_type=form.cleaned_data["infringement_type"] or "",
             actor=request.user,
             reason=form.cleaned_data["reason"],
         )
-        done = "granted" if action == "grant" else "revoked"
-        messages.success(request, f"Membership {done}; it holds across nightly runs until staff lift the override.")
-    return back
+    except DOMAIN_ERRORS as exc:
+        return refused(request, exc, page)
+    done = "granted" if action == "grant" else "revoked"
+    messages.success(request, f"Membership {done}; it holds across nightly runs until staff lift the override.")
+    return redirect("good_faith:staff-detail", segment=segment, pk=subject.pk)
 
 
 @login_required
@@ -137,16 +135,17 @@ def staff_override_lift(request, pk):
     _require_staff(request.user)
     member = get_object_or_404(Membership, pk=pk)
     kind = "rights_holder" if member.rights_holder_id else "partner"
-    back = redirect("good_faith:staff-detail", segment=SEGMENT_BY_KIND[kind], pk=getattr(member, f"{kind}_id"))
-    if not _decide_or_message(request):
-        return back
+    segment, subject_id = SEGMENT_BY_KIND[kind], getattr(member, f"{kind}_id")
     form = OverrideLiftForm(request.POST)
-    if not form.is_valid():
-        _form_errors_as_messages(request, form)
-        return back
     from good_faith.membership import membership_override_lift
 
-    with domain_errors_as_messages(request):
+    try:
+        _may_decide(request.user)
+        if not form.is_valid():
+            raise form_refusal(form, missing="Give the reason for lifting the override.")
         membership_override_lift(membership_id=member.pk, actor=request.user, reason=form.cleaned_data["reason"])
-        messages.success(request, "Override lifted: the nightly evaluation decides this scope again.")
-    return back
+    except DOMAIN_ERRORS as exc:
+        # E.g. another staff member lifted it first: 409 with the page as it now stands.
+        return refused(request, exc, partial(_staff_detail_page, segment=segment, pk=subject_id))
+    messages.success(request, "Override lifted: the nightly evaluation decides this scope again.")
+    return redirect("good_faith:staff-detail", segment=segment, pk=subject_id)

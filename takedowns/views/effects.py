@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from portal.roles import user_is_platform_staff
 from takedowns import effects
 from takedowns.views.display import render_for_viewer
-from takedowns.views.errors import domain_errors_as_messages
+from takedowns.views.errors import DOMAIN_ERRORS, refused
 
 LIST_LIMIT = 200
 
@@ -25,21 +25,28 @@ def _require_staff(user):
 @login_required
 def effects_failed(request):
     _require_staff(request.user)
+    return _effects_failed_page(request)
+
+
+def _effects_failed_page(request, status=200):
     failed = effects.effects_failed()
     rows = list(failed[:LIST_LIMIT])
     count = len(rows) if len(rows) < LIST_LIMIT else failed.count()
-    return render_for_viewer(
-        request, "takedowns/effects_failed.html", {"effects": rows, "count": count, "limit": LIST_LIMIT}
-    )
+    context = {"effects": rows, "count": count, "limit": LIST_LIMIT}
+    return render_for_viewer(request, "takedowns/effects_failed.html", context, status=status)
 
 
 @login_required
 @require_POST
 def effect_retry(request, pk):
     _require_staff(request.user)
-    with domain_errors_as_messages(request):
-        if effects.effect_retry(effect_id=pk, actor=request.user):
-            messages.success(request, f"Effect {pk} is sent again; it leaves this list once it has run.")
-        else:
-            messages.info(request, f"Effect {pk} is not failed any more: someone retried it, or it ran meanwhile.")
+    try:
+        retried = effects.effect_retry(effect_id=pk, actor=request.user)
+    except DOMAIN_ERRORS as exc:
+        return refused(request, exc, _effects_failed_page)
+    if retried:
+        messages.success(request, f"Effect {pk} is sent again; it leaves this list once it has run.")
+    else:
+        # Retrying twice is harmless: the effect is where the retry wanted it.
+        messages.info(request, f"Effect {pk} is not failed any more: someone retried it, or it ran meanwhile.")
     return redirect("takedowns:effects-failed")

@@ -1,7 +1,5 @@
 """Domain errors to what a person reads, and to the HTTP status a page answers with (STYLE.md habit 6)."""
 
-import contextlib
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 
@@ -42,14 +40,16 @@ def form_add_domain_error(form, exc):
         form.add_error(None, line)
 
 
-@contextlib.contextmanager
-def domain_errors_as_messages(request):
-    """Run a service; a domain error becomes an error message and the view goes on to its redirect."""
-    try:
-        yield
-    except DOMAIN_ERRORS as exc:
-        for line in error_messages(exc):
-            messages.error(request, line)
+def refused(request, exc, page, *, prefix=""):
+    """A refused action answers with the page as it now stands and why, never a redirect.
+
+    409 when the object's state forbids it (an illegal move, a race lost to another
+    reviewer), 400 for bad input, 403 for a missing right. ``page(request, status=...)``
+    renders the page; the reasons are shown as error messages, each after ``prefix``.
+    """
+    for line in error_messages(exc):
+        messages.error(request, f"{prefix}{line}")
+    return page(request, status=error_status(exc))
 
 
 def form_refusal(form, *, missing):
@@ -67,9 +67,3 @@ def form_refusal(form, *, missing):
     if required and missing:
         lines.append(missing)
     return ValidationError(lines or [missing or "Check the form and send it again."], code="invalid_form")
-
-
-def form_errors_as_messages(request, form, *, missing):
-    """``form_refusal`` as error messages, for pages that answer with a redirect."""
-    for line in error_messages(form_refusal(form, missing=missing)):
-        messages.error(request, line)

@@ -222,3 +222,58 @@ def test_staff_see_the_latest_measures_of_every_organisation_but_holders_see_onl
     client.force_login(user_b)
     page = client.get(MISUSE).content.decode()
     assert "Latest measures" not in page and suspended.organisation.name not in page
+
+
+# --- Refusals answer with the page and the status, never a redirect ---------------------------
+
+
+def test_an_appeal_a_colleague_filed_first_answers_409_with_the_page_as_it_now_stands(
+    client, suspended, owner_a, colleague_a
+):
+    from good_faith.misuse import misuse_measure_appeal
+
+    client.force_login(owner_a)
+    # The colleague appeals while the owner still has the page open.
+    misuse_measure_appeal(measure_id=suspended.pk, actor=colleague_a, statement="The goods were fakes.")
+    response = client.post(reverse("good_faith:misuse-appeal", args=[suspended.pk]), {"statement": "Ours too."})
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert "can be appealed once" in page and "Filing suspension" in page
+    suspended.refresh_from_db()
+    assert (suspended.status, suspended.appeal_statement) == (MisuseMeasureStatus.APPEALED, "The goods were fakes.")
+
+
+def test_a_senior_reviewer_who_loses_the_decision_race_gets_409_and_the_page(
+    client, suspended, colleague_a, senior_reviewer
+):
+    from good_faith.misuse import misuse_appeal_decide, misuse_measure_appeal
+
+    misuse_measure_appeal(measure_id=suspended.pk, actor=colleague_a, statement="The goods were fakes.")
+    other = factories.UserFactory()
+    other.groups.add(senior_reviewer.groups.get())
+    client.force_login(senior_reviewer)
+    misuse_appeal_decide(measure_id=suspended.pk, actor=other, lift=False, reason="Five genuine listings.")
+    response = client.post(
+        reverse("good_faith:misuse-decide", args=[suspended.pk]), {"decision": "lift", "reason": "Test buys."}
+    )
+    assert response.status_code == 409
+    assert "only an appealed measure can be decided" in response.content.decode()
+    suspended.refresh_from_db()
+    assert (suspended.status, suspended.appeal_decided_by) == (MisuseMeasureStatus.UPHELD_ON_APPEAL, other)
+    assert filing_suspension_of(suspended.organisation_id) == suspended.suspension
+
+
+def test_an_appeal_or_decision_without_its_text_answers_400_and_changes_nothing(
+    client, suspended, owner_a, senior_reviewer
+):
+    client.force_login(owner_a)
+    response = client.post(reverse("good_faith:misuse-appeal", args=[suspended.pk]), {"statement": "  "})
+    assert response.status_code == 400
+    assert "Explain why the measure should be lifted." in response.content.decode()
+    client.post(reverse("good_faith:misuse-appeal", args=[suspended.pk]), {"statement": "Fakes, all of them."})
+    client.force_login(senior_reviewer)
+    response = client.post(reverse("good_faith:misuse-decide", args=[suspended.pk]), {"decision": "lift"})
+    assert response.status_code == 400
+    assert "give the organisation the reasons" in response.content.decode()
+    suspended.refresh_from_db()
+    assert suspended.status == MisuseMeasureStatus.APPEALED

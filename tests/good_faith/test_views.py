@@ -204,7 +204,9 @@ def test_a_decision_without_a_reason_is_refused_with_a_message(client, senior_re
     client.force_login(senior_reviewer)
     url = reverse("good_faith:staff-grant", args=["holders", brand_a.pk])
     response = client.post(url, {"infringement_type": "", "reason": "   "})
+    assert response.status_code == 400
     assert "Give the reason for the decision." in _messages(response)
+    assert "Brand A" in response.content.decode()  # the page itself, not a redirect
     assert not Membership.objects.exists()
 
 
@@ -212,7 +214,24 @@ def test_lifting_where_there_is_no_override_says_so(client, senior_reviewer, bra
     membership = Membership.objects.create(rights_holder=brand_a, status=MembershipStatus.MEMBER)
     client.force_login(senior_reviewer)
     response = client.post(reverse("good_faith:staff-override-lift", args=[membership.pk]), {"reason": "x"})
+    assert response.status_code == 409
     assert "This membership has no staff override to lift." in _messages(response)
+
+
+def test_a_lift_another_senior_made_first_answers_409_with_the_page_as_it_now_stands(client, senior_reviewer, brand_a):
+    from good_faith.membership import membership_override_lift
+
+    membership = membership_grant(rights_holder_id=brand_a.pk, actor=senior_reviewer, reason="Trusted")
+    other = factories.UserFactory()
+    other.groups.add(senior_reviewer.groups.get())
+    client.force_login(senior_reviewer)
+    membership_override_lift(membership_id=membership.pk, actor=other, reason="Review finished")
+    response = client.post(reverse("good_faith:staff-override-lift", args=[membership.pk]), {"reason": "Done too"})
+    assert response.status_code == 409
+    body = response.content.decode()
+    assert "This membership has no staff override to lift." in body and "Brand A" in body
+    causes = list(MembershipChange.objects.filter(membership=membership).values_list("cause", "actor"))
+    assert causes == [("granted", senior_reviewer.pk), ("override_lifted", other.pk)]
 
 
 def test_a_plain_reviewer_reads_but_does_not_decide(client, reviewer, brand_a):
@@ -221,6 +240,7 @@ def test_a_plain_reviewer_reads_but_does_not_decide(client, reviewer, brand_a):
     assert page.status_code == 200
     assert reverse("good_faith:staff-grant", args=["holders", brand_a.pk]) not in page.content.decode()
     response = client.post(reverse("good_faith:staff-grant", args=["holders", brand_a.pk]), {"reason": "Trusted"})
+    assert response.status_code == 403
     assert _messages(response) == ["Only senior reviewers and platform admins grant, revoke or lift memberships."]
     assert not Membership.objects.exists()
 
@@ -342,6 +362,7 @@ def test_audit_decision_needs_a_reason_and_is_not_taken_twice(client, reviewer, 
     client.force_login(reviewer)
     url = reverse("good_faith:audit-decide", args=[overdue.pk])
     response = client.post(url, {"decision": "reverse", "reason": ""})
+    assert response.status_code == 400
     assert any("Give the reasons" in m for m in _messages(response))
     assert QualityAudit.objects.get(pk=overdue.pk).status == QualityAuditStatus.OPEN
     client.post(url, {"decision": "confirm", "reason": "Right call."})
