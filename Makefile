@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install system-deps migrate seed lint clean
+.PHONY: run test install system-deps migrate seed lint clean openapi
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,10 @@ lint: install
 
 test: lint
 	DEBUG=$${DEBUG:-1} $(BIN)/pytest
+
+# The API contract (openapi.yaml) after a deliberate change; tests/api/test_schema.py compares it.
+openapi: install
+	DEBUG=1 $(BIN)/python manage.py spectacular --validate --fail-on-warn --file openapi.yaml
 
 clean:
 	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache .hypothesis

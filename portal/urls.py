@@ -15,5 +15,6 @@ urlpatterns = [
     path("takedowns/", include("takedowns.urls")),
     path("good-faith/", include("good_faith.urls")),
     path("register/", include("takedowns.urls.public")),
+    path("api/", include("api.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,54 @@
+"""API keys. Event, delivery and idempotency tables live beside them in this app."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from portal.models import Organisation
+
+
+class ApiKeyQuerySet(models.QuerySet):
+    def usable(self, now=None):
+        now = now or timezone.now()
+        return self.filter(revoked_at__isnull=True).filter(
+            models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=now)
+        )
+
+
+class ApiKey(models.Model):
+    """A key of one organisation. The secret is shown once; only its SHA-256 is kept.
+
+    Requests made with the key act as ``principal``: a user created for this key
+    alone, member of the key's organisation only, so every selector the pages use
+    shows exactly what the organisation may see, and the audit log names the key.
+    """
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="api_keys")
+    name = models.CharField(max_length=100)
+    # The public part of the key (``tdp_<key_id>_<secret>``): how the key is found and shown in lists.
+    key_id = models.CharField(max_length=16, unique=True)
+    secret_hash = models.CharField(max_length=64)
+    scopes = models.JSONField(default=list)
+    principal = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="api_key", editable=False
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="api_keys_created"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ApiKeyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "API key"
+
+    def __str__(self):
+        return f"{self.name} (tdp_{self.key_id}_…)"
+
+    @property
+    def prefix(self):
+        return f"tdp_{self.key_id}"

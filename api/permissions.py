@@ -1,0 +1,29 @@
+"""Scopes: each API class names what it needs per HTTP method in ``required_scopes``.
+
+A browser session (no key) is limited by the pages' own rules only; a key must
+also carry the scope. A view that names no scope for a method refuses it, so a
+forgotten declaration fails closed.
+"""
+
+from rest_framework.permissions import BasePermission
+
+from api.models import ApiKey
+
+ANY_KEY = "*"  # any authenticated caller, whatever the key's scopes (e.g. /api/v1/me/)
+
+
+class HasScope(BasePermission):
+    message = "This API key lacks the scope this operation needs."
+
+    def has_permission(self, request, view):
+        needed = getattr(view, "required_scopes", {}).get(request.method)
+        if needed is None:
+            needed = getattr(view, "required_scopes", {}).get("GET") if request.method in ("HEAD", "OPTIONS") else None
+        if needed is None:
+            return False
+        if needed == ANY_KEY:
+            return request.user.is_authenticated
+        if not isinstance(request.auth, ApiKey):
+            return request.user.is_authenticated
+        self.message = f"This API key lacks the scope {needed!r}."
+        return needed in request.auth.scopes

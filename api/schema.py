@@ -1,0 +1,72 @@
+"""OpenAPI (drf-spectacular) description of the key authentication."""
+
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+
+
+class ApiKeyAuthenticationScheme(OpenApiAuthenticationExtension):
+    target_class = "api.authentication.ApiKeyAuthentication"
+    name = "ApiKey"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "An organisation's API key: `Authorization: Bearer tdp_…`. Created by the "
+            "organisation's owner in the portal or by operators with `manage.py api_key_create`.",
+        }
+
+
+PROBLEM_SCHEMA = {
+    "type": "object",
+    "description": "RFC 9457 problem details (application/problem+json).",
+    "properties": {
+        "type": {"type": "string", "description": "A URI reference naming the kind of problem."},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string", "description": "What went wrong, for a person."},
+        "instance": {"type": "string"},
+        "code": {"type": "string", "description": "Stable machine-readable code."},
+        "current_state": {"type": "string", "description": "On a 409: the object's state now."},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "pointer": {"type": "string", "description": "RFC 6901 JSON pointer into the request body."},
+                    "code": {"type": "string"},
+                    "detail": {"type": "string"},
+                },
+                "required": ["pointer", "code", "detail"],
+            },
+        },
+    },
+    "required": ["type", "title", "status", "detail"],
+    "additionalProperties": True,
+}
+
+_ERROR_RESPONSES = {
+    "400": "The request is not valid (see `errors`).",
+    "401": "No API key, or an unknown, revoked or expired one.",
+    "403": "The key lacks the scope, or the organisation may not do this.",
+    "404": "No such object, or not one the key's organisation may see.",
+    "409": "The object's current state does not allow this, or a retry of a request still running.",
+    "422": "An Idempotency-Key reused with a different body.",
+    "429": "Too many requests: wait `Retry-After` seconds.",
+}
+
+
+def problem_responses_hook(result, generator, request, public):
+    """Every operation documents the problem-details errors it can answer (one schema, many statuses)."""
+    components = result.setdefault("components", {}).setdefault("schemas", {})
+    components["Problem"] = PROBLEM_SCHEMA
+    content = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    for path_item in result.get("paths", {}).values():
+        for method, operation in path_item.items():
+            if method not in ("get", "post", "put", "patch", "delete"):
+                continue
+            responses = operation.setdefault("responses", {})
+            for code, description in _ERROR_RESPONSES.items():
+                if code == "422" and method != "post":
+                    continue
+                responses.setdefault(code, {"description": description, "content": content})
+    return result

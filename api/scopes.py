@@ -1,0 +1,18 @@
+"""What an API key may do. A key carries a subset; each operation names the scope it needs."""
+
+from django.db import models
+
+
+class Scope(models.TextChoices):
+    ASSETS_READ = "assets:read", "Read IP assets"
+    ASSETS_WRITE = "assets:write", "Register IP assets"
+    LISTINGS_READ = "listings:read", "Look up and search listings"
+    LISTINGS_INGEST = "listings:ingest", "Ingest listings (marketplace only)"
+    NOTICES_READ = "notices:read", "Read notices and their items"
+    NOTICES_WRITE = "notices:write", "File, withdraw, reply and appeal"
+    COUNTER_NOTICES_WRITE = "counter_notices:write", "File counter-notices (merchants)"
+    GOOD_FAITH_READ = "good_faith:read", "Read the Good Faith status and track record"
+    WEBHOOKS_MANAGE = "webhooks:manage", "Manage webhook subscriptions"
+
+
+ALL_SCOPES = frozenset(Scope.values)

@@ -1,0 +1,59 @@
+"""Public ids: what the API and links show instead of database ids.
+
+A database id leaks how many notices, listings or assets exist and invites
+guessing. Objects that outsiders address carry a ``public_id`` (a UUIDv7:
+time-ordered, so indexes stay compact, and random in its last 74 bits), shown
+as a type prefix and the UUID in Crockford base32, ``ntc_01JD8X...`` (the
+form ULIDs made familiar). The prefix names the type, so an id pasted into
+the wrong field is refused rather than looked up.
+"""
+
+import os
+import time
+import uuid
+
+_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+_DECODE = {c: i for i, c in enumerate(_ALPHABET)}
+_DECODE.update({c.lower(): i for c, i in list(_DECODE.items())})
+_DECODE.update({"O": 0, "o": 0, "I": 1, "i": 1, "L": 1, "l": 1})
+_ENCODED_LENGTH = 26
+
+
+def uuid7():
+    """A UUIDv7 (RFC 9562): 48 bits of Unix milliseconds, version, 74 random bits, variant."""
+    ms = time.time_ns() // 1_000_000
+    rand = int.from_bytes(os.urandom(10), "big")
+    value = (ms & ((1 << 48) - 1)) << 80
+    value |= 0x7 << 76
+    value |= ((rand >> 62) & 0xFFF) << 64
+    value |= 0b10 << 62
+    value |= rand & ((1 << 62) - 1)
+    return uuid.UUID(int=value)
+
+
+def encode(prefix, value):
+    """``ntc`` and a UUID -> ``ntc_<26 characters>``."""
+    number = value.int
+    chars = []
+    for _ in range(_ENCODED_LENGTH):
+        chars.append(_ALPHABET[number & 31])
+        number >>= 5
+    return f"{prefix}_{''.join(reversed(chars))}"
+
+
+def decode(prefix, text):
+    """``ntc_<26 characters>`` -> UUID, or None when the text is not an id of this type."""
+    if not isinstance(text, str) or not text.startswith(f"{prefix}_"):
+        return None
+    body = text[len(prefix) + 1 :]
+    if len(body) != _ENCODED_LENGTH:
+        return None
+    number = 0
+    for char in body:
+        digit = _DECODE.get(char)
+        if digit is None:
+            return None
+        number = (number << 5) | digit
+    if number >> 128:
+        return None
+    return uuid.UUID(int=number)

@@ -1,0 +1,87 @@
+"""Keys: 401 for unknown, revoked or expired; 403 without the scope; the key acts for its organisation only."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from rest_framework.response import Response
+from rest_framework.test import APIClient, APIRequestFactory
+from rest_framework.views import APIView
+
+from api.keys import api_key_find, api_key_revoke
+from api.models import ApiKey
+from portal.models import AuditLogEntry
+
+
+@pytest.mark.django_db
+def test_no_key_is_401_with_a_challenge():
+    response = APIClient().get("/api/v1/me/")
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"].startswith("Bearer")
+    assert response.json()["code"] == "not_authenticated"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("header", ["Bearer tdp_nope_nope", "Bearer x", "Bearer "])
+def test_an_unknown_key_is_401(header):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=header)
+    response = client.get("/api/v1/me/")
+    assert response.status_code == 401
+    assert response["Content-Type"] == "application/problem+json"
+
+
+def test_a_key_acts_for_its_organisation_only(brand_a, brand_b, make_key, owner_a):
+    key, secret = make_key(brand_a.organisation, ["notices:read"], created_by=owner_a)
+    assert secret.startswith("tdp_") and key.prefix in secret
+    assert key.secret_hash not in secret and len(key.secret_hash) == 64
+    assert list(key.principal.organisations.all()) == [brand_a.organisation]
+    assert not key.principal.has_usable_password()
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {secret}")
+    body = client.get("/api/v1/me/").json()
+    assert body["organisation"] == brand_a.organisation.name
+    assert body["scopes"] == ["notices:read"]
+    assert AuditLogEntry.objects.filter(action="api.key.created", object_id=str(key.pk)).exists()
+
+
+def test_a_revoked_or_expired_key_is_refused(brand_a, make_key):
+    key, secret = make_key(brand_a.organisation)
+    api_key_revoke(key=key)
+    assert api_key_find(secret) is None
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {secret}")
+    assert client.get("/api/v1/me/").status_code == 401
+
+    key, secret = make_key(brand_a.organisation, expires_at=timezone.now() - timedelta(seconds=1))
+    assert api_key_find(secret) is None
+    ApiKey.objects.filter(pk=key.pk).update(expires_at=timezone.now() + timedelta(days=1))
+    assert api_key_find(secret) == key
+
+
+def test_a_wrong_secret_with_a_real_key_id_is_refused(brand_a, make_key):
+    _, secret = make_key(brand_a.organisation)
+    tampered = secret[:-2] + ("BB" if secret.endswith("AA") else "AA")
+    assert api_key_find(tampered) is None
+
+
+class _NeedsNoticesRead(APIView):
+    required_scopes = {"GET": "notices:read"}
+
+    def get(self, request):
+        return Response({"ok": True})
+
+    def post(self, request):
+        return Response({"ok": True})
+
+
+def test_the_scope_is_required_and_an_undeclared_method_fails_closed(brand_a, make_key):
+    _, without = make_key(brand_a.organisation, ["assets:read"])
+    _, with_scope = make_key(brand_a.organisation, ["notices:read"])
+    view = _NeedsNoticesRead.as_view()
+    factory = APIRequestFactory()
+    refused = view(factory.get("/x", HTTP_AUTHORIZATION=f"Bearer {without}"))
+    assert refused.status_code == 403
+    assert "notices:read" in refused.data["detail"]
+    assert view(factory.get("/x", HTTP_AUTHORIZATION=f"Bearer {with_scope}")).status_code == 200
+    assert view(factory.post("/x", HTTP_AUTHORIZATION=f"Bearer {with_scope}")).status_code == 403
