@@ -4,6 +4,7 @@ from django.db import models
 from django.utils import timezone
 
 from portal.models import Organisation, OrganisationKind
+from portal.public_ids import uuid7
 
 
 class Merchant(models.Model):
@@ -45,6 +46,8 @@ class StoreQuerySet(models.QuerySet):
 
 
 class Store(models.Model):
+    # What the API and outsiders address the store by (``sto_…``, portal.public_ids): no counts leak.
+    public_id = models.UUIDField(default=uuid7, unique=True, editable=False)
     merchant = models.ForeignKey(Merchant, on_delete=models.PROTECT, related_name="stores")
     name = models.CharField(max_length=200)
     # Only a keyed hash of the payout account is kept (portal.identity).
@@ -91,6 +94,8 @@ class ListingQuerySet(models.QuerySet):
 
 
 class Listing(models.Model):
+    # What the API and outsiders address the listing by (``lst_…``); the marketplace's own id is external_id.
+    public_id = models.UUIDField(default=uuid7, unique=True, editable=False)
     store = models.ForeignKey(Store, on_delete=models.PROTECT, related_name="listings")
     external_id = models.CharField(max_length=64, help_text="The marketplace's own listing id.")
     title = models.CharField(max_length=300)

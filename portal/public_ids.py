@@ -19,9 +19,13 @@ _DECODE.update({"O": 0, "o": 0, "I": 1, "i": 1, "L": 1, "l": 1})
 _ENCODED_LENGTH = 26
 
 
-def uuid7():
-    """A UUIDv7 (RFC 9562): 48 bits of Unix milliseconds, version, 74 random bits, variant."""
-    ms = time.time_ns() // 1_000_000
+def uuid7(at=None):
+    """A UUIDv7 (RFC 9562): 48 bits of Unix milliseconds, version, 74 random bits, variant.
+
+    ``at`` (an aware datetime) dates the id instead of now: rows that get their id
+    after the fact (a migration's backfill) keep their creation order.
+    """
+    ms = time.time_ns() // 1_000_000 if at is None else int(at.timestamp() * 1000)
     rand = int.from_bytes(os.urandom(10), "big")
     value = (ms & ((1 << 48) - 1)) << 80
     value |= 0x7 << 76
@@ -57,3 +61,21 @@ def decode(prefix, text):
     if number >> 128:
         return None
     return uuid.UUID(int=number)
+
+
+def public_ids_backfill(model, *, date_field="created_at", batch_size=1000):
+    """Give every row of ``model`` without a public id one dated by ``date_field``; for data migrations.
+
+    Works the same on SQLite and PostgreSQL (plain reads and ``bulk_update`` in
+    batches). The migration that adds the column runs this; a later migration makes
+    the column unique and required, because PostgreSQL refuses to alter a table
+    in the transaction that just updated it.
+    """
+    rows = model._default_manager.filter(public_id__isnull=True).order_by("pk").only("pk", date_field)
+    while True:
+        batch = list(rows[:batch_size])
+        if not batch:
+            return
+        for row in batch:
+            row.public_id = uuid7(getattr(row, date_field))
+        model._default_manager.bulk_update(batch, ["public_id"])

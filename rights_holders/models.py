@@ -8,6 +8,7 @@ from django.db import models
 from django.utils import timezone
 
 from portal.models import Organisation, OrganisationKind
+from portal.public_ids import uuid7
 
 
 class RightsHolder(models.Model):
@@ -64,6 +65,8 @@ class IPAssetQuerySet(models.QuerySet):
 
 
 class IPAsset(models.Model):
+    # What the API and outsiders address the asset by (``ast_…``, portal.public_ids): no counts leak.
+    public_id = models.UUIDField(default=uuid7, unique=True, editable=False)
     rights_holder = models.ForeignKey(RightsHolder, on_delete=models.PROTECT, related_name="ip_assets")
     kind = models.CharField(max_length=20, choices=IPAssetKind.choices)
     name = models.CharField(max_length=200, help_text="The mark, the work's title, the design or the invention.")
