@@ -179,6 +179,8 @@ def fixture_create(holders, items, partners, now):
             Notice,
             {
                 "reference": "gen_random_uuid()",
+                # Unique per row (a UUIDv4 rather than the model's UUIDv7: only uniqueness matters here).
+                "public_id": "gen_random_uuid()",
                 "rights_holder": f"{first_holder} + (g %% {holders})",
                 "partner": f"CASE WHEN (g / {holders}) %% 10 < 3 THEN {first_partner} + (g %% {holders}) %% {partners} END",
                 "channel": "'web'",
@@ -211,6 +213,7 @@ def fixture_create(holders, items, partners, now):
             NoticeItem,
             {
                 "notice": "p.notice_id",
+                "public_id": "gen_random_uuid()",
                 "listing": str(listing.pk),
                 "ip_asset": "a.id",
                 "infringement_type": itype,
@@ -240,6 +243,7 @@ def fixture_create(holders, items, partners, now):
             CounterNotice,
             {
                 "item": "i.id",
+                "public_id": "gen_random_uuid()",
                 "submitted_by": str(merchant_user.pk),
                 "statement": "'Genuine goods.'",
                 "signature": "'M'",

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from portal import public_ids
 from takedowns.models.items import NoticeItem
 
 
@@ -35,6 +36,8 @@ class CounterNotice(models.Model):
     """The merchant's answer, inside the window. DMCA 512(g)(3) fields apply to copyright items."""
 
     item = models.OneToOneField(NoticeItem, on_delete=models.PROTECT, related_name="counter_notice")
+    # What the API shows (``cnt_…``).
+    public_id = models.UUIDField(default=public_ids.uuid7, unique=True, editable=False)
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     statement = models.TextField()
     signature = models.CharField(max_length=200)

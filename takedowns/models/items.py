@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from portal import public_ids
 from portal.models import Organisation
 from portal.scoping import organisation_ids_of
 from rights_holders.scoping import rights_holder_ids_visible_to
@@ -106,6 +107,8 @@ class Notice(models.Model):
     """
 
     reference = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # What the API shows (``ntc_…``): time-ordered, leaks no count (portal.public_ids).
+    public_id = models.UUIDField(default=public_ids.uuid7, unique=True, editable=False)
     rights_holder = models.ForeignKey("rights_holders.RightsHolder", on_delete=models.PROTECT, related_name="notices")
     filed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="notices_filed"
@@ -179,6 +182,8 @@ class NoticeItemQuerySet(models.QuerySet):
 
 class NoticeItem(models.Model):
     notice = models.ForeignKey(Notice, on_delete=models.PROTECT, related_name="items")
+    # What the API shows (``itm_…``).
+    public_id = models.UUIDField(default=public_ids.uuid7, unique=True, editable=False)
     listing = models.ForeignKey("listings.Listing", on_delete=models.PROTECT, related_name="notice_items")
     ip_asset = models.ForeignKey("rights_holders.IPAsset", on_delete=models.PROTECT, related_name="notice_items")
     infringement_type = models.CharField(max_length=20, choices=InfringementType.choices)

@@ -111,7 +111,8 @@ def snapshot(notice_id, sent=()):
     def event_ref(value):
         return event_name[int(value)]
 
-    skip = {"id", "notice", "created_at", "updated_at", "puid", "dispatched_at"}
+    # Drawn afresh for every row: not a value either path decides.
+    skip = {"id", "public_id", "notice", "created_at", "updated_at", "puid", "dispatched_at"}
 
     def values(row):
         return {f.attname: getattr(row, f.attname) for f in row._meta.concrete_fields if f.name not in skip}
