@@ -5,14 +5,17 @@ import hmac
 import secrets
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
 from api.models import ApiKey
-from api.scopes import ALL_SCOPES
+from api.scopes import ALL_SCOPES, MARKETPLACE_ONLY_SCOPES, Scope
 from portal.audit import audit_log_record
 from portal.errors import InvalidInput
+from portal.forms import text_problem
 from portal.models import Membership, MembershipRole
+from rights_holders.partners import organisation_is_marketplace
 
 KEY_PREFIX = "tdp_"
 
@@ -21,21 +24,60 @@ def _hash(secret):
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def api_key_create(*, organisation, name, scopes, created_by=None, expires_at=None):
-    """A new key; returns (key, the full secret). The secret is never stored and cannot be shown again."""
+def scopes_offered_to(organisation):
+    """The scopes a key of ``organisation`` may carry, in the order of ``Scope``."""
+    marketplace = organisation_is_marketplace(organisation)
+    return [s for s in Scope.values if marketplace or s not in MARKETPLACE_ONLY_SCOPES]
+
+
+def user_manages_api_keys(user, organisation):
+    """Only the organisation's owners create and revoke its keys (operators use ``api_key_create`` the command)."""
+    return (
+        user is not None
+        and user.is_authenticated
+        and Membership.objects.filter(user=user, organisation=organisation, role=MembershipRole.OWNER).exists()
+    )
+
+
+def _actor_check(actor, organisation):
+    # None is an operator at the command line; a person must own the organisation.
+    if actor is not None and not user_manages_api_keys(actor, organisation):
+        raise PermissionDenied("Only an owner of the organisation may create or revoke its API keys.")
+
+
+def api_key_create(*, organisation, name, scopes, created_by=None, expires_at=None, now=None):
+    """A new key; returns (key, the full secret). The secret is never stored and cannot be shown again.
+
+    ``created_by`` is the owner creating it, or None for an operator (``manage.py api_key_create``).
+    """
+    _actor_check(created_by, organisation)
     scopes = sorted(set(scopes))
     unknown = [s for s in scopes if s not in ALL_SCOPES]
     if unknown:
-        raise InvalidInput(f"Unknown scope: {', '.join(unknown)}.", code="unknown_scope")
+        raise InvalidInput(
+            f"Unknown scope: {', '.join(unknown)}. Known scopes: {', '.join(Scope.values)}.", code="unknown_scope"
+        )
     if not scopes:
         raise InvalidInput("Give the key at least one scope.", code="scope_required")
+    offered = scopes_offered_to(organisation)
+    refused = [s for s in scopes if s not in offered]
+    if refused:
+        raise InvalidInput(
+            f"Only the marketplace's keys may carry {', '.join(refused)}; {organisation.name} is not the marketplace.",
+            code="scope_not_allowed",
+        )
     name = (name or "").strip()
     if not name:
         raise InvalidInput("Give the key a name.", code="name_required")
+    problem = text_problem(name, multiline=False, max_length=ApiKey._meta.get_field("name").max_length)
+    if problem:
+        raise InvalidInput(f"Key name: {problem}", code="name_invalid")
+    if expires_at is not None and expires_at <= (now or timezone.now()):
+        raise InvalidInput("The expiry must be in the future.", code="expiry_in_past")
     key_id = secrets.token_hex(6)
     secret = secrets.token_urlsafe(32)
     full = f"{KEY_PREFIX}{key_id}_{secret}"
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         principal = get_user_model().objects.create(username=f"api-key-{key_id}", first_name=name[:150], is_active=True)
         principal.set_unusable_password()
         principal.save(update_fields=["password"])
@@ -55,13 +97,20 @@ def api_key_create(*, organisation, name, scopes, created_by=None, expires_at=No
             actor=created_by,
             obj=key,
             organisation=organisation,
-            data={"scopes": scopes, "expires_at": expires_at.isoformat() if expires_at else None},
+            data={
+                "name": name,
+                "prefix": key.prefix,
+                "scopes": scopes,
+                "expires_at": expires_at.isoformat() if expires_at else None,
+            },
         )
     return key, full
 
 
 def api_key_revoke(*, key, actor=None):
-    with transaction.atomic():
+    """Revoke ``key`` for good (its principal is deactivated too); revoking a revoked key changes nothing."""
+    _actor_check(actor, key.organisation)
+    with transaction.atomic(durable=True):
         key = ApiKey.objects.select_for_update().get(pk=key.pk)
         if key.revoked_at is not None:
             return key
@@ -70,7 +119,9 @@ def api_key_revoke(*, key, actor=None):
         # The principal can never sign in (unusable password); deactivating it also ends its API use.
         key.principal.is_active = False
         key.principal.save(update_fields=["is_active"])
-        audit_log_record(action="api.key.revoked", actor=actor, obj=key, organisation=key.organisation)
+        audit_log_record(
+            action="api.key.revoked", actor=actor, obj=key, organisation=key.organisation, data={"prefix": key.prefix}
+        )
     return key
 
 

@@ -16,3 +16,6 @@ class Scope(models.TextChoices):
 
 
 ALL_SCOPES = frozenset(Scope.values)
+
+# Scopes only the marketplace's own keys may carry (rights_holders.partners: the marketplace organisation).
+MARKETPLACE_ONLY_SCOPES = frozenset({Scope.LISTINGS_INGEST.value})

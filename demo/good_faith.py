@@ -45,6 +45,7 @@ from good_faith.records import TrackRecord, track_records
 from good_faith.selectors import membership_active_for
 from listings.models import Listing, Store
 from portal.models import Organisation, OrganisationKind
+from portal.organisations import organisation_slug_for
 from rights_holders.models import IPAsset, IPAssetKind, Partner, RightsHolder, TrademarkType, VerificationStatus
 from takedowns import lifecycle
 from takedowns.models import ItemStatus, Notice, NoticeItem, Track
@@ -182,7 +183,11 @@ def demo_good_faith_brands(*, today, partner):
         org, _ = Organisation.objects.get_or_create(
             kind=OrganisationKind.RIGHTS_HOLDER,
             name=spec["name"],
-            defaults={"country": spec["country"], "contact_email": f"legal@{domain}"},
+            defaults={
+                "country": spec["country"],
+                "contact_email": f"legal@{domain}",
+                "slug": organisation_slug_for(spec["name"]),
+            },
         )
         holder, _ = RightsHolder.objects.get_or_create(
             organisation=org, defaults={"legal_name": spec["name"], "website": spec["website"]}

@@ -41,6 +41,7 @@ from demo.world_data import (
 from listings.models import Listing, Merchant, Order, Store
 from portal.identity import identity_hash
 from portal.models import LetterOfAuthorisation, Membership, MembershipRole, Organisation, OrganisationKind, User
+from portal.organisations import organisation_slug_for
 from portal.roles import ensure_platform_groups
 from rights_holders.models import (
     AuthorisedStore,
@@ -85,7 +86,11 @@ class DemoWorld:
             org, _ = Organisation.objects.get_or_create(
                 kind=OrganisationKind.RIGHTS_HOLDER,
                 name=spec["name"],
-                defaults={"country": spec["country"], "contact_email": f"legal@{spec['website'].split('//')[1]}"},
+                defaults={
+                    "country": spec["country"],
+                    "contact_email": f"legal@{spec['website'].split('//')[1]}",
+                    "slug": organisation_slug_for(spec["name"]),
+                },
             )
             holder, _ = RightsHolder.objects.get_or_create(
                 organisation=org, defaults={"legal_name": spec["name"], "website": spec["website"]}
@@ -179,7 +184,11 @@ class DemoWorld:
         agent, _ = Organisation.objects.get_or_create(
             kind=OrganisationKind.AGENT,
             name=AGENT["name"],
-            defaults={"country": AGENT["country"], "contact_email": AGENT["contact_email"]},
+            defaults={
+                "country": AGENT["country"],
+                "contact_email": AGENT["contact_email"],
+                "slug": organisation_slug_for(AGENT["name"]),
+            },
         )
         holder = brands[AGENT_BRAND]
         if not LetterOfAuthorisation.objects.filter(agent=agent, rights_holder=holder).exists():
@@ -199,7 +208,11 @@ class DemoWorld:
         org, _ = Organisation.objects.get_or_create(
             kind=OrganisationKind.PARTNER,
             name=PARTNER["name"],
-            defaults={"country": PARTNER["country"], "contact_email": PARTNER["contact_email"]},
+            defaults={
+                "country": PARTNER["country"],
+                "contact_email": PARTNER["contact_email"],
+                "slug": organisation_slug_for(PARTNER["name"]),
+            },
         )
         partner, _ = Partner.objects.get_or_create(
             organisation=org, defaults={"kind": PartnerKind.ASSOCIATION, "approved_for_vetting": True}
@@ -215,7 +228,11 @@ class DemoWorld:
             org, _ = Organisation.objects.get_or_create(
                 kind=OrganisationKind.MERCHANT,
                 name=legal_name,
-                defaults={"country": country, "contact_email": f"shop{m_index}@merchants.example"},
+                defaults={
+                    "country": country,
+                    "contact_email": f"shop{m_index}@merchants.example",
+                    "slug": organisation_slug_for(legal_name),
+                },
             )
             merchant, _ = Merchant.objects.get_or_create(
                 organisation=org,

@@ -16,6 +16,7 @@ from listings.policies import policy
 from portal.audit import audit_log_record
 from portal.identity import identity_hash
 from portal.models import Membership, MembershipRole, Organisation, OrganisationKind
+from portal.organisations import organisation_slug_for
 
 BANNED_MESSAGES = {
     "business_licence_number": "This business licence number belongs to a merchant permanently banned from the "
@@ -62,7 +63,10 @@ def merchant_register(
         raise ValidationError({"business_licence_number": "A merchant with this business licence is registered."})
     with transaction.atomic():
         organisation = Organisation.objects.create(
-            name=legal_name, kind=OrganisationKind.MERCHANT, contact_email=contact_email
+            name=legal_name,
+            kind=OrganisationKind.MERCHANT,
+            contact_email=contact_email,
+            slug=organisation_slug_for(legal_name),
         )
         if owner is not None:
             Membership.objects.create(user=owner, organisation=organisation, role=MembershipRole.OWNER)

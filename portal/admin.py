@@ -23,9 +23,10 @@ class MembershipInline(admin.TabularInline):
 
 @admin.register(Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
-    list_display = ("name", "kind", "country", "contact_email", "created_at")
+    list_display = ("name", "slug", "kind", "country", "contact_email", "created_at")
     list_filter = ("kind", "country")
-    search_fields = ("name", "contact_email")
+    search_fields = ("name", "slug", "contact_email")
+    prepopulated_fields = {"slug": ("name",)}
     readonly_fields = ("created_at",)
     inlines = [MembershipInline]
 

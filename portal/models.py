@@ -1,10 +1,12 @@
 """Users, organisations, memberships, letters of authorisation, audit log."""
 
+import secrets
 from datetime import UTC
 
 import pgtrigger
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
@@ -35,8 +37,30 @@ class OrganisationKind(models.TextChoices):
     PARTNER = "partner", "Partner"
 
 
+ORGANISATION_SLUG_MAX_LENGTH = 80
+
+
+def organisation_slug_validate(value):
+    if value.isdigit():
+        raise ValidationError("A slug cannot be digits alone (those name organisations by id); add a letter.")
+
+
+def organisation_slug_placeholder():
+    """A unique slug for an organisation created without one (``portal.organisations`` makes one from the name)."""
+    return f"org-{secrets.token_hex(5)}"
+
+
 class Organisation(models.Model):
     name = models.CharField(max_length=200)
+    # How operators name the organisation on the command line and in page addresses. Never all digits,
+    # so "ORG" in a command can be an id or a slug without doubt.
+    slug = models.SlugField(
+        max_length=ORGANISATION_SLUG_MAX_LENGTH,
+        unique=True,
+        default=organisation_slug_placeholder,
+        validators=[organisation_slug_validate],
+        help_text="Short unique name (letters, digits, hyphens; not digits alone), e.g. acme-sports.",
+    )
     kind = models.CharField(max_length=20, choices=OrganisationKind.choices)
     country = models.CharField(max_length=2, blank=True, help_text="ISO 3166-1 alpha-2")
     contact_email = models.EmailField(blank=True)

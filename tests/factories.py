@@ -30,6 +30,7 @@ class OrganisationFactory(factory.django.DjangoModelFactory):
 
     name = factory.Sequence(lambda n: f"Organisation {n}")
     kind = OrganisationKind.RIGHTS_HOLDER
+    slug = factory.Sequence(lambda n: f"organisation-{n}")
 
 
 def member_of(organisation, *, role="staff", **user_kwargs):

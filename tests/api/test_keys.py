@@ -3,14 +3,19 @@
 from datetime import timedelta
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 from rest_framework.response import Response
 from rest_framework.test import APIClient, APIRequestFactory
 from rest_framework.views import APIView
 
-from api.keys import api_key_find, api_key_revoke
+from api.keys import api_key_find, api_key_revoke, scopes_offered_to
 from api.models import ApiKey
-from portal.models import AuditLogEntry
+from api.scopes import Scope
+from portal.errors import InvalidInput
+from portal.models import AuditLogEntry, OrganisationKind
+from rights_holders.models import Partner, PartnerKind
+from tests import factories
 
 
 @pytest.mark.django_db
@@ -53,7 +58,8 @@ def test_a_revoked_or_expired_key_is_refused(brand_a, make_key):
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {secret}")
     assert client.get("/api/v1/me/").status_code == 401
 
-    key, secret = make_key(brand_a.organisation, expires_at=timezone.now() - timedelta(seconds=1))
+    key, secret = make_key(brand_a.organisation, expires_at=timezone.now() + timedelta(days=1))
+    ApiKey.objects.filter(pk=key.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
     assert api_key_find(secret) is None
     ApiKey.objects.filter(pk=key.pk).update(expires_at=timezone.now() + timedelta(days=1))
     assert api_key_find(secret) == key
@@ -85,3 +91,37 @@ def test_the_scope_is_required_and_an_undeclared_method_fails_closed(brand_a, ma
     assert "notices:read" in refused.data["detail"]
     assert view(factory.get("/x", HTTP_AUTHORIZATION=f"Bearer {with_scope}")).status_code == 200
     assert view(factory.post("/x", HTTP_AUTHORIZATION=f"Bearer {with_scope}")).status_code == 403
+
+
+def test_only_an_owner_creates_or_revokes_a_key(brand_a, owner_a, make_key):
+    staff = factories.member_of(brand_a.organisation, role="staff")
+    with pytest.raises(PermissionDenied):
+        make_key(brand_a.organisation, ["notices:read"], created_by=staff)
+    key, _ = make_key(brand_a.organisation, ["notices:read"], created_by=owner_a)
+    outsider = factories.member_of(factories.OrganisationFactory(), role="owner")
+    for actor in (staff, outsider):
+        with pytest.raises(PermissionDenied):
+            api_key_revoke(key=key, actor=actor)
+    api_key_revoke(key=key, actor=owner_a)
+    key.refresh_from_db()
+    assert key.revoked_at is not None and not key.principal.is_active
+    entry = AuditLogEntry.objects.get(action="api.key.revoked", object_id=str(key.pk))
+    assert entry.actor == owner_a and entry.data == {"prefix": key.prefix}
+
+
+def test_a_key_may_not_expire_in_the_past(brand_a, make_key):
+    with pytest.raises(InvalidInput, match="future"):
+        make_key(brand_a.organisation, ["notices:read"], expires_at=timezone.now())
+    assert not ApiKey.objects.exists()
+
+
+def test_listings_ingest_is_offered_to_the_marketplace_only(brand_a, make_key):
+    assert "listings:ingest" not in scopes_offered_to(brand_a.organisation)
+    with pytest.raises(InvalidInput) as refused:
+        make_key(brand_a.organisation, ["listings:ingest"])
+    assert refused.value.code == "scope_not_allowed"
+    marketplace = factories.OrganisationFactory(kind=OrganisationKind.PARTNER)
+    Partner.objects.create(organisation=marketplace, kind=PartnerKind.MARKETPLACE)
+    assert scopes_offered_to(marketplace) == Scope.values
+    key, _ = make_key(marketplace, ["listings:ingest"])
+    assert key.scopes == ["listings:ingest"]
