@@ -1,6 +1,6 @@
 """OpenAPI (drf-spectacular) description of the key authentication."""
 
-from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.extensions import OpenApiAuthenticationExtension, OpenApiSerializerFieldExtension
 
 
 class ApiKeyAuthenticationScheme(OpenApiAuthenticationExtension):
@@ -70,3 +70,13 @@ def problem_responses_hook(result, generator, request, public):
                     continue
                 responses.setdefault(code, {"description": description, "content": content})
     return result
+
+
+class PublicIdFieldExtension(OpenApiSerializerFieldExtension):
+    """``api.fields.PublicIdField`` in the schema: a string of its type's prefix and 26 base32 characters."""
+
+    target_class = "api.fields.PublicIdField"
+
+    def map_serializer_field(self, auto_schema, direction):
+        prefix = self.target.prefix
+        return {"type": "string", "pattern": f"^{prefix}_[0-9A-HJKMNP-TV-Z]{{26}}$", "example": f"{prefix}_{'0' * 26}"}
