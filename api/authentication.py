@@ -2,7 +2,7 @@
 
 from rest_framework import authentication, exceptions
 
-from api.keys import api_key_find
+from api.keys import api_key_find, api_key_used
 
 
 class ApiKeyAuthentication(authentication.BaseAuthentication):
@@ -18,6 +18,7 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         key = api_key_find(presented.strip())
         if key is None:
             raise exceptions.AuthenticationFailed("The API key is unknown, revoked or expired.")
+        api_key_used(key)
         return key.principal, key
 
     def authenticate_header(self, request):

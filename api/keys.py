@@ -2,11 +2,14 @@
 
 import hashlib
 import hmac
+import logging
 import secrets
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from api.models import ApiKey
@@ -18,6 +21,8 @@ from portal.models import Membership, MembershipRole
 from rights_holders.partners import organisation_is_marketplace
 
 KEY_PREFIX = "tdp_"
+
+logger = logging.getLogger(__name__)
 
 
 def _hash(secret):
@@ -123,6 +128,29 @@ def api_key_revoke(*, key, actor=None):
             action="api.key.revoked", actor=actor, obj=key, organisation=key.organisation, data={"prefix": key.prefix}
         )
     return key
+
+
+def api_key_used(key, *, now=None):
+    """Mark ``key`` as used now, writing at most once per ``API_KEY_LAST_USED_SECONDS`` per key.
+
+    The first request of each interval wins ``cache.add`` and writes; the others write
+    nothing, so a key's busiest hour costs a few dozen updates, not one per request.
+    ``last_used_at`` is therefore up to that interval behind. Returns whether it wrote.
+    """
+    interval = settings.API_KEY_LAST_USED_SECONDS
+    try:
+        claimed = cache.add(f"api:key-used:{key.pk}", 1, timeout=interval)
+    except Exception:  # a failing cache must not fail the request, nor turn every request into a write
+        logger.warning("API key %s: last use not recorded, the cache failed", key.prefix, exc_info=True)
+        return False
+    if not claimed:
+        return False
+    now = now or timezone.now()
+    # Conditional: a slower request that claimed earlier never moves the mark back in time.
+    ApiKey.objects.filter(pk=key.pk).filter(
+        models.Q(last_used_at__isnull=True) | models.Q(last_used_at__lt=now)
+    ).update(last_used_at=now)
+    return True
 
 
 def api_key_find(presented):

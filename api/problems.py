@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from rest_framework import exceptions, status
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
@@ -71,6 +72,16 @@ def error_pointers(detail, pointer=""):
     return [{"pointer": pointer, "code": getattr(detail, "code", None) or "invalid", "detail": str(detail)}]
 
 
+class ProblemResponse(Response):
+    """Always JSON, whatever the view renders otherwise (the schema view's YAML, for one)."""
+
+    @property
+    def rendered_content(self):
+        self.accepted_renderer = JSONRenderer()
+        self.accepted_media_type = PROBLEM_CONTENT_TYPE
+        return super().rendered_content
+
+
 def problem_response(*, status_code, code, detail, request=None, errors=None, headers=None, **extra):
     body = {
         "type": problem_type(code),
@@ -84,7 +95,7 @@ def problem_response(*, status_code, code, detail, request=None, errors=None, he
     if errors:
         body["errors"] = errors
     body.update(extra)
-    return Response(body, status=status_code, headers=headers, content_type=PROBLEM_CONTENT_TYPE)
+    return ProblemResponse(body, status=status_code, headers=headers, content_type=PROBLEM_CONTENT_TYPE)
 
 
 def problem_exception_handler(exc, context):

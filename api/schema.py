@@ -55,6 +55,12 @@ _ERROR_RESPONSES = {
 }
 
 
+_RETRY_AFTER = {
+    "description": "Seconds to wait before trying again (the rate limits are per key: README, API_RATE_LIMIT).",
+    "schema": {"type": "integer", "minimum": 1},
+}
+
+
 def problem_responses_hook(result, generator, request, public):
     """Every operation documents the problem-details errors it can answer (one schema, many statuses)."""
     components = result.setdefault("components", {}).setdefault("schemas", {})
@@ -68,7 +74,10 @@ def problem_responses_hook(result, generator, request, public):
             for code, description in _ERROR_RESPONSES.items():
                 if code == "422" and method != "post":
                     continue
-                responses.setdefault(code, {"description": description, "content": content})
+                response = {"description": description, "content": content}
+                if code == "429":
+                    response["headers"] = {"Retry-After": _RETRY_AFTER}
+                responses.setdefault(code, response)
     return result
 
 

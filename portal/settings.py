@@ -378,6 +378,58 @@ if NOTIFICATION_EMAIL_CLAIM_SECONDS < 2 * EMAIL_TIMEOUT:
         f"least twice EMAIL_TIMEOUT ({EMAIL_TIMEOUT}), so a claim outlasts a slow send"
     )
 
+# --- Cache ----------------------------------------------------------------
+# What several processes must share: the API's rate counters and the "key last used" marks.
+# Redis with CACHE_URL=redis://host:6379/1; without it each process keeps its own in memory,
+# so with several web processes every limit applies per process (fine for one developer).
+CACHE_URL = env.str("CACHE_URL", default="")
+CACHE_KEY_PREFIX = env.str("CACHE_KEY_PREFIX", default="portal")
+if CACHE_URL:
+    if urlsplit(CACHE_URL).scheme not in {"redis", "rediss"}:
+        raise ImproperlyConfigured(
+            f"Environment variable CACHE_URL must be a Redis URL (redis://host:6379/1); got {CACHE_URL!r}"
+        )
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": CACHE_KEY_PREFIX,
+            # A cache that does not answer must not hold a request: fail fast (the callers fail open).
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "portal",
+            "KEY_PREFIX": CACHE_KEY_PREFIX,
+        }
+    }
+
+
+def _env_rate(name, default):
+    """A rate such as ``600/min`` as (requests, seconds); units s, min, h."""
+    raw = env.str(name, default=default).strip()
+    count, _, unit = raw.partition("/")
+    seconds = {"s": 1, "sec": 1, "min": 60, "m": 60, "h": 3600, "hour": 3600}.get(unit.strip().lower())
+    count = count.strip()
+    if seconds is None or not (count.isascii() and count.isdigit()) or int(count) < 1:
+        raise ImproperlyConfigured(
+            f"Environment variable {name} must be a rate such as 600/min (a whole number of at least 1 "
+            f"per s, min or h); got {raw!r}"
+        )
+    return int(count), seconds
+
+
+# The partner API's rates (api.throttling): per key, or per user for a browser session; each
+# request counts against both. Anyone not signed in (only the schema answers them) per address.
+API_RATE_LIMIT = _env_rate("API_RATE_LIMIT", "600/min")
+API_BURST_LIMIT = _env_rate("API_BURST_LIMIT", "60/s")
+API_ANONYMOUS_RATE_LIMIT = _env_rate("API_ANONYMOUS_RATE_LIMIT", "60/min")
+# A key's "last used" is written at most once per this many seconds (the cache decides who writes).
+API_KEY_LAST_USED_SECONDS = _env_int("API_KEY_LAST_USED_SECONDS", 60, minimum=1)
+
 # --- DRF ------------------------------------------------------------------
 REST_FRAMEWORK = {
     # An API key first (its 401 carries WWW-Authenticate), then the browser's session.
@@ -394,6 +446,7 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "EXCEPTION_HANDLER": "api.problems.problem_exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.ApiRateThrottle"],
 }
 
 SPECTACULAR_SETTINGS = {

@@ -26,6 +26,19 @@ def _private_media(settings, tmp_path):
     return tmp_path / "media"
 
 
+@pytest.fixture(autouse=True)
+def _fresh_local_cache():
+    """Rate counters and "last used" marks start empty in every test (in-memory cache only).
+
+    A Redis cache is never cleared: Django's clear() is FLUSHDB, and the database may be shared.
+    """
+    from django.core.cache import caches
+    from django.core.cache.backends.locmem import LocMemCache
+
+    if isinstance(caches["default"], LocMemCache):
+        caches["default"].clear()
+
+
 @pytest.fixture
 def brand_a(db):
     return factories.RightsHolderFactory(legal_name="Brand A")

@@ -60,6 +60,8 @@ def test_app_services_configuration(compose):
         assert env["DATABASE_URL"].startswith("postgres://")
         assert env["DATABASE_URL"].endswith("@postgres:5432/portal")
         assert env["CELERY_BROKER_URL"].startswith("redis://redis:6379/")
+        # Rate limits hold across web processes only when the cache is shared; a database of its own.
+        assert env["CACHE_URL"].startswith("redis://redis:6379/") and env["CACHE_URL"] != env["CELERY_BROKER_URL"]
         for var in ("SECRET_KEY", "ALLOWED_HOSTS"):
             assert var in env
         depends = service["depends_on"]

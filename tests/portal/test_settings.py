@@ -22,7 +22,8 @@ PRINT = (
     "print(json.dumps({'engine': db['ENGINE'], 'options': db.get('OPTIONS', {}), "
     "'broker': settings.CELERY_BROKER_URL, 'storage': settings.STORAGES['default']['BACKEND'], "
     "'staticfiles': settings.STORAGES['staticfiles']['BACKEND'], 'debug': settings.DEBUG, "
-    "'broker_options': settings.CELERY_BROKER_TRANSPORT_OPTIONS}))"
+    "'broker_options': settings.CELERY_BROKER_TRANSPORT_OPTIONS, 'cache': settings.CACHES['default'], "
+    "'rates': [settings.API_RATE_LIMIT, settings.API_BURST_LIMIT, settings.API_ANONYMOUS_RATE_LIMIT]}))"
 )
 
 
@@ -122,6 +123,28 @@ def test_broker_key_prefix_with_the_embedded_broker_is_refused(tmp_path):
 
 def test_bad_broker_is_refused(tmp_path):
     _refused(tmp_path, "CELERY_BROKER_URL", CELERY_BROKER_URL="amqp://x")
+
+
+def test_cache_is_in_memory_unless_a_redis_url_is_given(tmp_path):
+    assert _settings(tmp_path)["cache"]["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache"
+    cache = _settings(tmp_path, CACHE_URL="redis://127.0.0.1:6379/1", CACHE_KEY_PREFIX="staging")["cache"]
+    assert cache["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert (cache["LOCATION"], cache["KEY_PREFIX"]) == ("redis://127.0.0.1:6379/1", "staging")
+
+
+def test_a_cache_url_that_is_not_redis_is_refused(tmp_path):
+    _refused(tmp_path, "CACHE_URL", CACHE_URL="memcached://127.0.0.1:11211")
+
+
+def test_api_rates_come_from_the_environment(tmp_path):
+    assert _settings(tmp_path)["rates"] == [[600, 60], [60, 1], [60, 60]]
+    values = _settings(tmp_path, API_RATE_LIMIT="5000/h", API_BURST_LIMIT="20/s", API_ANONYMOUS_RATE_LIMIT="10/min")
+    assert values["rates"] == [[5000, 3600], [20, 1], [10, 60]]
+
+
+@pytest.mark.parametrize("value", ["600", "0/min", "ten/min", "600/day", "-1/s"])
+def test_a_bad_api_rate_is_refused(tmp_path, value):
+    _refused(tmp_path, "API_RATE_LIMIT", API_RATE_LIMIT=value)
 
 
 def test_bucket_selects_s3_storage(tmp_path):
