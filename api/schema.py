@@ -16,6 +16,19 @@ class ApiKeyAuthenticationScheme(OpenApiAuthenticationExtension):
         }
 
 
+def by_method_endpoints(endpoints):
+    """Preprocessing hook: a path served by ``api.routing.by_method`` documents each method's own class."""
+    out, expanded = [], set()
+    for path, path_regex, method, callback in endpoints:
+        routes = getattr(callback, "by_method", None)
+        if routes is None:
+            out.append((path, path_regex, method, callback))
+        elif path not in expanded:
+            expanded.add(path)
+            out.extend((path, path_regex, route_method, route) for route_method, route in routes.items())
+    return out
+
+
 PROBLEM_SCHEMA = {
     "type": "object",
     "description": "RFC 9457 problem details (application/problem+json).",

@@ -2,16 +2,18 @@
 
 A banned merchant cannot come back under the same business licence, phone
 or payout account (compared as keyed hashes, portal.identity), and a store
-under a listing restriction, closed or banned cannot add listings.
+under a listing restriction, closed or banned cannot add listings
+(``store_refusal``, applied to one listing here and to many by the ingest:
+both go through ``listings.catalogue.listings_apply``).
 """
 
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 
-from listings.models import Listing, Merchant, Store, StoreStatus
+from listings.catalogue import ListingAction, ListingChange, listings_apply
+from listings.models import Merchant, Store
 from listings.policies import policy
 from portal.audit import audit_log_record
 from portal.identity import identity_hash
@@ -97,47 +99,47 @@ def merchant_register(
         return merchant
 
 
-def store_refusal(store, *, now):
-    """Why this store may not add listings now, or None."""
-    if store.status in {StoreStatus.CLOSED, StoreStatus.BANNED}:
-        return f"Store \u201c{store.name}\u201d is {store.get_status_display().lower()} and cannot add listings."
-    if store.status == StoreStatus.SUSPENDED:
-        return f"Store \u201c{store.name}\u201d is suspended and cannot add listings."
-    if store.status == StoreStatus.RESTRICTED and store.restricted_until and store.restricted_until > now:
-        return (
-            f"Store \u201c{store.name}\u201d may not add new listings until "
-            f"{store.restricted_until:%Y-%m-%d %H:%M} UTC (a penalty restriction)."
-        )
-    return None
-
-
 def listing_create(*, store, external_id, title, category, price, currency="EUR", description="", actor=None, now=None):
-    """Add a listing to a store; refused while the store is restricted, suspended, closed or banned."""
-    now = now or timezone.now()
-    with transaction.atomic():
-        # Locked so a restriction being applied right now is seen.
-        store = Store.objects.select_for_update(of=("self",)).select_related("merchant__organisation").get(pk=store.pk)
-        refusal = store_refusal(store, now=now)
-        if refusal:
-            raise ValidationError(refusal, code=f"store_{store.status}")
-        if Listing.objects.filter(external_id=external_id).exists():
-            raise ValidationError({"external_id": f"A listing with id {external_id} exists already."})
-        listing = Listing.objects.create(
-            store=store,
-            external_id=external_id,
-            title=title,
-            description=description,
-            category=category,
-            price=price,
-            currency=currency,
-            created_at=now,
-            updated_at=now,
-        )
-        audit_log_record(
-            action="listings.listing.created",
-            actor=actor,
-            obj=listing,
-            organisation=store.merchant.organisation,
-            data={"store": store.pk},
-        )
-        return listing
+    """Add a listing to a store; refused while the store is restricted, suspended, closed or banned.
+
+    The rules are listings.catalogue's, the same as the bulk ingest's: a ValidationError
+    names the field (a refused store is the listing as a whole).
+    """
+    applied = listings_apply(
+        [
+            ListingChange(
+                external_id=external_id,
+                action=ListingAction.CREATE,
+                store_public_id=store.public_id,
+                values={
+                    "title": title,
+                    "category": category,
+                    "price": price,
+                    "currency": currency,
+                    "description": description,
+                },
+            )
+        ],
+        actor=actor,
+        now=now,
+    )
+    _raise_first(applied)
+    return applied.outcomes[0].listing
+
+
+def listing_remove(*, listing, actor=None, now=None):
+    """Take a listing off the marketplace (status ``removed``); removing it again changes nothing."""
+    applied = listings_apply(
+        [ListingChange(external_id=listing.external_id, action=ListingAction.REMOVE)], actor=actor, now=now
+    )
+    _raise_first(applied)
+    return applied.outcomes[0].listing
+
+
+def _raise_first(applied):
+    if not applied.errors:
+        return
+    error = applied.errors[0]
+    if error.field == "store":
+        raise ValidationError(error.message, code=error.code)
+    raise ValidationError({error.field or "external_id": ValidationError(error.message, code=error.code)})
