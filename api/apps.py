@@ -9,7 +9,9 @@ class ApiConfig(AppConfig):
 
     def ready(self):
         from api import schema  # noqa: F401  (registers the OpenAPI extension of the key authentication)
-        from api.authentication import request_signed_in_by_key
-        from portal import request_limits
+        from api.request_limits import api_caller, api_too_large
+        from portal.request_limits import API_POLICIES
 
-        request_limits.policy_register("request_signed_in_by_key", request_signed_in_by_key)
+        # The body limits run before DRF: the API says whom a large request acts as, and answers its 413.
+        API_POLICIES.register("api_caller", api_caller)
+        API_POLICIES.register("api_too_large", api_too_large)

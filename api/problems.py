@@ -98,6 +98,14 @@ def problem_response(*, status_code, code, detail, request=None, errors=None, he
     return ProblemResponse(body, status=status_code, headers=headers, content_type=PROBLEM_CONTENT_TYPE)
 
 
+def problem_http_response(*, status_code, code, detail, request, **kwargs):
+    """The same problem details, rendered, for code outside DRF's views (a middleware's refusal)."""
+    response = problem_response(status_code=status_code, code=code, detail=detail, request=request, **kwargs)
+    response.renderer_context = {"request": request}
+    response.render()
+    return response
+
+
 def problem_exception_handler(exc, context):
     request = context.get("request")
     if isinstance(exc, TransitionError):

@@ -3,18 +3,13 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 
 from api.routing import by_method
 from api.views import assets, listings, me
-from portal.request_limits import upload_endpoint
 
 v1 = [
     path("me/", me.MeApi.as_view(), name="me"),
     path("assets/", by_method(GET=assets.AssetListApi, POST=assets.AssetCreateApi), name="assets"),
     path("assets/<str:asset_id>/", assets.AssetDetailApi.as_view(), name="asset"),
     path("listings/", listings.ListingListApi.as_view(), name="listings"),
-    path(
-        "listings/ingest/",
-        upload_endpoint(listings.ListingIngestApi.upload_kind)(listings.ListingIngestApi.as_view()),
-        name="listings-ingest",
-    ),
+    path("listings/ingest/", listings.ListingIngestApi.as_view(), name="listings-ingest"),
     path("listings/<str:listing_id>/", listings.ListingDetailApi.as_view(), name="listing"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
 ]

@@ -276,6 +276,16 @@ for _kind, _variable in (
             f"{_kind} upload plus REQUEST_MAX_BODY_BYTES ({UPLOAD_MAX_BYTES[_kind] + REQUEST_MAX_BODY_BYTES}), "
             "or one file of the largest size allowed could never be sent"
         )
+# The partner API's JSON bodies (a listing ingest of 1,000 rows, a notice of many items) from a
+# valid key or a signed-in user; API operations that take files have the upload limits above.
+REQUEST_MAX_API_BODY_BYTES = _env_int("REQUEST_MAX_API_BODY_BYTES", 10 * 1024 * 1024, minimum=64 * 1024)
+if not REQUEST_MAX_BODY_BYTES <= REQUEST_MAX_API_BODY_BYTES <= REQUEST_MAX_UPLOAD_BYTES["document"]:
+    # The proxy in front refuses anything above the document limit (docker-compose's nginx).
+    raise ImproperlyConfigured(
+        f"Environment variable REQUEST_MAX_API_BODY_BYTES ({REQUEST_MAX_API_BODY_BYTES}) must be from "
+        f"REQUEST_MAX_BODY_BYTES ({REQUEST_MAX_BODY_BYTES}) to REQUEST_MAX_DOCUMENT_UPLOAD_BYTES "
+        f"({REQUEST_MAX_UPLOAD_BYTES['document']})"
+    )
 # Django's own parser limits follow: form fields of any request fit in the plain limit.
 DATA_UPLOAD_MAX_MEMORY_SIZE = REQUEST_MAX_BODY_BYTES
 DATA_UPLOAD_MAX_NUMBER_FILES = UPLOAD_MAX_FILES_PER_REQUEST

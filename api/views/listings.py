@@ -207,8 +207,6 @@ class ListingIngestApi(APIView):
 
     required_scopes = {"POST": "listings:ingest"}
     parser_classes = [JSONParser]
-    # A thousand listings with their descriptions can be as large as a document page's body.
-    upload_kind = "document"
 
     @extend_schema_serializer(component_name="ListingIngest")
     class InputSerializer(serializers.Serializer):

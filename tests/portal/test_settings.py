@@ -175,6 +175,8 @@ def test_an_email_claim_shorter_than_two_mail_timeouts_is_refused(tmp_path):
         ("REQUEST_MAX_IMAGE_UPLOAD_BYTES", {"UPLOAD_MAX_IMAGE_BYTES": str(40 * 1024 * 1024)}),
         ("UPLOAD_MAX_PIXELS_PER_REQUEST", {"UPLOAD_MAX_PIXELS_PER_REQUEST": "1000000"}),
         ("UPLOAD_MAX_FILES_PER_REQUEST", {"UPLOAD_MAX_FILES_PER_REQUEST": "0"}),
+        ("REQUEST_MAX_API_BODY_BYTES", {"REQUEST_MAX_API_BODY_BYTES": str(512 * 1024)}),
+        ("REQUEST_MAX_API_BODY_BYTES", {"REQUEST_MAX_API_BODY_BYTES": str(60 * 1024 * 1024)}),
     ],
 )
 def test_request_and_upload_limits_that_cannot_work_are_refused(tmp_path, variable, overrides):
