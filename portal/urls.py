@@ -10,6 +10,7 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("account/", account.preferences, name="account"),
+    path("account/organisations/<slug:organisation>/api-keys/", include("api.page_urls")),
     path("files/<slug:kind>/<int:pk>/", files.download, name="file-download"),
     path("rights/", include("rights_holders.urls")),
     path("takedowns/", include("takedowns.urls")),

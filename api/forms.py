@@ -1,0 +1,41 @@
+"""The owner's form to create an API key. The rules (scopes allowed, name, expiry) are the service's."""
+
+from django import forms
+
+from api.keys import scopes_offered_to
+from api.models import ApiKey
+from api.scopes import Scope
+from portal.forms import LineField
+
+EXPIRY_CHOICES = [
+    ("", "Never"),
+    ("30", "In 30 days"),
+    ("90", "In 90 days"),
+    ("180", "In 180 days"),
+    ("365", "In a year"),
+]
+
+
+class ApiKeyCreateForm(forms.Form):
+    name = LineField(
+        max_length=ApiKey._meta.get_field("name").max_length,
+        label="Name",
+        help_text="What the key is for, e.g. “ERP integration”. Shown in this list and in the audit log.",
+    )
+    scopes = forms.MultipleChoiceField(
+        widget=forms.CheckboxSelectMultiple,
+        label="Scopes",
+        help_text="What the key may do. Give it no more than the integration needs.",
+    )
+    expires_in_days = forms.TypedChoiceField(
+        choices=EXPIRY_CHOICES,
+        coerce=int,
+        empty_value=None,
+        required=False,
+        label="Expires",
+        help_text="A key that expires stops working by itself; you can revoke any key at any time.",
+    )
+
+    def __init__(self, *args, organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["scopes"].choices = [(s, f"{s} ({Scope(s).label})") for s in scopes_offered_to(organisation)]
