@@ -36,6 +36,16 @@ def appeal_deadline(item):
     return item.decided_at + timedelta(days=settings.TAKEDOWN_APPEAL_DAYS)
 
 
+def appeal_possible(item, side, item_appeals, now):
+    """Whether ``side`` may appeal the item's decision at ``now``; ``item_appeals`` are its appeals, loaded.
+
+    What the item page and the API offer; ``appeal_file`` checks the same when the appeal comes.
+    """
+    if side is None or item.status not in APPEALABLE or not item.decided_at or now > appeal_deadline(item):
+        return False
+    return not any(a.side == side and a.decision_generation == item.decision_generation for a in item_appeals)
+
+
 def appeal_side_of(item, user):
     """Which side the user stands on for this item, or None."""
     if (

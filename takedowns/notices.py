@@ -6,6 +6,7 @@ with their reason. Receipt is confirmed to the filer at once (a notification
 effect of each item's first event, sent after commit).
 """
 
+import uuid
 from dataclasses import dataclass, field
 from functools import partial
 
@@ -56,17 +57,42 @@ FIELD_MESSAGES = {
 }
 
 
+class LineProblem(str):
+    """Why a line of a notice is invalid or refused: the text the filer reads, and a stable ``code``.
+
+    A ``str``, so the pages, the item's ``invalid_reason`` and the audit entry keep using the text;
+    the API answers the code beside it.
+    """
+
+    code = "invalid"
+
+    def __new__(cls, text, code):
+        problem = super().__new__(cls, text)
+        problem.code = code
+        return problem
+
+
+# How an item draft names its listing: the web form takes the marketplace's id or our number;
+# the API takes the marketplace's id only, or the listing's public id (``lst_``), never a number.
+LISTING_BY_REF = "external_id_or_number"
+LISTING_BY_EXTERNAL_ID = "external_id"
+LISTING_BY_PUBLIC_ID = "public_id"
+
+
 @dataclass
 class ItemDraft:
     """One line of a notice as the filer gave it. ``evidence`` holds ValidatedUploads."""
 
-    listing_ref: str  # the marketplace's listing id (external id) or our numeric id
+    listing_ref: str  # the marketplace's listing id (external id) or our numeric id; see listing_by
     ip_asset_id: int | None
     infringement_type: str
     explanation: str
     evidence: list = field(default_factory=list)
     test_buy_order_number: str = ""
     test_buy_report: str = ""
+    # LISTING_BY_PUBLIC_ID: listing_ref is the UUID, and listing_shown what the filer wrote (for messages).
+    listing_by: str = LISTING_BY_REF
+    listing_shown: str = ""
 
 
 @dataclass
@@ -74,7 +100,10 @@ class Receipt:
     notice: Notice | None
     accepted: list = field(default_factory=list)  # NoticeItem
     invalid: list = field(default_factory=list)  # NoticeItem (status invalid, with invalid_reason)
-    refused: list = field(default_factory=list)  # (line number, reason) not recorded at all
+    refused: list = field(default_factory=list)  # (line number, LineProblem) not recorded at all
+    # Each recorded item's line (1-based, the order the filer gave) and, for an invalid one, its problem.
+    lines: dict = field(default_factory=dict)  # item pk -> line number
+    problems: dict = field(default_factory=dict)  # item pk -> LineProblem
 
 
 def filing_suspension_of(organisation_id, now=None):
@@ -101,23 +130,48 @@ def _notice_errors(data):
     return errors
 
 
-def _listings_find(refs):
-    """The listings the refs name, in one query: by the marketplace's id, else by our numeric id."""
-    refs = {str(ref or "").strip() for ref in refs} - {""}
-    if not refs:
+def _listing_key(draft):
+    return (draft.listing_by, str(draft.listing_ref or "").strip())
+
+
+def _listings_find(drafts):
+    """{_listing_key(draft): listing} for the listings the drafts name, in one query.
+
+    The web form's ref is the marketplace's id, else our numeric id; the API names a listing by
+    the marketplace's id only, or by its public id.
+    """
+    keys = {_listing_key(d) for d in drafts} - {(by, "") for by in (LISTING_BY_REF, LISTING_BY_EXTERNAL_ID)}
+    if not keys:
         return {}
+    external = {ref for by, ref in keys if by in (LISTING_BY_REF, LISTING_BY_EXTERNAL_ID)}
     # "²" is a digit to str.isdigit but no number: such a ref names no listing (its line is refused).
-    numbers = {ref: number for ref in refs if (number := whole_number(ref)) is not None}
+    numbers = {ref: number for by, ref in keys if by == LISTING_BY_REF and (number := whole_number(ref)) is not None}
+    public = {}
+    for by, ref in keys:
+        if by == LISTING_BY_PUBLIC_ID:
+            try:
+                public[ref] = uuid.UUID(ref)
+            except ValueError:
+                continue
     rows = list(
-        Listing.objects.select_related("store").filter(Q(external_id__in=refs) | Q(pk__in=set(numbers.values())))
+        Listing.objects.select_related("store").filter(
+            Q(external_id__in=external) | Q(pk__in=set(numbers.values())) | Q(public_id__in=set(public.values()))
+        )
     )
     by_external_id = {listing.external_id: listing for listing in rows}
     by_pk = {listing.pk: listing for listing in rows}
+    by_public_id = {listing.public_id: listing for listing in rows}
     found = {}
-    for ref in refs:
-        listing = by_external_id.get(ref) or by_pk.get(numbers.get(ref))
+    for key in keys:
+        by, ref = key
+        if by == LISTING_BY_PUBLIC_ID:
+            listing = by_public_id.get(public.get(ref))
+        elif by == LISTING_BY_EXTERNAL_ID:
+            listing = by_external_id.get(ref)
+        else:
+            listing = by_external_id.get(ref) or by_pk.get(numbers.get(ref))
         if listing is not None:
-            found[ref] = listing
+            found[key] = listing
     return found
 
 
@@ -158,36 +212,50 @@ def _draft_text_problem(draft):
     """The first free-text problem of a line (length, control characters), as the filing form checks it."""
     for name, (label, multiline, max_length) in DRAFT_TEXT.items():
         if problem := text_problem(getattr(draft, name), multiline=multiline, max_length=max_length):
-            return f"{label}: {problem}"
+            return LineProblem(f"{label}: {problem}", f"{name}_invalid")
     return ""
 
 
 def _item_problem(draft, *, rights_holder, listing, asset, now, open_item_id=None):
-    """The reason an item is invalid, or '' if it can go ahead. ``open_item_id``: an open item for the pair."""
+    """The LineProblem that makes an item invalid, or '' if it can go ahead. ``open_item_id``: an open item."""
     if asset.rights_holder_id != rights_holder.pk:
-        return f"The IP asset \u201c{asset.name}\u201d does not belong to {rights_holder.legal_name}."
+        return LineProblem(
+            f"The IP asset \u201c{asset.name}\u201d does not belong to {rights_holder.legal_name}.", "asset_foreign"
+        )
     if asset.verification_status == VerificationStatus.EXPIRED or (asset.expires_on and asset.expires_on < now.date()):
-        return f"The IP asset \u201c{asset.name}\u201d expired on {asset.expires_on}; renew it before filing."
+        return LineProblem(
+            f"The IP asset \u201c{asset.name}\u201d expired on {asset.expires_on}; renew it before filing.",
+            "asset_expired",
+        )
     if asset.verification_status != VerificationStatus.VERIFIED:
-        return (
+        return LineProblem(
             f"The IP asset \u201c{asset.name}\u201d is {asset.get_verification_status_display().lower()}; "
-            "only verified assets can back a notice."
+            "only verified assets can back a notice.",
+            "asset_not_verified",
         )
     if listing.status == ListingStatus.REMOVED:
-        return f"Listing {listing.external_id} has already been removed from the marketplace."
+        return LineProblem(
+            f"Listing {listing.external_id} has already been removed from the marketplace.", "listing_removed"
+        )
     if draft.infringement_type not in InfringementType.values:
-        return f"Choose an infringement type ({', '.join(InfringementType.values)})."
+        return LineProblem(
+            f"Choose an infringement type ({', '.join(InfringementType.values)}).", "infringement_type_invalid"
+        )
     if not (draft.explanation or "").strip():
-        return "Explain how the listing infringes the right (what you saw, what differs from the genuine product)."
+        return LineProblem(
+            "Explain how the listing infringes the right (what you saw, what differs from the genuine product).",
+            "explanation_required",
+        )
     if open_item_id is not None:
         return _duplicate_reason(open_item_id, listing)
     return ""
 
 
 def _duplicate_reason(item_id, listing):
-    return (
+    return LineProblem(
         f"An open complaint (item {item_id}) already exists for listing {listing.external_id} and this asset; "
-        "follow it there instead of filing again."
+        "follow it there instead of filing again.",
+        "duplicate",
     )
 
 
@@ -297,27 +365,32 @@ def _notice_submit_once(*, actor, rights_holder, data, drafts, acting_organisati
         )
         # Listings, assets and open items for the whole notice in three queries, not three per line.
         assets = IPAsset.objects.in_bulk([d.ip_asset_id for d in drafts if d.ip_asset_id])
-        listings = _listings_find(d.listing_ref for d in drafts)
+        listings = _listings_find(drafts)
         open_items = _open_items_find(
             {
-                (listings[ref].pk, d.ip_asset_id)
+                (listings[key].pk, d.ip_asset_id)
                 for d in drafts
-                if (ref := str(d.listing_ref or "").strip()) in listings and d.ip_asset_id in assets
+                if (key := _listing_key(d)) in listings and d.ip_asset_id in assets
             }
         )
         lines = []
         for number, draft in enumerate(drafts, start=1):
-            listing = listings.get(str(draft.listing_ref or "").strip())
+            listing = listings.get(_listing_key(draft))
             asset = assets.get(draft.ip_asset_id)
             if listing is None:
-                receipt.refused.append((number, f"Line {number}: no listing {draft.listing_ref!r} on the marketplace."))
+                shown = draft.listing_shown or draft.listing_ref
+                receipt.refused.append(
+                    (number, LineProblem(f"Line {number}: no listing {shown!r} on the marketplace.", "listing_unknown"))
+                )
                 continue
             if asset is None:
-                receipt.refused.append((number, f"Line {number}: choose one of your IP assets."))
+                receipt.refused.append(
+                    (number, LineProblem(f"Line {number}: choose one of your IP assets.", "asset_unknown"))
+                )
                 continue
             if text_refusal := _draft_text_problem(draft):
                 # Not kept even as an invalid item: a megabyte of explanation is not stored to say no.
-                receipt.refused.append((number, f"Line {number}: {text_refusal}"))
+                receipt.refused.append((number, LineProblem(f"Line {number}: {text_refusal}", text_refusal.code)))
                 continue
             problem = _item_problem(
                 draft,
@@ -340,9 +413,10 @@ def _notice_submit_once(*, actor, rights_holder, data, drafts, acting_organisati
             flag = listing.store_id in authorised_store_ids
             lines.append(FilingLine(number, draft, listing, asset, fields, flag, problem))
         if not lines:
+            # Each refusal keeps its line and code (the API points at the line); nothing is kept.
             raise ValidationError(
-                [reason for _, reason in receipt.refused] or ["Add at least one listing to the notice."],
-                code="no_items",
+                [_line_error(n, reason) for n, reason in receipt.refused]
+                or [ValidationError("Add at least one listing to the notice.", code="no_items")]
             )
 
         filed = None
@@ -350,6 +424,10 @@ def _notice_submit_once(*, actor, rights_holder, data, drafts, acting_organisati
             filed = notice_items_file(notice=notice, lines=lines, actor=actor, now=now)
         if filed is not None:
             receipt.accepted, receipt.invalid = filed
+            for line in lines:
+                receipt.lines[line.item.pk] = line.number
+                if line.problem:
+                    receipt.problems[line.item.pk] = line.problem
             valid_lines = [line for line in lines if not line.problem]
             for item, line in zip(receipt.accepted, valid_lines, strict=True):
                 _evidence_store(item, line.draft, actor=actor, guard=guard)
@@ -372,6 +450,17 @@ def _notice_submit_once(*, actor, rights_holder, data, drafts, acting_organisati
         fresh = NoticeItem.objects.in_bulk([item.pk for item in receipt.accepted])
         receipt.accepted = [fresh[item.pk] for item in receipt.accepted]
     return receipt
+
+
+def _line_error(number, reason):
+    """A refused line as a ValidationError that keeps its code and, in ``line``, its 1-based line number.
+
+    Not in ``params``: Django would %-format the text with them, and a listing id the filer typed
+    may hold a ``%``.
+    """
+    error = ValidationError(reason, code=reason.code)
+    error.line = number
+    return error
 
 
 def _notice_submitted_audit(notice, receipt, *, actor):
@@ -413,9 +502,12 @@ def _items_file_one_by_one(notice, lines, *, actor, now, receipt, open_items, gu
             other = NoticeItem.objects.filter(
                 listing=line.listing, ip_asset=line.asset, status__in=OPEN_STATUSES
             ).first()
-            item = create(invalid_reason=_duplicate_reason(other.pk if other else "?", line.listing))
+            problem = _duplicate_reason(other.pk if other else "?", line.listing)
+            item = create(invalid_reason=problem)
+        receipt.lines[item.pk] = line.number
         if item.status == ItemStatus.INVALID:
             receipt.invalid.append(item)
+            receipt.problems[item.pk] = problem
             continue
         open_items[pair] = item.pk
         _evidence_store(item, line.draft, actor=actor, guard=guard)

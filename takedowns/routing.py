@@ -55,6 +55,7 @@ class FilingLine:
     fields: dict  # the item's own fields
     authorised_store_flag: bool
     problem: str
+    item: NoticeItem | None = None  # set by notice_items_file: the line's item
 
 
 def set_filing_possible(lines):
@@ -82,6 +83,7 @@ def notice_items_file(*, notice, lines, actor, now):
             now=now,
         )
         item = NoticeItem(notice=notice, **creation.item_fields, **line.fields)
+        line.item = item
         items.append(item)
         created.append(lifecycle.creation_rows(item, creation, actor=actor))
         if not line.problem:

@@ -12,6 +12,7 @@ from portal.forms import whole_number
 from portal.request_limits import upload_endpoint
 from portal.roles import user_is_reviewer, user_is_senior_reviewer
 from takedowns import appeals, lifecycle, selectors
+from takedowns.disclosure import counter_notice_contact_visible, event_actor_shown, statements_visible
 from takedowns.forms import (
     AppealDecisionForm,
     AppealForm,
@@ -50,17 +51,6 @@ def _related(item, name):
         return None
 
 
-def counter_notice_contact_visible(item, user, side):
-    """The merchant's private contact data reaches the rights holder only where the law requires it.
-
-    DMCA 512(g)(2)(C) has the platform pass a copyright counter-notice, contact details included, on to
-    the complainant; for every other infringement type the holder reads the counter-notice without them.
-    """
-    if user.is_platform_staff or side == AppealSide.MERCHANT:
-        return True
-    return item.infringement_type == InfringementType.COPYRIGHT
-
-
 def _decision_form(item, request, actions):
     """The reviewer's decision form, offering what the transition table allows now; None when nothing."""
     decisions = DecisionForm.offered(actions)
@@ -79,21 +69,6 @@ def _decision_form(item, request, actions):
                 "decision": DecisionForm.DECISION_FOR_OUTCOME.get(chosen.outcome, ""),
             }
     return DecisionForm(initial=initial, decisions=decisions, canned=canned)
-
-
-MERCHANT_ACTIONS = frozenset({"counter_noticed"})
-HOLDER_ACTIONS = frozenset({"submitted", "invalid", "withdrawn", "replied"})
-
-
-def _event_who(event, side, is_staff):
-    """Who made a move, as this viewer may see it: the other side's people are not named."""
-    if is_staff or event.actor_id is None:
-        return event.actor_label
-    if event.action in MERCHANT_ACTIONS:
-        return event.actor_label if side == AppealSide.MERCHANT else "The merchant"
-    if event.action in HOLDER_ACTIONS:
-        return event.actor_label if side == AppealSide.RIGHTS_HOLDER else "The rights holder"
-    return "A platform reviewer"
 
 
 @login_required
@@ -122,17 +97,15 @@ def _item_page(request, pk, *, refusal=None, status=200):
     for event in events:
         event.from_label = labels.get(event.from_status, "")
         event.to_label = labels.get(event.to_status, event.to_status)
-        event.who = _event_who(event, side, is_reviewer)
+        event.who = event_actor_shown(event, side, is_reviewer)
 
     can_counter_notice = "counter_noticed" in actions
     can_reply = "replied" in actions
     can_withdraw = "withdrawn" in actions
     appeal_until = None
-    can_appeal = False
     if item.status in appeals.APPEALABLE and item.decided_at:
         appeal_until = deadline("Appeal possible until", appeals.appeal_deadline(item), zone, now)
-        already = any(a.side == side and a.decision_generation == item.decision_generation for a in item_appeals)
-        can_appeal = side is not None and not appeal_until.passed and not already
+    can_appeal = appeals.appeal_possible(item, side, item_appeals, now)
 
     context = {
         "item": item,
@@ -144,6 +117,7 @@ def _item_page(request, pk, *, refusal=None, status=200):
         "zone_name": getattr(zone, "key", "UTC"),
         "counter_notice": counter_notice,
         "show_contact": counter_notice is not None and counter_notice_contact_visible(item, user, side),
+        "statements": statements_visible(item.statements.all(), user, side),
         "reply": reply,
         "appeals": item_appeals,
         "appeal_until": appeal_until,

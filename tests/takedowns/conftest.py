@@ -56,7 +56,7 @@ def senior_reviewer(db):
 
 def draft(listing, asset, **kwargs):
     return ItemDraft(
-        listing_ref=listing.external_id,
+        listing_ref=kwargs.pop("listing_ref", listing.external_id),
         ip_asset_id=asset.pk,
         infringement_type=kwargs.pop("infringement_type", "counterfeit"),
         explanation=kwargs.pop("explanation", "Fake logo, wrong stitching, sold at a tenth of the price."),

@@ -70,6 +70,43 @@ def test_unknown_listing_is_refused_with_its_line_and_the_rest_is_filed(owner_a,
     assert receipt.refused == [(2, "Line 2: no listing 'NO-SUCH-LISTING' on the marketplace.")]
 
 
+@pytest.mark.parametrize("set_path", [True, False], ids=["set", "one-by-one"])
+def test_the_receipt_keeps_each_lines_number_and_the_code_of_its_problem(
+    owner_a, brand_a, asset_a, store, monkeypatch, set_path
+):
+    from takedowns import notices
+
+    if not set_path:
+        monkeypatch.setattr(notices, "set_filing_possible", lambda lines: False)
+    removed = factories.ListingFactory(store=store, status=ListingStatus.REMOVED)
+    by_external_id = draft(factories.ListingFactory(store=store), asset_a)
+    by_external_id.listing_by = notices.LISTING_BY_EXTERNAL_ID
+    live = factories.ListingFactory(store=store)
+    by_public_id = draft(live, asset_a, listing_ref=str(live.public_id), listing_by=notices.LISTING_BY_PUBLIC_ID)
+    # The API names listings by the marketplace's id only: a number is not our primary key there.
+    number = draft(live, asset_a, listing_ref=str(live.pk), listing_by=notices.LISTING_BY_EXTERNAL_ID)
+    unknown = draft(live, asset_a, listing_ref="0" * 32, listing_by=notices.LISTING_BY_PUBLIC_ID)
+    unknown.listing_shown = "lst_nothing"
+    drafts = [by_external_id, draft(removed, asset_a), number, by_public_id, unknown]
+    receipt = file_notice(owner_a, brand_a, drafts)
+    assert sorted(receipt.lines[item.pk] for item in receipt.accepted) == [1, 4]
+    (invalid,) = receipt.invalid
+    assert receipt.lines[invalid.pk] == 2
+    assert receipt.problems[invalid.pk].code == "listing_removed"
+    assert [(n, reason.code) for n, reason in receipt.refused] == [(3, "listing_unknown"), (5, "listing_unknown")]
+    assert receipt.refused[1][1] == "Line 5: no listing 'lst_nothing' on the marketplace."
+
+
+def test_a_notice_of_refused_lines_only_keeps_nothing_and_each_error_its_line(owner_a, brand_a, asset_a, listing):
+    unknown = draft(listing, asset_a, listing_ref="50%off")
+    with pytest.raises(ValidationError) as refused:
+        file_notice(owner_a, brand_a, [unknown, draft(listing, asset_a, explanation="bad\x00text")])
+    errors = refused.value.error_list
+    assert [(e.line, e.code) for e in errors] == [(1, "listing_unknown"), (2, "explanation_invalid")]
+    assert refused.value.messages[0] == "Line 1: no listing '50%off' on the marketplace."
+    assert not Notice.objects.exists()
+
+
 def test_removed_listing_is_invalid(owner_a, brand_a, asset_a, store):
     removed = factories.ListingFactory(store=store, status=ListingStatus.REMOVED)
     (item,) = file_notice(owner_a, brand_a, [draft(removed, asset_a)]).invalid
