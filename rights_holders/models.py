@@ -12,6 +12,8 @@ from portal.public_ids import uuid7
 
 
 class RightsHolder(models.Model):
+    # What the API and outsiders address the brand by (``rhd_…``, portal.public_ids): no counts leak.
+    public_id = models.UUIDField(default=uuid7, unique=True, editable=False)
     organisation = models.OneToOneField(
         Organisation,
         on_delete=models.PROTECT,

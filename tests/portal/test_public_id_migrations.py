@@ -12,12 +12,14 @@ from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 from listings.models import Listing, Store
-from rights_holders.models import IPAsset
+from rights_holders.models import IPAsset, RightsHolder
 from tests import factories
 
 CASES = [
     # (app, the migration before the public ids, the last public-id migration, models)
-    ("rights_holders", "0002_ipasset_reference_price_positive", "0004_ipasset_public_id_unique", [IPAsset]),
+    # Forward to the app's last public-id migration, so a later one is not left unapplied.
+    ("rights_holders", "0002_ipasset_reference_price_positive", "0006_rightsholder_public_id_unique", [IPAsset]),
+    ("rights_holders", "0004_ipasset_public_id_unique", "0006_rightsholder_public_id_unique", [RightsHolder]),
     ("listings", "0002_initial", "0004_public_ids_unique", [Store, Listing]),
 ]
 
@@ -29,7 +31,7 @@ def _migrate(targets):
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.parametrize("app, before, after, models", CASES, ids=[c[0] for c in CASES])
+@pytest.mark.parametrize("app, before, after, models", CASES, ids=[f"{c[0]}-{c[3][0].__name__}" for c in CASES])
 def test_existing_rows_get_unique_public_ids_dated_by_their_creation(app, before, after, models):
     created = timezone.now() - datetime.timedelta(days=400)
     for n in range(3):
