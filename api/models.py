@@ -52,3 +52,36 @@ class ApiKey(models.Model):
     @property
     def prefix(self):
         return f"tdp_{self.key_id}"
+
+
+class IdempotencyRecord(models.Model):
+    """One ``Idempotency-Key`` of one caller (``api/idempotency.py``): its claim, then the response to replay.
+
+    ``user`` is the caller: an API key's own principal (so a key's records are the
+    key's alone) or the browser user. The unique constraint is what lets only one of
+    two concurrent requests with the same key run.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    # SHA-256 of the method, the path with its query and the body as parsed.
+    fingerprint = models.CharField(max_length=64)
+    method = models.CharField(max_length=10)
+    path = models.CharField(max_length=2048)
+    # Whose attempt owns the claim: a retry that takes over a dead attempt's claim writes its own.
+    attempt = models.UUIDField()
+    claimed_at = models.DateTimeField()
+    expires_at = models.DateTimeField(db_index=True)
+    # Set together, in the transaction of the operation (or after it, for an error it raised).
+    completed_at = models.DateTimeField(null=True, blank=True)
+    response_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    response_headers = models.JSONField(default=dict, blank=True)
+    # The JSON body exactly as rendered (text, so its key order survives jsonb).
+    response_body = models.TextField(blank=True, default="")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="api_idempotency_key_once_per_user")]
+        verbose_name = "idempotency record"
+
+    def __str__(self):
+        return f"{self.method} {self.path} [{self.key}]"

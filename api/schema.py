@@ -1,6 +1,10 @@
 """OpenAPI (drf-spectacular) description of the key authentication."""
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension, OpenApiSerializerFieldExtension
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.utils import OpenApiParameter
+
+from api import idempotency
 
 
 class ApiKeyAuthenticationScheme(OpenApiAuthenticationExtension):
@@ -102,3 +106,33 @@ class PublicIdFieldExtension(OpenApiSerializerFieldExtension):
     def map_serializer_field(self, auto_schema, direction):
         prefix = self.target.prefix
         return {"type": "string", "pattern": f"^{prefix}_[0-9A-HJKMNP-TV-Z]{{26}}$", "example": f"{prefix}_{'0' * 26}"}
+
+
+class ApiAutoSchema(AutoSchema):
+    """drf-spectacular's schema, plus the ``Idempotency-Key`` header of every POST that declares one."""
+
+    def get_override_parameters(self):
+        parameters = list(super().get_override_parameters())
+        mode = getattr(self.view, "idempotency", None)
+        if self.method == "POST" and mode in idempotency.MODES:
+            parameters.append(
+                OpenApiParameter(
+                    name=idempotency.HEADER,
+                    location=OpenApiParameter.HEADER,
+                    type={
+                        "type": "string",
+                        "minLength": 1,
+                        "maxLength": idempotency.MAX_KEY_LENGTH + 2,
+                        "pattern": idempotency.SCHEMA_PATTERN,
+                    },
+                    required=mode == idempotency.REQUIRED,
+                    description=(
+                        "A new unique value (a UUID) per operation; a retry of the same request sends it "
+                        "again and gets the first response back (`Idempotent-Replayed: true`), nothing done "
+                        "twice. Kept 24 hours (by default) per API key. The same key with another request: 422; while "
+                        "the first is still running: 409."
+                        + (" Required: 400 without it." if mode == idempotency.REQUIRED else "")
+                    ),
+                )
+            )
+        return parameters

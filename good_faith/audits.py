@@ -13,7 +13,6 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.utils import timezone
 
 from good_faith.models import QualityAudit, QualityAuditStatus
@@ -21,6 +20,7 @@ from portal.audit import audit_log_entry, audit_log_record
 from portal.errors import InvalidInput, TransitionError
 from portal.models import AuditLogEntry
 from portal.roles import user_is_reviewer
+from portal.transactions import durable_atomic
 from takedowns.lifecycle import notice_item_audit_reverse, transition_refusal
 from takedowns.models import ItemStatus, NoticeItem, Track
 
@@ -99,7 +99,7 @@ def quality_audit_decide(*, audit_id, actor, reverse, reason, now=None):
     if not reason:
         raise InvalidInput("Give the reasons for the audit decision.", code="reason_required")
     now = now or timezone.now()
-    with transaction.atomic(durable=True):
+    with durable_atomic():
         # Audit first, then the item (in notice_item_audit_reverse): the only order anything locks both.
         audit = QualityAudit.objects.select_for_update().get(pk=audit_id)
         if audit.status != QualityAuditStatus.OPEN:

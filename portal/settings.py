@@ -356,6 +356,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "portal.tasks.prune_embedded_broker",
         "schedule": timedelta(hours=1),
     },
+    "purge-idempotency-records": {
+        "task": "api.tasks.idempotency_records_purge",
+        "schedule": timedelta(hours=1),
+    },
     # Nightly, after the day's decisions are in and before Europe's working day (CELERY_TIMEZONE is UTC).
     "evaluate-good-faith-memberships": {
         "task": "good_faith.tasks.evaluate_memberships",
@@ -453,7 +457,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PAGINATION_CLASS": "api.pagination.ApiCursorPagination",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "api.schema.ApiAutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "EXCEPTION_HANDLER": "api.problems.problem_exception_handler",
     "DEFAULT_THROTTLE_CLASSES": ["api.throttling.ApiRateThrottle"],
@@ -480,6 +484,13 @@ SPECTACULAR_SETTINGS = {
     ],
     "ENUM_NAME_OVERRIDES": {},
 }
+
+# Idempotency-Key (api/idempotency.py): a key and the response it earned are kept this long after the
+# first request, so a retry within it replays the response; then the key may be used afresh.
+API_IDEMPOTENCY_KEEP_HOURS = _env_int("API_IDEMPOTENCY_KEEP_HOURS", 24, minimum=1)
+# A request still unfinished this long after it claimed its key may be taken over by a retry, if it is
+# gone (its transaction ended without a result, so nothing it did survives); until then a retry gets 409.
+API_IDEMPOTENCY_CLAIM_SECONDS = _env_int("API_IDEMPOTENCY_CLAIM_SECONDS", 60, minimum=5)
 
 # --- Security (production) -----------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True

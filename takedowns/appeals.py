@@ -10,13 +10,13 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.utils import timezone
 
 from portal.audit import audit_log_record
 from portal.errors import InvalidInput, TransitionError
 from portal.roles import user_is_senior_reviewer
 from portal.scoping import organisation_ids_of
+from portal.transactions import durable_atomic
 from takedowns.lifecycle import REVERSALS, notice_item_reverse
 from takedowns.models import (
     REACHED_MERCHANT_STATUSES,
@@ -62,7 +62,7 @@ def appeal_file(*, item_id, actor, statement, now=None):
     now = now or timezone.now()
     if not (statement or "").strip():
         raise InvalidInput("Explain why the decision should be changed.", code="statement_required")
-    with transaction.atomic(durable=True):
+    with durable_atomic():
         item = (
             NoticeItem.objects.select_for_update(of=("self",))
             .select_related("listing__store__merchant", "notice__rights_holder__organisation")
@@ -110,7 +110,7 @@ def appeal_decide(*, appeal_id, actor, reverse, reason, now=None):
     if not (reason or "").strip():
         raise InvalidInput("Give both sides the reasons for the appeal decision.", code="reason_required")
     now = now or timezone.now()
-    with transaction.atomic(durable=True):
+    with durable_atomic():
         appeal = Appeal.objects.select_for_update().select_related("item").get(pk=appeal_id)
         if appeal.status != AppealStatus.OPEN:
             raise TransitionError(f"This appeal was already {appeal.get_status_display().lower()}.", code="decided")

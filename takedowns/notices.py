@@ -20,6 +20,7 @@ from portal.audit import audit_log_record
 from portal.forms import text_problem, whole_number
 from portal.lock_conflicts import lock_conflict, lock_conflict_retry
 from portal.scoping import organisation_ids_of
+from portal.transactions import durable_atomic
 from portal.uploads import StoredFilesGuard
 from rights_holders.authority import acting_role_check
 from rights_holders.models import AuthorisedStore, IPAsset, VerificationStatus
@@ -347,7 +348,7 @@ def _notice_submit_once(*, actor, rights_holder, data, drafts, acting_organisati
         raise ValidationError("Add at least one listing to the notice.", code="no_items")
 
     receipt = Receipt(notice=None)
-    with StoredFilesGuard() as guard, transaction.atomic(durable=True):
+    with StoredFilesGuard() as guard, durable_atomic():
         notice = Notice.objects.create(
             rights_holder=rights_holder,
             filed_by=actor,

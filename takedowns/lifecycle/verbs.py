@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from portal.errors import InvalidInput, TransitionError
+from portal.transactions import durable_atomic
 from portal.uploads import StoredFilesGuard
 from takedowns.counter_notices import counter_notice_create
 from takedowns.lifecycle.moves import (
@@ -68,7 +69,7 @@ def notice_item_route(*, item_id, track, reason="", actor=None, now=None):
 
 def notice_item_mark_invalid(*, item_id, reason, actor=None, now=None):
     reason = _reason_required(reason, "Say why the item is invalid.")
-    with transaction.atomic(durable=True):
+    with durable_atomic():
         item = _lock(item_id)
         _apply(item, Move(action="invalid", reason=reason, fields={"invalid_reason": reason}), actor=actor, now=now)
         return item
@@ -77,7 +78,7 @@ def notice_item_mark_invalid(*, item_id, reason, actor=None, now=None):
 def notice_item_accept(*, item_id, actor, reason="", now=None):
     """A reviewer finds the notice well-founded: the counter-notice window opens; the listing stays live."""
     now = now or timezone.now()
-    with transaction.atomic(durable=True):
+    with durable_atomic():
         item = _lock(item_id)
         _apply(
             item,
@@ -96,7 +97,7 @@ def notice_item_accept(*, item_id, actor, reason="", now=None):
 def notice_item_reject(*, item_id, actor, reason, manifestly_unfounded=False, now=None):
     """A reviewer rejects; ``manifestly_unfounded`` counts towards misuse measures (DSA article 23)."""
     reason = _reason_required(reason, "Give the filer a reason for the rejection.")
-    with transaction.atomic(durable=True):
+    with durable_atomic():
         item = _lock(item_id)
         _apply(
             item,
@@ -126,7 +127,7 @@ def notice_item_counter_notice(*, item_id, actor, counter_notice_fields, evidenc
     ``portal.uploads.ValidatedUpload`` already checked by the caller.
     """
     now = now or timezone.now()
-    with StoredFilesGuard() as guard, transaction.atomic(durable=True):
+    with StoredFilesGuard() as guard, durable_atomic():
         # Open while now < deadline; the sweep takes the item at the deadline (the table's guard).
         item = _begin(item_id, "counter_noticed", actor=actor, now=now)
         counter_notice = counter_notice_create(
@@ -152,7 +153,7 @@ def notice_item_reply(*, item_id, actor, statement, now=None):
     statement = (statement or "").strip()
     if not statement:
         raise InvalidInput("Write the reply before sending it.", code="statement_required")
-    with transaction.atomic(durable=True):
+    with durable_atomic():
         item = _begin(item_id, "replied", actor=actor, now=now)
         RightsHolderReply.objects.create(item=item, submitted_by=actor, statement=statement, submitted_at=now)
         _apply(item, Move(action="replied", reason="The rights holder replied."), actor=actor, now=now)
@@ -162,7 +163,7 @@ def notice_item_reply(*, item_id, actor, statement, now=None):
 def _when_due(item_id, plan, action, now):
     """The sweeper's verbs: move the item if its window has passed; None when it is not (or no longer) due."""
     now = now or timezone.now()
-    with transaction.atomic(durable=True):
+    with durable_atomic():
         item = _lock(item_id)
         if transition_refusal(item, action, actor=None, now=now) is not None:
             return None
@@ -182,7 +183,7 @@ def notice_item_uphold_by_default(*, item_id, now=None):
 
 def notice_item_uphold(*, item_id, actor, reason, now=None):
     reason = _reason_required(reason, "Give both sides the reasons for the decision.")
-    with transaction.atomic(durable=True):
+    with durable_atomic():
         item = _lock(item_id)
         generation = item.decision_generation + 1
         _apply(
@@ -202,7 +203,7 @@ def notice_item_uphold(*, item_id, actor, reason, now=None):
 
 def notice_item_dismiss(*, item_id, actor, reason, now=None):
     reason = _reason_required(reason, "Give both sides the reasons for the decision.")
-    with transaction.atomic(durable=True):
+    with durable_atomic():
         item = _lock(item_id)
         statements = []
         if item.took_down_listing:
@@ -225,7 +226,7 @@ def notice_item_dismiss(*, item_id, actor, reason, now=None):
 
 def notice_item_withdraw(*, item_id, actor, reason="", now=None):
     """The rights holder withdraws at any non-final step; a taken-down listing is reinstated."""
-    with transaction.atomic(durable=True):
+    with durable_atomic():
         item = _lock(item_id)
         _apply(
             item,
