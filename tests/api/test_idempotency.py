@@ -296,6 +296,15 @@ def test_an_idempotent_class_must_say_required_or_optional():
                 return None
 
 
+def test_a_post_inherited_from_a_generic_view_is_covered_too():
+    from rest_framework.generics import CreateAPIView
+
+    class Create(Idempotent, CreateAPIView):
+        idempotency = "required"
+
+    assert Create.post._idempotent and Create.post.__wrapped__ is CreateAPIView.post
+
+
 def _posts_without_idempotency(urlconf):
     """Paths of every POST view under /api/ in ``urlconf`` whose class does not declare Idempotency-Key handling."""
     found = []
@@ -307,9 +316,11 @@ def _posts_without_idempotency(urlconf):
             elif isinstance(pattern, URLPattern):
                 cls = getattr(pattern.callback, "cls", None) or getattr(pattern.callback, "view_class", None)
                 route = prefix + str(pattern.pattern)
-                if cls is None or not route.startswith("api/") or not hasattr(cls, "post"):
+                if cls is None or not route.startswith("api/"):
                     continue
-                if not (issubclass(cls, Idempotent) and cls.idempotency in ("required", "optional")):
+                if "post" in (getattr(pattern.callback, "actions", None) or {}):
+                    found.append(route)  # a ViewSet's POST: its action is bound past the mixin
+                elif hasattr(cls, "post") and not getattr(cls.post, "_idempotent", False):
                     found.append(route)
 
     walk(get_resolver(urlconf).url_patterns, "")
