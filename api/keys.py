@@ -9,7 +9,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.db import models, transaction
+from django.db import models
 from django.utils import timezone
 
 from api.models import ApiKey
@@ -18,6 +18,7 @@ from portal.audit import audit_log_record
 from portal.errors import InvalidInput
 from portal.forms import text_problem
 from portal.models import Membership, MembershipRole
+from portal.transactions import durable_atomic
 from rights_holders.partners import organisation_is_marketplace
 
 KEY_PREFIX = "tdp_"
@@ -82,7 +83,7 @@ def api_key_create(*, organisation, name, scopes, created_by=None, expires_at=No
     key_id = secrets.token_hex(6)
     secret = secrets.token_urlsafe(32)
     full = f"{KEY_PREFIX}{key_id}_{secret}"
-    with transaction.atomic(durable=True):
+    with durable_atomic():
         principal = get_user_model().objects.create(username=f"api-key-{key_id}", first_name=name[:150], is_active=True)
         principal.set_unusable_password()
         principal.save(update_fields=["password"])
@@ -115,7 +116,7 @@ def api_key_create(*, organisation, name, scopes, created_by=None, expires_at=No
 def api_key_revoke(*, key, actor=None):
     """Revoke ``key`` for good (its principal is deactivated too); revoking a revoked key changes nothing."""
     _actor_check(actor, key.organisation)
-    with transaction.atomic(durable=True):
+    with durable_atomic():
         key = ApiKey.objects.select_for_update().get(pk=key.pk)
         if key.revoked_at is not None:
             return key

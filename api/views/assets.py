@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.fields import PREFIXES, PublicIdField, object_by_public_id_or_404
+from api.idempotency import Idempotent
 from rights_holders.forms import IPAssetForm
 from rights_holders.models import IPAsset, IPAssetKind, RightsHolder, TrademarkType, VerificationStatus
 from rights_holders.scoping import rights_holder_ids_visible_to
@@ -111,7 +112,7 @@ def _no_comma(value):
         raise serializers.ValidationError("A keyword cannot contain a comma; send each keyword on its own.")
 
 
-class AssetCreateApi(APIView):
+class AssetCreateApi(Idempotent, APIView):
     """Register an IP asset with its proof; it waits for a reviewer's verification, as on the page.
 
     `multipart/form-data`; the lists (`keywords`, `nice_classes`) repeat their field,
@@ -120,6 +121,7 @@ class AssetCreateApi(APIView):
     refused request.
     """
 
+    idempotency = "optional"
     required_scopes = {"POST": "assets:write"}
     parser_classes = [MultiPartParser]
     upload_kind = "document"  # api.routing: bodies as large as the registration page's

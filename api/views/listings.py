@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.fields import PREFIXES, PublicIdField, object_by_public_id_or_404
+from api.idempotency import Idempotent
 from api.models import ApiKey
 from listings.catalogue import MAX_ROWS, VALUE_FIELDS, ListingAction, ListingChange, ListingOutcome, listings_apply
 from listings.models import Listing, ListingStatus
@@ -191,7 +192,7 @@ class IngestErrorSerializer(serializers.Serializer):
     detail = serializers.CharField()
 
 
-class ListingIngestApi(APIView):
+class ListingIngestApi(Idempotent, APIView):
     """The marketplace feeds its listings in: up to 1,000 creations, changes and removals per request.
 
     Each row is applied or refused on its own: the answer lists every applied row's
@@ -205,6 +206,7 @@ class ListingIngestApi(APIView):
     a removed listing is not changed again.
     """
 
+    idempotency = "required"
     required_scopes = {"POST": "listings:ingest"}
     parser_classes = [JSONParser]
 

@@ -1,7 +1,28 @@
+import uuid
+
 import pytest
 from rest_framework.test import APIClient
 
 from api.keys import api_key_create, scopes_offered_to
+
+_NEW = object()
+
+
+class PartnerClient(APIClient):
+    """An APIClient whose POSTs each carry a new ``Idempotency-Key``, as a careful partner's do.
+
+    Pass ``HTTP_IDEMPOTENCY_KEY="..."`` to send a chosen key (a retry sends the same one),
+    or ``HTTP_IDEMPOTENCY_KEY=None`` to send none.
+    """
+
+    def post(self, path, data=None, format=None, content_type=None, follow=False, **extra):
+        key = extra.pop("HTTP_IDEMPOTENCY_KEY", _NEW)
+        named = any(name.lower() == "idempotency-key" for name in extra.get("headers") or {})
+        if key is _NEW and not named:
+            key = str(uuid.uuid4())
+        if key not in (None, _NEW):
+            extra["HTTP_IDEMPOTENCY_KEY"] = key
+        return super().post(path, data, format, content_type, follow, **extra)
 
 
 @pytest.fixture
@@ -18,11 +39,11 @@ def make_key(db):
 
 @pytest.fixture
 def key_client(make_key):
-    """key_client(organisation, scopes=every scope it may have) -> an APIClient sending that organisation's new key."""
+    """key_client(organisation, scopes=every scope it may have) -> a PartnerClient sending that organisation's new key."""
 
     def make(organisation, scopes=None, **kwargs):
         _, secret = make_key(organisation, scopes, **kwargs)
-        client = APIClient()
+        client = PartnerClient()
         client.credentials(HTTP_AUTHORIZATION=f"Bearer {secret}")
         return client
 

@@ -17,6 +17,7 @@ from rest_framework.views import APIView
 
 from api.idempotency import Idempotent
 from api.permissions import ANY_KEY
+from api.routing import by_method
 from portal.audit import audit_log_record
 from portal.errors import InvalidInput
 from portal.transactions import durable_atomic
@@ -86,4 +87,7 @@ urlpatterns = [
     path("api/v1/_test/things/", ThingCreateApi.as_view()),
     path("api/v1/_test/things/touch/", ThingTouchApi.as_view()),
 ]
-plain_urlpatterns = [path("api/v1/_test/plain/", ThingPlainApi.as_view())]
+plain_urlpatterns = [
+    path("api/v1/_test/plain/", ThingPlainApi.as_view()),
+    path("api/v1/_test/by-method/", by_method(GET=ThingPlainApi, POST=ThingPlainApi)),
+]

@@ -13,13 +13,13 @@ from django.test.client import encode_multipart
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
-from rest_framework.test import APIClient
 
 from api.idempotency import Idempotent, idempotency_key_parse
 from api.models import IdempotencyRecord
 from api.tasks import idempotency_records_purge
 from portal.models import AuditLogEntry
 from tests.api import idempotency_urls
+from tests.api.conftest import PartnerClient
 from tests.api.idempotency_urls import ACTION
 
 pytestmark = pytest.mark.urls("tests.api.idempotency_urls")
@@ -40,9 +40,7 @@ def client(brand_a, key_client):
 
 
 def post(client, body, key, path=THINGS, **extra):
-    if key is not None:
-        extra["HTTP_IDEMPOTENCY_KEY"] = key
-    return client.post(path, body, format="json", **extra)
+    return client.post(path, body, format="json", HTTP_IDEMPOTENCY_KEY=key, **extra)
 
 
 def test_a_retry_gets_the_first_response_again_and_nothing_new_is_created(client):
@@ -128,7 +126,7 @@ def test_the_quoted_and_the_bare_form_are_the_same_key(client):
 def test_keys_are_scoped_to_the_api_key_and_to_the_session_user(brand_a, key_client, owner_a):
     key = str(uuid.uuid4())
     one, two = key_client(brand_a.organisation), key_client(brand_a.organisation)
-    browser = APIClient()
+    browser = PartnerClient()
     browser.force_authenticate(owner_a)
     responses = [post(c, {"name": "lamp"}, key) for c in (one, two, browser)]
     assert [r.status_code for r in responses] == [201, 201, 201]
@@ -205,7 +203,7 @@ def _claim(user, key, *, body, path=THINGS, age=timedelta(0), completed=False):
 
 def test_a_retry_while_the_first_still_runs_is_409_with_retry_after(brand_a, make_key):
     key_row, secret = make_key(brand_a.organisation)
-    client = APIClient()
+    client = PartnerClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {secret}")
     _claim(key_row.principal, "k1", body={"name": "lamp"})
     response = post(client, {"name": "lamp"}, "k1")
@@ -217,7 +215,7 @@ def test_a_retry_while_the_first_still_runs_is_409_with_retry_after(brand_a, mak
 
 def test_an_abandoned_claim_is_taken_over_once_the_claim_period_has_passed(brand_a, make_key, settings):
     key_row, secret = make_key(brand_a.organisation)
-    client = APIClient()
+    client = PartnerClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {secret}")
     dead = _claim(
         key_row.principal,
@@ -234,7 +232,7 @@ def test_an_abandoned_claim_is_taken_over_once_the_claim_period_has_passed(brand
 
 def test_an_expired_key_may_be_used_afresh_and_the_purge_deletes_only_expired_records(brand_a, make_key, settings):
     key_row, secret = make_key(brand_a.organisation)
-    client = APIClient()
+    client = PartnerClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {secret}")
     old = _claim(key_row.principal, "old", body={"name": "lamp"}, age=timedelta(hours=25), completed=True)
     kept = _claim(key_row.principal, "kept", body={"name": "lamp"}, age=timedelta(hours=23), completed=True)
@@ -248,7 +246,7 @@ def test_an_expired_key_may_be_used_afresh_and_the_purge_deletes_only_expired_re
 
 
 def test_errors_before_the_operation_claim_nothing(client):
-    anonymous = APIClient()
+    anonymous = PartnerClient()
     anonymous.credentials(HTTP_AUTHORIZATION="Bearer tdp_nope_nope")
     assert post(anonymous, {"name": "lamp"}, "k1").status_code == 401
     malformed = client.post(THINGS, "{not json", content_type="application/json", HTTP_IDEMPOTENCY_KEY="k1")
@@ -320,7 +318,11 @@ def _posts_without_idempotency(urlconf):
                     continue
                 if "post" in (getattr(pattern.callback, "actions", None) or {}):
                     found.append(route)  # a ViewSet's POST: its action is bound past the mixin
-                elif hasattr(cls, "post") and not getattr(cls.post, "_idempotent", False):
+                    continue
+                by_method = getattr(pattern.callback, "by_method", None)  # api.routing: one class per method
+                if by_method is not None:
+                    cls = by_method["POST"].cls if "POST" in by_method else None
+                if cls is not None and hasattr(cls, "post") and not getattr(cls.post, "_idempotent", False):
                     found.append(route)
 
     walk(get_resolver(urlconf).url_patterns, "")
@@ -338,7 +340,7 @@ def test_every_post_of_the_api_declares_its_idempotency():
 def test_the_walk_finds_a_post_without_it():
     assert _posts_without_idempotency(idempotency_urls) == []
     plain = type("Conf", (), {"urlpatterns": idempotency_urls.plain_urlpatterns})
-    assert _posts_without_idempotency(plain) == ["api/v1/_test/plain/"]
+    assert _posts_without_idempotency(plain) == ["api/v1/_test/plain/", "api/v1/_test/by-method/"]
 
 
 def test_the_stored_body_is_the_rendered_json(client):

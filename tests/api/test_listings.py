@@ -266,5 +266,5 @@ def test_ingest_needs_the_marketplace_key(brand_a, key_client, client, store, ma
     assert "listings:ingest" in body["detail"]
     staff = factories.member_of(marketplace, role="owner")
     client.force_login(staff)
-    _problem(client.post(INGEST, rows, content_type="application/json"), 403)
+    _problem(client.post(INGEST, rows, content_type="application/json", HTTP_IDEMPOTENCY_KEY="session-1"), 403)
     assert not Listing.objects.exists()
