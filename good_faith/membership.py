@@ -122,7 +122,7 @@ def memberships_evaluate(*, now=None):
 
     now = now or timezone.now()
     summary = {"evaluated_at": now.isoformat()}
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         _advisory_lock()
         all_changes = []
         for subject in SUBJECTS:
@@ -324,7 +324,7 @@ def _override_set(*, override, rights_holder_id, partner_id, infringement_type, 
     reason = _require_reason(reason)
     subject = _subject_kwargs(rights_holder_id, partner_id)
     now = now or timezone.now()
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         _advisory_lock(shared=True)
         Membership.objects.get_or_create(**subject, infringement_type=infringement_type)
         row = Membership.objects.select_for_update().get(**subject, infringement_type=infringement_type)
@@ -418,7 +418,7 @@ def membership_override_lift(*, membership_id, actor, reason, now=None):
     _require_staff(actor)
     reason = _require_reason(reason)
     now = now or timezone.now()
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         _advisory_lock(shared=True)
         row = (
             Membership.objects.select_for_update(of=("self",))

@@ -63,7 +63,7 @@ def merchant_register(
     )
     if Merchant.objects.filter(business_licence_number=business_licence_number).exists():
         raise ValidationError({"business_licence_number": "A merchant with this business licence is registered."})
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         organisation = Organisation.objects.create(
             name=legal_name,
             kind=OrganisationKind.MERCHANT,

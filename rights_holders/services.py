@@ -48,7 +48,7 @@ def ip_asset_proof_add(*, asset, uploaded_file, actor) -> IPAssetProof:
     stored, the file is deleted and the error re-raised, so no orphan remains.
     """
     validated = validate_upload(uploaded_file, kind="document")
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         proof, _ = _proof_store(asset=asset, validated=validated, actor=actor)
     return proof
 
@@ -60,7 +60,7 @@ def ip_asset_register(*, rights_holder, fields, proof_file, actor) -> IPAsset:
     validated = validate_upload(proof_file, kind="document")
     stored_name = None
     try:
-        with transaction.atomic():
+        with transaction.atomic(durable=True):
             asset = IPAsset.objects.create(
                 rights_holder=rights_holder, verification_status=VerificationStatus.PENDING, **fields
             )

@@ -31,7 +31,7 @@ class VerificationError(Exception):
 def _move(*, asset_id, to, actor, reason, action, require_reviewer=True):
     if require_reviewer and (actor is None or not user_is_reviewer(actor)):
         raise PermissionDenied("Only platform reviewers decide on IP assets.")
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         asset = IPAsset.objects.select_for_update().select_related("rights_holder").get(pk=asset_id)
         before = asset.verification_status
         if to not in ALLOWED_MOVES.get(before, set()):

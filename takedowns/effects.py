@@ -97,7 +97,7 @@ def effect_run(effect_id):
     and the exception raised again for the caller.
     """
     try:
-        with transaction.atomic():
+        with transaction.atomic(durable=True):
             effect = (
                 Effect.objects.select_for_update(skip_locked=True).filter(_due(timezone.now()), pk=effect_id).first()
             )
@@ -120,7 +120,7 @@ def effect_run(effect_id):
 def _attempt_failed(effect_id, error):
     """Count a failed attempt: wait before the next one, or give up after the last."""
     now = timezone.now()
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         # Not SKIP LOCKED: a worker that picked the row up again meanwhile finishes first, and a
         # row it marked done is left alone.
         effect = Effect.objects.select_for_update().filter(pk=effect_id, status=EffectStatus.PENDING).first()
@@ -217,7 +217,7 @@ def effect_retry(*, effect_id, actor):
     """
     if not user_is_platform_staff(actor):
         raise PermissionDenied("Only platform staff retry failed effects.")
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         effect = Effect.objects.select_for_update().filter(pk=effect_id, status=EffectStatus.FAILED).first()
         if effect is None:
             return False  # retried by someone else meanwhile, or never failed

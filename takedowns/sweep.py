@@ -116,7 +116,7 @@ def deadline_batch_sweep(kind, *, now, batch_size):
     """
     if connection.vendor != "postgresql":
         return _batch_row_by_row(kind, now=now, batch_size=batch_size)
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         claimed = _due_items_claim(kind, now=now, limit=batch_size)
         if not claimed.groups:
             return 0

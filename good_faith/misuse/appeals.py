@@ -28,7 +28,7 @@ def misuse_measure_appeal(*, measure_id, actor, statement, now=None):
     now = now or timezone.now()
     if not (statement or "").strip():
         raise InvalidInput("Explain why the measure should be lifted.", code="statement_required")
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         measure = _lock_measure(measure_id)
         if actor is None or measure.organisation_id not in organisation_ids_of(actor):
             raise PermissionDenied("Only a member of the organisation concerned can appeal this measure.")
@@ -75,7 +75,7 @@ def misuse_appeal_decide(*, measure_id, actor, lift, reason, now=None):
         raise PermissionDenied("Only senior reviewers decide appeals against misuse measures.")
     if not (reason or "").strip():
         raise InvalidInput("Give the organisation the reasons for the decision.", code="reason_required")
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         measure = _lock_measure(measure_id)
         if measure.status != MisuseMeasureStatus.APPEALED:
             raise TransitionError(

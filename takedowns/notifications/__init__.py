@@ -57,7 +57,7 @@ def effect_notify(effect):
 
 def notice_receipt_send(notice_id):
     """The filer's receipt for the whole notice at once (called after the notice commits)."""
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         notice = (
             Notice.objects.select_related("rights_holder__organisation", "filed_by", "filer_organisation")
             .filter(pk=notice_id)

@@ -84,7 +84,7 @@ def store_restrictions_lift(*, now=None):
     lifted = 0
     due = Store.objects.filter(status=StoreStatus.RESTRICTED, restricted_until__lte=now).values_list("pk", flat=True)
     for store_id in list(due):
-        with transaction.atomic():
+        with transaction.atomic(durable=True):
             # A store locked by a penalty right now is left for the next run, which re-checks it.
             store = (
                 Store.objects.select_for_update(skip_locked=True, of=("self",))
