@@ -36,7 +36,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import Count
 from django.utils import timezone
 
@@ -46,6 +46,7 @@ from portal.audit import audit_log_record
 from portal.errors import TransitionError
 from portal.models import AuditLogEntry
 from portal.roles import user_is_platform_staff
+from portal.transactions import durable_atomic
 from rights_holders.models import IPAsset, Partner, RightsHolder
 
 M = MembershipStatus
@@ -122,7 +123,7 @@ def memberships_evaluate(*, now=None):
 
     now = now or timezone.now()
     summary = {"evaluated_at": now.isoformat()}
-    with transaction.atomic(durable=True):
+    with durable_atomic():
         _advisory_lock()
         all_changes = []
         for subject in SUBJECTS:
@@ -324,7 +325,7 @@ def _override_set(*, override, rights_holder_id, partner_id, infringement_type, 
     reason = _require_reason(reason)
     subject = _subject_kwargs(rights_holder_id, partner_id)
     now = now or timezone.now()
-    with transaction.atomic(durable=True):
+    with durable_atomic():
         _advisory_lock(shared=True)
         Membership.objects.get_or_create(**subject, infringement_type=infringement_type)
         row = Membership.objects.select_for_update().get(**subject, infringement_type=infringement_type)
@@ -418,7 +419,7 @@ def membership_override_lift(*, membership_id, actor, reason, now=None):
     _require_staff(actor)
     reason = _require_reason(reason)
     now = now or timezone.now()
-    with transaction.atomic(durable=True):
+    with durable_atomic():
         _advisory_lock(shared=True)
         row = (
             Membership.objects.select_for_update(of=("self",))

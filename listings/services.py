@@ -10,7 +10,6 @@ both go through ``listings.catalogue.listings_apply``).
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 
 from listings.catalogue import ListingAction, ListingChange, listings_apply
 from listings.models import Merchant, Store
@@ -19,6 +18,7 @@ from portal.audit import audit_log_record
 from portal.identity import identity_hash
 from portal.models import Membership, MembershipRole, Organisation, OrganisationKind
 from portal.organisations import organisation_slug_for
+from portal.transactions import durable_atomic
 
 BANNED_MESSAGES = {
     "business_licence_number": "This business licence number belongs to a merchant permanently banned from the "
@@ -63,7 +63,7 @@ def merchant_register(
     )
     if Merchant.objects.filter(business_licence_number=business_licence_number).exists():
         raise ValidationError({"business_licence_number": "A merchant with this business licence is registered."})
-    with transaction.atomic(durable=True):
+    with durable_atomic():
         organisation = Organisation.objects.create(
             name=legal_name,
             kind=OrganisationKind.MERCHANT,

@@ -1,9 +1,9 @@
 """Writes on rights-holder data that are not verification moves (see verification.py)."""
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 
 from portal.audit import audit_log_record
+from portal.transactions import durable_atomic
 from portal.uploads import validate_upload
 from rights_holders.models import IPAsset, IPAssetProof, VerificationStatus
 from rights_holders.scoping import rights_holder_ids_visible_to
@@ -48,7 +48,7 @@ def ip_asset_proof_add(*, asset, uploaded_file, actor) -> IPAssetProof:
     stored, the file is deleted and the error re-raised, so no orphan remains.
     """
     validated = validate_upload(uploaded_file, kind="document")
-    with transaction.atomic(durable=True):
+    with durable_atomic():
         proof, _ = _proof_store(asset=asset, validated=validated, actor=actor)
     return proof
 
@@ -60,7 +60,7 @@ def ip_asset_register(*, rights_holder, fields, proof_file, actor) -> IPAsset:
     validated = validate_upload(proof_file, kind="document")
     stored_name = None
     try:
-        with transaction.atomic(durable=True):
+        with durable_atomic():
             asset = IPAsset.objects.create(
                 rights_holder=rights_holder, verification_status=VerificationStatus.PENDING, **fields
             )

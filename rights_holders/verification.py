@@ -6,11 +6,11 @@ transaction (STYLE.md habit 1).
 """
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.utils import timezone
 
 from portal.audit import audit_log_record
 from portal.roles import user_is_reviewer
+from portal.transactions import durable_atomic
 from rights_holders.models import IPAsset, VerificationStatus
 from rights_holders.scoping import rights_holder_ids_visible_to
 
@@ -31,7 +31,7 @@ class VerificationError(Exception):
 def _move(*, asset_id, to, actor, reason, action, require_reviewer=True):
     if require_reviewer and (actor is None or not user_is_reviewer(actor)):
         raise PermissionDenied("Only platform reviewers decide on IP assets.")
-    with transaction.atomic(durable=True):
+    with durable_atomic():
         asset = IPAsset.objects.select_for_update().select_related("rights_holder").get(pk=asset_id)
         before = asset.verification_status
         if to not in ALLOWED_MOVES.get(before, set()):

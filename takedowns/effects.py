@@ -32,6 +32,7 @@ from django.utils.module_loading import import_string
 
 from portal.audit import audit_log_record
 from portal.roles import user_is_platform_staff
+from portal.transactions import durable_atomic
 from takedowns.models import Effect, EffectKind, EffectStatus
 
 log = logging.getLogger(__name__)
@@ -97,7 +98,7 @@ def effect_run(effect_id):
     and the exception raised again for the caller.
     """
     try:
-        with transaction.atomic(durable=True):
+        with durable_atomic():
             effect = (
                 Effect.objects.select_for_update(skip_locked=True).filter(_due(timezone.now()), pk=effect_id).first()
             )
@@ -120,7 +121,7 @@ def effect_run(effect_id):
 def _attempt_failed(effect_id, error):
     """Count a failed attempt: wait before the next one, or give up after the last."""
     now = timezone.now()
-    with transaction.atomic(durable=True):
+    with durable_atomic():
         # Not SKIP LOCKED: a worker that picked the row up again meanwhile finishes first, and a
         # row it marked done is left alone.
         effect = Effect.objects.select_for_update().filter(pk=effect_id, status=EffectStatus.PENDING).first()
@@ -217,7 +218,7 @@ def effect_retry(*, effect_id, actor):
     """
     if not user_is_platform_staff(actor):
         raise PermissionDenied("Only platform staff retry failed effects.")
-    with transaction.atomic(durable=True):
+    with durable_atomic():
         effect = Effect.objects.select_for_update().filter(pk=effect_id, status=EffectStatus.FAILED).first()
         if effect is None:
             return False  # retried by someone else meanwhile, or never failed

@@ -46,6 +46,7 @@ from django.utils import timezone
 from listings.models import Listing
 from portal.context import current_origin
 from portal.models import AuditLogEntry
+from portal.transactions import durable_atomic
 from rights_holders.models import IPAsset, RightsHolder
 from takedowns import lifecycle
 from takedowns.effects import effects_resend_stale
@@ -116,7 +117,7 @@ def deadline_batch_sweep(kind, *, now, batch_size):
     """
     if connection.vendor != "postgresql":
         return _batch_row_by_row(kind, now=now, batch_size=batch_size)
-    with transaction.atomic(durable=True):
+    with durable_atomic():
         claimed = _due_items_claim(kind, now=now, limit=batch_size)
         if not claimed.groups:
             return 0

@@ -1,7 +1,6 @@
 """An organisation's appeal against a measure, once, and a senior reviewer's decision on it."""
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.utils import timezone
 
 from good_faith.misuse.notifications import measure_notify
@@ -12,6 +11,7 @@ from portal.audit import audit_log_record
 from portal.errors import InvalidInput, TransitionError
 from portal.roles import user_is_senior_reviewer
 from portal.scoping import organisation_ids_of
+from portal.transactions import durable_atomic
 from takedowns.models import FilingSuspension
 
 
@@ -28,7 +28,7 @@ def misuse_measure_appeal(*, measure_id, actor, statement, now=None):
     now = now or timezone.now()
     if not (statement or "").strip():
         raise InvalidInput("Explain why the measure should be lifted.", code="statement_required")
-    with transaction.atomic(durable=True):
+    with durable_atomic():
         measure = _lock_measure(measure_id)
         if actor is None or measure.organisation_id not in organisation_ids_of(actor):
             raise PermissionDenied("Only a member of the organisation concerned can appeal this measure.")
@@ -75,7 +75,7 @@ def misuse_appeal_decide(*, measure_id, actor, lift, reason, now=None):
         raise PermissionDenied("Only senior reviewers decide appeals against misuse measures.")
     if not (reason or "").strip():
         raise InvalidInput("Give the organisation the reasons for the decision.", code="reason_required")
-    with transaction.atomic(durable=True):
+    with durable_atomic():
         measure = _lock_measure(measure_id)
         if measure.status != MisuseMeasureStatus.APPEALED:
             raise TransitionError(

@@ -5,8 +5,7 @@
 row per (recipient, source) and e-mails it once after commit.
 """
 
-from django.db import transaction
-
+from portal.transactions import durable_atomic
 from takedowns.models import ItemEvent, Notice
 from takedowns.notifications.delivery import (
     notification_email_send,
@@ -57,7 +56,7 @@ def effect_notify(effect):
 
 def notice_receipt_send(notice_id):
     """The filer's receipt for the whole notice at once (called after the notice commits)."""
-    with transaction.atomic(durable=True):
+    with durable_atomic():
         notice = (
             Notice.objects.select_related("rights_holder__organisation", "filed_by", "filer_organisation")
             .filter(pk=notice_id)

@@ -6,12 +6,12 @@ while a closure holds, banned while its merchant is banned through another
 store, restricted until the latest live restriction ends, active otherwise.
 """
 
-from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
 from listings.models import Store, StoreStatus
 from portal.audit import audit_log_record
+from portal.transactions import durable_atomic
 from takedowns.models import Sanction, SanctionKind
 
 
@@ -84,7 +84,7 @@ def store_restrictions_lift(*, now=None):
     lifted = 0
     due = Store.objects.filter(status=StoreStatus.RESTRICTED, restricted_until__lte=now).values_list("pk", flat=True)
     for store_id in list(due):
-        with transaction.atomic(durable=True):
+        with durable_atomic():
             # A store locked by a penalty right now is left for the next run, which re-checks it.
             store = (
                 Store.objects.select_for_update(skip_locked=True, of=("self",))
