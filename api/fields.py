@@ -15,6 +15,7 @@ PREFIXES = {
     "webhook": "whk",
     "event": "evt",
     "key": "key",
+    "rights_holder": "rhd",
 }
 
 

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from rest_framework import exceptions, status
+from rest_framework.exceptions import ErrorDetail
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
@@ -106,6 +107,17 @@ def problem_http_response(*, status_code, code, detail, request, **kwargs):
     return response
 
 
+def _django_validation_detail(exc):
+    """A Django ValidationError as DRF error details, each message keeping its code."""
+
+    def details(errors):
+        return [ErrorDetail(message, code=error.code or "invalid") for error in errors for message in error.messages]
+
+    if hasattr(exc, "error_dict"):
+        return {name: details(errors) for name, errors in exc.error_dict.items()}
+    return details(exc.error_list)
+
+
 def problem_exception_handler(exc, context):
     request = context.get("request")
     if isinstance(exc, TransitionError):
@@ -122,8 +134,7 @@ def problem_exception_handler(exc, context):
             status_code=exc.http_status, code=exc.code, detail=exc.message, request=request, errors=errors
         )
     if isinstance(exc, DjangoValidationError):
-        detail = exc.message_dict if hasattr(exc, "error_dict") else exc.messages
-        exc = exceptions.ValidationError(detail)
+        exc = exceptions.ValidationError(_django_validation_detail(exc))
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or None)
     elif isinstance(exc, Http404):

@@ -2,7 +2,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from api.routing import by_method
-from api.views import assets, listings, me
+from api.views import assets, items, listings, me, notices
 
 v1 = [
     path("me/", me.MeApi.as_view(), name="me"),
@@ -12,6 +12,15 @@ v1 = [
     path("listings/ingest/", listings.ListingIngestApi.as_view(), name="listings-ingest"),
     path("listings/<str:listing_id>/", listings.ListingDetailApi.as_view(), name="listing"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("notices/", by_method(GET=notices.NoticeListApi, POST=notices.NoticeCreateApi), name="notices"),
+    path("notices/<str:notice_id>/", notices.NoticeDetailApi.as_view(), name="notice-detail"),
+    path("items/", items.ItemListApi.as_view(), name="items"),
+    path("items/<str:item_id>/", items.ItemDetailApi.as_view(), name="item-detail"),
+    path("items/<str:item_id>/withdraw/", items.ItemWithdrawApi.as_view(), name="item-withdraw"),
+    path("items/<str:item_id>/reply/", items.ItemReplyApi.as_view(), name="item-reply"),
+    path("items/<str:item_id>/appeal/", items.ItemAppealApi.as_view(), name="item-appeal"),
+    path("items/<str:item_id>/counter-notice/", items.ItemCounterNoticeApi.as_view(), name="item-counter-notice"),
+    path("rights-holders/", notices.RightsHolderListApi.as_view(), name="rights-holders"),
 ]
 
 app_name = "api"

@@ -482,7 +482,12 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "api.schema.problem_responses_hook",
     ],
-    "ENUM_NAME_OVERRIDES": {},
+    # One name per choice set the API shows, whichever field shows it.
+    "ENUM_NAME_OVERRIDES": {
+        "ItemStatusEnum": "takedowns.models.ItemStatus",
+        "AppealStatusEnum": "takedowns.models.AppealStatus",
+        "ClientStatusEnum": "api.views.notice_output.ClientStatus",
+    },
 }
 
 # Idempotency-Key (api/idempotency.py): a key and the response it earned are kept this long after the
