@@ -20,6 +20,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from api.fields import PREFIXES, object_by_public_id_or_404
+from api.idempotency import Idempotent
 from api.pagination import ApiCursorPagination
 from api.views.notice_output import ItemOutputSerializer, items_with_everything
 from api.views.notices import EXPAND_PARAMETER, ItemFilterSet, expand_history, viewer_context
@@ -89,9 +90,13 @@ class ItemDetailApi(GenericAPIView):
         return item_response(request, item_id)
 
 
-class _ItemMoveApi(GenericAPIView):
-    """A move on one item: the form of its page checks the input, the service makes the move."""
+class _ItemMoveApi(Idempotent, GenericAPIView):
+    """A move on one item: the form of its page checks the input, the service makes the move.
 
+    A retry of a move already made would be a 409; with an ``Idempotency-Key`` it gets the first answer.
+    """
+
+    idempotency = "optional"
     queryset = NoticeItem.objects.none()
     pagination_class = None
     filter_backends = []
@@ -166,7 +171,7 @@ class ItemAppealApi(_ItemMoveApi):
         return super().post(request, item_id)
 
 
-class ItemCounterNoticeApi(GenericAPIView):
+class ItemCounterNoticeApi(Idempotent, GenericAPIView):
     """The merchant's counter-notice with its evidence, inside the window (multipart for files).
 
     The fields and checks are the counter-notice page's (``CounterNoticeForm``); copyright items also
@@ -175,6 +180,7 @@ class ItemCounterNoticeApi(GenericAPIView):
     """
 
     required_scopes = {"POST": "counter_notices:write"}
+    idempotency = "optional"
     queryset = NoticeItem.objects.none()
     pagination_class = None
     filter_backends = []

@@ -31,6 +31,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
 from api.fields import PREFIXES, PublicIdField, object_by_public_id_or_404
+from api.idempotency import Idempotent
 from api.models import ApiKey
 from api.pagination import ApiCursorPagination
 from api.views.notice_output import (
@@ -286,10 +287,12 @@ class NoticeFiledItemSerializer(serializers.Serializer):
     detail = serializers.CharField(required=False)
 
 
-class NoticeCreateApi(GenericAPIView):
+class NoticeCreateApi(Idempotent, GenericAPIView):
     """File a notice with its items; the answer says, per item, what became of it (see the module docs)."""
 
     required_scopes = {"POST": "notices:write"}
+    # Creates notices: a retry without the header could file the same complaint twice.
+    idempotency = "required"
     queryset = Notice.objects.none()
     pagination_class = None
     filter_backends = []

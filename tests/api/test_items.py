@@ -217,3 +217,12 @@ def test_either_side_appeals_a_decision_once(world, filed, reviewer):
     data = problem(filed.merchant.post(f"{filed.url}appeal/", {"statement": "Again."}, format="json"), 409)
     assert (data["code"], data["current_state"]) == ("duplicate", "upheld")
     assert filed.brand.get(filed.url).json()["appeal_deadline"]
+
+
+def test_a_retried_move_gets_its_first_answer_not_a_conflict(world, filed):
+    url = f"{filed.url}withdraw/"
+    first = filed.brand.post(url, {"reason": "Settled."}, format="json", HTTP_IDEMPOTENCY_KEY="withdraw-1")
+    retry = filed.brand.post(url, {"reason": "Settled."}, format="json", HTTP_IDEMPOTENCY_KEY="withdraw-1")
+    assert first.status_code == retry.status_code == 200
+    assert retry.json() == first.json() and retry["Idempotent-Replayed"] == "true"
+    assert filed.item.events.filter(action="withdrawn").count() == 1

@@ -16,6 +16,7 @@ from portal import public_ids
 from rights_holders.models import VerificationStatus
 from takedowns.models import Channel, Notice, NoticeItem, Track
 from tests import factories
+from tests.api.conftest import PartnerClient
 
 FILER = {
     "filer_name": "Ada Brand",
@@ -237,7 +238,7 @@ def test_a_key_files_for_its_own_organisation_only(world, key_client):
 
 def test_a_browser_session_names_the_acting_organisation(world):
     user = factories.member_of(world.agent)
-    client = APIClient()
+    client = PartnerClient()
     client.force_login(user)
     data = problem(file(client, line(world.listings[0], world.asset), rights_holder=pid("rhd", world.brand)), 400)
     assert pointers(data) == {("/acting_organisation", "required")}
@@ -388,3 +389,21 @@ def test_the_list_costs_the_same_queries_for_one_notice_or_many(world, key_clien
     with CaptureQueriesContext(connection) as many:
         client.get("/api/v1/notices/?expand=history")
     assert len(many) == len(one)
+
+
+# --- Idempotency --------------------------------------------------------------------
+
+
+def test_filing_requires_an_idempotency_key_and_a_retry_files_nothing_new(world, key_client):
+    client = key_client(world.brand.organisation)
+    items = [line(world.listings[0], world.asset), line(world.listings[1], world.asset)]
+    problem(client.post("/api/v1/notices/", body(*items), format="json", HTTP_IDEMPOTENCY_KEY=None), 400)
+    assert not Notice.objects.exists()
+    first = client.post("/api/v1/notices/", body(*items), format="json", HTTP_IDEMPOTENCY_KEY="notice-1")
+    retry = client.post("/api/v1/notices/", body(*items), format="json", HTTP_IDEMPOTENCY_KEY="notice-1")
+    assert first.status_code == retry.status_code == 201
+    assert retry.json() == first.json() and retry["Idempotent-Replayed"] == "true"
+    assert Notice.objects.count() == 1 and NoticeItem.objects.count() == 2
+    other = body(line(world.listings[2], world.asset))
+    problem(client.post("/api/v1/notices/", other, format="json", HTTP_IDEMPOTENCY_KEY="notice-1"), 422)
+    assert Notice.objects.count() == 1
