@@ -31,7 +31,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 
 from listings.models import Listing, ListingStatus, Store, StoreStatus
@@ -292,6 +292,24 @@ def _audit_entries(plan, *, actor, merchant_orgs):
     return entries
 
 
+def _stores_share_lock(store_public_ids):
+    """Hold the stores named against a change of their status until this transaction ends.
+
+    A restriction, suspension or closure applied at this moment (an ``UPDATE`` of the
+    store) waits for the listings added here, or is seen before they are: the refusal
+    above reads the store after this lock. A share lock, so ingests naming the same
+    stores run side by side. SQLite takes the database's write lock at the start of the
+    transaction instead (``IMMEDIATE`` transactions), so it needs none.
+    """
+    if not store_public_ids or connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id FROM {Store._meta.db_table} WHERE public_id = ANY(%s) ORDER BY id FOR SHARE",  # noqa: S608 (our table)
+            [list(store_public_ids)],
+        )
+
+
 def _upsert_row(listing):
     return Listing(
         store_id=listing.store_id,
@@ -306,16 +324,12 @@ def _upsert_row(listing):
 def _apply_once(changes, cleaned, *, actor, now):
     wanted = [changes[i] for i in cleaned]
     store_ids = {c.store_public_id for c in wanted if c.store_public_id is not None}
-    # Locked in id order, as every writer of stores and listings does (no deadlock between them): a
-    # restriction applied at this moment is seen before a listing is added, and a listing's status
-    # recomputed by takedowns.listing_sync waits for this transaction.
+    _stores_share_lock(store_ids)
     stores = {
-        store.public_id: store
-        for store in Store.objects.select_for_update(of=("self",))
-        .select_related("merchant")
-        .filter(public_id__in=store_ids)
-        .order_by("pk")
+        store.public_id: store for store in Store.objects.select_related("merchant").filter(public_id__in=store_ids)
     }
+    # Locked in id order, as takedowns.listing_sync locks them: a listing's status recomputed at this
+    # moment waits for this transaction, and two writers of the same listings cannot deadlock.
     listings = {
         listing.external_id: listing
         for listing in Listing.objects.select_for_update(of=("self",))
