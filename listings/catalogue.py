@@ -28,10 +28,12 @@ The rules a row meets:
 """
 
 import re
+from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, connection, models, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from listings.models import Listing, ListingStatus, Store, StoreStatus
@@ -333,7 +335,7 @@ def _apply_once(changes, cleaned, *, actor, now):
     listings = {
         listing.external_id: listing
         for listing in Listing.objects.select_for_update(of=("self",))
-        .select_related("store__merchant")
+        .annotate(merchant_organisation_id=F("store__merchant__organisation_id"))
         .filter(external_id__in=[c.external_id for c in wanted])
         .order_by("pk")
     }
@@ -353,15 +355,20 @@ def _apply_once(changes, cleaned, *, actor, now):
         # A plain insert: a listing another request created since the read above fails the unique
         # constraint, and the caller plans again, instead of overwriting it unchecked.
         Listing.objects.bulk_create([listing for _, listing in plan.create])
-    if plan.update:
-        # Every one of these exists and is locked: the conflict clause turns each insert into an update
-        # of the listing's values. The rows inserted carry no id and a fresh public id, so the external
-        # id is the only unique value that can conflict (SQLite checks the others first).
+    # Every one of these exists and is locked: the conflict clause turns each insert into an update of
+    # the values that changed, one statement per set of changed fields (a feed of new prices is one);
+    # a price alone touches no indexed column, so PostgreSQL updates the row in place (HOT). The rows
+    # inserted carry no id and a fresh public id, so the external id is the only unique value that can
+    # conflict (SQLite checks the others first).
+    by_fields = defaultdict(list)
+    for _, listing, changed in plan.update:
+        by_fields[tuple(sorted(changed))].append(listing)
+    for fields, group in by_fields.items():
         Listing.objects.bulk_create(
-            [_upsert_row(listing) for _, listing, _ in plan.update],
+            [_upsert_row(listing) for listing in group],
             update_conflicts=True,
             unique_fields=["external_id"],
-            update_fields=[*VALUE_FIELDS, "updated_at"],
+            update_fields=[*fields, "updated_at"],
         )
     if plan.remove:
         Listing.objects.filter(pk__in=[listing.pk for _, listing, _ in plan.remove]).update(
@@ -370,7 +377,7 @@ def _apply_once(changes, cleaned, *, actor, now):
         for _, listing, _ in plan.remove:
             listing.status, listing.updated_at = ListingStatus.REMOVED, now
     merchant_orgs = {store.pk: store.merchant.organisation_id for store in stores.values()}
-    merchant_orgs.update({listing.store_id: listing.store.merchant.organisation_id for listing in listings.values()})
+    merchant_orgs.update({listing.store_id: listing.merchant_organisation_id for listing in listings.values()})
     AuditLogEntry.objects.bulk_create(_audit_entries(plan, actor=actor, merchant_orgs=merchant_orgs))
     outcomes = [RowOutcome(i, listing, ListingOutcome.CREATED) for i, listing in plan.create]
     outcomes += [RowOutcome(i, listing, ListingOutcome.UPDATED) for i, listing, _ in plan.update]
