@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 
 from api.fields import PREFIXES, PublicIdField, object_by_public_id_or_404
 from api.idempotency import Idempotent
+from portal import public_ids
 from rights_holders.forms import IPAssetForm
 from rights_holders.models import IPAsset, IPAssetKind, RightsHolder, TrademarkType, VerificationStatus
 from rights_holders.scoping import rights_holder_ids_visible_to
@@ -22,12 +23,12 @@ PREFIX = PREFIXES["asset"]
 
 
 def _assets_visible_to(user):
-    return IPAsset.objects.visible_to(user).select_related("rights_holder__organisation").prefetch_related("proofs")
+    return IPAsset.objects.visible_to(user).select_related("rights_holder").prefetch_related("proofs")
 
 
 @extend_schema_serializer(component_name="AssetRightsHolder")
 class RightsHolderSerializer(serializers.Serializer):
-    slug = serializers.CharField(source="organisation.slug", help_text="The rights holder's organisation slug.")
+    id = PublicIdField(PREFIXES["rights_holder"])
     name = serializers.CharField(source="legal_name")
 
 
@@ -130,8 +131,8 @@ class AssetCreateApi(Idempotent, APIView):
     class InputSerializer(serializers.Serializer):
         rights_holder = serializers.CharField(
             required=False,
-            help_text="The rights holder's organisation slug; needed only when the key's organisation acts "
-            "for more than one (an agent with several letters of authorisation).",
+            help_text="The rights holder (`rhd_…`); needed only when the key's organisation acts for more "
+            "than one (an agent with several letters of authorisation).",
         )
         kind = serializers.ChoiceField(choices=IPAssetKind.choices)
         name = serializers.CharField()
@@ -186,18 +187,23 @@ class AssetCreateApi(Idempotent, APIView):
         return Response(AssetSerializer(asset).data, status=status.HTTP_201_CREATED)
 
 
-def _holder_choose(holders, slug):
-    """The rights holder the request names by its organisation's slug, or the only one the caller acts for."""
-    holders = list(holders.select_related("organisation").order_by("legal_name"))
-    if slug:
+def _holder_choose(holders, text):
+    """The rights holder the request names (``rhd_…``), or the only one the caller acts for."""
+    holders = list(holders.order_by("legal_name"))
+    if text is not None:
+        public_id = public_ids.decode(PREFIXES["rights_holder"], text)
+        if public_id is None:
+            raise ValidationError(
+                {"rights_holder": [ErrorDetail(f"Not an id of the form {PREFIXES['rights_holder']}_…", "invalid_id")]}
+            )
         for holder in holders:
-            if holder.organisation.slug == slug:
+            if holder.public_id == public_id:
                 return holder
-        raise ValidationError(
-            {"rights_holder": [ErrorDetail(f"You act for no rights holder {slug!r}.", code="not_found")]}
-        )
+        raise ValidationError({"rights_holder": [ErrorDetail("You act for no such rights holder.", code="not_found")]})
     if len(holders) > 1:
-        names = ", ".join(f"{h.organisation.slug} ({h.legal_name})" for h in holders)
+        names = ", ".join(
+            f"{public_ids.encode(PREFIXES['rights_holder'], h.public_id)} ({h.legal_name})" for h in holders
+        )
         raise ValidationError(
             {"rights_holder": [ErrorDetail(f"Say which rights holder registers the asset: {names}.", code="required")]}
         )

@@ -22,6 +22,10 @@ def _asset_id(asset):
     return public_ids.encode("ast", asset.public_id)
 
 
+def _rhd(holder):
+    return public_ids.encode("rhd", holder.public_id)
+
+
 def _registration(proof=PDF, filename="certificate.pdf", **overrides):
     data = {
         "kind": "trademark",
@@ -70,7 +74,7 @@ def test_a_brand_lists_its_own_assets_only(brand_a, brand_b, key_client):
     body = response.json()
     assert [a["id"] for a in body["results"]] == [_asset_id(mine)]
     row = body["results"][0]
-    assert row["rights_holder"] == {"slug": brand_a.organisation.slug, "name": "Brand A"}
+    assert row["rights_holder"] == {"id": public_ids.encode("rhd", brand_a.public_id), "name": "Brand A"}
     assert row["keywords"] == mine.keywords and row["reference_price"] == "120.00"
     assert row["created_at"].endswith("Z")
     assert len(row["proofs"]) == 1 and set(row["proofs"][0]) == {"original_name", "content_type", "size", "uploaded_at"}
@@ -171,10 +175,8 @@ def test_an_agent_names_the_brand_it_registers_for(brand_a, brand_b, key_client)
     client = key_client(agent, ["assets:write"])
     body = _problem(client.post("/api/v1/assets/", _registration(), format="multipart"), 400)
     assert _pointers(body) == {("/rights_holder", "required")}
-    assert brand_a.organisation.slug in body["detail"] and brand_b.organisation.slug in body["detail"]
-    response = client.post(
-        "/api/v1/assets/", _registration(rights_holder=brand_b.organisation.slug), format="multipart"
-    )
+    assert _rhd(brand_a) in body["detail"] and _rhd(brand_b) in body["detail"]
+    response = client.post("/api/v1/assets/", _registration(rights_holder=_rhd(brand_b)), format="multipart")
     assert response.status_code == 201
     assert IPAsset.objects.get().rights_holder == brand_b
 
@@ -183,7 +185,7 @@ def test_an_agent_cannot_register_for_a_brand_without_a_letter(brand_a, brand_b,
     letter = factories.LetterOfAuthorisationFactory(rights_holder=brand_a)
     body = _problem(
         key_client(letter.agent, ["assets:write"]).post(
-            "/api/v1/assets/", _registration(rights_holder=brand_b.organisation.slug), format="multipart"
+            "/api/v1/assets/", _registration(rights_holder=_rhd(brand_b)), format="multipart"
         ),
         400,
     )
@@ -262,6 +264,7 @@ def test_a_database_failure_after_the_file_was_stored_leaves_no_orphan(
         ({"description": "x\x00y"}, "/description", "null_characters_not_allowed"),
         ({"registered_on": "2030-01-01", "expires_on": "2029-01-01"}, "/expires_on", "invalid"),
         ({"registered_on": "yesterday"}, "/registered_on", "invalid"),
+        ({"rights_holder": "Brand A"}, "/rights_holder", "invalid_id"),
     ],
 )
 def test_bad_input_points_at_the_field_and_writes_nothing(
