@@ -24,7 +24,7 @@ right close it: the history is filed against the two counterfeit stores
 outside the demo merchant's (the ring store the lifecycle demo closes, and
 a second one this history closes), so ``demo-merchant`` keeps trading.
 
-Called by ``seed_demo`` inside its transaction, after the lifecycle demo. It
+Called by ``seed_demo`` inside its one transaction (all or nothing), after the lifecycle demo. It
 runs once: its notices carry fixed filer e-mail addresses, and if any notice
 with one of them exists, nothing is done.
 """

@@ -8,7 +8,7 @@ between, exactly as the beat would have done. No status is written by hand.
 Effects (delisting, penalties, notifications) are run synchronously after
 each step so the next step sees the listing and the store as they would be.
 
-Called by ``seed_demo`` inside its transaction, after the rest of the demo
+Called by ``seed_demo`` inside its one transaction (all or nothing), after the rest of the demo
 world exists. It runs once: the demo notices carry fixed filer e-mail
 addresses, and if any notice with one of them exists, nothing is done.
 """

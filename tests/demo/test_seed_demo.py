@@ -311,3 +311,42 @@ def test_seed_demo_good_faith_cases_are_made_by_the_domain_functions(client, set
     assert not Effect.objects.filter(item__in=items).exclude(status=EffectStatus.DONE).exists()
     demo_merchant = Merchant.objects.get(organisation__memberships__user__username="demo-merchant")
     assert not demo_merchant.stores.filter(status__in=[StoreStatus.CLOSED, StoreStatus.BANNED]).exists()
+
+
+class _CrashMidway(Exception):
+    pass
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_seed_that_crashes_midway_leaves_no_partial_world_and_a_rerun_makes_it_whole(monkeypatch):
+    """Real commits (a transactional test): the verbs' durable transactions must not commit on their own
+    inside the seed, or a crash would leave notices behind that make a re-run skip the lifecycle demo."""
+    from demo import lifecycle
+
+    before = {**_counts(), "AuditLogEntry": AuditLogEntry.objects.count()}
+    sweeps = []
+    real_sweep = lifecycle.deadlines_sweep
+
+    def sweep_then_crash(**kwargs):
+        # The lifecycle story is under way: notices filed, decided and swept; then the process dies.
+        sweeps.append(kwargs)
+        if len(sweeps) == 3:
+            raise _CrashMidway("the seed died half-way through the lifecycle demo")
+        return real_sweep(**kwargs)
+
+    monkeypatch.setattr(lifecycle, "deadlines_sweep", sweep_then_crash)
+    with pytest.raises(_CrashMidway):
+        call_command("seed_demo", stdout=io.StringIO())
+    assert len(sweeps) == 3
+    assert {**_counts(), "AuditLogEntry": AuditLogEntry.objects.count()} == before
+
+    monkeypatch.setattr(lifecycle, "deadlines_sweep", real_sweep)
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out)
+    assert "Demo notices (created)" in out.getvalue()
+    assert "Good Faith demo (created)" in out.getvalue()
+    statuses = set(
+        NoticeItem.objects.filter(notice__filer_email__in=DEMO_FILER_EMAILS).values_list("status", flat=True)
+    )
+    assert statuses == set(ItemStatus) - {ItemStatus.SUBMITTED}
+    assert Notice.objects.filter(filer_email__in=DEMO_GOOD_FAITH_EMAILS).exists()

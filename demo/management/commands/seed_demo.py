@@ -2,12 +2,17 @@
 
 Run it as often as you like: everything is keyed on natural keys (names, usernames, external ids), so a
 second run creates nothing new. Generated data comes from random.Random(2026), so it is the same every time.
+
+All or nothing: the whole world is one transaction (``portal.transactions.enclosing_transaction``, in
+which the verbs' own durable transactions join it). A run that fails half-way leaves no half world behind
+(the lifecycle and Good Faith parts would otherwise find their first notices and call themselves done);
+running it again starts from where the database was. After-commit work (effect messages,
+notifications) runs once the whole world is committed, and not at all if it is rolled back.
 """
 
 import time
 
 from django.core.management.base import BaseCommand
-from django.db import transaction
 from django.test.utils import override_settings
 from django.utils import timezone
 
@@ -17,6 +22,7 @@ from demo.world import demo_world_seed
 from demo.world_data import DEMO_PASSWORD
 from listings.models import Listing, Merchant, Order, Store
 from portal.models import LetterOfAuthorisation, Organisation, User
+from portal.transactions import enclosing_transaction
 from rights_holders.models import AuthorisedStore, IPAsset, Partner, ReferenceImage, RightsHolder
 from takedowns.models import ItemStatus
 
@@ -29,11 +35,9 @@ class Command(BaseCommand):
         now = timezone.now()
         # The demo's notice history is backdated: its notifications stay in the portal (in-app) and are not
         # e-mailed to the demo addresses weeks after the events they describe.
-        with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
-            with transaction.atomic():
-                logins = demo_world_seed(now=now)
-            # Notices in every state, made by the domain functions with the clock moved back. Outside the
-            # transaction above: each filing and decision commits on its own (durable), as in production.
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"), enclosing_transaction():
+            logins = demo_world_seed(now=now)
+            # Notices in every state, made by the domain functions with the clock moved back.
             lifecycle = demo_lifecycle_seed(now=now)
             # Then the Good Faith programme: a member, a brand near the bar, a suspended misuser, a vetted brand.
             good_faith = demo_good_faith_seed(now=now)
