@@ -13,13 +13,12 @@ from django.db import models
 from django.utils import timezone
 
 from api.models import ApiKey
-from api.scopes import ALL_SCOPES, MARKETPLACE_ONLY_SCOPES, Scope
+from api.scopes import ALL_SCOPES, Scope, scopes_offered_to
 from portal.audit import audit_log_record
 from portal.errors import InvalidInput
 from portal.forms import text_problem
 from portal.models import Membership, MembershipRole
 from portal.transactions import durable_atomic
-from rights_holders.partners import organisation_is_marketplace
 
 KEY_PREFIX = "tdp_"
 
@@ -28,12 +27,6 @@ logger = logging.getLogger(__name__)
 
 def _hash(secret):
     return hashlib.sha256(secret.encode()).hexdigest()
-
-
-def scopes_offered_to(organisation):
-    """The scopes a key of ``organisation`` may carry, in the order of ``Scope``."""
-    marketplace = organisation_is_marketplace(organisation)
-    return [s for s in Scope.values if marketplace or s not in MARKETPLACE_ONLY_SCOPES]
 
 
 def user_manages_api_keys(user, organisation):
@@ -161,7 +154,8 @@ def api_key_find(presented):
     key_id, sep, _ = presented[len(KEY_PREFIX) :].partition("_")
     if not sep:
         return None
-    key = ApiKey.objects.usable().select_related("principal", "organisation").filter(key_id=key_id).first()
+    # The organisation's partner record comes along: the key's scopes in force depend on it (one query in all).
+    key = ApiKey.objects.usable().select_related("principal", "organisation__partner").filter(key_id=key_id).first()
     if key is None or not hmac.compare_digest(key.secret_hash, _hash(presented)):
         return None
     return key

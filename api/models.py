@@ -3,7 +3,9 @@
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.functional import cached_property
 
+from api.scopes import scopes_offered_to
 from portal.models import Organisation
 
 
@@ -52,6 +54,18 @@ class ApiKey(models.Model):
     @property
     def prefix(self):
         return f"tdp_{self.key_id}"
+
+    @cached_property
+    def scopes_in_force(self):
+        """What the key may do now: the scopes it carries that its organisation may still hold.
+
+        A key is checked against ``scopes_offered_to`` when it is created, and its
+        organisation may change after (stop being the marketplace, say); asking the same
+        rule again here, on every request, keeps the key within it. The row keeps the
+        scopes it was given, so a scope comes back if the organisation qualifies again.
+        """
+        offered = scopes_offered_to(self.organisation)
+        return frozenset(scope for scope in self.scopes if scope in offered)
 
 
 class IdempotencyRecord(models.Model):

@@ -1,7 +1,8 @@
 """Scopes: each API class names what it needs per HTTP method in ``required_scopes``.
 
 A browser session (no key) is limited by the pages' own rules only; a key must
-also carry the scope. A view that names no scope for a method refuses it, so a
+also carry the scope, and its organisation must still be allowed it
+(``ApiKey.scopes_in_force``: ``listings:ingest`` only while it is the marketplace). A view that names no scope for a method refuses it, so a
 forgotten declaration fails closed.
 """
 
@@ -26,4 +27,4 @@ class HasScope(BasePermission):
         if not isinstance(request.auth, ApiKey):
             return request.user.is_authenticated
         self.message = f"This API key lacks the scope {needed!r}."
-        return needed in request.auth.scopes
+        return needed in request.auth.scopes_in_force

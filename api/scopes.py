@@ -2,6 +2,8 @@
 
 from django.db import models
 
+from rights_holders.partners import organisation_is_marketplace
+
 
 class Scope(models.TextChoices):
     ASSETS_READ = "assets:read", "Read IP assets"
@@ -19,3 +21,15 @@ ALL_SCOPES = frozenset(Scope.values)
 
 # Scopes only the marketplace's own keys may carry (rights_holders.partners: the marketplace organisation).
 MARKETPLACE_ONLY_SCOPES = frozenset({Scope.LISTINGS_INGEST.value})
+
+
+def scopes_offered_to(organisation):
+    """The scopes a key of ``organisation`` may carry now, in the order of ``Scope``.
+
+    The one rule for which scope an organisation may hold: checked when a key is
+    created (``api.keys.api_key_create``) and on every request, where a key's scopes
+    in force are those it carries that this still offers (``ApiKey.scopes_in_force``).
+    So a key keeps ``listings:ingest`` only while its organisation is the marketplace.
+    """
+    marketplace = organisation_is_marketplace(organisation)
+    return [s for s in Scope.values if marketplace or s not in MARKETPLACE_ONLY_SCOPES]

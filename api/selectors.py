@@ -7,8 +7,8 @@ from portal.models import Membership
 
 
 def api_keys_of(organisation):
-    """The organisation's keys, newest first, with who created them (one query)."""
-    return ApiKey.objects.filter(organisation=organisation).select_related("created_by")
+    """The organisation's keys, newest first, with who created them and their scopes in force (one query)."""
+    return ApiKey.objects.filter(organisation=organisation).select_related("created_by", "organisation__partner")
 
 
 def membership_by_slug_or_404(user, organisation_slug):

@@ -9,4 +9,14 @@ from rights_holders.models import Partner, PartnerKind
 
 
 def organisation_is_marketplace(organisation):
-    return Partner.objects.filter(organisation=organisation, kind=PartnerKind.MARKETPLACE).exists()
+    """Whether ``organisation`` is the marketplace now.
+
+    Reads the organisation's partner record through ``organisation.partner``: one query,
+    or none when the caller loaded it with ``select_related("partner")`` (an API key's
+    look-up does, so a request pays nothing for asking this). The answer, like the
+    record, is then cached on that organisation object for as long as it lives.
+    """
+    try:
+        return organisation.partner.kind == PartnerKind.MARKETPLACE
+    except Partner.DoesNotExist:
+        return False

@@ -8,7 +8,7 @@ from api.permissions import ANY_KEY
 
 
 class MeApi(APIView):
-    """Who the caller is: the key's organisation and scopes. The cheapest authenticated call."""
+    """Who the caller is: the key's organisation and the scopes it may use now. The cheapest authenticated call."""
 
     required_scopes = {"GET": ANY_KEY}
 
@@ -23,7 +23,7 @@ class MeApi(APIView):
     def get(self, request):
         key = request.auth if isinstance(request.auth, ApiKey) else None
         if key is not None:
-            organisation, scopes, prefix = key.organisation, key.scopes, key.prefix
+            organisation, scopes, prefix = key.organisation, sorted(key.scopes_in_force), key.prefix
         else:
             organisation = request.user.organisations.order_by("pk").first()
             scopes, prefix = [], None

@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 from api.keys import api_key_find, api_key_revoke, scopes_offered_to
 from api.models import ApiKey
 from api.scopes import Scope
+from portal import public_ids
 from portal.errors import InvalidInput
 from portal.models import AuditLogEntry, OrganisationKind
 from rights_holders.models import Partner, PartnerKind
@@ -125,3 +126,46 @@ def test_listings_ingest_is_offered_to_the_marketplace_only(brand_a, make_key):
     assert scopes_offered_to(marketplace) == Scope.values
     key, _ = make_key(marketplace, ["listings:ingest"])
     assert key.scopes == ["listings:ingest"]
+
+
+@pytest.mark.parametrize("change", ["other_kind", "no_partner"])
+def test_a_key_loses_listings_ingest_when_its_organisation_stops_being_the_marketplace(make_key, change):
+    marketplace = factories.OrganisationFactory(kind=OrganisationKind.PARTNER)
+    partner = Partner.objects.create(organisation=marketplace, kind=PartnerKind.MARKETPLACE)
+    key, secret = make_key(marketplace, ["listings:ingest", "listings:read"])
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {secret}")
+    store = public_ids.encode("sto", factories.StoreFactory().public_id)
+    rows = {
+        "listings": [
+            {"external_id": "X-1", "title": "Trail runner", "category": "shoes", "price": "49", "store": store}
+        ]
+    }
+    assert client.post("/api/v1/listings/ingest/", rows, format="json", HTTP_IDEMPOTENCY_KEY="first").status_code == 200
+    assert client.get("/api/v1/me/").json()["scopes"] == ["listings:ingest", "listings:read"]
+
+    if change == "other_kind":
+        Partner.objects.filter(pk=partner.pk).update(kind=PartnerKind.VENDOR)
+    else:
+        partner.delete()
+
+    refused = client.post("/api/v1/listings/ingest/", rows, format="json", HTTP_IDEMPOTENCY_KEY="second")
+    assert refused.status_code == 403
+    assert refused["Content-Type"] == "application/problem+json"
+    assert "listings:ingest" in refused.json()["detail"]
+    # What the key may do now is what /me/ says: the scope is in force again only if the organisation is again
+    # the marketplace (the key's row still carries it).
+    assert client.get("/api/v1/me/").json()["scopes"] == ["listings:read"]
+    assert ApiKey.objects.get(pk=key.pk).scopes == ["listings:ingest", "listings:read"]
+
+
+def test_finding_a_key_and_its_scopes_in_force_is_one_query(make_key, django_assert_num_queries):
+    marketplace = factories.OrganisationFactory(kind=OrganisationKind.PARTNER)
+    Partner.objects.create(organisation=marketplace, kind=PartnerKind.MARKETPLACE)
+    _, secret = make_key(marketplace, ["listings:ingest"])
+    _, brand_secret = make_key(factories.OrganisationFactory(), ["notices:read"])
+    for presented, expected in ((secret, {"listings:ingest"}), (brand_secret, {"notices:read"})):
+        with django_assert_num_queries(1):
+            key = api_key_find(presented)
+            assert key.scopes_in_force == expected
+            assert key.principal.is_active and key.organisation.name

@@ -185,6 +185,19 @@ def test_the_marketplace_owner_may_give_a_key_listings_ingest(client, db):
     assert ApiKey.objects.get().scopes == ["listings:ingest"]
 
 
+def test_the_list_marks_a_scope_the_organisation_may_no_longer_hold(client, db, make_key):
+    marketplace = factories.OrganisationFactory(kind=OrganisationKind.PARTNER, name="The Marketplace")
+    partner = Partner.objects.create(organisation=marketplace, kind=PartnerKind.MARKETPLACE)
+    owner = factories.member_of(marketplace, role="owner")
+    make_key(marketplace, ["listings:ingest", "listings:read"])
+    _signed_in(client, owner)
+    assert "not in force" not in client.get(_urls(marketplace)["list"]).content.decode()
+    Partner.objects.filter(pk=partner.pk).update(kind=PartnerKind.VENDOR)
+    body = client.get(_urls(marketplace)["list"]).content.decode()
+    assert body.count("(not in force)") == 1
+    assert "<del" in body and "<code>listings:read</code>" in body
+
+
 def test_revoking_asks_first_then_ends_the_key(client, brand_a, owner_a, make_key):
     key, secret = make_key(brand_a.organisation, ["notices:read"], name="ERP", created_by=owner_a)
     _signed_in(client, owner_a)
