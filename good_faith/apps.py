@@ -12,7 +12,7 @@ class GoodFaithConfig(AppConfig):
         from good_faith.misuse import misuse_evaluate
         from takedowns.policies import policy_register
 
-        policy_register("membership_active_for", selectors.membership_active_for)
+        policy_register("memberships_active_for", selectors.memberships_active_for)
         policy_register("membership_active_for_q", selectors.membership_active_for_q)
         policy_register("partner_privilege_active", selectors.partner_privilege_active)
         policy_register("partner_privilege_q", selectors.partner_privilege_q)

@@ -37,12 +37,22 @@ def membership_active_among(rows_by_scope, infringement_type):
     return overall if overall is not None and overall.is_active else None
 
 
+def memberships_active_for(*, rights_holder_id, infringement_types):
+    """{type: the membership that fast-tracks this holder's items of that type, or None}. One query for all types.
+
+    A notice names several types; the filing path asks once for all of them.
+    """
+    types = set(infringement_types)
+    rows = Membership.objects.filter(rights_holder_id=rights_holder_id, infringement_type__in={OVERALL, *types})
+    by_scope = {row.infringement_type: row for row in rows}
+    return {infringement_type: membership_active_among(by_scope, infringement_type) for infringement_type in types}
+
+
 def membership_active_for(*, rights_holder_id, infringement_type):
     """The membership that fast-tracks this holder's items of this type, or None. One query."""
-    rows = Membership.objects.filter(
-        rights_holder_id=rights_holder_id, infringement_type__in={OVERALL, infringement_type}
-    )
-    return membership_active_among({row.infringement_type: row for row in rows}, infringement_type)
+    return memberships_active_for(rights_holder_id=rights_holder_id, infringement_types=[infringement_type])[
+        infringement_type
+    ]
 
 
 def membership_active_for_q(*, rights_holder_id, infringement_type):

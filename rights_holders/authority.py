@@ -77,6 +77,9 @@ def acting_role_check(*, user, rights_holder, organisation, when=None):
         raise PermissionDenied("Say which of your organisations acts for the rights holder.")
     if organisation.pk not in organisation_ids_of(user):
         raise PermissionDenied(f"You do not belong to {organisation.name}.")
+    if organisation.pk == rights_holder.organisation_id:
+        # The brand's own staff: belonging to its organisation is the whole check (no letter to read).
+        return ActingRole(organisation, rights_holder)
     for role in acting_roles_of(user, rights_holder=rights_holder, when=when):
         if role.organisation.pk == organisation.pk:
             return role

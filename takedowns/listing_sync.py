@@ -60,18 +60,21 @@ def listing_status_sync(listing_id, *, cause=""):
     return listings_status_sync({listing_id: cause}).get(listing_id)
 
 
-def listings_status_sync(causes):
+def listings_status_sync(causes, *, audit_entries=None):
     """Bring each listing's status in line with its items; ``causes`` maps listing id -> cause (audit text).
 
     Returns {listing id: new status} for the listings that changed. The listings are
     locked in id order, every one even if it stays as it is: a filing or a reinstatement
     recomputing the same listing at this moment waits for this transaction and then sees
     its items. A few queries for any number of listings (lock, items, one update per new
-    status, the audit entries).
+    status, the audit entries). ``audit_entries``: a list the caller inserts with its own
+    entries, in this transaction; the changes' entries are appended to it instead of
+    being inserted here.
     """
     if not causes:
         return {}
-    with transaction.atomic():
+    # No savepoint: nothing here is caught and carried on from, so a caller's transaction needs none.
+    with transaction.atomic(savepoint=False):
         listings = list(
             Listing.objects.select_for_update(of=("self",))
             .select_related("store__merchant")
@@ -102,7 +105,10 @@ def listings_status_sync(causes):
             Listing.objects.filter(pk__in=[x.pk for x in changed if x.status == status]).update(
                 status=status, updated_at=now
             )
-        AuditLogEntry.objects.bulk_create(entries)
+        if audit_entries is None:
+            AuditLogEntry.objects.bulk_create(entries)
+        else:
+            audit_entries.extend(entries)
         return {listing.pk: listing.status for listing in changed}
 
 

@@ -12,11 +12,11 @@ from functools import partial
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, OperationalError, transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from listings.models import Listing, ListingStatus
-from portal.audit import audit_log_record
+from portal.audit import audit_log_entry
 from portal.forms import text_problem, whole_number
 from portal.lock_conflicts import lock_conflict, lock_conflict_retry
 from portal.scoping import organisation_ids_of
@@ -37,8 +37,8 @@ from takedowns.models import (
     Track,
 )
 from takedowns.policies import policy
-from takedowns.routing import FilingLine, notice_items_file, set_filing_possible
-from takedowns.tracks import track_extension
+from takedowns.routing import FilingLine, OpenItemClash, notice_items_file, set_filing_possible
+from takedowns.tracks import track_extension, tracks_prepare
 
 # How many times a filing ended by a lock conflict is filed again before the filer is asked to retry.
 FILING_ATTEMPTS = 3
@@ -94,6 +94,9 @@ class ItemDraft:
     # LISTING_BY_PUBLIC_ID: listing_ref is the UUID, and listing_shown what the filer wrote (for messages).
     listing_by: str = LISTING_BY_REF
     listing_shown: str = ""
+    # The asset itself when the caller has just read it (the filing form reads the choices it offers):
+    # it is checked exactly as one read here, and saves reading it again.
+    ip_asset: object = None
 
 
 @dataclass
@@ -135,11 +138,12 @@ def _listing_key(draft):
     return (draft.listing_by, str(draft.listing_ref or "").strip())
 
 
-def _listings_find(drafts):
+def _listings_find(drafts, rights_holder):
     """{_listing_key(draft): listing} for the listings the drafts name, in one query.
 
     The web form's ref is the marketplace's id, else our numeric id; the API names a listing by
-    the marketplace's id only, or by its public id.
+    the marketplace's id only, or by its public id. Each listing says whether its store is on
+    ``rights_holder``'s authorised list (``authorised_for_holder``), in the same query.
     """
     keys = {_listing_key(d) for d in drafts} - {(by, "") for by in (LISTING_BY_REF, LISTING_BY_EXTERNAL_ID)}
     if not keys:
@@ -154,10 +158,11 @@ def _listings_find(drafts):
                 public[ref] = uuid.UUID(ref)
             except ValueError:
                 continue
+    authorised = AuthorisedStore.objects.filter(rights_holder=rights_holder, store_id=OuterRef("store_id"))
     rows = list(
-        Listing.objects.select_related("store").filter(
-            Q(external_id__in=external) | Q(pk__in=set(numbers.values())) | Q(public_id__in=set(public.values()))
-        )
+        Listing.objects.select_related("store")
+        .filter(Q(external_id__in=external) | Q(pk__in=set(numbers.values())) | Q(public_id__in=set(public.values())))
+        .annotate(authorised_for_holder=Exists(authorised))
     )
     by_external_id = {listing.external_id: listing for listing in rows}
     by_pk = {listing.pk: listing for listing in rows}
@@ -269,6 +274,14 @@ def track_for(notice, item):
     return track_extension(notice, item)
 
 
+def tracks_for(notice, items):
+    """``track_for`` of each item, the Good Faith programme asked once for all their infringement types."""
+    asked = {item.infringement_type for item in items if not item.authorised_store_flag}
+    if asked and not _partner_vetting_active(notice):
+        tracks_prepare(notice, asked)
+    return [track_for(notice, item) for item in items]
+
+
 def _partner_vetting_active(notice):
     """An approved partner that still holds the privilege and vets this holder. Asked once per notice."""
     if not notice.partner_id:
@@ -296,23 +309,30 @@ def notice_submit(
 
     A filing that PostgreSQL ends to break a lock cycle with another filing naming the same
     listings is filed again (nothing of it was kept); if that keeps happening the filer is
-    asked to try again, never shown a server error.
+    asked to try again, never shown a server error. A filing whose set insert meets an item
+    another filing opened meanwhile (``OpenItemClash``) is filed again item by item.
     """
     now = now or timezone.now()
+    arguments = {
+        "actor": actor,
+        "rights_holder": rights_holder,
+        "data": data,
+        "drafts": drafts,
+        "acting_organisation": acting_organisation,
+        "channel": channel,
+        "partner": partner,
+        "now": now,
+    }
+
+    def attempt():
+        try:
+            return _notice_submit_once(**arguments, as_set=True)
+        except OpenItemClash:
+            # Nothing of the first attempt was kept; item by item, each clash becomes an invalid item.
+            return _notice_submit_once(**arguments, as_set=False)
+
     try:
-        return lock_conflict_retry(
-            lambda: _notice_submit_once(
-                actor=actor,
-                rights_holder=rights_holder,
-                data=data,
-                drafts=drafts,
-                acting_organisation=acting_organisation,
-                channel=channel,
-                partner=partner,
-                now=now,
-            ),
-            attempts=FILING_ATTEMPTS,
-        )
+        return lock_conflict_retry(attempt, attempts=FILING_ATTEMPTS)
     except OperationalError as exc:
         if not lock_conflict(exc):
             raise
@@ -322,7 +342,7 @@ def notice_submit(
         ) from exc
 
 
-def _notice_submit_once(*, actor, rights_holder, data, drafts, acting_organisation, channel, partner, now):
+def _notice_submit_once(*, actor, rights_holder, data, drafts, acting_organisation, channel, partner, now, as_set):
     if partner is not None:
         if partner.organisation_id not in organisation_ids_of(actor):
             raise PermissionDenied("You do not belong to this partner.")
@@ -330,11 +350,11 @@ def _notice_submit_once(*, actor, rights_holder, data, drafts, acting_organisati
             raise PermissionDenied(f"A notice vetted by {partner} is filed by {partner} itself.")
         if not partner.vetted_rights_holders.filter(pk=rights_holder.pk).exists():
             raise PermissionDenied(f"{partner} does not file for {rights_holder.legal_name}.")
-        filer_org_id = partner.organisation_id
+        filer_org = partner.organisation
     else:
         role = acting_role_check(user=actor, rights_holder=rights_holder, organisation=acting_organisation, when=now)
-        filer_org_id = role.organisation.pk
-    for org_id in {rights_holder.organisation_id, filer_org_id}:
+        filer_org = role.organisation
+    for org_id in {rights_holder.organisation_id, filer_org.pk}:
         suspension = filing_suspension_of(org_id, now)
         if suspension is not None:
             raise ValidationError(
@@ -352,7 +372,7 @@ def _notice_submit_once(*, actor, rights_holder, data, drafts, acting_organisati
         notice = Notice.objects.create(
             rights_holder=rights_holder,
             filed_by=actor,
-            filer_organisation_id=filer_org_id,
+            filer_organisation=filer_org,
             partner=partner,
             channel=channel,
             signed_at=now,
@@ -361,12 +381,14 @@ def _notice_submit_once(*, actor, rights_holder, data, drafts, acting_organisati
             **dict.fromkeys(DECLARATIONS, True),
         )
         receipt.notice = notice
-        authorised_store_ids = set(
-            AuthorisedStore.objects.filter(rights_holder=rights_holder).values_list("store_id", flat=True)
-        )
-        # Listings, assets and open items for the whole notice in three queries, not three per line.
-        assets = IPAsset.objects.in_bulk([d.ip_asset_id for d in drafts if d.ip_asset_id])
-        listings = _listings_find(drafts)
+        # Listings (with their authorised-store flag), assets and open items for the whole notice in
+        # three queries, not three per line; none for the assets the caller has just read.
+        assets = {
+            d.ip_asset.pk: d.ip_asset for d in drafts if d.ip_asset is not None and d.ip_asset.pk == d.ip_asset_id
+        }
+        if unread := {d.ip_asset_id for d in drafts if d.ip_asset_id and d.ip_asset_id not in assets}:
+            assets.update(IPAsset.objects.in_bulk(unread))
+        listings = _listings_find(drafts, rights_holder)
         open_items = _open_items_find(
             {
                 (listings[key].pk, d.ip_asset_id)
@@ -411,8 +433,7 @@ def _notice_submit_once(*, actor, rights_holder, data, drafts, acting_organisati
                 "test_buy_order_number": draft.test_buy_order_number.strip(),
                 "test_buy_report": draft.test_buy_report.strip(),
             }
-            flag = listing.store_id in authorised_store_ids
-            lines.append(FilingLine(number, draft, listing, asset, fields, flag, problem))
+            lines.append(FilingLine(number, draft, listing, asset, fields, listing.authorised_for_holder, problem))
         if not lines:
             # Each refusal keeps its line and code (the API points at the line); nothing is kept.
             raise ValidationError(
@@ -420,11 +441,14 @@ def _notice_submit_once(*, actor, rights_holder, data, drafts, acting_organisati
                 or [ValidationError("Add at least one listing to the notice.", code="no_items")]
             )
 
-        filed = None
-        if set_filing_possible(lines):
-            filed = notice_items_file(notice=notice, lines=lines, actor=actor, now=now)
-        if filed is not None:
-            receipt.accepted, receipt.invalid = filed
+        if as_set and set_filing_possible(lines):
+            receipt.accepted, receipt.invalid = notice_items_file(
+                notice=notice,
+                lines=lines,
+                actor=actor,
+                now=now,
+                notice_audit=partial(_notice_submitted_entry, notice, refused=receipt.refused, actor=actor),
+            )
             for line in lines:
                 receipt.lines[line.item.pk] = line.number
                 if line.problem:
@@ -432,21 +456,23 @@ def _notice_submit_once(*, actor, rights_holder, data, drafts, acting_organisati
             valid_lines = [line for line in lines if not line.problem]
             for item, line in zip(receipt.accepted, valid_lines, strict=True):
                 _evidence_store(item, line.draft, actor=actor, guard=guard)
-            _notice_submitted_audit(notice, receipt, actor=actor)
+            filed_items = [*receipt.accepted, *receipt.invalid]
         else:
             _items_file_one_by_one(
                 notice, lines, actor=actor, now=now, receipt=receipt, open_items=open_items, guard=guard
             )
-            _notice_submitted_audit(notice, receipt, actor=actor)
-            for item in receipt.accepted:
-                track, reason = track_for(notice, item)
+            entry = _notice_submitted_entry(
+                notice, receipt.accepted, receipt.invalid, refused=receipt.refused, actor=actor
+            )
+            entry.save(force_insert=True)
+            for item, (track, reason) in zip(receipt.accepted, tracks_for(notice, receipt.accepted), strict=True):
                 notice_item_route(item_id=item.pk, track=track, reason=reason, now=now)
-        # The filer's receipt: one notification for the whole notice.
-        from takedowns.notifications import notice_receipt_send
+            filed_items = None  # routed by the verbs: the receipt reads them afresh
+        # The filer's receipt: one notification for the whole notice, in this transaction.
+        from takedowns.notifications import notice_receipt_write
 
-        notice_id = notice.pk
-        transaction.on_commit(lambda: notice_receipt_send(notice_id))
-    if filed is None:
+        notice_receipt_write(notice, filed_items)
+    if filed_items is None:
         # The items as routing left them (one query; their relations load afresh, as after refresh_from_db).
         fresh = NoticeItem.objects.in_bulk([item.pk for item in receipt.accepted])
         receipt.accepted = [fresh[item.pk] for item in receipt.accepted]
@@ -464,17 +490,18 @@ def _line_error(number, reason):
     return error
 
 
-def _notice_submitted_audit(notice, receipt, *, actor):
-    audit_log_record(
+def _notice_submitted_entry(notice, accepted, invalid, *, refused, actor):
+    """The notice's own audit entry (unsaved): what was accepted, returned invalid and refused."""
+    return audit_log_entry(
         action="takedowns.notice.submitted",
         actor=actor,
         obj=notice,
-        organisation=notice.rights_holder.organisation,
+        organisation_id=notice.rights_holder.organisation_id,
         data={
             "channel": notice.channel,
-            "accepted": [i.pk for i in receipt.accepted],
-            "invalid": [i.pk for i in receipt.invalid],
-            "refused": [reason for _, reason in receipt.refused],
+            "accepted": [i.pk for i in accepted],
+            "invalid": [i.pk for i in invalid],
+            "refused": [reason for _, reason in refused],
         },
     )
 

@@ -19,10 +19,11 @@ fails at start-up rather than at the first call.
 from portal.policies import PolicyRegistry
 
 POLICIES = {
-    # The Good Faith membership that fast-tracks a holder's item of this type (per type, or
-    # overall), or None. The object has ``pk``, ``infringement_type``, ``override`` and
-    # ``member_since`` (the item history names it).
-    "membership_active_for": "*, rights_holder_id, infringement_type -> object | None",
+    # For each of the infringement types, the Good Faith membership that fast-tracks a holder's
+    # item of that type (per type, or overall), or None; one query for all the types a notice
+    # names. Each object has ``pk``, ``infringement_type``, ``override`` and ``member_since``
+    # (the item history names it).
+    "memberships_active_for": "*, rights_holder_id, infringement_types -> dict[str, object | None]",
     # The same rule as a condition for many items at once (the queue's order): arguments are
     # expressions of the outer query, e.g. OuterRef("notice__rights_holder_id").
     "membership_active_for_q": "*, rights_holder_id, infringement_type -> Q",

@@ -9,8 +9,9 @@ notice of two:
 2. the rows of each item's creation and routing move, made by
    ``lifecycle.creation_rows`` and ``lifecycle.move_rows`` (what the verbs write
    for one item), are inserted by ``lifecycle.rows_insert``: events, audit
-   entries, statements of reasons and effects one statement each, and the
-   fast-tracked items' listings taken down (``listing_sync.listings_status_sync``);
+   entries (with the listings' and the notice's own), statements of reasons and
+   effects one statement each, and the fast-tracked items' listings taken down
+   (``listing_sync.listings_status_sync``);
    after commit the effects go out in one message
    (``sweep.effects_dispatch_in_chunks``) rather than one per item;
 3. quality audits are drawn for the fast-tracked items, in order, by the
@@ -26,17 +27,22 @@ The one difference by database is how the items go in (``_items_insert``): on
 PostgreSQL sorted by listing and asset, so two filings naming the same listings
 never deadlock on the unique index of open items.
 
+The track of every item comes from one question to the Good Faith programme for
+all the infringement types the notice names (``notices.tracks_for``).
+
 When the insert meets the partial unique index ``notice_item_one_open_per_listing_asset``
-(another filing opened the same listing and asset a moment ago), the savepoint
-is rolled back and the notice takes the per-item path, which turns the clash
-into an invalid item pointing to the other one. A notice that names one listing
+(another filing opened the same listing and asset a moment ago), the filing
+ends with ``OpenItemClash`` and ``notice_submit`` files the notice again from
+the start through the per-item path, which turns the clash into an invalid item
+pointing to the other one. That rare case costs a second attempt; no filing pays
+a savepoint for it. A notice that names one listing
 and asset twice takes the per-item path too: the second line's reason names the
 first line's item id, known only once it is inserted.
 """
 
 from dataclasses import dataclass
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, connection
 
 from listings.models import Listing
 from takedowns import lifecycle, sweep
@@ -64,16 +70,25 @@ def set_filing_possible(lines):
     return len(pairs) == len(set(pairs))
 
 
-def notice_items_file(*, notice, lines, actor, now):
+class OpenItemClash(Exception):
+    """The items' insert met an item another filing opened a moment ago for one of the listings and assets.
+
+    The transaction is aborted (no savepoint is spent on every filing for this rare
+    case): the caller files the whole notice again, item by item, and the clash
+    becomes an invalid item pointing to the other one.
+    """
+
+
+def notice_items_file(*, notice, lines, actor, now, notice_audit):
     """Create and route ``lines``' items inside the caller's transaction. Returns (accepted, invalid) items.
 
-    Returns None, having written nothing, when another filing opened one of the
-    listings and assets meanwhile: the caller files the notice item by item.
-    The caller writes the notice's own audit entry and the evidence.
+    Raises ``OpenItemClash`` when another filing opened one of the listings and
+    assets meanwhile. ``notice_audit(accepted, invalid)`` gives the notice's own
+    audit entry, inserted with the items' entries; the caller stores the evidence.
     """
-    from takedowns.notices import track_for
+    from takedowns.notices import tracks_for
 
-    items, created, routed = [], [], []
+    items, created = [], []
     for line in lines:
         creation = lifecycle.creation_plan(
             notice=notice,
@@ -86,24 +101,26 @@ def notice_items_file(*, notice, lines, actor, now):
         line.item = item
         items.append(item)
         created.append(lifecycle.creation_rows(item, creation, actor=actor))
-        if not line.problem:
-            track, reason = track_for(notice, item)
-            move = lifecycle.route_plan(item, track, reason, now)
-            lifecycle.move_check(item, move.action, now=now)
-            # The routed values go in with the insert: the item is never seen submitted by anyone else.
-            routed.append(lifecycle.move_rows(item, move, actor=None, now=now))
+    valid = [item for item, line in zip(items, lines, strict=True) if not line.problem]
+    routed = []
+    for item, (track, reason) in zip(valid, tracks_for(notice, valid), strict=True):
+        move = lifecycle.route_plan(item, track, reason, now)
+        lifecycle.move_check(item, move.action, now=now)
+        # The routed values go in with the insert: the item is never seen submitted by anyone else.
+        routed.append(lifecycle.move_rows(item, move, actor=None, now=now))
     try:
-        with transaction.atomic():
-            _items_insert(items)
-    except IntegrityError:
-        return None  # the savepoint is rolled back; the caller starts afresh from the lines
-    # One message for the notice's items, as the sweep sends its batches: a lost one is re-sent
-    # by the sweeper like any effect still pending, and no row is stamped per item.
-    lifecycle.rows_insert(created + routed, dispatch=sweep.effects_dispatch_in_chunks)
-    fast = [rows.item for rows in routed if rows.item.status == ItemStatus.AWAITING_COUNTER_NOTICE]
-    policy("quality_audits_select")(fast, now=now)
+        _items_insert(items)
+    except IntegrityError as exc:
+        raise OpenItemClash from exc
     accepted = [rows.item for rows in routed]
     invalid = [item for item in items if item.status == ItemStatus.INVALID]
+    # One message for the notice's items, as the sweep sends its batches: a lost one is re-sent
+    # by the sweeper like any effect still pending, and no row is stamped per item.
+    lifecycle.rows_insert(
+        created + routed, dispatch=sweep.effects_dispatch_in_chunks, also_audit=[notice_audit(accepted, invalid)]
+    )
+    fast = [item for item in accepted if item.status == ItemStatus.AWAITING_COUNTER_NOTICE]
+    policy("quality_audits_select")(fast, now=now)
     return accepted, invalid
 
 

@@ -30,6 +30,14 @@ def sweep_deadlines():
 
 
 @shared_task
+def send_notification_emails(notification_ids):
+    """E-mail these notification rows (written by a committed transaction); each is claimed first, so sent once."""
+    from takedowns.notifications.delivery import notification_emails_send
+
+    return notification_emails_send(notification_ids)
+
+
+@shared_task
 def send_pending_notification_emails():
     """E-mails still unsent after a crash between commit and sending, or a mail server outage."""
     from takedowns.notifications.delivery import notification_emails_send_pending

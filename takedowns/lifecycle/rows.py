@@ -165,19 +165,30 @@ def creation_rows(item, creation, *, actor):
     )
 
 
-def rows_insert(rows, *, dispatch, origin=None):
+def rows_insert(rows, *, dispatch, origin=None, also_audit=()):
     """Insert ``rows`` (items already saved): a statement per table for any number; effects sent after commit.
 
     ``dispatch`` sends the effects of a list of item ids (one task per item for a
     verb, one per chunk for a set). Listings whose status follows the move are
-    brought in line here, in the move's transaction.
+    brought in line here, in the move's transaction. The audit entries of the moves,
+    of the listings that changed, and ``also_audit`` (the caller's entries for the
+    same change, e.g. the notice's own) go in with one insert.
     """
     if not rows:
         return
     ItemEvent.objects.bulk_create([r.event for r in rows])
     for r in rows:
         r.after_event(origin=origin)
-    AuditLogEntry.objects.bulk_create([r.audit for r in rows])
+    causes = {}
+    for r in rows:
+        if r.listing_follows:
+            causes.setdefault(r.item.listing_id, f"{r.listing_follows} of item {r.item.pk}")
+    listing_entries = []
+    changed = listings_status_sync(causes, audit_entries=listing_entries)
+    for r in rows:
+        if r.item.listing_id in changed:
+            r.item.listing.status = changed[r.item.listing_id]
+    AuditLogEntry.objects.bulk_create([*(r.audit for r in rows), *listing_entries, *also_audit])
     statements = [statement for r in rows for statement in r.statements]
     if statements:
         # One statement per decision and restriction (unique): a move never writes one twice.
@@ -187,11 +198,3 @@ def rows_insert(rows, *, dispatch, origin=None):
         Effect.objects.bulk_create(effects, ignore_conflicts=True)
         item_ids = list(dict.fromkeys(effect.item_id for effect in effects))
         transaction.on_commit(lambda: dispatch(item_ids))
-    causes = {}
-    for r in rows:
-        if r.listing_follows:
-            causes.setdefault(r.item.listing_id, f"{r.listing_follows} of item {r.item.pk}")
-    changed = listings_status_sync(causes)
-    for r in rows:
-        if r.item.listing_id in changed:
-            r.item.listing.status = changed[r.item.listing_id]

@@ -1,15 +1,15 @@
 """Notifications to the parties at each step: an in-app row and an e-mail after commit.
 
 ``effect_notify`` is the handler of NOTIFY effects (``takedowns.effects``);
-``notice_receipt_send`` confirms a whole notice to its filer. Each writes one
+``notice_receipt_write`` confirms a whole notice to its filer. Each writes one
 row per (recipient, source) and e-mails it once after commit.
 """
 
-from portal.transactions import durable_atomic
-from takedowns.models import ItemEvent, Notice
+from takedowns.models import ItemEvent
 from takedowns.notifications.delivery import (
     notification_email_send,
     notification_emails_send,
+    notification_emails_send_later,
     notification_emails_send_pending,
     notifications_write,
     path_or_blank,
@@ -18,7 +18,7 @@ from takedowns.notifications.messages import event_messages, receipt_messages
 
 __all__ = [
     "effect_notify",
-    "notice_receipt_send",
+    "notice_receipt_write",
     "notification_email_send",
     "notification_emails_send",
     "notification_emails_send_pending",
@@ -54,19 +54,20 @@ def effect_notify(effect):
     )
 
 
-def notice_receipt_send(notice_id):
-    """The filer's receipt for the whole notice at once (called after the notice commits)."""
-    with durable_atomic():
-        notice = (
-            Notice.objects.select_related("rights_holder__organisation", "filed_by", "filer_organisation")
-            .filter(pk=notice_id)
-            .order_by()
-            .first()
-        )
-        if notice is None:
-            return []
-        return notifications_write(
-            receipt_messages(notice),
-            source=f"notice-{notice.pk}-receipt",
-            url=path_or_blank("takedowns:notice-detail", notice.pk),
-        )
+def notice_receipt_write(notice, items=None):
+    """The filer's receipt for the whole notice, written in the filing's own transaction.
+
+    So the receipt exists exactly when the notice does: a filing rolled back leaves
+    none, a committed one always has it (no process dying after commit can lose it).
+    The notice was born in this transaction, so the rows go in with one insert
+    (``fresh``), and their e-mails are handed to a worker after commit: the filer's
+    request never waits on the mail server. ``items``: the notice's items as filed,
+    with their listing and asset (read afresh when not given).
+    """
+    return notifications_write(
+        receipt_messages(notice, items),
+        source=f"notice-{notice.pk}-receipt",
+        url=path_or_blank("takedowns:notice-detail", notice.pk),
+        fresh=True,
+        email=notification_emails_send_later,
+    )

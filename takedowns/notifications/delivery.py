@@ -66,14 +66,21 @@ def _tidy(text):
     return re.sub(r"\n{3,}", "\n\n", text).strip()
 
 
-def notifications_write(messages, *, source, item=None, url=""):
+def notifications_write(messages, *, source, item=None, url="", fresh=False, email=None):
     """Write each recipient's row once (inside the caller's transaction); e-mail new ones after commit.
 
     A recipient named by two messages gets the first one only: (recipient,
     source) is unique. Returns the rows, created or found.
+
+    ``fresh``: the source was born in the caller's transaction (a notice filed
+    in it), so no row can exist yet and nobody else can be writing one: the rows
+    go in with one insert instead of a look-up and a savepoint each. ``email``
+    sends the new rows' e-mails after commit (default: here, in this process;
+    the filing page hands them to a worker, ``notification_emails_send_later``).
     """
+    email = email or notification_emails_send
     rows = []
-    to_email = []
+    new = []
     seen = set()
     for message in messages:
         for recipient in message.recipients:
@@ -90,23 +97,43 @@ def notifications_write(messages, *, source, item=None, url=""):
                 **(message.context(user) if message.context else {}),
             }
             body = _tidy(render_to_string(f"takedowns/email/{message.template}.txt", context))
-            row, _ = Notification.objects.get_or_create(
-                recipient=user,
-                source=source,
-                defaults={
-                    "organisation": recipient.organisation,
-                    "item": item,
-                    "subject": message.subject[:200],
-                    "body": body,
-                    "url": url,
-                },
-            )
+            fields = {
+                "organisation": recipient.organisation,
+                "item": item,
+                "subject": message.subject[:200],
+                "body": body,
+                "url": url,
+            }
+            if fresh:
+                new.append(Notification(recipient=user, source=source, **fields))
+                continue
+            row, _ = Notification.objects.get_or_create(recipient=user, source=source, defaults=fields)
             rows.append(row)
-            if row.emailed_at is None and user.email:
-                to_email.append(row.pk)
+    if new:
+        rows = Notification.objects.bulk_create(new)
+    # Each row's recipient is the user object in hand (created or found with it): no query per row.
+    emails = {user.pk: user.email for message in messages for user in (r.user for r in message.recipients)}
+    to_email = [row.pk for row in rows if row.emailed_at is None and emails[row.recipient_id]]
     if to_email:
-        transaction.on_commit(lambda: notification_emails_send(to_email))
+        transaction.on_commit(lambda: email(to_email))
     return rows
+
+
+def notification_emails_send_later(notification_ids):
+    """Hand the e-mails of these rows to a worker (after commit), so a request never waits on the mail server.
+
+    If the broker cannot take the message, the periodic job (``notification_emails_send_pending``)
+    sends them a few minutes later: the rows are there, unsent.
+    """
+    from takedowns.tasks import send_notification_emails
+
+    try:
+        send_notification_emails.delay(list(notification_ids))
+    except Exception:
+        log.exception(
+            "Could not hand %s notification e-mails to a worker; the periodic job will send them",
+            len(notification_ids),
+        )
 
 
 def notification_emails_send(notification_ids, *, now=None):

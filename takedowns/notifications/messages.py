@@ -248,9 +248,14 @@ def event_messages(event):
     ]
 
 
-def receipt_messages(notice):
-    """The filer's receipt for a whole notice: accepted items with their track, invalid ones with reasons."""
-    items = list(notice.items.select_related("listing", "ip_asset").order_by("id"))
+def receipt_messages(notice, items=None):
+    """The filer's receipt for a whole notice: accepted items with their track, invalid ones with reasons.
+
+    ``items``: the notice's items with their listing and asset, when the caller has them in hand.
+    """
+    if items is None:
+        items = notice.items.select_related("listing", "ip_asset")
+    items = sorted(items, key=lambda item: item.pk)
     accepted = [i for i in items if i.status != ItemStatus.INVALID]
     invalid = [i for i in items if i.status == ItemStatus.INVALID]
 

@@ -19,9 +19,9 @@ class Recipient:
     organisation: Organisation | None
 
 
-def _owners(organisation_id):
+def _owners(organisation_ids):
     return (
-        Membership.objects.filter(organisation_id=organisation_id, role=MembershipRole.OWNER, user__is_active=True)
+        Membership.objects.filter(organisation_id__in=organisation_ids, role=MembershipRole.OWNER, user__is_active=True)
         .select_related("user", "organisation")
         .order_by("user_id")
     )
@@ -34,11 +34,11 @@ def filer_side_recipients(notice):
     if notice.filed_by_id and notice.filed_by.is_active:
         org = notice.filer_organisation if notice.filer_organisation_id else notice.rights_holder.organisation
         found[notice.filed_by_id] = Recipient(notice.filed_by, org)
-    for org_id in (holder_org_id, notice.filer_organisation_id):
-        if org_id is None:
-            continue
-        for membership in _owners(org_id):
-            found.setdefault(membership.user_id, Recipient(membership.user, membership.organisation))
+    org_ids = {holder_org_id, notice.filer_organisation_id} - {None}
+    # One query for both organisations; the holder's owners first.
+    owners = sorted(_owners(org_ids), key=lambda m: (m.organisation_id != holder_org_id, m.user_id))
+    for membership in owners:
+        found.setdefault(membership.user_id, Recipient(membership.user, membership.organisation))
     return list(found.values())
 
 

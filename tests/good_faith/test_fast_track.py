@@ -212,16 +212,27 @@ def test_successful_counter_notice_then_dismissal_reinstates_the_listing(
     assert not item.penalties.exists()
 
 
-def test_a_ten_item_notice_asks_about_membership_once_per_type(owner_a, brand_a, asset, store):
-    """The track is decided per notice and type, not per item (the filing benchmark depends on it)."""
+def test_a_ten_item_notice_of_four_types_asks_about_membership_once(owner_a, brand_a, asset, store):
+    """The tracks of a notice's items come from one question for all its types, each type answered by the rule.
+
+    Counterfeit has its own active row, patent's own row was revoked (it withholds the overall
+    membership), copyright has no row and rides on the overall membership.
+    """
     from unittest import mock
 
     import takedowns.tracks
 
     member(brand_a)
-    many = [factories.ListingFactory(store=store) for _ in range(10)]
-    with mock.patch.object(takedowns.tracks, "_active_membership", wraps=takedowns.tracks._active_membership) as spy:
-        receipt = file_notice(owner_a, brand_a, [draft(listing, asset) for listing in many])
-    assert len(receipt.accepted) == 10
-    assert {i.track for i in receipt.accepted} == {Track.FAST}
-    assert spy.call_count == 1
+    member(brand_a, "counterfeit")
+    member(brand_a, "patent", override=ManualOverride.REVOKED)
+    types = ["counterfeit", "copyright", "patent", "counterfeit", "copyright"] * 2
+    many = [factories.ListingFactory(store=store) for _ in types]
+    spy = mock.patch.object(takedowns.tracks, "_active_memberships", wraps=takedowns.tracks._active_memberships)
+    with spy as asked:
+        receipt = file_notice(
+            owner_a, brand_a, [draft(x, asset, infringement_type=t) for x, t in zip(many, types, strict=True)]
+        )
+    assert asked.call_count == 1
+    assert [(i.infringement_type, i.track) for i in receipt.accepted] == [
+        (t, Track.STANDARD if t == "patent" else Track.FAST) for t in types
+    ]

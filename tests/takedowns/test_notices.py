@@ -248,14 +248,15 @@ def test_evidence_is_stored_with_the_item_and_audited(owner_a, brand_a, asset_a,
 def test_failure_after_storing_evidence_leaves_no_file(owner_a, brand_a, asset_a, listing, monkeypatch, settings):
     import os
 
-    from takedowns import notices
+    from takedowns import notifications
 
     validated = validate_upload(_png(), kind="document")
 
-    def boom(**kwargs):
+    def boom(*args, **kwargs):
         raise RuntimeError("database went away")
 
-    monkeypatch.setattr(notices, "audit_log_record", boom)
+    # The receipt is written after the evidence is stored, in the same transaction.
+    monkeypatch.setattr(notifications, "notice_receipt_write", boom)
     with pytest.raises(RuntimeError):
         notice_submit(
             actor=owner_a,
@@ -285,19 +286,20 @@ def _ended_by_deadlock(*args, **kwargs):
 def test_a_filing_ended_by_a_lock_conflict_is_filed_again_with_its_evidence(
     owner_a, brand_a, asset_a, listing, monkeypatch
 ):
-    from takedowns import notices
+    from takedowns import notifications
 
     validated = validate_upload(_png(), kind="document")
-    record = notices.audit_log_record
+    write = notifications.notice_receipt_write
     calls = []
 
-    def first_one_ends(**kwargs):
-        calls.append(kwargs["action"])
+    # The receipt is written after the evidence is stored: the first attempt ends there.
+    def first_one_ends(*args, **kwargs):
+        calls.append(1)
         if len(calls) == 1:
             _ended_by_deadlock()
-        return record(**kwargs)
+        return write(*args, **kwargs)
 
-    monkeypatch.setattr(notices, "audit_log_record", first_one_ends)
+    monkeypatch.setattr(notifications, "notice_receipt_write", first_one_ends)
     receipt = file_notice(owner_a, brand_a, [draft(listing, asset_a, evidence=[validated])])
     assert len(calls) == 2
     assert Notice.objects.get() == receipt.notice

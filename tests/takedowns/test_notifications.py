@@ -137,16 +137,34 @@ def test_receipt_goes_to_the_filer_and_the_holders_owners_but_not_its_staff(bran
     assert notifications_for(colleague) == []
 
 
-def test_receipt_sent_twice_writes_one_row_and_one_email(filed, owner_a):
-    from takedowns.notifications import notice_receipt_send
+def test_receipt_is_written_with_the_notice_and_emailed_once_even_if_its_task_runs_twice(filed, owner_a):
+    """The receipt row commits with the notice; its e-mail, sent by a task after commit, goes out once."""
+    from takedowns.tasks import send_notification_emails
+
+    (row,) = notifications_for(owner_a)
+    assert row.source == f"notice-{filed.notice_id}-receipt"
+    assert len(mails_to(owner_a)) == 1
+    assert send_notification_emails([row.pk]) == 0  # already sent: a second run sends nothing
+    assert len(mails_to(owner_a)) == 1
+
+
+def test_a_filing_rolled_back_after_its_receipt_was_written_leaves_no_receipt(
+    brand_a, asset_a, listing, owner_a, monkeypatch
+):
+    from takedowns import notifications
+
+    write = notifications.notice_receipt_write
+
+    def written_then_boom(*args, **kwargs):
+        assert write(*args, **kwargs)  # the row is there, in the filing's transaction
+        raise RuntimeError("the connection dropped before commit")
 
     mail.outbox.clear()
-    with TestCase.captureOnCommitCallbacks(execute=True):
-        notice_receipt_send(filed.notice_id)
-        notice_receipt_send(filed.notice_id)
-
-    assert len(notifications_for(owner_a)) == 1
-    assert mails_to(owner_a) == []  # the first receipt was e-mailed when the notice was filed
+    monkeypatch.setattr(notifications, "notice_receipt_write", written_then_boom)
+    with pytest.raises(RuntimeError):
+        file_notice(owner_a, brand_a, [draft(listing, asset_a)])
+    assert notifications_for(owner_a) == []
+    assert mails_to(owner_a) == []
 
 
 # --- Merchant: under complaint, taken down -------------------------------------
