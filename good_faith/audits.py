@@ -43,15 +43,14 @@ def quality_audits_select(items, *, rng=None, now=None):
     (the set filing, ``takedowns.routing``), registered as the ``quality_audits_select``
     policy: one draw per fast-track takedown, in the items' order, so a seeded ``rng``
     (any ``random.Random``; tests pass one) selects the same items either way. Call it
-    inside the routing transaction. An item that already has an audit keeps it.
+    inside the routing transaction: an item is routed once, so none has an audit yet
+    (a second one for an item is refused by the unique item of ``QualityAudit``).
     Returns the new audits.
     """
     drawn = [item for item in items if item.track == Track.FAST and item.took_down_listing and quality_audit_drawn(rng)]
     if not drawn:
         return []
     now = now or timezone.now()
-    existing = set(QualityAudit.objects.filter(item__in=drawn).values_list("item_id", flat=True))
-    drawn = [item for item in drawn if item.pk not in existing]
     audits = QualityAudit.objects.bulk_create(
         [
             QualityAudit(item=item, selected_at=now, due_at=now + timedelta(hours=settings.TAKEDOWN_REVIEW_SLA_HOURS))
@@ -77,7 +76,12 @@ def quality_audits_select(items, *, rng=None, now=None):
 
 
 def quality_audit_maybe_select(item, *, rng=None, now=None):
-    """Draw one fast-track takedown for audit (``quality_audits_select`` of one item). Returns the new audit or None."""
+    """Draw one fast-track takedown for audit after its routing (the demo, tests). Returns the new audit or None.
+
+    An item that already has an audit keeps it (and takes no draw).
+    """
+    if QualityAudit.objects.filter(item=item).exists():
+        return None
     audits = quality_audits_select([item], rng=rng, now=now)
     return audits[0] if audits else None
 

@@ -162,6 +162,7 @@ class ItemForm(forms.Form):
         return ItemDraft(
             listing_ref=data["listing_ref"].strip(),
             ip_asset_id=data["ip_asset"].pk,
+            ip_asset=data["ip_asset"],
             infringement_type=data["infringement_type"],
             explanation=data["explanation"],
             evidence=data["evidence"],
