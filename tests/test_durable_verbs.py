@@ -7,7 +7,8 @@ hold its locks, long after it said it was done). Django lets durable blocks
 nest in a test case's own transaction only; inside any other ``atomic`` block
 the verb raises before it reads or writes anything. The steps that verbs call
 inside their own transaction (``notice_item_route``, ``misuse_evaluate``,
-``listings_status_sync``, the effect handlers) are not listed: they must nest.
+``listings_status_sync``, the filer's receipt ``notice_receipt_write``, the effect
+handlers) are not listed: they must nest.
 """
 
 from datetime import timedelta
@@ -27,7 +28,6 @@ from rights_holders import services as rights_holders
 from rights_holders import verification
 from takedowns import effects, lifecycle, sweep
 from takedowns.appeals import appeal_decide, appeal_file
-from takedowns.notifications import notice_receipt_send
 from takedowns.penalties.stores import store_restrictions_lift
 from tests import factories
 from tests.rights_holders.test_services import PDF
@@ -65,7 +65,6 @@ VERBS = {
     "store_restrictions_lift": lambda w: (_restriction_due(w), store_restrictions_lift()),
     "effect_run": lambda w: effects.effect_run(0),
     "effect_retry": lambda w: effects.effect_retry(effect_id=0, actor=w["senior"]),
-    "notice_receipt_send": lambda w: notice_receipt_send(0),
     "memberships_evaluate": lambda w: membership.memberships_evaluate(),
     "membership_grant": lambda w: membership.membership_grant(
         rights_holder_id=w["holder"].pk, actor=w["senior"], reason="Trusted"
