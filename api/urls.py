@@ -2,7 +2,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from api.routing import by_method
-from api.views import assets, items, listings, me, notices
+from api.views import assets, good_faith, items, listings, me, notices
 
 v1 = [
     path("me/", me.MeApi.as_view(), name="me"),
@@ -21,6 +21,7 @@ v1 = [
     path("items/<str:item_id>/appeal/", items.ItemAppealApi.as_view(), name="item-appeal"),
     path("items/<str:item_id>/counter-notice/", items.ItemCounterNoticeApi.as_view(), name="item-counter-notice"),
     path("rights-holders/", notices.RightsHolderListApi.as_view(), name="rights-holders"),
+    path("good-faith/", good_faith.GoodFaithStatusApi.as_view(), name="good-faith"),
 ]
 
 app_name = "api"

@@ -67,8 +67,23 @@ def _percent_text(value):
     return text[:-2] if text.endswith(".0") else text
 
 
+class Shortfall(str):
+    """One way a scope misses the bar: the words the pages show, and for the API a ``code``, where the
+    scope stands (``current``), the bar (``required``) and, where more decisions can close the gap,
+    how many more it takes at the least (``more_needed``: decided items, or upheld ones in a row, or
+    items decided without a successful counter-notice)."""
+
+    def __new__(cls, text, *, code, current=None, required=None, more_needed=None):
+        shortfall = super().__new__(cls, text)
+        shortfall.code = code
+        shortfall.current = current
+        shortfall.required = required
+        shortfall.more_needed = more_needed
+        return shortfall
+
+
 def membership_eligibility(record, *, has_verified_asset, misuse_strikes):
-    """(qualifies, shortfalls in plain words) for one scope's record.
+    """(qualifies, shortfalls in plain words) for one scope's record; each shortfall is a ``Shortfall``.
 
     The comparisons are on whole numbers (upheld * 100 >= percent * decided),
     so exactly 95% qualifies and 94.99% does not, whatever the float says.
@@ -83,23 +98,58 @@ def membership_eligibility(record, *, has_verified_asset, misuse_strikes):
     if record.decided < minimum:
         missing = minimum - record.decided
         shortfalls.append(
-            f"{missing} more decided item{'s' if missing != 1 else ''} needed ({record.decided} of {minimum})"
+            Shortfall(
+                f"{missing} more decided item{'s' if missing != 1 else ''} needed ({record.decided} of {minimum})",
+                code="decided_items",
+                current=record.decided,
+                required=minimum,
+                more_needed=missing,
+            )
         )
     if record.decided:
         if record.upheld * 100 < min_upheld * record.decided:
             shown = math.floor(1000 * record.upheld / record.decided) / 10
-            shortfalls.append(f"upheld {_percent_text(shown)}% of {min_upheld}% needed")
+            # Upheld decisions in a row that lift the share to the bar: (upheld + k) * 100 >= min * (decided + k).
+            more = (
+                math.ceil((min_upheld * record.decided - 100 * record.upheld) / (100 - min_upheld))
+                if min_upheld < 100
+                else None
+            )
+            shortfalls.append(
+                Shortfall(
+                    f"upheld {_percent_text(shown)}% of {min_upheld}% needed",
+                    code="upheld_percent",
+                    current=shown,
+                    required=min_upheld,
+                    more_needed=more,
+                )
+            )
         successful = record.dismissed_after_counter_notice
         if successful * 100 > max_cn * record.decided:
             shown = math.ceil(1000 * successful / record.decided) / 10
-            shortfalls.append(f"successful counter-notices {_percent_text(shown)}%, at most {max_cn}% allowed")
+            # Decisions without a successful counter-notice that bring the share down: s * 100 <= max * (d + k).
+            more = math.ceil((100 * successful - max_cn * record.decided) / max_cn) if max_cn > 0 else None
+            shortfalls.append(
+                Shortfall(
+                    f"successful counter-notices {_percent_text(shown)}%, at most {max_cn}% allowed",
+                    code="counter_notice_percent",
+                    current=shown,
+                    required=max_cn,
+                    more_needed=more,
+                )
+            )
     if misuse_strikes:
         shortfalls.append(
-            f"{misuse_strikes} misuse strike{'s' if misuse_strikes != 1 else ''} (manifestly unfounded notices and misuse measures) "
-            f"in the last {settings.GOOD_FAITH_WINDOW_DAYS} days; none allowed"
+            Shortfall(
+                f"{misuse_strikes} misuse strike{'s' if misuse_strikes != 1 else ''} (manifestly unfounded notices and "
+                f"misuse measures) in the last {settings.GOOD_FAITH_WINDOW_DAYS} days; none allowed",
+                code="misuse_strikes",
+                current=misuse_strikes,
+                required=0,
+            )
         )
     if not has_verified_asset:
-        shortfalls.append("no verified IP asset")
+        shortfalls.append(Shortfall("no verified IP asset", code="no_verified_asset", current=0, required=1))
     return (not shortfalls, shortfalls)
 
 

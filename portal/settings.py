@@ -487,6 +487,9 @@ SPECTACULAR_SETTINGS = {
         "ItemStatusEnum": "takedowns.models.ItemStatus",
         "AppealStatusEnum": "takedowns.models.AppealStatus",
         "ClientStatusEnum": "api.views.notice_output.ClientStatus",
+        "InfringementTypeEnum": "takedowns.models.InfringementType",
+        "GoodFaithSubjectKindEnum": "api.views.good_faith.SUBJECT_KINDS",
+        "IPAssetKindEnum": "rights_holders.models.IPAssetKind",
     },
 }
 
