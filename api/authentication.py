@@ -1,8 +1,16 @@
-"""``Authorization: Bearer tdp_…``: the request acts as the key's principal, within the key's scopes."""
+"""``Authorization: Bearer tdp_…``: the request acts as the key's principal, within the key's scopes.
+
+Failed look-ups (an unknown, revoked or expired key, or a malformed one) are
+counted per client address (``api.throttling``); past ``API_AUTH_FAILURE_LIMIT``
+the address gets 429 with ``Retry-After`` for any key until the window ends,
+so nobody can try keys without limit.
+"""
 
 from rest_framework import authentication, exceptions
 
 from api.keys import api_key_find, api_key_used
+from api.throttling import auth_failure_record, auth_failures_wait
+from portal.middleware import client_ip
 
 KEYWORD = "Bearer"
 
@@ -14,6 +22,32 @@ def presented_key(request):
     return presented.strip() if header and keyword == KEYWORD else None
 
 
+class TooManyFailedKeys(exceptions.Throttled):
+    default_detail = "Too many requests from this address failed to authenticate."
+
+
+def key_authenticate(http_request, presented):
+    """The usable key ``presented`` names, or None; a None counts as a failure of the request's address.
+
+    Raises ``TooManyFailedKeys`` (429) without looking the key up once the address is
+    past ``API_AUTH_FAILURE_LIMIT``. ``http_request`` is Django's request (the address
+    is read from it); the body-limit middleware asks through here too, so a large
+    body is no way around the count.
+    """
+    address = client_ip(http_request)
+    wait = auth_failures_wait(address)
+    if wait is not None:
+        raise TooManyFailedKeys(
+            wait=wait,
+            detail="Too many requests from this address failed to authenticate with an API key; "
+            "no key is accepted from it until the time in Retry-After has passed.",
+        )
+    key = api_key_find(presented)
+    if key is None:
+        auth_failure_record(address)
+    return key
+
+
 class ApiKeyAuthentication(authentication.BaseAuthentication):
     keyword = KEYWORD
 
@@ -21,7 +55,7 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         presented = presented_key(request)
         if presented is None:
             return None
-        key = api_key_find(presented)
+        key = key_authenticate(request._request, presented)
         if key is None:
             raise exceptions.AuthenticationFailed("The API key is unknown, revoked or expired.")
         api_key_used(key)

@@ -5,17 +5,25 @@ before DRF authenticates, so a request with a key looks anonymous there. For a
 body above the plain limit the middleware asks ``api_caller``: a valid key gets
 the API's limits (``REQUEST_MAX_API_BODY_BYTES``, or the upload limit of an API
 class marked ``@upload_endpoint(kind)``); a missing, unknown, revoked or expired
-key stays at the plain limit, so a made-up header buys no larger body.
+key stays at the plain limit, so a made-up header buys no larger body. The look-up
+counts a failure against the address as DRF's authentication does, and an address
+past ``API_AUTH_FAILURE_LIMIT`` stays at the plain limit whatever key it sends.
 """
 
-from api.authentication import presented_key
-from api.keys import api_key_find
+from api.authentication import TooManyFailedKeys, key_authenticate, presented_key
 from api.problems import problem_http_response
 
 
 def api_caller(request):
     presented = presented_key(request)
-    key = api_key_find(presented) if presented else None
+    if not presented:
+        return None
+    try:
+        key = key_authenticate(request, presented)
+    except TooManyFailedKeys:
+        # The address is past its failed-authentication limit: no key counts, so the answer
+        # (the plain limit) is the same for a right key and a wrong one.
+        return None
     return key.principal if key is not None else None
 
 

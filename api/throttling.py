@@ -11,6 +11,12 @@ many hosts share one count without a lock. Fixed windows may let up to twice a
 window's limit through across its edge; the burst window keeps that edge small.
 A cache that fails lets the request through (logged): losing the limits for a
 moment is better than refusing every partner.
+
+Failed authentications are counted apart, per client address
+(``API_AUTH_FAILURE_LIMIT``): DRF authenticates before any throttle runs, so a
+request with a wrong key never reaches the counters above. ``api.authentication``
+asks ``auth_failures_wait`` before it looks a key up and calls
+``auth_failure_record`` when the look-up fails.
 """
 
 import logging
@@ -72,3 +78,41 @@ class ApiRateThrottle(BaseThrottle):
 
     def wait(self):
         return self._wait
+
+
+def _auth_failure_window(now):
+    count, seconds = settings.API_AUTH_FAILURE_LIMIT
+    window = int(now // seconds)
+    return count, seconds, window
+
+
+def _auth_failure_counter(address, seconds, window):
+    return f"api:auth-failures:{address or 'unknown'}:{seconds}:{window}"
+
+
+def auth_failures_wait(address):
+    """Seconds until ``address`` may present a key again, or None when it may now.
+
+    Past the limit, every request of the address that presents a key is refused
+    unread, a right key too: were a right key let through, the refusal would tell a
+    guesser which of its guesses is right, and the limit would bound nothing.
+    """
+    now = time.time()
+    count, seconds, window = _auth_failure_window(now)
+    try:
+        failures = cache.get(_auth_failure_counter(address, seconds, window), 0)
+    except Exception:  # fail open, as the rate limits do
+        logger.warning("API failed authentications not counted: the cache failed", exc_info=True)
+        return None
+    if failures < count:
+        return None
+    return max((window + 1) * seconds - now, 0.001)
+
+
+def auth_failure_record(address):
+    """Count one failed authentication against ``address`` in the current window."""
+    count, seconds, window = _auth_failure_window(time.time())
+    try:
+        _counter_hit(_auth_failure_counter(address, seconds, window), seconds)
+    except Exception:
+        logger.warning("API failed authentications not counted: the cache failed", exc_info=True)

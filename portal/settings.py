@@ -441,6 +441,9 @@ def _env_rate(name, default):
 API_RATE_LIMIT = _env_rate("API_RATE_LIMIT", "600/min")
 API_BURST_LIMIT = _env_rate("API_BURST_LIMIT", "60/s")
 API_ANONYMOUS_RATE_LIMIT = _env_rate("API_ANONYMOUS_RATE_LIMIT", "60/min")
+# Requests with an unknown, revoked or expired key per client address; past it every request of that
+# address presenting a key is 429 until the window ends, a right key too (api.authentication).
+API_AUTH_FAILURE_LIMIT = _env_rate("API_AUTH_FAILURE_LIMIT", "20/min")
 # A key's "last used" is written at most once per this many seconds (the cache decides who writes).
 API_KEY_LAST_USED_SECONDS = _env_int("API_KEY_LAST_USED_SECONDS", 60, minimum=1)
 

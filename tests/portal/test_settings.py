@@ -23,7 +23,8 @@ PRINT = (
     "'broker': settings.CELERY_BROKER_URL, 'storage': settings.STORAGES['default']['BACKEND'], "
     "'staticfiles': settings.STORAGES['staticfiles']['BACKEND'], 'debug': settings.DEBUG, "
     "'broker_options': settings.CELERY_BROKER_TRANSPORT_OPTIONS, 'cache': settings.CACHES['default'], "
-    "'rates': [settings.API_RATE_LIMIT, settings.API_BURST_LIMIT, settings.API_ANONYMOUS_RATE_LIMIT]}))"
+    "'rates': [settings.API_RATE_LIMIT, settings.API_BURST_LIMIT, settings.API_ANONYMOUS_RATE_LIMIT, "
+    "settings.API_AUTH_FAILURE_LIMIT]}))"
 )
 
 
@@ -137,14 +138,21 @@ def test_a_cache_url_that_is_not_redis_is_refused(tmp_path):
 
 
 def test_api_rates_come_from_the_environment(tmp_path):
-    assert _settings(tmp_path)["rates"] == [[600, 60], [60, 1], [60, 60]]
-    values = _settings(tmp_path, API_RATE_LIMIT="5000/h", API_BURST_LIMIT="20/s", API_ANONYMOUS_RATE_LIMIT="10/min")
-    assert values["rates"] == [[5000, 3600], [20, 1], [10, 60]]
+    assert _settings(tmp_path)["rates"] == [[600, 60], [60, 1], [60, 60], [20, 60]]
+    values = _settings(
+        tmp_path,
+        API_RATE_LIMIT="5000/h",
+        API_BURST_LIMIT="20/s",
+        API_ANONYMOUS_RATE_LIMIT="10/min",
+        API_AUTH_FAILURE_LIMIT="100/h",
+    )
+    assert values["rates"] == [[5000, 3600], [20, 1], [10, 60], [100, 3600]]
 
 
 @pytest.mark.parametrize("value", ["600", "0/min", "ten/min", "600/day", "-1/s"])
-def test_a_bad_api_rate_is_refused(tmp_path, value):
-    _refused(tmp_path, "API_RATE_LIMIT", API_RATE_LIMIT=value)
+@pytest.mark.parametrize("variable", ["API_RATE_LIMIT", "API_AUTH_FAILURE_LIMIT"])
+def test_a_bad_api_rate_is_refused(tmp_path, variable, value):
+    _refused(tmp_path, variable, **{variable: value})
 
 
 def test_bucket_selects_s3_storage(tmp_path):
