@@ -268,3 +268,46 @@ def test_ingest_needs_the_marketplace_key(brand_a, key_client, client, store, ma
     client.force_login(staff)
     _problem(client.post(INGEST, rows, content_type="application/json", HTTP_IDEMPOTENCY_KEY="session-1"), 403)
     assert not Listing.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "row",
+    [
+        {"external_id": {"a": 1}},
+        {"external_id": "X" * 65, "store": None},
+        {"external_id": "A\x00B"},
+        {"external_id": "A", "action": ["remove"]},
+        {"external_id": "A", "store": 17},
+        {"external_id": "A", "price": "1e999999999"},
+        {"external_id": "A", "price": "1e-999999999"},
+        {"external_id": "A", "price": "Infinity"},
+        {"external_id": "A", "price": {"amount": 1}},
+        {"external_id": "A", "currency": ["EUR"]},
+        {"external_id": "A", "title": "x" * 301},
+        {"external_id": "A", "description": None},
+        {"external_id": "A", "category": "shoes\u202e"},
+        {"": 1, "a/b~c": 2},
+    ],
+)
+def test_odd_rows_are_refused_by_row_never_a_500(ingest_client, store, row):
+    response = ingest_client.post(INGEST, {"listings": [row, _row("FINE", store)]}, format="json")
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["refused"] == 1 and [r["external_id"] for r in body["results"]] == ["FINE"]
+    assert all(e["pointer"].startswith("/listings/0") for e in body["errors"])
+
+
+def test_the_listing_list_keeps_a_constant_number_of_queries(brand_a, key_client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = key_client(brand_a.organisation, ["listings:read"])
+    factories.ListingFactory()
+    client.get("/api/v1/listings/")  # the key's first use records it (once a minute); count the requests after
+    with CaptureQueriesContext(connection) as one:
+        assert len(client.get("/api/v1/listings/").json()["results"]) == 1
+    for _ in range(5):
+        factories.ListingFactory()
+    with CaptureQueriesContext(connection) as six:
+        assert len(client.get("/api/v1/listings/").json()["results"]) == 6
+    assert len(six) == len(one)
