@@ -562,6 +562,9 @@ TAKEDOWN_EFFECT_RESEND_SECONDS = _env_int("TAKEDOWN_EFFECT_RESEND_SECONDS", 300,
 TAKEDOWN_EFFECT_RETRY_BASE_SECONDS = _env_int("TAKEDOWN_EFFECT_RETRY_BASE_SECONDS", 60, minimum=1)
 TAKEDOWN_EFFECT_RETRY_MAX_SECONDS = _env_int("TAKEDOWN_EFFECT_RETRY_MAX_SECONDS", 3600, minimum=1)
 TAKEDOWN_EFFECT_MAX_ATTEMPTS = _env_int("TAKEDOWN_EFFECT_MAX_ATTEMPTS", 8, minimum=1)
+# A worker claims an effect before running it; the row stays locked while the handler runs, so a claim
+# older than this on a row nobody holds is a worker that died mid-effect: that attempt counts as failed.
+TAKEDOWN_EFFECT_CLAIM_SECONDS = _env_int("TAKEDOWN_EFFECT_CLAIM_SECONDS", 60, minimum=1)
 if TAKEDOWN_EFFECT_RETRY_MAX_SECONDS < TAKEDOWN_EFFECT_RETRY_BASE_SECONDS:
     raise ImproperlyConfigured(
         "Environment variable TAKEDOWN_EFFECT_RETRY_MAX_SECONDS must be at least TAKEDOWN_EFFECT_RETRY_BASE_SECONDS "

@@ -274,6 +274,7 @@ class EffectAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "status",
         "attempts",
         "next_attempt_at",
+        "claimed_at",
         "failed_at",
         "error",
         "created_at",

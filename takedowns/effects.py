@@ -1,11 +1,15 @@
 """Effect rows: every consequence of a move, written in its transaction, carried out after commit.
 
 A move writes ``Effect`` rows (unique per item, kind and key) and sends one
-task per item after commit. The task runs each due effect in its own
-transaction with the row locked, calls the kind's handler and marks it done
-in that same transaction: a worker killed mid-effect leaves it pending, a
-second run finds it done. A lost message is caught by the sweeper, which
-re-sends effects still pending after ``TAKEDOWN_EFFECT_RESEND_SECONDS``.
+task per item after commit. The task claims each due effect (``claimed_at``,
+committed), then runs it in its own transaction with the row locked, calls
+the kind's handler and marks it done in that same transaction: a second run
+finds it done. A lost message is caught by the sweeper, which re-sends
+effects still pending after ``TAKEDOWN_EFFECT_RESEND_SECONDS``. A worker
+killed mid-effect leaves it pending with its claim; once the claim is older
+than ``TAKEDOWN_EFFECT_CLAIM_SECONDS`` the next worker to pick it up counts
+that attempt as failed, so an effect that kills its workers backs off and
+ends as a dead letter like any other failing one.
 
 A handler that raises (STYLE.md habit 16) counts an attempt and waits:
 ``TAKEDOWN_EFFECT_RETRY_BASE_SECONDS``, then twice that, four times, ... (at
@@ -94,65 +98,127 @@ def effects_dispatch(item_ids):
 def effect_run(effect_id):
     """Carry out one due effect exactly once. Returns True if this call did the work.
 
-    A failing handler's work is rolled back, the failure recorded (``_attempt_failed``)
-    and the exception raised again for the caller.
+    First the effect is claimed (``_claim``) in a transaction of its own, so the attempt
+    is on record before the handler starts. Then the handler runs with the row locked,
+    and the effect is marked done in that same transaction. A failing handler's work is
+    rolled back, the failure recorded (``_attempt_failed``) and the exception raised
+    again for the caller. A worker killed mid-effect leaves its claim: the next one to
+    pick the effect up counts that attempt (``_claim``).
     """
+    claim = _claim(effect_id)
+    if claim is None:
+        return False
     try:
         with durable_atomic():
             effect = (
-                Effect.objects.select_for_update(skip_locked=True).filter(_due(timezone.now()), pk=effect_id).first()
+                Effect.objects.select_for_update()
+                .filter(pk=effect_id, status=EffectStatus.PENDING, claimed_at=claim)
+                .first()
             )
             if effect is None:
-                return False  # done already, waiting out its back-off, given up, or another worker holds it
+                return False  # this claim was taken for lost meanwhile (a stall longer than the claim)
             import_string(HANDLERS[effect.kind])(effect)
             effect.status = EffectStatus.DONE
             effect.done_at = timezone.now()
             effect.attempts += 1
             effect.last_error = ""
             effect.next_attempt_at = None
-            effect.save(update_fields=["status", "done_at", "attempts", "last_error", "next_attempt_at"])
+            effect.claimed_at = None
+            effect.save(update_fields=["status", "done_at", "attempts", "last_error", "next_attempt_at", "claimed_at"])
             return True
     except Exception as exc:
         log.exception("Effect %s failed", effect_id)
-        _attempt_failed(effect_id, f"{type(exc).__name__}: {exc}")
+        _attempt_failed(effect_id, f"{type(exc).__name__}: {exc}", claim=claim)
         raise
 
 
-def _attempt_failed(effect_id, error):
-    """Count a failed attempt: wait before the next one, or give up after the last."""
+def _claim(effect_id):
+    """Claim a due effect for this worker and commit the claim; the claim's instant, or None.
+
+    A claim older than ``TAKEDOWN_EFFECT_CLAIM_SECONDS`` on a row nobody holds is a worker
+    that died mid-effect (killed, out of memory, its connection lost): its handler's
+    transaction rolled back, but the claim did not. That attempt is counted here like any
+    failed one, and the effect waits out its back-off rather than run again at once: an
+    effect that kills every worker taking it ends as a dead letter instead of looping.
+    """
+    now = timezone.now()
+    with durable_atomic():
+        # SKIP LOCKED: a worker running the effect holds its row until it is done; it is left to it.
+        effect = Effect.objects.select_for_update(skip_locked=True).filter(_due(now), pk=effect_id).first()
+        if effect is None:
+            return None  # done already, waiting out its back-off, given up, or another worker holds it
+        if effect.claimed_at is not None:
+            if effect.claimed_at > now - timedelta(seconds=settings.TAKEDOWN_EFFECT_CLAIM_SECONDS):
+                # Claimed a moment ago by a worker about to lock it (or recording its failure).
+                return None
+            _attempt_count(effect, WORKER_LOST, now=now)
+            return None
+        effect.claimed_at = now
+        effect.save(update_fields=["claimed_at"])
+        return now
+
+
+WORKER_LOST = (
+    "WorkerLost: the worker carrying out this effect stopped before it finished (killed, out of memory, "
+    "or its database connection was lost); counted as a failed attempt"
+)
+
+
+def _attempt_failed(effect_id, error, *, claim):
+    """Count a failed attempt of the claim ``claim``: wait before the next one, or give up after the last."""
     now = timezone.now()
     with durable_atomic():
         # Not SKIP LOCKED: a worker that picked the row up again meanwhile finishes first, and a
-        # row it marked done is left alone.
-        effect = Effect.objects.select_for_update().filter(pk=effect_id, status=EffectStatus.PENDING).first()
+        # row it marked done, or a claim already counted as lost, is left alone.
+        effect = (
+            Effect.objects.select_for_update()
+            .filter(pk=effect_id, status=EffectStatus.PENDING, claimed_at=claim)
+            .first()
+        )
         if effect is None:
             return None
-        effect.attempts += 1
-        effect.last_error = error[:ERROR_TEXT_LIMIT]
-        # The dispatch that led here is over: the sweeper sends the row again when it is due.
-        effect.dispatched_at = None
-        if effect.attempts >= settings.TAKEDOWN_EFFECT_MAX_ATTEMPTS:
-            effect.status = EffectStatus.FAILED
-            effect.failed_at = now
-            effect.next_attempt_at = None
-            audit_log_record(
-                action="takedowns.effect.failed",
-                obj=effect,
-                organisation_id=_organisation_id(effect),
-                data={"item": effect.item_id, "kind": effect.kind, "attempts": effect.attempts, "error": error[:300]},
-            )
-            log.error(
-                "Effect %s (%s of item %s) gave up after %s attempts: %s",
-                effect.pk,
-                effect.kind,
-                effect.item_id,
-                effect.attempts,
-                error,
-            )
-        else:
-            effect.next_attempt_at = now + effect_retry_delay(effect.attempts)
-        effect.save(update_fields=["attempts", "last_error", "dispatched_at", "status", "failed_at", "next_attempt_at"])
+        _attempt_count(effect, error, now=now)
         return effect
+
+
+def _attempt_count(effect, error, *, now):
+    """Count a failed attempt on the locked ``effect``: back off, or give up after the last."""
+    effect.attempts += 1
+    effect.last_error = error[:ERROR_TEXT_LIMIT]
+    # The dispatch and the claim that led here are over: the sweeper sends the row again when it is due.
+    effect.dispatched_at = None
+    effect.claimed_at = None
+    if effect.attempts >= settings.TAKEDOWN_EFFECT_MAX_ATTEMPTS:
+        effect.status = EffectStatus.FAILED
+        effect.failed_at = now
+        effect.next_attempt_at = None
+        audit_log_record(
+            action="takedowns.effect.failed",
+            obj=effect,
+            organisation_id=_organisation_id(effect),
+            data={"item": effect.item_id, "kind": effect.kind, "attempts": effect.attempts, "error": error[:300]},
+        )
+        log.error(
+            "Effect %s (%s of item %s) gave up after %s attempts: %s",
+            effect.pk,
+            effect.kind,
+            effect.item_id,
+            effect.attempts,
+            error,
+        )
+    else:
+        effect.next_attempt_at = now + effect_retry_delay(effect.attempts)
+    effect.save(
+        update_fields=[
+            "attempts",
+            "last_error",
+            "dispatched_at",
+            "claimed_at",
+            "status",
+            "failed_at",
+            "next_attempt_at",
+        ]
+    )
 
 
 def _organisation_id(effect):
@@ -227,7 +293,8 @@ def effect_retry(*, effect_id, actor):
         effect.failed_at = None
         effect.next_attempt_at = None
         effect.dispatched_at = None
-        effect.save(update_fields=["status", "failed_at", "next_attempt_at", "dispatched_at"])
+        effect.claimed_at = None
+        effect.save(update_fields=["status", "failed_at", "next_attempt_at", "dispatched_at", "claimed_at"])
         audit_log_record(
             action="takedowns.effect.retried",
             actor=actor,

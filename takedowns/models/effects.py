@@ -44,6 +44,9 @@ class Effect(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     # A dispatch in flight: the sweeper re-sends only effects not dispatched recently.
     dispatched_at = models.DateTimeField(null=True, blank=True)
+    # A worker's claim, committed before the handler runs and cleared when the attempt ends: one left
+    # behind is a worker that died mid-effect, counted as a failed attempt (takedowns.effects._claim).
+    claimed_at = models.DateTimeField(null=True, blank=True)
     # Set after a failed attempt: not run again before then. Empty: due now.
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     done_at = models.DateTimeField(null=True, blank=True)

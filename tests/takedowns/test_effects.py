@@ -159,6 +159,74 @@ def test_effect_that_succeeds_after_failures_is_done_once(upheld, flaky):
     assert handler.calls == 3
 
 
+def _claimed_by_a_worker_that_died(effect, at):
+    """What a worker SIGKILLed in the handler leaves: its committed claim, the handler's work rolled back.
+
+    A real kill is ``test_effect_worker_kill.py``; here the row is put in the state it leaves.
+    """
+    Effect.objects.filter(pk=effect.pk).update(claimed_at=at)
+
+
+def test_an_effect_run_claims_it_first_and_clears_the_claim_when_done(upheld):
+    with time_machine.travel(START, tick=False):
+        item_effects_run(upheld.pk)
+    effect = penalise_effect(upheld)
+    assert (effect.status, effect.attempts, effect.claimed_at) == (EffectStatus.DONE, 1, None)
+
+
+def test_a_claim_left_by_a_dead_worker_counts_as_a_failed_attempt_and_backs_off(upheld, flaky, settings):
+    settings.TAKEDOWN_EFFECT_CLAIM_SECONDS = 60
+    handler = flaky(failures=0)
+    effect = penalise_effect(upheld)
+    _claimed_by_a_worker_that_died(effect, START)
+    # While the claim is young its worker may be about to lock the row: it is left alone.
+    with time_machine.travel(START + timedelta(seconds=59), tick=False):
+        assert effects.effect_run(effect.pk) is False
+    effect.refresh_from_db()
+    assert (effect.attempts, effect.claimed_at) == (0, START)
+    # Older, on a row nobody holds: that worker died mid-effect. The attempt counts; the effect waits.
+    picked_up = START + timedelta(seconds=61)
+    with time_machine.travel(picked_up, tick=False):
+        assert effects.effect_run(effect.pk) is False
+    effect.refresh_from_db()
+    assert (effect.status, effect.attempts, effect.claimed_at) == (EffectStatus.PENDING, 1, None)
+    assert effect.last_error.startswith("WorkerLost:")
+    assert effect.next_attempt_at == picked_up + timedelta(seconds=60)
+    assert handler.calls == 0
+    # After its back-off it runs as usual, once.
+    with time_machine.travel(effect.next_attempt_at, tick=False):
+        assert effects.effect_run(effect.pk) is True
+    effect.refresh_from_db()
+    assert (effect.status, effect.attempts, handler.calls) == (EffectStatus.DONE, 2, 1)
+    assert Penalty.objects.filter(item=upheld).count() == 1
+
+
+def test_an_effect_that_kills_every_worker_ends_as_a_dead_letter(upheld, flaky, settings):
+    settings.TAKEDOWN_EFFECT_CLAIM_SECONDS = 60
+    handler = flaky(failures=0)
+    effect = penalise_effect(upheld)
+    at = START
+    for _ in range(settings.TAKEDOWN_EFFECT_MAX_ATTEMPTS):
+        _claimed_by_a_worker_that_died(effect, at)
+        at += timedelta(seconds=61)
+        with time_machine.travel(at, tick=False):
+            assert effects.effect_run(effect.pk) is False
+        effect.refresh_from_db()
+        at = effect.next_attempt_at or at
+    assert (effect.status, effect.attempts) == (EffectStatus.FAILED, settings.TAKEDOWN_EFFECT_MAX_ATTEMPTS)
+    assert effect.last_error.startswith("WorkerLost:") and effect.claimed_at is None
+    assert AuditLogEntry.objects.filter(action="takedowns.effect.failed", object_id=str(effect.pk)).exists()
+    assert handler.calls == 0
+
+
+def test_a_failed_attempt_clears_its_claim(upheld, flaky):
+    flaky(failures=1)
+    with time_machine.travel(START, tick=False):
+        item_effects_run(upheld.pk)
+    effect = penalise_effect(upheld)
+    assert (effect.attempts, effect.claimed_at, effect.last_error) == (1, None, ERROR)
+
+
 def test_stale_resend_skips_backed_off_rows_and_sends_them_when_their_time_comes(upheld, flaky, monkeypatch):
     handler = flaky(failures=1)
     with time_machine.travel(START, tick=False):

@@ -87,7 +87,12 @@ def assert_exactly_once(item_ids):
     )
 
 
-def test_worker_killed_mid_batch_loses_nothing_and_doubles_nothing(redis_broker, tmp_path):
+# The successor's settings: a claim the killed worker left is taken for lost after a second, and the
+# attempt it counts waits a second (the defaults, a minute each, would outlast the test's patience).
+SUCCESSOR_ENV = {"TAKEDOWN_EFFECT_CLAIM_SECONDS": "1", "TAKEDOWN_EFFECT_RETRY_BASE_SECONDS": "1"}
+
+
+def test_worker_killed_mid_batch_loses_nothing_and_doubles_nothing(redis_broker, tmp_path, settings):
     item_ids = upheld_items(stores=40)
     assert penalise_pending().count() == 200
     # Drop what the moves sent after commit (this test's keys only): the batch is exactly the one sent below.
@@ -108,20 +113,30 @@ def test_worker_killed_mid_batch_loses_nothing_and_doubles_nothing(redis_broker,
     print(f"killed with {left} of 200 penalties pending")
     assert 0 < left < 200, f"the kill must land mid-batch ({left} pending)"
 
-    with celery_worker(redis_broker, var_dir=tmp_path / "var", name="successor") as worker:
+    with celery_worker(redis_broker, var_dir=tmp_path / "var", env_extra=SUCCESSOR_ENV, name="successor") as worker:
         # What the killed worker held stays in Redis until the visibility timeout; the sweeper's
         # re-send (pending effects last sent long enough ago) does not wait for it.
         later = timezone.now() + timedelta(seconds=settings.TAKEDOWN_EFFECT_RESEND_SECONDS + 1)
         assert effects_resend_stale(now=later) >= left
+        # The effects the killed worker was in the middle of (one per pool process at most) count that
+        # attempt and back off; the beat's re-send, done here at each poll, sends them again when due.
+        settings.TAKEDOWN_EFFECT_RESEND_SECONDS = 5
+
+        def done():
+            effects_resend_stale()
+            return not penalise_pending().exists()
+
         wait_for(
-            lambda: not penalise_pending().exists(),
+            done,
             timeout=600,
-            interval=0.2,
+            interval=0.5,
             message="no pending penalty",
             seen=lambda: f"{penalise_pending().count()} of 200 penalties pending",
             worker=worker,
         )
     assert_exactly_once(item_ids)
+    # Only the effects in flight at the kill (the pool runs two at once) counted a lost attempt.
+    assert Effect.objects.filter(kind=EffectKind.PENALISE, attempts__gt=1).count() <= 2
 
 
 def test_effect_task_sent_twice_to_a_worker_applies_each_penalty_once(redis_broker, tmp_path):
