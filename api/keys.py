@@ -77,7 +77,10 @@ def api_key_create(*, organisation, name, scopes, created_by=None, expires_at=No
     secret = secrets.token_urlsafe(32)
     full = f"{KEY_PREFIX}{key_id}_{secret}"
     with durable_atomic():
-        principal = get_user_model().objects.create(username=f"api-key-{key_id}", first_name=name[:150], is_active=True)
+        # Marked as no person: listed, counted and notified nowhere (``people()``), a member only to see.
+        principal = get_user_model().objects.create(
+            username=f"api-key-{key_id}", first_name=name[:150], is_active=True, is_api_principal=True
+        )
         principal.set_unusable_password()
         principal.save(update_fields=["password"])
         Membership.objects.create(user=principal, organisation=organisation, role=MembershipRole.STAFF)

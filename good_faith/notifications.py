@@ -68,9 +68,12 @@ def membership_changes_notify(changes):
         }
     )
     members = {}
-    for user_id, org_id in OrganisationMembership.objects.filter(
-        organisation_id__in=set(org_of.values()), user__is_active=True
-    ).values_list("user_id", "organisation_id"):
+    # Persons only: an API key's principal is a member to see, not to be told.
+    for user_id, org_id in (
+        OrganisationMembership.objects.people()
+        .filter(organisation_id__in=set(org_of.values()), user__is_active=True)
+        .values_list("user_id", "organisation_id")
+    ):
         members.setdefault(org_id, []).append(user_id)
     rows = []
     for subject, subject_changes in by_subject.items():

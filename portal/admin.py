@@ -7,18 +7,61 @@ from portal.audit import audit_log_record
 from portal.models import AuditLogEntry, LetterOfAuthorisation, Membership, Organisation, User
 
 
+class UserKindFilter(admin.SimpleListFilter):
+    """The user list shows people unless asked for API key principals (the admin's API keys list names them)."""
+
+    title = "kind"
+    parameter_name = "kind"
+
+    def lookups(self, request, model_admin):
+        return [("api_principals", "API key principals"), ("everyone", "Everyone")]
+
+    def choices(self, changelist):
+        yield {
+            "selected": self.value() is None,
+            "query_string": changelist.get_query_string(remove=[self.parameter_name]),
+            "display": "People",
+        }
+        for lookup, title in self.lookup_choices:
+            yield {
+                "selected": self.value() == lookup,
+                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
+                "display": title,
+            }
+
+    def queryset(self, request, queryset):
+        if self.value() == "api_principals":
+            return queryset.filter(is_api_principal=True)
+        if self.value() == "everyone":
+            return queryset
+        return queryset.people()
+
+
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     fieldsets = (*BaseUserAdmin.fieldsets, ("Preferences", {"fields": ("time_zone",)}))
     add_fieldsets = (*BaseUserAdmin.add_fieldsets, ("Preferences", {"fields": ("time_zone",)}))
     list_display = ("username", "email", "first_name", "last_name", "is_staff", "is_active", "time_zone")
+    list_filter = (UserKindFilter, *BaseUserAdmin.list_filter)
+    readonly_fields = ("is_api_principal",)
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is not None and obj.is_api_principal:
+            return (*fieldsets, ("API key", {"fields": ("is_api_principal",)}))
+        return fieldsets
 
 
 class MembershipInline(admin.TabularInline):
+    """The organisation's members: people only (an API key's principal is listed with the keys)."""
+
     model = Membership
     extra = 0
     raw_id_fields = ("user",)
     readonly_fields = ("created_at",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).people()
 
 
 @admin.register(Organisation)

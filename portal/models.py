@@ -5,20 +5,43 @@ from datetime import UTC
 
 import pgtrigger
 from django.conf import settings
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
 
+class UserQuerySet(models.QuerySet):
+    def people(self):
+        """Persons only: never the principal users API keys act as (``is_api_principal``)."""
+        return self.filter(is_api_principal=False)
+
+
+class PortalUserManager(UserManager.from_queryset(UserQuerySet)):
+    pass
+
+
 class User(AbstractUser):
-    """A person. What they may see comes from their memberships and groups."""
+    """A person, or the principal an API key acts as. What they may see comes from their memberships and groups.
+
+    A principal (``is_api_principal``) is a member of its key's organisation so that
+    every selector answers for it what the organisation may see; it is not a person:
+    wherever members are listed, counted or notified, ``people()`` leaves it out.
+    """
 
     time_zone = models.CharField(
         max_length=64,
         default="UTC",
         help_text="IANA time zone in which deadlines are shown to this user.",
     )
+    is_api_principal = models.BooleanField(
+        "API key principal",
+        default=False,
+        editable=False,
+        help_text="The user an API key acts as, not a person: never listed among members nor notified.",
+    )
+
+    objects = PortalUserManager()
 
     class Meta:
         ordering = ["username"]
@@ -80,11 +103,23 @@ class MembershipRole(models.TextChoices):
     STAFF = "staff", "Staff"
 
 
+class MembershipQuerySet(models.QuerySet):
+    def people(self):
+        """Memberships of persons: what lists, counts and notifies an organisation's members.
+
+        Leaves out the memberships of API key principals (``User.is_api_principal``), which
+        exist only so that a key sees what its organisation may see.
+        """
+        return self.filter(user__is_api_principal=False)
+
+
 class Membership(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=10, choices=MembershipRole.choices, default=MembershipRole.STAFF)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    objects = MembershipQuerySet.as_manager()
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "organisation"], name="membership_unique_user_org")]

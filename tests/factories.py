@@ -39,6 +39,19 @@ def member_of(organisation, *, role="staff", **user_kwargs):
     return user
 
 
+def api_principal_of(organisation, *, role=None):
+    """The principal user of a new API key of ``organisation``, made by the service as in production.
+
+    ``role="owner"`` then promotes its membership by hand, to show that even so it is no person.
+    """
+    from api.keys import api_key_create
+
+    key, _ = api_key_create(organisation=organisation, name="Integration", scopes=["notices:read"])
+    if role is not None:
+        Membership.objects.filter(user=key.principal).update(role=role)
+    return key.principal
+
+
 class RightsHolderFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = RightsHolder

@@ -8,7 +8,7 @@ from takedowns.notifications.delivery import absolute_url, notification_emails_s
 
 
 def measure_notify(measure, *, source, subject, body):
-    """Every active member of the organisation: the measure concerns all who file for it.
+    """Every active member of the organisation (persons, not API keys): the measure concerns all who file for it.
 
     Rows are written in the caller's transaction, once per (member, source); e-mails go
     out after commit through the takedowns delivery, which claims each row before sending.
@@ -17,7 +17,7 @@ def measure_notify(measure, *, source, subject, body):
     page = absolute_url(url)
     text = f"{body}\n\n{page}" if page else body
     to_email = []
-    memberships = Membership.objects.filter(organisation_id=measure.organisation_id, user__is_active=True)
+    memberships = Membership.objects.people().filter(organisation_id=measure.organisation_id, user__is_active=True)
     for membership in memberships.select_related("user").order_by("user_id"):
         row, _ = Notification.objects.get_or_create(
             recipient=membership.user,

@@ -5,7 +5,10 @@ holder's organisation and of the filing organisation (an agent or a partner),
 so a brand hears about its own complaints even when a colleague or its law
 firm filed them. Merchant side: every member of the merchant organisation
 whose store holds the listing, because a counter-notice deadline must reach
-whoever is at work. Inactive users are never notified.
+whoever is at work. Inactive users are never notified, nor the principal users
+API keys act as (they are members only to see what their organisation sees):
+members are read through ``Membership.objects.people()``, and a notice filed
+with a key has no person as its filer.
 """
 
 from dataclasses import dataclass
@@ -21,7 +24,8 @@ class Recipient:
 
 def _owners(organisation_ids):
     return (
-        Membership.objects.filter(organisation_id__in=organisation_ids, role=MembershipRole.OWNER, user__is_active=True)
+        Membership.objects.people()
+        .filter(organisation_id__in=organisation_ids, role=MembershipRole.OWNER, user__is_active=True)
         .select_related("user", "organisation")
         .order_by("user_id")
     )
@@ -31,7 +35,7 @@ def filer_side_recipients(notice):
     """The filer, then the owners of the holder and of the filing organisation; each user once."""
     found = {}
     holder_org_id = notice.rights_holder.organisation_id
-    if notice.filed_by_id and notice.filed_by.is_active:
+    if notice.filed_by_id and notice.filed_by.is_active and not notice.filed_by.is_api_principal:
         org = notice.filer_organisation if notice.filer_organisation_id else notice.rights_holder.organisation
         found[notice.filed_by_id] = Recipient(notice.filed_by, org)
     org_ids = {holder_org_id, notice.filer_organisation_id} - {None}
@@ -46,7 +50,8 @@ def merchant_side_recipients(item):
     """Every active member of the merchant organisation behind the listing's store."""
     organisation_id = item.listing.store.merchant.organisation_id
     memberships = (
-        Membership.objects.filter(organisation_id=organisation_id, user__is_active=True)
+        Membership.objects.people()
+        .filter(organisation_id=organisation_id, user__is_active=True)
         .select_related("user", "organisation")
         .order_by("user_id")
     )

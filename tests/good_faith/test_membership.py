@@ -110,6 +110,7 @@ def row(holder, scope=""):
 
 def test_a_qualifying_holder_is_enrolled_with_the_figures_and_told(brand_a, asset_a, owner_a):
     decided_items(brand_a, 20)
+    principal = factories.api_principal_of(brand_a.organisation)  # told nothing: no person
 
     summary = evaluate()
 
@@ -125,6 +126,7 @@ def test_a_qualifying_holder_is_enrolled_with_the_figures_and_told(brand_a, asse
     note = Notification.objects.get(recipient=owner_a)
     assert "now a member" in note.body
     assert note.url == f"/good-faith/holders/{brand_a.pk}/"
+    assert not Notification.objects.filter(recipient=principal).exists()
     assert [m.to for m in mail.outbox] == [[owner_a.email]]
     assert AuditLogEntry.objects.filter(action="good_faith.membership.member", object_id=str(membership.pk)).exists()
 

@@ -137,6 +137,22 @@ def test_receipt_goes_to_the_filer_and_the_holders_owners_but_not_its_staff(bran
     assert notifications_for(colleague) == []
 
 
+def test_api_key_principals_are_never_notified_on_either_side(
+    brand_a, asset_a, listing, owner_a, merchant_org, merchant_user, reviewer
+):
+    holder_key = factories.api_principal_of(brand_a.organisation)
+    holder_owner_key = factories.api_principal_of(brand_a.organisation, role="owner")
+    merchant_key = factories.api_principal_of(merchant_org)
+    # Filed with a key: the key's principal is the filer; the brand's owners hear, the principal does not.
+    receipt = file_notice(holder_key, brand_a, [draft(listing, asset_a)])
+    (item,) = receipt.accepted
+    accept(item, reviewer)
+    assert notifications_for(owner_a) and notifications_for(merchant_user)
+    for principal in (holder_key, holder_owner_key, merchant_key):
+        assert notifications_for(principal) == [], principal.username
+    assert not Notification.objects.filter(recipient__is_api_principal=True).exists()
+
+
 def test_receipt_is_written_with_the_notice_and_emailed_once_even_if_its_task_runs_twice(filed, owner_a):
     """The receipt row commits with the notice; its e-mail, sent by a task after commit, goes out once."""
     from takedowns.tasks import send_notification_emails
