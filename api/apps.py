@@ -15,3 +15,10 @@ class ApiConfig(AppConfig):
         # The body limits run before DRF: the API says whom a large request acts as, and answers its 413.
         API_POLICIES.register("api_caller", api_caller)
         API_POLICIES.register("api_too_large", api_too_large)
+
+        from api.webhooks.fanout import listeners
+        from portal.events import events_listener_register
+
+        # What the engine announces (portal.events) becomes webhook events and deliveries.
+        for source, listener in listeners().items():
+            events_listener_register(source, listener)

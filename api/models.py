@@ -99,3 +99,15 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self):
         return f"{self.method} {self.path} [{self.key}]"
+
+
+# Webhooks live in their own module; Django finds models through this one.
+from api.webhooks.models import (  # noqa: E402, F401
+    AttemptOutcome,
+    DeliveryStatus,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEvent,
+    WebhookSubscription,
+    WebhookSubscriptionType,
+)

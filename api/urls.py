@@ -2,7 +2,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from api.routing import by_method
-from api.views import assets, good_faith, items, listings, me, notices
+from api.views import assets, good_faith, items, listings, me, notices, webhooks
 
 v1 = [
     path("me/", me.MeApi.as_view(), name="me"),
@@ -22,6 +22,26 @@ v1 = [
     path("items/<str:item_id>/counter-notice/", items.ItemCounterNoticeApi.as_view(), name="item-counter-notice"),
     path("rights-holders/", notices.RightsHolderListApi.as_view(), name="rights-holders"),
     path("good-faith/", good_faith.GoodFaithStatusApi.as_view(), name="good-faith"),
+    path("webhooks/", by_method(GET=webhooks.WebhookListApi, POST=webhooks.WebhookCreateApi), name="webhook-list"),
+    path("webhooks/event-types/", webhooks.WebhookEventTypeListApi.as_view(), name="webhook-event-types"),
+    path(
+        "webhooks/<str:webhook_id>/",
+        by_method(GET=webhooks.WebhookDetailApi, PATCH=webhooks.WebhookUpdateApi, DELETE=webhooks.WebhookDeleteApi),
+        name="webhook-detail",
+    ),
+    path("webhooks/<str:webhook_id>/rotate-secret/", webhooks.WebhookSecretRotateApi.as_view(), name="webhook-rotate"),
+    path("webhooks/<str:webhook_id>/test/", webhooks.WebhookTestApi.as_view(), name="webhook-test"),
+    path("webhooks/<str:webhook_id>/deliveries/", webhooks.WebhookDeliveryListApi.as_view(), name="webhook-deliveries"),
+    path(
+        "webhooks/<str:webhook_id>/deliveries/<str:event_id>/",
+        webhooks.WebhookDeliveryDetailApi.as_view(),
+        name="webhook-delivery",
+    ),
+    path(
+        "webhooks/<str:webhook_id>/deliveries/<str:event_id>/redeliver/",
+        webhooks.WebhookRedeliverApi.as_view(),
+        name="webhook-redeliver",
+    ),
 ]
 
 app_name = "api"

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import transaction
 
 from good_faith.models import MembershipStatus
+from portal.events import events_announce
 from portal.models import Membership as OrganisationMembership
 from takedowns.models import InfringementType, Notification
 from takedowns.notifications.delivery import path_or_blank
@@ -47,9 +48,14 @@ def _subject_of(membership):
 
 
 def membership_changes_notify(changes):
-    """Write the notifications of these MembershipChange rows (inside the caller's transaction)."""
+    """Write the notifications of these MembershipChange rows and announce them (inside the caller's transaction).
+
+    Every membership change passes here, the nightly run's and staff decisions alike; the
+    announcement (``portal.events``) is what webhooks tell subscribers.
+    """
     if not changes:
         return []
+    events_announce("membership_change", [change.pk for change in changes])
     by_subject = {}
     for change in changes:
         by_subject.setdefault(_subject_of(change.membership), []).append(change)

@@ -79,3 +79,26 @@ def public_ids_backfill(model, *, date_field="created_at", batch_size=1000):
         for row in batch:
             row.public_id = uuid7(getattr(row, date_field))
         model._default_manager.bulk_update(batch, ["public_id"])
+
+
+def uuid7_sql(vendor):
+    """An SQL expression giving a fresh UUIDv7 per row, as ``uuid7()`` does in Python, in the column's format.
+
+    For set-based inserts (``INSERT ... SELECT``) of rows whose public id defaults to ``uuid7``:
+    PostgreSQL takes 122 random bits from ``gen_random_uuid()``, writes the Unix milliseconds
+    over its first 48 bits and sets the version bits to 7; SQLite stores a UUID as 32 hex digits.
+    Its percent signs are doubled: it goes into statements that take parameters.
+    """
+    if vendor == "postgresql":
+        return (
+            "encode(set_bit(set_bit(overlay(uuid_send(gen_random_uuid()) placing "
+            "substring(int8send(floor(extract(epoch from clock_timestamp()) * 1000)::bigint) from 3) "
+            "from 1 for 6), 52, 1), 53, 1), 'hex')::uuid"
+        )
+    if vendor == "sqlite":
+        return (
+            "(printf('%%012x', CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)) || '7' "
+            "|| substr(lower(hex(randomblob(2))), 2, 3) || substr('89ab', 1 + (abs(random()) %% 4), 1) "
+            "|| substr(lower(hex(randomblob(8))), 2, 15))"
+        )
+    raise NotImplementedError(f"uuid7_sql: no expression for {vendor}")

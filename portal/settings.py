@@ -5,6 +5,7 @@ A malformed value stops start-up with an ImproperlyConfigured error naming
 the variable, so a typo never turns into a silent fallback.
 """
 
+import ipaddress
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -361,6 +362,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(hours=1),
     },
     # Nightly, after the day's decisions are in and before Europe's working day (CELERY_TIMEZONE is UTC).
+    # Webhook deliveries that are due (first attempts are also sent at once, after commit).
+    "deliver-webhooks": {
+        "task": "api.tasks.webhooks_deliver_due",
+        "schedule": timedelta(seconds=5),
+    },
     "evaluate-good-faith-memberships": {
         "task": "good_faith.tasks.evaluate_memberships",
         "schedule": crontab(hour=2, minute=30),
@@ -603,3 +609,37 @@ MISUSE_WINDOW_DAYS = _env_int("MISUSE_WINDOW_DAYS", 180, minimum=1)
 MISUSE_WARNING_THRESHOLD = _env_int("MISUSE_WARNING_THRESHOLD", 3, minimum=1)
 MISUSE_SUSPENSION_THRESHOLD = _env_int("MISUSE_SUSPENSION_THRESHOLD", 5, minimum=1)
 MISUSE_SUSPENSION_DAYS = _env_int("MISUSE_SUSPENSION_DAYS", 30, minimum=1)
+
+# Webhooks (api.webhooks; README "Webhooks").
+# Seconds an attempt waits to connect and for each read of the answer.
+WEBHOOK_TIMEOUT_SECONDS = _env_int("WEBHOOK_TIMEOUT_SECONDS", 10, minimum=1)
+if WEBHOOK_TIMEOUT_SECONDS > 60:
+    raise ImproperlyConfigured(
+        f"Environment variable WEBHOOK_TIMEOUT_SECONDS must be at most 60; got {WEBHOOK_TIMEOUT_SECONDS}"
+    )
+# Plain http:// endpoints (development); production sends to https:// only.
+WEBHOOK_ALLOW_HTTP = _env_bool("WEBHOOK_ALLOW_HTTP", DEBUG)
+# Networks an endpoint may be in although they are not public (e.g. 127.0.0.1/32 in development and tests).
+WEBHOOK_ALLOWED_NETWORKS = env.list("WEBHOOK_ALLOWED_NETWORKS", default=[])
+for _network in WEBHOOK_ALLOWED_NETWORKS:
+    try:
+        ipaddress.ip_network(_network, strict=False)
+    except ValueError as _exc:
+        raise ImproperlyConfigured(
+            f"Environment variable WEBHOOK_ALLOWED_NETWORKS: {_network!r} is not a network ({_exc})"
+        ) from None
+# Seconds to wait after each failed attempt (the Standard Webhooks schedule: 5 s, 5 min, 30 min,
+# 2 h, 5 h, 10 h, 14 h, 20 h, 24 h); after the last one the delivery is given up.
+_schedule = env.str("WEBHOOK_RETRY_SCHEDULE", default="5,300,1800,7200,18000,36000,50400,72000,86400")
+try:
+    WEBHOOK_RETRY_SCHEDULE = [int(_seconds) for _seconds in _schedule.split(",")]
+except ValueError:
+    raise ImproperlyConfigured(
+        f"Environment variable WEBHOOK_RETRY_SCHEDULE must be whole seconds separated by commas; got {_schedule!r}"
+    ) from None
+if any(_seconds < 1 for _seconds in WEBHOOK_RETRY_SCHEDULE):
+    raise ImproperlyConfigured("Environment variable WEBHOOK_RETRY_SCHEDULE: every wait must be at least 1 second")
+# A subscription whose attempts have failed this long, with no success between, is disabled and its owners told.
+WEBHOOK_DISABLE_AFTER_HOURS = _env_int("WEBHOOK_DISABLE_AFTER_HOURS", 24, minimum=1)
+# After a secret rotation the old secret signs too (a second signature) for this long.
+WEBHOOK_SECRET_OVERLAP_HOURS = _env_int("WEBHOOK_SECRET_OVERLAP_HOURS", 24, minimum=0)

@@ -17,5 +17,6 @@ urlpatterns = [
     path("good-faith/", include("good_faith.urls")),
     path("register/", include("takedowns.urls.public")),
     path("api/", include("api.urls")),
+    path("integrations/webhooks/", include("api.webhook_page_urls")),
     path("admin/", admin.site.urls),
 ]

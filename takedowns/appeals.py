@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from portal.audit import audit_log_record
 from portal.errors import InvalidInput, TransitionError
+from portal.events import events_announce
 from portal.roles import user_is_senior_reviewer
 from portal.scoping import organisation_ids_of
 from portal.transactions import durable_atomic
@@ -119,6 +120,7 @@ def appeal_decide(*, appeal_id, actor, reverse, reason, now=None):
             raise PermissionDenied("You made the first decision; another senior reviewer must decide the appeal.")
         if item.decision_generation != appeal.decision_generation:
             raise TransitionError("The decision under appeal has since changed; the appeal is moot.", code="moot")
+        decided = [appeal.pk]
         if reverse:
             notice_item_reverse(item_id=item.pk, actor=actor, reason=reason.strip(), appeal_id=appeal.pk, now=now)
             # The other side's appeal against the same decision has nothing left to decide.
@@ -132,6 +134,7 @@ def appeal_decide(*, appeal_id, actor, reverse, reason, now=None):
                 other.decided_at = now
                 other.decision_reason = "The decision was reversed on the other side's appeal."
                 other.save(update_fields=["status", "decided_by", "decided_at", "decision_reason"])
+                decided.append(other.pk)
                 audit_log_record(
                     action="takedowns.appeal.moot",
                     actor=actor,
@@ -149,4 +152,5 @@ def appeal_decide(*, appeal_id, actor, reverse, reason, now=None):
             obj=appeal,
             data={"item": item.pk, "reason": appeal.decision_reason},
         )
+        events_announce("appeal_decision", decided)
         return appeal

@@ -45,6 +45,7 @@ from django.utils import timezone
 
 from listings.models import Listing
 from portal.context import current_origin
+from portal.events import events_announce
 from portal.models import AuditLogEntry
 from portal.transactions import durable_atomic
 from rights_holders.models import IPAsset, RightsHolder
@@ -373,15 +374,17 @@ def _rows_apply(kind, groups, templates, grounds):
         FROM c JOIN g ON g.no = c.no WHERE i.id = c.id AND i.status = %(before)s
         RETURNING i.id, i.listing_id, i.explanation, c.no, c.ground, c.organisation_id, c.store_id, c.listed_at
     ), {", ".join(insert.sql(first=(insert is inserts[0])) for insert in inserts if insert.templates)}
-    SELECT array_agg(u.id) FROM u
+    SELECT array_agg(u.id), (SELECT array_agg(ev.id) FROM ev) FROM u
     """  # noqa: S608
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        (item_ids,) = cursor.fetchone()
+        item_ids, event_ids = cursor.fetchone()
     item_ids = item_ids or []
     if len(item_ids) != len(claimed):
         # The rows were locked by the claim in this transaction; nothing else can have moved them.
         raise RuntimeError(f"sweep moved {len(item_ids)} of {len(claimed)} claimed items; the batch is rolled back")
+    # Webhooks: the batch's events announced as lifecycle.rows_insert announces a verb's (portal.events).
+    events_announce("item_event", event_ids or [])
     return item_ids
 
 

@@ -26,6 +26,7 @@ from django.conf import settings
 from django.db import transaction
 
 from portal.audit import audit_log_entry
+from portal.events import events_announce
 from portal.models import AuditLogEntry
 from takedowns.listing_sync import listings_status_sync
 from takedowns.models import Effect, EffectKind, ItemEvent, ItemStatus, StatementOfReasons
@@ -168,6 +169,8 @@ def creation_rows(item, creation, *, actor):
 def rows_insert(rows, *, dispatch, origin=None, also_audit=()):
     """Insert ``rows`` (items already saved): a statement per table for any number; effects sent after commit.
 
+    The events are announced (``portal.events``) in the same transaction, for webhooks.
+
     ``dispatch`` sends the effects of a list of item ids (one task per item for a
     verb, one per chunk for a set). Listings whose status follows the move are
     brought in line here, in the move's transaction. The audit entries of the moves,
@@ -198,3 +201,5 @@ def rows_insert(rows, *, dispatch, origin=None, also_audit=()):
         Effect.objects.bulk_create(effects, ignore_conflicts=True)
         item_ids = list(dict.fromkeys(effect.item_id for effect in effects))
         transaction.on_commit(lambda: dispatch(item_ids))
+    # Webhooks (portal.events): the same rows, one announcement for one item or many.
+    events_announce("item_event", [r.event.pk for r in rows])

@@ -166,7 +166,8 @@ def test_set_based_uphold_carries_an_awkward_explanation_exactly_as_the_verb(acc
 
 
 def test_a_batch_is_three_queries_whatever_its_size(db):
-    """Claim, representatives, move: no query, and no Python row, per item."""
+    """Claim, representatives, move: no query, and no Python row, per item (and, announcing the batch's
+    events, ``portal.events``' one query finding that nobody subscribed to webhooks)."""
     needs_postgres()
     now = timezone.now()
     counts = {}
@@ -175,7 +176,8 @@ def test_a_batch_is_three_queries_whatever_its_size(db):
         with CaptureQueriesContext(connection) as queries, TestCase.captureOnCommitCallbacks():
             assert sweep.deadline_batch_sweep(sweep.DEADLINES[0], now=now, batch_size=1000) == size
         counts[size] = [q["sql"] for q in queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))]
-    assert len(counts[3]) == len(counts[90]) == 3
+    assert len(counts[3]) == len(counts[90]) == 4
+    assert "webhooksubscription" in counts[3][-1] and "webhooksubscription" in counts[90][-1]
 
 
 def test_a_plan_that_varies_its_move_between_groups_is_moved_group_by_group(db):

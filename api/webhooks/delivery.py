@@ -1,0 +1,274 @@
+"""Delivering webhooks: claim a due delivery exactly once, sign, send, record, retry or give up.
+
+A delivery is due when it is pending, its ``next_attempt_at`` has come and its
+subscription is active. ``delivery_claim`` takes one due delivery with ``FOR
+UPDATE SKIP LOCKED`` and, in the same transaction, gives it the next attempt
+number and pushes ``next_attempt_at`` past the longest the request can take: no
+other worker can take it meanwhile, so two workers never send one delivery at
+once (STYLE.md habit 3). The request is made outside any transaction; its
+outcome is recorded only by the holder of that attempt number, so a worker that
+outlived its claim (killed, or slower than the claim) changes nothing but the
+log. A worker killed mid-request leaves a claim that runs out and the delivery
+is tried again: at least once, with the same ``webhook-id``, which receivers
+use to drop a repeat (the specification's idempotency key).
+
+After a failed attempt the next one waits ``WEBHOOK_RETRY_SCHEDULE[n - 1]`` (5 s,
+5 min, 30 min, 2 h, 5 h, 10 h, 14 h, 20 h, 24 h), or longer when the endpoint's
+``Retry-After`` asks for it (429, 503); after the last wait it is given up.
+A ``410 Gone`` disables the subscription at once. A subscription whose attempts
+have all failed for ``WEBHOOK_DISABLE_AFTER_HOURS`` is disabled and its owners are
+notified (in-app and e-mail). Attempts are dated when they started.
+"""
+
+import http.client
+import json
+import logging
+import time
+from datetime import UTC, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from api.webhooks import outbound, payloads
+from api.webhooks.models import (
+    AttemptOutcome,
+    DeliveryStatus,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEvent,
+    WebhookSubscription,
+)
+from api.webhooks.signing import signature_header
+from portal import public_ids
+from portal.audit import audit_log_record
+
+log = logging.getLogger(__name__)
+
+# Beyond the request's own bound (connect, send, each read), what a claim allows for the rest.
+CLAIM_MARGIN_SECONDS = 30
+ERROR_CHARS = 300
+
+
+def _claim_seconds():
+    return 3 * settings.WEBHOOK_TIMEOUT_SECONDS + CLAIM_MARGIN_SECONDS
+
+
+def _due(now):
+    return Q(status=DeliveryStatus.PENDING, next_attempt_at__lte=now, subscription__active=True)
+
+
+def deliveries_dispatch():
+    """After commit, start sending what is due. A broker failure is logged: the beat job sends it anyway."""
+
+    def send():
+        from api.tasks import webhooks_deliver_due
+
+        try:
+            webhooks_deliver_due.delay()
+        except Exception:
+            log.exception("Could not start webhook deliveries; the next beat run sends them")
+
+    transaction.on_commit(send)
+
+
+def delivery_claim(*, now=None):
+    """Claim the most overdue due delivery: (delivery, attempt number), or None when nothing is due."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        delivery = (
+            WebhookDelivery.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(_due(now))
+            .order_by("next_attempt_at", "id")
+            .first()
+        )
+        if delivery is None:
+            return None
+        delivery.attempts += 1
+        delivery.next_attempt_at = now + timedelta(seconds=_claim_seconds())
+        delivery.save(update_fields=["attempts", "next_attempt_at"])
+        return delivery, delivery.attempts
+
+
+def message_id(event):
+    """The ``webhook-id``: the event's public id, the same on every attempt and every endpoint of its organisation."""
+    return public_ids.encode("evt", event.public_id)
+
+
+def event_body(event):
+    """The exact JSON sent for ``event``: rendered from its source once, then read back unchanged."""
+    if event.body:
+        return event.body
+    body = json.dumps(
+        {
+            "type": event.type,
+            "timestamp": payloads.instant(event.occurred_at),
+            "data": payloads.event_data(event),
+        },
+        separators=(",", ":"),
+        ensure_ascii=False,
+    )
+    WebhookEvent.objects.filter(pk=event.pk, body="").update(body=body)
+    event.body = WebhookEvent.objects.values_list("body", flat=True).get(pk=event.pk)
+    return event.body
+
+
+def secrets_in_use(subscription, now):
+    if subscription.previous_secret and subscription.previous_secret_until and now < subscription.previous_secret_until:
+        return [subscription.secret, subscription.previous_secret]
+    return [subscription.secret]
+
+
+def delivery_attempt(delivery_id, number):
+    """Make attempt ``number`` of a claimed delivery and record it. Returns the outcome."""
+    delivery = WebhookDelivery.objects.select_related("event", "subscription").get(pk=delivery_id)
+    subscription, event = delivery.subscription, delivery.event
+    body = event_body(event)
+    started = timezone.now()
+    msg_id = message_id(event)
+    timestamp = int(started.timestamp())
+    headers = {
+        "webhook-id": msg_id,
+        "webhook-timestamp": str(timestamp),
+        "webhook-signature": signature_header(
+            secrets_in_use(subscription, started), msg_id=msg_id, timestamp=timestamp, body=body
+        ),
+    }
+    answer, error, refused = None, "", False
+    try:
+        target = outbound.target_resolve(subscription.url)
+        answer = outbound.post(target, body=body.encode(), headers=headers)
+    except outbound.UrlRefused as exc:
+        error, refused = exc.message, True
+    except (OSError, http.client.HTTPException) as exc:
+        error = _error_text(exc)
+    return _attempt_record(delivery_id, number, started=started, answer=answer, error=error, refused=refused)
+
+
+def _error_text(exc):
+    if isinstance(exc, TimeoutError):
+        return f"No answer within {settings.WEBHOOK_TIMEOUT_SECONDS} s."
+    text = str(exc) or type(exc).__name__
+    return f"{type(exc).__name__}: {text}"[:ERROR_CHARS]
+
+
+def retry_delay(attempt_number, retry_after=None):
+    """How long to wait after failed attempt ``attempt_number``, or None when the schedule is spent."""
+    schedule = settings.WEBHOOK_RETRY_SCHEDULE
+    if attempt_number > len(schedule):
+        return None
+    seconds = schedule[attempt_number - 1]
+    if retry_after is not None:
+        # The endpoint knows its load best; bounded by the schedule's longest wait.
+        seconds = max(seconds, min(retry_after, max(schedule)))
+    return timedelta(seconds=seconds)
+
+
+def _attempt_record(delivery_id, number, *, started, answer, error, refused):
+    now = timezone.now()
+    status = answer.status if answer else None
+    with transaction.atomic():
+        subscription_id = WebhookDelivery.objects.values_list("subscription_id", flat=True).get(pk=delivery_id)
+        # Subscription first, then delivery: the order every writer of both takes.
+        subscription = WebhookSubscription.objects.select_for_update().get(pk=subscription_id)
+        delivery = WebhookDelivery.objects.select_for_update().get(pk=delivery_id)
+        ours = delivery.attempts == number and delivery.status == DeliveryStatus.PENDING
+        if answer is not None and 200 <= status < 300:
+            outcome, next_at = AttemptOutcome.DELIVERED, None
+        elif status == 410:
+            outcome, next_at = AttemptOutcome.GONE, None
+        else:
+            delay = None if delivery.manual else retry_delay(number, answer.retry_after if answer else None)
+            next_at = now + delay if delay is not None else None
+            if next_at is not None:
+                outcome = AttemptOutcome.REFUSED if refused else AttemptOutcome.RETRY
+            else:
+                outcome = AttemptOutcome.FAILED
+        WebhookAttempt.objects.create(
+            delivery=delivery,
+            number=number,
+            started_at=started,
+            status_code=status,
+            latency_ms=answer.latency_ms if answer else None,
+            response_excerpt=answer.excerpt if answer else "",
+            error=error[:ERROR_CHARS] if error else ("" if status is None or status < 300 else f"HTTP {status}"),
+            outcome=outcome,
+            next_attempt_at=next_at if ours else None,
+        )
+        if not ours:
+            # Another worker claimed it after our claim ran out, or it was redelivered: its outcome decides.
+            return outcome
+        delivery.last_status_code = status
+        if outcome == AttemptOutcome.DELIVERED:
+            delivery.status, delivery.delivered_at, delivery.next_attempt_at = DeliveryStatus.DELIVERED, now, None
+        elif next_at is None:
+            delivery.status, delivery.next_attempt_at = DeliveryStatus.FAILED, None
+        else:
+            delivery.next_attempt_at = next_at
+        delivery.save(update_fields=["last_status_code", "status", "delivered_at", "next_attempt_at"])
+        _subscription_follow(subscription, outcome, started=started, now=now)
+    return outcome
+
+
+def _subscription_follow(subscription, outcome, *, started, now):
+    """A success ends a failing streak; a 410 or a day of failures disables the subscription."""
+    if outcome == AttemptOutcome.DELIVERED:
+        if subscription.failing_since is not None:
+            subscription.failing_since = None
+            subscription.save(update_fields=["failing_since"])
+        return
+    if not subscription.active:
+        return
+    if outcome == AttemptOutcome.GONE:
+        subscription_disable(subscription, reason="The endpoint answered 410 Gone.", now=now)
+        return
+    if subscription.failing_since is None:
+        subscription.failing_since = started
+        subscription.save(update_fields=["failing_since"])
+    if now - subscription.failing_since >= timedelta(hours=settings.WEBHOOK_DISABLE_AFTER_HOURS):
+        since = subscription.failing_since.astimezone(UTC)
+        subscription_disable(
+            subscription,
+            reason=f"Every attempt has failed since {since:%Y-%m-%d %H:%M} UTC "
+            f"({settings.WEBHOOK_DISABLE_AFTER_HOURS} hours or more).",
+            now=now,
+        )
+
+
+def subscription_disable(subscription, *, reason, now):
+    """Turn a locked subscription off for ``reason``, audited, and tell its organisation's owners."""
+    from api.webhooks.notifications import webhook_disabled_notify
+
+    subscription.active = False
+    subscription.disabled_at = now
+    subscription.disabled_reason = reason[:300]
+    subscription.save(update_fields=["active", "disabled_at", "disabled_reason"])
+    audit_log_record(
+        action="api.webhook.disabled",
+        obj=subscription,
+        organisation_id=subscription.organisation_id,
+        data={"url": subscription.url, "reason": reason},
+    )
+    webhook_disabled_notify(subscription)
+
+
+def deliveries_send_due(*, limit=100, seconds=50):
+    """Claim and send due deliveries one at a time until none is due, ``limit`` are sent or time is up.
+
+    Returns how many were attempted. Several workers run this at once and share the work.
+    """
+    ended = time.monotonic() + seconds
+    sent = 0
+    while sent < limit and time.monotonic() < ended:
+        claimed = delivery_claim()
+        if claimed is None:
+            break
+        delivery, number = claimed
+        try:
+            delivery_attempt(delivery.pk, number)
+        except Exception:
+            # Its claim runs out and it is tried again; the others still go.
+            log.exception("Webhook delivery %s attempt %s failed to run", delivery.pk, number)
+        sent += 1
+    return sent

@@ -1,0 +1,166 @@
+"""From the engine's rows to webhook events and deliveries, in the transaction that wrote the rows.
+
+``portal.events.events_announce(source, ids)`` calls the function registered
+here for ``source`` (``ApiConfig.ready``). Whatever the number of ids, the
+fan-out is two ``INSERT ... SELECT`` statements per thousand ids:
+
+1. one ``WebhookEvent`` per row and organisation told about it, only where that
+   organisation has an active subscription to the row's type (the recipients
+   come from ``RECIPIENTS``: SQL giving each row's organisations, type and
+   instant);
+2. one ``WebhookDelivery`` per event and matching active subscription, due now.
+
+Nothing passes through Python per row, so the deadline sweep's batches and the
+set filing cost two statements more when someone subscribed, and, through
+``events_wanted``, one indexed ``EXISTS`` when nobody did. After commit the
+deliveries are sent (``delivery.deliveries_dispatch``).
+
+Who is told about an item: the rights holder's organisation, the filing
+organisation (an agent or a vetting partner) and, once the item has reached
+it (any item not returned to the filer as invalid), the merchant whose store
+holds the listing: the parties ``takedowns.notifications`` notifies.
+"""
+
+from django.db import connection
+from django.utils import timezone
+
+from api.webhooks import types
+from api.webhooks.delivery import deliveries_dispatch
+from api.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEvent, WebhookSubscription
+from api.webhooks.models import WebhookSubscriptionType as SubscriptionType
+from good_faith.models import Membership as GoodFaithMembership
+from good_faith.models import MembershipChange
+from listings.models import Listing, Merchant, Store
+from portal.public_ids import uuid7_sql
+from rights_holders.models import Partner, RightsHolder
+from takedowns.models import Appeal, ItemEvent, ItemStatus, Notice, NoticeItem
+
+CHUNK = 1000
+
+
+def _t(model):
+    return model._meta.db_table
+
+
+def _item_parties(row_alias, item_column):
+    """FROM/JOIN text reaching an item's notice, holder and merchant, and the three parties' organisation.
+
+    ``side`` 1 is the rights holder's organisation, 2 the filing organisation, 3 the merchant's,
+    which is told only about items that reached it (the ``reached`` condition, given by the caller).
+    """
+    joins = (
+        f"JOIN {_t(NoticeItem)} i ON i.id = {row_alias}.{item_column} "
+        f"JOIN {_t(Notice)} n ON n.id = i.notice_id "
+        f"JOIN {_t(RightsHolder)} h ON h.id = n.rights_holder_id "
+        f"JOIN {_t(Listing)} l ON l.id = i.listing_id "
+        f"JOIN {_t(Store)} st ON st.id = l.store_id "
+        f"JOIN {_t(Merchant)} m ON m.id = st.merchant_id "
+        "CROSS JOIN (SELECT 1 AS side UNION ALL SELECT 2 UNION ALL SELECT 3) sides"
+    )
+
+    def organisation(reached):
+        return (
+            "CASE sides.side WHEN 1 THEN h.organisation_id WHEN 2 THEN n.filer_organisation_id "
+            f"ELSE (CASE WHEN {reached} THEN m.organisation_id END) END"
+        )
+
+    return joins, organisation
+
+
+def _item_event_recipients(placeholders):
+    joins, organisation = _item_parties("e", "item_id")
+    sql = (
+        f"SELECT DISTINCT e.id AS source_id, {organisation('e.to_status <> %s')} AS organisation_id, "  # noqa: S608
+        f"%s || e.action AS type, e.at AS occurred_at FROM {_t(ItemEvent)} e {joins} WHERE e.id IN ({placeholders})"
+    )
+    return sql, [ItemStatus.INVALID, types.ITEM_PREFIX]
+
+
+def _appeal_recipients(placeholders):
+    # An appealed decision (upheld, dismissed, rejected) has always reached the merchant.
+    joins, organisation = _item_parties("a", "item_id")
+    sql = (
+        f"SELECT DISTINCT a.id AS source_id, {organisation('1 = 1')} AS organisation_id, "  # noqa: S608
+        f"%s AS type, a.decided_at AS occurred_at FROM {_t(Appeal)} a {joins} WHERE a.id IN ({placeholders})"
+    )
+    return sql, [types.APPEAL_DECIDED]
+
+
+def _membership_change_recipients(placeholders):
+    sql = (
+        "SELECT c.id AS source_id, COALESCE(h.organisation_id, p.organisation_id) AS organisation_id, "  # noqa: S608
+        f"%s AS type, c.at AS occurred_at FROM {_t(MembershipChange)} c "
+        f"JOIN {_t(GoodFaithMembership)} gm ON gm.id = c.membership_id "
+        f"LEFT JOIN {_t(RightsHolder)} h ON h.id = gm.rights_holder_id "
+        f"LEFT JOIN {_t(Partner)} p ON p.id = gm.partner_id WHERE c.id IN ({placeholders})"
+    )
+    return sql, [types.MEMBERSHIP_CHANGED]
+
+
+# source -> (placeholders -> (SQL of source_id, organisation_id, type, occurred_at; its parameters)).
+# The screening issue adds its alerts here ("screening_alert"), with portal.events.SOURCES and types.
+RECIPIENTS = {
+    "item_event": _item_event_recipients,
+    "appeal_decision": _appeal_recipients,
+    "membership_change": _membership_change_recipients,
+}
+
+
+def events_wanted():
+    """Whether any subscription is active: when none is, an announcement does nothing more."""
+    return WebhookSubscription.objects.filter(active=True).exists()
+
+
+def _subscribed(subscription_alias, type_expression):
+    return (
+        f"EXISTS (SELECT 1 FROM {_t(SubscriptionType)} t WHERE t.subscription_id = {subscription_alias}.id "  # noqa: S608
+        f"AND t.event_type IN ({type_expression}, %s))"
+    )
+
+
+def source_fan_out(source, ids):
+    """Write the events and deliveries of ``source`` rows ``ids`` (in the caller's transaction). Returns deliveries."""
+    recipients = RECIPIENTS[source]
+    # In the column's own storage format (SQLite keeps text, and compares it as text).
+    now = WebhookDelivery._meta.get_field("next_attempt_at").get_db_prep_value(timezone.now(), connection)
+    created = 0
+    ids = list(ids)
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        placeholders = ", ".join(["%s"] * len(chunk))
+        from_sql, from_params = recipients(placeholders)
+        event_sql = (
+            f"INSERT INTO {_t(WebhookEvent)} "  # noqa: S608
+            "(public_id, organisation_id, type, occurred_at, source, source_id, data, body, created_at) "
+            f"SELECT {uuid7_sql(connection.vendor)}, r.organisation_id, r.type, r.occurred_at, %s, r.source_id, "
+            f"%s, '', %s FROM ({from_sql}) r WHERE r.organisation_id IS NOT NULL AND EXISTS ("
+            f"SELECT 1 FROM {_t(WebhookSubscription)} s WHERE s.organisation_id = r.organisation_id "
+            f"AND s.active = %s AND {_subscribed('s', 'r.type')})"
+        )
+        event_params = [source, "{}", now, *from_params, *chunk, True, types.ALL]
+        delivery_sql = (
+            f"INSERT INTO {_t(WebhookDelivery)} "  # noqa: S608
+            "(event_id, subscription_id, status, attempts, next_attempt_at, manual, created_at) "
+            "SELECT ev.id, s.id, %s, 0, %s, %s, %s "
+            f"FROM {_t(WebhookEvent)} ev JOIN {_t(WebhookSubscription)} s "
+            "ON s.organisation_id = ev.organisation_id AND s.active = %s "
+            f"WHERE ev.source = %s AND ev.source_id IN ({placeholders}) AND {_subscribed('s', 'ev.type')}"
+        )
+        delivery_params = [DeliveryStatus.PENDING, now, False, now, True, source, *chunk, types.ALL]
+        with connection.cursor() as cursor:
+            cursor.execute(event_sql, event_params)
+            if cursor.rowcount == 0:
+                continue
+            cursor.execute(delivery_sql, delivery_params)
+            created += cursor.rowcount
+    if created:
+        deliveries_dispatch()
+    return created
+
+
+def listeners():
+    """What ``ApiConfig.ready`` registers in ``portal.events``."""
+    return {
+        "events_wanted": events_wanted,
+        **{source: (lambda ids, source=source: source_fan_out(source, ids)) for source in RECIPIENTS},
+    }
