@@ -226,3 +226,15 @@ def test_a_retried_move_gets_its_first_answer_not_a_conflict(world, filed):
     assert first.status_code == retry.status_code == 200
     assert retry.json() == first.json() and retry["Idempotent-Replayed"] == "true"
     assert filed.item.events.filter(action="withdrawn").count() == 1
+
+
+def test_the_history_is_served_years_later(world, key_client):
+    import time_machine
+
+    client = key_client(world.brand.organisation)
+    filed_at = timezone.now() - timedelta(days=800)
+    with time_machine.travel(filed_at, tick=False):
+        (accepted,) = file(client, line(world.listings[0], world.asset)).json()["accepted"]
+    item = client.get(f"/api/v1/items/{accepted['id']}/").json()
+    assert [e["action"] for e in item["events"]] == ["submitted", "queued"]
+    assert item["events"][0]["at"].startswith(filed_at.date().isoformat())
