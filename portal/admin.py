@@ -1,9 +1,14 @@
-"""Django admin for the portal's core models. The audit log is read-only; letters of authorisation are audited."""
+"""Django admin for the portal's core models. The audit log is read-only; every other write here is audited
+(``portal.admin_audit``), and a letter's document goes through the upload validator (``portal.admin_uploads``)."""
 
 from django.contrib import admin
+from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.models import Group
+from django.db import transaction
 
-from portal.audit import audit_log_record
+from portal.admin_audit import AuditedAdminMixin
+from portal.admin_uploads import upload_metadata_fields, validated_uploads_form
 from portal.models import AuditLogEntry, LetterOfAuthorisation, Membership, Organisation, User
 
 
@@ -38,7 +43,8 @@ class UserKindFilter(admin.SimpleListFilter):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(AuditedAdminMixin, BaseUserAdmin):
+    audit_action = "portal.user"
     fieldsets = (*BaseUserAdmin.fieldsets, ("Preferences", {"fields": ("time_zone",)}))
     add_fieldsets = (*BaseUserAdmin.add_fieldsets, ("Preferences", {"fields": ("time_zone",)}))
     list_display = ("username", "email", "first_name", "last_name", "is_staff", "is_active", "time_zone")
@@ -50,6 +56,23 @@ class UserAdmin(BaseUserAdmin):
         if obj is not None and obj.is_api_principal:
             return (*fieldsets, ("API key", {"fields": ("is_api_principal",)}))
         return fieldsets
+
+    def user_change_password(self, request, id, form_url=""):
+        # The password page saves the user without save_related: audited here (never the password).
+        with transaction.atomic():
+            response = super().user_change_password(request, id, form_url)
+            if request.method == "POST" and response.status_code == 302:
+                self.audit_record(request, self.get_object(request, id), "password_set", {})
+        return response
+
+
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class GroupAdmin(AuditedAdminMixin, BaseGroupAdmin):
+    # The platform roles (reviewer, senior reviewer, platform admin) are groups.
+    audit_action = "portal.group"
 
 
 class MembershipInline(admin.TabularInline):
@@ -65,7 +88,9 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    # Its members and their roles are the inline: who may file, decide or manage keys for it.
+    audit_action = "portal.organisation"
     list_display = ("name", "slug", "kind", "country", "contact_email", "created_at")
     list_filter = ("kind", "country")
     search_fields = ("name", "slug", "contact_email")
@@ -73,33 +98,23 @@ class OrganisationAdmin(admin.ModelAdmin):
     readonly_fields = ("created_at",)
     inlines = [MembershipInline]
 
+    def audit_organisation(self, obj):
+        return obj
+
 
 @admin.register(LetterOfAuthorisation)
-class LetterOfAuthorisationAdmin(admin.ModelAdmin):
+class LetterOfAuthorisationAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    # A letter decides who may file for a brand: every grant, change and revocation is audited.
+    audit_action = "portal.letter_of_authorisation"
+    audit_organisation_path = "agent"
+    form = validated_uploads_form({"document": "document"})
     list_display = ("agent", "rights_holder", "valid_from", "valid_until", "revoked_at", "created_at")
     list_filter = ("valid_until", "revoked_at")
     search_fields = ("agent__name", "rights_holder__legal_name", "document_name")
     list_select_related = ("agent", "rights_holder")
     autocomplete_fields = ("agent", "rights_holder")
-    readonly_fields = ("created_at",)
+    readonly_fields = ("created_at", *upload_metadata_fields(LetterOfAuthorisation))
     date_hierarchy = "valid_from"
-
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        # A letter decides who may file for a brand: every grant, change and revocation is audited.
-        audit_log_record(
-            action="portal.letter_of_authorisation.changed" if change else "portal.letter_of_authorisation.created",
-            actor=request.user,
-            obj=obj,
-            organisation=obj.agent,
-            data={
-                "changed": list(form.changed_data),
-                "rights_holder": obj.rights_holder_id,
-                "valid_from": obj.valid_from.isoformat(),
-                "valid_until": obj.valid_until.isoformat(),
-                "revoked_at": obj.revoked_at.isoformat() if obj.revoked_at else None,
-            },
-        )
 
 
 @admin.register(AuditLogEntry)

@@ -1,12 +1,16 @@
 """Django admin for rights holders and their IP. Verification is read-only here:
 status moves only through the domain functions that audit it, and once an asset is
 verified the registered facts the reviewer checked are read-only too (a changed
-registration goes back through ``ip_asset_resubmit``). A partner's vetting approval,
-which fast-tracks the notices it vets, is set here and audited."""
+registration goes back through ``ip_asset_resubmit``). Every write here is audited
+(``portal.admin_audit``): a partner's vetting approval, which fast-tracks the
+notices it vets, and the authorised stores, which keep a brand's own resellers off
+the fast track, among them. Proofs and reference images go through the upload
+validator (``portal.admin_uploads``)."""
 
 from django.contrib import admin
 
-from portal.audit import audit_log_record
+from portal.admin_audit import AuditedAdminMixin
+from portal.admin_uploads import upload_metadata_fields, validated_uploads_form
 from rights_holders.models import (
     AuthorisedStore,
     IPAsset,
@@ -19,7 +23,9 @@ from rights_holders.models import (
 
 
 @admin.register(RightsHolder)
-class RightsHolderAdmin(admin.ModelAdmin):
+class RightsHolderAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    audit_action = "rights_holders.rights_holder"
+    audit_organisation_path = "organisation"
     list_display = ("legal_name", "organisation", "website", "created_at")
     search_fields = ("legal_name", "organisation__name")
     list_select_related = ("organisation",)
@@ -29,21 +35,25 @@ class RightsHolderAdmin(admin.ModelAdmin):
 
 class IPAssetProofInline(admin.TabularInline):
     model = IPAssetProof
+    form = validated_uploads_form({"file": "document"})
     extra = 0
     fields = ("file", "original_name", "content_type", "size", "uploaded_by", "uploaded_at")
-    readonly_fields = ("uploaded_at",)
+    readonly_fields = ("uploaded_at", *upload_metadata_fields(IPAssetProof))
     raw_id_fields = ("uploaded_by",)
 
 
 class ReferenceImageInline(admin.TabularInline):
     model = ReferenceImage
+    form = validated_uploads_form({"image": "image"})
     extra = 0
     fields = ("image", "original_name", "content_type", "size", "width", "height", "perceptual_hash", "uploaded_at")
-    readonly_fields = ("width", "height", "perceptual_hash", "uploaded_at")
+    readonly_fields = ("width", "height", "perceptual_hash", "uploaded_at", *upload_metadata_fields(ReferenceImage))
 
 
 @admin.register(IPAsset)
-class IPAssetAdmin(admin.ModelAdmin):
+class IPAssetAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    audit_action = "rights_holders.ip_asset"
+    audit_organisation_path = "rights_holder.organisation"
     list_display = (
         "name",
         "kind",
@@ -79,7 +89,9 @@ class IPAssetAdmin(admin.ModelAdmin):
 
 
 @admin.register(Partner)
-class PartnerAdmin(admin.ModelAdmin):
+class PartnerAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    audit_action = "rights_holders.partner"
+    audit_organisation_path = "organisation"
     list_display = ("organisation", "kind", "approved_for_vetting", "created_at")
     list_filter = ("kind", "approved_for_vetting")
     search_fields = ("organisation__name",)
@@ -88,27 +100,11 @@ class PartnerAdmin(admin.ModelAdmin):
     filter_horizontal = ("vetted_rights_holders",)
     readonly_fields = ("created_at",)
 
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        # After the many-to-many is saved, so the entry records the holders as they now are.
-        changed = [name for name in ("approved_for_vetting", "vetted_rights_holders") if name in form.changed_data]
-        if changed or not change:
-            partner = form.instance
-            audit_log_record(
-                action="rights_holders.partner.vetting_changed" if change else "rights_holders.partner.created",
-                actor=request.user,
-                obj=partner,
-                organisation=partner.organisation,
-                data={
-                    "changed": changed,
-                    "approved_for_vetting": partner.approved_for_vetting,
-                    "vetted_rights_holders": sorted(partner.vetted_rights_holders.values_list("pk", flat=True)),
-                },
-            )
-
 
 @admin.register(AuthorisedStore)
-class AuthorisedStoreAdmin(admin.ModelAdmin):
+class AuthorisedStoreAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    audit_action = "rights_holders.authorised_store"
+    audit_organisation_path = "rights_holder.organisation"
     list_display = ("rights_holder", "store", "kind", "valid_until", "created_at")
     list_filter = ("kind",)
     search_fields = ("rights_holder__legal_name", "store__name", "note")

@@ -5,7 +5,7 @@ domain functions (``takedowns.lifecycle``, ``takedowns.appeals``, the effect
 handlers) that lock, check and audit each move, so their records are
 read-only in the admin. So are filing suspensions: ``good_faith.misuse``
 issues and lifts them, with their statement of reasons and notifications.
-Canned reasons are editable. A failed effect is retried by an action that
+Canned reasons are editable, and audited (``portal.admin_audit``). A failed effect is retried by an action that
 goes through ``takedowns.effects.effect_retry``.
 """
 
@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.utils.text import Truncator
 
+from portal.admin_audit import AuditedAdminMixin
 from takedowns import effects
 from takedowns.models import (
     Appeal,
@@ -208,7 +209,8 @@ class RightsHolderReplyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(CannedReason)
-class CannedReasonAdmin(admin.ModelAdmin):
+class CannedReasonAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    audit_action = "takedowns.canned_reason"
     list_display = ("title", "outcome", "active")
     list_filter = ("outcome", "active")
     search_fields = ("title", "text")

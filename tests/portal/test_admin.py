@@ -137,17 +137,13 @@ def test_approving_a_partner_for_vetting_in_the_admin_is_audited(admin_client, r
     assert response.status_code == 302, response.content
     partner.refresh_from_db()
     assert partner.approved_for_vetting
-    entry = AuditLogEntry.objects.get(action="rights_holders.partner.vetting_changed")
+    entry = AuditLogEntry.objects.get(action="rights_holders.partner.changed")
     assert (entry.actor, entry.object_id, entry.organisation_id) == (
         admin_client.session_user,
         str(partner.pk),
         partner.organisation_id,
     )
-    assert entry.data == {
-        "changed": ["approved_for_vetting"],
-        "approved_for_vetting": True,
-        "vetted_rights_holders": holders,
-    }
+    assert entry.data == {"via": "admin", "changed": {"approved_for_vetting": {"before": False, "after": True}}}
 
 
 def test_revoking_a_letter_of_authorisation_in_the_admin_is_audited(admin_client, rows):
@@ -169,4 +165,4 @@ def test_revoking_a_letter_of_authorisation_in_the_admin_is_audited(admin_client
     assert letter.revoked_at is not None
     entry = AuditLogEntry.objects.get(action="portal.letter_of_authorisation.changed")
     assert entry.actor == admin_client.session_user and entry.organisation_id == letter.agent_id
-    assert entry.data["changed"] == ["revoked_at"] and entry.data["revoked_at"] == letter.revoked_at.isoformat()
+    assert entry.data["changed"] == {"revoked_at": {"before": None, "after": letter.revoked_at.isoformat()}}
