@@ -109,9 +109,11 @@ def event_body(event):
         separators=(",", ":"),
         ensure_ascii=False,
     )
-    WebhookEvent.objects.filter(pk=event.pk, body="").update(body=body)
-    event.body = WebhookEvent.objects.values_list("body", flat=True).get(pk=event.pk)
-    return event.body
+    if not WebhookEvent.objects.filter(pk=event.pk, body="").update(body=body):
+        # Another worker rendered it first (the same bytes, from the same rows): send what it stored.
+        body = WebhookEvent.objects.values_list("body", flat=True).get(pk=event.pk)
+    event.body = body
+    return body
 
 
 def secrets_in_use(subscription, now):
@@ -143,7 +145,9 @@ def delivery_attempt(delivery_id, number):
         error, refused = exc.message, True
     except (OSError, http.client.HTTPException) as exc:
         error = _error_text(exc)
-    return _attempt_record(delivery_id, number, started=started, answer=answer, error=error, refused=refused)
+    return _attempt_record(
+        delivery_id, subscription.pk, number, started=started, answer=answer, error=error, refused=refused
+    )
 
 
 def _error_text(exc):
@@ -165,11 +169,10 @@ def retry_delay(attempt_number, retry_after=None):
     return timedelta(seconds=seconds)
 
 
-def _attempt_record(delivery_id, number, *, started, answer, error, refused):
+def _attempt_record(delivery_id, subscription_id, number, *, started, answer, error, refused):
     now = timezone.now()
     status = answer.status if answer else None
     with transaction.atomic():
-        subscription_id = WebhookDelivery.objects.values_list("subscription_id", flat=True).get(pk=delivery_id)
         # Subscription first, then delivery: the order every writer of both takes.
         subscription = WebhookSubscription.objects.select_for_update().get(pk=subscription_id)
         delivery = WebhookDelivery.objects.select_for_update().get(pk=delivery_id)

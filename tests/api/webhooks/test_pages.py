@@ -104,3 +104,10 @@ def test_staff_who_own_nothing_and_other_organisations_are_refused(
     assert subscription.active
     client.logout()
     assert client.get(LIST).status_code == 302  # to the log-in page
+
+
+def test_the_account_page_leads_owners_to_their_webhooks(client, owner, brand_a):
+    page = _logged_in(client, owner).get("/account/").content.decode()
+    assert LIST in page
+    staff = factories.member_of(brand_a.organisation)
+    assert LIST not in _logged_in(client, staff).get("/account/").content.decode()
