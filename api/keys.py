@@ -3,6 +3,7 @@
 import hashlib
 import hmac
 import logging
+import re
 import secrets
 
 from django.conf import settings
@@ -44,10 +45,17 @@ def _actor_check(actor, organisation):
         raise PermissionDenied("Only an owner of the organisation may create or revoke its API keys.")
 
 
-def api_key_create(*, organisation, name, scopes, created_by=None, expires_at=None, now=None):
+PRESET_KEY_ID = re.compile(r"[a-z0-9]{4,16}")
+PRESET_SECRET = re.compile(r"[A-Za-z0-9_-]{32,64}")
+
+
+def api_key_create(*, organisation, name, scopes, created_by=None, expires_at=None, now=None, preset=None):
     """A new key; returns (key, the full secret). The secret is never stored and cannot be shown again.
 
     ``created_by`` is the owner creating it, or None for an operator (``manage.py api_key_create``).
+    ``preset`` is a (key id, secret) pair to use instead of random ones, for keys whose
+    secret is published on purpose: the demo world's (``demo/api_keys.py``), printed by
+    ``seed_demo`` like its password. Neither the pages nor the command offer it.
     """
     _actor_check(created_by, organisation)
     scopes = sorted(set(scopes))
@@ -73,8 +81,18 @@ def api_key_create(*, organisation, name, scopes, created_by=None, expires_at=No
         raise InvalidInput(f"Key name: {problem}", code="name_invalid")
     if expires_at is not None and expires_at <= (now or timezone.now()):
         raise InvalidInput("The expiry must be in the future.", code="expiry_in_past")
-    key_id = secrets.token_hex(6)
-    secret = secrets.token_urlsafe(32)
+    if preset is None:
+        key_id, secret = secrets.token_hex(6), secrets.token_urlsafe(32)
+    else:
+        key_id, secret = preset
+        if not (PRESET_KEY_ID.fullmatch(key_id) and PRESET_SECRET.fullmatch(secret)):
+            raise InvalidInput(
+                "A preset key needs an id of 4 to 16 lowercase letters and digits and a secret of 32 to 64 "
+                "URL-safe characters.",
+                code="preset_invalid",
+            )
+        if ApiKey.objects.filter(key_id=key_id).exists():
+            raise InvalidInput(f"A key with the id {key_id} exists already.", code="key_id_taken")
     full = f"{KEY_PREFIX}{key_id}_{secret}"
     with durable_atomic():
         # Marked as no person: listed, counted and notified nowhere (``people()``), a member only to see.

@@ -28,6 +28,7 @@ from demo.world_data import (
     GENERIC,
     LISTING_COUNT,
     LISTING_PREFIX,
+    MARKETPLACE,
     MERCHANTS,
     PARTNER,
     PARTNER_VETS,
@@ -63,13 +64,14 @@ def demo_world_seed(*, now):
     brands = world.seed_brands()
     agent = world.seed_agent(brands)
     partner = world.seed_partner(brands)
+    marketplace = world.seed_marketplace()
     # The Good Faith demo's extra brands: a misuser and a small brand the partner vets.
     brands.update(demo_good_faith_brands(today=world.today, partner=Partner.objects.get(organisation=partner)))
     stores, merchants = world.seed_merchants()
     world.seed_authorised_store(brands, stores)
     world.seed_listings(brands, stores)
     world.seed_orders()
-    return world.seed_users(brands, agent, partner, merchants)
+    return world.seed_users(brands, agent, partner, merchants, marketplace)
 
 
 class DemoWorld:
@@ -220,6 +222,20 @@ class DemoWorld:
         partner.vetted_rights_holders.add(brands[PARTNER_VETS])
         return org
 
+    def seed_marketplace(self):
+        """The marketplace itself, as the portal knows it: a partner organisation of kind "marketplace"."""
+        org, _ = Organisation.objects.get_or_create(
+            kind=OrganisationKind.PARTNER,
+            name=MARKETPLACE["name"],
+            defaults={
+                "country": MARKETPLACE["country"],
+                "contact_email": MARKETPLACE["contact_email"],
+                "slug": organisation_slug_for(MARKETPLACE["name"]),
+            },
+        )
+        Partner.objects.get_or_create(organisation=org, defaults={"kind": PartnerKind.MARKETPLACE})
+        return org
+
     # --- Merchants and stores ---------------------------------------------------------------
     def seed_merchants(self):
         rng = random.Random(SEED + 1)
@@ -367,7 +383,7 @@ class DemoWorld:
         Order.objects.bulk_create(orders, batch_size=BATCH_SIZE)
 
     # --- Users ------------------------------------------------------------------------
-    def seed_users(self, brands, agent, partner, merchants):
+    def seed_users(self, brands, agent, partner, merchants, marketplace):
         brand_org = brands["Northwind Athletics"].organisation
         merchant_org = merchants[1].organisation  # Yiwu Bright Trading Co: the one with complaints.
         specs = [
@@ -376,6 +392,7 @@ class DemoWorld:
             ("demo-agent", "Agent (law firm)", agent, MembershipRole.OWNER, ("Amelia", "Hale")),
             ("demo-merchant", "Merchant owner", merchant_org, MembershipRole.OWNER, ("Li", "Wei")),
             ("demo-partner", "Partner staff", partner, MembershipRole.STAFF, ("Sanne", "de Vries")),
+            ("demo-marketplace", "Marketplace owner", marketplace, MembershipRole.OWNER, ("Ciara", "Byrne")),
             (
                 "demo-near-member",
                 "Brand owner (near Good Faith)",

@@ -87,6 +87,8 @@ AGENT = {"name": "Hale & Partners LLP", "country": "GB", "contact_email": "notic
 AGENT_BRAND = "Lumen Optics"
 PARTNER = {"name": "Independent Brands Association", "country": "NL", "contact_email": "vetting@iba.example"}
 PARTNER_VETS = "Marlow & Finch"
+# The marketplace itself: a partner of kind "marketplace", the one organisation whose keys may ingest listings.
+MARKETPLACE = {"name": "Marketplace Operations", "country": "IE", "contact_email": "catalogue@marketplace.example"}
 
 MERCHANTS = [
     ("Sportivo Retail BV", "NL", [("Sportivo Rotterdam", "Zuid-Holland", "Rotterdam")]),
@@ -160,6 +162,7 @@ DEMO_TIME_ZONES = {
     "demo-agent": "Europe/London",
     "demo-merchant": "Asia/Shanghai",
     "demo-partner": "America/New_York",
+    "demo-marketplace": "Europe/Dublin",
     "demo-reviewer": "Europe/Dublin",
     "demo-senior-reviewer": "Europe/Dublin",
 }

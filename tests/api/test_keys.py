@@ -169,3 +169,19 @@ def test_finding_a_key_and_its_scopes_in_force_is_one_query(make_key, django_ass
             key = api_key_find(presented)
             assert key.scopes_in_force == expected
             assert key.principal.is_active and key.organisation.name
+
+
+def test_a_preset_key_is_made_by_the_same_service_and_refused_when_malformed_or_taken(brand_a, make_key):
+    secret_part = "d" * 43
+    key, secret = make_key(brand_a.organisation, ["notices:read"], preset=("demobrand", secret_part))
+    assert secret == f"tdp_demobrand_{secret_part}" and key.prefix == "tdp_demobrand"
+    assert api_key_find(secret) == key and key.principal.is_api_principal
+    for preset, code in (
+        (("demobrand", "e" * 43), "key_id_taken"),
+        (("Demo_Brand", "e" * 43), "preset_invalid"),
+        (("demoother", "short"), "preset_invalid"),
+    ):
+        with pytest.raises(InvalidInput) as refused:
+            make_key(brand_a.organisation, ["notices:read"], preset=preset)
+        assert refused.value.code == code
+    assert ApiKey.objects.count() == 1

@@ -1,5 +1,6 @@
 import io
 import json
+import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -10,7 +11,10 @@ from django.core.management import call_command
 from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
+from rest_framework.test import APIClient
 
+from api.keys import api_key_revoke
+from api.models import ApiKey
 from demo.good_faith import DEMO_GOOD_FAITH_EMAILS, MEMBER, MISUSER, NEAR, SMALL
 from demo.lifecycle import DECLARATIONS, DEMO_FILER_EMAILS
 from demo.world_data import DEMO_PASSWORD
@@ -26,6 +30,7 @@ from good_faith.models import (
 )
 from good_faith.selectors import membership_active_for
 from listings.models import Listing, ListingStatus, Merchant, Order, Store, StoreStatus
+from portal import public_ids
 from portal.models import AuditLogEntry, LetterOfAuthorisation, Organisation, User
 from rights_holders.models import (
     AuthorisedStore,
@@ -56,6 +61,7 @@ from takedowns.models import (
 from takedowns.notices import ItemDraft, filing_suspension_of, notice_submit
 
 MODELS = [
+    ApiKey,
     User,
     Organisation,
     RightsHolder,
@@ -90,6 +96,7 @@ DEMO_USERS = [
     "demo-agent",
     "demo-merchant",
     "demo-partner",
+    "demo-marketplace",
     "demo-near-member",
     "demo-misuser",
     "demo-reviewer",
@@ -102,6 +109,11 @@ def _counts():
     return {model.__name__: model.objects.count() for model in MODELS}
 
 
+def _demo_keys(output):
+    """The demo API keys a run printed, each after its label."""
+    return re.findall(r"demo API key: (tdp_\S+)", output)
+
+
 @pytest.mark.django_db
 def test_seed_demo_is_idempotent_and_believable(client):
     out = io.StringIO()
@@ -112,11 +124,20 @@ def test_seed_demo_is_idempotent_and_believable(client):
     assert DEMO_PASSWORD in out.getvalue()
     assert "demo-reviewer" in out.getvalue()
 
+    keys = _demo_keys(out.getvalue())
+    assert len(keys) == 5 and "Demo API keys (created)" in out.getvalue()
+
     again = io.StringIO()
     call_command("seed_demo", stdout=again)
     assert _counts() == first
     assert "Demo notices (already there, nothing new)" in again.getvalue()
     assert "Good Faith demo (already there, nothing new)" in again.getvalue()
+    # The same published keys every run, none created twice.
+    assert "Demo API keys (already there, nothing new)" in again.getvalue()
+    assert _demo_keys(again.getvalue()) == keys
+    # The keys' principal users are no people: the report counts persons only.
+    assert re.search(rf"^Users\s+{User.objects.people().count()}$", again.getvalue(), re.MULTILINE)
+    assert User.objects.count() == User.objects.people().count() + 5
 
     # Some listings plainly infringe: a brand name at a fraction of the reference price.
     infringing = 0
@@ -350,3 +371,59 @@ def test_a_seed_that_crashes_midway_leaves_no_partial_world_and_a_rerun_makes_it
     )
     assert statuses == set(ItemStatus) - {ItemStatus.SUBMITTED}
     assert Notice.objects.filter(filer_email__in=DEMO_GOOD_FAITH_EMAILS).exists()
+
+
+@pytest.mark.django_db
+def test_seed_demo_prints_one_working_api_key_per_kind_of_organisation(client):
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out)
+    text = out.getvalue()
+    assert "DEMO SECRETS" in text
+    keys = _demo_keys(text)
+    by_kind = {}
+    for secret in keys:
+        api = APIClient()
+        api.credentials(HTTP_AUTHORIZATION=f"Bearer {secret}")
+        me = api.get("/api/v1/me/")
+        assert me.status_code == 200, me.content
+        by_kind[me.json()["organisation"]] = (api, me.json())
+    # One per kind: rights holder, agent, partner, merchant and the marketplace (a partner of kind marketplace).
+    marketplace = Partner.objects.get(kind="marketplace").organisation
+    assert set(by_kind) == {
+        "Northwind Athletics",
+        "Hale & Partners LLP",
+        "Independent Brands Association",
+        "Yiwu Bright Trading Co",
+        marketplace.name,
+    }
+    assert [me["organisation_kind"] for _, me in by_kind.values()].count("partner") == 2
+    assert {me["organisation_kind"] for _, me in by_kind.values()} == {"rights_holder", "agent", "partner", "merchant"}
+    assert "listings:ingest" in by_kind[marketplace.name][1]["scopes"]
+    assert all("listings:ingest" not in me["scopes"] for name, (_, me) in by_kind.items() if name != marketplace.name)
+
+    # Each key does what its kind is for, on the demo's own data.
+    brand, _ = by_kind["Northwind Athletics"]
+    assert brand.get("/api/v1/notices/").json()["results"]
+    assert brand.get("/api/v1/assets/").json()["results"]
+    agent, _ = by_kind["Hale & Partners LLP"]
+    assert agent.get("/api/v1/notices/").json()["results"]
+    merchant, _ = by_kind["Yiwu Bright Trading Co"]
+    assert merchant.get("/api/v1/items/").json()["results"]
+    assert by_kind["Independent Brands Association"][0].get("/api/v1/good-faith/").status_code == 200
+    market, _ = by_kind[marketplace.name]
+    store = Store.objects.filter(merchant__organisation__name="Yiwu Bright Trading Co").first()
+    row = {"external_id": "DEMO-API-1", "title": "Canvas Sneakers", "category": "shoes", "price": "19.90"}
+    row["store"] = public_ids.encode("sto", store.public_id)
+    ingested = market.post("/api/v1/listings/ingest/", {"listings": [row]}, format="json", HTTP_IDEMPOTENCY_KEY="a")
+    assert ingested.status_code == 200, ingested.content
+    assert brand.post("/api/v1/listings/ingest/", {"listings": [row]}, format="json").status_code == 403
+
+    # The marketplace's owner finds its key on the API keys page; a key revoked there is no longer printed.
+    client.force_login(User.objects.get(username="demo-marketplace"))
+    page = client.get(reverse("api-keys:list", args=[marketplace.slug])).content.decode()
+    assert "tdp_demomarketplace_" in page
+    api_key_revoke(key=ApiKey.objects.get(key_id="demomarketplace"))
+    again = io.StringIO()
+    call_command("seed_demo", stdout=again)
+    assert len(_demo_keys(again.getvalue())) == 4
+    assert "revoked in the portal since" in again.getvalue()

@@ -1,4 +1,4 @@
-"""Create a believable, idempotent demo world: brands, agents, partners, merchants, listings, orders, users.
+"""Create a believable, idempotent demo world: brands, agents, partners, merchants, listings, orders, users, API keys.
 
 Run it as often as you like: everything is keyed on natural keys (names, usernames, external ids), so a
 second run creates nothing new. Generated data comes from random.Random(2026), so it is the same every time.
@@ -16,6 +16,8 @@ from django.core.management.base import BaseCommand
 from django.test.utils import override_settings
 from django.utils import timezone
 
+from api.models import ApiKey
+from demo.api_keys import demo_api_keys_seed
 from demo.good_faith import demo_good_faith_seed
 from demo.lifecycle import demo_lifecycle_seed
 from demo.world import demo_world_seed
@@ -28,7 +30,10 @@ from takedowns.models import ItemStatus
 
 
 class Command(BaseCommand):
-    help = "Create (idempotently) a demo world with brands, agents, merchants, ~3,000 listings and one login per role."
+    help = (
+        "Create (idempotently) a demo world with brands, agents, merchants, ~3,000 listings, one login per role "
+        "and one API key per kind of organisation."
+    )
 
     def handle(self, *args, **options):
         started = time.monotonic()
@@ -41,9 +46,12 @@ class Command(BaseCommand):
             lifecycle = demo_lifecycle_seed(now=now)
             # Then the Good Faith programme: a member, a brand near the bar, a suspended misuser, a vetted brand.
             good_faith = demo_good_faith_seed(now=now)
+            # One API key per kind of organisation, with published secrets, so the API can be tried at once.
+            api_keys = demo_api_keys_seed()
         self.report(logins, time.monotonic() - started)
         self.report_lifecycle(lifecycle)
         self.report_good_faith(good_faith)
+        self.report_api_keys(api_keys)
 
     # --- Report -----------------------------------------------------------------------
     def report(self, logins, elapsed):
@@ -58,7 +66,9 @@ class Command(BaseCommand):
             out.write(f"{username.ljust(width)}  {role.ljust(role_width)}  {org}")
         out.write(f"\nPassword for every demo login: {DEMO_PASSWORD}\n")
         counts = [
-            ("Users", User.objects.count()),
+            # People: an API key's principal user is no person (it is counted with the keys).
+            ("Users", User.objects.people().count()),
+            ("API keys", ApiKey.objects.count()),
             ("Organisations", Organisation.objects.count()),
             ("Rights holders", RightsHolder.objects.count()),
             ("IP assets", IPAsset.objects.count()),
@@ -90,3 +100,18 @@ class Command(BaseCommand):
         out.write(f"\nGood Faith demo ({verb}):")
         for line in result.lines:
             out.write(f"  {line}")
+
+    def report_api_keys(self, keys):
+        out = self.stdout
+        verb = "created" if any(k.created for k in keys) else "already there, nothing new"
+        out.write(f"\nDemo API keys ({verb}). DEMO SECRETS, published like the password above: for this demo only.")
+        out.write('Send one as "Authorization: Bearer <key>", e.g.')
+        out.write('  curl -H "Authorization: Bearer <key>" http://127.0.0.1:8000/api/v1/me/')
+        out.write("Documentation: http://127.0.0.1:8000/api/docs/")
+        width = max(len(k.kind) for k in keys)
+        for key in keys:
+            out.write(f"  {key.kind.ljust(width)}  {key.organisation}: {', '.join(key.scopes)}")
+            if key.secret is not None:
+                out.write(f"  {' ' * width}  demo API key: {key.secret}")
+            else:
+                out.write(f"  {' ' * width}  (revoked in the portal since: create another on its API keys page)")
