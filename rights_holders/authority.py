@@ -39,6 +39,20 @@ class ActingRole:
         )
 
 
+def acting_authority(organisation_ids, *, when=None):
+    """The one rule of who acts for a rights holder: its own organisation, or an agent firm holding a
+    letter of authorisation valid ``when`` (now by default).
+
+    Two querysets, for ``organisation_ids``: the rights holders they are, and the valid letters they
+    hold as agent firms. Scoping (``rights_holders.scoping``) and the acting roles below both read it.
+    """
+    holders = RightsHolder.objects.filter(organisation_id__in=organisation_ids)
+    letters = LetterOfAuthorisation.objects.valid_at(when).filter(
+        agent_id__in=organisation_ids, agent__kind=OrganisationKind.AGENT
+    )
+    return holders, letters
+
+
 def acting_roles_of(user, *, rights_holder=None, when=None):
     """Every (organisation, rights holder) the user may act as, brand staff first, then agents by name.
 
@@ -47,12 +61,10 @@ def acting_roles_of(user, *, rights_holder=None, when=None):
     orgs = organisation_ids_of(user)
     if not orgs:
         return []
-    holders = RightsHolder.objects.filter(organisation_id__in=orgs).select_related("organisation")
-    letters = (
-        LetterOfAuthorisation.objects.valid_at(when)
-        .filter(agent_id__in=orgs, agent__kind=OrganisationKind.AGENT)
-        .select_related("agent", "rights_holder")
-        .order_by("agent__name", "rights_holder__legal_name", "-valid_until", "pk")
+    holders, letters = acting_authority(orgs, when=when)
+    holders = holders.select_related("organisation")
+    letters = letters.select_related("agent", "rights_holder").order_by(
+        "agent__name", "rights_holder__legal_name", "-valid_until", "pk"
     )
     if rights_holder is not None:
         holders = holders.filter(pk=rights_holder.pk)
