@@ -211,7 +211,10 @@ class ItemOutputSerializer(serializers.Serializer):
         source="authorised_store_flag", help_text="The store is on the rights holder's authorised list."
     )
     invalid_reason = serializers.CharField(allow_blank=True)
-    listing_taken_down = serializers.BooleanField(source="took_down_listing")
+    took_down_listing = serializers.BooleanField(
+        help_text="This item took the listing down (fast track or upheld). A withdrawal, dismissal or reversal "
+        "reinstates it: `listing.status` says where the listing stands now."
+    )
     status_changed_at = serializers.DateTimeField()
     counter_notice_deadline = serializers.DateTimeField(allow_null=True)
     reply_deadline = serializers.DateTimeField(allow_null=True)
@@ -267,7 +270,7 @@ class ItemOutputSerializer(serializers.Serializer):
             listing=ListingRefSerializer(item.listing).data,
             asset=AssetRefSerializer(item.ip_asset).data,
             authorised_store=item.authorised_store_flag,
-            listing_taken_down=item.took_down_listing,
+            took_down_listing=item.took_down_listing,
             appeal_deadline=appeals.appeal_deadline(item)
             if item.status in appeals.APPEALABLE and item.decided_at
             else None,

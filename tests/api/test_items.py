@@ -238,3 +238,42 @@ def test_the_history_is_served_years_later(world, key_client):
     item = client.get(f"/api/v1/items/{accepted['id']}/").json()
     assert [e["action"] for e in item["events"]] == ["submitted", "queued"]
     assert item["events"][0]["at"].startswith(filed_at.date().isoformat())
+
+
+def test_the_partner_and_the_agent_act_on_the_items_they_stand_for(world, key_client, reviewer):
+    partner = key_client(world.partner.organisation)
+    filed = file(partner, line(world.listings[1], world.asset), rights_holder=pid("rhd", world.brand)).json()
+    (item_id,) = [a["id"] for a in filed["accepted"]]
+    assert [i["id"] for i in partner.get("/api/v1/items/").json()["results"]] == [item_id]
+    # Fast-tracked: the merchant answers at once; the agent holding the brand's letter replies.
+    merchant = key_client(world.merchant_org)
+    response = merchant.post(f"/api/v1/items/{item_id}/counter-notice/", COUNTER_NOTICE, format="json")
+    assert response.status_code == 200, response.content
+    agent = key_client(world.agent)
+    response = agent.post(f"/api/v1/items/{item_id}/reply/", {"statement": "Forged invoice."}, format="json")
+    assert response.status_code == 200, response.content
+    assert response.json()["status"] == "pending_adjudication"
+    problem(key_client(world.agent_without_letter).post(f"/api/v1/items/{item_id}/withdraw/", {}, format="json"), 404)
+    response = partner.post(f"/api/v1/items/{item_id}/withdraw/", {"reason": "Vetting withdrawn."}, format="json")
+    assert response.status_code == 200, response.content
+    assert response.json()["status"] == "withdrawn" and response.json()["took_down_listing"] is True
+    # The reinstatement is an effect carried out after commit (takedowns.effects).
+    item_effects_run(NoticeItem.objects.get(listing=world.listings[1]).pk)
+    assert partner.get(f"/api/v1/items/{item_id}/").json()["listing"]["status"] == "live"
+
+
+def test_the_items_list_costs_the_same_queries_for_one_item_or_many(world, key_client, reviewer):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = key_client(world.brand.organisation)
+    file(client, line(world.listings[0], world.asset))
+    with CaptureQueriesContext(connection) as one:
+        assert client.get("/api/v1/items/?expand=history").status_code == 200
+    for listing in world.listings[1:]:
+        file(client, line(listing, world.asset))
+    for item in NoticeItem.objects.all():
+        lifecycle.notice_item_accept(item_id=item.pk, actor=reviewer)
+    with CaptureQueriesContext(connection) as many:
+        assert len(client.get("/api/v1/items/?expand=history").json()["results"]) == 4
+    assert len(many) == len(one)
