@@ -531,6 +531,10 @@ if not DEBUG:
 # /health/ shows timings, error text and warnings to platform staff and to a
 # caller sending "Authorization: Bearer <token>"; everyone else gets ok/unavailable.
 HEALTH_CHECK_TOKEN = env.str("HEALTH_CHECK_TOKEN", default="")
+
+# The demo world has published passwords and API keys: seed_demo refuses to run unless this is on
+# (it is with DEBUG=1, as `make run` sets; a staging server that wants the demo sets it explicitly).
+DEMO_SEED_ALLOWED = _env_bool("DEMO_SEED_ALLOWED", DEBUG)
 if HEALTH_CHECK_TOKEN and len(HEALTH_CHECK_TOKEN) < 32:
     raise ImproperlyConfigured(
         "Environment variable HEALTH_CHECK_TOKEN must be at least 32 characters when set "

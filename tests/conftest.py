@@ -20,6 +20,8 @@ def _private_media(settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path / "media")
     settings.STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    # pytest-django runs with DEBUG off; the demo world is wanted in the tests that seed it.
+    settings.DEMO_SEED_ALLOWED = True
     # Argon2 is deliberately slow; tests create hundreds of users. tests/portal/test_settings.py
     # checks that the project itself hashes with Argon2.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -427,3 +427,17 @@ def test_seed_demo_prints_one_working_api_key_per_kind_of_organisation(client):
     call_command("seed_demo", stdout=again)
     assert len(_demo_keys(again.getvalue())) == 4
     assert "revoked in the portal since" in again.getvalue()
+
+
+@pytest.mark.django_db
+def test_the_demo_world_is_refused_where_it_is_not_allowed(settings):
+    # Its passwords and API keys are published: a production server (DEBUG off) must not get them.
+    from django.core.management.base import CommandError
+
+    from portal.models import Organisation, User
+
+    settings.DEMO_SEED_ALLOWED = False
+    with pytest.raises(CommandError, match="DEMO_SEED_ALLOWED=1"):
+        call_command("seed_demo", stdout=io.StringIO())
+    assert not Organisation.objects.exists()
+    assert not User.objects.filter(username__startswith="demo-").exists()

@@ -12,7 +12,8 @@ notifications) runs once the whole world is committed, and not at all if it is r
 
 import time
 
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 from django.test.utils import override_settings
 from django.utils import timezone
 
@@ -36,6 +37,12 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
+        if not settings.DEMO_SEED_ALLOWED:
+            # Its logins and API keys are published in README: in production they would be open doors.
+            raise CommandError(
+                "The demo world has published passwords and API keys, so seed_demo runs only with DEBUG=1 "
+                "or DEMO_SEED_ALLOWED=1. Never set either on a server that holds real data."
+            )
         started = time.monotonic()
         now = timezone.now()
         # The demo's notice history is backdated: its notifications stay in the portal (in-app) and are not
