@@ -124,7 +124,9 @@ def secrets_in_use(subscription, now):
 
 def delivery_attempt(delivery_id, number):
     """Make attempt ``number`` of a claimed delivery and record it. Returns the outcome."""
-    delivery = WebhookDelivery.objects.select_related("event", "subscription").get(pk=delivery_id)
+    delivery = WebhookDelivery.objects.select_related("event", "subscription").filter(pk=delivery_id).first()
+    if delivery is None:
+        return None  # its subscription was deleted since the claim
     subscription, event = delivery.subscription, delivery.event
     body = event_body(event)
     started = timezone.now()
@@ -174,8 +176,10 @@ def _attempt_record(delivery_id, subscription_id, number, *, started, answer, er
     status = answer.status if answer else None
     with transaction.atomic():
         # Subscription first, then delivery: the order every writer of both takes.
-        subscription = WebhookSubscription.objects.select_for_update().get(pk=subscription_id)
-        delivery = WebhookDelivery.objects.select_for_update().get(pk=delivery_id)
+        subscription = WebhookSubscription.objects.select_for_update().filter(pk=subscription_id).first()
+        delivery = WebhookDelivery.objects.select_for_update().filter(pk=delivery_id).first()
+        if subscription is None or delivery is None:
+            return None  # deleted while the request was out: nothing left to record
         ours = delivery.attempts == number and delivery.status == DeliveryStatus.PENDING
         if answer is not None and 200 <= status < 300:
             outcome, next_at = AttemptOutcome.DELIVERED, None

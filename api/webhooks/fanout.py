@@ -16,9 +16,10 @@ set filing cost two statements more when someone subscribed, and, through
 deliveries are sent (``delivery.deliveries_dispatch``).
 
 Who is told about an item: the rights holder's organisation, the filing
-organisation (an agent or a vetting partner) and, once the item has reached
+organisation while it stands on the holder's side (a vetting partner; an agent
+while its letter of authorisation is in force) and, once the item has reached
 it (any item not returned to the filer as invalid), the merchant whose store
-holds the listing: the parties ``takedowns.notifications`` notifies.
+holds the listing: the parties who see the item in the portal.
 """
 
 from django.db import connection
@@ -31,7 +32,9 @@ from api.webhooks.models import WebhookSubscriptionType as SubscriptionType
 from good_faith.models import Membership as GoodFaithMembership
 from good_faith.models import MembershipChange
 from listings.models import Listing, Merchant, Store
+from portal.models import Organisation
 from portal.public_ids import uuid7_sql
+from rights_holders.authority import acting_authority
 from rights_holders.models import Partner, RightsHolder
 from takedowns.models import Appeal, ItemEvent, ItemStatus, Notice, NoticeItem
 
@@ -42,11 +45,19 @@ def _t(model):
     return model._meta.db_table
 
 
-def _item_parties(row_alias, item_column):
-    """FROM/JOIN text reaching an item's notice, holder and merchant, and the three parties' organisation.
+def _letters_in_force():
+    """The (agent, rights holder) pairs of letters in force now, as SQL: ``rights_holders.authority``'s one rule."""
+    _, letters = acting_authority(Organisation.objects.values("pk"))
+    return letters.values("agent_id", "rights_holder_id").query.sql_with_params()
 
-    ``side`` 1 is the rights holder's organisation, 2 the filing organisation, 3 the merchant's,
-    which is told only about items that reached it (the ``reached`` condition, given by the caller).
+
+def _item_parties(row_alias, item_column, reached):
+    """FROM/JOIN text reaching an item's notice, holder and merchant, and the SQL choosing each party's organisation.
+
+    ``side`` 1 is the rights holder's organisation; 2 the filing organisation while it still
+    stands on the holder's side (a vetting partner, or an agent whose letter is in force:
+    ``takedowns.models.holder_side_q``'s rule); 3 the merchant's, told only about items that
+    reached it (``reached``, an SQL condition). Returns (joins, organisation SQL, its parameters).
     """
     joins = (
         f"JOIN {_t(NoticeItem)} i ON i.id = {row_alias}.{item_column} "
@@ -57,33 +68,35 @@ def _item_parties(row_alias, item_column):
         f"JOIN {_t(Merchant)} m ON m.id = st.merchant_id "
         "CROSS JOIN (SELECT 1 AS side UNION ALL SELECT 2 UNION ALL SELECT 3) sides"
     )
-
-    def organisation(reached):
-        return (
-            "CASE sides.side WHEN 1 THEN h.organisation_id WHEN 2 THEN n.filer_organisation_id "
-            f"ELSE (CASE WHEN {reached} THEN m.organisation_id END) END"
-        )
-
-    return joins, organisation
+    letters_sql, letters_params = _letters_in_force()
+    # The letters' SQL is Django's, its values parameters.
+    organisation = (
+        "CASE sides.side WHEN 1 THEN h.organisation_id "  # noqa: S608
+        "WHEN 2 THEN (CASE WHEN n.partner_id IS NOT NULL OR EXISTS ("
+        f"SELECT 1 FROM ({letters_sql}) loa WHERE loa.agent_id = n.filer_organisation_id "
+        "AND loa.rights_holder_id = n.rights_holder_id) THEN n.filer_organisation_id END) "
+        f"ELSE (CASE WHEN {reached} THEN m.organisation_id END) END"
+    )
+    return joins, organisation, list(letters_params)
 
 
 def _item_event_recipients(placeholders):
-    joins, organisation = _item_parties("e", "item_id")
+    joins, organisation, params = _item_parties("e", "item_id", "e.to_status <> %s")
     sql = (
-        f"SELECT DISTINCT e.id AS source_id, {organisation('e.to_status <> %s')} AS organisation_id, "  # noqa: S608
+        f"SELECT DISTINCT e.id AS source_id, {organisation} AS organisation_id, "  # noqa: S608
         f"%s || e.action AS type, e.at AS occurred_at FROM {_t(ItemEvent)} e {joins} WHERE e.id IN ({placeholders})"
     )
-    return sql, [ItemStatus.INVALID, types.ITEM_PREFIX]
+    return sql, [*params, ItemStatus.INVALID, types.ITEM_PREFIX]
 
 
 def _appeal_recipients(placeholders):
     # An appealed decision (upheld, dismissed, rejected) has always reached the merchant.
-    joins, organisation = _item_parties("a", "item_id")
+    joins, organisation, params = _item_parties("a", "item_id", "1 = 1")
     sql = (
-        f"SELECT DISTINCT a.id AS source_id, {organisation('1 = 1')} AS organisation_id, "  # noqa: S608
+        f"SELECT DISTINCT a.id AS source_id, {organisation} AS organisation_id, "  # noqa: S608
         f"%s AS type, a.decided_at AS occurred_at FROM {_t(Appeal)} a {joins} WHERE a.id IN ({placeholders})"
     )
-    return sql, [types.APPEAL_DECIDED]
+    return sql, [*params, types.APPEAL_DECIDED]
 
 
 def _membership_change_recipients(placeholders):

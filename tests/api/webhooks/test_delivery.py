@@ -314,3 +314,14 @@ def test_the_readme_verification_accepts_a_real_delivery_and_nothing_else(brand_
         webhook_verify(secret, {**request.headers, "webhook-id": "evt_other"}, request.body)
     with pytest.raises(ValueError):
         webhook_verify(secret, {**request.headers, "webhook-timestamp": "1000000000"}, request.body)
+
+
+def test_a_subscription_deleted_while_its_delivery_is_out_records_nothing(brand_a, owner, subscribe, receiver):
+    from api.webhooks.subscriptions import webhook_subscription_delete
+
+    subscription, _ = subscribe(brand_a.organisation, receiver.url, actor=owner)
+    delivery = webhook_test_send(subscription_id=subscription.pk, actor=owner)
+    claimed, number = delivery_claim()
+    webhook_subscription_delete(subscription_id=subscription.pk, actor=owner)
+    assert delivery_attempt(claimed.pk, number) is None
+    assert not WebhookDelivery.objects.filter(pk=delivery.pk).exists()

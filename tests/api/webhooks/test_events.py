@@ -20,6 +20,7 @@ from api.webhooks.subscriptions import webhook_subscription_update
 from good_faith.membership import membership_grant
 from portal.events import events_announce
 from portal.models import OrganisationKind
+from rights_holders.models import Partner, PartnerKind
 from takedowns import lifecycle, policies, sweep
 from takedowns.appeals import appeal_decide, appeal_file
 from takedowns.models import ItemEvent, ItemStatus, NoticeItem
@@ -245,3 +246,27 @@ def test_the_sweep_without_subscriptions_adds_one_query(db):
         assert sweep.deadline_batch_sweep(sweep.DEADLINES[0], now=now, batch_size=1000) == 20
     webhook_queries = [q["sql"] for q in queries if "webhook" in q["sql"].lower()]
     assert len(webhook_queries) == 1 and WebhookEvent.objects.count() == 0
+
+
+def test_an_agent_whose_letter_was_revoked_hears_no_more(brand_a, asset_a, store, reviewer, subscribe):
+    agent = factories.OrganisationFactory(kind=OrganisationKind.AGENT, name="Former Law Firm")
+    letter = factories.LetterOfAuthorisationFactory(agent=agent, rights_holder=brand_a)
+    lawyer = factories.member_of(agent, role="owner")
+    subscribe(agent, URL)
+    (item,) = file_notice(
+        lawyer, brand_a, [draft(factories.ListingFactory(store=store), asset_a)], acting_organisation=agent
+    ).accepted
+    assert len(_events(agent)) == 2
+    letter.revoked_at = timezone.now()
+    letter.save(update_fields=["revoked_at"])
+    run_on_commit(lifecycle.notice_item_accept, item_id=item.pk, actor=reviewer)
+    assert len(_events(agent)) == 2, "no longer on the holder's side: it is told nothing more"
+
+
+def test_a_vetting_partner_hears_about_the_notices_it_filed(brand_a, asset_a, listing, subscribe):
+    org = factories.OrganisationFactory(kind=OrganisationKind.PARTNER, name="Anti-Fake Association")
+    partner = Partner.objects.create(organisation=org, kind=PartnerKind.ASSOCIATION, approved_for_vetting=True)
+    partner.vetted_rights_holders.add(brand_a)
+    subscribe(org, URL)
+    file_notice(factories.member_of(org), brand_a, [draft(listing, asset_a)], partner=partner)
+    assert _events(org)[0] == "notice_item.submitted" and len(_events(org)) == 2
