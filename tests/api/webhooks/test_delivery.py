@@ -16,8 +16,8 @@ from django.test import TestCase
 from django.utils import timezone
 
 from api.models import AttemptOutcome, DeliveryStatus, WebhookAttempt, WebhookDelivery, WebhookSubscription
-from api.webhooks import delivery as delivery_module
 from api.webhooks import outbound
+from api.webhooks import subscriptions as subscriptions_module
 from api.webhooks.delivery import deliveries_send_due, delivery_attempt, delivery_claim
 from api.webhooks.subscriptions import webhook_redeliver, webhook_secret_rotate, webhook_test_send
 from portal.models import AuditLogEntry
@@ -257,19 +257,14 @@ def test_a_worker_that_outlived_its_claim_changes_nothing_but_the_log(brand_a, o
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_workers_racing_for_deliveries_send_each_exactly_once(brand_a, subscribe, receiver):
+def test_workers_racing_for_deliveries_send_each_exactly_once(brand_a, subscribe, receiver, monkeypatch):
     needs_postgres()
     owner = factories.member_of(brand_a.organisation, role="owner")
     subscription, _ = subscribe(brand_a.organisation, receiver.url, actor=owner)
-    # Created without sending (no worker runs the after-commit task here): the racing workers send them.
-    delivery_module.deliveries_dispatch = lambda: None
-    try:
-        for _ in range(40):
-            webhook_test_send(subscription_id=subscription.pk, actor=owner)
-    finally:
-        import importlib
-
-        importlib.reload(delivery_module)
+    # Created without sending them after commit: the racing workers below send them.
+    monkeypatch.setattr(subscriptions_module, "deliveries_dispatch", lambda: None)
+    for _ in range(40):
+        webhook_test_send(subscription_id=subscription.pk, actor=owner)
     results, errors = [], []
 
     def work():
