@@ -1,0 +1,345 @@
+"""Every operation of the API, for every role: allowed, 401, 403 and another organisation's 404.
+
+The operations come from the live OpenAPI schema at test time (``tests/api/access_matrix.py``),
+so an endpoint landed later is walked too. What each role gets is the EXPECTATIONS table below;
+an operation missing from it fails, with a message saying to add it: no endpoint goes unchecked.
+
+For each operation:
+- no credentials, an unknown key, a revoked key and an expired key: 401 problem details with
+  ``WWW-Authenticate``, before anything else (the Idempotency-Key check included);
+- a key of an organisation allowed to call it, without the scope the API class requires
+  (``required_scopes``): 403 problem details naming the scope;
+- on one object (a ``{..._id}`` in the path): another organisation's object is a 404 identical,
+  apart from ``instance``, to a missing id's, and so is a malformed id;
+- each role, with a key carrying every scope its organisation may hold: the table's status;
+- every status seen is one the schema documents for the operation, every error problem details.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+
+from api.permissions import ANY_KEY
+from api.scopes import ALL_SCOPES, scopes_offered_to
+from tests.api.access_matrix import (
+    COUNTER_NOTICE,
+    PARAMETER_PREFIXES,
+    PUBLIC_ROUTES,
+    ROLES,
+    WEBHOOK_URL,
+    Call,
+    MatrixWorld,
+    api_operations,
+    api_routes,
+    assert_problem,
+    missing_id,
+    pdf,
+    pid,
+)
+
+OPERATIONS = api_operations()
+
+
+@dataclass(frozen=True)
+class Expect:
+    """What each role gets from an operation with a key carrying every scope its organisation may hold.
+
+    ``call(world, role)`` names the object the role would address (its own where it has one) and the
+    body it sends; a role refused gets the very same request as the ones allowed.
+    """
+
+    statuses: dict
+    call: Callable = lambda world, role: Call()
+
+
+def each(default=None, **statuses):
+    """{role: status} for every role: those named, the rest ``default``."""
+    unknown = set(statuses) - set(ROLES)
+    assert not unknown, f"unknown roles {unknown}"
+    out = {role: statuses.get(role, default) for role in ROLES}
+    assert None not in out.values(), f"give every role a status: {out}"
+    return out
+
+
+def _asset_registration(world, role):
+    def body():
+        return {
+            "kind": "trademark",
+            "name": "NORTHWIND",
+            "trademark_type": "word",
+            "registration_number": "018000001",
+            "office": "EUIPO",
+            "nice_classes": [25],
+            "proof": pdf(),
+        }
+
+    return Call(body=body, format="multipart")
+
+
+def _ingest(world, role):
+    row = {
+        "external_id": "MATRIX-1",
+        "store": pid("sto", world.store),
+        "title": "Running shoe",
+        "category": "shoes",
+        "price": "49.00",
+    }
+    return Call(body=lambda: {"listings": [row]})
+
+
+def _notice_filing(world, role):
+    return Call(body=lambda: world.notice_body(role))
+
+
+def _item(state, body=None, notice=False):
+    def call(world, role):
+        notice_id, item_id = world.item(role, state)
+        args = {"notice_id": notice_id} if notice else {"item_id": item_id}
+        return Call(args=args, body=(lambda: dict(body)) if body is not None else None)
+
+    return call
+
+
+def _webhook(body=None, event=False):
+    def call(world, role):
+        webhook_id, event_id = world.webhook(role)
+        args = {"webhook_id": webhook_id, **({"event_id": event_id} if event else {})}
+        return Call(args=args, body=(lambda: dict(body)) if body is not None else None)
+
+    return call
+
+
+HOLDER_SIDE_READS = each(404, brand=200, agent=200, partner=200, merchant=200)
+
+EXPECTATIONS = {
+    "me_retrieve": Expect(each(200)),
+    "assets_list": Expect(each(200)),
+    "assets_create": Expect(each(403, brand=201, agent=201), _asset_registration),
+    "assets_retrieve": Expect(
+        each(404, brand=200, agent=200), lambda world, role: Call(args={"asset_id": pid("ast", world.asset)})
+    ),
+    "listings_list": Expect(each(200)),
+    "listings_retrieve": Expect(
+        each(200), lambda world, role: Call(args={"listing_id": pid("lst", world.listings[0])})
+    ),
+    "listings_ingest": Expect(each(403, marketplace=200), _ingest),
+    "notices_list": Expect(each(200)),
+    "notices_create": Expect(each(403, brand=201, agent=201, partner=201), _notice_filing),
+    "notices_retrieve": Expect(HOLDER_SIDE_READS, _item("awaiting_counter_notice", notice=True)),
+    "items_list": Expect(each(200)),
+    "items_retrieve": Expect(HOLDER_SIDE_READS, _item("awaiting_counter_notice")),
+    "items_withdraw": Expect(
+        each(404, brand=200, agent=200, partner=200, merchant=403),
+        _item("awaiting_counter_notice", {"reason": "Settled."}),
+    ),
+    "items_reply": Expect(
+        each(404, brand=200, agent=200, partner=200, merchant=403),
+        _item("counter_noticed", {"statement": "The invoice is forged."}),
+    ),
+    "items_appeal": Expect(
+        each(404, brand=200, agent=200, partner=200, merchant=200),
+        _item("upheld", {"statement": "The decision should change."}),
+    ),
+    "items_counter_notice": Expect(
+        each(404, brand=403, agent=403, partner=403, merchant=200), _item("awaiting_counter_notice", COUNTER_NOTICE)
+    ),
+    "rights_holders_list": Expect(each(200)),
+    "good_faith_retrieve": Expect(each(200)),
+    "webhooks_list": Expect(each(200)),
+    "webhooks_create": Expect(
+        each(201), lambda world, role: Call(body=lambda: {"url": WEBHOOK_URL, "event_types": ["*"]})
+    ),
+    "webhooks_event_types_list": Expect(each(200)),
+    "webhooks_retrieve": Expect(each(200), _webhook()),
+    "webhooks_update": Expect(each(200), _webhook({"description": "CRM"})),
+    "webhooks_destroy": Expect(each(204), _webhook()),
+    "webhooks_secret_rotate": Expect(each(200), _webhook()),
+    "webhooks_test": Expect(each(202), _webhook()),
+    "webhooks_deliveries_list": Expect(each(200), _webhook()),
+    "webhooks_deliveries_retrieve": Expect(each(200), _webhook(event=True)),
+    "webhooks_deliveries_redeliver": Expect(each(202), _webhook(event=True)),
+}
+
+
+def expectation(operation):
+    entry = EXPECTATIONS.get(operation.operation_id)
+    if entry is None:
+        pytest.fail(
+            f"{operation.method} {operation.path} ({operation.operation_id}) has no entry in EXPECTATIONS of "
+            f"{__name__}: add one saying what each role gets (and the call that addresses its object)."
+        )
+    return entry
+
+
+def allowed_role(operation):
+    """The first role the table lets call ``operation``."""
+    statuses = expectation(operation).statuses
+    allowed = [role for role in ROLES if 200 <= statuses[role] < 300]
+    assert allowed, f"{operation}: no role may call it; the table must name at least one"
+    return allowed[0]
+
+
+def send(operation, client, call, args=None, **extra):
+    """``operation`` sent by ``client`` with ``call``'s ids (``args`` replacing some) and body."""
+    url = operation.url({**call.args, **(args or {})})
+    method = getattr(client, operation.method.lower())
+    with_body = {} if call.body is None else {"data": call.body(), "format": call.format}
+    response = method(url, **with_body, **extra)
+    assert str(response.status_code) in operation.responses, (
+        f"{operation} answered {response.status_code}, which its schema does not document "
+        f"(documented: {sorted(operation.responses)}): {response.content[:300]!r}"
+    )
+    return response
+
+
+@pytest.fixture
+def matrix(world, reviewer, settings):
+    # Subscriptions name a loopback URL (never called: on_commit does not run here).
+    settings.WEBHOOK_ALLOW_HTTP = True
+    settings.WEBHOOK_ALLOWED_NETWORKS = ["127.0.0.1/32"]
+    return MatrixWorld(world, reviewer)
+
+
+# --- The table covers the API --------------------------------------------------------------
+
+
+def test_every_operation_of_the_schema_has_an_entry_in_the_table():
+    published = {operation.operation_id for operation in OPERATIONS}
+    missing = sorted(published - set(EXPECTATIONS))
+    assert not missing, (
+        f"Operations without an entry in EXPECTATIONS ({__name__}): {missing}. Add one for each, saying what "
+        "every role gets, so the access matrix checks it."
+    )
+    stale = sorted(set(EXPECTATIONS) - published)
+    assert not stale, f"EXPECTATIONS names operations the schema no longer has: {stale}"
+
+
+def test_every_route_under_api_is_an_operation_of_the_schema_or_a_known_public_page():
+    published = {}
+    for operation in OPERATIONS:
+        published.setdefault(operation.path, set()).add(operation.method)
+    routes = api_routes()
+    assert set(PUBLIC_ROUTES) <= set(routes), f"public routes gone: {set(PUBLIC_ROUTES) - set(routes)}"
+    unpublished = {
+        path: sorted(methods - published.get(path, set()))
+        for path, methods in routes.items()
+        if path not in PUBLIC_ROUTES and methods - published.get(path, set())
+    }
+    assert not unpublished, f"routes served but not in the schema (so unchecked): {unpublished}"
+
+
+@pytest.mark.parametrize("operation", OPERATIONS, ids=str)
+def test_every_operation_requires_a_known_scope(operation):
+    assert operation.scope in ALL_SCOPES | {ANY_KEY}, (
+        f"{operation.view_class.__name__}.required_scopes names no known scope for {operation.method}: "
+        f"{operation.scope!r}"
+    )
+    # A scope is derived from the class, so check it is the right kind: a read never needs a write scope and a
+    # write is never allowed by a read scope (webhooks:manage covers both sides of the subscriptions).
+    if operation.scope not in (ANY_KEY, "webhooks:manage"):
+        reads = operation.scope.endswith(":read")
+        assert reads == (operation.method == "GET"), f"{operation.method} {operation.path} needs {operation.scope}"
+
+
+@pytest.mark.parametrize("operation", OPERATIONS, ids=str)
+def test_every_status_the_table_expects_is_documented(operation):
+    expected = {str(status) for status in expectation(operation).statuses.values()} | {"401"}
+    if operation.scope != ANY_KEY:
+        expected.add("403")
+    if operation.parameters:
+        expected.add("404")
+    assert expected <= operation.responses, (
+        f"{operation} may answer {sorted(expected - operation.responses)}, which its schema does not document"
+    )
+
+
+# --- 401 and 403 ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("operation", OPERATIONS, ids=str)
+def test_without_a_valid_key_every_operation_is_401(operation, matrix):
+    role = allowed_role(operation)
+    call = expectation(operation).call(matrix, role)
+    clients = {
+        "no credentials": matrix.client(),
+        "an unknown key": matrix.client(secret="tdp_000000000000_" + "x" * 43),
+        "a revoked key": matrix.client(secret=matrix.revoked_secret(role)),
+        "an expired key": matrix.client(secret=matrix.expired_secret(role)),
+    }
+    for what, client in clients.items():
+        response = send(operation, client, call)
+        assert response.status_code == 401, f"{operation} with {what}: {response.status_code} {response.content!r}"
+        body = assert_problem(response, 401)
+        assert body["code"] == ("not_authenticated" if what == "no credentials" else "authentication_failed")
+        assert response["WWW-Authenticate"] == 'Bearer realm="api"', what
+    if operation.method == "POST":
+        # Authentication comes first: no credentials and no Idempotency-Key is still a 401.
+        assert_problem(send(operation, matrix.client(), call, HTTP_IDEMPOTENCY_KEY=None), 401)
+
+
+@pytest.mark.parametrize("operation", OPERATIONS, ids=str)
+def test_a_key_without_the_operations_scope_is_403(operation, matrix):
+    role = allowed_role(operation)
+    entry = expectation(operation)
+    call = entry.call(matrix, role)
+    offered = scopes_offered_to(matrix.organisations[role])
+    if operation.scope == ANY_KEY:
+        # Any key will do: the narrowest one is allowed.
+        response = send(operation, matrix.client(role, offered[:1]), call)
+        assert response.status_code == entry.statuses[role], response.content
+        return
+    assert operation.scope in offered, f"{role} may not even hold {operation.scope}, yet the table allows it"
+    response = send(operation, matrix.client(role, [s for s in offered if s != operation.scope]), call)
+    body = assert_problem(response, 403)
+    assert operation.scope in body["detail"], body
+
+
+# --- Another organisation's object ---------------------------------------------------------
+
+ON_ONE_OBJECT = [(operation, name) for operation in OPERATIONS for name in operation.parameters]
+
+
+@pytest.mark.parametrize("operation, parameter", ON_ONE_OBJECT, ids=[f"{op}-{name}" for op, name in ON_ONE_OBJECT])
+def test_another_organisations_object_is_404_exactly_like_a_missing_one(operation, parameter, matrix):
+    prefix = PARAMETER_PREFIXES.get(parameter)
+    assert prefix, f"{operation}: add the path parameter {parameter!r} to PARAMETER_PREFIXES (access_matrix.py)"
+    foreign = matrix.foreign_ids()
+    assert parameter in foreign, f"{operation}: MatrixWorld.foreign_ids() names no other organisation's {parameter}"
+    role = allowed_role(operation)
+    call = expectation(operation).call(matrix, role)
+    client = matrix.client(role)
+    own = call.args[parameter]
+    other_prefix = next(p for p in PARAMETER_PREFIXES.values() if p != prefix)
+    answers = {
+        "another organisation's": foreign[parameter],
+        "a missing": missing_id(prefix),
+        "a malformed": "nope",
+        "a truncated": own[:-1],
+        "another type's prefix on its": other_prefix + own[len(prefix) :],
+    }
+    bodies = {}
+    for what, value in answers.items():
+        response = send(operation, client, call, {parameter: value})
+        body = assert_problem(response, 404)
+        body.pop("instance")
+        bodies[what] = body
+    first = bodies.pop("a missing")
+    for what, body in bodies.items():
+        assert body == first, f"{operation}: {what} {parameter} answers {body}, a missing one {first}"
+
+
+# --- Every role ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("operation", OPERATIONS, ids=str)
+def test_each_role_gets_what_the_table_says(operation, role, matrix):
+    entry = expectation(operation)
+    expected = entry.statuses[role]
+    response = send(operation, matrix.client(role), entry.call(matrix, role))
+    if expected < 400:
+        assert response.status_code == expected, f"{operation} as {role}: {response.content[:500]!r}"
+        assert not response.get("Content-Type", "").startswith("application/problem+json")
+    else:
+        assert_problem(response, expected)
