@@ -37,7 +37,9 @@ import dataclasses
 import json
 import logging
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from uuid import UUID
 
 from django.conf import settings
 from django.db import connection, models, transaction
@@ -377,7 +379,7 @@ def _rows_apply(kind, groups, templates, grounds):
     SELECT array_agg(u.id), (SELECT array_agg(ev.id) FROM ev) FROM u
     """  # noqa: S608
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(sql, {name: _array_text(value) if isinstance(value, list) else value for name, value in params.items()})
         item_ids, event_ids = cursor.fetchone()
     item_ids = item_ids or []
     if len(item_ids) != len(claimed):
@@ -483,6 +485,28 @@ class _TemplateInsert:
     @staticmethod
     def _is_json(model_field):
         return isinstance(model_field, models.JSONField)
+
+
+def _array_text(values):
+    """A list as one PostgreSQL array literal (``'{"1","2"}'``), cast by the statement (``::int[]``).
+
+    psycopg2 sends a list as ``ARRAY[1, 2, ...]``: one expression per element, which the
+    server parses and plans one by one; for a batch's dozens of arrays of 2,000 values that
+    was a tenth of the statement's time. One literal is read by the array's input function.
+    Every element is quoted, which every type's input accepts.
+    """
+    return "{" + ",".join("NULL" if value is None else _array_element(value) for value in values) + "}"
+
+
+def _array_element(value):
+    if isinstance(value, bool):
+        return '"t"' if value else '"f"'
+    if isinstance(value, datetime):
+        value = value.isoformat()
+    elif not isinstance(value, (str, int, float, Decimal, UUID, date)):
+        raise TypeError(f"the sweep cannot write {type(value).__name__} values in an array ({value!r})")
+    text = str(value)
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def _column(model, name):
