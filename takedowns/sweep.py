@@ -382,7 +382,9 @@ def _rows_apply(kind, groups, templates, grounds):
     SELECT array_agg(u.id), (SELECT array_agg(ev.id) FROM ev) FROM u
     """  # noqa: S608
     with connection.cursor() as cursor:
-        cursor.execute(sql, {name: _array_text(value) if isinstance(value, list) else value for name, value in params.items()})
+        cursor.execute(
+            sql, {name: _array_text(value) if isinstance(value, list) else value for name, value in params.items()}
+        )
         item_ids, event_ids = cursor.fetchone()
     item_ids = item_ids or []
     if len(item_ids) != len(claimed):
