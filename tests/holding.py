@@ -12,7 +12,7 @@ from django.db import connection
 
 
 @contextlib.contextmanager
-def paused_after(predicate, *, reached, release, timeout=60):
+def paused_after(predicate, *, reached, release, timeout=300):
     """In this block, this thread's connection stops after the first statement ``predicate(sql)`` matches.
 
     ``reached`` (a threading.Event) is set there; the statement's transaction then waits,

@@ -26,6 +26,7 @@ from tests.takedowns.test_sweep import COUNTER_NOTICE
 pytestmark = pytest.mark.django_db(transaction=True)
 
 BLOCKED = 1.0  # seconds a thread waiting on a row lock is given to show it is really waiting
+WAIT_FOR_THE_OTHER = 180  # seconds a thread may wait for the other at a meeting point (a loaded machine is slow)
 
 
 @pytest.fixture(autouse=True)
@@ -67,7 +68,8 @@ class Worker(threading.Thread):
         finally:
             connection.close()
 
-    def finish(self, timeout=60):
+    def finish(self, timeout=None):
+        timeout = WAIT_FOR_THE_OTHER if timeout is None else timeout
         self.join(timeout)
         assert not self.is_alive(), "thread did not finish"
         return self
@@ -119,7 +121,7 @@ def test_two_reviewers_deciding_one_item_at_once_exactly_one_wins(adjudication_i
         )
     )
     first.start()
-    assert done.wait(30)
+    assert done.wait(WAIT_FOR_THE_OTHER), "the first thread never took its lock"
     second = Worker(
         lambda: lifecycle.notice_item_dismiss(item_id=adjudication_item.pk, actor=other, reason="Genuine goods.")
     )
@@ -153,7 +155,7 @@ def test_two_reviewers_racing_on_many_items_never_both_win(awaiting, merchant_us
         barrier = threading.Barrier(2)
 
         def decide(verb, actor, item_id=item.pk, barrier=barrier):
-            barrier.wait(10)
+            barrier.wait(WAIT_FOR_THE_OTHER)
             return verb(item_id=item_id, actor=actor, reason="Decided.")
 
         threads = [
@@ -185,7 +187,7 @@ def test_a_counter_notice_arriving_while_the_sweeper_holds_the_item_is_refused(a
         )
     )
     sweeper.start()
-    assert done.wait(30)
+    assert done.wait(WAIT_FOR_THE_OTHER), "the first thread never took its lock"
     # Filed in the last second of the window: in time, but the sweeper already holds the row.
     merchant = Worker(
         lambda: lifecycle.notice_item_counter_notice(
@@ -223,11 +225,11 @@ def test_the_sweeper_steps_around_an_item_a_counter_notice_is_being_filed_on(awa
         )
     )
     merchant.start()
-    assert done.wait(30)
+    assert done.wait(WAIT_FOR_THE_OTHER), "the first thread never took its lock"
     # SKIP LOCKED: the sweep neither waits for the merchant nor overwrites the item; it does the rest.
     sweeper = Worker(lambda: sweep.deadlines_sweep(now=deadline))
     sweeper.start()
-    sweeper.finish(timeout=BLOCKED * 10)
+    sweeper.finish()  # it must not wait for the merchant, who is held until it is done
     assert sweeper.error is None
     assert sweeper.result["upheld"] == 1
     release.set()
@@ -252,7 +254,7 @@ def test_counter_notices_racing_a_sweep_each_item_has_exactly_one_outcome(awaiti
     barrier = threading.Barrier(2)
 
     def file_all():
-        barrier.wait(10)
+        barrier.wait(WAIT_FOR_THE_OTHER)
         outcomes = {}
         for item in reversed(items):  # from the other end than the sweeper
             try:
@@ -265,7 +267,7 @@ def test_counter_notices_racing_a_sweep_each_item_has_exactly_one_outcome(awaiti
         return outcomes
 
     def sweep_all():
-        barrier.wait(10)
+        barrier.wait(WAIT_FOR_THE_OTHER)
         return sweep.deadlines_sweep(now=deadline, batch_size=2)
 
     merchant, sweeper = Worker(file_all), Worker(sweep_all)
@@ -297,7 +299,7 @@ def test_two_sweepers_share_2000_due_items_and_uphold_each_exactly_once(db, disp
     barrier = threading.Barrier(2)
 
     def sweeper():
-        barrier.wait(10)
+        barrier.wait(WAIT_FOR_THE_OTHER)
         return sweep.deadlines_sweep(now=deadline + timedelta(seconds=1), batch_size=100)
 
     threads = [Worker(sweeper), Worker(sweeper)]
@@ -408,7 +410,7 @@ def test_two_notices_naming_the_same_listings_in_opposite_order_never_deadlock(
         # Both filings reach their insert of items together (the first time), whatever came before.
         if not getattr(passed, "door", False):
             passed.door = True
-            door["barrier"].wait(10)
+            door["barrier"].wait(WAIT_FOR_THE_OTHER)
         insert(items)
 
     monkeypatch.setattr(routing, "_items_insert", insert_together)
@@ -440,11 +442,14 @@ def test_two_notices_naming_the_same_listings_in_opposite_order_never_deadlock(
             assert items.count() == 2
 
 
-def test_a_filing_ended_by_a_deadlock_is_filed_again(
-    owner_a, brand_a, asset_a, store, dispatched, slow_item_inserts, monkeypatch
-):
+def test_a_filing_ended_by_a_deadlock_is_filed_again(owner_a, brand_a, asset_a, store, dispatched, monkeypatch):
     """The retry is the belt to the stable order's braces: with the items inserted in line order
-    (as before), the filings deadlock, and the one PostgreSQL ends is filed again, not a 500."""
+    (as before), the filings deadlock, and the one PostgreSQL ends is filed again, not a 500.
+
+    The deadlock is made certain, not left to timing (a loaded machine may run one insert to its end
+    before the other starts): each filing first inserts its first line, and only once both hold that
+    line's entry in the index of open items do they insert the rest, each towards the other's first.
+    """
     needs_postgres()
     from portal import lock_conflicts
     from takedowns import routing
@@ -454,14 +459,17 @@ def test_a_filing_ended_by_a_deadlock_is_filed_again(
     door = threading.Barrier(2)
     passed = threading.local()
 
-    def insert_in_line_order_together(items):
-        # Both filings reach their insert together (the first time), whatever came before it.
-        if not getattr(passed, "door", False):
-            passed.door = True
-            door.wait(10)
-        NoticeItem.objects.bulk_create(items)
+    def insert_in_line_order_crossing(items):
+        if getattr(passed, "door", False):  # the filing again, after the deadlock: as it comes
+            NoticeItem.objects.bulk_create(items)
+            return
+        passed.door = True
+        NoticeItem.objects.bulk_create(items[:1])
+        # A generous bound: the other thread may be slow to get here on a busy machine.
+        door.wait(WAIT_FOR_THE_OTHER)
+        NoticeItem.objects.bulk_create(items[1:])
 
-    monkeypatch.setattr(routing, "_items_insert", insert_in_line_order_together)
+    monkeypatch.setattr(routing, "_items_insert", insert_in_line_order_crossing)
     conflicts = []
     seen = lock_conflicts.lock_conflict
 
@@ -487,7 +495,7 @@ def test_a_filing_ended_by_a_deadlock_is_filed_again(
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.finish()
+        thread.finish(timeout=WAIT_FOR_THE_OTHER * 2)
     assert [t.error for t in threads] == [None, None]
     assert conflicts, "the filings were meant to deadlock; the test no longer tests the retry"
     assert "deadlock detected" in str(conflicts[0])
