@@ -16,6 +16,9 @@ vets), checked by ``rights_holders.authority`` inside the service; a browser
 session names the acting organisation (its slug) explicitly. Never guessed.
 """
 
+import json
+import re
+
 import django_filters
 from django import forms
 from django.core.exceptions import PermissionDenied
@@ -27,6 +30,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import exceptions, serializers, status
 from rest_framework.exceptions import ErrorDetail
 from rest_framework.generics import GenericAPIView
+from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
@@ -46,6 +50,7 @@ from portal.models import Organisation, OrganisationKind
 from rights_holders.authority import acting_roles_of
 from rights_holders.models import IPAsset, Partner, RightsHolder
 from takedowns import notices as filing
+from takedowns.forms import MAX_EVIDENCE_FILES, MultipleFileField
 from takedowns.models import Channel, InfringementType, ItemStatus, Notice, NoticeItem, Track
 
 # A notice's lines per request. The web form takes 50 at a time; partners file larger notices.
@@ -293,6 +298,8 @@ class NoticeCreateApi(Idempotent, GenericAPIView):
     required_scopes = {"POST": "notices:write"}
     # Creates notices: a retry without the header could file the same complaint twice.
     idempotency = "required"
+    parser_classes = [JSONParser, MultiPartParser]
+    upload_kind = "document"  # with evidence, bodies as large as the filing page's (portal.request_limits)
     queryset = Notice.objects.none()
     pagination_class = None
     filter_backends = []
@@ -346,19 +353,31 @@ class NoticeCreateApi(Idempotent, GenericAPIView):
         )
         refused = NoticeFiledItemSerializer(many=True, help_text="Lines not recorded at all (no id), with the reason.")
 
+    @extend_schema_serializer(component_name="NoticeMultipartInput")
+    class MultipartSerializer(serializers.Serializer):
+        notice = serializers.CharField(help_text="The notice, as the JSON body would be (NoticeInput).")
+        evidence = serializers.ListField(
+            child=serializers.FileField(),
+            required=False,
+            help_text="Not a part of this name: each line's evidence goes in parts named by the line's pointer, "
+            f"`/items/0/evidence`, repeatable (PDF, JPEG, PNG, WebP; at most {MAX_EVIDENCE_FILES} a line).",
+        )
+
     @extend_schema(
         operation_id="notices_create",
-        request=InputSerializer,
+        request={"application/json": InputSerializer, "multipart/form-data": MultipartSerializer},
         responses={201: OutputSerializer},
         description=__doc__,
     )
     def post(self, request):
-        serializer = self.InputSerializer(data=request.data)
+        body, evidence = _notice_and_evidence(request)
+        serializer = self.InputSerializer(data=body)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
+        evidence = _evidence_validate(evidence, len(data["items"]))
         organisation, partner = _acting_organisation(request, data)
         rights_holder = _rights_holder(data, organisation)
-        drafts = _drafts(data["items"], rights_holder)
+        drafts = _drafts(data["items"], rights_holder, evidence)
         notice_data = {name: data[name] for name in (*filing.NOTICE_FIELDS, *filing.DECLARATIONS)}
         try:
             receipt = filing.notice_submit(
@@ -413,14 +432,14 @@ def _rights_holder(data, organisation):
     return holder
 
 
-def _drafts(lines, rights_holder):
+def _drafts(lines, rights_holder, evidence):
     """The request's lines as the service's drafts. Assets are looked up among the brand's own only."""
     wanted = {line["asset_public_id"] for line in lines}
     assets = dict(
         IPAsset.objects.filter(rights_holder=rights_holder, public_id__in=wanted).values_list("public_id", "pk")
     )
     drafts = []
-    for line in lines:
+    for index, line in enumerate(lines):
         by_public_id = "listing_public_id" in line
         drafts.append(
             filing.ItemDraft(
@@ -432,9 +451,64 @@ def _drafts(lines, rights_holder):
                 explanation=line["explanation"],
                 test_buy_order_number=line["test_buy_order_number"],
                 test_buy_report=line["test_buy_report"],
+                evidence=evidence.get(index, []),
             )
         )
     return drafts
+
+
+EVIDENCE_FIELD = re.compile(r"^/items/(\d+)/evidence$")
+
+
+def _notice_and_evidence(request):
+    """(the notice's JSON, {line index: [uploaded files]}). Multipart: the notice in the ``notice`` part, each
+    line's evidence files in parts named by the line's pointer, ``/items/<index>/evidence`` (repeatable)."""
+    if request.content_type.split(";")[0].strip() != "multipart/form-data":
+        return request.data, {}
+    raw = request.data.get("notice")
+    if raw is None:
+        raise exceptions.ValidationError(
+            {"notice": [ErrorDetail("Send the notice as JSON in the `notice` part.", "required")]}
+        )
+    try:
+        body = json.loads(raw)
+    except ValueError:
+        raise exceptions.ValidationError(
+            {"notice": [ErrorDetail("The `notice` part is not JSON.", "parse_error")]}
+        ) from None
+    if not isinstance(body, dict):
+        raise exceptions.ValidationError({"notice": [ErrorDetail("The `notice` part is a JSON object.", "invalid")]})
+    evidence, unknown = {}, []
+    for name in request.FILES:
+        match = EVIDENCE_FIELD.match(name)
+        if match is None:
+            unknown.append(name)
+            continue
+        evidence[int(match.group(1))] = request.FILES.getlist(name)
+    if unknown:
+        raise exceptions.ValidationError(
+            {name: [ErrorDetail("Name each file part /items/<index>/evidence.", "unknown_part")] for name in unknown}
+        )
+    return body, evidence
+
+
+def _evidence_validate(evidence, lines):
+    """Each line's files through the filing form's evidence field: the portal's upload validator, at most as
+    many per line as the form takes. A refused file refuses the notice (400, nothing stored), as on the page."""
+    validated, errors = {}, {}
+    for index, files in evidence.items():
+        if index >= lines:
+            errors[index] = {"evidence": [ErrorDetail(f"There is no line {index} in `items`.", "no_such_item")]}
+            continue
+        try:
+            validated[index] = MultipleFileField().clean(files)
+        except forms.ValidationError as exc:
+            errors[index] = {
+                "evidence": [ErrorDetail(m, e.code or "invalid") for e in exc.error_list for m in e.messages]
+            }
+    if errors:
+        raise exceptions.ValidationError({"items": errors})
+    return validated
 
 
 def _service_errors(exc):

@@ -407,3 +407,88 @@ def test_filing_requires_an_idempotency_key_and_a_retry_files_nothing_new(world,
     other = body(line(world.listings[2], world.asset))
     problem(client.post("/api/v1/notices/", other, format="json", HTTP_IDEMPOTENCY_KEY="notice-1"), 422)
     assert Notice.objects.count() == 1
+
+
+# --- Evidence (multipart) --------------------------------------------------------------
+
+
+def _png():
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), "blue").save(buffer, "PNG")
+    return SimpleUploadedFile("screenshot.png", buffer.getvalue(), content_type="image/png")
+
+
+def _multipart(*items, **parts):
+    import json
+
+    return {"notice": json.dumps(body(*items)), **parts}
+
+
+def test_evidence_goes_with_each_line_through_the_upload_validator(world, key_client, _private_media):
+    from takedowns.models import Evidence
+
+    client = key_client(world.brand.organisation)
+    data = _multipart(
+        line(world.listings[0], world.asset),
+        line(world.listings[1], world.asset),
+        **{"/items/1/evidence": [_png(), _png()]},
+    )
+    response = client.post("/api/v1/notices/", data, format="multipart")
+    assert response.status_code == 201, response.content
+    second = NoticeItem.objects.get(listing=world.listings[1])
+    assert [e.content_type for e in Evidence.objects.filter(item=second)] == ["image/png", "image/png"]
+    assert not Evidence.objects.filter(item__listing=world.listings[0]).exists()
+
+
+@pytest.mark.parametrize(
+    "parts, pointer",
+    [
+        ({"/items/1/evidence": [b"not a file"]}, "/items/1/evidence"),
+        ({"/items/7/evidence": [_png()]}, "/items/7/evidence"),
+        ({"/evidence": [_png()]}, "/~1evidence"),
+    ],
+)
+def test_a_refused_evidence_file_refuses_the_notice_and_stores_nothing(
+    world, key_client, _private_media, parts, pointer
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from takedowns.models import Evidence
+
+    parts = {
+        name: [
+            f if not isinstance(f, bytes) else SimpleUploadedFile("x.png", f, content_type="image/png") for f in files
+        ]
+        for name, files in parts.items()
+    }
+    data = _multipart(line(world.listings[0], world.asset), line(world.listings[1], world.asset), **parts)
+    response = key_client(world.brand.organisation).post("/api/v1/notices/", data, format="multipart")
+    assert pointer in {e["pointer"] for e in problem(response, 400)["errors"]}
+    assert not Notice.objects.exists() and not Evidence.objects.exists()
+    assert not list((_private_media / "evidence").glob("*"))
+
+
+def test_a_multipart_notice_needs_its_json_part(world, key_client):
+    client = key_client(world.brand.organisation)
+    problem(client.post("/api/v1/notices/", {"/items/0/evidence": [_png()]}, format="multipart"), 400)
+    data = problem(client.post("/api/v1/notices/", {"notice": "{not json"}, format="multipart"), 400)
+    assert {e["pointer"] for e in data["errors"]} == {"/notice"}
+
+
+def test_good_evidence_with_a_refused_notice_stores_no_file(world, key_client, _private_media):
+    import json
+
+    from takedowns.models import Evidence
+
+    data = {
+        "notice": json.dumps({**body(line(world.listings[0], world.asset)), "good_faith_statement": False}),
+        "/items/0/evidence": [_png()],
+    }
+    problem(key_client(world.brand.organisation).post("/api/v1/notices/", data, format="multipart"), 400)
+    assert not Notice.objects.exists() and not Evidence.objects.exists()
+    assert not list((_private_media / "evidence").glob("*"))
