@@ -342,7 +342,7 @@ class _CrashMidway(Exception):
 def test_a_seed_that_crashes_midway_leaves_no_partial_world_and_a_rerun_makes_it_whole(monkeypatch):
     """Real commits (a transactional test): the verbs' durable transactions must not commit on their own
     inside the seed, or a crash would leave notices behind that make a re-run skip the lifecycle demo."""
-    from demo import lifecycle
+    from demo.lifecycle import actions as lifecycle  # where the demo's clock runs the sweeper
 
     before = {**_counts(), "AuditLogEntry": AuditLogEntry.objects.count()}
     sweeps = []
