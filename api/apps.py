@@ -9,12 +9,14 @@ class ApiConfig(AppConfig):
 
     def ready(self):
         from api import schema  # noqa: F401  (registers the OpenAPI extension of the key authentication)
-        from api.request_limits import api_caller, api_too_large
+        from api.request_limits import api_caller, api_too_large, api_unreadable
         from portal.request_limits import API_POLICIES
 
-        # The body limits run before DRF: the API says whom a large request acts as, and answers its 413.
+        # The body limits run before DRF: the API says whom a large request acts as, and answers its 413 (and
+        # the 400 of a multipart body that cannot be parsed).
         API_POLICIES.register("api_caller", api_caller)
         API_POLICIES.register("api_too_large", api_too_large)
+        API_POLICIES.register("api_unreadable", api_unreadable)
 
         from api.webhooks.fanout import listeners
         from portal.events import events_listener_register

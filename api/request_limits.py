@@ -29,3 +29,7 @@ def api_caller(request):
 
 def api_too_large(request, message):
     return problem_http_response(status_code=413, code="request_too_large", detail=message, request=request)
+
+
+def api_unreadable(request, message):
+    return problem_http_response(status_code=400, code="parse_error", detail=message, request=request)

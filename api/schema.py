@@ -66,10 +66,15 @@ _ERROR_RESPONSES = {
     "401": "No API key, or an unknown, revoked or expired one.",
     "403": "The key lacks the scope, or the organisation may not do this.",
     "404": "No such object, or not one the key's organisation may see.",
+    "406": "The Accept header asks for something other than JSON.",
     "409": "The object's current state does not allow this, or a retry of a request still running.",
+    "413": "The body is larger than the API accepts (README: the body limits).",
+    "415": "The body's Content-Type is not one this operation reads.",
     "422": "An Idempotency-Key reused with a different body.",
     "429": "Too many requests: wait `Retry-After` seconds.",
 }
+# Statuses only an operation that takes a body can answer (any POST, PUT or PATCH may be sent one).
+_BODY_ONLY = {"413": ("post", "put", "patch"), "415": ("post", "put", "patch"), "422": ("post",)}
 
 
 _RETRY_AFTER = {
@@ -89,7 +94,7 @@ def problem_responses_hook(result, generator, request, public):
                 continue
             responses = operation.setdefault("responses", {})
             for code, description in _ERROR_RESPONSES.items():
-                if code == "422" and method != "post":
+                if code in _BODY_ONLY and method not in _BODY_ONLY[code]:
                     continue
                 response = {"description": description, "content": content}
                 if code == "429":

@@ -28,6 +28,7 @@ The 413 is then the API's own problem details.
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
 from django.urls import Resolver404, resolve
 
@@ -43,6 +44,8 @@ API_POLICIES = PolicyRegistry(
         "api_caller": "request -> User | None",
         # The API's 413 answer for ``message`` (problem details).
         "api_too_large": "request, message -> HttpResponse",
+        # The API's 400 answer for a body that cannot be parsed (problem details).
+        "api_unreadable": "request, message -> HttpResponse",
     },
 )
 
@@ -153,5 +156,12 @@ class RequestLimitsMiddleware:
                 )
             except (TooManyFieldsSent, RequestDataTooBig):
                 return _too_large(request, "The form you sent is too large. Nothing was saved.")
+            except MultiPartParserError as exc:
+                if not _is_api(_match(request)):
+                    raise  # Django's 400 page: a browser never sends such a body
+                # A partner's client gets problem details, as for a malformed JSON body.
+                return API_POLICIES.get("api_unreadable")(
+                    request, f"The multipart body cannot be read: {exc}. Nothing was saved."
+                )
         with upload_budget():
             return self.get_response(request)

@@ -10,6 +10,8 @@ a missing statement is a 400; a move your side may not make is a 403; an item
 you may not see is a 404, like a missing one.
 """
 
+from collections.abc import Mapping
+
 from django.core.exceptions import PermissionDenied
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_serializer
@@ -41,6 +43,15 @@ def item_response(request, item_id):
     """The item as it now stands, read afresh after a move."""
     item = item_visible_or_404(request, item_id)
     return Response(ItemOutputSerializer(item, context=viewer_context(request)).data)
+
+
+def form_data(request):
+    """The body a page's form reads: an object (JSON or form fields). A list, a string or null is a 400."""
+    if not isinstance(request.data, Mapping):
+        raise exceptions.ValidationError(
+            [ErrorDetail("Send an object with the operation's fields (JSON or a form).", "invalid")]
+        )
+    return request.data
 
 
 def form_errors(form):
@@ -107,7 +118,7 @@ class _ItemMoveApi(Idempotent, GenericAPIView):
 
     def post(self, request, item_id):
         item = item_visible_or_404(request, item_id, history=False)
-        form = self.form_class(request.data)
+        form = self.form_class(form_data(request))
         if not form.is_valid():
             raise form_errors(form)
         self.move(request, item, form)
@@ -212,7 +223,7 @@ class ItemCounterNoticeApi(Idempotent, GenericAPIView):
         item = item_visible_or_404(request, item_id, history=False)
         if appeals.appeal_side_of(item, request.user) != AppealSide.MERCHANT:
             raise PermissionDenied("Only the merchant whose listing is named can file a counter-notice.")
-        form = CounterNoticeForm(request.data, request.FILES, item=item, user=request.user)
+        form = CounterNoticeForm(form_data(request), request.FILES, item=item, user=request.user)
         if not form.is_valid():
             raise form_errors(form)
         lifecycle.notice_item_counter_notice(

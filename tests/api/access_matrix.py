@@ -65,6 +65,7 @@ class Operation:
     responses: frozenset  # the statuses the schema documents, as strings
     view_class: type
     scope: str | None  # what the class requires for this method (api.permissions); None: refused to all
+    takes_body: bool  # the schema describes a request body
 
     def __str__(self):
         return self.operation_id
@@ -105,6 +106,7 @@ def api_operations():
                     responses=frozenset(operation.get("responses", {})),
                     view_class=view_class,
                     scope=getattr(view_class, "required_scopes", {}).get(method.upper()),
+                    takes_body="requestBody" in operation,
                 )
             )
     return tuple(operations)

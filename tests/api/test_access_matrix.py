@@ -22,6 +22,7 @@ import pytest
 
 from api.permissions import ANY_KEY
 from api.scopes import ALL_SCOPES, scopes_offered_to
+from portal.models import AuditLogEntry
 from tests.api.access_matrix import (
     COUNTER_NOTICE,
     PARAMETER_PREFIXES,
@@ -343,3 +344,63 @@ def test_each_role_gets_what_the_table_says(operation, role, matrix):
         assert not response.get("Content-Type", "").startswith("application/problem+json")
     else:
         assert_problem(response, expected)
+
+
+# --- Bodies and representations the operation does not take ---------------------------------------
+
+WRITES = [operation for operation in OPERATIONS if operation.method in ("POST", "PUT", "PATCH")]
+
+
+@pytest.mark.parametrize("operation", OPERATIONS, ids=str)
+def test_a_representation_other_than_json_is_406(operation, matrix):
+    role = allowed_role(operation)
+    response = send(operation, matrix.client(role), expectation(operation).call(matrix, role), HTTP_ACCEPT="text/csv")
+    assert_problem(response, 406)
+
+
+@pytest.mark.parametrize("operation", WRITES, ids=str)
+def test_a_body_the_operation_cannot_read_is_a_problem_never_a_500(operation, matrix):
+    """Each refused with problem details (400, or 415 for a type the operation does not read), nothing done."""
+    role = allowed_role(operation)
+    call = expectation(operation).call(matrix, role)
+    url = operation.url(call.args)
+    client = matrix.client(role)
+    method = getattr(client, operation.method.lower())
+    refused = {400, 415}
+    # An operation without a body reads none: whatever JSON comes, it does its work; so does one whose
+    # fields are all optional, given an empty object.
+    allowed = {expectation(operation).statuses[role]}
+    ignored = set() if operation.takes_body else allowed
+    bodies = [
+        ("text/plain", b"file this notice", {415}),
+        ("application/json", b'{"items": [', refused),
+        ("multipart/form-data", b"no boundary, no parts", refused),
+        ("application/json", b"[]", refused | ignored),
+        ("application/json", b'"a string"', refused | ignored),
+        ("application/json", b"null", refused | ignored),
+        ("application/json", b"{}", refused | allowed),
+    ]
+    for content_type, body, statuses in bodies:
+        audited = AuditLogEntry.objects.count()
+        response = method(url, body, content_type=content_type)
+        assert str(response.status_code) in operation.responses, (
+            f"{operation} answered {response.status_code} to {content_type} {body!r}, undocumented"
+        )
+        assert response.status_code in statuses, f"{operation}, {content_type} {body!r}: {response.content[:300]!r}"
+        if response.status_code >= 400:
+            assert_problem(response, response.status_code)
+            assert AuditLogEntry.objects.count() == audited, f"{operation} refused {body!r} yet recorded something"
+
+
+@pytest.mark.parametrize("operation", WRITES, ids=str)
+def test_a_body_too_large_is_413_before_anything_reads_it(operation, matrix, settings):
+    settings.REQUEST_MAX_BODY_BYTES = 2_000  # without a valid key, the plain limit is the API's
+    role = allowed_role(operation)
+    call = expectation(operation).call(matrix, role)
+    body = b'{"description": "' + b"x" * settings.REQUEST_MAX_BODY_BYTES + b'"}'
+    for client in (matrix.client(), matrix.client(secret=matrix.revoked_secret(role))):
+        response = getattr(client, operation.method.lower())(
+            operation.url(call.args), body, content_type="application/json"
+        )
+        assert "413" in operation.responses, f"{operation} answers 413, which its schema does not document"
+        assert_problem(response, 413)
