@@ -125,7 +125,7 @@ def item_detail(user, pk):
 def _partner_vetting_q(p):
     """The notice was filed by a partner that vets this holder and still holds its privilege.
 
-    The queue's twin of ``takedowns.notices._partner_vetting_active``: the same relation, and
+    The queue's twin of ``takedowns.notices.track_choice._partner_vetting_active``: the same relation, and
     the privilege asked of the same policy.
     """
     vets = Partner.vetted_rights_holders.through.objects.filter(

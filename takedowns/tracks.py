@@ -1,6 +1,6 @@
 """Which track a new item takes beyond partner vetting: the Good Faith programme's fast track.
 
-``takedowns.notices.track_for`` has already sent items against a store on the
+``takedowns.notices.track_for`` (``takedowns/notices/track_choice.py``) has already sent items against a store on the
 holder's authorised list, and partner-vetted items, their way; what is left
 is membership. A rights holder that is an active Good Faith member for the
 item's infringement type, or overall, has the listing taken down at once.

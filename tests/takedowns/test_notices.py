@@ -77,7 +77,7 @@ def test_the_receipt_keeps_each_lines_number_and_the_code_of_its_problem(
     from takedowns import notices
 
     if not set_path:
-        monkeypatch.setattr(notices, "set_filing_possible", lambda lines: False)
+        monkeypatch.setattr(notices.submit, "set_filing_possible", lambda lines: False)
     removed = factories.ListingFactory(store=store, status=ListingStatus.REMOVED)
     by_external_id = draft(factories.ListingFactory(store=store), asset_a)
     by_external_id.listing_by = notices.LISTING_BY_EXTERNAL_ID
@@ -321,7 +321,7 @@ def test_a_filing_that_keeps_meeting_lock_conflicts_asks_the_filer_to_try_again(
         attempts.append(1)
         _ended_by_deadlock()
 
-    monkeypatch.setattr(notices, "_notice_submit_once", always_ended)
+    monkeypatch.setattr(notices.submit, "_notice_submit_once", always_ended)
     with pytest.raises(ValidationError) as refused:
         file_notice(owner_a, brand_a, [draft(listing, asset_a)])
     assert refused.value.code == "busy"

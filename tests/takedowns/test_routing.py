@@ -78,9 +78,9 @@ def file(owner, brand, drafts, *, set_path, monkeypatch, seed=7, **kwargs):
     """File through one path with a seeded audit draw; returns (receipt, item ids whose effects were sent)."""
     monkeypatch.setattr(good_faith.audits, "_SYSTEM_RANDOM", random.Random(seed))
     if not set_path:
-        monkeypatch.setattr(notices, "set_filing_possible", lambda lines: False)
+        monkeypatch.setattr(notices.submit, "set_filing_possible", lambda lines: False)
     else:
-        monkeypatch.setattr(notices, "set_filing_possible", routing.set_filing_possible)
+        monkeypatch.setattr(notices.submit, "set_filing_possible", routing.set_filing_possible)
     sent = []
     monkeypatch.setattr(effects, "effects_dispatch", lambda item_ids: sent.extend(item_ids))
     monkeypatch.setattr(sweep, "effects_dispatch_in_chunks", lambda item_ids: sent.extend(item_ids))
@@ -213,7 +213,7 @@ def test_set_filing_writes_the_same_rows_as_the_per_item_verbs(owner_a, brand_a,
     settings.GOOD_FAITH_AUDIT_PERCENT = 50  # with the seed, some fast-track items drawn and some not
     spy = []
     monkeypatch.setattr(
-        notices, "notice_items_file", lambda **kwargs: spy.append(1) or routing.notice_items_file(**kwargs)
+        notices.submit, "notice_items_file", lambda **kwargs: spy.append(1) or routing.notice_items_file(**kwargs)
     )
     (set_receipt, set_rows), (item_receipt, item_rows) = both_paths(owner_a, brand_a, mixed_drafts(world), monkeypatch)
     assert spy == [1]  # the first filing did take the set path
@@ -279,7 +279,7 @@ def test_an_item_opened_meanwhile_sends_the_notice_to_the_per_item_path(owner_a,
     receipt, _ = file(owner_a, brand_a, [draft(listings[0], asset)], set_path=True, monkeypatch=monkeypatch)
     (other,) = receipt.accepted
     # As if the other filing committed between this filing's check and its insert.
-    monkeypatch.setattr(notices, "_open_items_find", lambda pairs: {})
+    monkeypatch.setattr(notices.submit, "open_items_find", lambda pairs: {})
     drafts = [draft(listing, asset) for listing in listings[:3]]
     receipt, sent = file(owner_a, brand_a, drafts, set_path=True, monkeypatch=monkeypatch)
     (refused,) = receipt.invalid

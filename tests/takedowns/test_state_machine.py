@@ -830,7 +830,7 @@ def _count_set_paths(monkeypatch, reached):
     """Count what the set-based filing and sweep wrote (they are called through, unchanged)."""
     from takedowns import notices, sweep
 
-    file_in_set = notices.notice_items_file
+    file_in_set = notices.submit.notice_items_file
 
     def counted_filing(**kwargs):
         result = file_in_set(**kwargs)
@@ -845,7 +845,7 @@ def _count_set_paths(monkeypatch, reached):
         reached["set sweep", "several items" if len(item_ids) > 1 else "one item"] += 1
         return item_ids
 
-    monkeypatch.setattr(notices, "notice_items_file", counted_filing)
+    monkeypatch.setattr(notices.submit, "notice_items_file", counted_filing)
     monkeypatch.setattr(sweep, "groups_move_in_set", counted_sweep)
 
 

@@ -1,0 +1,74 @@
+"""The notice as a whole: what it must carry, the receipt of a filing, who may not file now, its audit entry."""
+
+from dataclasses import dataclass, field
+
+from django.utils import timezone
+
+from portal.audit import audit_log_entry
+from portal.forms import text_problem
+from takedowns.models import FilingSuspension, Notice
+
+NOTICE_FIELDS = ("filer_name", "filer_address", "filer_phone", "filer_email", "signature")
+DECLARATIONS = {
+    "good_faith_statement": "Confirm your good-faith belief that the use is not authorised.",
+    "accuracy_statement": "Confirm that the information in the notice is accurate.",
+    "authority_statement": "Confirm, under penalty of perjury, that you are authorised to act for the rights holder.",
+}
+FIELD_MESSAGES = {
+    "filer_name": "Give the filer's full name.",
+    "filer_address": "Give a postal address where the filer can be reached.",
+    "filer_phone": "Give a phone number.",
+    "filer_email": "Give an e-mail address.",
+    "signature": "Type your full name as your signature.",
+}
+
+
+@dataclass
+class Receipt:
+    notice: Notice | None
+    accepted: list = field(default_factory=list)  # NoticeItem
+    invalid: list = field(default_factory=list)  # NoticeItem (status invalid, with invalid_reason)
+    refused: list = field(default_factory=list)  # (line number, LineProblem) not recorded at all
+    # Each recorded item's line (1-based, the order the filer gave) and, for an invalid one, its problem.
+    lines: dict = field(default_factory=dict)  # item pk -> line number
+    problems: dict = field(default_factory=dict)  # item pk -> LineProblem
+
+
+def filing_suspension_of(organisation_id, now=None):
+    now = now or timezone.now()
+    return (
+        FilingSuspension.objects.filter(
+            organisation_id=organisation_id, lifted_at__isnull=True, starts_at__lte=now, ends_at__gt=now
+        )
+        .order_by("-ends_at")
+        .first()
+    )
+
+
+def notice_errors(data):
+    errors = {}
+    for name in NOTICE_FIELDS:
+        if not str(data.get(name) or "").strip():
+            errors[name] = FIELD_MESSAGES[name]
+        elif problem := text_problem(data[name], multiline=False, max_length=Notice._meta.get_field(name).max_length):
+            errors[name] = problem
+    for name, message in DECLARATIONS.items():
+        if data.get(name) is not True:
+            errors[name] = message
+    return errors
+
+
+def notice_submitted_entry(notice, accepted, invalid, *, refused, actor):
+    """The notice's own audit entry (unsaved): what was accepted, returned invalid and refused."""
+    return audit_log_entry(
+        action="takedowns.notice.submitted",
+        actor=actor,
+        obj=notice,
+        organisation_id=notice.rights_holder.organisation_id,
+        data={
+            "channel": notice.channel,
+            "accepted": [i.pk for i in accepted],
+            "invalid": [i.pk for i in invalid],
+            "refused": [reason for _, reason in refused],
+        },
+    )

@@ -1,0 +1,295 @@
+"""Filing a notice (``notice_submit``): the notice first, then each line on its own.
+
+A notice with one bad item among ten keeps the nine. Items that cannot be
+recorded at all (an unknown listing or asset) are returned as refused lines
+with their reason. Receipt is confirmed to the filer at once (a notification
+effect of each item's first event, sent after commit).
+"""
+
+from functools import partial
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, OperationalError, transaction
+from django.utils import timezone
+
+from portal.lock_conflicts import lock_conflict, lock_conflict_retry
+from portal.scoping import organisation_ids_of
+from portal.transactions import durable_atomic
+from portal.uploads import StoredFilesGuard
+from rights_holders.authority import acting_role_check
+from rights_holders.models import IPAsset
+from takedowns.lifecycle import notice_item_create, notice_item_route
+from takedowns.models import (
+    OPEN_STATUSES,
+    Channel,
+    Evidence,
+    InfringementType,
+    ItemStatus,
+    Notice,
+    NoticeItem,
+)
+from takedowns.notices.lines import (
+    LineProblem,
+    draft_text_problem,
+    duplicate_reason,
+    item_problem,
+    listing_key,
+    listings_find,
+    open_items_find,
+)
+from takedowns.notices.notice import (
+    DECLARATIONS,
+    NOTICE_FIELDS,
+    Receipt,
+    filing_suspension_of,
+    notice_errors,
+    notice_submitted_entry,
+)
+from takedowns.notices.track_choice import tracks_for
+from takedowns.routing import FilingLine, OpenItemClash, notice_items_file, set_filing_possible
+
+# How many times a filing ended by a lock conflict is filed again before the filer is asked to retry.
+FILING_ATTEMPTS = 3
+
+
+def notice_submit(
+    *, actor, rights_holder, data, drafts, acting_organisation=None, channel=Channel.WEB, partner=None, now=None
+):
+    """File a notice. Notice-level problems raise ValidationError/PermissionDenied and write nothing.
+
+    ``acting_organisation`` is the organisation that files: the brand's own, or an agent firm whose
+    letter of authorisation covers the brand (the filer names it; it is checked, never guessed). A
+    partner files as its own organisation. Returns a Receipt: the notice, its accepted and invalid
+    items, and lines refused outright.
+
+    A filing that PostgreSQL ends to break a lock cycle with another filing naming the same
+    listings is filed again (nothing of it was kept); if that keeps happening the filer is
+    asked to try again, never shown a server error. A filing whose set insert meets an item
+    another filing opened meanwhile (``OpenItemClash``) is filed again item by item.
+    """
+    now = now or timezone.now()
+    arguments = {
+        "actor": actor,
+        "rights_holder": rights_holder,
+        "data": data,
+        "drafts": drafts,
+        "acting_organisation": acting_organisation,
+        "channel": channel,
+        "partner": partner,
+        "now": now,
+    }
+
+    def attempt():
+        try:
+            return _notice_submit_once(**arguments, as_set=True)
+        except OpenItemClash:
+            # Nothing of the first attempt was kept; item by item, each clash becomes an invalid item.
+            return _notice_submit_once(**arguments, as_set=False)
+
+    try:
+        return lock_conflict_retry(attempt, attempts=FILING_ATTEMPTS)
+    except OperationalError as exc:
+        if not lock_conflict(exc):
+            raise
+        raise ValidationError(
+            "Other notices naming the same listings are being filed at this moment; file this one again.",
+            code="busy",
+        ) from exc
+
+
+def _notice_submit_once(*, actor, rights_holder, data, drafts, acting_organisation, channel, partner, now, as_set):
+    if partner is not None:
+        if partner.organisation_id not in organisation_ids_of(actor):
+            raise PermissionDenied("You do not belong to this partner.")
+        if acting_organisation is not None and acting_organisation.pk != partner.organisation_id:
+            raise PermissionDenied(f"A notice vetted by {partner} is filed by {partner} itself.")
+        if not partner.vetted_rights_holders.filter(pk=rights_holder.pk).exists():
+            raise PermissionDenied(f"{partner} does not file for {rights_holder.legal_name}.")
+        filer_org = partner.organisation
+    else:
+        role = acting_role_check(user=actor, rights_holder=rights_holder, organisation=acting_organisation, when=now)
+        filer_org = role.organisation
+    for org_id in {rights_holder.organisation_id, filer_org.pk}:
+        suspension = filing_suspension_of(org_id, now)
+        if suspension is not None:
+            raise ValidationError(
+                f"Filing is suspended until {suspension.ends_at:%Y-%m-%d %H:%M} UTC: {suspension.reason}",
+                code="filing_suspended",
+            )
+    errors = notice_errors(data)
+    if errors:
+        raise ValidationError(errors)
+    if not drafts:
+        raise ValidationError("Add at least one listing to the notice.", code="no_items")
+
+    receipt = Receipt(notice=None)
+    with StoredFilesGuard() as guard, durable_atomic():
+        notice = Notice.objects.create(
+            rights_holder=rights_holder,
+            filed_by=actor,
+            filer_organisation=filer_org,
+            partner=partner,
+            channel=channel,
+            signed_at=now,
+            submitted_at=now,
+            **{k: str(data[k]).strip() for k in NOTICE_FIELDS},
+            **dict.fromkeys(DECLARATIONS, True),
+        )
+        receipt.notice = notice
+        # Listings (with their authorised-store flag), assets and open items for the whole notice in
+        # three queries, not three per line; none for the assets the caller has just read.
+        assets = {
+            d.ip_asset.pk: d.ip_asset for d in drafts if d.ip_asset is not None and d.ip_asset.pk == d.ip_asset_id
+        }
+        if unread := {d.ip_asset_id for d in drafts if d.ip_asset_id and d.ip_asset_id not in assets}:
+            assets.update(IPAsset.objects.in_bulk(unread))
+        listings = listings_find(drafts, rights_holder)
+        open_items = open_items_find(
+            {
+                (listings[key].pk, d.ip_asset_id)
+                for d in drafts
+                if (key := listing_key(d)) in listings and d.ip_asset_id in assets
+            }
+        )
+        lines = []
+        for number, draft in enumerate(drafts, start=1):
+            listing = listings.get(listing_key(draft))
+            asset = assets.get(draft.ip_asset_id)
+            if listing is None:
+                shown = draft.listing_shown or draft.listing_ref
+                receipt.refused.append(
+                    (number, LineProblem(f"Line {number}: no listing {shown!r} on the marketplace.", "listing_unknown"))
+                )
+                continue
+            if asset is None:
+                receipt.refused.append(
+                    (number, LineProblem(f"Line {number}: choose one of your IP assets.", "asset_unknown"))
+                )
+                continue
+            if text_refusal := draft_text_problem(draft):
+                # Not kept even as an invalid item: a megabyte of explanation is not stored to say no.
+                receipt.refused.append((number, LineProblem(f"Line {number}: {text_refusal}", text_refusal.code)))
+                continue
+            problem = item_problem(
+                draft,
+                rights_holder=rights_holder,
+                listing=listing,
+                asset=asset,
+                now=now,
+                open_item_id=open_items.get((listing.pk, asset.pk)),
+            )
+            fields = {
+                "listing": listing,
+                "ip_asset": asset,
+                "infringement_type": draft.infringement_type
+                if draft.infringement_type in InfringementType.values
+                else InfringementType.OTHER,
+                "explanation": (draft.explanation or "").strip(),
+                "test_buy_order_number": draft.test_buy_order_number.strip(),
+                "test_buy_report": draft.test_buy_report.strip(),
+            }
+            lines.append(FilingLine(number, draft, listing, asset, fields, listing.authorised_for_holder, problem))
+        if not lines:
+            # Each refusal keeps its line and code (the API points at the line); nothing is kept.
+            raise ValidationError(
+                [_line_error(n, reason) for n, reason in receipt.refused]
+                or [ValidationError("Add at least one listing to the notice.", code="no_items")]
+            )
+
+        if as_set and set_filing_possible(lines):
+            receipt.accepted, receipt.invalid = notice_items_file(
+                notice=notice,
+                lines=lines,
+                actor=actor,
+                now=now,
+                notice_audit=partial(notice_submitted_entry, notice, refused=receipt.refused, actor=actor),
+            )
+            for line in lines:
+                receipt.lines[line.item.pk] = line.number
+                if line.problem:
+                    receipt.problems[line.item.pk] = line.problem
+            valid_lines = [line for line in lines if not line.problem]
+            for item, line in zip(receipt.accepted, valid_lines, strict=True):
+                _evidence_store(item, line.draft, actor=actor, guard=guard)
+            filed_items = [*receipt.accepted, *receipt.invalid]
+        else:
+            _items_file_one_by_one(
+                notice, lines, actor=actor, now=now, receipt=receipt, open_items=open_items, guard=guard
+            )
+            entry = notice_submitted_entry(
+                notice, receipt.accepted, receipt.invalid, refused=receipt.refused, actor=actor
+            )
+            entry.save(force_insert=True)
+            for item, (track, reason) in zip(receipt.accepted, tracks_for(notice, receipt.accepted), strict=True):
+                notice_item_route(item_id=item.pk, track=track, reason=reason, now=now)
+            filed_items = None  # routed by the verbs: the receipt reads them afresh
+        # The filer's receipt: one notification for the whole notice, in this transaction.
+        from takedowns.notifications import notice_receipt_write
+
+        notice_receipt_write(notice, filed_items)
+    if filed_items is None:
+        # The items as routing left them (one query; their relations load afresh, as after refresh_from_db).
+        fresh = NoticeItem.objects.in_bulk([item.pk for item in receipt.accepted])
+        receipt.accepted = [fresh[item.pk] for item in receipt.accepted]
+    return receipt
+
+
+def _line_error(number, reason):
+    """A refused line as a ValidationError that keeps its code and, in ``line``, its 1-based line number.
+
+    Not in ``params``: Django would %-format the text with them, and a listing id the filer typed
+    may hold a ``%``.
+    """
+    error = ValidationError(reason, code=reason.code)
+    error.line = number
+    return error
+
+
+def _items_file_one_by_one(notice, lines, *, actor, now, receipt, open_items, guard):
+    """Create the items one by one (SQLite; a notice naming a listing and asset twice; a concurrent filing)."""
+    for line in lines:
+        create = partial(
+            notice_item_create,
+            notice=notice,
+            fields=line.fields,
+            actor=actor,
+            authorised_store_flag=line.authorised_store_flag,
+            now=now,
+        )
+        pair = (line.listing.pk, line.asset.pk)
+        problem = line.problem
+        if not problem and pair in open_items:
+            # A second line for the same listing and asset in this notice points to the first's item.
+            problem = duplicate_reason(open_items[pair], line.listing)
+        try:
+            with transaction.atomic():
+                item = create(invalid_reason=problem)
+        except IntegrityError:
+            # Another filing opened the same listing and asset a moment ago.
+            other = NoticeItem.objects.filter(
+                listing=line.listing, ip_asset=line.asset, status__in=OPEN_STATUSES
+            ).first()
+            problem = duplicate_reason(other.pk if other else "?", line.listing)
+            item = create(invalid_reason=problem)
+        receipt.lines[item.pk] = line.number
+        if item.status == ItemStatus.INVALID:
+            receipt.invalid.append(item)
+            receipt.problems[item.pk] = problem
+            continue
+        open_items[pair] = item.pk
+        _evidence_store(item, line.draft, actor=actor, guard=guard)
+        receipt.accepted.append(item)
+
+
+def _evidence_store(item, draft, *, actor, guard):
+    for validated in draft.evidence:
+        row = Evidence(
+            item=item,
+            original_name=validated.original_name,
+            content_type=validated.content_type,
+            size=validated.size,
+            uploaded_by=actor,
+        )
+        row.file.save(validated.name, validated.content, save=False)
+        guard.add(row.file)
+        row.save()

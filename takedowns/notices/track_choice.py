@@ -1,0 +1,37 @@
+"""Which track a new item takes: standard, or fast (an authorised store never; a vetting partner; Good Faith)."""
+
+from takedowns.models import Track
+from takedowns.policies import policy
+from takedowns.tracks import track_extension, tracks_prepare
+
+
+def track_for(notice, item):
+    """Standard or fast track for a new item, with the reason (Good Faith extends this)."""
+    if item.authorised_store_flag:
+        return Track.STANDARD, "The store is on the rights holder's authorised list: a reviewer checks it."
+    if _partner_vetting_active(notice):
+        return Track.FAST, f"Vetted by {notice.partner}: fast track."
+    return track_extension(notice, item)
+
+
+def tracks_for(notice, items):
+    """``track_for`` of each item, the Good Faith programme asked once for all their infringement types."""
+    asked = {item.infringement_type for item in items if not item.authorised_store_flag}
+    if asked and not _partner_vetting_active(notice):
+        tracks_prepare(notice, asked)
+    return [track_for(notice, item) for item in items]
+
+
+def _partner_vetting_active(notice):
+    """An approved partner that still holds the privilege and vets this holder. Asked once per notice."""
+    if not notice.partner_id:
+        return False
+    cached = notice.__dict__.get("_partner_vetting_active")
+    if cached is None:
+        partner = notice.partner
+        cached = bool(
+            policy("partner_privilege_active")(partner)
+            and partner.vetted_rights_holders.filter(pk=notice.rights_holder_id).exists()
+        )
+        notice.__dict__["_partner_vetting_active"] = cached
+    return cached
