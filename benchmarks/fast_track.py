@@ -59,14 +59,17 @@ from pathlib import Path
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
 
-from tests.benchmarking import database_prepare, django_setup  # noqa: E402
+from tests.benchmarking import (  # noqa: E402
+    database_prepare,
+    django_setup,
+    trivial_view_install,
+    trivial_view_time,
+)
 
 BENCH_DB = "portal_bench_fast"
 ITEMS_PER_NOTICE = 10
 WARM_UP_NOTICES = 5
 COUNTED_NOTICES = 20  # untimed notices whose queries are counted (after the warm-up ones)
-TRIVIAL_PATH = "bench/trivial/"
-BENCH_URLCONF = "benchmarks_fast_track_urls"
 
 # (asset index, infringement type) of a notice's lines, cycled; the notice number shifts the start.
 ASSET_KINDS = ("trademark", "trademark", "copyright", "design", "patent")
@@ -82,26 +85,6 @@ LINES = (
     (0, "counterfeit"),
     (3, "design"),
 )
-
-
-def urlconf_install():
-    """The portal's URLs plus one trivial view, as the root URLconf of this process (nothing else changes)."""
-    import types
-
-    from django.conf import settings
-    from django.contrib.auth.decorators import login_required
-    from django.http import HttpResponse
-    from django.urls import clear_url_caches, include, path
-
-    @login_required
-    def trivial(request):
-        return HttpResponse("ok", content_type="text/plain")
-
-    module = types.ModuleType(BENCH_URLCONF)
-    module.urlpatterns = [path(TRIVIAL_PATH, trivial), path("", include(settings.ROOT_URLCONF))]
-    sys.modules[BENCH_URLCONF] = module
-    settings.ROOT_URLCONF = BENCH_URLCONF
-    clear_url_caches()
 
 
 def background_create(count):
@@ -225,15 +208,6 @@ def file_and_wait(client, url, data, listing_ids):
     return response, elapsed
 
 
-def trivial_request(client, url):
-    began = time.perf_counter()
-    response = client.get(url)
-    elapsed = (time.perf_counter() - began) * 1000
-    if response.status_code != 200:
-        raise SystemExit(f"trivial view answered HTTP {response.status_code}")
-    return elapsed
-
-
 def receipt_read(client, response):
     """Open the receipt as the filer's browser does after the redirect: it reads the page's message, so
     messages do not pile up in one session over a thousand notices."""
@@ -334,7 +308,7 @@ def main(argv=None):
 
     # The test client's host and an in-memory mailbox; the requests themselves run the real stack.
     setup_test_environment(debug=False)
-    urlconf_install()
+    trivial_view_install()
     per = ITEMS_PER_NOTICE
     counted = WARM_UP_NOTICES + COUNTED_NOTICES
     needed = (notices + counted) * per
@@ -348,7 +322,6 @@ def main(argv=None):
     client = Client()
     client.force_login(owner)
     url = reverse("takedowns:notice-create")
-    trivial_url = "/" + TRIVIAL_PATH
     batches = [listings[n * per : (n + 1) * per] for n in range(notices + counted)]
 
     def notice_data(n):
@@ -376,7 +349,7 @@ def main(argv=None):
         data, ids = notice_data(n)
         response, elapsed = file_and_wait(client, url, data, ids)
         timings.append(elapsed)
-        trivial.append(trivial_request(client, trivial_url))
+        trivial.append(trivial_view_time(client))
         receipt_read(client, response)
     wall_seconds = time.perf_counter() - began
     load_after = os.getloadavg()[0]

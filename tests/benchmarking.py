@@ -52,3 +52,47 @@ def django_setup(database_url):
     # DEBUG keeps every query in memory; a benchmark of a million rows must not.
     settings.DEBUG = False
     logging.getLogger("celery").setLevel(logging.WARNING)
+
+
+# --- The trivial view: what the machine gives a request right now ------------------------
+
+TRIVIAL_PATH = "bench/trivial/"
+_BENCH_URLCONF = "benchmarks_trivial_urls"
+
+
+def trivial_view_install():
+    """The portal's URLs plus one trivial view, as this process's root URLconf (nothing else changes).
+
+    The view is login-protected and answers "ok": the whole middleware stack, the session and
+    the user, nothing else. Timed beside a benchmark's own work in the same run, it says how fast
+    the machine is at that moment: the machine is shared, and a ratio to it survives the load
+    where milliseconds do not.
+    """
+    import types
+
+    from django.conf import settings
+    from django.contrib.auth.decorators import login_required
+    from django.http import HttpResponse
+    from django.urls import clear_url_caches, include, path
+
+    @login_required
+    def trivial(request):
+        return HttpResponse("ok", content_type="text/plain")
+
+    module = types.ModuleType(_BENCH_URLCONF)
+    module.urlpatterns = [path(TRIVIAL_PATH, trivial), path("", include(settings.ROOT_URLCONF))]
+    sys.modules[_BENCH_URLCONF] = module
+    settings.ROOT_URLCONF = _BENCH_URLCONF
+    clear_url_caches()
+
+
+def trivial_view_time(client):
+    """One GET of the trivial view by a logged-in test client, in ms."""
+    import time
+
+    began = time.perf_counter()
+    response = client.get("/" + TRIVIAL_PATH)
+    elapsed = (time.perf_counter() - began) * 1000
+    if response.status_code != 200:
+        raise SystemExit(f"trivial view answered HTTP {response.status_code}")
+    return elapsed
