@@ -11,14 +11,19 @@ from django.db.models import Q
 from portal.models import LetterOfAuthorisation, Membership
 
 
-def organisation_ids_of(user):
+def organisation_kinds_of(user):
+    """{organisation id: kind} of the user's organisations; one query, kept on the user object (one request)."""
     if not user.is_authenticated:
-        return frozenset()
-    cached = getattr(user, "_organisation_ids", None)
+        return {}
+    cached = getattr(user, "_organisation_kinds", None)
     if cached is None:
-        cached = frozenset(Membership.objects.filter(user=user).values_list("organisation_id", flat=True))
-        user._organisation_ids = cached
+        cached = dict(Membership.objects.filter(user=user).values_list("organisation_id", "organisation__kind"))
+        user._organisation_kinds = cached
     return cached
+
+
+def organisation_ids_of(user):
+    return frozenset(organisation_kinds_of(user))
 
 
 def letters_visible_to(user):

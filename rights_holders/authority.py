@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied
 
 from portal.models import LetterOfAuthorisation, Organisation, OrganisationKind
-from portal.scoping import organisation_ids_of
+from portal.scoping import organisation_ids_of, organisation_kinds_of
 from rights_holders.models import RightsHolder
 
 
@@ -56,12 +56,15 @@ def acting_authority(organisation_ids, *, when=None):
 def acting_roles_of(user, *, rights_holder=None, when=None):
     """Every (organisation, rights holder) the user may act as, brand staff first, then agents by name.
 
-    Three queries whatever the number of organisations; ``rights_holder`` narrows to one brand.
+    At most three queries whatever the number of organisations (the user's organisations with
+    their kinds, the brands among them, the letters of the agent firms among them: none when the
+    user is in no agent firm, as none could be found); ``rights_holder`` narrows to one brand.
     """
-    orgs = organisation_ids_of(user)
-    if not orgs:
+    kinds = organisation_kinds_of(user)
+    if not kinds:
         return []
-    holders, letters = acting_authority(orgs, when=when)
+    in_an_agent_firm = OrganisationKind.AGENT in kinds.values()
+    holders, letters = acting_authority(frozenset(kinds), when=when)
     holders = holders.select_related("organisation")
     letters = letters.select_related("agent", "rights_holder").order_by(
         "agent__name", "rights_holder__legal_name", "-valid_until", "pk"
@@ -71,7 +74,7 @@ def acting_roles_of(user, *, rights_holder=None, when=None):
         letters = letters.filter(rights_holder_id=rights_holder.pk)
     roles = [ActingRole(h.organisation, h) for h in holders.order_by("legal_name")]
     seen = {role.key for role in roles}
-    for letter in letters:
+    for letter in letters if in_an_agent_firm else ():
         role = ActingRole(letter.agent, letter.rights_holder, letter)
         if role.key not in seen:  # two letters for the same pair: the longest-running one is shown
             seen.add(role.key)
