@@ -240,15 +240,16 @@ def test_a_ten_item_notice_of_four_types_asks_about_membership_once(owner_a, bra
 
 # The queries of the filing page's POST for a ten-item fast-track notice, on PostgreSQL
 # (SQLite draws no item ids first: one fewer):
-#   session and user (2); the filer's organisations (with their kinds), the brands it may
-#   act for (no letters read: the filer is in no agent firm), the assets offered (3); the filing suspensions (1); BEGIN and COMMIT (2, a
-#   savepoint inside a test's transaction); the notice (1); the listings with their
-#   authorised-store flag, their open items, the memberships of every type named (3); the
-#   items' ids and the items (2); their events, audit entries (with the listings' and the
-#   notice's), statements of reasons and effects (4); the listings locked, their items, the
-#   update that takes them down (3); the receipt's recipients and row (2); the quality
-#   audits and their audit entries (2: every item is drawn here).
-TEN_ITEM_FAST_TRACK_FILING_QUERIES = 25
+#   session and user (2); the filer's organisations with their kinds, the brands it may act
+#   for, the assets offered (3; no letters read: the filer is in no agent firm); the filing
+#   suspensions (1); BEGIN and COMMIT (2; a savepoint inside a test's transaction); the
+#   notice (1); the listings with their authorised-store flag, their open items, the
+#   memberships of every type named (3); the items' ids and the items (2); their events,
+#   audit entries (with the listings' and the notice's), statements of reasons and effects
+#   (4); whether anyone subscribed to webhooks (1, portal.events); the listings locked, their
+#   items, the update that takes them down (3); the receipt's recipients and row (2); the
+#   quality audits and their audit entries (2: every item is drawn here).
+TEN_ITEM_FAST_TRACK_FILING_QUERIES = 26
 
 
 def test_a_ten_item_fast_track_notice_is_filed_through_the_page_in_a_fixed_number_of_queries(
