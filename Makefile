@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install system-deps migrate seed lint clean openapi
+.PHONY: run test install system-deps browser-deps migrate seed lint clean openapi
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,17 @@ system-deps:
 	  fi; \
 	fi
 
+# Debian's Chromium, for the browser tests only (Playwright drives it; nothing is downloaded by Playwright).
+browser-deps:
+	@if ! command -v chromium >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "Installing chromium with apt-get (browser tests)..."; \
+	    (apt-get install -y -qq chromium >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)); \
+	  else \
+	    echo "chromium is missing; the browser tests need it. Install it with: sudo apt-get install -y chromium"; \
+	  fi; \
+	fi
+
 migrate: install
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py migrate --noinput
 
@@ -41,7 +52,7 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 
-test: lint
+test: lint browser-deps
 	DEBUG=$${DEBUG:-1} $(BIN)/pytest
 
 # The API contract (openapi.yaml) after a deliberate change; tests/api/test_schema.py compares it.

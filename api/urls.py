@@ -1,6 +1,7 @@
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView
 
+from api.docs import ApiDocsRedocView, ApiDocsSwaggerView
 from api.routing import by_method
 from api.views import assets, good_faith, items, listings, me, notices, webhooks
 
@@ -47,6 +48,6 @@ v1 = [
 app_name = "api"
 urlpatterns = [
     path("v1/", include(v1)),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
-    path("docs/redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
+    path("docs/", ApiDocsSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("docs/redoc/", ApiDocsRedocView.as_view(url_name="api:schema"), name="redoc"),
 ]

@@ -33,3 +33,20 @@ def redis_url():
     except Exception as exc:
         _missing(f"this test needs Redis at {url}: {exc}")
     return url
+
+
+CHROMIUM = "/usr/bin/chromium"
+# Headless, and nothing in the background: the only requests are the pages' own.
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+def needs_chromium():
+    """Debian's Chromium (``make test`` installs it as root) and Playwright to drive it; the path to the browser."""
+    import importlib.util
+    from pathlib import Path
+
+    if importlib.util.find_spec("playwright") is None:
+        _missing("this test needs Playwright: pip install -r requirements-dev.txt")
+    if not Path(CHROMIUM).exists():
+        _missing(f"this test needs Chromium at {CHROMIUM}: apt-get install -y chromium")
+    return CHROMIUM
