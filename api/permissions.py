@@ -17,6 +17,10 @@ class HasScope(BasePermission):
     message = "This API key lacks the scope this operation needs."
 
     def has_permission(self, request, view):
+        if not hasattr(view, request.method.lower()):
+            # A method the class does not serve (PUT on a read, HEAD on a POST): dispatch answers 405
+            # once the caller is authenticated, not a 403 about a scope no key could hold.
+            return request.user.is_authenticated
         needed = getattr(view, "required_scopes", {}).get(request.method)
         if needed is None:
             needed = getattr(view, "required_scopes", {}).get("GET") if request.method in ("HEAD", "OPTIONS") else None

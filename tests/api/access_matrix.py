@@ -255,6 +255,12 @@ class MatrixWorld:
             client.credentials(HTTP_AUTHORIZATION=f"Bearer {secret}")
         return client
 
+    def session_client(self, role):
+        """A PartnerClient signed in as a person, an owner of ``role``'s organisation (the browser's way in)."""
+        client = PartnerClient()
+        client.force_login(factories.member_of(self.organisations[role], role="owner"))
+        return client
+
     def revoked_secret(self, role):
         from api.keys import api_key_revoke
 

@@ -10,8 +10,11 @@ For each operation:
 - a key of an organisation allowed to call it, without the scope the API class requires
   (``required_scopes``): 403 problem details naming the scope;
 - on one object (a ``{..._id}`` in the path): another organisation's object is a 404 identical,
-  apart from ``instance``, to a missing id's, and so is a malformed id;
+  apart from ``instance``, to a missing id's, and so is a malformed id; with a key and in a browser session;
 - each role, with a key carrying every scope its organisation may hold: the table's status;
+- a key past its rate limit: 429 with ``Retry-After``; an Accept other than JSON: 406;
+- writes: a body of a type it does not read 415, malformed or not an object 400 (never a 500,
+  nothing recorded), too large 413; a method the path does not serve 405 with ``Allow``;
 - every status seen is one the schema documents for the operation, every error problem details.
 """
 
@@ -301,15 +304,17 @@ def test_a_key_without_the_operations_scope_is_403(operation, matrix):
 ON_ONE_OBJECT = [(operation, name) for operation in OPERATIONS for name in operation.parameters]
 
 
+@pytest.mark.parametrize("via", ["key", "session"])
 @pytest.mark.parametrize("operation, parameter", ON_ONE_OBJECT, ids=[f"{op}-{name}" for op, name in ON_ONE_OBJECT])
-def test_another_organisations_object_is_404_exactly_like_a_missing_one(operation, parameter, matrix):
+def test_another_organisations_object_is_404_exactly_like_a_missing_one(operation, parameter, via, matrix):
     prefix = PARAMETER_PREFIXES.get(parameter)
     assert prefix, f"{operation}: add the path parameter {parameter!r} to PARAMETER_PREFIXES (access_matrix.py)"
     foreign = matrix.foreign_ids()
     assert parameter in foreign, f"{operation}: MatrixWorld.foreign_ids() names no other organisation's {parameter}"
     role = allowed_role(operation)
     call = expectation(operation).call(matrix, role)
-    client = matrix.client(role)
+    # A browser session (a person, an owner of the organisation) is scoped by the same selectors.
+    client = matrix.client(role) if via == "key" else matrix.session_client(role)
     own = call.args[parameter]
     other_prefix = next(p for p in PARAMETER_PREFIXES.values() if p != prefix)
     answers = {
@@ -344,6 +349,51 @@ def test_each_role_gets_what_the_table_says(operation, role, matrix):
         assert not response.get("Content-Type", "").startswith("application/problem+json")
     else:
         assert_problem(response, expected)
+
+
+# --- Rate limits ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("operation", OPERATIONS, ids=str)
+def test_a_key_past_its_rate_limit_is_429_with_retry_after(operation, matrix, settings):
+    role = allowed_role(operation)
+    call = expectation(operation).call(matrix, role)
+    _, secret = matrix.key(role)
+    settings.API_BURST_LIMIT = (1, 60)
+    first = send(operation, matrix.client(secret=secret), call)
+    assert first.status_code != 429, first.content
+    response = send(operation, matrix.client(secret=secret), call)
+    assert_problem(response, 429)
+    assert 1 <= int(response["Retry-After"]) <= 60
+
+
+# --- Methods a path does not serve ---------------------------------------------------------------
+
+BY_PATH = {}
+for _operation in OPERATIONS:
+    BY_PATH.setdefault(_operation.path, []).append(_operation)
+
+
+@pytest.mark.parametrize("path", sorted(BY_PATH))
+def test_a_method_the_path_does_not_serve_is_405_with_allow(path, matrix):
+    """Whatever the key's scopes: no scope makes an unserved method work. Without credentials a path of one
+    class says 401 first, a path of several (api.routing.by_method) 405 before any authentication."""
+    served = {operation.method for operation in BY_PATH[path]}
+    operation = BY_PATH[path][0]
+    role = allowed_role(operation)
+    call = expectation(operation).call(matrix, role)
+    url = operation.url(call.args)
+    client = matrix.client(role)
+    for method in sorted({"GET", "POST", "PUT", "PATCH", "DELETE"} - served):
+        response = getattr(client, method.lower())(url)
+        assert_problem(response, 405)
+        allowed = {m.strip() for m in response["Allow"].split(",")}
+        assert served <= allowed and method not in allowed, (method, response["Allow"])
+        anonymous = getattr(matrix.client(), method.lower())(url)
+        assert_problem(anonymous, 405 if anonymous.status_code == 405 else 401)
+    if "GET" not in served:
+        response = client.head(url)
+        assert response.status_code == 405, f"HEAD {url}: {response.status_code}"
 
 
 # --- Bodies and representations the operation does not take ---------------------------------------
