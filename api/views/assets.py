@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.fields import PREFIXES, PublicIdField, object_by_public_id_or_404
+from api.filters import IsoDateTimeFilter
 from api.idempotency import Idempotent
 from portal import public_ids
 from rights_holders.forms import IPAssetForm
@@ -66,8 +67,8 @@ class AssetSerializer(serializers.Serializer):
 class AssetFilter(django_filters.FilterSet):
     verification_status = django_filters.ChoiceFilter(choices=VerificationStatus.choices)
     kind = django_filters.ChoiceFilter(choices=IPAssetKind.choices)
-    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    created_after = IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
 
     class Meta:
         model = IPAsset

@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.fields import PREFIXES, PublicIdField, object_by_public_id_or_404
+from api.filters import IsoDateTimeFilter
 from api.idempotency import Idempotent
 from api.models import ApiKey
 from listings.catalogue import MAX_ROWS, VALUE_FIELDS, ListingAction, ListingChange, ListingOutcome, listings_apply
@@ -67,8 +68,8 @@ class ListingFilter(django_filters.FilterSet):
     store = django_filters.CharFilter(method="by_store", label="An `sto_…` id.")
     status = django_filters.ChoiceFilter(choices=ListingStatus.choices)
     category = django_filters.CharFilter()
-    updated_after = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
-    updated_before = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="lt")
+    updated_after = IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    updated_before = IsoDateTimeFilter(field_name="updated_at", lookup_expr="lt")
 
     class Meta:
         model = Listing

@@ -35,6 +35,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
 from api.fields import PREFIXES, PublicIdField, object_by_public_id_or_404
+from api.filters import IsoDateTimeFromToRangeFilter
 from api.idempotency import Idempotent
 from api.models import ApiKey
 from api.pagination import ApiCursorPagination
@@ -122,9 +123,7 @@ _SUBMITTED_HELP = "`submitted_after` / `submitted_before`: ISO 8601 instants (fr
 
 class ItemFilterSet(django_filters.FilterSet):
     locals().update(_item_filters())
-    submitted = django_filters.IsoDateTimeFromToRangeFilter(
-        field_name="notice__submitted_at", help_text=_SUBMITTED_HELP
-    )
+    submitted = IsoDateTimeFromToRangeFilter(field_name="notice__submitted_at", help_text=_SUBMITTED_HELP)
     counter_notice_due = django_filters.BooleanFilter(
         method="filter_counter_notice_due",
         help_text="Merchants: `true` for the items against your listings awaiting your counter-notice, time left.",
@@ -147,7 +146,7 @@ class NoticeFilterSet(django_filters.FilterSet):
     """Notices holding at least one item you may see that matches every item filter given."""
 
     locals().update(_item_filters())
-    submitted = django_filters.IsoDateTimeFromToRangeFilter(field_name="submitted_at", help_text=_SUBMITTED_HELP)
+    submitted = IsoDateTimeFromToRangeFilter(field_name="submitted_at", help_text=_SUBMITTED_HELP)
 
     class Meta:
         model = Notice
