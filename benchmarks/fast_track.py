@@ -14,7 +14,7 @@ messages: the takedown does not wait for one.
 The data (fixture, not measured):
 
 - a background of other brands' open complaints (20,000 items, ``--quick``
-  5,000, across a tenth as many rights holders, three tenths as many assets,
+  3,000, across a tenth as many rights holders, three tenths as many assets,
   a fifth as many stores, every infringement type; ``tests.bulk``), so the
   tables and indexes the filing reads are not empty;
 - the member brand: five verified assets (two trademarks, a copyright work, a
@@ -40,8 +40,9 @@ untimed, the client opens the receipt page the filing redirected to, as a
 browser does.
 
 The queries of a filing request are counted (with Django's query capture,
-which slows a request, so on separate, untimed notices: the warm-up ones and
-a few more); the figure is the most any of them took, and the median.
+which slows a request, so on separate, untimed notices filed after the warm-up
+ones: 20, ``--quick`` 10); the figure is the most any of them took, and the
+median.
 
 The last line of output is one JSON object with the figures.
 """
@@ -69,7 +70,7 @@ from tests.benchmarking import (  # noqa: E402
 BENCH_DB = "portal_bench_fast"
 ITEMS_PER_NOTICE = 10
 WARM_UP_NOTICES = 5
-COUNTED_NOTICES = 20  # untimed notices whose queries are counted (after the warm-up ones)
+COUNTED_NOTICES = 20  # untimed notices whose queries are counted (after the warm-up ones); --quick: 10
 
 # (asset index, infringement type) of a notice's lines, cycled; the notice number shifts the start.
 ASSET_KINDS = ("trademark", "trademark", "copyright", "design", "patent")
@@ -283,14 +284,14 @@ def broker_messages_and_clean_up(url, prefix):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true", help="100 notices and 5,000 background items")
+    parser.add_argument("--quick", action="store_true", help="100 notices, 3,000 background items, 10 notices counted")
     parser.add_argument("--notices", type=int, help="how many notices to file")
     parser.add_argument("--background", type=int, help="other brands' open items in the data")
     parser.add_argument("--database", default=BENCH_DB, help=f"benchmark database name (default {BENCH_DB})")
     parser.add_argument("--show-queries", action="store_true", help="print the SQL of one notice's request")
     args = parser.parse_args(argv)
     notices = args.notices or (100 if args.quick else 1_000)
-    background = args.background if args.background is not None else (5_000 if args.quick else 20_000)
+    background = args.background if args.background is not None else (3_000 if args.quick else 20_000)
 
     server_url = os.environ.get("DATABASE_URL", "")
     if not server_url.startswith(("postgres://", "postgresql://")):
@@ -310,7 +311,7 @@ def main(argv=None):
     setup_test_environment(debug=False)
     trivial_view_install()
     per = ITEMS_PER_NOTICE
-    counted = WARM_UP_NOTICES + COUNTED_NOTICES
+    counted = WARM_UP_NOTICES + (COUNTED_NOTICES // 2 if args.quick else COUNTED_NOTICES)
     needed = (notices + counted) * per
     print(f"Creating {background:,} open items of other brands, a member brand and {needed:,} live listings ...")
     began = time.perf_counter()
