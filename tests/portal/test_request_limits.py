@@ -187,7 +187,10 @@ def _compose_gunicorn_command(port):
 
 def test_gunicorn_as_compose_runs_it_answers_413_before_the_body_is_sent(tmp_path):
     port = _free_port()
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "CELERY_BROKER_URL"}}
+    # The embedded defaults, as a newcomer's machine has them: nothing of the caller's services (a broker key
+    # prefix with the embedded broker stops start-up, and gunicorn's master would then reset every connection).
+    services = {"DATABASE_URL", "CELERY_BROKER_URL", "CELERY_BROKER_KEY_PREFIX", "CACHE_URL", "CACHE_KEY_PREFIX"}
+    env = {k: v for k, v in os.environ.items() if k not in services}
     env.update(DEBUG="1", PORTAL_VAR_DIR=str(tmp_path / "var"), LOG_LEVEL="WARNING")
     log = open(tmp_path / "gunicorn.log", "wb")  # noqa: SIM115 (closed in finally)
     server = subprocess.Popen(
