@@ -43,9 +43,10 @@ migrate: install
 seed: migrate
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py seed_demo
 
-# Web server, Celery worker and beat in one command; Ctrl-C stops all three.
+# Web server, Celery worker and beat in one command; Ctrl-C stops all three. Webhooks may reach
+# receivers on this machine (README's "Partner API in five minutes"); production allows no loopback.
 run: seed
-	DEBUG=$${DEBUG:-1} $(BIN)/honcho start -f Procfile.dev
+	DEBUG=$${DEBUG:-1} WEBHOOK_ALLOWED_NETWORKS=$${WEBHOOK_ALLOWED_NETWORKS-127.0.0.1/32} $(BIN)/honcho start -f Procfile.dev
 
 lint: install
 	$(BIN)/ruff check .
