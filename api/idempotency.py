@@ -23,8 +23,9 @@ HOW AN API CLASS USES IT (every POST of the API must; a test walks the URLs and 
 - Return a DRF ``Response`` (JSON). Its status, body and the headers in ``REPLAYED_HEADERS`` (Location,
   ETag, ...) are what a retry gets back, with ``Idempotent-Replayed: true`` added.
 - The OpenAPI schema documents the header (required or optional) from the flag; nothing to add.
-- Tests send ``HTTP_IDEMPOTENCY_KEY=str(uuid.uuid4())`` on each POST (a new key per operation,
-  the same key for a retry of it).
+- Tests: ``key_client`` (tests/api/conftest.py, a ``PartnerClient``) sends a new key on every POST;
+  pass ``HTTP_IDEMPOTENCY_KEY="k1"`` twice for a retry, or ``HTTP_IDEMPOTENCY_KEY=None`` to send none.
+  A Django ``client`` (session) sends none unless told.
 
 WHAT A CLIENT GETS (README "Idempotency-Key" says the same to partners)
 ----------------------------------------------------------------------
