@@ -19,6 +19,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 
+from api.webhooks import delivery as webhook_delivery
+from api.webhooks import subscriptions as webhooks
 from good_faith import membership
 from good_faith.audits import quality_audit_decide
 from good_faith.misuse import misuse_appeal_decide, misuse_measure_appeal
@@ -102,6 +104,15 @@ VERBS = {
         region="Berlin",
         city="Berlin",
     ),
+    "webhook_subscription_create": lambda w: webhooks.webhook_subscription_create(
+        organisation=w["holder"].organisation, url="https://93.184.216.34/hook", event_types=["*"], actor=w["owner"]
+    ),
+    "webhook_subscription_update": lambda w: webhooks.webhook_subscription_update(subscription_id=0, actor=w["owner"]),
+    "webhook_subscription_delete": lambda w: webhooks.webhook_subscription_delete(subscription_id=0, actor=w["owner"]),
+    "webhook_secret_rotate": lambda w: webhooks.webhook_secret_rotate(subscription_id=0, actor=w["owner"]),
+    "webhook_test_send": lambda w: webhooks.webhook_test_send(subscription_id=0, actor=w["owner"]),
+    "webhook_redeliver": lambda w: webhooks.webhook_redeliver(delivery_id=0, actor=w["owner"]),
+    "webhook_delivery_claim": lambda w: webhook_delivery.delivery_claim(),
 }
 
 

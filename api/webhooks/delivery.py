@@ -43,6 +43,7 @@ from api.webhooks.models import (
 from api.webhooks.signing import signature_header
 from portal import public_ids
 from portal.audit import audit_log_record
+from portal.transactions import durable_atomic
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +77,7 @@ def deliveries_dispatch():
 def delivery_claim(*, now=None):
     """Claim the most overdue due delivery: (delivery, attempt number), or None when nothing is due."""
     now = now or timezone.now()
-    with transaction.atomic():
+    with durable_atomic():
         delivery = (
             WebhookDelivery.objects.select_for_update(skip_locked=True, of=("self",))
             .filter(_due(now))
@@ -174,7 +175,7 @@ def retry_delay(attempt_number, retry_after=None):
 def _attempt_record(delivery_id, subscription_id, number, *, started, answer, error, refused):
     now = timezone.now()
     status = answer.status if answer else None
-    with transaction.atomic():
+    with durable_atomic():
         # Subscription first, then delivery: the order every writer of both takes.
         subscription = WebhookSubscription.objects.select_for_update().filter(pk=subscription_id).first()
         delivery = WebhookDelivery.objects.select_for_update().filter(pk=delivery_id).first()

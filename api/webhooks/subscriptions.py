@@ -11,7 +11,6 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 
@@ -32,6 +31,7 @@ from portal.errors import InvalidInput, TransitionError
 from portal.forms import text_problem
 from portal.models import Membership, MembershipRole
 from portal.scoping import organisation_ids_of
+from portal.transactions import durable_atomic
 
 MAX_SUBSCRIPTIONS_PER_ORGANISATION = 20
 DESCRIPTION_MAX = 200
@@ -118,7 +118,7 @@ def webhook_subscription_create(*, organisation, url, event_types, actor, descri
     event_types = types.event_types_clean(event_types)
     description = _description(description)
     secret = secret_generate()
-    with transaction.atomic():
+    with durable_atomic():
         count = WebhookSubscription.objects.filter(organisation=organisation).count()
         if count >= MAX_SUBSCRIPTIONS_PER_ORGANISATION:
             raise TransitionError(
@@ -144,7 +144,7 @@ def webhook_subscription_update(*, subscription_id, actor, url=None, event_types
     if description is not None:
         description = _description(description)
     now = timezone.now()
-    with transaction.atomic():
+    with durable_atomic():
         subscription = WebhookSubscription.objects.select_for_update().get(pk=subscription_id)
         _require_manager(actor, subscription.organisation_id)
         changed = {}
@@ -180,7 +180,7 @@ def webhook_subscription_update(*, subscription_id, actor, url=None, event_types
 
 def webhook_subscription_delete(*, subscription_id, actor):
     """Delete a subscription with its delivery log (the audit log keeps that it existed)."""
-    with transaction.atomic():
+    with durable_atomic():
         subscription = WebhookSubscription.objects.select_for_update().get(pk=subscription_id)
         _require_manager(actor, subscription.organisation_id)
         _audit("deleted", subscription, actor)
@@ -190,7 +190,7 @@ def webhook_subscription_delete(*, subscription_id, actor):
 def webhook_secret_rotate(*, subscription_id, actor, now=None):
     """A new secret (returned once); the old one signs too for ``WEBHOOK_SECRET_OVERLAP_HOURS``."""
     now = now or timezone.now()
-    with transaction.atomic():
+    with durable_atomic():
         subscription = WebhookSubscription.objects.select_for_update().get(pk=subscription_id)
         _require_manager(actor, subscription.organisation_id)
         overlap = timedelta(hours=settings.WEBHOOK_SECRET_OVERLAP_HOURS)
@@ -206,7 +206,7 @@ def webhook_secret_rotate(*, subscription_id, actor, now=None):
 def webhook_test_send(*, subscription_id, actor, now=None):
     """A ``webhook.test`` event for this subscription alone, sent at once like any event. Returns the delivery."""
     now = now or timezone.now()
-    with transaction.atomic():
+    with durable_atomic():
         subscription = WebhookSubscription.objects.select_for_update().get(pk=subscription_id)
         _require_manager(actor, subscription.organisation_id)
         if not subscription.active:
@@ -230,7 +230,7 @@ def webhook_redeliver(*, delivery_id, actor, now=None):
     A delivery still waiting for its next scheduled attempt is simply made due now.
     """
     now = now or timezone.now()
-    with transaction.atomic():
+    with durable_atomic():
         delivery = WebhookDelivery.objects.select_for_update().select_related("subscription").get(pk=delivery_id)
         subscription = delivery.subscription
         _require_manager(actor, subscription.organisation_id)
