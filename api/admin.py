@@ -1,4 +1,4 @@
-"""API keys in the admin: read-only, and never the secret's hash.
+"""API keys in the admin: read-only, and never the secret's hash. Webhooks: ``api.webhooks.admin``.
 
 Owners create and revoke keys on their pages, operators with ``manage.py
 api_key_create``; both go through ``api.keys`` (audited). The admin only shows.
@@ -7,6 +7,7 @@ api_key_create``; both go through ``api.keys`` (audited). The admin only shows.
 from django.contrib import admin
 
 from api.models import ApiKey
+from api.webhooks import admin as webhooks_admin  # noqa: F401 (registers the webhook admins)
 
 
 @admin.register(ApiKey)

@@ -105,6 +105,7 @@ class IdempotencyRecord(models.Model):
 from api.webhooks.models import (  # noqa: E402, F401
     AttemptOutcome,
     DeliveryStatus,
+    DisabledBy,
     WebhookAttempt,
     WebhookDelivery,
     WebhookEvent,

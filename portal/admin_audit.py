@@ -19,8 +19,8 @@ from django.db import models, transaction
 
 from portal.audit import audit_log_record
 
-# Never copied into the log: a password hash, or the password typed in a form.
-SECRET_MARKERS = ("password",)
+# Never copied into the log: a password hash, the password typed in a form, a key's hash, a webhook secret.
+SECRET_MARKERS = ("password", "secret")
 
 
 def _secret(name):

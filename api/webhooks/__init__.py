@@ -14,5 +14,6 @@
 * ``outbound``: the SSRF guard and the HTTP request itself.
 * ``delivery``: claiming a due delivery exactly once, sending it, the retry
   schedule, ``Retry-After``, 410 and the 24-hour disabling.
-* ``subscriptions``: the services the API and the pages call.
+* ``subscriptions``: the services the API, the pages and the admin call.
+* ``admin``: operators' read-only view, with turn off/on and redeliver actions.
 """

@@ -35,6 +35,7 @@ from api.webhooks import outbound, payloads
 from api.webhooks.models import (
     AttemptOutcome,
     DeliveryStatus,
+    DisabledBy,
     WebhookAttempt,
     WebhookDelivery,
     WebhookEvent,
@@ -229,7 +230,7 @@ def _subscription_follow(subscription, outcome, *, started, now):
     if not subscription.active:
         return
     if outcome == AttemptOutcome.GONE:
-        subscription_disable(subscription, reason="The endpoint answered 410 Gone.", now=now)
+        subscription_disable(subscription, reason="The endpoint answered 410 Gone.", by=DisabledBy.GONE, now=now)
         return
     if subscription.failing_since is None:
         subscription.failing_since = started
@@ -240,18 +241,20 @@ def _subscription_follow(subscription, outcome, *, started, now):
             subscription,
             reason=f"Every attempt has failed since {since:%Y-%m-%d %H:%M} UTC "
             f"({settings.WEBHOOK_DISABLE_AFTER_HOURS} hours or more).",
+            by=DisabledBy.FAILING,
             now=now,
         )
 
 
-def subscription_disable(subscription, *, reason, now):
+def subscription_disable(subscription, *, reason, by, now):
     """Turn a locked subscription off for ``reason``, audited, and tell its organisation's owners."""
     from api.webhooks.notifications import webhook_disabled_notify
 
     subscription.active = False
     subscription.disabled_at = now
     subscription.disabled_reason = reason[:300]
-    subscription.save(update_fields=["active", "disabled_at", "disabled_reason"])
+    subscription.disabled_by = by
+    subscription.save(update_fields=["active", "disabled_at", "disabled_reason", "disabled_by"])
     audit_log_record(
         action="api.webhook.disabled",
         obj=subscription,

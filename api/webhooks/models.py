@@ -8,6 +8,17 @@ from portal import public_ids
 from portal.models import Organisation
 
 
+class DisabledBy(models.TextChoices):
+    OWNER = "owner", "Its owners (a page or a key)"
+    OPERATOR = "operator", "The platform's operators"
+    GONE = "gone", "Automatically: the endpoint answered 410 Gone"
+    FAILING = "failing", "Automatically: every attempt failed for a day"
+
+    @classmethod
+    def automatic(cls):
+        return [cls.GONE, cls.FAILING]
+
+
 class WebhookSubscription(models.Model):
     """An endpoint of an organisation that receives the event types it chose, signed with its secret."""
 
@@ -24,6 +35,7 @@ class WebhookSubscription(models.Model):
     active = models.BooleanField(default=True)
     # Why it stopped (its owner, a 410 from the endpoint, a day of failures); '' while active.
     disabled_reason = models.CharField(max_length=300, blank=True)
+    disabled_by = models.CharField(max_length=20, choices=DisabledBy.choices, blank=True)
     disabled_at = models.DateTimeField(null=True, blank=True)
     # The first failed attempt since the last success: failing this long disables the subscription.
     failing_since = models.DateTimeField(null=True, blank=True)

@@ -3,8 +3,11 @@
 An organisation's webhooks are managed by its owners (in the browser) and by its
 API keys that carry ``webhooks:manage`` (a key's principal belongs to the key's
 organisation only). Another organisation's subscription is not found, exactly
-like a missing one. Every change is audited; the secret is returned once, by
-the call that made it, and never shown again.
+like a missing one. Platform staff (operators, in the Django admin) may turn any
+subscription off or on and redeliver any delivery, through these same services,
+and do nothing else to it. Every change is audited (``via`` names where it was
+made: ``"admin"``); the secret is returned once, by the call that made it, and
+never shown again.
 """
 
 from datetime import timedelta
@@ -18,11 +21,13 @@ from api.webhooks import types
 from api.webhooks.delivery import deliveries_dispatch
 from api.webhooks.models import (
     DeliveryStatus,
+    DisabledBy,
     WebhookDelivery,
     WebhookEvent,
     WebhookSubscription,
     WebhookSubscriptionType,
 )
+from api.webhooks.notifications import webhook_disabled_notify
 from api.webhooks.outbound import target_resolve
 from api.webhooks.signing import secret_generate
 from portal import public_ids
@@ -30,6 +35,7 @@ from portal.audit import audit_log_record
 from portal.errors import InvalidInput, TransitionError
 from portal.forms import text_problem
 from portal.models import Membership, MembershipRole
+from portal.roles import user_is_platform_staff
 from portal.scoping import organisation_ids_of
 from portal.transactions import durable_atomic
 
@@ -78,9 +84,18 @@ def webhook_delivery_or_404(subscription, event_public_id):
     return delivery
 
 
-def _require_manager(actor, organisation_id):
-    if organisation_id not in webhook_organisation_ids(actor):
-        raise PermissionDenied("Only the organisation's owners and its API keys manage its webhooks.")
+def _is_operator(actor):
+    # A key's principal is never staff, whatever its groups: a key acts for its organisation only.
+    return actor.is_authenticated and not actor.is_api_principal and user_is_platform_staff(actor)
+
+
+def _require_manager(actor, organisation_id, *, operators_too=False):
+    """The actor manages this organisation's webhooks; with ``operators_too``, platform staff may act as well."""
+    if organisation_id in webhook_organisation_ids(actor):
+        return
+    if operators_too and _is_operator(actor):
+        return
+    raise PermissionDenied("Only the organisation's owners and its API keys manage its webhooks.")
 
 
 def _description(value):
@@ -100,13 +115,13 @@ def _types_write(subscription, event_types):
     )
 
 
-def _audit(action, subscription, actor, **data):
+def _audit(action, subscription, actor, via=None, **data):
     audit_log_record(
         action=f"api.webhook.{action}",
         actor=actor,
         obj=subscription,
         organisation_id=subscription.organisation_id,
-        data={"url": subscription.url, **data},
+        data={"url": subscription.url, **({"via": via} if via else {}), **data},
     )
 
 
@@ -134,8 +149,13 @@ def webhook_subscription_create(*, organisation, url, event_types, actor, descri
     return subscription, secret
 
 
-def webhook_subscription_update(*, subscription_id, actor, url=None, event_types=None, description=None, active=None):
-    """Change what is given (None: unchanged). Turning a subscription on again clears why it was off."""
+def webhook_subscription_update(
+    *, subscription_id, actor, url=None, event_types=None, description=None, active=None, via=None
+):
+    """Change what is given (None: unchanged). Turning a subscription on again clears why it was off.
+
+    Platform staff may turn it off or on, and change nothing else: the endpoint and its events are its owners'.
+    """
     if url is not None:
         url = url.strip()
         target_resolve(url)
@@ -146,7 +166,8 @@ def webhook_subscription_update(*, subscription_id, actor, url=None, event_types
     now = timezone.now()
     with durable_atomic():
         subscription = WebhookSubscription.objects.select_for_update().get(pk=subscription_id)
-        _require_manager(actor, subscription.organisation_id)
+        only_active = url is None and event_types is None and description is None
+        _require_manager(actor, subscription.organisation_id, operators_too=only_active)
         changed = {}
         fields = ["updated_at"]
         if url is not None and url != subscription.url:
@@ -161,17 +182,24 @@ def webhook_subscription_update(*, subscription_id, actor, url=None, event_types
             if before != sorted(event_types):
                 changed["event_types"] = {"before": before, "after": event_types}
                 _types_write(subscription, event_types)
+        by_operator = subscription.organisation_id not in webhook_organisation_ids(actor)
         if active is not None and active != subscription.active:
             changed["active"] = active
             subscription.active = active
             subscription.disabled_at = None if active else now
-            subscription.disabled_reason = "" if active else f"Turned off by {actor.get_username()}."
+            # Staff names stay inside the platform: the owners read this reason.
+            who = "the platform's operators" if by_operator else actor.get_username()
+            subscription.disabled_reason = "" if active else f"Turned off by {who}."
+            subscription.disabled_by = "" if active else (DisabledBy.OPERATOR if by_operator else DisabledBy.OWNER)
             subscription.failing_since = None
-            fields += ["active", "disabled_at", "disabled_reason", "failing_since"]
+            fields += ["active", "disabled_at", "disabled_reason", "disabled_by", "failing_since"]
         subscription.updated_at = now
         subscription.save(update_fields=fields)
         if changed:
-            _audit("updated", subscription, actor, changed=changed)
+            _audit("updated", subscription, actor, via, changed=changed)
+        if by_operator and changed.get("active") is False:
+            # The owners did not do this themselves: they are told, as when it is disabled for failing.
+            webhook_disabled_notify(subscription)
         if active:
             # Deliveries that waited while it was off go out now.
             deliveries_dispatch()
@@ -224,16 +252,17 @@ def webhook_test_send(*, subscription_id, actor, now=None):
     return delivery
 
 
-def webhook_redeliver(*, delivery_id, actor, now=None):
+def webhook_redeliver(*, delivery_id, actor, now=None, via=None):
     """Send a delivery again now, whatever became of it: one more attempt, then no schedule after it.
 
-    A delivery still waiting for its next scheduled attempt is simply made due now.
+    A delivery still waiting for its next scheduled attempt is simply made due now. Owners and
+    keys redeliver their organisation's deliveries; platform staff any (the admin's action).
     """
     now = now or timezone.now()
     with durable_atomic():
         delivery = WebhookDelivery.objects.select_for_update().select_related("subscription").get(pk=delivery_id)
         subscription = delivery.subscription
-        _require_manager(actor, subscription.organisation_id)
+        _require_manager(actor, subscription.organisation_id, operators_too=True)
         if not subscription.active:
             raise TransitionError("The subscription is turned off; turn it on to redeliver.", code="inactive")
         if delivery.status != DeliveryStatus.PENDING:
@@ -241,6 +270,6 @@ def webhook_redeliver(*, delivery_id, actor, now=None):
         delivery.status = DeliveryStatus.PENDING
         delivery.next_attempt_at = now
         delivery.save(update_fields=["status", "next_attempt_at", "manual"])
-        _audit("redelivered", subscription, actor, delivery=delivery.pk)
+        _audit("redelivered", subscription, actor, via, delivery=delivery.pk)
         deliveries_dispatch()
     return delivery

@@ -15,7 +15,7 @@ from django.core import mail
 from django.test import TestCase
 from django.utils import timezone
 
-from api.models import AttemptOutcome, DeliveryStatus, WebhookAttempt, WebhookDelivery, WebhookSubscription
+from api.models import AttemptOutcome, DeliveryStatus, DisabledBy, WebhookAttempt, WebhookDelivery, WebhookSubscription
 from api.webhooks import outbound
 from api.webhooks import subscriptions as subscriptions_module
 from api.webhooks.delivery import deliveries_send_due, delivery_attempt, delivery_claim
@@ -145,6 +145,7 @@ def test_410_gone_disables_the_subscription_and_tells_its_owners(brand_a, owner,
     subscription.refresh_from_db()
     delivery.refresh_from_db()
     assert not subscription.active and "410" in subscription.disabled_reason
+    assert subscription.disabled_by == DisabledBy.GONE
     assert delivery.status == DeliveryStatus.FAILED
     assert delivery.attempt_log.get().outcome == AttemptOutcome.GONE
     assert Notification.objects.filter(recipient=owner, subject__startswith="Webhook disabled").count() == 1
@@ -173,7 +174,7 @@ def test_a_subscription_failing_for_24_hours_is_disabled_and_its_owner_notified(
         receiver_stop(receiver)
     assert subscription.disabled_at - start >= timedelta(hours=24)
     assert delivery.attempts == 8  # 17 h 35 min in it was still on; the attempt 31 h 35 min in turned it off
-    assert "24 hours" in subscription.disabled_reason
+    assert "24 hours" in subscription.disabled_reason and subscription.disabled_by == DisabledBy.FAILING
     assert subscription.failing_since is not None
     notification = Notification.objects.get(recipient=owner, subject__startswith="Webhook disabled")
     assert subscription.url in notification.body and "24 hours" in notification.body
