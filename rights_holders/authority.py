@@ -53,6 +53,20 @@ def acting_authority(organisation_ids, *, when=None):
     return holders, letters
 
 
+def vetting_authority(organisation_ids):
+    """The rights holders that partners among ``organisation_ids`` vet: a partner files notices for them as
+    itself (``takedowns.notices.notice_submit`` with ``partner``), without a letter of authorisation.
+
+    Filing is all it gives: a vetting partner does not act for the brand (it registers no rights and sees
+    no proof documents), so it is not in ``acting_authority``; what it may read for filing is the brand's
+    verified IP assets (``IPAsset.objects.visible_to``).
+    """
+    return RightsHolder.objects.filter(
+        vetting_partners__organisation_id__in=organisation_ids,
+        vetting_partners__organisation__kind=OrganisationKind.PARTNER,
+    )
+
+
 def acting_roles_of(user, *, rights_holder=None, when=None):
     """Every (organisation, rights holder) the user may act as, brand staff first, then agents by name.
 

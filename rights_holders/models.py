@@ -59,11 +59,23 @@ class IPAssetQuerySet(models.QuerySet):
         )
 
     def visible_to(self, user):
-        from rights_holders.scoping import rights_holder_ids_visible_to
+        """Whoever may file for a brand reads the assets a notice line names (``ast_…``).
+
+        Those who act for the brand (its staff, an agent firm with a valid letter:
+        ``acting_authority``) see all its assets, pending and rejected ones too, as they
+        register them; a partner that vets the brand (``vetting_authority``) sees its
+        verified ones. Their proof documents follow ``IPAssetProof.objects.visible_to``.
+        """
+        from rights_holders.scoping import rights_holder_ids_vetted_by, rights_holder_ids_visible_to
 
         if user.is_platform_staff:
             return self
-        return self.filter(rights_holder_id__in=rights_holder_ids_visible_to(user))
+        acting = rights_holder_ids_visible_to(user)
+        vetted = rights_holder_ids_vetted_by(user) - acting
+        shown = models.Q(rights_holder_id__in=acting)
+        if vetted:
+            shown |= models.Q(rights_holder_id__in=vetted, verification_status=VerificationStatus.VERIFIED)
+        return self.filter(shown)
 
 
 class IPAsset(models.Model):
@@ -129,6 +141,7 @@ class IPAsset(models.Model):
 
 class AssetFileQuerySet(models.QuerySet):
     def visible_to(self, user):
+        """Proofs and reference images: only to those who act for the brand (``rights_holder_ids_visible_to``)."""
         from rights_holders.scoping import rights_holder_ids_visible_to
 
         if user.is_platform_staff:

@@ -1,7 +1,8 @@
 """Which rights holders a user acts for (portal.scoping answers which organisations)."""
 
-from portal.scoping import organisation_ids_of
-from rights_holders.authority import acting_authority
+from portal.models import OrganisationKind
+from portal.scoping import organisation_ids_of, organisation_kinds_of
+from rights_holders.authority import acting_authority, vetting_authority
 
 
 def rights_holder_ids_visible_to(user):
@@ -18,4 +19,22 @@ def rights_holder_ids_visible_to(user):
         agented = set(letters.values_list("rights_holder_id", flat=True))
         cached = frozenset(own | agented)
         user._rights_holder_ids = cached
+    return cached
+
+
+def rights_holder_ids_vetted_by(user):
+    """Rights holders a partner of the user's vets (``rights_holders.authority.vetting_authority``), as ids.
+
+    The partner files for them; they are not among ``rights_holder_ids_visible_to`` unless the user also
+    acts for them (own staff, or a letter).
+    """
+    if not user.is_authenticated:
+        return frozenset()
+    cached = getattr(user, "_rights_holder_ids_vetted", None)
+    if cached is None:
+        kinds = organisation_kinds_of(user)
+        partners = {pk for pk, kind in kinds.items() if kind == OrganisationKind.PARTNER}
+        # Only a partner organisation vets: nobody else pays a query to learn that.
+        cached = frozenset(vetting_authority(partners).values_list("id", flat=True)) if partners else frozenset()
+        user._rights_holder_ids_vetted = cached
     return cached

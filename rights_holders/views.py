@@ -10,13 +10,14 @@ from portal.roles import user_is_reviewer
 from rights_holders.forms import AssetDecisionForm, IPAssetForm
 from rights_holders.models import IPAsset, RightsHolder, VerificationStatus
 from rights_holders.scoping import rights_holder_ids_visible_to
+from rights_holders.selectors import ip_asset_files_shown_to, ip_assets_shown_to
 from rights_holders.services import ip_asset_register
 from rights_holders.verification import VerificationError, ip_asset_reject, ip_asset_verify
 
 
 @login_required
 def asset_list(request):
-    assets = IPAsset.objects.visible_to(request.user).select_related("rights_holder").order_by("rights_holder", "name")
+    assets = ip_assets_shown_to(request.user).order_by("rights_holder", "name")
     status = request.GET.get("status")
     if status in VerificationStatus.values:
         assets = assets.filter(verification_status=status)
@@ -30,15 +31,13 @@ def asset_list(request):
 
 @login_required
 def asset_detail(request, pk):
-    asset = get_object_or_404(
-        IPAsset.objects.visible_to(request.user)
-        .select_related("rights_holder", "verified_by")
-        .prefetch_related("proofs", "reference_images"),
-        pk=pk,
-    )
-    return render(
-        request, "rights_holders/asset_detail.html", {"asset": asset, "is_reviewer": user_is_reviewer(request.user)}
-    )
+    asset = get_object_or_404(ip_assets_shown_to(request.user, proofs=True, reference_images=True), pk=pk)
+    context = {
+        "asset": asset,
+        "is_reviewer": user_is_reviewer(request.user),
+        "files_shown": ip_asset_files_shown_to(request.user, asset),
+    }
+    return render(request, "rights_holders/asset_detail.html", context)
 
 
 @upload_endpoint("document")

@@ -18,13 +18,14 @@ from portal import public_ids
 from rights_holders.forms import IPAssetForm
 from rights_holders.models import IPAsset, IPAssetKind, RightsHolder, TrademarkType, VerificationStatus
 from rights_holders.scoping import rights_holder_ids_visible_to
+from rights_holders.selectors import ip_assets_shown_to
 from rights_holders.services import ip_asset_register
 
 PREFIX = PREFIXES["asset"]
 
 
 def _assets_visible_to(user):
-    return IPAsset.objects.visible_to(user).select_related("rights_holder").prefetch_related("proofs")
+    return ip_assets_shown_to(user, proofs=True)  # the asset pages' selector
 
 
 @extend_schema_serializer(component_name="AssetRightsHolder")
@@ -61,7 +62,11 @@ class AssetSerializer(serializers.Serializer):
     reference_price = serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True)
     reference_currency = serializers.CharField()
     created_at = serializers.DateTimeField()
-    proofs = ProofSerializer(many=True)
+    proofs = ProofSerializer(
+        many=True,
+        help_text="The proof documents, for the rights holder's own side (its staff and agents); a partner "
+        "that vets the brand reads its verified assets without them (an empty list).",
+    )
 
 
 class AssetFilter(django_filters.FilterSet):
@@ -76,7 +81,8 @@ class AssetFilter(django_filters.FilterSet):
 
 
 class AssetListApi(ListAPIView):
-    """The IP assets of the rights holders the caller acts for (its own, and by letter of authorisation)."""
+    """The IP assets of the rights holders the caller may file for: all of its own brand's and those of the
+    brands it holds a valid letter of authorisation for; the verified ones of the brands a partner vets."""
 
     required_scopes = {"GET": "assets:read"}
     serializer_class = AssetSerializer

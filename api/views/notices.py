@@ -50,6 +50,7 @@ from portal import public_ids
 from portal.models import Organisation, OrganisationKind
 from rights_holders.authority import acting_roles_of
 from rights_holders.models import IPAsset, Partner, RightsHolder
+from rights_holders.scoping import rights_holder_ids_vetted_by
 from takedowns import notices as filing
 from takedowns.forms import MAX_EVIDENCE_FILES, MultipleFileField
 from takedowns.models import Channel, InfringementType, ItemStatus, Notice, NoticeItem, Track
@@ -590,9 +591,8 @@ class RightsHolderListApi(GenericAPIView):
             roles[role.rights_holder.pk] = (
                 ("own_staff", None) if role.letter is None else ("agent", role.letter.valid_until)
             )
-        for partner in Partner.objects.filter(organisation__memberships__user=request.user):
-            for holder_id in partner.vetted_rights_holders.values_list("pk", flat=True):
-                roles.setdefault(holder_id, ("partner", None))
+        for holder_id in rights_holder_ids_vetted_by(request.user):
+            roles.setdefault(holder_id, ("partner", None))
         page = self.paginate_queryset(RightsHolder.objects.filter(pk__in=roles))
         for holder in page:
             holder.acting_as, holder.letter_valid_until = roles[holder.pk]

@@ -16,7 +16,7 @@ from portal.lock_conflicts import lock_conflict, lock_conflict_retry
 from portal.scoping import organisation_ids_of
 from portal.transactions import durable_atomic
 from portal.uploads import StoredFilesGuard
-from rights_holders.authority import acting_role_check
+from rights_holders.authority import acting_role_check, vetting_authority
 from rights_holders.models import IPAsset
 from takedowns.lifecycle import notice_item_create, notice_item_route
 from takedowns.models import (
@@ -103,7 +103,7 @@ def _notice_submit_once(*, actor, rights_holder, data, drafts, acting_organisati
             raise PermissionDenied("You do not belong to this partner.")
         if acting_organisation is not None and acting_organisation.pk != partner.organisation_id:
             raise PermissionDenied(f"A notice vetted by {partner} is filed by {partner} itself.")
-        if not partner.vetted_rights_holders.filter(pk=rights_holder.pk).exists():
+        if not vetting_authority([partner.organisation_id]).filter(pk=rights_holder.pk).exists():
             raise PermissionDenied(f"{partner} does not file for {rights_holder.legal_name}.")
         filer_org = partner.organisation
     else:

@@ -2,16 +2,18 @@
 
 import io
 import zipfile
+from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from portal import public_ids
-from portal.models import AuditLogEntry, OrganisationKind
-from rights_holders.models import IPAsset, IPAssetProof, VerificationStatus
+from portal.models import AuditLogEntry, LetterOfAuthorisation, OrganisationKind
+from rights_holders.models import IPAsset, IPAssetProof, Partner, PartnerKind, VerificationStatus
 from tests import factories
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
@@ -111,6 +113,88 @@ def test_an_agent_with_a_letter_sees_the_brand_s_assets(brand_a, key_client):
     response = key_client(letter.agent, ["assets:read"]).get(f"/api/v1/assets/{_asset_id(asset)}/")
     assert response.status_code == 200
     assert response.json()["name"] == asset.name
+
+
+def _vetting_partner(*holders):
+    organisation = factories.OrganisationFactory(kind=OrganisationKind.PARTNER, name="Small Brands Association")
+    partner = Partner.objects.create(organisation=organisation, kind=PartnerKind.ASSOCIATION)
+    partner.vetted_rights_holders.add(*holders)
+    return partner
+
+
+def test_a_vetting_partner_reads_the_verified_assets_of_the_brands_it_vets_without_their_proofs(
+    brand_a, brand_b, key_client
+):
+    verified = factories.IPAssetFactory(rights_holder=brand_a, name="ACME")
+    factories.IPAssetProofFactory(asset=verified)
+    pending = factories.IPAssetFactory(rights_holder=brand_a, verification_status=VerificationStatus.PENDING)
+    rejected = factories.IPAssetFactory(rights_holder=brand_a, verification_status=VerificationStatus.REJECTED)
+    theirs = factories.IPAssetFactory(rights_holder=brand_b)
+    client = key_client(_vetting_partner(brand_a).organisation, ["assets:read"])
+
+    listed = client.get("/api/v1/assets/").json()["results"]
+    assert [a["id"] for a in listed] == [_asset_id(verified)]
+    assert listed[0]["proofs"] == []  # the brand's own side reads them; the partner files without them
+    detail = client.get(f"/api/v1/assets/{_asset_id(verified)}/")
+    assert detail.status_code == 200 and detail.json()["proofs"] == []
+    missing = _problem(client.get(f"/api/v1/assets/{public_ids.encode('ast', public_ids.uuid7())}/"), 404)
+    for hidden in (pending, rejected, theirs):
+        assert _problem(client.get(f"/api/v1/assets/{_asset_id(hidden)}/"), 404)["detail"] == missing["detail"]
+
+
+def test_every_asset_a_vetting_partner_reads_is_one_its_notice_lines_may_name(brand_a, key_client):
+    asset = factories.IPAssetFactory(rights_holder=brand_a)
+    listing = factories.ListingFactory()
+    client = key_client(_vetting_partner(brand_a).organisation, ["assets:read", "notices:write"])
+    (row,) = client.get("/api/v1/assets/").json()["results"]
+    assert row["id"] == _asset_id(asset)
+    body = {
+        "rights_holder": row["rights_holder"]["id"],
+        "filer_name": "Vera Vetter",
+        "filer_address": "1 Guild Street, Lyon",
+        "filer_phone": "+33 4 00 00 00 00",
+        "filer_email": "vera@association.test",
+        "signature": "Vera Vetter",
+        "good_faith_statement": True,
+        "accuracy_statement": True,
+        "authority_statement": True,
+        "items": [
+            {
+                "listing": public_ids.encode("lst", listing.public_id),
+                "asset": row["id"],
+                "infringement_type": "counterfeit",
+                "explanation": "The association vetted this complaint.",
+            }
+        ],
+    }
+    response = client.post("/api/v1/notices/", body, format="json")
+    assert response.status_code == 201, response.content
+    assert len(response.json()["accepted"]) == 1
+
+
+def test_a_partner_that_vets_another_brand_sees_none_of_this_one_s_assets(brand_a, brand_b, key_client):
+    factories.IPAssetFactory(rights_holder=brand_a)
+    client = key_client(_vetting_partner(brand_b).organisation, ["assets:read"])
+    assert client.get("/api/v1/assets/").json()["results"] == []
+
+
+@pytest.mark.parametrize("end", ["expired", "revoked"])
+def test_an_agent_whose_letter_ended_gets_404_like_a_missing_asset(brand_a, key_client, end):
+    letter = factories.LetterOfAuthorisationFactory(rights_holder=brand_a)
+    asset = factories.IPAssetFactory(rights_holder=brand_a)
+    client = key_client(letter.agent, ["assets:read"])
+    assert client.get(f"/api/v1/assets/{_asset_id(asset)}/").status_code == 200
+    if end == "expired":
+        yesterday = timezone.now().date() - timedelta(days=1)
+        LetterOfAuthorisation.objects.filter(pk=letter.pk).update(
+            valid_from=yesterday - timedelta(days=30), valid_until=yesterday
+        )
+    else:
+        LetterOfAuthorisation.objects.filter(pk=letter.pk).update(revoked_at=timezone.now())
+    hidden = _problem(client.get(f"/api/v1/assets/{_asset_id(asset)}/"), 404)
+    missing = _problem(client.get(f"/api/v1/assets/{public_ids.encode('ast', public_ids.uuid7())}/"), 404)
+    assert hidden["detail"] == missing["detail"]
+    assert client.get("/api/v1/assets/").json()["results"] == []
 
 
 def test_detail_of_another_organisation_s_asset_is_404_like_a_missing_one(brand_a, brand_b, key_client):

@@ -7,7 +7,8 @@ from django.utils import timezone
 
 from portal.models import Membership, OrganisationKind
 from rights_holders.authority import acting_roles_of
-from rights_holders.scoping import rights_holder_ids_visible_to
+from rights_holders.models import IPAsset, Partner, PartnerKind, VerificationStatus
+from rights_holders.scoping import rights_holder_ids_vetted_by, rights_holder_ids_visible_to
 from tests import factories
 
 
@@ -55,3 +56,38 @@ def test_a_revoked_letter_ends_both_answers_at_once(world):
     letter.save(update_fields=["revoked_at"])
     assert rights_holder_ids_visible_to(_fresh(agent)) == frozenset()
     assert acting_roles_of(_fresh(agent)) == []
+
+
+def test_whoever_may_file_for_a_brand_reads_its_verified_assets(world):
+    """Acting roles (own staff, agents by letter) and vetting partners: each reads the verified assets of every
+    brand it files for, and nothing of a brand it may not file for."""
+    brand, other, third, firm = world["brand"], world["other"], world["third"], world["firm"]
+    assets = {holder.pk: factories.IPAssetFactory(rights_holder=holder) for holder in (brand, other, third)}
+    partner_org = factories.OrganisationFactory(kind=OrganisationKind.PARTNER)
+    Partner.objects.create(organisation=partner_org, kind=PartnerKind.ASSOCIATION).vetted_rights_holders.add(other)
+    # A partner record on an organisation that is no partner vets nothing (the API files as a partner only then).
+    Partner.objects.create(organisation=firm, kind=PartnerKind.VENDOR).vetted_rights_holders.add(third)
+    cases = {
+        "brand staff": (factories.member_of(brand.organisation), {brand.pk}),
+        "agent with one valid, one expired, one revoked letter": (factories.member_of(firm), {brand.pk}),
+        "vetting partner": (factories.member_of(partner_org), {other.pk}),
+        "outsider": (factories.UserFactory(), set()),
+    }
+    for name, (user, expected) in cases.items():
+        files_for = {role.rights_holder.pk for role in acting_roles_of(_fresh(user))} | rights_holder_ids_vetted_by(
+            _fresh(user)
+        )
+        visible = {asset.rights_holder_id for asset in IPAsset.objects.visible_to(_fresh(user))}
+        assert visible == files_for == expected, name
+        assert all(assets[pk] in IPAsset.objects.visible_to(_fresh(user)) for pk in expected), name
+
+
+def test_a_vetting_partner_does_not_act_for_the_brand_nor_read_its_unverified_assets(world):
+    other = world["other"]
+    pending = factories.IPAssetFactory(rights_holder=other, verification_status=VerificationStatus.PENDING)
+    partner_org = factories.OrganisationFactory(kind=OrganisationKind.PARTNER)
+    Partner.objects.create(organisation=partner_org, kind=PartnerKind.ASSOCIATION).vetted_rights_holders.add(other)
+    user = factories.member_of(partner_org)
+    assert rights_holder_ids_vetted_by(_fresh(user)) == {other.pk}
+    assert rights_holder_ids_visible_to(_fresh(user)) == frozenset()  # it registers nothing, sees no proofs
+    assert pending not in IPAsset.objects.visible_to(_fresh(user))

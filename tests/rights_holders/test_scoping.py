@@ -3,7 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from rights_holders.models import IPAsset
+from portal.models import OrganisationKind
+from rights_holders.models import IPAsset, Partner, PartnerKind, VerificationStatus
 from tests import factories
 
 
@@ -61,3 +62,41 @@ def test_anonymous_user_is_sent_to_login(client, asset_b):
     response = client.get(reverse("rights:asset-detail", args=[asset_b.pk]))
     assert response.status_code == 302
     assert reverse("login") in response["Location"]
+
+
+@pytest.fixture
+def vetting_partner_user(brand_b):
+    organisation = factories.OrganisationFactory(kind=OrganisationKind.PARTNER)
+    Partner.objects.create(organisation=organisation, kind=PartnerKind.ASSOCIATION).vetted_rights_holders.add(brand_b)
+    return factories.member_of(organisation)
+
+
+def test_a_vetting_partner_sees_the_brands_verified_assets_on_the_pages_but_not_their_files(
+    client, vetting_partner_user, brand_b, asset_b
+):
+    proof = factories.IPAssetProofFactory(asset=asset_b)
+    pending = factories.IPAssetFactory(rights_holder=brand_b, verification_status=VerificationStatus.PENDING)
+    client.force_login(vetting_partner_user)
+    listed = client.get(reverse("rights:asset-list"))
+    assert asset_b.name in listed.content.decode() and pending.name not in listed.content.decode()
+    assert reverse("rights:asset-create") not in listed.content.decode()  # filing for a brand registers nothing
+    page = client.get(reverse("rights:asset-detail", args=[asset_b.pk]))
+    assert page.status_code == 200
+    assert proof.original_name not in page.content.decode()
+    assert "shown to the rights holder and its agents only" in page.content.decode()
+    assert client.get(reverse("file-download", args=["asset-proof", proof.pk])).status_code == 404
+    assert client.get(reverse("rights:asset-detail", args=[pending.pk])).status_code == 404
+
+
+def test_the_brands_own_staff_see_the_proofs_on_the_page(client, user_b, asset_b):
+    proof = factories.IPAssetProofFactory(asset=asset_b)
+    client.force_login(user_b)
+    page = client.get(reverse("rights:asset-detail", args=[asset_b.pk]))
+    assert proof.original_name in page.content.decode()
+    assert "shown to the rights holder and its agents only" not in page.content.decode()
+
+
+def test_a_partner_organisation_that_vets_no_brand_sees_no_asset(db, asset_b):
+    organisation = factories.OrganisationFactory(kind=OrganisationKind.PARTNER)
+    Partner.objects.create(organisation=organisation, kind=PartnerKind.VENDOR)
+    assert list(IPAsset.objects.visible_to(factories.member_of(organisation))) == []
