@@ -195,21 +195,8 @@ def _due_items_claim(kind, *, now, limit):
     tables of the whole asset, holder and listing tables for every batch: on the
     benchmark's 100,000 items that was most of the claim's time.
     """
-    item, notice, listing = NoticeItem._meta, Notice._meta, Listing._meta.db_table
-    asset, holder = IPAsset._meta.db_table, RightsHolder._meta.db_table
-    deadline = _column(NoticeItem, kind.deadline)
-    # Table and column names come from the models' meta; values are parameters.
-    sql = (
-        "SELECT i.id, i.infringement_type, i.decision_generation, n.channel, "  # noqa: S608
-        "a.kind, a.name, a.registration_number, a.office, h.legal_name, h.organisation_id, l.store_id, l.created_at "
-        f"FROM {item.db_table} i JOIN {notice.db_table} n ON n.id = i.notice_id "
-        f"JOIN {asset} a ON a.id = i.ip_asset_id JOIN {holder} h ON h.id = n.rights_holder_id "
-        f"JOIN {listing} l ON l.id = i.listing_id "
-        f"WHERE i.status = %s AND i.{deadline} <= %s "
-        f"ORDER BY i.{deadline}, i.id LIMIT %s FOR UPDATE OF i SKIP LOCKED"
-    )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [kind.status, now, limit])
+        cursor.execute(due_items_claim_sql(kind), [kind.status, now, limit])
         rows = sorted(cursor.fetchall())
     groups, grounds, ground_no = {}, [], {}
     for item_id, type_, generation, channel, *named, organisation_id, store_id, listed_at in rows:
@@ -233,6 +220,32 @@ def _due_items_claim(kind, *, now, limit):
             )
         group.rows.append(ClaimedRow(item_id, number, organisation_id, store_id, listed_at))
     return Claimed(groups=list(groups.values()), grounds=grounds)
+
+
+def due_items_claim_sql(kind):
+    """The claim's statement (parameters: status, now, limit).
+
+    Ordered by the deadline alone, as the index on (status, deadline) is: the index
+    hands the rows over in that order and the LIMIT stops the scan after a batch.
+    Ordered by the deadline and the id as well, PostgreSQL sorted the due rows on
+    each batch (an incremental sort with one group per deadline, so all of them when
+    many items share one): on 100,000 due items of one deadline a sort on disk and
+    472 ms a batch, against 22 ms (load average 6 on 2 cores). The batch's rows are
+    sorted by id afterwards, in Python.
+    """
+    item, notice, listing = NoticeItem._meta, Notice._meta, Listing._meta.db_table
+    asset, holder = IPAsset._meta.db_table, RightsHolder._meta.db_table
+    deadline = _column(NoticeItem, kind.deadline)
+    # Table and column names come from the models' meta; values are parameters.
+    return (
+        "SELECT i.id, i.infringement_type, i.decision_generation, n.channel, "  # noqa: S608
+        "a.kind, a.name, a.registration_number, a.office, h.legal_name, h.organisation_id, l.store_id, l.created_at "
+        f"FROM {item.db_table} i JOIN {notice.db_table} n ON n.id = i.notice_id "
+        f"JOIN {asset} a ON a.id = i.ip_asset_id JOIN {holder} h ON h.id = n.rights_holder_id "
+        f"JOIN {listing} l ON l.id = i.listing_id "
+        f"WHERE i.status = %s AND i.{deadline} <= %s "
+        f"ORDER BY i.{deadline} LIMIT %s FOR UPDATE OF i SKIP LOCKED"
+    )
 
 
 # --- The move, as lifecycle.move_rows writes it, for every claimed row ----------------------
