@@ -24,3 +24,9 @@ class ApiConfig(AppConfig):
         # What the engine announces (portal.events) becomes webhook events and deliveries.
         for source, listener in listeners().items():
             events_listener_register(source, listener)
+
+        from api.webhooks.health import webhooks_health
+        from portal.health import HealthCheck, health_check_register
+
+        # The delivery backlog and what gave up lately: a warning for staff (and a token), never for the public probe.
+        health_check_register(HealthCheck("webhooks", public=None, detailed=webhooks_health))

@@ -284,6 +284,7 @@ class WebhookDeliveryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "next_attempt_at",
         "last_status_code",
         "delivered_at",
+        "failed_at",
         "manual",
         "created_at",
     )
@@ -300,6 +301,7 @@ class WebhookDeliveryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "next_attempt_at",
         "last_status_code",
         "delivered_at",
+        "failed_at",
         "manual",
         "created_at",
     )

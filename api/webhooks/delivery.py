@@ -57,7 +57,7 @@ def _claim_seconds():
     return 3 * settings.WEBHOOK_TIMEOUT_SECONDS + CLAIM_MARGIN_SECONDS
 
 
-def _due(now):
+def due_q(now):
     return Q(status=DeliveryStatus.PENDING, next_attempt_at__lte=now, subscription__active=True)
 
 
@@ -81,7 +81,7 @@ def delivery_claim(*, now=None):
     with durable_atomic():
         delivery = (
             WebhookDelivery.objects.select_for_update(skip_locked=True, of=("self",))
-            .filter(_due(now))
+            .filter(due_q(now))
             .order_by("next_attempt_at", "id")
             .first()
         )
@@ -212,10 +212,10 @@ def _attempt_record(delivery_id, subscription_id, number, *, started, answer, er
         if outcome == AttemptOutcome.DELIVERED:
             delivery.status, delivery.delivered_at, delivery.next_attempt_at = DeliveryStatus.DELIVERED, now, None
         elif next_at is None:
-            delivery.status, delivery.next_attempt_at = DeliveryStatus.FAILED, None
+            delivery.status, delivery.next_attempt_at, delivery.failed_at = DeliveryStatus.FAILED, None, now
         else:
             delivery.next_attempt_at = next_at
-        delivery.save(update_fields=["last_status_code", "status", "delivered_at", "next_attempt_at"])
+        delivery.save(update_fields=["last_status_code", "status", "delivered_at", "failed_at", "next_attempt_at"])
         _subscription_follow(subscription, outcome, started=started, now=now)
     return outcome
 

@@ -123,6 +123,8 @@ class WebhookDelivery(models.Model):
     manual = models.BooleanField(default=False)
     last_status_code = models.PositiveIntegerField(null=True, blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
+    # Failed: when it was given up (the last attempt's outcome recorded). Null otherwise.
+    failed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -130,7 +132,11 @@ class WebhookDelivery(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["event", "subscription"], name="webhook_delivery_once_per_subscription"),
         ]
-        indexes = [models.Index(fields=["status", "next_attempt_at"], name="webhook_delivery_due_idx")]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="webhook_delivery_due_idx"),
+            # /health/ counts the deliveries given up lately; failed rows only, by when.
+            models.Index(fields=["failed_at"], condition=models.Q(status="failed"), name="webhook_delivery_failed_idx"),
+        ]
 
     def __str__(self):
         return f"{self.event} to subscription {self.subscription_id} ({self.status})"

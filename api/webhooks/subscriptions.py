@@ -269,7 +269,8 @@ def webhook_redeliver(*, delivery_id, actor, now=None, via=None):
             delivery.manual = True
         delivery.status = DeliveryStatus.PENDING
         delivery.next_attempt_at = now
-        delivery.save(update_fields=["status", "next_attempt_at", "manual"])
+        delivery.failed_at = None
+        delivery.save(update_fields=["status", "next_attempt_at", "failed_at", "manual"])
         _audit("redelivered", subscription, actor, via, delivery=delivery.pk)
         deliveries_dispatch()
     return delivery
