@@ -18,12 +18,13 @@ class HasScope(BasePermission):
 
     def has_permission(self, request, view):
         if not hasattr(view, request.method.lower()):
-            # A method the class does not serve (PUT on a read, HEAD on a POST): dispatch answers 405
-            # once the caller is authenticated, not a 403 about a scope no key could hold.
+            # A method the path does not serve (api.routing's own view): dispatch answers 405 once the
+            # caller is authenticated, not a 403 about a scope no key could hold.
             return request.user.is_authenticated
         needed = getattr(view, "required_scopes", {}).get(request.method)
         if needed is None:
-            needed = getattr(view, "required_scopes", {}).get("GET") if request.method in ("HEAD", "OPTIONS") else None
+            # HEAD is GET without the body (OPTIONS never reaches an operation's class: api.routing answers it).
+            needed = getattr(view, "required_scopes", {}).get("GET") if request.method == "HEAD" else None
         if needed is None:
             return False
         if needed == ANY_KEY:

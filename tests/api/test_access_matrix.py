@@ -14,7 +14,9 @@ For each operation:
 - each role, with a key carrying every scope its organisation may hold: the table's status;
 - a key past its rate limit: 429 with ``Retry-After``; an Accept other than JSON: 406;
 - writes: a body of a type it does not read 415, malformed or not an object 400 (never a 500,
-  nothing recorded), too large 413; a method the path does not serve 405 with ``Allow``;
+  nothing recorded), too large 413;
+- on every path, every method in one order: no or a bad key 401 (OPTIONS and unserved methods too), then a
+  method the path does not serve 405 whatever the scopes, OPTIONS 204, each with the path's ``Allow``;
 - every status seen is one the schema documents for the operation, every error problem details.
 """
 
@@ -375,33 +377,57 @@ def test_a_key_past_its_rate_limit_is_429_with_retry_after(operation, matrix, se
     assert int(response["Retry-After"]) >= 1
 
 
-# --- Methods a path does not serve ---------------------------------------------------------------
+# --- Methods, on every path ---------------------------------------------------------------------
 
 BY_PATH = {}
 for _operation in OPERATIONS:
     BY_PATH.setdefault(_operation.path, []).append(_operation)
 
 
+ALL_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+
 @pytest.mark.parametrize("path", sorted(BY_PATH))
-def test_a_method_the_path_does_not_serve_is_405_with_allow(path, matrix):
-    """Whatever the key's scopes: no scope makes an unserved method work. Without credentials a path of one
-    class says 401 first, a path of several (api.routing.by_method) 405 before any authentication."""
+def test_every_method_on_every_path_is_answered_alike(path, matrix):
+    """api.routing, one order on every path and for every method: no or a bad key is 401, OPTIONS and methods the
+    path does not serve included; then a method it does not serve is 405 whatever the key's scopes (none could make
+    it work), OPTIONS 204 for any key; each with the path's ``Allow``."""
     served = {operation.method for operation in BY_PATH[path]}
+    allow = served | {"OPTIONS"} | ({"HEAD"} if "GET" in served else set())
     operation = BY_PATH[path][0]
     role = allowed_role(operation)
-    call = expectation(operation).call(matrix, role)
-    url = operation.url(call.args)
-    client = matrix.client(role)
-    for method in sorted({"GET", "POST", "PUT", "PATCH", "DELETE"} - served):
-        response = getattr(client, method.lower())(url)
-        assert_problem(response, 405)
-        allowed = {m.strip() for m in response["Allow"].split(",")}
-        assert served <= allowed and method not in allowed, (method, response["Allow"])
-        anonymous = getattr(matrix.client(), method.lower())(url)
-        assert_problem(anonymous, 405 if anonymous.status_code == 405 else 401)
-    if "GET" not in served:
-        response = client.head(url)
-        assert response.status_code == 405, f"HEAD {url}: {response.status_code}"
+    url = operation.url(expectation(operation).call(matrix, role).args)
+    unauthenticated = {
+        "no credentials": matrix.client(),
+        "an unknown key": matrix.client(secret="tdp_000000000000_" + "x" * 43),
+        "a revoked key": matrix.client(secret=matrix.revoked_secret(role)),
+    }
+    for what, client in unauthenticated.items():
+        for method in ALL_METHODS:
+            response = getattr(client, method.lower())(url)
+            assert response.status_code == 401, f"{method} {path} with {what}: {response.status_code}"
+            assert response["WWW-Authenticate"] == 'Bearer realm="api"', (method, what)
+            if method != "HEAD":
+                assert_problem(response, 401)
+    path_scopes = {operation.scope for operation in BY_PATH[path]}
+    offered = scopes_offered_to(matrix.organisations[role])
+    keys = {
+        "a key with every scope": matrix.client(role),
+        "a key with none of the path's scopes": matrix.client(role, [s for s in offered if s not in path_scopes][:1]),
+    }
+    for what, client in keys.items():
+        for method in ALL_METHODS:
+            if method in served or (method == "HEAD" and "GET" in served):
+                continue  # each operation's own answers: the tests above
+            response = getattr(client, method.lower())(url)
+            if method == "OPTIONS":
+                assert response.status_code == 204, f"OPTIONS {path} with {what}: {response.content!r}"
+                assert response.content == b""
+            else:
+                assert response.status_code == 405, f"{method} {path} with {what}: {response.status_code}"
+                if method != "HEAD":
+                    assert_problem(response, 405)
+            assert {m.strip() for m in response["Allow"].split(",")} == allow, (method, what, response["Allow"])
 
 
 # --- Bodies and representations the operation does not take ---------------------------------------
