@@ -1,4 +1,8 @@
-"""``Authorization: Bearer tdp_…``: the request acts as the key's principal, within the key's scopes.
+"""Who calls the API: a key (``Authorization: Bearer tdp_…``) or a person signed in to the portal.
+
+A key's request acts as the key's principal, within the key's scopes. A browser
+session acts as the person signed in, with that person's rights and no scopes
+(``api.permissions``); an unsafe method needs the CSRF token, as on the pages.
 
 Failed look-ups (an unknown, revoked or expired key, or a malformed one) are
 counted per client address (``api.throttling``); past ``API_AUTH_FAILURE_LIMIT``
@@ -46,6 +50,29 @@ def key_authenticate(http_request, presented):
     if key is None:
         auth_failure_record(address)
     return key
+
+
+class CsrfFailed(exceptions.PermissionDenied):
+    default_code = "csrf_failed"
+
+
+class BrowserSessionAuthentication(authentication.SessionAuthentication):
+    """The portal's session, for the browser (the API docs' "Try it out", the portal's own scripts).
+
+    The session is the portal's (``portal.authentication.PersonBackend``: persons only, never
+    a key's principal). A POST, PUT, PATCH or DELETE without the session's CSRF token in
+    ``X-CSRFToken`` is a 403 ``csrf_failed``, so another site cannot make a signed-in
+    browser act; a key needs no token, it is not sent by the browser on its own.
+    """
+
+    def enforce_csrf(self, request):
+        try:
+            super().enforce_csrf(request)
+        except exceptions.PermissionDenied as exc:
+            raise CsrfFailed(
+                f"{exc.detail} A browser session sends its CSRF token (the csrftoken cookie) in the "
+                "X-CSRFToken header with every POST, PUT, PATCH and DELETE."
+            ) from None
 
 
 class ApiKeyAuthentication(authentication.BaseAuthentication):

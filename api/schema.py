@@ -1,5 +1,6 @@
-"""OpenAPI (drf-spectacular) description of the key authentication."""
+"""OpenAPI (drf-spectacular) description of the key and session authentication."""
 
+from django.conf import settings
 from drf_spectacular.extensions import OpenApiAuthenticationExtension, OpenApiSerializerFieldExtension
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiParameter
@@ -17,6 +18,22 @@ class ApiKeyAuthenticationScheme(OpenApiAuthenticationExtension):
             "scheme": "bearer",
             "description": "An organisation's API key: `Authorization: Bearer tdp_…`. Created by the "
             "organisation's owner in the portal or by operators with `manage.py api_key_create`.",
+        }
+
+
+class BrowserSessionScheme(OpenApiAuthenticationExtension):
+    target_class = "api.authentication.BrowserSessionAuthentication"
+    name = "cookieAuth"
+    priority = -1  # listed after the key
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "cookie",
+            "name": settings.SESSION_COOKIE_NAME,
+            "description": "A person signed in to the portal, with that person's rights (no scopes): the API "
+            "docs tried out in the browser, say. POST, PUT, PATCH and DELETE also need the CSRF token "
+            "(the `csrftoken` cookie) in `X-CSRFToken`, or they are 403 `csrf_failed`.",
         }
 
 

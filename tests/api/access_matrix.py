@@ -12,8 +12,9 @@ import re
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.urls import URLPattern, URLResolver, get_resolver, resolve
+from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 
@@ -31,6 +32,7 @@ from tests import factories
 from tests.api.conftest import PartnerClient
 
 HTTP_METHODS = ("get", "post", "put", "patch", "delete")
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS", "TRACE")
 PARAMETER = re.compile(r"{(\w+)}")
 
 # Routes under /api/ that are no operation of the contract, and why nobody needs a key for them.
@@ -200,6 +202,39 @@ def pdf(name="proof.pdf"):
     return SimpleUploadedFile(name, PDF, content_type="application/pdf")
 
 
+class BrowserClient(PartnerClient):
+    """A browser on the portal: CSRF checked as in production, and sent as the portal's pages and the API docs
+    send it, the ``csrftoken`` cookie's value in ``X-CSRFToken`` with every unsafe method (``send_csrf=False``:
+    a page of another site, which cannot read the cookie, making the signed-in browser post)."""
+
+    def __init__(self, **defaults):
+        super().__init__(enforce_csrf_checks=True, **defaults)
+        self.send_csrf = True
+
+    def generic(self, method, path, *args, **extra):
+        if self.send_csrf and method.upper() not in SAFE_METHODS and settings.CSRF_COOKIE_NAME in self.cookies:
+            extra.setdefault("HTTP_X_CSRFTOKEN", self.cookies[settings.CSRF_COOKIE_NAME].value)
+        return super().generic(method, path, *args, **extra)
+
+    def sign_in(self, user, password=factories.PASSWORD):
+        """The sign-in page, as a person uses it: the form (and its CSRF cookie), then the password posted."""
+        response = self.try_sign_in(user, password)
+        assert response.status_code == 302, f"{user} could not sign in: {response.status_code}"
+        assert self.session["_auth_user_id"] == str(user.pk)
+        return user
+
+    def try_sign_in(self, user, password):
+        page = self.get(reverse("login"))
+        assert page.status_code == 200, page.status_code
+        token = self.cookies[settings.CSRF_COOKIE_NAME].value
+        return self.post(
+            reverse("login"), {"username": user.username, "password": password, "csrfmiddlewaretoken": token}
+        )
+
+    def sign_out(self):
+        assert self.post(reverse("logout")).status_code == 302
+
+
 @dataclass
 class Call:
     """What a role sends to an operation: the path's ids and a body (made anew for each request)."""
@@ -255,10 +290,25 @@ class MatrixWorld:
             client.credentials(HTTP_AUTHORIZATION=f"Bearer {secret}")
         return client
 
-    def session_client(self, role):
-        """A PartnerClient signed in as a person, an owner of ``role``'s organisation (the browser's way in)."""
-        client = PartnerClient()
-        client.force_login(factories.member_of(self.organisations[role], role="owner"))
+    def session_client(self, role, member_role="owner"):
+        """A BrowserClient signed in through the portal's sign-in page as a person, a member (``member_role``,
+        an owner unless said) of ``role``'s organisation."""
+        client = BrowserClient()
+        client.sign_in(factories.member_of(self.organisations[role], role=member_role))
+        return client
+
+    def signed_out_client(self, role):
+        """A browser that signed in as an owner of ``role``'s organisation, then out: its cookies stay."""
+        client = self.session_client(role)
+        client.sign_out()
+        return client
+
+    def principal_session_client(self, role):
+        """A browser holding a session made for a key's principal (which no sign-in makes: it would be
+        a session forged or kept from before ``portal.authentication.PersonBackend``)."""
+        key, _ = self.key(role)
+        client = BrowserClient()
+        client.force_login(key.principal)  # with the backend the settings name
         return client
 
     def revoked_secret(self, role):

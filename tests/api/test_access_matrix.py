@@ -1,4 +1,4 @@
-"""Every operation of the API, for every role: allowed, 401, 403 and another organisation's 404.
+"""Every operation of the API, for every role, with a key and signed in: allowed, 401, 403 and another's 404.
 
 The operations come from the live OpenAPI schema at test time (``tests/api/access_matrix.py``),
 so an endpoint landed later is walked too. What each role gets is the EXPECTATIONS table below;
@@ -18,13 +18,24 @@ For each operation:
 - on every path, every method in one order: no or a bad key 401 (OPTIONS and unserved methods too), then a
   method the path does not serve 405 whatever the scopes, OPTIONS 204, each with the path's ``Allow``;
 - every status seen is one the schema documents for the operation, every error problem details.
+
+Browser sessions (the session column, ``Expect.session``): a person signed in through the portal's
+sign-in page acts as that person, with that person's rights, and holds no scope (scopes limit a key, as
+its owner chose them). So each role's owner signed in sees what the role's key sees (the same
+selectors) and may do what the pages let them do (the same services check the person). Where a session
+differs from a key, the column says so: ingest is for the marketplace's key only (an integration, not a
+person); a filing in a session names the organisation that files (a person may belong to several).
+An unsafe method needs the CSRF token in ``X-CSRFToken``, as the browser sends it: without it, 403
+``csrf_failed`` problem details and nothing done. A session that ended, or one made for a key's principal
+(no sign-in makes one: ``portal.authentication.PersonBackend``), is no one: 401 like no credentials.
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pytest
 
+from api.models import IdempotencyRecord
 from api.permissions import ANY_KEY
 from api.scopes import ALL_SCOPES, scopes_offered_to
 from portal.models import AuditLogEntry
@@ -34,6 +45,7 @@ from tests.api.access_matrix import (
     PUBLIC_ROUTES,
     ROLES,
     WEBHOOK_URL,
+    BrowserClient,
     Call,
     MatrixWorld,
     api_operations,
@@ -43,6 +55,7 @@ from tests.api.access_matrix import (
     pdf,
     pid,
 )
+from tests.factories import PASSWORD
 
 OPERATIONS = api_operations()
 
@@ -53,10 +66,19 @@ class Expect:
 
     ``call(world, role)`` names the object the role would address (its own where it has one) and the
     body it sends; a role refused gets the very same request as the ones allowed.
+
+    ``session``: what a person of the role (an owner of its organisation) signed in to the portal gets,
+    where it differs from the key's (the module's docstring says why it may); ``session_call`` the request
+    such a person sends, where it differs from ``call``'s.
     """
 
     statuses: dict
     call: Callable = lambda world, role: Call()
+    session: dict = field(default_factory=dict)
+    session_call: Callable | None = None
+
+    def session_statuses(self):
+        return {**self.statuses, **self.session}
 
 
 def each(default=None, **statuses):
@@ -98,6 +120,12 @@ def _notice_filing(world, role):
     return Call(body=lambda: world.notice_body(role))
 
 
+def _notice_filing_in_a_session(world, role):
+    # A person may belong to several organisations: the one that files is named, never guessed.
+    acting = world.organisations[role].slug
+    return Call(body=lambda: {**world.notice_body(role), "acting_organisation": acting})
+
+
 def _item(state, body=None, notice=False):
     def call(world, role):
         notice_id, item_id = world.item(role, state)
@@ -131,9 +159,11 @@ EXPECTATIONS = {
     "listings_retrieve": Expect(
         each(200), lambda world, role: Call(args={"listing_id": pid("lst", world.listings[0])})
     ),
-    "listings_ingest": Expect(each(403, marketplace=200), _ingest),
+    "listings_ingest": Expect(each(403, marketplace=200), _ingest, session={"marketplace": 403}),
     "notices_list": Expect(each(200)),
-    "notices_create": Expect(each(403, brand=201, agent=201, partner=201), _notice_filing),
+    "notices_create": Expect(
+        each(403, brand=201, agent=201, partner=201), _notice_filing, session_call=_notice_filing_in_a_session
+    ),
     "notices_retrieve": Expect(HOLDER_SIDE_READS, _item("awaiting_counter_notice", notice=True)),
     "items_list": Expect(each(200)),
     "items_retrieve": Expect(HOLDER_SIDE_READS, _item("awaiting_counter_notice")),
@@ -180,12 +210,17 @@ def expectation(operation):
     return entry
 
 
-def allowed_role(operation):
-    """The first role the table lets call ``operation``."""
-    statuses = expectation(operation).statuses
+def session_call(entry, world, role):
+    return (entry.session_call or entry.call)(world, role)
+
+
+def allowed_role(operation, via="key"):
+    """The first role the table lets call ``operation`` with a key (``via="session"``: signed in), or None."""
+    entry = expectation(operation)
+    statuses = entry.statuses if via == "key" else entry.session_statuses()
     allowed = [role for role in ROLES if 200 <= statuses[role] < 300]
-    assert allowed, f"{operation}: no role may call it; the table must name at least one"
-    return allowed[0]
+    assert allowed or via != "key", f"{operation}: no role may call it; the table must name at least one"
+    return allowed[0] if allowed else None
 
 
 def send(operation, client, call, args=None, **extra):
@@ -276,12 +311,14 @@ def test_without_a_valid_key_every_operation_is_401(operation, matrix):
         "an unknown key": matrix.client(secret="tdp_000000000000_" + "x" * 43),
         "a revoked key": matrix.client(secret=matrix.revoked_secret(role)),
         "an expired key": matrix.client(secret=matrix.expired_secret(role)),
+        "a signed-out session": matrix.signed_out_client(role),
+        "a session of a key's principal": matrix.principal_session_client(role),
     }
     for what, client in clients.items():
         response = send(operation, client, call)
         assert response.status_code == 401, f"{operation} with {what}: {response.status_code} {response.content!r}"
         body = assert_problem(response, 401)
-        assert body["code"] == ("not_authenticated" if what == "no credentials" else "authentication_failed")
+        assert body["code"] == ("authentication_failed" if what.endswith("key") else "not_authenticated"), what
         assert response["WWW-Authenticate"] == 'Bearer realm="api"', what
     if operation.method == "POST":
         # Authentication comes first: no credentials and no Idempotency-Key is still a 401.
@@ -317,10 +354,14 @@ def test_another_organisations_object_is_404_exactly_like_a_missing_one(operatio
     assert prefix, f"{operation}: add the path parameter {parameter!r} to PARAMETER_PREFIXES (access_matrix.py)"
     foreign = matrix.foreign_ids()
     assert parameter in foreign, f"{operation}: MatrixWorld.foreign_ids() names no other organisation's {parameter}"
-    role = allowed_role(operation)
-    call = expectation(operation).call(matrix, role)
-    # A browser session (a person, an owner of the organisation) is scoped by the same selectors.
-    client = matrix.client(role) if via == "key" else matrix.session_client(role)
+    # A browser session (a person, an owner of the organisation, signed in) is scoped by the same selectors.
+    if via == "key":
+        role = allowed_role(operation)
+        call, client = expectation(operation).call(matrix, role), matrix.client(role)
+    else:
+        role = allowed_role(operation, via="session")
+        assert role, f"{operation}: no role may call it signed in, so nobody checks its 404 in a session"
+        call, client = session_call(expectation(operation), matrix, role), matrix.session_client(role)
     own = call.args[parameter]
     other_prefix = next(p for p in PARAMETER_PREFIXES.values() if p != prefix)
     answers = {
@@ -344,15 +385,9 @@ def test_another_organisations_object_is_404_exactly_like_a_missing_one(operatio
 # --- Every role ----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize("operation", OPERATIONS, ids=str)
-def test_each_role_gets_what_the_table_says(operation, role, matrix):
-    entry = expectation(operation)
-    expected = entry.statuses[role]
-    call = entry.call(matrix, role)
-    response = send(operation, matrix.client(role), call)
+def assert_outcome(operation, who, response, expected, call):
     if expected < 400:
-        assert response.status_code == expected, f"{operation} as {role}: {response.content[:500]!r}"
+        assert response.status_code == expected, f"{operation} as {who}: {response.content[:500]!r}"
         assert not response.get("Content-Type", "").startswith("application/problem+json")
         if operation.method == "GET" and operation.parameters and "id" in response.json():
             assert response.json()["id"] == call.args[operation.parameters[-1]], "not the object asked for"
@@ -360,19 +395,123 @@ def test_each_role_gets_what_the_table_says(operation, role, matrix):
         assert_problem(response, expected)
 
 
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("operation", OPERATIONS, ids=str)
+def test_each_role_gets_what_the_table_says(operation, role, matrix):
+    entry = expectation(operation)
+    call = entry.call(matrix, role)
+    response = send(operation, matrix.client(role), call)
+    assert_outcome(operation, f"{role}'s key", response, entry.statuses[role], call)
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("operation", OPERATIONS, ids=str)
+def test_each_role_signed_in_to_the_portal_gets_what_the_session_column_says(operation, role, matrix):
+    """A person signed in through the sign-in page, CSRF token sent as a browser sends it."""
+    entry = expectation(operation)
+    call = session_call(entry, matrix, role)
+    response = send(operation, matrix.session_client(role), call)
+    assert_outcome(operation, f"an owner of {role} signed in", response, entry.session_statuses()[role], call)
+
+
+def test_the_session_column_names_only_real_differences():
+    for operation_id, entry in EXPECTATIONS.items():
+        unknown = set(entry.session) - set(ROLES)
+        assert not unknown, f"{operation_id}: the session column names unknown roles {unknown}"
+        same = sorted(role for role, status in entry.session.items() if entry.statuses[role] == status)
+        assert not same, f"{operation_id}: the session column repeats the key's status for {same}; drop them"
+
+
+# --- Browser sessions ---------------------------------------------------------------------------
+
+UNSAFE = [operation for operation in OPERATIONS if operation.method not in ("GET", "HEAD", "OPTIONS")]
+
+
+@pytest.mark.parametrize("operation", UNSAFE, ids=str)
+def test_a_write_in_a_session_without_its_csrf_token_is_403_and_does_nothing(operation, matrix):
+    """As another site's page would post from a signed-in browser: it cannot read the csrftoken cookie."""
+    # Where nobody may call it signed in (ingest), the CSRF check still comes first: then the column's 403.
+    role = allowed_role(operation, via="session") or allowed_role(operation)
+    entry = expectation(operation)
+    call = session_call(entry, matrix, role)
+    client = matrix.session_client(role)
+    # A token of another browser is well formed but not this session's.
+    tokens = {"no token": None, "another browser's token": matrix.session_client(role).cookies["csrftoken"].value}
+    client.send_csrf = False
+    for what, token in tokens.items():
+        audited, claimed = AuditLogEntry.objects.count(), IdempotencyRecord.objects.count()
+        response = send(operation, client, call, **({} if token is None else {"HTTP_X_CSRFTOKEN": token}))
+        body = assert_problem(response, 403)
+        assert body["code"] == "csrf_failed" and "X-CSRFToken" in body["detail"], (what, body)
+        assert AuditLogEntry.objects.count() == audited, f"{operation} with {what} recorded something"
+        assert IdempotencyRecord.objects.count() == claimed, f"{operation} with {what} claimed its Idempotency-Key"
+    # The very same request with the token is the column's.
+    client.send_csrf = True
+    response = send(operation, client, call)
+    assert response.status_code == entry.session_statuses()[role], response.content[:500]
+
+
+def test_a_session_acts_with_the_persons_rights_and_no_scopes(matrix):
+    """Webhooks are managed by an organisation's owners (the pages' rule): a staff member signed in sees none of
+    its organisation's and may add none, where the owner may; neither holds a scope."""
+    webhook_id, _ = matrix.webhook("brand")
+    owner, staff = matrix.session_client("brand"), matrix.session_client("brand", member_role="staff")
+    for client in (owner, staff):
+        me = client.get("/api/v1/me/").json()
+        assert me["organisation"] == matrix.organisations["brand"].name
+        assert me["key_prefix"] is None and me["scopes"] == [], me
+    assert owner.get(f"/api/v1/webhooks/{webhook_id}/").status_code == 200
+    assert_problem(staff.get(f"/api/v1/webhooks/{webhook_id}/"), 404)
+    new = {"url": WEBHOOK_URL, "event_types": ["*"]}
+    assert owner.post("/api/v1/webhooks/", new, format="json").status_code == 201
+    body = assert_problem(staff.post("/api/v1/webhooks/", new, format="json"), 403)
+    assert "owners" in body["detail"], body
+
+
+def test_no_session_acts_as_a_keys_principal(matrix):
+    """Not through the sign-in page, even with a password an administrator set, and a session made for one
+    anyway is nobody's: 401 on the API (and the pages ask to sign in, tests/portal/test_authentication.py)."""
+    key, secret = matrix.key("brand")
+    key.principal.set_password(PASSWORD)
+    key.principal.save(update_fields=["password"])
+    browser = BrowserClient()
+    response = browser.try_sign_in(key.principal, PASSWORD)
+    assert response.status_code == 200 and "_auth_user_id" not in browser.session, response.status_code
+    assert_problem(browser.get("/api/v1/me/"), 401)
+    assert_problem(matrix.principal_session_client("brand").get("/api/v1/me/"), 401)
+    assert matrix.client(secret=secret).get("/api/v1/me/").status_code == 200  # the key itself still works
+
+
 # --- Rate limits ----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("operation", OPERATIONS, ids=str)
-def test_a_key_past_its_rate_limit_is_429_with_retry_after(operation, matrix, settings):
-    role = allowed_role(operation)
-    call = expectation(operation).call(matrix, role)
-    _, secret = matrix.key(role)
+def _signed_in_callers(operation):
+    entry = EXPECTATIONS.get(operation.operation_id)  # a missing entry fails in the test, not here
+    return entry is None or any(200 <= status < 300 for status in entry.session_statuses().values())
+
+
+RATE_LIMITED = [(operation, "key") for operation in OPERATIONS] + [
+    (operation, "session") for operation in OPERATIONS if _signed_in_callers(operation)
+]
+
+
+@pytest.mark.parametrize("operation, via", RATE_LIMITED, ids=[f"{op}-{via}" for op, via in RATE_LIMITED])
+def test_a_caller_past_its_rate_limit_is_429_with_retry_after(operation, via, matrix, settings):
+    """A key counts on its own, a person signed in on their own (api.throttling)."""
+    role = allowed_role(operation, via=via)
+    assert role, f"{operation}: no role may call it ({via})"
+    if via == "key":
+        call = expectation(operation).call(matrix, role)
+        _, secret = matrix.key(role)
+        first_client, second_client = matrix.client(secret=secret), matrix.client(secret=secret)
+    else:
+        call = session_call(expectation(operation), matrix, role)
+        first_client = second_client = matrix.session_client(role)
     # One request per window, and a window no two requests of a test can straddle (the counters are per window).
     settings.API_BURST_LIMIT = (1, 10**10)
-    first = send(operation, matrix.client(secret=secret), call)
+    first = send(operation, first_client, call)
     assert first.status_code != 429, first.content
-    response = send(operation, matrix.client(secret=secret), call)
+    response = send(operation, second_client, call)
     assert_problem(response, 429)
     assert int(response["Retry-After"]) >= 1
 
