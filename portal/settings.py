@@ -649,3 +649,6 @@ if any(_seconds < 1 for _seconds in WEBHOOK_RETRY_SCHEDULE):
 WEBHOOK_DISABLE_AFTER_HOURS = _env_int("WEBHOOK_DISABLE_AFTER_HOURS", 24, minimum=1)
 # After a secret rotation the old secret signs too (a second signature) for this long.
 WEBHOOK_SECRET_OVERLAP_HOURS = _env_int("WEBHOOK_SECRET_OVERLAP_HOURS", 24, minimum=0)
+# Deliveries to one subscription's endpoint under way at once, whatever the number of workers:
+# a slow receiver holds at most this many of them; its other due deliveries wait (no attempt counted).
+WEBHOOK_MAX_IN_FLIGHT_PER_ENDPOINT = _env_int("WEBHOOK_MAX_IN_FLIGHT_PER_ENDPOINT", 4, minimum=1)

@@ -245,6 +245,7 @@ class DeliveryStateFilter(admin.SimpleListFilter):
     def lookups(self, request, model_admin):
         return [
             ("due", "Due now (pending, its time has come)"),
+            ("under_way", "An attempt under way (its lease has not run out)"),
             ("retrying", "Attempted, still pending (retrying, or an attempt under way)"),
             ("failed", "Given up after the last attempt"),
         ]
@@ -253,6 +254,8 @@ class DeliveryStateFilter(admin.SimpleListFilter):
         now = timezone.now()
         if self.value() == "due":
             return queryset.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=now, subscription__active=True)
+        if self.value() == "under_way":
+            return queryset.filter(claimed_until__gt=now)
         if self.value() == "retrying":
             return queryset.filter(status=DeliveryStatus.PENDING, attempts__gt=0)
         if self.value() == "failed":
@@ -299,6 +302,7 @@ class WebhookDeliveryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "status",
         "attempts",
         "next_attempt_at",
+        "claimed_until",
         "last_status_code",
         "delivered_at",
         "failed_at",

@@ -12,6 +12,15 @@ log. A worker killed mid-request leaves a claim that runs out and the delivery
 is tried again: at least once, with the same ``webhook-id``, which receivers
 use to drop a repeat (the specification's idempotency key).
 
+At most ``WEBHOOK_MAX_IN_FLIGHT_PER_ENDPOINT`` attempts to one subscription are
+under way at once, however many workers run: a slow receiver cannot hold them
+all. Each claim leases its delivery (``claimed_until``, the claim's own end, so
+a killed worker's lease runs out when its delivery is due again) and the holder's
+record ends the lease. The claim counts a subscription's live leases with the
+subscription's row locked, so two workers cannot both take its last free place;
+a subscription at its limit is passed over and its due deliveries wait, still
+due, for a place: no attempt is counted, nothing fails.
+
 After a failed attempt the next one waits ``WEBHOOK_RETRY_SCHEDULE[n - 1]`` (5 s,
 5 min, 30 min, 2 h, 5 h, 10 h, 14 h, 20 h, 24 h), or longer when the endpoint's
 ``Retry-After`` asks for it (429, 503); after the last wait it is given up.
@@ -28,7 +37,7 @@ from datetime import UTC, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Count, Exists, Q, Subquery
 from django.utils import timezone
 
 from api.webhooks import outbound, payloads
@@ -75,22 +84,67 @@ def deliveries_dispatch():
     transaction.on_commit(send)
 
 
+def _in_flight(now):
+    """Deliveries with an attempt under way (a lease not yet run out)."""
+    return WebhookDelivery.objects.filter(claimed_until__gt=now)
+
+
+def _subscriptions_full(now, limit):
+    """The subscriptions with ``limit`` attempts or more under way, as a subquery (few rows: leases only)."""
+    return (
+        _in_flight(now)
+        .values("subscription_id")
+        .annotate(under_way=Count("pk"))
+        .filter(under_way__gte=limit)
+        .values("subscription_id")
+    )
+
+
 def delivery_claim(*, now=None):
-    """Claim the most overdue due delivery: (delivery, attempt number), or None when nothing is due."""
+    """Claim the most overdue due delivery of a subscription below its limit of attempts under way.
+
+    Returns (delivery, attempt number), or None when nothing is due or every subscription
+    with due deliveries is at its limit (those wait for a place: deferred, not attempted).
+    """
     now = now or timezone.now()
+    limit = settings.WEBHOOK_MAX_IN_FLIGHT_PER_ENDPOINT
+    passed_over = set()
     with durable_atomic():
-        delivery = (
-            WebhookDelivery.objects.select_for_update(skip_locked=True, of=("self",))
-            .filter(due_q(now))
-            .order_by("next_attempt_at", "id")
-            .first()
-        )
-        if delivery is None:
-            return None
-        delivery.attempts += 1
-        delivery.next_attempt_at = now + timedelta(seconds=_claim_seconds())
-        delivery.save(update_fields=["attempts", "next_attempt_at"])
-        return delivery, delivery.attempts
+        while True:
+            most_overdue = (
+                WebhookDelivery.objects.filter(due_q(now))
+                .exclude(subscription_id__in=_subscriptions_full(now, limit))
+                .exclude(subscription_id__in=passed_over)
+                .order_by("next_attempt_at", "id")
+                .values("subscription_id")[:1]
+            )
+            # Claims for one subscription take turns on its row, so its count of attempts under way
+            # stays true until this claim commits; other subscriptions' claims go on meanwhile. NO KEY:
+            # a change's transaction writing new deliveries (their foreign key shares the row) goes on too.
+            subscription_id = (
+                WebhookSubscription.objects.select_for_update(no_key=True)
+                .filter(pk=Subquery(most_overdue))
+                .order_by("pk")
+                .values_list("pk", flat=True)
+                .first()
+            )
+            if subscription_id is None:
+                return None
+            # Counted in this statement, after the lock: a place taken since the first read is seen.
+            delivery = (
+                WebhookDelivery.objects.select_for_update(skip_locked=True, of=("self",))
+                .filter(due_q(now), subscription_id=subscription_id)
+                .exclude(Exists(_subscriptions_full(now, limit).filter(subscription_id=subscription_id)))
+                .order_by("next_attempt_at", "id")
+                .first()
+            )
+            if delivery is None:
+                passed_over.add(subscription_id)  # its last place, or its due deliveries, taken meanwhile
+                continue
+            delivery.attempts += 1
+            delivery.next_attempt_at = delivery.claimed_until = now + timedelta(seconds=_claim_seconds())
+            delivery.save(update_fields=["attempts", "next_attempt_at", "claimed_until"])
+            return delivery, delivery.attempts
 
 
 def message_id(event):
@@ -177,8 +231,9 @@ def _attempt_record(delivery_id, subscription_id, number, *, started, answer, er
     now = timezone.now()
     status = answer.status if answer else None
     with durable_atomic():
-        # Subscription first, then delivery: the order every writer of both takes.
-        subscription = WebhookSubscription.objects.select_for_update().filter(pk=subscription_id).first()
+        # Subscription first, then delivery: the order every writer of both takes. NO KEY, as the claim's:
+        # the transaction of a change writing this subscription's new deliveries does not hold it up.
+        subscription = WebhookSubscription.objects.select_for_update(no_key=True).filter(pk=subscription_id).first()
         delivery = WebhookDelivery.objects.select_for_update().filter(pk=delivery_id).first()
         if subscription is None or delivery is None:
             return None  # deleted while the request was out: nothing left to record
@@ -209,13 +264,23 @@ def _attempt_record(delivery_id, subscription_id, number, *, started, answer, er
             # Another worker claimed it after our claim ran out, or it was redelivered: its outcome decides.
             return outcome
         delivery.last_status_code = status
+        delivery.claimed_until = None  # its place is free for the subscription's next delivery
         if outcome == AttemptOutcome.DELIVERED:
             delivery.status, delivery.delivered_at, delivery.next_attempt_at = DeliveryStatus.DELIVERED, now, None
         elif next_at is None:
             delivery.status, delivery.next_attempt_at, delivery.failed_at = DeliveryStatus.FAILED, None, now
         else:
             delivery.next_attempt_at = next_at
-        delivery.save(update_fields=["last_status_code", "status", "delivered_at", "failed_at", "next_attempt_at"])
+        delivery.save(
+            update_fields=[
+                "last_status_code",
+                "claimed_until",
+                "status",
+                "delivered_at",
+                "failed_at",
+                "next_attempt_at",
+            ]
+        )
         _subscription_follow(subscription, outcome, started=started, now=now)
     return outcome
 

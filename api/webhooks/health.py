@@ -8,11 +8,13 @@ its load balancer), and a warning when operators should look:
 * ``overdue``: of those, due for more than ``OVERDUE_AFTER``: the workers are
   stopped or do not keep up (or one endpoint's backlog waits behind its limit of
   deliveries in flight);
+* ``in_flight``: attempts under way now (live leases; at most
+  ``WEBHOOK_MAX_IN_FLIGHT_PER_ENDPOINT`` per subscription);
 * ``failed_last_24h``: deliveries given up after their last attempt in the last 24 hours;
 * ``disabled_automatically_last_24h``: subscriptions turned off in the last 24 hours
   by a ``410 Gone`` or a day of failures.
 
-Three indexed queries.
+Four indexed queries.
 """
 
 from datetime import timedelta
@@ -37,6 +39,7 @@ def webhooks_health():
     backlog = WebhookDelivery.objects.filter(due_q(now)).aggregate(
         due=Count("pk"), overdue=Count("pk", filter=Q(next_attempt_at__lte=now - OVERDUE_AFTER))
     )
+    in_flight = WebhookDelivery.objects.filter(claimed_until__gt=now).count()
     failed = WebhookDelivery.objects.filter(status=DeliveryStatus.FAILED, failed_at__gte=now - RECENT).count()
     disabled = WebhookSubscription.objects.filter(
         active=False, disabled_by__in=DisabledBy.automatic(), disabled_at__gte=now - RECENT
@@ -61,6 +64,7 @@ def webhooks_health():
     return {
         "due": backlog["due"],
         "overdue": backlog["overdue"],
+        "in_flight": in_flight,
         "failed_last_24h": failed,
         "disabled_automatically_last_24h": disabled,
         "warning": "; ".join(problems),

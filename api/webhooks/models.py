@@ -119,6 +119,9 @@ class WebhookDelivery(models.Model):
     attempts = models.PositiveIntegerField(default=0)
     # Pending: when it may be tried (a claim pushes it past the request's timeout). Null otherwise.
     next_attempt_at = models.DateTimeField(null=True, blank=True)
+    # An attempt is under way until then (a lease): set by the claim, cleared by the holder's record.
+    # A killed worker's lease simply runs out. Counted per subscription to limit requests in flight.
+    claimed_until = models.DateTimeField("attempt under way until", null=True, blank=True)
     # A redelivery asked for by the subscriber: one attempt, no schedule after it.
     manual = models.BooleanField(default=False)
     last_status_code = models.PositiveIntegerField(null=True, blank=True)
@@ -134,6 +137,12 @@ class WebhookDelivery(models.Model):
         ]
         indexes = [
             models.Index(fields=["status", "next_attempt_at"], name="webhook_delivery_due_idx"),
+            # The claim counts a subscription's attempts under way: the few rows with a lease.
+            models.Index(
+                fields=["subscription", "claimed_until"],
+                condition=models.Q(claimed_until__isnull=False),
+                name="webhook_delivery_lease_idx",
+            ),
             # /health/ counts the deliveries given up lately; failed rows only, by when.
             models.Index(fields=["failed_at"], condition=models.Q(status="failed"), name="webhook_delivery_failed_idx"),
         ]

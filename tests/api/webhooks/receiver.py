@@ -4,9 +4,14 @@ It answers each message (by ``webhook-id``) with ``answer(attempt_of_this_id)``:
 200; ``fail_first(3)`` fails every message's first three attempts. Like a careful receiver
 it verifies every signature with the specification's reference library and processes a
 message once, dropping repeats by ``webhook-id`` (``processed``).
+
+A slow receiver: ``gate`` (a ``threading.Event``, set by default) holds every request
+until the test sets it, and ``pause`` seconds more; ``in_flight`` and ``most_in_flight``
+count the requests being answered at once.
 """
 
 import threading
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -44,6 +49,10 @@ class Receiver:
     attempts: Counter = field(default_factory=Counter)
     server: object = None
     lock: object = field(default_factory=threading.Lock)
+    gate: threading.Event = field(default_factory=threading.Event)
+    pause: float = 0.0
+    in_flight: int = 0
+    most_in_flight: int = 0
 
     @property
     def url(self):
@@ -55,11 +64,35 @@ class Receiver:
             return list(self.processed.values())
 
 
-def receiver_start(answer=ok):
-    receiver = Receiver(answer=answer)
+def receiver_start(answer=ok, *, held=False, pause=0.0):
+    """Start a receiver; ``held``: requests wait until ``receiver.gate.set()``; ``pause``: seconds each takes."""
+    receiver = Receiver(answer=answer, pause=pause)
+    if not held:
+        receiver.gate.set()
 
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self):  # noqa: N802 (http.server's name)
+            with receiver.lock:
+                receiver.in_flight += 1
+                receiver.most_in_flight = max(receiver.most_in_flight, receiver.in_flight)
+            try:
+                # Bounded: a test that forgets to open the gate fails on its own waits, not here.
+                receiver.gate.wait(timeout=600)
+                if receiver.pause:
+                    time.sleep(receiver.pause)
+                status, extra = self._process()
+            finally:
+                # Counted out before the answer leaves: the sender cannot start its next request sooner.
+                with receiver.lock:
+                    receiver.in_flight -= 1
+            self.send_response(status)
+            for name, value in extra.items():
+                self.send_header(name, value)
+            self.send_header("Content-Length", "2")
+            self.end_headers()
+            self.wfile.write(b"ok")
+
+        def _process(self):
             body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
             headers = {k.lower(): v for k, v in self.headers.items()}
             msg_id = headers.get("webhook-id")
@@ -78,12 +111,7 @@ def receiver_start(answer=ok):
                 receiver.requests.append(Received(self.path, headers, body, status, verified))
                 if 200 <= status < 300:
                     receiver.processed.setdefault(msg_id, body)
-            self.send_response(status)
-            for name, value in extra.items():
-                self.send_header(name, value)
-            self.send_header("Content-Length", "2")
-            self.end_headers()
-            self.wfile.write(b"ok")
+            return status, extra
 
         def log_message(self, *args):
             pass
