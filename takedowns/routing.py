@@ -45,6 +45,7 @@ from dataclasses import dataclass
 from django.db import IntegrityError, connection
 
 from listings.models import Listing
+from portal.bulk_insert import bulk_insert
 from takedowns import lifecycle, sweep
 from takedowns.models import ItemStatus, NoticeItem
 from takedowns.policies import policy
@@ -147,4 +148,4 @@ def _items_insert(items):
         ids = sorted(row[0] for row in cursor.fetchall())
     for item, pk in zip(items, ids, strict=True):
         item.pk = pk
-    NoticeItem.objects.bulk_create(sorted(items, key=lambda item: (item.listing_id, item.ip_asset_id)))
+    bulk_insert(sorted(items, key=lambda item: (item.listing_id, item.ip_asset_id)))

@@ -26,10 +26,11 @@ from django.conf import settings
 from django.db import transaction
 
 from portal.audit import audit_log_entry
+from portal.bulk_insert import bulk_insert
 from portal.events import events_announce
 from portal.models import AuditLogEntry
 from takedowns.listing_sync import listings_status_sync
-from takedowns.models import Effect, EffectKind, ItemEvent, ItemStatus, StatementOfReasons
+from takedowns.models import Effect, EffectKind, ItemEvent, ItemStatus
 from takedowns.reasons import statement_rows
 
 
@@ -179,7 +180,7 @@ def rows_insert(rows, *, dispatch, origin=None, also_audit=()):
     """
     if not rows:
         return
-    ItemEvent.objects.bulk_create([r.event for r in rows])
+    bulk_insert([r.event for r in rows])
     for r in rows:
         r.after_event(origin=origin)
     causes = {}
@@ -191,14 +192,14 @@ def rows_insert(rows, *, dispatch, origin=None, also_audit=()):
     for r in rows:
         if r.item.listing_id in changed:
             r.item.listing.status = changed[r.item.listing_id]
-    AuditLogEntry.objects.bulk_create([*(r.audit for r in rows), *listing_entries, *also_audit])
+    bulk_insert([*(r.audit for r in rows), *listing_entries, *also_audit])
     statements = [statement for r in rows for statement in r.statements]
     if statements:
         # One statement per decision and restriction (unique): a move never writes one twice.
-        StatementOfReasons.objects.bulk_create(statements, ignore_conflicts=True)
+        bulk_insert(statements, ignore_conflicts=True)
     effects = [effect for r in rows for effect in r.effects]
     if effects:
-        Effect.objects.bulk_create(effects, ignore_conflicts=True)
+        bulk_insert(effects, ignore_conflicts=True)
         item_ids = list(dict.fromkeys(effect.item_id for effect in effects))
         transaction.on_commit(lambda: dispatch(item_ids))
     # Webhooks (portal.events): the same rows, one announcement for one item or many.
