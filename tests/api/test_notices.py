@@ -170,6 +170,74 @@ def test_bad_notice_input_is_400_with_a_pointer_and_keeps_nothing(world, key_cli
     assert not Notice.objects.exists() and not NoticeItem.objects.exists()
 
 
+def _lines_to_read():
+    """Lines a partner may send: plainly valid ones in every shape, and each way a field can be wrong."""
+    listing, asset = (
+        pid("lst", SimpleNamespace(public_id=public_ids.uuid7())),
+        pid("ast", SimpleNamespace(public_id=public_ids.uuid7())),
+    )
+    good = {"listing": listing, "asset": asset, "infringement_type": "counterfeit", "explanation": "Fake logo."}
+    by_external = {k: v for k, v in good.items() if k != "listing"} | {"listing_external_id": "  EXT-1 "}
+    variants = [
+        good,
+        by_external,
+        good | {"listing": listing.lower(), "explanation": "  spaces kept \n\t  ", "unknown": 1},
+        good | {"test_buy_order_number": "  TB-1  ", "test_buy_report": " report "},
+        good | {"test_buy_order_number": "   ", "explanation": ""},
+        good | {"explanation": "caf\u00e9 \u201cquoted\u201d \U0001f600"},
+    ]
+    wrong = [
+        good | {"listing_external_id": "EXT-1"},  # named twice
+        {k: v for k, v in good.items() if k != "listing"},  # not named
+        by_external | {"listing_external_id": "   "},
+        good | {"listing": None},
+        good | {"listing": "itm_" + listing[4:]},
+        good | {"asset": listing},
+        {k: v for k, v in good.items() if k != "asset"},
+        good | {"infringement_type": "piracy"},
+        good | {"infringement_type": None},
+        {k: v for k, v in good.items() if k != "explanation"},
+        good | {"explanation": ["a"]},
+        good | {"explanation": "nul \x00 inside"},
+        good | {"explanation": "lone \ud800 surrogate"},
+        good | {"test_buy_report": True},
+        good | {"test_buy_order_number": None},
+        good | {"test_buy_order_number": "TB \x00"},
+        "not an object",
+        ["a", "list"],
+    ]
+    # Valid for the fields, which make strings of numbers: not plain, so left to them.
+    not_plain = [by_external | {"listing_external_id": 12}, good | {"explanation": 42}]
+    return variants, wrong, not_plain
+
+
+def test_a_plainly_valid_line_is_read_in_one_pass_exactly_as_its_fields_read_it():
+    """The filing reads a notice's lines through _plain_line when it can (a notice holds up to 1,000
+    lines); every line it reads must come out as the serializer's fields make it, and every line the
+    fields refuse must be left to them (and their messages)."""
+    from rest_framework import serializers
+
+    from api.views.notices import NoticeItemInputSerializer, _plain_line
+
+    def by_fields(data):
+        try:
+            return serializers.Serializer.run_validation(NoticeItemInputSerializer(), data)
+        except serializers.ValidationError:
+            return None
+
+    variants, wrong, not_plain = _lines_to_read()
+    for data in variants:
+        fast = _plain_line(data)
+        assert fast is not None, data
+        assert fast == dict(by_fields(data)), data
+    for data in wrong:
+        assert by_fields(data) is None, data
+        assert _plain_line(data) is None, data
+    for data in not_plain:
+        assert by_fields(data) is not None, data
+        assert _plain_line(data) is None, data
+
+
 def test_a_missing_field_is_400_with_the_web_forms_message(world, key_client):
     without_phone = {k: v for k, v in body(line(world.listings[0], world.asset)).items() if k != "filer_phone"}
     data = problem(key_client(world.brand.organisation).post("/api/v1/notices/", without_phone, format="json"), 400)

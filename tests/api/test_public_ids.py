@@ -30,3 +30,15 @@ def test_uuid7_is_version_7_and_time_ordered():
     stamps = [v.int >> 80 for v in values]
     assert stamps == sorted(stamps)
     assert len(set(values)) == 50
+
+
+def test_characters_python_reads_as_digits_but_crockford_does_not_are_refused():
+    """decode reads the digits with int(..., 32), which would take these: each is refused."""
+    body = public_ids.encode("ntc", public_ids.uuid7())[4:]
+    for odd in ("_", "+", " ", "\u0663", "u", "U", "\x00"):
+        for at in (0, 1, 25):
+            assert public_ids.decode("ntc", f"ntc_{body[:at]}{odd}{body[at + 1 :]}") is None, (odd, at)
+    assert public_ids.decode("ntc", f"ntc_{body[:13]}_{body[13:25]}") is None
+    # Crockford's readings of look-alikes are kept: O is 0, I and L are 1.
+    assert public_ids.decode("ntc", "ntc_" + "O" * 25 + "I") == uuid.UUID(int=1)
+    assert public_ids.decode("ntc", "ntc_" + "o" * 25 + "l") == uuid.UUID(int=1)
