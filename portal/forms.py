@@ -8,6 +8,7 @@ a ``ProseField`` (paragraphs); every number from a query string or a typed value
 form field or ``whole_number``.
 """
 
+import re
 import unicodedata
 
 from django import forms
@@ -23,20 +24,21 @@ PROSE_MAX_LENGTH = 10_000
 # Whole numbers from a request: never more than a database integer key holds.
 WHOLE_NUMBER_MAX = 2**63 - 1
 
-# Bidirectional embeddings, overrides and isolates reorder what a reader sees (U+202E shows
-# "exe.gpj" as "jpg.exe"): free text shown to the other side never carries them.
-_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-_PROSE_WHITESPACE = frozenset("\t\n\r")
+# Refused in free text: the control characters (Unicode category Cc, by Unicode's stability policy
+# exactly U+0000-U+001F and U+007F-U+009F), and the bidirectional embeddings, overrides and isolates,
+# which reorder what a reader sees (U+202E shows "exe.gpj" as "jpg.exe"): free text shown to the
+# other side never carries them. One regular expression finds the first, not a Python step per
+# character: a notice's lines carry up to PROSE_MAX_LENGTH characters each.
+_OTHER_CONTROLS = "\x7f-\x9f\u202a-\u202e\u2066-\u2069"
+_CONTROL_IN_LINE = re.compile(f"[\\x00-\\x1f{_OTHER_CONTROLS}]")
+# Prose may hold tabs (U+0009) and line breaks (U+000A, U+000D).
+_CONTROL_IN_PROSE = re.compile(f"[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f{_OTHER_CONTROLS}]")
 
 
 def control_characters_find(value, *, multiline):
     """The first control character in ``value`` (tab and line breaks allowed in prose), or None."""
-    for char in value:
-        if multiline and char in _PROSE_WHITESPACE:
-            continue
-        if char in _BIDI_CONTROLS or unicodedata.category(char) == "Cc":
-            return char
-    return None
+    match = (_CONTROL_IN_PROSE if multiline else _CONTROL_IN_LINE).search(value)
+    return match.group() if match else None
 
 
 def _control_character_message(char):

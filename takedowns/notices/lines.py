@@ -27,6 +27,10 @@ class LineProblem(str):
         return problem
 
 
+# Read once: the enum's ``values`` builds a new list on every call, and a notice asks for each line.
+INFRINGEMENT_TYPES = frozenset(InfringementType.values)
+
+
 # How an item draft names its listing: the web form takes the marketplace's id or our number;
 # the API takes the marketplace's id only, or the listing's public id (``lst_``), never a number.
 LISTING_BY_REF = "external_id_or_number"
@@ -162,7 +166,7 @@ def item_problem(draft, *, rights_holder, listing, asset, now, open_item_id=None
         return LineProblem(
             f"Listing {listing.external_id} has already been removed from the marketplace.", "listing_removed"
         )
-    if draft.infringement_type not in InfringementType.values:
+    if draft.infringement_type not in INFRINGEMENT_TYPES:
         return LineProblem(
             f"Choose an infringement type ({', '.join(InfringementType.values)}).", "infringement_type_invalid"
         )

@@ -29,6 +29,7 @@ from takedowns.models import (
     NoticeItem,
 )
 from takedowns.notices.lines import (
+    INFRINGEMENT_TYPES,
     LineProblem,
     draft_text_problem,
     duplicate_reason,
@@ -182,7 +183,7 @@ def _notice_submit_once(*, actor, rights_holder, data, drafts, acting_organisati
                 "listing": listing,
                 "ip_asset": asset,
                 "infringement_type": draft.infringement_type
-                if draft.infringement_type in InfringementType.values
+                if draft.infringement_type in INFRINGEMENT_TYPES
                 else InfringementType.OTHER,
                 "explanation": (draft.explanation or "").strip(),
                 "test_buy_order_number": draft.test_buy_order_number.strip(),

@@ -2,6 +2,8 @@
 
 import importlib
 import pkgutil
+import sys
+import unicodedata
 
 import pytest
 from django import forms
@@ -11,6 +13,7 @@ from portal.forms import (
     PROSE_MAX_LENGTH,
     LineField,
     ProseField,
+    control_characters_find,
     text_problem,
     whole_number,
 )
@@ -58,6 +61,21 @@ def test_prose_keeps_line_breaks_and_tabs_a_line_does_not():
     assert ProseField().clean("First line\r\n\tsecond line") == "First line\r\n\tsecond line"
     with pytest.raises(forms.ValidationError):
         LineField().clean("First line\nsecond line")
+
+
+def test_every_code_point_is_refused_exactly_when_it_is_a_control_or_bidi_character():
+    """control_characters_find is one regular expression: it must find exactly the characters of
+    Unicode category Cc and the bidirectional controls (tab and line breaks allowed in prose), the first
+    of them, in any text."""
+    bidi = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+    for code_point in range(sys.maxunicode + 1):
+        char = chr(code_point)
+        refused = unicodedata.category(char) == "Cc" or char in bidi
+        for multiline in (False, True):
+            expected = char if refused and not (multiline and char in "\t\n\r") else None
+            assert control_characters_find(f"ok{char}", multiline=multiline) == expected, (hex(code_point), multiline)
+    assert control_characters_find("a\u202eb\x00", multiline=True) == "\u202e"
+    assert control_characters_find("a\tb\x00", multiline=True) == "\x00"
 
 
 def test_free_text_has_a_length_limit():
