@@ -14,6 +14,7 @@ from rest_framework import authentication, exceptions
 
 from api.keys import api_key_find, api_key_used
 from api.throttling import auth_failure_record, auth_failures_wait
+from portal.actors import actor_label_known
 from portal.middleware import client_ip
 
 KEYWORD = "Bearer"
@@ -86,6 +87,7 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         if key is None:
             raise exceptions.AuthenticationFailed("The API key is unknown, revoked or expired.")
         api_key_used(key)
+        actor_label_known(key.principal, key.organisation)  # the key's name on what it does, without a query
         return key.principal, key
 
     def authenticate_header(self, request):

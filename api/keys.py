@@ -96,6 +96,7 @@ def api_key_create(*, organisation, name, scopes, created_by=None, expires_at=No
     full = f"{KEY_PREFIX}{key_id}_{secret}"
     with durable_atomic():
         # Marked as no person: listed, counted and notified nowhere (``people()``), a member only to see.
+        # Its first name is the key's name: what it does is shown as the key of its organisation (portal.actors).
         principal = get_user_model().objects.create(
             username=f"api-key-{key_id}", first_name=name[:150], is_active=True, is_api_principal=True
         )

@@ -1,5 +1,6 @@
 """Writing the audit log. Call inside the transaction of the change it records."""
 
+from portal.actors import actor_label as label_of
 from portal.context import current_origin
 from portal.models import AuditLogEntry
 
@@ -19,7 +20,7 @@ def audit_log_entry(
     """An unsaved entry; set-based writers bulk-insert these, everyone else calls audit_log_record."""
     origin = origin or current_origin()
     if actor_label is None:
-        actor_label = actor.get_username() if actor is not None else "system"
+        actor_label = label_of(actor)
     object_type = object_id = ""
     if obj is not None:
         object_type = obj._meta.label_lower

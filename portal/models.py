@@ -46,6 +46,14 @@ class User(AbstractUser):
     class Meta:
         ordering = ["username"]
 
+    def __str__(self):
+        # An API key's principal reads as its key (portal.actors), wherever a user is shown as such (the admin).
+        if self.is_api_principal:
+            from portal.actors import actor_label
+
+            return actor_label(self)
+        return super().__str__()
+
     @property
     def is_platform_staff(self):
         from portal.roles import user_is_platform_staff

@@ -31,6 +31,7 @@ from api.webhooks.notifications import webhook_disabled_notify
 from api.webhooks.outbound import target_resolve
 from api.webhooks.signing import secret_generate
 from portal import public_ids
+from portal.actors import actor_label
 from portal.audit import audit_log_record
 from portal.errors import InvalidInput, TransitionError
 from portal.forms import text_problem
@@ -188,7 +189,7 @@ def webhook_subscription_update(
             subscription.active = active
             subscription.disabled_at = None if active else now
             # Staff names stay inside the platform: the owners read this reason.
-            who = "the platform's operators" if by_operator else actor.get_username()
+            who = "the platform's operators" if by_operator else actor_label(actor)
             subscription.disabled_reason = "" if active else f"Turned off by {who}."
             subscription.disabled_by = "" if active else (DisabledBy.OPERATOR if by_operator else DisabledBy.OWNER)
             subscription.failing_since = None
@@ -244,7 +245,7 @@ def webhook_test_send(*, subscription_id, actor, now=None):
             type=types.TEST,
             occurred_at=now,
             source="test",
-            data={"message": "A test event, sent on request.", "requested_by": actor.get_username()},
+            data={"message": "A test event, sent on request.", "requested_by": actor_label(actor)},
         )
         delivery = WebhookDelivery.objects.create(event=event, subscription=subscription, next_attempt_at=now)
         _audit("test_sent", subscription, actor)

@@ -7,6 +7,7 @@ from good_faith.misuse.notifications import measure_notify
 from good_faith.misuse.selectors import measure_in_force
 from good_faith.misuse.statements import utc_text
 from good_faith.models import MisuseMeasure, MisuseMeasureStatus
+from portal.actors import actor_label
 from portal.audit import audit_log_record
 from portal.errors import InvalidInput, TransitionError
 from portal.roles import user_is_senior_reviewer
@@ -60,7 +61,7 @@ def misuse_measure_appeal(*, measure_id, actor, statement, now=None):
             source="appealed",
             subject=f"Your appeal against the {measure.get_kind_display().lower()} was received",
             body=(
-                f"{actor.get_username()} appealed the {measure.get_kind_display().lower()} of "
+                f"{actor_label(actor)} appealed the {measure.get_kind_display().lower()} of "
                 f"{utc_text(measure.created_at)} on {utc_text(now)}. A senior reviewer will decide; the measure stays in "
                 f"force meanwhile.\n\nThe appeal:\n{measure.appeal_statement}"
             ),

@@ -25,6 +25,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import transaction
 
+from portal.actors import actor_label
 from portal.audit import audit_log_entry
 from portal.bulk_insert import bulk_insert
 from portal.events import events_announce
@@ -68,10 +69,6 @@ class Rows:
         specs = self.effect_specs(event_id) if self.effect_specs else []
         self.effects = [Effect(item=self.item, kind=kind, key=key, payload=payload) for kind, key, payload in specs]
         return self
-
-
-def actor_label(actor, default="system"):
-    return actor.get_username() if actor is not None else default
 
 
 def move_in_memory(item, move, *, actor, now):
