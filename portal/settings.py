@@ -492,6 +492,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "api.schema.problem_responses_hook",
+        "api.examples.examples_hook",
     ],
     # One name per choice set the API shows, whichever field shows it.
     "ENUM_NAME_OVERRIDES": {
