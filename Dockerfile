@@ -17,10 +17,11 @@ RUN pip install -r requirements.txt
 
 COPY . .
 
-# Static files are baked into the image (whitenoise serves them). The key
-# is a throw-away: settings refuse DEBUG=0 without one, and collectstatic
+# Static files are baked into the image (whitenoise serves them). The keys
+# are throw-aways: settings refuse DEBUG=0 without them, and collectstatic
 # touches no secrets.
 RUN DEBUG=0 SECRET_KEY=collectstatic-only-not-a-real-key ALLOWED_HOSTS=localhost \
+    WEBHOOK_SECRET_KEY=Y29sbGVjdHN0YXRpYy1vbmx5LW5vdC1hLXJlYWwtayE= \
     PORTAL_VAR_DIR=/tmp/build-var \
     python manage.py collectstatic --noinput
 

@@ -34,6 +34,7 @@ with the figures.
 """
 
 import argparse
+import base64
 import http.client
 import json
 import os
@@ -184,6 +185,7 @@ class Server:
             "DATABASE_URL": database_url,
             "DEBUG": "0",
             "SECRET_KEY": "bench-" + uuid.uuid4().hex * 2,
+            "WEBHOOK_SECRET_KEY": base64.urlsafe_b64encode(os.urandom(32)).decode(),
             "ALLOWED_HOSTS": "127.0.0.1",
             "SECURE_SSL_REDIRECT": "0",
             "CACHE_URL": redis_url,

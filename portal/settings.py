@@ -5,6 +5,7 @@ A malformed value stops start-up with an ImproperlyConfigured error naming
 the variable, so a typo never turns into a silent fallback.
 """
 
+import base64
 import ipaddress
 import os
 from datetime import timedelta
@@ -650,6 +651,39 @@ if any(_seconds < 1 for _seconds in WEBHOOK_RETRY_SCHEDULE):
 WEBHOOK_DISABLE_AFTER_HOURS = _env_int("WEBHOOK_DISABLE_AFTER_HOURS", 24, minimum=1)
 # After a secret rotation the old secret signs too (a second signature) for this long.
 WEBHOOK_SECRET_OVERLAP_HOURS = _env_int("WEBHOOK_SECRET_OVERLAP_HOURS", 24, minimum=0)
+# The key that encrypts webhook signing secrets at rest (Fernet: AES-128-CBC with HMAC-SHA256): 32 random
+# bytes in URL-safe base64. Rotation: the new key here, the old one first in WEBHOOK_SECRET_KEY_FALLBACKS
+# (decryption only), `manage.py webhook_secrets_reencrypt`, then drop the old key (README "Configuration").
+_WEBHOOK_KEY_HELP = "python -c 'import base64, os; print(base64.urlsafe_b64encode(os.urandom(32)).decode())'"
+
+
+def _webhook_key(name, value):
+    try:
+        raw = base64.b64decode(value.encode(), altchars=b"-_", validate=True)
+    except (ValueError, UnicodeError):
+        raw = b""
+    if len(raw) != 32:
+        raise ImproperlyConfigured(
+            f"Environment variable {name} must be 32 bytes in URL-safe base64 (44 characters; "
+            f"generate one with: {_WEBHOOK_KEY_HELP})"
+        )
+    return value
+
+
+WEBHOOK_SECRET_KEY = env.str("WEBHOOK_SECRET_KEY", default="")
+if not WEBHOOK_SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            f"Environment variable WEBHOOK_SECRET_KEY must be set when DEBUG=0 (generate one with: {_WEBHOOK_KEY_HELP})"
+        )
+    WEBHOOK_SECRET_KEY = base64.urlsafe_b64encode(b"insecure-webhook-key-debug-only!").decode()
+_webhook_key("WEBHOOK_SECRET_KEY", WEBHOOK_SECRET_KEY)
+# Older keys, most recent first, comma-separated: secrets encrypted with them are still read.
+WEBHOOK_SECRET_KEY_FALLBACKS = [
+    _webhook_key("WEBHOOK_SECRET_KEY_FALLBACKS (each key)", value.strip())
+    for value in env.list("WEBHOOK_SECRET_KEY_FALLBACKS", default=[])
+    if value.strip()
+]
 # Deliveries to one subscription's endpoint under way at once, whatever the number of workers:
 # a slow receiver holds at most this many of them; its other due deliveries wait (no attempt counted).
 WEBHOOK_MAX_IN_FLIGHT_PER_ENDPOINT = _env_int("WEBHOOK_MAX_IN_FLIGHT_PER_ENDPOINT", 4, minimum=1)

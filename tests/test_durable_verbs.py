@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from api.webhooks import delivery as webhook_delivery
+from api.webhooks import secret_storage
 from api.webhooks import subscriptions as webhooks
 from good_faith import membership
 from good_faith.audits import quality_audit_decide
@@ -113,6 +114,7 @@ VERBS = {
     "webhook_test_send": lambda w: webhooks.webhook_test_send(subscription_id=0, actor=w["owner"]),
     "webhook_redeliver": lambda w: webhooks.webhook_redeliver(delivery_id=0, actor=w["owner"]),
     "webhook_delivery_claim": lambda w: webhook_delivery.delivery_claim(),
+    "webhook_secrets_reencrypt": lambda w: secret_storage.webhook_secrets_reencrypt(),
 }
 
 

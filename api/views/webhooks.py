@@ -197,7 +197,8 @@ class WebhookSecretRotateApi(Idempotent, APIView):
     )
     def post(self, request, webhook_id):
         subscription = _subscription_or_404(request, webhook_id)
-        subscription, _ = services.webhook_secret_rotate(subscription_id=subscription.pk, actor=request.user)
+        subscription, secret = services.webhook_secret_rotate(subscription_id=subscription.pk, actor=request.user)
+        subscription.secret = secret  # in clear for this answer only; the row keeps it encrypted
         return Response(self.OutputSerializer(subscription).data)
 
 

@@ -11,6 +11,7 @@
   and costs one indexed ``EXISTS`` when nobody subscribes.
 * ``payloads``: ``{type, timestamp, data}`` with public ids, rendered once.
 * ``signing``: secrets and the ``v1,<base64 HMAC-SHA256>`` signature.
+* ``secret_storage``: secrets encrypted at rest with ``WEBHOOK_SECRET_KEY``, and the key's rotation.
 * ``outbound``: the SSRF guard and the HTTP request itself.
 * ``delivery``: claiming a due delivery exactly once, sending it, the retry
   schedule, ``Retry-After``, 410 and the 24-hour disabling.

@@ -50,6 +50,7 @@ from api.webhooks.models import (
     WebhookEvent,
     WebhookSubscription,
 )
+from api.webhooks.secret_storage import SecretUnreadable, secret_decrypt
 from api.webhooks.signing import signature_header
 from portal import public_ids
 from portal.audit import audit_log_record
@@ -173,9 +174,12 @@ def event_body(event):
 
 
 def secrets_in_use(subscription, now):
-    if subscription.previous_secret and subscription.previous_secret_until and now < subscription.previous_secret_until:
-        return [subscription.secret, subscription.previous_secret]
-    return [subscription.secret]
+    """The subscription's ``whsec_`` secrets that sign now (decrypted): its own, and the old one while it overlaps."""
+    stored = [subscription.secret_encrypted]
+    previous, until = subscription.previous_secret_encrypted, subscription.previous_secret_until
+    if previous and until and now < until:
+        stored.append(previous)
+    return [secret_decrypt(value) for value in stored]
 
 
 def delivery_attempt(delivery_id, number):
@@ -186,14 +190,19 @@ def delivery_attempt(delivery_id, number):
     subscription, event = delivery.subscription, delivery.event
     body = event_body(event)
     started = timezone.now()
+    try:
+        signing = secrets_in_use(subscription, started)
+    except SecretUnreadable:
+        # Our keys are wrong, not the endpoint: nothing is sent or recorded against it. The claim runs
+        # out and the delivery is tried again once the keys are right; /health/ shows it overdue.
+        log.exception("Webhook delivery %s not sent: its subscription's secret cannot be decrypted", delivery_id)
+        return None
     msg_id = message_id(event)
     timestamp = int(started.timestamp())
     headers = {
         "webhook-id": msg_id,
         "webhook-timestamp": str(timestamp),
-        "webhook-signature": signature_header(
-            secrets_in_use(subscription, started), msg_id=msg_id, timestamp=timestamp, body=body
-        ),
+        "webhook-signature": signature_header(signing, msg_id=msg_id, timestamp=timestamp, body=body),
     }
     answer, error, refused = None, "", False
     try:

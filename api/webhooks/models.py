@@ -26,11 +26,12 @@ class WebhookSubscription(models.Model):
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="webhook_subscriptions")
     url = models.CharField(max_length=2000)
     description = models.CharField(max_length=200, blank=True)
-    # ``whsec_`` and the base64 of 32 random bytes. Kept in clear: signing needs it. Shown once.
-    secret = models.CharField(max_length=100, editable=False)
+    # ``whsec_`` and the base64 of 32 random bytes, shown once. Signing needs the secret itself, so it is
+    # kept encrypted with WEBHOOK_SECRET_KEY (``secret_storage``), never in clear.
+    secret_encrypted = models.CharField(max_length=300, editable=False)
     # After a rotation the old secret signs too (a second signature) until this instant, so a
     # receiver can switch secrets without losing a delivery (the specification's zero-downtime rotation).
-    previous_secret = models.CharField(max_length=100, blank=True, editable=False)
+    previous_secret_encrypted = models.CharField(max_length=300, blank=True, editable=False)
     previous_secret_until = models.DateTimeField(null=True, blank=True)
     active = models.BooleanField(default=True)
     # Why it stopped (its owner, a 410 from the endpoint, a day of failures); '' while active.

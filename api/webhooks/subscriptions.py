@@ -29,6 +29,7 @@ from api.webhooks.models import (
 )
 from api.webhooks.notifications import webhook_disabled_notify
 from api.webhooks.outbound import target_resolve
+from api.webhooks.secret_storage import secret_encrypt
 from api.webhooks.signing import secret_generate
 from portal import public_ids
 from portal.actors import actor_label
@@ -143,7 +144,11 @@ def webhook_subscription_create(*, organisation, url, event_types, actor, descri
                 code="too_many_subscriptions",
             )
         subscription = WebhookSubscription.objects.create(
-            organisation=organisation, url=url, description=description, secret=secret, created_by=actor
+            organisation=organisation,
+            url=url,
+            description=description,
+            secret_encrypted=secret_encrypt(secret),
+            created_by=actor,
         )
         _types_write(subscription, event_types)
         _audit("created", subscription, actor, event_types=event_types)
@@ -223,13 +228,17 @@ def webhook_secret_rotate(*, subscription_id, actor, now=None):
         subscription = WebhookSubscription.objects.select_for_update().get(pk=subscription_id)
         _require_manager(actor, subscription.organisation_id)
         overlap = timedelta(hours=settings.WEBHOOK_SECRET_OVERLAP_HOURS)
-        subscription.previous_secret = subscription.secret if overlap else ""
+        secret = secret_generate()
+        # The old secret moves as it is stored: it never needs to be in clear here.
+        subscription.previous_secret_encrypted = subscription.secret_encrypted if overlap else ""
         subscription.previous_secret_until = now + overlap if overlap else None
-        subscription.secret = secret_generate()
+        subscription.secret_encrypted = secret_encrypt(secret)
         subscription.updated_at = now
-        subscription.save(update_fields=["previous_secret", "previous_secret_until", "secret", "updated_at"])
+        subscription.save(
+            update_fields=["previous_secret_encrypted", "previous_secret_until", "secret_encrypted", "updated_at"]
+        )
         _audit("secret_rotated", subscription, actor, old_secret_signs_until=str(subscription.previous_secret_until))
-    return subscription, subscription.secret
+    return subscription, secret
 
 
 def webhook_test_send(*, subscription_id, actor, now=None):

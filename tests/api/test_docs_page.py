@@ -7,6 +7,7 @@ serving them with their hashed names), under a host name that is not loopback (S
 behave differently on localhost), and records every request the browser makes.
 """
 
+import base64
 import os
 import re
 import socket
@@ -85,6 +86,7 @@ class ProductionServer:
         self.env.update(
             DEBUG="0",
             SECRET_KEY="docs-page-test-only-" + "x" * 40,
+            WEBHOOK_SECRET_KEY=base64.urlsafe_b64encode(os.urandom(32)).decode(),
             ALLOWED_HOSTS=HOST,
             SECURE_SSL_REDIRECT="0",
             PORTAL_VAR_DIR=str(tmp_path / "var"),

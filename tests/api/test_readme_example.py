@@ -16,6 +16,7 @@ after the walkthrough, two calls through the README's own ``call()`` at the star
 one-second window, so the second is refused and ``call()`` waits it out (``_refused_once``).
 """
 
+import base64
 import contextlib
 import io
 import os
@@ -49,6 +50,7 @@ SECTION = "## Partner API in five minutes"
 MARKED_BLOCK = re.compile(r"<!-- example: partner-api -->\n```(\w+)\n(.*?)```", re.S)
 # Generous: a loaded machine is ten times slower than a quiet one.
 WAIT = 300
+WEBHOOK_KEY = base64.urlsafe_b64encode(os.urandom(32)).decode()
 
 
 def readme_example():
@@ -86,6 +88,8 @@ def _environment(broker, tmp_path, **extra):
         # The README's receiver listens on 127.0.0.1, as `make run` allows.
         WEBHOOK_ALLOW_HTTP="1",
         WEBHOOK_ALLOWED_NETWORKS="127.0.0.1/32",
+        # One key for gunicorn (DEBUG=0 wants one), which stores the README's subscription, and the worker.
+        WEBHOOK_SECRET_KEY=WEBHOOK_KEY,
         PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
         **extra,
     )
@@ -205,7 +209,11 @@ def test_the_readme_example_runs_as_written_against_the_demo_world(redis_broker,
         "SECURE_SSL_REDIRECT": "0",
         "API_BURST_LIMIT": "1/s",
     }
-    worker_env = {"WEBHOOK_ALLOW_HTTP": "1", "WEBHOOK_ALLOWED_NETWORKS": "127.0.0.1/32"}
+    worker_env = {
+        "WEBHOOK_ALLOW_HTTP": "1",
+        "WEBHOOK_ALLOWED_NETWORKS": "127.0.0.1/32",
+        "WEBHOOK_SECRET_KEY": WEBHOOK_KEY,
+    }
     errors, stop = [], threading.Event()
     reviewer = threading.Thread(target=_reviewer_decides_both_items, args=(errors, stop), daemon=True)
     namespace = {"__name__": "readme_example"}

@@ -62,8 +62,10 @@ def test_app_services_configuration(compose):
         assert env["CELERY_BROKER_URL"].startswith("redis://redis:6379/")
         # Rate limits hold across web processes only when the cache is shared; a database of its own.
         assert env["CACHE_URL"].startswith("redis://redis:6379/") and env["CACHE_URL"] != env["CELERY_BROKER_URL"]
-        for var in ("SECRET_KEY", "ALLOWED_HOSTS"):
+        for var in ("SECRET_KEY", "ALLOWED_HOSTS", "WEBHOOK_SECRET_KEY", "WEBHOOK_SECRET_KEY_FALLBACKS"):
             assert var in env
+        # Required, never defaulted: the webhook secrets in the database are encrypted with it.
+        assert env["WEBHOOK_SECRET_KEY"].startswith("${WEBHOOK_SECRET_KEY:?")
         depends = service["depends_on"]
         assert depends["redis"]["condition"] == "service_healthy"
         assert depends["migrate"]["condition"] == "service_completed_successfully"
@@ -123,7 +125,7 @@ def test_dockerfile(requirements):
     assert "tesseract-ocr" in dockerfile
     assert "pip install -r requirements.txt" in dockerfile
     assert "collectstatic" in dockerfile
-    assert "SECRET_KEY=" in dockerfile
+    assert "SECRET_KEY=" in dockerfile and "WEBHOOK_SECRET_KEY=" in dockerfile
     assert "gunicorn" in requirements and "celery" in requirements
     ignored = (BASE_DIR / ".dockerignore").read_text().split()
     assert ".venv" in ignored and ".git" in ignored

@@ -4,6 +4,7 @@ Settings are read once per process, so every case runs in a subprocess with a
 controlled environment (nothing inherited from the developer's shell).
 """
 
+import base64
 import os
 import secrets
 import subprocess
@@ -26,6 +27,18 @@ PRINT = (
     "'rates': [settings.API_RATE_LIMIT, settings.API_BURST_LIMIT, settings.API_ANONYMOUS_RATE_LIMIT, "
     "settings.API_AUTH_FAILURE_LIMIT]}))"
 )
+
+
+def _webhook_key():
+    return base64.urlsafe_b64encode(os.urandom(32)).decode()
+
+
+PRODUCTION = {
+    "DEBUG": "0",
+    "SECRET_KEY": secrets.token_urlsafe(50),
+    "ALLOWED_HOSTS": "portal.example",
+    "WEBHOOK_SECRET_KEY": _webhook_key(),
+}
 
 
 def _env(tmp_path, **overrides):
@@ -98,6 +111,35 @@ def test_production_requires_secret_key(tmp_path):
 
 def test_production_requires_allowed_hosts(tmp_path):
     _refused(tmp_path, "ALLOWED_HOSTS", DEBUG="0", SECRET_KEY=secrets.token_urlsafe(50))
+
+
+def test_production_requires_a_webhook_secret_key(tmp_path):
+    result = _refused(tmp_path, "WEBHOOK_SECRET_KEY", **{**PRODUCTION, "WEBHOOK_SECRET_KEY": None})
+    assert "urlsafe_b64encode(os.urandom(32))" in result.stderr  # how to make one
+
+
+@pytest.mark.parametrize(
+    "value", ["short", "x" * 44, base64.urlsafe_b64encode(b"31 bytes, one short of the key!").decode()]
+)
+def test_a_webhook_secret_key_that_is_not_32_bytes_of_base64_is_refused(tmp_path, value):
+    _refused(tmp_path, "WEBHOOK_SECRET_KEY", WEBHOOK_SECRET_KEY=value)
+    _refused(tmp_path, "WEBHOOK_SECRET_KEY_FALLBACKS", WEBHOOK_SECRET_KEY_FALLBACKS=f"{_webhook_key()},{value}")
+
+
+def test_webhook_secret_keys_read_in_development_and_in_production(tmp_path):
+    read = "from django.conf import settings; print(settings.WEBHOOK_SECRET_KEY, settings.WEBHOOK_SECRET_KEY_FALLBACKS)"
+    script = PRINT.split("from django.conf")[0] + read
+    development = _run(tmp_path, "-c", script)
+    assert development.returncode == 0, development.stderr
+    # A development default, like SECRET_KEY's: a valid key, the same in every process (worker and web).
+    assert development.stdout.split()[-2:] == [
+        base64.urlsafe_b64encode(b"insecure-webhook-key-debug-only!").decode(),
+        "[]",
+    ]
+    old = _webhook_key()
+    production = _run(tmp_path, "-c", script, **PRODUCTION, WEBHOOK_SECRET_KEY_FALLBACKS=f"{old}, {old}")
+    assert production.returncode == 0, production.stderr
+    assert production.stdout.split()[-3:] == [PRODUCTION["WEBHOOK_SECRET_KEY"], f"['{old}',", f"'{old}']"]
 
 
 def test_broker_default_is_embedded_sqlite(tmp_path):
@@ -196,7 +238,7 @@ def test_integer_below_minimum_is_refused(tmp_path):
 
 
 def test_production_uses_manifest_static_storage(tmp_path):
-    values = _settings(tmp_path, DEBUG="0", SECRET_KEY=secrets.token_urlsafe(50), ALLOWED_HOSTS="portal.example")
+    values = _settings(tmp_path, **PRODUCTION)
     assert values["debug"] is False
     assert values["staticfiles"] == "whitenoise.storage.CompressedManifestStaticFilesStorage"
 
@@ -209,9 +251,7 @@ def test_check_deploy_passes(tmp_path):
         "--deploy",
         "--fail-level",
         "WARNING",
-        DEBUG="0",
-        SECRET_KEY=secrets.token_urlsafe(50),
-        ALLOWED_HOSTS="portal.example",
+        **PRODUCTION,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
@@ -226,8 +266,7 @@ IS_SECURE = (
 
 
 def _forged_proto_is_believed(tmp_path, **overrides):
-    production = {"DEBUG": "0", "SECRET_KEY": secrets.token_urlsafe(50), "ALLOWED_HOSTS": "portal.example"}
-    result = _run(tmp_path, "-c", IS_SECURE, **production, **overrides)
+    result = _run(tmp_path, "-c", IS_SECURE, **PRODUCTION, **overrides)
     assert result.returncode == 0, result.stderr
     return result.stdout.strip().splitlines()[-1] == "True"
 

@@ -12,9 +12,12 @@ from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 from api.models import DisabledBy, WebhookDelivery, WebhookSubscription
+from api.webhooks.secret_storage import secret_decrypt
 from tests import factories
 
 BEFORE = ("api", "0004_webhooks")
+SECRET = "whsec_" + "A" * 43 + "="
+OLD_SECRET = "whsec_" + "B" * 43 + "="
 
 
 def _executor():
@@ -52,7 +55,7 @@ def test_who_turned_a_subscription_off_and_when_a_delivery_was_given_up_are_fill
         return Subscription.objects.create(
             organisation_id=organisation_id,
             url="https://hooks.example/",
-            secret="whsec_" + "A" * 43 + "=",
+            secret=SECRET,
             active=active,
             disabled_reason=reason,
             disabled_at=None if active else now,
@@ -88,3 +91,40 @@ def test_who_turned_a_subscription_off_and_when_a_delivery_was_given_up_are_fill
         given_up_unlogged.pk: now - timedelta(hours=3),  # no attempt on record: its creation
         pending.pk: None,
     }
+
+
+def _columns():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT * FROM api_webhooksubscription ORDER BY id")
+        names = [column[0] for column in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def test_secrets_kept_in_clear_are_encrypted_and_decrypted_again_going_back(old_apps):
+    Subscription = old_apps.get_model("api", "WebhookSubscription")
+    organisation_id = factories.OrganisationFactory().pk
+    rotated = Subscription.objects.create(
+        organisation_id=organisation_id,
+        url="https://hooks.example/a",
+        secret=SECRET,
+        previous_secret=OLD_SECRET,
+        previous_secret_until=timezone.now() + timedelta(hours=1),
+    )
+    plain = Subscription.objects.create(organisation_id=organisation_id, url="https://hooks.example/b", secret=SECRET)
+
+    _migrate_forward()
+
+    rows = {row["id"]: row for row in _columns()}
+    assert "secret" not in rows[rotated.pk] and "previous_secret" not in rows[rotated.pk]
+    assert not any("whsec_" in str(value) for row in rows.values() for value in row.values())
+    assert secret_decrypt(rows[rotated.pk]["secret_encrypted"]) == SECRET
+    assert secret_decrypt(rows[rotated.pk]["previous_secret_encrypted"]) == OLD_SECRET
+    assert secret_decrypt(rows[plain.pk]["secret_encrypted"]) == SECRET
+    assert rows[plain.pk]["previous_secret_encrypted"] == ""
+    # Two rows with one secret do not look alike.
+    assert rows[rotated.pk]["secret_encrypted"] != rows[plain.pk]["secret_encrypted"]
+
+    _executor().migrate([("api", "0007_webhook_delivery_lease")])
+    back = {row["id"]: row for row in _columns()}
+    assert (back[rotated.pk]["secret"], back[rotated.pk]["previous_secret"]) == (SECRET, OLD_SECRET)
+    assert (back[plain.pk]["secret"], back[plain.pk]["previous_secret"]) == (SECRET, "")
