@@ -97,7 +97,14 @@ def bulk_insert(objs, *, ignore_conflicts=False, using="default"):
 
 
 def _column(field, objs, connection):
-    """The values of ``field`` for ``objs``, ready for PostgreSQL; None when one needs ``bulk_create``."""
+    """The column of ``field`` for ``objs`` as PostgreSQL is sent it; None when it needs ``bulk_create``.
+
+    A column of plain values goes as one array literal (``'{"a","b",NULL}'``), which the server
+    reads with the array type's input function. psycopg2 would send a list as ``ARRAY['a', 'b',
+    NULL]``: one expression per value for the server to parse, and for the client between 1 and
+    4 microseconds a value (an integer, an instant, a UUID), several times what writing the
+    literal costs. A column with any other value goes as a list, each value through its field.
+    """
     kind = type(field.target_field if field.is_relation else field)
     if field.is_relation:
         values = list(map(attrgetter(field.attname), objs))
@@ -118,16 +125,17 @@ def _column(field, objs, connection):
             return None
         encoder = field.encoder
         # None is SQL NULL, as the field stores it.
-        return [None if value is None else json.dumps(value, cls=encoder) for value in values]
-    # The common case, told by the set of the values' types: every value plain for its column, as it is.
+        return _literal([None if value is None else _quoted(json.dumps(value, cls=encoder)) for value in values])
+    # The common case, told by the set of the values' types: every value plain for its column.
     types = set(map(type, values)) - {type(None)}
     if kind in _TEXT:
         if all(issubclass(t, str) for t in types):  # choices' members are strings too
-            return values
+            return _literal([None if value is None else _quoted(value) for value in values])
     elif types <= {_EXACT.get(kind)} and (
         datetime.datetime not in types or all(value.tzinfo is not None for value in values if value is not None)
     ):
-        return values
+        write = _WRITE[_EXACT[kind]] if types else None
+        return _literal([None if value is None else write(value) for value in values])
     out = []
     for value in values:
         if value is None or _plain(kind, value):
@@ -145,6 +153,25 @@ def _plain(kind, value):
     if kind in _TEXT:
         return isinstance(value, str)
     return type(value) is _EXACT.get(kind) and (type(value) is not datetime.datetime or value.tzinfo is not None)
+
+
+def _quoted(text):
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+# How a plain value is written in an array literal: as PostgreSQL reads it, and as psycopg2 would
+# write it alone (an instant by isoformat(), in its zone).
+_WRITE = {
+    bool: lambda value: "t" if value else "f",
+    int: str,
+    uuid.UUID: str,
+    datetime.date: datetime.date.isoformat,
+    datetime.datetime: datetime.datetime.isoformat,
+}
+
+
+def _literal(elements):
+    return "{" + ",".join(["NULL" if element is None else element for element in elements]) + "}"
 
 
 _UNSAVED = object()

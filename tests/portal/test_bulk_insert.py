@@ -9,6 +9,7 @@ there; the PostgreSQL path is the one under test.
 import datetime
 import uuid
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
@@ -21,6 +22,21 @@ from portal.models import AuditLogEntry
 from takedowns.models import Channel, Effect, EffectKind, ItemEvent, ItemStatus, Notice, NoticeItem
 from tests import factories
 
+# Texts an array literal must quote and escape.
+TRICKY_TEXTS = [
+    "",
+    "NULL",
+    "null",
+    "  spaced  ",
+    "a,b",
+    "{braces}",
+    'double "quote"',
+    "single 'quote'",
+    "back\\slash\\",
+    "line\nbreak\ttab",
+    "caf\u00e9 \u201cquoted\u201d \U0001f600",
+    "Item 1 (Pending review)",
+]
 AT = timezone.now().replace(microsecond=654321) - datetime.timedelta(days=3)
 
 
@@ -65,7 +81,8 @@ def _items(notice, count, *, ids=None):
             explanation=f"Fake logo \u2014 n\u00b0{n}, 'quoted', \"double\", back\\slash, {{braces}}",
             status=ItemStatus.PENDING_REVIEW,
             status_changed_at=AT,
-            queued_at=AT if n % 2 else None,
+            # An instant in another zone (an offset with half hours) reads back as the same instant.
+            queued_at=AT.astimezone(ZoneInfo("Asia/Kolkata")) if n % 2 else None,
             version=n,
             authorised_store_flag=bool(n % 2),
         )
@@ -82,20 +99,22 @@ def test_audit_entries_read_back_as_bulk_create_writes_them(owner_a, brand_a):
                 actor_label="alice",
                 object_type="takedowns.noticeitem",
                 object_id=str(n),
-                object_repr="Item 1 (Pending review)",
+                # What an array literal must quote: each is written back exactly.
+                object_repr=TRICKY_TEXTS[n],
                 organisation_id=brand_a.organisation_id if n != 2 else None,
                 # An IPv6 address the field normalises on its way in.
                 ip_address=["203.0.113.7", "2001:0db8:0000:0000:0000:0000:0000:0001", None][n % 3],
                 user_agent="pytest \u00e9",
                 data={"n": n, "nested": {"list": [1, "two", None]}, "text": "\u201cquoted\u201d \x7f", "empty": {}},
             )
-            for n in range(6)
+            for n in range(len(TRICKY_TEXTS))
         ]
 
     theirs, ours, objs = _both(make, AuditLogEntry)
     # created_at is stamped by the field's default when each instance is made: not compared.
     strip = [{k: v for k, v in row.items() if k != "created_at"} for row in (*theirs, *ours)]
-    assert strip[:6] == strip[6:]
+    assert strip[: len(TRICKY_TEXTS)] == strip[len(TRICKY_TEXTS) :]
+    assert [row["object_repr"] for row in ours] == TRICKY_TEXTS
     assert ours[1]["ip_address"] == "2001:db8::1"
     assert [o.pk for o in objs] == sorted(o.pk for o in objs)
     assert all(not o._state.adding and o._state.db == "default" for o in objs)
