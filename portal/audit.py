@@ -1,6 +1,7 @@
 """Writing the audit log. Call inside the transaction of the change it records."""
 
 from portal.actors import actor_label as label_of
+from portal.bulk_insert import unsaved
 from portal.context import current_origin
 from portal.models import AuditLogEntry
 
@@ -26,15 +27,17 @@ def audit_log_entry(
         object_type = obj._meta.label_lower
         object_id = str(obj.pk)
         object_repr = (object_repr or str(obj))[:300]
-    return AuditLogEntry(
+    # The organisation by object when given one, else by id (one of the two: see bulk_insert.unsaved).
+    named = {"organisation": organisation} if organisation is not None else {"organisation_id": organisation_id}
+    return unsaved(
+        AuditLogEntry,
         action=action,
         actor=actor,
         actor_label=actor_label[:200],
         object_type=object_type,
         object_id=object_id,
         object_repr=object_repr or "",
-        organisation=organisation,
-        organisation_id=organisation.pk if organisation is not None else organisation_id,
+        **named,
         ip_address=origin.ip_address,
         user_agent=origin.user_agent,
         data=data or {},

@@ -45,7 +45,7 @@ from dataclasses import dataclass
 from django.db import IntegrityError, connection
 
 from listings.models import Listing
-from portal.bulk_insert import bulk_insert
+from portal.bulk_insert import bulk_insert, unsaved
 from takedowns import lifecycle, sweep
 from takedowns.models import ItemStatus, NoticeItem
 from takedowns.policies import policy
@@ -98,7 +98,7 @@ def notice_items_file(*, notice, lines, actor, now, notice_audit):
             authorised_store_flag=line.authorised_store_flag,
             now=now,
         )
-        item = NoticeItem(notice=notice, **creation.item_fields, **line.fields)
+        item = unsaved(NoticeItem, notice=notice, **creation.item_fields, **line.fields)
         line.item = item
         items.append(item)
         created.append(lifecycle.creation_rows(item, creation, actor=actor))

@@ -27,7 +27,7 @@ from django.db import transaction
 
 from portal.actors import actor_label
 from portal.audit import audit_log_entry
-from portal.bulk_insert import bulk_insert
+from portal.bulk_insert import bulk_insert, unsaved
 from portal.events import events_announce
 from portal.models import AuditLogEntry
 from takedowns.listing_sync import listings_status_sync
@@ -67,7 +67,9 @@ class Rows:
             object_repr=_named_in(self.item, self.audit_status),
         )
         specs = self.effect_specs(event_id) if self.effect_specs else []
-        self.effects = [Effect(item=self.item, kind=kind, key=key, payload=payload) for kind, key, payload in specs]
+        self.effects = [
+            unsaved(Effect, item=self.item, kind=kind, key=key, payload=payload) for kind, key, payload in specs
+        ]
         return self
 
 
@@ -128,7 +130,8 @@ def move_rows(item, move, *, actor, actor_default="system", now, ground=None):
     return Rows(
         item=item,
         fields=fields,
-        event=ItemEvent(
+        event=unsaved(
+            ItemEvent,
             item=item,
             at=now,
             actor=actor,
@@ -155,7 +158,7 @@ def creation_rows(item, creation, *, actor):
     return Rows(
         item=item,
         fields=[],
-        event=ItemEvent(item=item, **creation.event_fields),
+        event=unsaved(ItemEvent, item=item, **creation.event_fields),
         audit_action=creation.audit_action,
         audit_actor=actor,
         audit_label=creation.audit_label,

@@ -17,7 +17,7 @@ from django.db.models.functions import Now
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from portal.bulk_insert import bulk_insert
+from portal.bulk_insert import bulk_insert, unsaved
 from portal.models import AuditLogEntry
 from takedowns.models import Channel, Effect, EffectKind, ItemEvent, ItemStatus, Notice, NoticeItem
 from tests import factories
@@ -213,3 +213,52 @@ def test_values_that_need_their_field_take_its_path(notice, recwarn):
 
     stamped = bulk_insert([Effect(item=items[0], kind=EffectKind.NOTIFY, key="now", created_at=Now())])
     assert Effect.objects.get(pk=stamped[0].pk).created_at > AT
+
+
+def _fields(instance):
+    return {f.attname: getattr(instance, f.attname) for f in type(instance)._meta.concrete_fields}
+
+
+def test_unsaved_makes_the_row_the_keyword_constructor_makes(notice, owner_a):
+    item = _items(notice, 1)[0]  # unsaved: its events name it before it has an id
+    made = [
+        (ItemEvent, {"item": item, "at": AT, "actor": owner_a, "action": "submitted", "to_status": "submitted"}),
+        (ItemEvent, {"item": item, "at": AT, "actor": None, "data": {"track": "fast"}}),
+        (
+            Effect,
+            {"item": item, "kind": EffectKind.NOTIFY, "key": "event-1", "payload": {"event": 1}, "created_at": AT},
+        ),
+        (Effect, {"item_id": 12, "kind": EffectKind.DELIST, "created_at": AT}),
+        (AuditLogEntry, {"action": "a.b", "actor": owner_a, "organisation_id": 3, "data": {}, "created_at": AT}),
+        (
+            NoticeItem,
+            {
+                "notice": notice,
+                "listing": item.listing,
+                "ip_asset": item.ip_asset,
+                "status": ItemStatus.SUBMITTED,
+                "status_changed_at": AT,
+                "public_id": item.public_id,
+            },
+        ),
+    ]
+    for model, values in made:
+        ours, theirs = unsaved(model, **values), model(**values)
+        assert type(ours) is model and ours._state.adding and ours.pk is None
+        assert _fields(ours) == _fields(theirs), model
+        for name, value in values.items():
+            if model._meta.get_field(name).is_relation and not name.endswith("_id"):
+                assert getattr(ours, name) is value  # cached, read without a query
+
+
+def test_unsaved_leaves_what_it_does_not_make_plainly_to_the_constructor(notice, brand_a):
+    with pytest.raises(TypeError, match="unexpected keyword"):
+        unsaved(Effect, item_id=1, colour="red")
+    with pytest.raises(ValueError, match='must be a "NoticeItem" instance'):
+        unsaved(Effect, item=notice, kind=EffectKind.NOTIFY)
+    # Both the object and its id: the keyword path's answer (the id named last wins).
+    both = unsaved(AuditLogEntry, action="a", organisation=brand_a.organisation, organisation_id=7)
+    assert (
+        both.organisation_id
+        == AuditLogEntry(action="a", organisation=brand_a.organisation, organisation_id=7).organisation_id
+    )
