@@ -494,11 +494,12 @@ def _rights_holder(data, organisation):
 
 
 def _drafts(lines, rights_holder, evidence):
-    """The request's lines as the service's drafts. Assets are looked up among the brand's own only."""
+    """The request's lines as the service's drafts. Assets are looked up among the brand's own only, and
+    handed over as read (the service checks them as it checks the ones it reads itself, and reads none again)."""
     wanted = {line["asset_public_id"] for line in lines}
-    assets = dict(
-        IPAsset.objects.filter(rights_holder=rights_holder, public_id__in=wanted).values_list("public_id", "pk")
-    )
+    assets = {
+        asset.public_id: asset for asset in IPAsset.objects.filter(rights_holder=rights_holder, public_id__in=wanted)
+    }
     drafts = []
     for index, line in enumerate(lines):
         by_public_id = "listing_public_id" in line
@@ -507,7 +508,8 @@ def _drafts(lines, rights_holder, evidence):
                 listing_ref=str(line["listing_public_id"]) if by_public_id else line["listing_external_id"],
                 listing_by=filing.LISTING_BY_PUBLIC_ID if by_public_id else filing.LISTING_BY_EXTERNAL_ID,
                 listing_shown=public_ids.encode(PREFIXES["listing"], line["listing_public_id"]) if by_public_id else "",
-                ip_asset_id=assets.get(line["asset_public_id"]),
+                ip_asset_id=asset.pk if (asset := assets.get(line["asset_public_id"])) else None,
+                ip_asset=asset,
                 infringement_type=line["infringement_type"],
                 explanation=line["explanation"],
                 test_buy_order_number=line["test_buy_order_number"],

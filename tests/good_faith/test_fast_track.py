@@ -294,3 +294,76 @@ def test_a_ten_item_fast_track_notice_is_filed_through_the_page_in_a_fixed_numbe
     assert {(i.track, i.status) for i in items} == {(Track.FAST, ItemStatus.AWAITING_COUNTER_NOTICE)}
     assert {i.infringement_type for i in items} == set(types)
     assert sum(1 for i in items if hasattr(i, "quality_audit")) == 10
+
+
+# The queries of a 100-item notice filed over the API (POST /api/v1/notices/, a brand's key with an
+# Idempotency-Key), on PostgreSQL; none is per line, and the count is pinned for 2 lines and 100 alike:
+#   the key with its organisation and scopes (1); the idempotency record read, then the claim in a
+#   transaction of its own: BEGIN, an expired record deleted, the claim inserted, COMMIT (5); the
+#   request's transaction and the claim locked again in a savepoint (4); the brand of the key with
+#   the lines' assets, the filer's organisations with their kinds, the filing suspensions (4); the
+#   service's savepoint and the notice (2); the listings with their authorised-store flag, their
+#   open items, the Good Faith memberships of the types named (3); the items' ids and the items
+#   (2); their events, audit entries (with the notice's) and effects (3); whether anyone subscribed
+#   to webhooks (1, portal.events); the receipt's recipients (1; its row when the brand has people
+#   to tell, none here); the savepoint released, the response recorded with the claim, COMMIT (3).
+#   The fast track adds the listings locked, their items and the update that takes them down (3),
+#   the statements of reasons (1), the quality audits drawn and their audit entries (2).
+API_FILING_QUERIES = {"standard": 29, "fast": 35}
+
+
+@pytest.mark.parametrize("track", ["standard", "fast"])
+def test_an_api_filing_costs_the_same_queries_for_2_items_as_for_100(brand_a, asset, store, settings, track):
+    """A query per line (a listing looked up, an item inserted, a webhook fanned out one by one)
+    cannot creep back into the partners' bulk filing: 2 lines and 100 lines, the same fixed count."""
+    import json
+    import uuid
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from rest_framework.test import APIClient
+
+    from api.keys import api_key_create
+    from portal import public_ids
+    from tests.services import needs_postgres
+
+    needs_postgres()
+    settings.GOOD_FAITH_AUDIT_PERCENT = 100
+    if track == "fast":
+        member(brand_a, "counterfeit")
+    listings = [factories.ListingFactory(store=store) for _ in range(103)]
+    client = APIClient()
+    client.credentials(
+        HTTP_AUTHORIZATION=f"Bearer {api_key_create(organisation=brand_a.organisation, name='bulk', scopes=['notices:write'])[1]}"
+    )
+
+    def file(lines):
+        body = {
+            **NOTICE_DATA,
+            "items": [
+                {
+                    "listing": public_ids.encode("lst", listing.public_id),
+                    "asset": public_ids.encode("ast", asset.public_id),
+                    "infringement_type": "counterfeit",
+                    "explanation": "Fake logo and wrong stitching.",
+                }
+                for listing in lines
+            ],
+        }
+        with CaptureQueriesContext(connection) as queries, TestCase.captureOnCommitCallbacks():
+            response = client.post(
+                "/api/v1/notices/",
+                json.dumps(body),
+                content_type="application/json",
+                HTTP_IDEMPOTENCY_KEY=str(uuid.uuid4()),
+            )
+        assert response.status_code == 201, response.content
+        assert len(response.json()["accepted"]) == len(lines)
+        return len(queries)
+
+    file(listings[:1])  # the key's first use is marked (api.keys: one write now and then, not per request)
+    two, hundred = file(listings[1:3]), file(listings[3:])
+    assert (two, hundred) == (API_FILING_QUERIES[track], API_FILING_QUERIES[track])
+    items = brand_a.notices.order_by("submitted_at", "id").last().items.all()
+    expected = Track.FAST if track == "fast" else Track.STANDARD
+    assert items.count() == 100 and {i.track for i in items} == {expected}
