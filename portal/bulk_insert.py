@@ -59,7 +59,7 @@ def unsaved(model, **values):
     plan = _PLANS.get(model)
     if plan is None:
         plan = _PLANS[model] = [
-            (f.name, f.attname, f if f.is_relation else None, f.get_default) for f in model._meta.concrete_fields
+            (f.name, f.attname, f if f.is_relation else None, _default(f)) for f in model._meta.concrete_fields
         ]
     given = dict(values)
     args, related = [], []
@@ -76,7 +76,7 @@ def unsaved(model, **values):
             args.append(None if obj is None else getattr(obj, relation.target_field.attname))
         else:
             value = given.pop(attname, _MISSING)
-            args.append(default() if value is _MISSING else value)
+            args.append((default() if callable(default) else default.value) if value is _MISSING else value)
     if given:
         return model(**values)
     instance = model(*args)
@@ -87,6 +87,22 @@ def unsaved(model, **values):
 
 _PLANS = {}
 _MISSING = object()
+
+
+class _Constant:
+    def __init__(self, value):
+        self.value = value
+
+
+def _default(field):
+    """What ``field.get_default()`` gives, as a function to call for each row or a ``_Constant``
+    when it is the same every time (no default, or a default that is not callable: Django gives
+    that very object to every row too)."""
+    if type(field).get_default is not models.Field.get_default or field.has_db_default():
+        return field.get_default
+    if field.has_default():
+        return field.default if callable(field.default) else _Constant(field.default)
+    return _Constant(field.get_default())
 
 
 def bulk_insert(objs, *, ignore_conflicts=False, using="default"):
