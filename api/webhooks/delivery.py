@@ -16,9 +16,10 @@ At most ``WEBHOOK_MAX_IN_FLIGHT_PER_ENDPOINT`` attempts to one subscription are
 under way at once, however many workers run: a slow receiver cannot hold them
 all. Each claim leases its delivery (``claimed_until``, the claim's own end, so
 a killed worker's lease runs out when its delivery is due again) and the holder's
-record ends the lease. The claim counts a subscription's live leases with the
-subscription's row locked, so two workers cannot both take its last free place;
-a subscription at its limit is passed over and its due deliveries wait, still
+record ends the lease. Claims for one subscription take turns (an advisory lock
+of the claim's transaction, keyed by the subscription) and count its live leases
+after taking it, so two workers cannot both take its last free place; a
+subscription at its limit is passed over and its due deliveries wait, still
 due, for a place: no attempt is counted, nothing fails.
 
 After a failed attempt the next one waits ``WEBHOOK_RETRY_SCHEDULE[n - 1]`` (5 s,
@@ -36,8 +37,8 @@ import time
 from datetime import UTC, timedelta
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Count, Exists, Q, Subquery
+from django.db import connection, transaction
+from django.db.models import Count, Exists, Q
 from django.utils import timezone
 
 from api.webhooks import outbound, payloads
@@ -58,6 +59,8 @@ from portal.transactions import durable_atomic
 
 log = logging.getLogger(__name__)
 
+# The first key of the claims' advisory locks (the second is the subscription's id): arbitrary, fixed.
+CLAIM_LOCK_CLASS = 71_061_771
 # Beyond the request's own bound (connect, send, each read), what a claim allows for the rest.
 CLAIM_MARGIN_SECONDS = 30
 ERROR_CHARS = 300
@@ -101,6 +104,19 @@ def _subscriptions_full(now, limit):
     )
 
 
+def _claims_serialise(subscription_id):
+    """Claims for one subscription take turns until their transaction ends; other subscriptions' go on.
+
+    A PostgreSQL advisory lock (a transaction's, keyed by the subscription) rather than the
+    subscription's row: recording an attempt locks that row, and claims must not wait for
+    records (nor for a change's transaction writing new deliveries). SQLite runs one writing
+    transaction at a time anyway.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [CLAIM_LOCK_CLASS, subscription_id & 0x7FFFFFFF])
+
+
 def delivery_claim(*, now=None):
     """Claim the most overdue due delivery of a subscription below its limit of attempts under way.
 
@@ -112,25 +128,17 @@ def delivery_claim(*, now=None):
     passed_over = set()
     with durable_atomic():
         while True:
-            most_overdue = (
+            subscription_id = (
                 WebhookDelivery.objects.filter(due_q(now))
                 .exclude(subscription_id__in=_subscriptions_full(now, limit))
                 .exclude(subscription_id__in=passed_over)
                 .order_by("next_attempt_at", "id")
-                .values("subscription_id")[:1]
-            )
-            # Claims for one subscription take turns on its row, so its count of attempts under way
-            # stays true until this claim commits; other subscriptions' claims go on meanwhile. NO KEY:
-            # a change's transaction writing new deliveries (their foreign key shares the row) goes on too.
-            subscription_id = (
-                WebhookSubscription.objects.select_for_update(no_key=True)
-                .filter(pk=Subquery(most_overdue))
-                .order_by("pk")
-                .values_list("pk", flat=True)
+                .values_list("subscription_id", flat=True)
                 .first()
             )
             if subscription_id is None:
                 return None
+            _claims_serialise(subscription_id)
             # Counted in this statement, after the lock: a place taken since the first read is seen.
             delivery = (
                 WebhookDelivery.objects.select_for_update(skip_locked=True, of=("self",))
@@ -240,8 +248,8 @@ def _attempt_record(delivery_id, subscription_id, number, *, started, answer, er
     now = timezone.now()
     status = answer.status if answer else None
     with durable_atomic():
-        # Subscription first, then delivery: the order every writer of both takes. NO KEY, as the claim's:
-        # the transaction of a change writing this subscription's new deliveries does not hold it up.
+        # Subscription first, then delivery: the order every writer of both takes. NO KEY: the transaction
+        # of a change writing this subscription's new deliveries (their foreign key) does not hold it up.
         subscription = WebhookSubscription.objects.select_for_update(no_key=True).filter(pk=subscription_id).first()
         delivery = WebhookDelivery.objects.select_for_update().filter(pk=delivery_id).first()
         if subscription is None or delivery is None:
