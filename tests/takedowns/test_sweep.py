@@ -185,13 +185,14 @@ def test_the_claim_is_served_in_deadline_order_by_its_index_without_a_sort(db, k
     """The claim orders by the deadline alone, as its index (status, deadline) does: no sort of every due row.
 
     A test database is too small for the planner to prefer the index on its own; with
-    sequential scans off it takes the index, and any ORDER BY the index does not serve
-    (the deadline and the id, say) shows as a Sort or Incremental Sort node.
+    sequential and bitmap scans off it takes the index, and any ORDER BY the index does
+    not serve (the deadline and the id, say) shows as a Sort or Incremental Sort node.
     """
     needs_postgres()
     index = {"counter_notice_deadline": "item_cn_deadline_idx", "reply_deadline": "item_reply_deadline_idx"}
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
         cursor.execute("EXPLAIN (FORMAT TEXT) " + sweep.due_items_claim_sql(kind), [kind.status, timezone.now(), 2000])
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert f"Index Scan using {index[kind.deadline]} on takedowns_noticeitem i" in plan, plan
