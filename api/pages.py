@@ -46,6 +46,17 @@ def key_list(request, organisation):
     )
 
 
+# The service's refusals (api.keys.api_key_create), shown by the field they concern; others at the top.
+_FIELD_OF_REFUSAL = {
+    "name_required": "name",
+    "name_invalid": "name",
+    "unknown_scope": "scopes",
+    "scope_required": "scopes",
+    "scope_not_allowed": "scopes",
+    "expiry_in_past": "expires_in_days",
+}
+
+
 @never_cache
 @login_required
 def key_create(request, organisation):
@@ -64,7 +75,7 @@ def key_create(request, organisation):
                     expires_at=timezone.now() + timedelta(days=days) if days else None,
                 )
             except InvalidInput as exc:
-                form.add_error(None, exc.message)
+                form.add_error(_FIELD_OF_REFUSAL.get(exc.code), exc.message)
             else:
                 # The one time the secret exists outside the caller's hands: this response, never cached.
                 return render(

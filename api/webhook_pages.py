@@ -21,7 +21,7 @@ from api.webhooks.outbound import UrlRefused
 from portal.forms import LineField
 from portal.models import Organisation
 from portal.public_ids import encode
-from takedowns.views.errors import DOMAIN_ERRORS, form_refusal, refused
+from takedowns.views.errors import DOMAIN_ERRORS, error_messages, error_status, form_add_domain_error, refused
 
 DELIVERIES_SHOWN = 50
 
@@ -80,9 +80,8 @@ def webhook_create(request):
     if request.method != "POST":
         return render(request, "api/webhook_form.html", {"form": form})
     if not form.is_valid():
-        return _form_refused(
-            request, form, form_refusal(form, missing="Give the endpoint's URL and choose its events.")
-        )
+        # Each error by its field, and summed up at the top of the form (portal/_form_fields.html).
+        return render(request, "api/webhook_form.html", {"form": form}, status=400)
     data = form.cleaned_data
     try:
         subscription, secret = services.webhook_subscription_create(
@@ -102,9 +101,13 @@ def webhook_create(request):
 
 
 def _form_refused(request, form, exc):
-    return refused(
-        request, exc, lambda request, status: render(request, "api/webhook_form.html", {"form": form}, status=status)
-    )
+    """The form again with the service's refusal by the field it concerns (its ``pointer``), or at the top."""
+    field = (getattr(exc, "pointer", None) or "").lstrip("/")
+    if field in form.fields:
+        form.add_error(field, error_messages(exc))
+    else:
+        form_add_domain_error(form, exc)
+    return render(request, "api/webhook_form.html", {"form": form}, status=error_status(exc))
 
 
 def _secret_context(subscription, secret, *, created):

@@ -14,6 +14,7 @@ from api.models import ApiKey
 from portal.models import AuditLogEntry, Membership, OrganisationKind
 from rights_holders.models import Partner, PartnerKind
 from tests import factories
+from tests.html import error_summary, field_boxes
 
 
 @pytest.fixture
@@ -173,6 +174,30 @@ def test_bad_input_answers_400_with_the_reason_and_creates_nothing(client, brand
     assert message in response.content.decode()
     assert not ApiKey.objects.exists()
     assert not AuditLogEntry.objects.filter(action="api.key.created").exists()
+
+
+def test_each_error_is_shown_by_the_field_that_caused_it_and_summed_up_on_top(client, brand_a, owner_a):
+    """as_p put the scopes' error right under the name's help text, where it read as the name's."""
+    response = _create(_signed_in(client, owner_a), brand_a.organisation, scopes=[])
+    assert response.status_code == 400
+    boxes = field_boxes(response.content)
+    assert "This field is required." in boxes["scopes"]
+    assert "errorlist" not in boxes["name"] and "errorlist" not in boxes["expires_in_days"]
+    assert boxes["scopes"].index("What the key may do") < boxes["scopes"].index("This field is required.")
+    assert error_summary(response.content) == [("scopes", "Scopes : This field is required.")]
+
+
+def test_a_refusal_of_the_service_is_shown_by_its_field(client, brand_a, owner_a, monkeypatch):
+    from portal.errors import InvalidInput
+
+    def refusing(**kwargs):
+        raise InvalidInput("Key name: it may not be called that.", code="name_invalid")
+
+    monkeypatch.setattr("api.pages.api_key_create", refusing)
+    response = _create(_signed_in(client, owner_a), brand_a.organisation)
+    assert response.status_code == 400
+    assert "it may not be called that" in field_boxes(response.content)["name"]
+    assert error_summary(response.content) == [("name", "Name : Key name: it may not be called that.")]
 
 
 def test_the_marketplace_owner_may_give_a_key_listings_ingest(client, db):

@@ -9,6 +9,7 @@ from api.models import DeliveryStatus, WebhookDelivery, WebhookSubscription
 from api.webhooks.secret_storage import secret_decrypt
 from portal.public_ids import encode
 from tests import factories
+from tests.html import error_summary, field_boxes
 
 LIST = "/integrations/webhooks/"
 
@@ -59,6 +60,31 @@ def test_a_refused_url_is_shown_on_the_form_with_a_400(client, owner, brand_a):
     response = client.post(f"{LIST}new/", {"organisation": brand_a.organisation.pk, "url": "", "event_types": []})
     assert response.status_code == 400
     assert not WebhookSubscription.objects.exists()
+
+
+def test_each_error_is_shown_by_the_field_that_caused_it_and_summed_up_on_top(client, owner, brand_a):
+    """as_p put the events' error right under the URL's help text, where it read as the URL's."""
+    _logged_in(client, owner)
+    response = client.post(
+        f"{LIST}new/",
+        {"organisation": brand_a.organisation.pk, "url": "https://hooks.example.test/in", "event_types": []},
+    )
+    assert response.status_code == 400
+    boxes = field_boxes(response.content)
+    assert "This field is required." in boxes["event_types"]
+    assert "errorlist" not in boxes["url"] and "errorlist" not in boxes["description"]
+    assert error_summary(response.content) == [("event_types", "Events : This field is required.")]
+    assert not WebhookSubscription.objects.exists()
+
+
+def test_a_refused_url_is_shown_by_the_url_field(client, owner, brand_a):
+    _logged_in(client, owner)
+    response = client.post(
+        f"{LIST}new/", {"organisation": brand_a.organisation.pk, "url": "http://10.1.1.1/hook", "event_types": ["*"]}
+    )
+    assert response.status_code == 400
+    assert "private address" in field_boxes(response.content)["url"]
+    assert [target for target, _ in error_summary(response.content)] == ["url"]
 
 
 def test_owner_turns_it_off_tests_it_and_redelivers_from_the_log(client, owner, brand_a, subscribe, receiver):
