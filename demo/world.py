@@ -44,6 +44,7 @@ from portal.identity import identity_hash
 from portal.models import LetterOfAuthorisation, Membership, MembershipRole, Organisation, OrganisationKind, User
 from portal.organisations import organisation_slug_for
 from portal.roles import ensure_platform_groups
+from portal.transactions import stored_file_track
 from rights_holders.models import (
     AuthorisedStore,
     AuthorisedStoreKind,
@@ -179,7 +180,9 @@ class DemoWorld:
         image = ReferenceImage(
             asset=asset, original_name=name, content_type="image/png", size=len(data), width=width, height=height
         )
-        image.image.save(name, ContentFile(data, name=name), save=True)
+        image.image.save(name, ContentFile(data, name=name), save=False)
+        stored_file_track(image.image)  # a seed that fails half-way leaves no file either
+        image.save()
 
     # --- Agent and partner ----------------------------------------------------------------
     def seed_agent(self, brands):
@@ -203,7 +206,9 @@ class DemoWorld:
                 document_name="letter-of-authorisation.pdf",
             )
             pdf = minimal_pdf(f"{holder.legal_name} authorises {agent.name} to act on its behalf.")
-            letter.document.save("letter-of-authorisation.pdf", ContentFile(pdf), save=True)
+            letter.document.save("letter-of-authorisation.pdf", ContentFile(pdf), save=False)
+            stored_file_track(letter.document)
+            letter.save()
         return agent
 
     def seed_partner(self, brands):

@@ -3,14 +3,14 @@
 from django.core.exceptions import PermissionDenied
 
 from portal.audit import audit_log_record
-from portal.transactions import durable_atomic
+from portal.transactions import durable_atomic, stored_file_track
 from portal.uploads import validate_upload
 from rights_holders.models import IPAsset, IPAssetProof, VerificationStatus
 from rights_holders.scoping import rights_holder_ids_visible_to
 
 
 def _proof_store(*, asset, validated, actor):
-    """Store a validated proof and its row inside the caller's transaction; returns (proof, stored_name)."""
+    """Store a validated proof and its row inside the caller's transaction, which deletes the file if it rolls back."""
     proof = IPAssetProof(
         asset=asset,
         original_name=validated.original_name,
@@ -19,25 +19,21 @@ def _proof_store(*, asset, validated, actor):
         uploaded_by=actor,
     )
     proof.file.save(validated.name, validated.content, save=False)
-    stored_name = proof.file.name
-    try:
-        proof.save()
-        audit_log_record(
-            action="rights_holders.asset.proof_added",
-            actor=actor,
-            obj=proof,
-            organisation=asset.rights_holder.organisation,
-            data={
-                "asset_id": asset.pk,
-                "original_name": validated.original_name,
-                "content_type": validated.content_type,
-                "size": validated.size,
-            },
-        )
-    except BaseException:
-        proof.file.storage.delete(stored_name)
-        raise
-    return proof, stored_name
+    stored_file_track(proof.file)
+    proof.save()
+    audit_log_record(
+        action="rights_holders.asset.proof_added",
+        actor=actor,
+        obj=proof,
+        organisation=asset.rights_holder.organisation,
+        data={
+            "asset_id": asset.pk,
+            "original_name": validated.original_name,
+            "content_type": validated.content_type,
+            "size": validated.size,
+        },
+    )
+    return proof
 
 
 def ip_asset_proof_add(*, asset, uploaded_file, actor) -> IPAssetProof:
@@ -45,12 +41,11 @@ def ip_asset_proof_add(*, asset, uploaded_file, actor) -> IPAssetProof:
 
     Raises portal.uploads.UploadRejected (a ValidationError) before anything is
     written. If the database write or the audit entry fails after the file was
-    stored, the file is deleted and the error re-raised, so no orphan remains.
+    stored, the transaction's rollback deletes the file, so no orphan remains.
     """
     validated = validate_upload(uploaded_file, kind="document")
     with durable_atomic():
-        proof, _ = _proof_store(asset=asset, validated=validated, actor=actor)
-    return proof
+        return _proof_store(asset=asset, validated=validated, actor=actor)
 
 
 def ip_asset_register(*, rights_holder, fields, proof_file, actor) -> IPAsset:
@@ -58,23 +53,16 @@ def ip_asset_register(*, rights_holder, fields, proof_file, actor) -> IPAsset:
     if rights_holder.pk not in rights_holder_ids_visible_to(actor):
         raise PermissionDenied("You cannot register rights for this rights holder.")
     validated = validate_upload(proof_file, kind="document")
-    stored_name = None
-    try:
-        with durable_atomic():
-            asset = IPAsset.objects.create(
-                rights_holder=rights_holder, verification_status=VerificationStatus.PENDING, **fields
-            )
-            audit_log_record(
-                action="rights_holders.asset.registered",
-                actor=actor,
-                obj=asset,
-                organisation=rights_holder.organisation,
-                data={"kind": asset.kind, "registration_number": asset.registration_number, "office": asset.office},
-            )
-            proof, stored_name = _proof_store(asset=asset, validated=validated, actor=actor)
-    except BaseException:
-        # The transaction rolled back the rows; the file is outside it.
-        if stored_name:
-            IPAssetProof.file.field.storage.delete(stored_name)
-        raise
+    with durable_atomic():  # the rows and the proof's file: all kept, or none (the file follows the rows)
+        asset = IPAsset.objects.create(
+            rights_holder=rights_holder, verification_status=VerificationStatus.PENDING, **fields
+        )
+        audit_log_record(
+            action="rights_holders.asset.registered",
+            actor=actor,
+            obj=asset,
+            organisation=rights_holder.organisation,
+            data={"kind": asset.kind, "registration_number": asset.registration_number, "office": asset.office},
+        )
+        _proof_store(asset=asset, validated=validated, actor=actor)
     return asset

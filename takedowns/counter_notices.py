@@ -3,6 +3,7 @@
 from django.core.exceptions import ValidationError
 
 from portal.forms import text_problem
+from portal.transactions import stored_file_track
 from takedowns.models import CounterNotice, CounterNoticeEvidence, InfringementType
 
 REQUIRED_TEXT = {
@@ -45,10 +46,10 @@ def _text_problem(name, value):
     return text_problem(value, multiline=False, max_length=CounterNotice._meta.get_field(name).max_length)
 
 
-def counter_notice_create(item, *, actor, fields, evidence, guard=None):
+def counter_notice_create(item, *, actor, fields, evidence):
     """Create the counter-notice and store its validated evidence, inside the caller's transaction.
 
-    ``guard`` (portal.uploads.StoredFilesGuard) deletes the stored files if the transaction fails.
+    The files follow that transaction (``portal.transactions.stored_file_track``): a rollback deletes them.
     """
     from django.utils import timezone
 
@@ -67,7 +68,6 @@ def counter_notice_create(item, *, actor, fields, evidence, guard=None):
             size=validated.size,
         )
         row.file.save(validated.name, validated.content, save=False)
-        if guard is not None:
-            guard.add(row.file)
+        stored_file_track(row.file)
         row.save()
     return counter_notice

@@ -41,18 +41,17 @@ What it guarantees for the bytes it returns:
 
 Modules: ``validation`` (the entry point), ``types`` (sniffing by content),
 ``images``, ``pdf``, ``budget``, ``names`` (the uploader's name, for display
-only), ``storing`` (writing, and cleaning up after a failed write), ``errors``.
+only), ``storing`` (writing; the transaction deletes what a rollback leaves, ``portal.transactions``), ``errors``.
 """
 
 from portal.uploads.budget import upload_budget
 from portal.uploads.errors import UploadRejected
 from portal.uploads.names import sanitise_filename
-from portal.uploads.storing import StoredFilesGuard, store_upload
+from portal.uploads.storing import store_upload
 from portal.uploads.validation import KINDS, ValidatedUpload, validate_upload
 
 __all__ = [
     "KINDS",
-    "StoredFilesGuard",
     "UploadRejected",
     "ValidatedUpload",
     "sanitise_filename",

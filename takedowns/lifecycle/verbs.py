@@ -21,7 +21,6 @@ from django.utils import timezone
 
 from portal.errors import InvalidInput, TransitionError
 from portal.transactions import durable_atomic
-from portal.uploads import StoredFilesGuard
 from takedowns.counter_notices import counter_notice_create
 from takedowns.lifecycle.moves import (
     Move,
@@ -127,12 +126,10 @@ def notice_item_counter_notice(*, item_id, actor, counter_notice_fields, evidenc
     ``portal.uploads.ValidatedUpload`` already checked by the caller.
     """
     now = now or timezone.now()
-    with StoredFilesGuard() as guard, durable_atomic():
+    with durable_atomic():  # it deletes the evidence files it stored if it rolls back
         # Open while now < deadline; the sweep takes the item at the deadline (the table's guard).
         item = _begin(item_id, "counter_noticed", actor=actor, now=now)
-        counter_notice = counter_notice_create(
-            item, actor=actor, fields=counter_notice_fields, evidence=evidence, guard=guard
-        )
+        counter_notice = counter_notice_create(item, actor=actor, fields=counter_notice_fields, evidence=evidence)
         _apply(
             item,
             Move(

@@ -14,8 +14,7 @@ from django.utils import timezone
 
 from portal.lock_conflicts import lock_conflict, lock_conflict_retry
 from portal.scoping import organisation_ids_of
-from portal.transactions import durable_atomic
-from portal.uploads import StoredFilesGuard
+from portal.transactions import durable_atomic, stored_file_track
 from rights_holders.authority import acting_role_check, vetting_authority
 from rights_holders.models import IPAsset
 from takedowns.lifecycle import notice_item_create, notice_item_route
@@ -124,7 +123,7 @@ def _notice_submit_once(*, actor, rights_holder, data, drafts, acting_organisati
         raise ValidationError("Add at least one listing to the notice.", code="no_items")
 
     receipt = Receipt(notice=None)
-    with StoredFilesGuard() as guard, durable_atomic():
+    with durable_atomic():  # it deletes the evidence files it stored if it rolls back
         notice = Notice.objects.create(
             rights_holder=rights_holder,
             filed_by=actor,
@@ -211,12 +210,10 @@ def _notice_submit_once(*, actor, rights_holder, data, drafts, acting_organisati
                     receipt.problems[line.item.pk] = line.problem
             valid_lines = [line for line in lines if not line.problem]
             for item, line in zip(receipt.accepted, valid_lines, strict=True):
-                _evidence_store(item, line.draft, actor=actor, guard=guard)
+                _evidence_store(item, line.draft, actor=actor)
             filed_items = [*receipt.accepted, *receipt.invalid]
         else:
-            _items_file_one_by_one(
-                notice, lines, actor=actor, now=now, receipt=receipt, open_items=open_items, guard=guard
-            )
+            _items_file_one_by_one(notice, lines, actor=actor, now=now, receipt=receipt, open_items=open_items)
             entry = notice_submitted_entry(
                 notice, receipt.accepted, receipt.invalid, refused=receipt.refused, actor=actor
             )
@@ -246,7 +243,7 @@ def _line_error(number, reason):
     return error
 
 
-def _items_file_one_by_one(notice, lines, *, actor, now, receipt, open_items, guard):
+def _items_file_one_by_one(notice, lines, *, actor, now, receipt, open_items):
     """Create the items one by one (SQLite; a notice naming a listing and asset twice; a concurrent filing)."""
     for line in lines:
         create = partial(
@@ -278,11 +275,11 @@ def _items_file_one_by_one(notice, lines, *, actor, now, receipt, open_items, gu
             receipt.problems[item.pk] = problem
             continue
         open_items[pair] = item.pk
-        _evidence_store(item, line.draft, actor=actor, guard=guard)
+        _evidence_store(item, line.draft, actor=actor)
         receipt.accepted.append(item)
 
 
-def _evidence_store(item, draft, *, actor, guard):
+def _evidence_store(item, draft, *, actor):
     for validated in draft.evidence:
         row = Evidence(
             item=item,
@@ -292,5 +289,5 @@ def _evidence_store(item, draft, *, actor, guard):
             uploaded_by=actor,
         )
         row.file.save(validated.name, validated.content, save=False)
-        guard.add(row.file)
+        stored_file_track(row.file)
         row.save()

@@ -69,3 +69,77 @@ def test_no_verb_opens_a_durable_transaction_by_hand():
         if BY_HAND.search(path.read_text()) and path.name != "transactions.py"
     ]
     assert offenders == [], "use portal.transactions.durable_atomic() in: " + ", ".join(offenders)
+
+
+# --- Files follow the transaction that records them -------------------------------------------------------------
+
+
+class _Stored:
+    """A file written to storage, as a FieldFile is after ``save(..., save=False)``."""
+
+    def __init__(self, name):
+        from django.core.files.base import ContentFile
+        from django.core.files.storage import default_storage
+
+        self.storage = default_storage
+        self.name = default_storage.save(name, ContentFile(b"%PDF-1.4\n%%EOF\n"))
+
+    def exists(self):
+        return self.storage.exists(self.name)
+
+
+def _stored_file(name):
+    from portal.transactions import stored_file_track
+
+    stored = _Stored(name)
+    stored_file_track(stored)
+    return stored
+
+
+def test_a_file_stored_by_a_verb_that_commits_is_kept():
+    with durable_atomic():
+        kept = _stored_file("kept.pdf")
+    assert kept.exists()
+
+
+def test_a_file_stored_by_a_verb_that_fails_is_deleted():
+    with pytest.raises(ValueError), durable_atomic():
+        gone = _stored_file("gone.pdf")
+        raise ValueError("the verb fails after storing it")
+    assert not gone.exists()
+
+
+def test_a_file_stored_by_a_verb_is_deleted_when_the_request_fails_after_the_verb_returned():
+    with pytest.raises(ValueError), request_transaction():
+        with durable_atomic():
+            gone = _stored_file("request.pdf")
+            _write("with its row")
+        assert gone.exists()  # the verb's savepoint succeeded: the request's transaction decides
+        raise ValueError("the request fails after the verb returned")
+    assert not gone.exists()
+    assert not AuditLogEntry.objects.filter(action="with its row").exists()
+
+
+def test_a_request_rolled_back_without_an_error_deletes_its_files_too():
+    with request_transaction():
+        with durable_atomic():
+            gone = _stored_file("set-rollback.pdf")
+        transaction.set_rollback(True)  # what an idempotent request does with a 5xx answer
+    assert not gone.exists()
+
+
+def test_a_failed_verb_inside_a_request_that_goes_on_takes_only_its_own_files():
+    with request_transaction():
+        with pytest.raises(ValueError), durable_atomic():
+            half = _stored_file("half.pdf")
+            raise ValueError("refused")
+        with durable_atomic():
+            whole = _stored_file("whole.pdf")
+    assert not half.exists() and whole.exists()
+
+
+def test_a_file_stored_outside_a_transaction_that_records_it_is_refused():
+    from portal.transactions import stored_file_track
+
+    with pytest.raises(RuntimeError, match="durable_atomic"):
+        stored_file_track(_Stored("loose.pdf"))

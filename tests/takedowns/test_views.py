@@ -182,6 +182,26 @@ def test_evidence_failing_validation_is_refused_and_nothing_is_stored(
     assert _stored_files(_private_media) == []
 
 
+def test_a_filing_that_fails_after_its_evidence_was_stored_leaves_no_file_and_no_row(
+    client, owner_a, brand_a, asset_a, listing, _private_media, monkeypatch
+):
+    """The page's verb is the outermost transaction: when it rolls back after storing the evidence (here its
+    last write, the filer's receipt, fails), the files go with the rows (portal.transactions)."""
+
+    def failing_receipt(*args, **kwargs):
+        assert len(_stored_files(_private_media)) == 1  # stored, not yet committed
+        raise RuntimeError("the receipt could not be written")
+
+    monkeypatch.setattr("takedowns.notifications.notice_receipt_write", failing_receipt)
+    client.force_login(owner_a)
+    client.raise_request_exception = True
+    rows = [_row(listing.external_id, asset_a, evidence=[SimpleUploadedFile("photo.pdf", PDF)])]
+    with pytest.raises(RuntimeError):
+        client.post(reverse("takedowns:notice-create"), _notice_post(brand_a, rows))
+    assert Notice.objects.count() == 0 and Evidence.objects.count() == 0
+    assert _stored_files(_private_media) == []
+
+
 def test_ten_huge_images_in_one_notice_are_refused_cheaply_and_nothing_is_stored(
     client, owner_a, brand_a, asset_a, listing, _private_media
 ):
