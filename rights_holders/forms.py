@@ -71,6 +71,14 @@ class IPAssetForm(forms.ModelForm):
             self.add_error("expires_on", "The expiry date is before the registration date.")
         return data
 
+    def registration(self):
+        """What ``ip_asset_register`` takes from the valid form: (the rights holder, the asset's fields, the proof)."""
+        fields = dict(self.cleaned_data)
+        holder, proof = fields.pop("rights_holder"), fields.pop("proof")
+        fields["nice_classes"] = fields.pop("nice_classes_text")
+        fields["keywords"] = fields.pop("keywords_text")
+        return holder, fields, proof
+
 
 class AssetDecisionForm(forms.Form):
     """A reviewer verifies or rejects an asset; the reason is shown to the rights holder."""

@@ -48,13 +48,9 @@ def asset_create(request):
         raise Http404("You do not act for any rights holder.")
     form = IPAssetForm(request.POST or None, request.FILES or None, holders=holders)
     if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        holder = data.pop("rights_holder")
-        proof = data.pop("proof")
-        data["nice_classes"] = data.pop("nice_classes_text")
-        data["keywords"] = data.pop("keywords_text")
+        holder, fields, proof = form.registration()
         try:
-            asset = ip_asset_register(rights_holder=holder, fields=data, proof_file=proof, actor=request.user)
+            asset = ip_asset_register(rights_holder=holder, fields=fields, proof_file=proof, actor=request.user)
         except ValidationError as exc:
             form.add_error("proof", exc)
         else:

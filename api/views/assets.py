@@ -3,17 +3,17 @@
 import django_filters
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_serializer, extend_schema_view
 from rest_framework import serializers, status
 from rest_framework.exceptions import ErrorDetail, ValidationError
-from rest_framework.generics import ListAPIView
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from api.fields import PREFIXES, PublicIdField, object_by_public_id_or_404
+from api.fields import PREFIXES, PublicIdField
 from api.filters import IsoDateTimeFilter
 from api.idempotency import Idempotent
+from api.views.reading import VisibleDetailApi, VisibleListApi, public_id_parameter
 from portal import public_ids
 from rights_holders.forms import IPAssetForm
 from rights_holders.models import IPAsset, IPAssetKind, RightsHolder, TrademarkType, VerificationStatus
@@ -80,35 +80,31 @@ class AssetFilter(django_filters.FilterSet):
         fields = ["verification_status", "kind"]
 
 
-class AssetListApi(ListAPIView):
+@extend_schema_view(get=extend_schema(operation_id="assets_list"))
+class AssetListApi(VisibleListApi):
     """The IP assets of the rights holders the caller may file for: all of its own brand's and those of the
     brands it holds a valid letter of authorisation for; the verified ones of the brands a partner vets."""
 
     required_scopes = {"GET": "assets:read"}
     serializer_class = AssetSerializer
     filterset_class = AssetFilter
-
-    queryset = IPAsset.objects.none()  # for the schema generator; requests use get_queryset
-
-    def get_queryset(self):
-        return _assets_visible_to(self.request.user)
-
-    @extend_schema(operation_id="assets_list")
-    def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
+    queryset = IPAsset.objects.none()  # for the schema generator; requests read ``visible``
+    visible = staticmethod(_assets_visible_to)
 
 
-class AssetDetailApi(APIView):
-    required_scopes = {"GET": "assets:read"}
-
-    @extend_schema(
-        operation_id="assets_retrieve",
-        parameters=[OpenApiParameter("asset_id", str, OpenApiParameter.PATH, description="An `ast_…` id.")],
-        responses=AssetSerializer,
+@extend_schema_view(
+    get=extend_schema(
+        operation_id="assets_retrieve", parameters=[public_id_parameter("asset_id", PREFIX)], responses=AssetSerializer
     )
-    def get(self, request, asset_id):
-        asset = object_by_public_id_or_404(_assets_visible_to(request.user), PREFIX, asset_id)
-        return Response(AssetSerializer(asset).data)
+)
+class AssetDetailApi(VisibleDetailApi):
+    """One IP asset you may read (as in the list), by its id."""
+
+    required_scopes = {"GET": "assets:read"}
+    serializer_class = AssetSerializer
+    visible = staticmethod(_assets_visible_to)
+    prefix = PREFIX
+    lookup_url_kwarg = "asset_id"
 
 
 # The form's field names where the API's differ.
@@ -179,11 +175,7 @@ class AssetCreateApi(Idempotent, APIView):
         form = IPAssetForm(_form_data(data, holder), {"proof": data["proof"]}, holders=holders)
         if not form.is_valid():
             raise _form_errors(form)
-        fields = dict(form.cleaned_data)
-        fields.pop("rights_holder")
-        proof = fields.pop("proof")
-        fields["nice_classes"] = fields.pop("nice_classes_text")
-        fields["keywords"] = fields.pop("keywords_text")
+        holder, fields, proof = form.registration()  # the page's form and service: one mapping for both
         try:
             asset = ip_asset_register(rights_holder=holder, fields=fields, proof_file=proof, actor=request.user)
         except DjangoValidationError as exc:

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 
 from django.core.exceptions import PermissionDenied
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import extend_schema, extend_schema_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_serializer, extend_schema_view, inline_serializer
 from rest_framework import exceptions, serializers
 from rest_framework.exceptions import ErrorDetail
 from rest_framework.generics import GenericAPIView
@@ -104,7 +104,9 @@ class ItemDetailApi(GenericAPIView):
 class _ItemMoveApi(Idempotent, GenericAPIView):
     """A move on one item: the form of its page checks the input, the service makes the move.
 
-    A retry of a move already made would be a 409; with an ``Idempotency-Key`` it gets the first answer.
+    A subclass names the form (``form_class``) and the verb, called as ``verb(item_id=, actor=, **the form's
+    cleaned data)``: the form's fields are the verb's arguments. A retry of a move already made would be
+    a 409; with an ``Idempotency-Key`` it gets the first answer.
     """
 
     idempotency = "optional"
@@ -112,74 +114,59 @@ class _ItemMoveApi(Idempotent, GenericAPIView):
     pagination_class = None
     filter_backends = []
     form_class = None
-
-    def move(self, request, item, form):
-        raise NotImplementedError
+    verb = None  # staticmethod(the domain function)
 
     def post(self, request, item_id):
         item = item_visible_or_404(request, item_id, history=False)
         form = self.form_class(form_data(request))
         if not form.is_valid():
             raise form_errors(form)
-        self.move(request, item, form)
+        self.verb(item_id=item.pk, actor=request.user, **form.cleaned_data)
         return item_response(request, item_id)
 
 
+def _move_schema(operation_id, component_name, **fields):
+    """The OpenAPI description of a move: its input (the form's fields, for the schema) and the item after it."""
+    body = inline_serializer(component_name, fields)
+    return extend_schema_view(
+        post=extend_schema(operation_id=operation_id, request=body, responses=ItemOutputSerializer)
+    )
+
+
+@_move_schema(
+    "items_withdraw",
+    "ItemWithdrawInput",
+    reason=serializers.CharField(required=False, allow_blank=True, help_text="Why (optional; both sides read it)."),
+)
 class ItemWithdrawApi(_ItemMoveApi):
     """The rights holder's side withdraws an item at any step before a decision; a listing taken down is
     reinstated."""
 
     required_scopes = {"POST": "notices:write"}
     form_class = WithdrawForm
-
-    @extend_schema_serializer(component_name="ItemWithdrawInput")
-    class InputSerializer(serializers.Serializer):
-        reason = serializers.CharField(
-            required=False, allow_blank=True, help_text="Why (optional; both sides read it)."
-        )
-
-    def move(self, request, item, form):
-        lifecycle.notice_item_withdraw(item_id=item.pk, actor=request.user, reason=form.cleaned_data["reason"])
-
-    @extend_schema(operation_id="items_withdraw", request=InputSerializer, responses=ItemOutputSerializer)
-    def post(self, request, item_id):
-        return super().post(request, item_id)
+    verb = staticmethod(lifecycle.notice_item_withdraw)
 
 
+@_move_schema(
+    "items_reply", "ItemReplyInput", statement=serializers.CharField(help_text="Your answer to the counter-notice.")
+)
 class ItemReplyApi(_ItemMoveApi):
     """The rights holder's side answers the merchant's counter-notice inside its window; a reviewer then decides."""
 
     required_scopes = {"POST": "notices:write"}
     form_class = ReplyForm
-
-    @extend_schema_serializer(component_name="ItemReplyInput")
-    class InputSerializer(serializers.Serializer):
-        statement = serializers.CharField(help_text="Your answer to the counter-notice.")
-
-    def move(self, request, item, form):
-        lifecycle.notice_item_reply(item_id=item.pk, actor=request.user, statement=form.cleaned_data["statement"])
-
-    @extend_schema(operation_id="items_reply", request=InputSerializer, responses=ItemOutputSerializer)
-    def post(self, request, item_id):
-        return super().post(request, item_id)
+    verb = staticmethod(lifecycle.notice_item_reply)
 
 
+@_move_schema(
+    "items_appeal", "ItemAppealInput", statement=serializers.CharField(help_text="Why the decision should change.")
+)
 class ItemAppealApi(_ItemMoveApi):
     """Either side appeals a final decision within six months (DSA article 20); a senior reviewer decides."""
 
     required_scopes = {"POST": "notices:write"}
     form_class = AppealForm
-
-    @extend_schema_serializer(component_name="ItemAppealInput")
-    class InputSerializer(serializers.Serializer):
-        statement = serializers.CharField(help_text="Why the decision should change.")
-
-    def move(self, request, item, form):
-        appeals.appeal_file(item_id=item.pk, actor=request.user, statement=form.cleaned_data["statement"])
-
-    @extend_schema(operation_id="items_appeal", request=InputSerializer, responses=ItemOutputSerializer)
-    def post(self, request, item_id):
-        return super().post(request, item_id)
+    verb = staticmethod(appeals.appeal_file)
 
 
 class ItemCounterNoticeApi(Idempotent, GenericAPIView):

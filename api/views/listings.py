@@ -1,18 +1,18 @@
 """Listings: look up by id or external id, search by text, and the marketplace's bulk ingest."""
 
 import django_filters
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_serializer, extend_schema_view
 from rest_framework import serializers
 from rest_framework.exceptions import ErrorDetail, PermissionDenied, ValidationError
-from rest_framework.generics import ListAPIView
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from api.fields import PREFIXES, PublicIdField, object_by_public_id_or_404
+from api.fields import PREFIXES, PublicIdField
 from api.filters import IsoDateTimeFilter
 from api.idempotency import Idempotent
 from api.models import ApiKey
+from api.views.reading import VisibleDetailApi, VisibleListApi, public_id_parameter
 from listings.catalogue import MAX_ROWS, VALUE_FIELDS, ListingAction, ListingChange, ListingOutcome, listings_apply
 from listings.models import Listing, ListingStatus
 from listings.selectors import SEARCH_MAX_LENGTH, SEARCH_MIN_LENGTH, listings_search, listings_visible_to
@@ -85,34 +85,32 @@ class ListingFilter(django_filters.FilterSet):
         return queryset.filter(store__public_id=store_id)
 
 
-class ListingListApi(ListAPIView):
+@extend_schema_view(get=extend_schema(operation_id="listings_list"))
+class ListingListApi(VisibleListApi):
     """Listings on the marketplace (a merchant also sees the ones it removed); by external id, store or text."""
 
     required_scopes = {"GET": "listings:read"}
     serializer_class = ListingSerializer
     filterset_class = ListingFilter
-
-    queryset = Listing.objects.none()  # for the schema generator; requests use get_queryset
-
-    def get_queryset(self):
-        return listings_visible_to(self.request.user)
-
-    @extend_schema(operation_id="listings_list")
-    def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
+    queryset = Listing.objects.none()  # for the schema generator; requests read ``visible``
+    visible = staticmethod(listings_visible_to)
 
 
-class ListingDetailApi(APIView):
-    required_scopes = {"GET": "listings:read"}
-
-    @extend_schema(
+@extend_schema_view(
+    get=extend_schema(
         operation_id="listings_retrieve",
-        parameters=[OpenApiParameter("listing_id", str, OpenApiParameter.PATH, description="An `lst_…` id.")],
+        parameters=[public_id_parameter("listing_id", PREFIX)],
         responses=ListingSerializer,
     )
-    def get(self, request, listing_id):
-        listing = object_by_public_id_or_404(listings_visible_to(request.user), PREFIX, listing_id)
-        return Response(ListingSerializer(listing).data)
+)
+class ListingDetailApi(VisibleDetailApi):
+    """One listing as the pages show it (a removed one only to its merchant), by its id."""
+
+    required_scopes = {"GET": "listings:read"}
+    serializer_class = ListingSerializer
+    visible = staticmethod(listings_visible_to)
+    prefix = PREFIX
+    lookup_url_kwarg = "listing_id"
 
 
 _ROW_FIELDS = frozenset({"external_id", "action", "store", *VALUE_FIELDS})

@@ -8,7 +8,7 @@ that made it (create, rotate) and nowhere else.
 
 import django_filters
 from django.core.exceptions import PermissionDenied
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView, ListAPIView
 from rest_framework.response import Response
@@ -17,6 +17,7 @@ from rest_framework.views import APIView
 from api.fields import PublicIdField, object_by_public_id_or_404
 from api.idempotency import Idempotent
 from api.models import ApiKey, DeliveryStatus, WebhookDelivery, WebhookSubscription
+from api.views.reading import public_id_parameter
 from api.webhooks import subscriptions as services
 from api.webhooks import types
 from portal.errors import InvalidInput
@@ -78,11 +79,11 @@ class _EventTypes(serializers.ListField):
 
 
 def _webhook_id_parameter():
-    return OpenApiParameter("webhook_id", str, OpenApiParameter.PATH, description="A `whk_…` id.")
+    return public_id_parameter("webhook_id", "whk")
 
 
 def _event_id_parameter():
-    return OpenApiParameter("event_id", str, OpenApiParameter.PATH, description="An `evt_…` id (the webhook-id).")
+    return public_id_parameter("event_id", "evt", " (the webhook-id)")
 
 
 class WebhookListApi(ListAPIView):
