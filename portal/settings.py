@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "takedowns",
     "good_faith",
     "api",
+    "screening",
     "demo",
 ]
 

@@ -1,0 +1,63 @@
+"""Every keyword of every brand, and every replica term, found in one pass (an Aho-Corasick automaton).
+
+Keys are views (``normalise.view``): " northwind ", with the spaces, so a match is a whole word
+and the automaton's answers need no check. A keyword of several words is also a key without its
+spaces ("North Wind" finds "Northwind"). Chinese keywords have no boundaries to keep: every CJK
+character is a word of its own in a view, so "北风" finds "东北风很大" too.
+"""
+
+from dataclasses import dataclass
+
+import ahocorasick
+
+from screening.core.normalise import has_cjk, view
+from screening.core.terms import REPLICA_TERMS, ReplicaTerm
+
+
+@dataclass(frozen=True, slots=True)
+class KeywordEntry:
+    brand_index: int
+    keyword: object  # snapshot.Keyword
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    field: str  # "title", "description" or "ocr"
+    start: int  # in the field's view: the first character of the match
+    end: int  # in the field's view: just after the last character
+    entry: object  # KeywordEntry or ReplicaTerm
+
+    @property
+    def is_replica(self):
+        return isinstance(self.entry, ReplicaTerm)
+
+
+class Matcher:
+    def __init__(self, brands, replica_terms=REPLICA_TERMS):
+        entries = {}
+        for brand_index, brand in enumerate(brands):
+            for keyword in brand.keywords:
+                key = view(keyword.text)
+                if not key.strip():
+                    continue
+                entry = KeywordEntry(brand_index, keyword)
+                entries.setdefault(key, []).append(entry)
+                words = key.split()
+                if len(words) > 1 and not has_cjk(keyword.text):
+                    compact = " " + "".join(words) + " "
+                    if entry not in entries.get(compact, ()):
+                        entries.setdefault(compact, []).append(entry)
+        for term in replica_terms:
+            entries.setdefault(view(term.text), []).append(term)
+        self.automaton = ahocorasick.Automaton()
+        for key, values in entries.items():
+            self.automaton.add_word(key, (len(key), tuple(dict.fromkeys(values))))
+        self.automaton.make_automaton()
+        self.keys = len(entries)
+
+    def find(self, field, text_view, hits):
+        """Adds to ``hits`` a Hit for every key found in ``text_view`` (the view of one field)."""
+        for last, (length, values) in self.automaton.iter(text_view):
+            start, end = last - length + 2, last
+            for value in values:
+                hits.append(Hit(field, start, end, value))
