@@ -29,7 +29,14 @@ from screening.core.money import in_euros
 from screening.core.normalise import original_span, plain, view, view_with_origin
 from screening.core.results import Outcome, ScreeningResult, Signal, SignalKind
 from screening.core.snapshot import category_key
-from screening.core.terms import ACCESSORY_AFTER, ACCESSORY_BEFORE, NEGATIONS, ends_with_any, starts_with_any
+from screening.core.terms import (
+    ACCESSORY_AFTER,
+    ACCESSORY_BEFORE,
+    NEGATION_JOINS,
+    NEGATIONS,
+    ends_with_any,
+    starts_with_any,
+)
 from screening.core.thresholds import DEFAULT_THRESHOLDS, score_of
 
 FIELD_NAMES = {"title": "title", "description": "description", "ocr": "image text"}
@@ -136,11 +143,13 @@ class Screener:
         """The replica terms the listing uses (not denied: "not a replica"; not a material: "fake fur")."""
         t = self.thresholds
         found = {}
-        for hit in hits:
-            if not hit.is_replica:
-                continue
+        denied_until = {}  # field -> where the last denied term ends
+        for hit in sorted((hit for hit in hits if hit.is_replica), key=lambda hit: (hit.field, hit.start)):
             term, text_view = hit.entry, texts.views[hit.field]
-            if ends_with_any(text_view, hit.start, NEGATIONS):
+            denied_end = denied_until.get(hit.field)
+            joined = denied_end is not None and text_view[denied_end : hit.start] in NEGATION_JOINS
+            if joined or ends_with_any(text_view, hit.start, NEGATIONS):
+                denied_until[hit.field] = hit.end
                 continue
             if term.not_before and starts_with_any(text_view, hit.end, term.not_before):
                 continue

@@ -100,7 +100,8 @@ ACCESSORY_BEFORE = tuple(
 # After it: "Northwind-compatible charger", "Northwind replacement strap".
 ACCESSORY_AFTER = tuple(view(text) for text in ("compatible", "replacement", "兼容"))
 
-# Before a replica term, these deny it ("authentic, not a replica"): the term then counts for nothing.
+# Right before a replica term, these deny it ("authentic, not a replica"): the term then counts for
+# nothing. Only right before: "no box, AAA quality" still says AAA quality.
 NEGATIONS = tuple(
     view(text)
     for text in (
@@ -113,13 +114,22 @@ NEGATIONS = tuple(
         "never a",
         "zero",
         "without",
+        "beware of",
+        "avoid",
+        "do not sell",
+        "don't sell",
+        "never sell",
         "不是",
         "非",
         "绝非",
         "无",
         "不",
+        "谨防",
     )
 )
+# "no fakes or replicas": a term joined to a denied one by these is denied too.
+# (Punctuation is a space in a view: "no fakes, replicas" joins by " ".)
+NEGATION_JOINS = frozenset({" ", *(view(text) for text in ("or", "and", "nor", "或", "和"))})
 
 CONTEXT_CHARACTERS = max(len(text) for text in (*ACCESSORY_BEFORE, *ACCESSORY_AFTER, *NEGATIONS))
 

@@ -54,7 +54,8 @@ class Thresholds:
     # The listing's category is one of the brand's.
     category: float = 0.5
     price_strong: float = 1.5
-    price_moderate: float = 0.5
+    # A moderate discount alone (a sale, used goods) stays clear: 1.9 points with the brand and its category.
+    price_moderate: float = 0.4
     merchant_banned_link: float = 1.5
     merchant_penalties: float = 0.5
     merchant_new_store: float = 0.3

@@ -1,0 +1,852 @@
+"""A labelled set of synthetic listings for screening, generated from a seed (issue 11's proof of quality).
+
+    python -m tests.screening.labelled OUTDIR [--seed 11]
+
+writes OUTDIR/ASSETS.json, OUTDIR/LISTINGS.jsonl (``screen_file``'s input) and OUTDIR/LABELS.jsonl
+(``{"id", "group", "acceptable": [...], "infringing", "needs"}`` a line), so the same set can be
+screened from the shell and compared.
+
+Each case is a listing with the *set* of outcomes a careful reviewer would accept (where reasonable
+people could differ, more than one), whether it infringes, and what screening needs to see it:
+``text`` (title, description, price, category, store), ``ocr`` (the brand only in an image's
+text: ``image_text`` says what the image shows) or ``image`` (a copy of a reference image). The
+floors of issue 11 are asserted on the ``text`` cases (tests/screening/test_labelled_set.py); the
+image core adds its cases (and renders their images) under the other two.
+
+Groups, and what they are for:
+
+- clean: ``genuine_resale`` (the brand at a normal price, also in Chinese and "not a replica"),
+  ``used_goods`` (a moderately low price), ``generic`` (no brand, some replica words or "fake fur"),
+  ``ordinary_word_unrelated`` (Harbor and Summit, ordinary words, in unrelated listings),
+  ``accessory_for`` ("case for Lumetta X5" at an accessory's price), ``authorised_store``
+  (discounts and re-issues from a store the brand authorised), ``genuine_warns_of_fakes`` (copies
+  named only to deny them: "not a replica", "we do not sell fakes or replicas", 非高仿);
+- ``banned_category``: blocked whatever the text;
+- infringing: ``replica_words`` (also obfuscated: "r3plica", "ＡＡＡ quality"), ``obfuscated_name``
+  (every disguise: digit and symbol swaps, Cyrillic and Greek look-alikes, full-width, dots,
+  spaces, hyphens, underscores, invisible characters, swaps inside spelled-out names),
+  ``chinese`` (Chinese titles with 高仿, 原单, 复刻...), ``lookalike`` ("Northwind-inspired"), ``price_only``, ``merchant_linked``,
+  ``description_only``, ``ordinary_word_counterfeit``, ``not_opted_in`` (alerts only);
+- ``ocr_only``: the brand and the replica words only in an image (excluded from the text floors).
+"""
+
+import argparse
+import json
+import random
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+DEFAULT_SEED = 11
+
+BRANDS = [
+    {
+        "id": "northwind",
+        "name": "Northwind",
+        "keywords": ["北风", "NW Airstride"],
+        "categories": ["Sneakers", "Running shoes"],
+        "reference_price": "140.00",
+        "currency": "EUR",
+        "reference_images": [],
+        "counterfeit_images": [],
+        "authorised_stores": ["s-nw-official", "s-runners-depot"],
+    },
+    {
+        "id": "harbor",
+        "name": "Harbor",
+        "keywords": [],
+        "categories": ["Bags", "Handbags"],
+        "reference_price": "216.00",
+        "currency": "USD",
+        "reference_images": [],
+        "counterfeit_images": [],
+        "authorised_stores": ["s-harbor-store"],
+    },
+    {
+        "id": "vellmora",
+        "name": "Vellmora",
+        "keywords": ["维尔莫拉"],
+        "categories": ["Watches"],
+        "reference_price": "900.00",
+        "currency": "EUR",
+        "reference_images": [],
+        "counterfeit_images": [],
+        "authorised_stores": ["s-time-gallery"],
+    },
+    {
+        "id": "lumetta",
+        "name": "Lumetta",
+        "keywords": ["Lumetta X5"],
+        "categories": ["Phones"],
+        "reference_price": "899.00",
+        "currency": "EUR",
+        "reference_images": [],
+        "counterfeit_images": [],
+        "authorised_stores": ["s-lumetta-official"],
+    },
+    {
+        "id": "summit",
+        "name": "Summit",
+        "keywords": [],
+        "categories": ["Jackets", "Outdoor clothing"],
+        "reference_price": "250.00",
+        "currency": "EUR",
+        "reference_images": [],
+        "counterfeit_images": [],
+        "authorised_stores": [],
+    },
+    {
+        "id": "zephyra",
+        "name": "Zephyra",
+        "keywords": ["泽菲拉"],
+        "categories": ["Perfume"],
+        "reference_price": "95.00",
+        "currency": "EUR",
+        "reference_images": [],
+        "counterfeit_images": [],
+        "authorised_stores": [],
+    },
+    {
+        "id": "tianlu",
+        "name": "Tianlu",
+        "keywords": ["天鹿"],
+        "categories": ["Tea"],
+        "reference_price": "780.00",
+        "currency": "CNY",
+        "reference_images": [],
+        "counterfeit_images": [],
+        "authorised_stores": [],
+    },
+    {
+        "id": "quillmark",
+        "name": "Quillmark",
+        "keywords": [],
+        "categories": ["Pens"],
+        "reference_price": "50.00",
+        "currency": "EUR",
+        "reference_images": [],
+        "counterfeit_images": [],
+        "authorised_stores": [],
+        "proactive_notices": False,
+    },
+]
+BANNED_CATEGORIES = ["Airbag components", "Ivory products", "Prescription drugs"]
+
+# What each brand makes, in English and in Chinese, and accessories for it.
+PRODUCTS = {
+    "northwind": (["sneakers", "running shoes", "trainers", "high-top sneakers", "trail runners"], ["运动鞋", "跑鞋"]),
+    "harbor": (["tote bag", "leather handbag", "crossbody bag", "shoulder bag"], ["手提包", "单肩包"]),
+    "vellmora": (["automatic watch", "chronograph watch", "diver watch", "dress watch"], ["手表", "机械表"]),
+    "lumetta": (["smartphone 256GB", "5G phone 128GB", "smartphone, dual SIM"], ["手机"]),
+    "summit": (["down jacket", "rain jacket", "fleece jacket", "parka"], ["羽绒服", "冲锋衣"]),
+    "zephyra": (["eau de parfum 50ml", "perfume 100ml", "eau de toilette"], ["香水"]),
+    "tianlu": (["oolong tea gift box", "green tea 250g"], ["茶叶礼盒", "乌龙茶"]),
+    "quillmark": (["fountain pen", "ballpoint pen set"], ["钢笔"]),
+}
+ACCESSORIES = {
+    "northwind": ["laces", "insoles", "shoe cleaning kit", "shoe trees"],
+    "harbor": ["bag strap", "purse organizer insert"],
+    "vellmora": ["watch strap", "watch winder", "crystal protector"],
+    "lumetta": ["phone case", "screen protector", "charging cable", "tempered glass", "silicone case"],
+    "summit": ["replacement zipper pulls"],
+    "zephyra": ["travel atomizer"],
+    "quillmark": ["ink cartridges", "refills"],
+}
+CHINESE_ACCESSORIES = {"northwind": "鞋带", "vellmora": "表带", "zephyra": "分装瓶"}
+STRONG_REPLICA = ["AAA quality", "1:1", "mirror quality", "top copy", "super fake", "AAA grade", "high copy"]
+OBFUSCATED_REPLICA = [
+    "r3plica",
+    "R.E.P.L.I.C.A",
+    "ＡＡＡ Quality",
+    "1：1",
+    "M1rror quality",
+    "REPL1CA",
+    "ＲＥＰＬＩＣＡ",
+]
+CHINESE_REPLICA = ["高仿", "原单", "精仿", "1比1", "仿品", "复刻", "A货", "超A"]
+OBFUSCATIONS = [
+    "leet",
+    "symbols",
+    "cyrillic",
+    "greek",
+    "fullwidth",
+    "dots",
+    "spaces",
+    "hyphens",
+    "underscores",
+    "zero_width",
+    "leet_spelled",
+    "mixed_case_leet",
+]
+COLOURS = ["black", "white", "navy", "red", "beige", "olive", "grey"]
+BENIGN = [
+    "Fast shipping from our warehouse.",
+    "Returns accepted within 30 days.",
+    "Comes in the original box.",
+    "Please check the size chart before ordering.",
+    "Ships within 2 business days.",
+    "Gift wrapping available.",
+    "Smoke-free home.",
+    "Ask me anything about it.",
+    "",
+]
+GENERIC = [
+    ("Men's running shoes, breathable mesh", "Sneakers", 35),
+    ("Leather tote bag for women", "Bags", 45),
+    ("Stainless steel automatic watch", "Watches", 120),
+    ("Unlocked 5G smartphone 128GB", "Phones", 199),
+    ("Waterproof hiking jacket", "Jackets", 60),
+    ("Floral eau de parfum 50ml", "Perfume", 25),
+    ("Oolong tea gift box 200g", "Tea", 18),
+    ("Fountain pen with converter", "Pens", 12),
+    ("Vintage world map poster, replica of a 1750 print", "Posters", 9),
+    ("AAA batteries, 24 pack", "Electronics", 8),
+    ("1:1 scale model of a medieval sword (decor, blunt)", "Decor", 70),
+    ("Fake fur throw blanket, 150x200", "Home", 30),
+    ("Imitation leather notebook cover", "Stationery", 7),
+    ("Faux leather biker jacket", "Jackets", 55),
+    ("Replica Roman coin set for teaching history", "Toys", 15),
+    ("Copy paper A4, 500 sheets", "Stationery", 5),
+    ("USB-C charging cable 2m", "Phone accessories", 6),
+    ("Kids' light-up trainers", "Sneakers", 22),
+    ("Canvas backpack, 20 L", "Bags", 28),
+    ("Digital kitchen scale", "Home", 14),
+    ("Bamboo sunglasses", "Accessories", 16),
+    ("Ceramic tea cups, set of 6", "Tea", 19),
+    ("Ballpoint pens, 10 pack", "Pens", 4),
+    ("Silk scarf with paisley print", "Accessories", 21),
+    ("Wireless earbuds with case", "Electronics", 24),
+    ("Yoga mat, non-slip", "Sports", 17),
+    ("运动鞋 男款 透气", "Sneakers", 30),
+    ("女士单肩包 真皮", "Bags", 40),
+    ("绿茶 250克 新茶", "Tea", 12),
+    ("Look-alike lamp shade for IKEA lamps", "Lamps", 11),
+]
+ORDINARY_UNRELATED = [
+    ("harbor", "Harbor view canvas print, 60x40", "Posters"),
+    ("harbor", "Sunset over the harbor, framed photo", "Posters"),
+    ("harbor", "Harbor seal plush toy", "Toys"),
+    ("harbor", "Boston Harbor map, vintage style", "Posters"),
+    ("harbor", "Harbor lights LED string, 10 m", "Lamps"),
+    ("harbor", "Model ship for the harbor diorama", "Toys"),
+    ("harbor", "Safe harbor: a novel (paperback)", "Books"),
+    ("harbor", "Harbor blue wall paint, 2.5 L", "Home"),
+    ("harbor", "Harbour and harbor: a sailing guide", "Books"),
+    ("harbor", "Lobster trap decor from a Maine harbor", "Decor"),
+    ("summit", "Summit of Everest, photo print", "Posters"),
+    ("summit", "Mountain summit jigsaw puzzle, 1000 pieces", "Toys"),
+    ("summit", "Summit meeting notebook, A5 dotted", "Stationery"),
+    ("summit", "Trekking poles for your next summit", "Sports"),
+    ("summit", "Summit County trail map", "Books"),
+    ("summit", "Summit cross climbing keychain", "Accessories"),
+    ("summit", "Business summit lanyards, 50 pack", "Stationery"),
+    ("summit", "Reach the summit motivational poster", "Posters"),
+    ("summit", "Summit fever: a climbing memoir", "Books"),
+    ("summit", "Summit ridge 3D printed relief", "Decor"),
+]
+# Ordinary words outside their brand's categories beside replica words: a reviewer could go either way.
+ORDINARY_WITH_REPLICA = [
+    ("harbor", "Harbor at dawn oil painting, museum replica", "Posters"),
+    ("summit", "Summit cross replica for climbers' memorial", "Decor"),
+]
+BANNED = [
+    ("Driver airbag module for steering wheel", "Airbag components"),
+    ("Passenger airbag, used, tested", "Airbag components"),
+    ("Northwind branded airbag cover", "Airbag components"),
+    ("Seat belt pretensioner and airbag set", "Airbag components"),
+    ("Carved ivory figurine", "Ivory products"),
+    ("Antique ivory chess set", "Ivory products"),
+    ("Ivory bangle, vintage", "Ivory products"),
+    ("Vellmora watch with ivory dial", "Ivory products"),
+    ("Antibiotics 500mg, no prescription needed", "Prescription drugs"),
+    ("Painkillers strong, 100 tablets", "Prescription drugs"),
+    ("Sleeping pills fast delivery", "Prescription drugs"),
+    ("Weight loss pills (prescription)", "Prescription drugs"),
+    ("Airbag ECU module reset", "airbag components"),
+    ("安全气囊 模块", "Airbag Components"),
+    ("Ivory carving, Tianlu tea scene", "Ivory products > Carvings"),
+]
+OCR_ONLY = [
+    ("northwind", "Running shoes, white", "Sneakers", "NORTHWIND AAA QUALITY"),
+    ("northwind", "运动鞋 新款", "Sneakers", "北风 高仿"),
+    ("vellmora", "Automatic watch, steel", "Watches", "VELLMORA 1:1"),
+    ("harbor", "Leather tote bag", "Bags", "HARBOR MIRROR QUALITY"),
+    ("lumetta", "5G smartphone 256GB", "Phones", "LUMETTA X5 REPLICA"),
+    ("zephyra", "Perfume 100ml", "Perfume", "ZEPHYRA SUPER FAKE"),
+    ("summit", "Down jacket, warm", "Jackets", "SUMMIT TOP COPY"),
+    ("tianlu", "乌龙茶 礼盒", "Tea", "天鹿 精仿"),
+]
+CYRILLIC = {"a": "а", "c": "с", "e": "е", "o": "о", "p": "р", "x": "х", "y": "у", "i": "і", "s": "ѕ", "h": "һ",
+            "A": "А", "B": "В", "C": "С", "E": "Е", "H": "Н", "K": "К", "M": "М", "O": "О", "P": "Р", "T": "Т"}  # fmt: skip
+GREEK = {"A": "Α", "B": "Β", "E": "Ε", "Z": "Ζ", "H": "Η", "I": "Ι", "K": "Κ", "M": "Μ", "N": "Ν", "O": "Ο",
+         "P": "Ρ", "T": "Τ", "Y": "Υ", "X": "Χ", "o": "ο", "v": "ν", "i": "ι", "u": "υ", "a": "α"}  # fmt: skip
+LEET = {"o": "0", "i": "1", "e": "3", "a": "4", "s": "5", "t": "7", "l": "1"}
+
+
+@dataclass(frozen=True)
+class Case:
+    listing: dict  # a LISTINGS.jsonl object (and "merchant" facts where the case has them)
+    acceptable: frozenset  # outcomes a careful reviewer would accept
+    infringing: bool | None  # None: a banned category, judged by "blocked" alone
+    group: str
+    needs: str = "text"  # "text", "ocr" (image_text is what the image shows) or "image"
+    note: str = ""
+    image_text: str = ""
+    extra: dict = field(default_factory=dict)
+
+    def label(self):
+        return {
+            "id": self.listing["id"],
+            "group": self.group,
+            "acceptable": sorted(self.acceptable),
+            "infringing": self.infringing,
+            "needs": self.needs,
+            "note": self.note,
+            "image_text": self.image_text,
+        }
+
+
+def obfuscate(name, kind, rng):
+    """The brand's name disguised one way (each way changes at least one character)."""
+    letters = list(name)
+    if kind in ("leet", "mixed_case_leet"):
+        spots = [i for i, c in enumerate(letters) if c.lower() in LEET and i > 0]
+        for i in rng.sample(spots, k=max(1, min(len(spots), rng.randint(1, 3)))):
+            letters[i] = LEET[letters[i].lower()]
+        if kind == "mixed_case_leet":
+            letters = [c.upper() if rng.random() < 0.5 else c.lower() for c in letters]
+        return "".join(letters)
+    if kind == "symbols":
+        if letters[0].lower() == "s":
+            letters[0] = "$"
+        spots = [i for i in range(1, len(letters) - 1) if letters[i] in "ai"]
+        for i in spots[:2]:
+            letters[i] = "@" if letters[i] == "a" else "!"
+        return "".join(letters)
+    if kind in ("cyrillic", "greek"):
+        table = CYRILLIC if kind == "cyrillic" else GREEK
+        spots = [i for i, c in enumerate(letters) if c in table]
+        for i in rng.sample(spots, k=max(1, min(len(spots), rng.randint(1, 3)))):
+            letters[i] = table[letters[i]]
+        return "".join(letters)
+    if kind == "fullwidth":
+        return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in name)
+    if kind == "dots":
+        return ".".join(letters if rng.random() < 0.5 else [c.upper() for c in letters])
+    if kind == "spaces":
+        return " ".join(letters)
+    if kind == "hyphens":
+        return "-".join(letters)
+    if kind == "underscores":
+        return "_".join(letters)
+    if kind == "zero_width":
+        cut = rng.randint(1, len(name) - 1)
+        return name[:cut] + rng.choice(["\u200b", "\u200d", "\u00ad"]) + name[cut:]
+    if kind == "leet_spelled":
+        swapped = obfuscate(name, "leet", rng)
+        return rng.choice(["-", " ", "."]).join(swapped)
+    raise ValueError(kind)
+
+
+class _Generator:
+    def __init__(self, seed):
+        self.rng = random.Random(seed)
+        self.cases = []
+        self.brands = {brand["id"]: brand for brand in BRANDS}
+
+    # --- helpers ------------------------------------------------------------------------------
+
+    def add(self, group, title, *, acceptable, infringing, category, price, currency="EUR", store=None, **more):
+        number = len(self.cases) + 1
+        listing = {
+            "id": f"L{number:04d}",
+            "store": store or f"s-{self.rng.randint(1000, 9999)}",
+            "title": title,
+            "description": more.pop("description", self.rng.choice(BENIGN)),
+            "category": category,
+            "price": f"{Decimal(price):.2f}",
+            "currency": currency,
+            "images": more.pop("images", []),
+        }
+        if "merchant" in more:
+            listing["merchant"] = more.pop("merchant")
+        self.cases.append(Case(listing, frozenset(acceptable), infringing, group, **more))
+
+    def price(self, brand_id, low, high, currency=None):
+        """(price, currency): a share between low and high of the brand's reference, in some currency."""
+        brand = self.brands[brand_id]
+        currency = currency or self.rng.choice(["EUR", "EUR", "USD", "CNY"])
+        per_euro = {"EUR": Decimal("1"), "USD": Decimal("1.08"), "CNY": Decimal("7.8")}
+        euros = Decimal(brand["reference_price"]) / per_euro[brand["currency"]]
+        share = Decimal(str(round(self.rng.uniform(low, high), 3)))
+        return (euros * share * per_euro[currency]).quantize(Decimal("0.01")), currency
+
+    def product(self, brand_id):
+        return self.rng.choice(PRODUCTS[brand_id][0])
+
+    def category(self, brand_id):
+        return self.rng.choice(self.brands[brand_id]["categories"])
+
+    def chinese_keyword(self, brand_id):
+        return next((k for k in self.brands[brand_id]["keywords"] if not k.isascii()), None)
+
+    def brand_ids(self, *, chinese=False, exclude=()):
+        ids = [b for b in self.brands if b not in exclude and (not chinese or self.chinese_keyword(b))]
+        return ids
+
+    # --- clean --------------------------------------------------------------------------------
+
+    def genuine_resale(self, count):
+        templates = [
+            "{brand} {product}",
+            "{brand} {product}, {colour}",
+            "Authentic {brand} {product}, original box",
+            "New {brand} {product} - 100% genuine, not a replica",
+            "{brand} {product} size {size}",
+            "{brand} {product} | fast shipping",
+            "NEW {BRAND} {PRODUCT}",
+            "Genuine {brand} {product}, no fakes",
+        ]
+        for index in range(count):
+            brand_id = self.rng.choice(self.brand_ids())
+            name = self.brands[brand_id]["name"]
+            price, currency = self.price(brand_id, 0.75, 1.2)
+            chinese = self.chinese_keyword(brand_id)
+            if chinese and index % 5 == 0:
+                title = f"{chinese}{self.rng.choice(PRODUCTS[brand_id][1])} 正品 全新"
+            else:
+                product = self.product(brand_id)
+                title = self.rng.choice(templates).format(
+                    brand=name,
+                    product=product,
+                    BRAND=name.upper(),
+                    PRODUCT=product.upper(),
+                    colour=self.rng.choice(COLOURS),
+                    size=self.rng.randint(36, 46),
+                )
+            self.add(
+                "genuine_resale",
+                title,
+                acceptable={"clear"},
+                infringing=False,
+                category=self.category(brand_id),
+                price=price,
+                currency=currency,
+            )
+
+    def used_goods(self, count):
+        templates = [
+            "Used {brand} {product}",
+            "Pre-owned {brand} {product}, good condition",
+            "{brand} {product} (worn)",
+        ]
+        for _ in range(count):
+            brand_id = self.rng.choice(self.brand_ids(exclude=("tianlu", "zephyra")))
+            price, currency = self.price(brand_id, 0.32, 0.6)
+            title = self.rng.choice(templates).format(
+                brand=self.brands[brand_id]["name"], product=self.product(brand_id)
+            )
+            self.add(
+                "used_goods",
+                title,
+                acceptable={"clear", "alert"},
+                infringing=False,
+                category=self.category(brand_id),
+                price=price,
+                currency=currency,
+                note="second-hand at a lower price",
+            )
+
+    def generic(self):
+        for title, category, euros in GENERIC:
+            self.add("generic", title, acceptable={"clear"}, infringing=False, category=category, price=euros)
+
+    def ordinary_unrelated(self):
+        for brand_id, title, category in ORDINARY_UNRELATED:
+            self.add(
+                "ordinary_word_unrelated",
+                title,
+                acceptable={"clear"},
+                infringing=False,
+                category=category,
+                price=self.rng.choice([3, 5, 8, 12, 19, 25]),
+                note=f"{brand_id} is an ordinary word",
+            )
+        for brand_id, title, category in ORDINARY_WITH_REPLICA:
+            self.add(
+                "ordinary_word_unrelated",
+                title,
+                acceptable={"clear", "alert"},
+                infringing=False,
+                category=category,
+                price=self.rng.choice([15, 40]),
+                note=f"{brand_id} is an ordinary word, beside a replica word outside its categories",
+            )
+
+    def accessory_for(self, count):
+        templates = [
+            "{accessory} for {brand} {product}",
+            "{Accessory} compatible with {brand}",
+            "{brand}-compatible {accessory}",
+            "Replacement {accessory} for {brand}",
+            "{Accessory} fits {brand} {product}",
+        ]
+        ids = list(ACCESSORIES)
+        for index in range(count):
+            brand_id = self.rng.choice(ids)
+            name = self.brands[brand_id]["name"]
+            accessory = self.rng.choice(ACCESSORIES[brand_id])
+            if brand_id in CHINESE_ACCESSORIES and index % 6 == 0:
+                title = (
+                    f"适用于{self.chinese_keyword(brand_id)}{PRODUCTS[brand_id][1][0]} {CHINESE_ACCESSORIES[brand_id]}"
+                )
+            else:
+                title = self.rng.choice(templates).format(
+                    accessory=accessory,
+                    Accessory=accessory.capitalize(),
+                    brand=name,
+                    product=self.product(brand_id).split(",")[0],
+                )
+            category = self.category(brand_id) if index % 3 == 0 else "Accessories"
+            self.add(
+                "accessory_for",
+                title,
+                acceptable={"clear"},
+                infringing=False,
+                category=category,
+                price=self.rng.choice([4.99, 7.5, 9.9, 12, 15, 19.99, 24, 29]),
+                note="an accessory for the brand's product, at an accessory's price",
+            )
+
+    def authorised_store(self, count):
+        templates = [
+            "{brand} {product} - official store",
+            "{brand} {product}, outlet -60%",
+            "{brand} {product} clearance",
+            "{brand} retro {product}, 复刻版 re-issue",
+            "{brand} {product} factory second",
+        ]
+        ids = [b for b in self.brands if self.brands[b]["authorised_stores"]]
+        for _ in range(count):
+            brand_id = self.rng.choice(ids)
+            price, currency = self.price(brand_id, 0.2, 1.1)
+            title = self.rng.choice(templates).format(
+                brand=self.brands[brand_id]["name"], product=self.product(brand_id)
+            )
+            self.add(
+                "authorised_store",
+                title,
+                acceptable={"clear"},
+                infringing=False,
+                category=self.category(brand_id),
+                price=price,
+                currency=currency,
+                store=self.rng.choice(self.brands[brand_id]["authorised_stores"]),
+                note="the brand authorised this store",
+            )
+
+    def genuine_warns_of_fakes(self):
+        """Genuine sellers who mention copies only to deny them, or to warn of others' (the last ones read
+        like copies to a matcher of words: either outcome is acceptable)."""
+        cases = [
+            ("Genuine {brand} {product} - beware of replicas", "", {"clear"}),
+            ("{brand} {product}. We do not sell fakes or replicas.", "", {"clear"}),
+            ("{brand} {product}, 100% authentic, no AAA quality copies here", "", {"clear"}),
+            ("Original {brand} {product} (not a 1:1 copy)", "", {"clear"}),
+            ("{zh}{zh_product} 正品 非高仿", "", {"clear"}),
+            ("{brand} {product}, authentic", "Not fake, not replica, bought in the official store.", {"clear"}),
+            ("{brand} {product}, authentic", "Many sellers here offer replicas; ours comes with the receipt.", {"clear", "alert"}),
+            ("{brand} {product} original", "Compare with the fake ones: ours has the serial number.", {"clear", "alert"}),
+        ]  # fmt: skip
+        for title, description, acceptable in cases:
+            brand_id = self.rng.choice(self.brand_ids(chinese="{zh}" in title))
+            price, currency = self.price(brand_id, 0.8, 1.1)
+            self.add(
+                "genuine_warns_of_fakes",
+                title.format(
+                    brand=self.brands[brand_id]["name"],
+                    product=self.product(brand_id),
+                    zh=self.chinese_keyword(brand_id),
+                    zh_product=PRODUCTS[brand_id][1][0],
+                ),
+                acceptable=acceptable,
+                infringing=False,
+                category=self.category(brand_id),
+                price=price,
+                currency=currency,
+                description=description,
+            )
+
+    # --- banned -------------------------------------------------------------------------------
+
+    def banned(self):
+        for title, category in BANNED:
+            self.add(
+                "banned_category",
+                title,
+                acceptable={"blocked"},
+                infringing=None,
+                category=category,
+                price=self.rng.choice([20, 80, 150]),
+            )
+
+    # --- infringing ---------------------------------------------------------------------------
+
+    def replica_words(self, count):
+        templates = [
+            "{brand} {product} {term}",
+            "{term} {brand} {product}",
+            "{brand} {product} - {term}, free shipping",
+            "[{term}] {brand} {product}",
+        ]
+        for index in range(count):
+            brand_id = self.rng.choice(self.brand_ids(exclude=("quillmark",)))
+            name = self.brands[brand_id]["name"]
+            low = index % 2 == 0
+            price, currency = self.price(brand_id, 0.08, 0.3) if low else self.price(brand_id, 0.7, 1.1)
+            description = self.rng.choice(BENIGN)
+            if index % 7 == 3:
+                title = f"{name} {self.product(brand_id)}"
+                description = f"{self.rng.choice(STRONG_REPLICA)}, same as the original."
+            elif index % 7 == 5:
+                title = self.rng.choice(templates).format(
+                    brand=name, product=self.product(brand_id), term=self.rng.choice(OBFUSCATED_REPLICA)
+                )
+            else:
+                term = self.rng.choice(STRONG_REPLICA + ["replica"])
+                title = self.rng.choice(templates).format(brand=name, product=self.product(brand_id), term=term)
+            self.add(
+                "replica_words",
+                title,
+                acceptable={"notice", "alert"},
+                infringing=True,
+                category=self.category(brand_id),
+                price=price,
+                currency=currency,
+                description=description,
+            )
+
+    def obfuscated_name(self, rounds):
+        for _ in range(rounds):
+            for kind in OBFUSCATIONS:
+                disguised = name = ""
+                while disguised == name:  # not every name has a letter for every disguise ("@" needs an inner "a")
+                    brand_id = self.rng.choice(self.brand_ids(exclude=("quillmark",)))
+                    name = self.brands[brand_id]["name"]
+                    disguised = obfuscate(name, kind, self.rng)
+                low = self.rng.random() < 0.5
+                price, currency = self.price(brand_id, 0.1, 0.3) if low else self.price(brand_id, 0.7, 1.1)
+                title = f"{disguised} {self.product(brand_id)}"
+                if self.rng.random() < 0.3:
+                    title = f"{title}, {self.rng.choice(COLOURS)}"
+                self.add(
+                    "obfuscated_name",
+                    title,
+                    acceptable={"alert", "notice"},
+                    infringing=True,
+                    category=self.category(brand_id),
+                    price=price,
+                    currency=currency,
+                    note=f"disguised: {kind}",
+                    extra={"obfuscation": kind},
+                )
+
+    def chinese(self, count):
+        for index in range(count):
+            brand_id = self.rng.choice(self.brand_ids(chinese=True))
+            keyword = self.chinese_keyword(brand_id)
+            term = self.rng.choice(CHINESE_REPLICA)
+            product = self.rng.choice(PRODUCTS[brand_id][1])
+            price, _ = self.price(brand_id, 0.08, 0.35, "CNY")
+            if index % 4 == 1:
+                title = f"{keyword}{self.brands[brand_id]['name']}{product} {term} 包邮"
+            else:
+                title = self.rng.choice(
+                    [f"{keyword}{product} {term}", f"【{term}】{keyword}{product}", f"{term}{keyword}{product} 新款"]
+                )
+            self.add(
+                "chinese",
+                title,
+                acceptable={"notice", "alert"},
+                infringing=True,
+                category=self.category(brand_id),
+                price=price,
+                currency="CNY",
+                description=self.rng.choice(["", "支持验货", "七天无理由退换"]),
+            )
+
+    def lookalike(self, count):
+        templates = ["{brand}-inspired {product}", "{brand} style {product}, dupe", "{brand} lookalike {product}"]
+        for _ in range(count):
+            brand_id = self.rng.choice(self.brand_ids(exclude=("quillmark",)))
+            price, currency = self.price(brand_id, 0.2, 0.9)
+            title = self.rng.choice(templates).format(
+                brand=self.brands[brand_id]["name"], product=self.product(brand_id)
+            )
+            self.add(
+                "lookalike",
+                title,
+                acceptable={"alert", "notice"},
+                infringing=True,
+                category=self.category(brand_id),
+                price=price,
+                currency=currency,
+                note="sells on the brand's name as a lookalike",
+            )
+
+    def price_only(self, count):
+        for _ in range(count):
+            brand_id = self.rng.choice(self.brand_ids(exclude=("quillmark",)))
+            price, currency = self.price(brand_id, 0.05, 0.28)
+            self.add(
+                "price_only",
+                f"{self.brands[brand_id]['name']} {self.product(brand_id)}",
+                acceptable={"alert"},
+                infringing=True,
+                category=self.category(brand_id),
+                price=price,
+                currency=currency,
+                note="far below the reference price, nothing else",
+            )
+
+    def merchant_linked(self, count):
+        for index in range(count):
+            brand_id = self.rng.choice(self.brand_ids(exclude=("quillmark",)))
+            price, currency = self.price(brand_id, 0.7, 1.0)
+            facts = {
+                "linked_to_banned": True,
+                "linked_to_banned_evidence": "same payout account as banned store s-0042",
+            }
+            if index % 2:
+                facts.update(store_age_days=self.rng.randint(1, 20), past_penalty_points=self.rng.choice([12, 18, 30]))
+            self.add(
+                "merchant_linked",
+                f"{self.brands[brand_id]['name']} {self.product(brand_id)}",
+                acceptable={"alert"},
+                infringing=True,
+                category=self.category(brand_id),
+                price=price,
+                currency=currency,
+                merchant=facts,
+                note="a store linked to a banned merchant",
+            )
+
+    def description_only(self, count):
+        for _ in range(count):
+            brand_id = self.rng.choice(self.brand_ids(exclude=("quillmark", "harbor", "summit")))
+            name = self.brands[brand_id]["name"]
+            product = self.product(brand_id)
+            price, currency = self.price(brand_id, 0.1, 0.9)
+            self.add(
+                "description_only",
+                f"{product.capitalize()} {self.rng.choice(STRONG_REPLICA)}",
+                acceptable={"alert"},
+                infringing=True,
+                category=self.category(brand_id),
+                price=price,
+                currency=currency,
+                description=self.rng.choice(
+                    [f"{name} style, same factory.", f"Looks exactly like {name}.", f"As {name}, 1:1."]
+                ),
+                note="the brand only in the description",
+            )
+
+    def ordinary_counterfeit(self, count):
+        for index in range(count):
+            brand_id = self.rng.choice(["harbor", "summit"])
+            name = self.brands[brand_id]["name"]
+            if index % 3 == 2:
+                name = obfuscate(name, "leet", self.rng)
+                price, currency = self.price(brand_id, 0.7, 1.0)
+                title = f"{name} {self.product(brand_id)}"
+            else:
+                price, currency = self.price(brand_id, 0.1, 1.0)
+                title = f"{name} {self.product(brand_id)} {self.rng.choice(STRONG_REPLICA)}"
+            self.add(
+                "ordinary_word_counterfeit",
+                title,
+                acceptable={"notice", "alert"},
+                infringing=True,
+                category=self.category(brand_id),
+                price=price,
+                currency=currency,
+                note="an ordinary-word brand inside its categories",
+            )
+
+    def not_opted_in(self, count):
+        for _ in range(count):
+            price, currency = self.price("quillmark", 0.1, 0.3)
+            self.add(
+                "not_opted_in",
+                f"Quillmark {self.product('quillmark')} {self.rng.choice(STRONG_REPLICA)}",
+                acceptable={"alert"},
+                infringing=True,
+                category="Pens",
+                price=price,
+                currency=currency,
+                note="Quillmark has not opted in to proactive notices",
+            )
+
+    def ocr_only(self):
+        for index, (brand_id, title, category, text) in enumerate(OCR_ONLY, start=1):
+            price, currency = self.price(brand_id, 0.1, 0.3)
+            self.add(
+                "ocr_only",
+                title,
+                acceptable={"notice", "alert"},
+                infringing=True,
+                category=category,
+                price=price,
+                currency=currency,
+                images=[f"images/ocr-{index:03d}.png"],
+                needs="ocr",
+                image_text=text,
+                note="the brand only in the image",
+            )
+
+
+def labelled_set(seed=DEFAULT_SEED):
+    """(assets, cases): ASSETS.json's object and the labelled cases, the same for the same seed."""
+    generator = _Generator(seed)
+    generator.genuine_resale(40)
+    generator.used_goods(15)
+    generator.generic()
+    generator.ordinary_unrelated()
+    generator.accessory_for(30)
+    generator.authorised_store(20)
+    generator.genuine_warns_of_fakes()
+    generator.banned()
+    generator.replica_words(35)
+    generator.obfuscated_name(5)
+    generator.chinese(20)
+    generator.lookalike(10)
+    generator.price_only(15)
+    generator.merchant_linked(10)
+    generator.description_only(10)
+    generator.ordinary_counterfeit(15)
+    generator.not_opted_in(8)
+    generator.ocr_only()
+    assets = {"brands": BRANDS, "banned_categories": BANNED_CATEGORIES}
+    return assets, generator.cases
+
+
+def write(directory, seed=DEFAULT_SEED):
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    assets, cases = labelled_set(seed)
+    (directory / "ASSETS.json").write_text(json.dumps(assets, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    with (directory / "LISTINGS.jsonl").open("w", encoding="utf-8") as listings:
+        for case in cases:
+            listings.write(json.dumps(case.listing, ensure_ascii=False) + "\n")
+    with (directory / "LABELS.jsonl").open("w", encoding="utf-8") as labels:
+        for case in cases:
+            labels.write(json.dumps(case.label(), ensure_ascii=False) + "\n")
+    return len(cases)
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("directory")
+    parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    arguments = parser.parse_args()
+    print(f"{write(arguments.directory, arguments.seed)} listings written to {arguments.directory}")
