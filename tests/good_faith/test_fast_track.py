@@ -327,6 +327,7 @@ def test_an_api_filing_costs_the_same_queries_for_2_items_as_for_100(brand_a, as
     from portal import public_ids
     from tests.services import needs_postgres
 
+    # On PostgreSQL: SQLite's limit on a statement's parameters splits a set's inserts in parts.
     needs_postgres()
     settings.GOOD_FAITH_AUDIT_PERCENT = 100
     if track == "fast":
