@@ -570,6 +570,8 @@ TAKEDOWN_REPLY_HOURS = _env_int("TAKEDOWN_REPLY_HOURS", 72, minimum=1)
 TAKEDOWN_REVIEW_SLA_HOURS = _env_int("TAKEDOWN_REVIEW_SLA_HOURS", 24, minimum=1)
 TAKEDOWN_APPEAL_DAYS = _env_int("TAKEDOWN_APPEAL_DAYS", 183, minimum=1)  # six months (DSA article 20)
 TAKEDOWN_SWEEP_BATCH_SIZE = _env_int("TAKEDOWN_SWEEP_BATCH_SIZE", 2000, minimum=1)
+# Effects a worker claims and carries out in one transaction (one kind at a time).
+TAKEDOWN_EFFECT_BATCH_SIZE = _env_int("TAKEDOWN_EFFECT_BATCH_SIZE", 500, minimum=1)
 # A pending effect whose task has not finished after this long is sent again by the sweeper.
 TAKEDOWN_EFFECT_RESEND_SECONDS = _env_int("TAKEDOWN_EFFECT_RESEND_SECONDS", 300, minimum=5)
 # A failing effect is tried again after BASE, 2 x BASE, 4 x BASE ... seconds (at most MAX apart);

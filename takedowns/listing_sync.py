@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from listings.models import Listing, ListingStatus
 from portal.audit import audit_log_entry
-from portal.models import AuditLogEntry
+from portal.bulk_insert import bulk_insert
 from takedowns.models import ItemStatus, NoticeItem
 
 # While an item is in one of these and took the listing down, the listing stays down.
@@ -106,11 +106,24 @@ def listings_status_sync(causes, *, audit_entries=None):
                 status=status, updated_at=now
             )
         if audit_entries is None:
-            AuditLogEntry.objects.bulk_create(entries)
+            bulk_insert(entries)
         else:
             audit_entries.extend(entries)
         return {listing.pk: listing.status for listing in changed}
 
 
-def effect_listing_sync(effect):
-    listing_status_sync(effect.item.listing_id, cause=f"effect {effect.pk} ({effect.kind}) of item {effect.item_id}")
+def effects_listing_sync(effects):
+    """Handler of the DELIST, REINSTATE and MARK_UNDER_COMPLAINT effects: their listings, in one sync.
+
+    Every listing effect recomputes its listing's status from its items, so one sync of
+    all the listings the effects name is what each would have done alone.
+    """
+    listing_of = dict(
+        NoticeItem.objects.filter(pk__in={effect.item_id for effect in effects})
+        .order_by()
+        .values_list("pk", "listing_id")
+    )
+    causes = {}
+    for effect in sorted(effects, key=lambda effect: effect.pk):
+        causes.setdefault(listing_of[effect.item_id], f"effect {effect.pk} ({effect.kind}) of item {effect.item_id}")
+    return listings_status_sync(causes)

@@ -16,10 +16,10 @@ def run_item_effects(item_id):
 
 @shared_task(**ENFORCEMENT)
 def run_items_effects(item_ids):
-    """The effects of a chunk of items moved together by the deadline sweep."""
-    from takedowns.effects import item_effects_run
+    """The effects of a chunk of items moved together (the deadline sweep, a set filing), in batches."""
+    from takedowns.effects import items_effects_run
 
-    return sum(item_effects_run(item_id) for item_id in item_ids)
+    return items_effects_run(item_ids)
 
 
 @shared_task(**ENFORCEMENT)

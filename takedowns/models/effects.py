@@ -1,6 +1,7 @@
 """Consequences of a decision as rows, carried out after commit by tasks."""
 
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 
 from takedowns.models.items import NoticeItem
@@ -45,7 +46,7 @@ class Effect(models.Model):
     # A dispatch in flight: the sweeper re-sends only effects not dispatched recently.
     dispatched_at = models.DateTimeField(null=True, blank=True)
     # A worker's claim, committed before the handler runs and cleared when the attempt ends: one left
-    # behind is a worker that died mid-effect, counted as a failed attempt (takedowns.effects._claim).
+    # behind is a worker that died mid-effect, counted as a failed attempt (takedowns.effects.runner._claim).
     claimed_at = models.DateTimeField(null=True, blank=True)
     # Set after a failed attempt: not run again before then. Empty: due now.
     next_attempt_at = models.DateTimeField(null=True, blank=True)
@@ -56,7 +57,33 @@ class Effect(models.Model):
     class Meta:
         ordering = ["created_at", "id"]
         constraints = [models.UniqueConstraint(fields=["item", "kind", "key"], name="effect_unique_item_kind_key")]
-        indexes = [models.Index(fields=["status", "dispatched_at"], name="effect_pending_idx")]
+        # Partial: each holds the few rows one query looks for (pending ones with a time, the dead
+        # letters), never the done effects that make up nearly all of the table. None of them
+        # serves a batch's claim, which goes by item (the item index): with statistics taken when
+        # few effects were pending (before a sweep wrote a hundred thousand), the planner would
+        # otherwise pick an index of all pending rows and read every one of them for each claim.
+        indexes = [
+            # Re-sending: never sent and not backing off, by age (effects_resend_stale).
+            models.Index(
+                fields=["created_at"],
+                condition=Q(status="pending", dispatched_at__isnull=True, next_attempt_at__isnull=True),
+                name="effect_unsent_idx",
+            ),
+            # Re-sending: sent, by when.
+            models.Index(
+                fields=["dispatched_at"],
+                condition=Q(status="pending", dispatched_at__isnull=False),
+                name="effect_sent_idx",
+            ),
+            # Re-sending: backing off after a failed attempt, by when it is due.
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=Q(status="pending", next_attempt_at__isnull=False),
+                name="effect_retry_idx",
+            ),
+            # Dead letters: the staff page (newest first), the admin and /health/.
+            models.Index(fields=["failed_at"], condition=Q(status="failed"), name="effect_failed_idx"),
+        ]
 
     def __str__(self):
         return f"{self.get_kind_display()} for item {self.item_id} ({self.status})"

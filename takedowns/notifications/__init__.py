@@ -1,6 +1,6 @@
 """Notifications to the parties at each step: an in-app row and an e-mail after commit.
 
-``effect_notify`` is the handler of NOTIFY effects (``takedowns.effects``);
+``effects_notify`` is the handler of NOTIFY effects (``takedowns.effects``), for a batch;
 ``notice_receipt_write`` confirms a whole notice to its filer. Each writes one
 row per (recipient, source) and e-mails it once after commit.
 """
@@ -12,12 +12,14 @@ from takedowns.notifications.delivery import (
     notification_emails_send_later,
     notification_emails_send_pending,
     notifications_write,
+    notifications_write_many,
     path_or_blank,
 )
-from takedowns.notifications.messages import event_messages, receipt_messages
+from takedowns.notifications.messages import EventLookups, event_messages, receipt_messages
 
 __all__ = [
     "effect_notify",
+    "effects_notify",
     "notice_receipt_write",
     "notification_email_send",
     "notification_emails_send",
@@ -25,12 +27,14 @@ __all__ = [
 ]
 
 
-def effect_notify(effect):
-    """Tell the parties about the event named in the effect. Runs inside effect_run's locked transaction."""
-    event_id = (effect.payload or {}).get("event")
-    if event_id is None:
-        return []
-    event = (
+def effects_notify(effects):
+    """Tell the parties about the events named in these effects (the runner's transaction). Returns the rows.
+
+    One query for the events, the ``EventLookups`` of all of them, one insert and one
+    read of the rows: the same few statements for one effect or a batch.
+    """
+    event_ids = [event_id for event_id in ((effect.payload or {}).get("event") for effect in effects) if event_id]
+    events = list(
         ItemEvent.objects.select_related(
             "item__notice__rights_holder__organisation",
             "item__notice__filed_by",
@@ -38,20 +42,30 @@ def effect_notify(effect):
             "item__listing__store__merchant",
             "item__ip_asset",
         )
-        .filter(pk=event_id)
-        # No ORDER BY: a pk lookup needs none, and the default ordering made it a sort.
-        .order_by()
-        .first()
+        .filter(pk__in=event_ids)
+        .order_by("pk")
+        if event_ids
+        else ()
     )
-    if event is None:
+    if not events:
         return []
-    item = event.item
-    return notifications_write(
-        event_messages(event),
-        source=f"event-{event.pk}",
-        item=item,
-        url=path_or_blank("takedowns:item-detail", item.pk),
+    lookups = EventLookups(events)
+    return notifications_write_many(
+        [
+            (
+                event_messages(event, lookups),
+                f"event-{event.pk}",
+                event.item,
+                path_or_blank("takedowns:item-detail", event.item_id),
+            )
+            for event in events
+        ]
     )
+
+
+def effect_notify(effect):
+    """Tell the parties about the event named in one effect (``effects_notify`` of one)."""
+    return effects_notify([effect])
 
 
 def notice_receipt_write(notice, items=None):

@@ -13,7 +13,13 @@ from django.conf import settings
 
 from takedowns.models import InfringementType, ItemStatus, RestrictionKind, StatementOfReasons, Track
 from takedowns.notifications.delivery import Message
-from takedowns.notifications.recipients import filer_side_recipients, merchant_side_recipients
+from takedowns.notifications.recipients import (
+    RecipientDirectory,
+    filer_side_orgs,
+    filer_side_recipients,
+    merchant_side_org,
+    merchant_side_recipients,
+)
 from takedowns.notifications.timefmt import instant_for
 from takedowns.reasons import redress_text
 
@@ -31,25 +37,50 @@ MERCHANT_KNOWS = frozenset(
 )
 
 
-def statements_for(event):
+# Actions whose messages name the decision's statements of reasons.
+STATEMENT_ACTIONS = OUTCOME_ACTIONS | {"fast_tracked"}
+
+
+class EventLookups:
+    """What the messages of a batch of events read besides the events: recipients and statements.
+
+    Read once for all the events (three queries at most), so a batch's messages cost no
+    query per event; one event is a batch of one.
+    """
+
+    def __init__(self, events):
+        events = [event for event in events if event.action not in RECEIPT_ACTIONS]
+        self.directory = RecipientDirectory(
+            owner_orgs={org for event in events for org in filer_side_orgs(event.item.notice)},
+            member_orgs={merchant_side_org(event.item) for event in events},
+        )
+        self.statements = {}
+        items = {event.item_id for event in events if event.action in STATEMENT_ACTIONS}
+        if items:
+            for statement in StatementOfReasons.objects.filter(item_id__in=items).order_by("id"):
+                self.statements.setdefault(statement.item_id, []).append(statement)
+
+
+def statements_for(event, statements):
     """The statements of reasons of this event's decision, listing-level first.
 
-    A move writes its statement with the event's own instant, which names the
-    decision generation; the penalty ladder adds the store-level statements of
-    that same generation before this handler runs (effects run in order). If
-    the move wrote none (a dismissal that restored nothing) and the item has
-    not moved since, the current generation's statements count.
+    ``statements``: all of the item's statements, in id order. A move writes its
+    statement with the event's own instant, which names the decision generation;
+    the penalty ladder adds the store-level statements of that same generation
+    before this handler runs (penalties run before notifications). If the move
+    wrote none (a dismissal that restored nothing) and the item has not moved
+    since, the current generation's statements count.
     """
     item = event.item
-    first = StatementOfReasons.objects.filter(item=item, decided_at=event.at).order_by("id").first()
+    first = next((s for s in statements if s.decided_at == event.at), None)
     if first is not None:
         generation = first.decision_generation
     elif item.status == event.to_status:
         generation = item.decision_generation
     else:
         return []
-    statements = StatementOfReasons.objects.filter(item=item, decision_generation=generation).order_by("id")
-    return sorted(statements, key=lambda s: (s.restriction not in LISTING_RESTRICTIONS, s.pk))
+    chosen = [s for s in statements if s.decision_generation == generation]
+    return sorted(chosen, key=lambda s: (s.restriction not in LISTING_RESTRICTIONS, s.pk))
 
 
 def _base(item, event):
@@ -100,16 +131,21 @@ def _counter_notice_context(item):
     return context
 
 
-def event_messages(event):
-    """The messages an item event sends: a list of Message (possibly empty)."""
+def event_messages(event, lookups=None):
+    """The messages an item event sends: a list of Message (possibly empty).
+
+    ``lookups``: the ``EventLookups`` of a batch the event is in (read for it alone otherwise).
+    """
     item = event.item
     action = event.action
     if action in RECEIPT_ACTIONS:
         return []
+    lookups = lookups or EventLookups([event])
     notice = item.notice
     listing = item.listing.external_id
-    holder = filer_side_recipients(notice)
-    merchant = merchant_side_recipients(item)
+    holder = filer_side_recipients(notice, lookups.directory)
+    merchant = merchant_side_recipients(item, lookups.directory)
+    statements = lookups.statements.get(item.pk, [])
     base = _base(item, event)
     deadlines = _deadlines(item)
 
@@ -120,7 +156,7 @@ def event_messages(event):
                 f"Listing {listing} taken down after an IP complaint: you may answer",
                 merchant,
                 deadlines,
-                {**base, "statements": statements_for(event)},
+                {**base, "statements": statements_for(event, statements)},
             )
         ]
     if action in {"accepted", "reopened_on_appeal"}:
@@ -193,7 +229,7 @@ def event_messages(event):
         verdict = "upheld" if upheld else "dismissed"
         if action.startswith("reversed_"):
             verdict = f"reversed on appeal: {verdict}"
-        statements = statements_for(event)
+        statements = statements_for(event, statements)
         extra = {
             **base,
             "upheld": upheld,

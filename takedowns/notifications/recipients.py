@@ -22,37 +22,65 @@ class Recipient:
     organisation: Organisation | None
 
 
-def _owners(organisation_ids):
-    return (
-        Membership.objects.people()
-        .filter(organisation_id__in=organisation_ids, role=MembershipRole.OWNER, user__is_active=True)
-        .select_related("user", "organisation")
-        .order_by("user_id")
-    )
+class RecipientDirectory:
+    """The organisations' people a batch of notifications goes to, read once for all of them.
+
+    ``owner_orgs``: organisations whose owners are read; ``member_orgs``: organisations
+    whose members are. Two queries at most, whatever the number of notices and items;
+    one notice or item is a directory of its own organisations.
+    """
+
+    def __init__(self, *, owner_orgs=(), member_orgs=()):
+        self._owners = self._read(set(owner_orgs) - {None}, role=MembershipRole.OWNER)
+        self._members = self._read(set(member_orgs) - {None})
+
+    @staticmethod
+    def _read(organisation_ids, **filters):
+        found = {organisation_id: [] for organisation_id in organisation_ids}
+        if organisation_ids:
+            for membership in (
+                Membership.objects.people()
+                .filter(organisation_id__in=organisation_ids, user__is_active=True, **filters)
+                .select_related("user", "organisation")
+                .order_by("user_id")
+            ):
+                found[membership.organisation_id].append(membership)
+        return found
+
+    def owners(self, organisation_ids):
+        return [m for organisation_id in organisation_ids for m in self._owners[organisation_id]]
+
+    def members(self, organisation_id):
+        return self._members[organisation_id]
 
 
-def filer_side_recipients(notice):
+def filer_side_orgs(notice):
+    """The organisations whose owners hear about a notice: its rights holder's and the filing one."""
+    return {notice.rights_holder.organisation_id, notice.filer_organisation_id} - {None}
+
+
+def merchant_side_org(item):
+    return item.listing.store.merchant.organisation_id
+
+
+def filer_side_recipients(notice, directory=None):
     """The filer, then the owners of the holder and of the filing organisation; each user once."""
     found = {}
     holder_org_id = notice.rights_holder.organisation_id
     if notice.filed_by_id and notice.filed_by.is_active and not notice.filed_by.is_api_principal:
         org = notice.filer_organisation if notice.filer_organisation_id else notice.rights_holder.organisation
         found[notice.filed_by_id] = Recipient(notice.filed_by, org)
-    org_ids = {holder_org_id, notice.filer_organisation_id} - {None}
-    # One query for both organisations; the holder's owners first.
-    owners = sorted(_owners(org_ids), key=lambda m: (m.organisation_id != holder_org_id, m.user_id))
+    org_ids = filer_side_orgs(notice)
+    directory = directory or RecipientDirectory(owner_orgs=org_ids)
+    # The holder's owners first.
+    owners = sorted(directory.owners(org_ids), key=lambda m: (m.organisation_id != holder_org_id, m.user_id))
     for membership in owners:
         found.setdefault(membership.user_id, Recipient(membership.user, membership.organisation))
     return list(found.values())
 
 
-def merchant_side_recipients(item):
+def merchant_side_recipients(item, directory=None):
     """Every active member of the merchant organisation behind the listing's store."""
-    organisation_id = item.listing.store.merchant.organisation_id
-    memberships = (
-        Membership.objects.people()
-        .filter(organisation_id=organisation_id, user__is_active=True)
-        .select_related("user", "organisation")
-        .order_by("user_id")
-    )
-    return [Recipient(m.user, m.organisation) for m in memberships]
+    organisation_id = merchant_side_org(item)
+    directory = directory or RecipientDirectory(member_orgs=[organisation_id])
+    return [Recipient(m.user, m.organisation) for m in directory.members(organisation_id)]

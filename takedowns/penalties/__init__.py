@@ -1,18 +1,22 @@
 """The penalty ladder (DOMAIN.md "Penalties"): points, sanctions, bans, the public register, reimbursements.
 
-Handlers of the PENALISE, REVERSE_PENALTY and REIMBURSE effects
-(takedowns.effects.HANDLERS) and the beat job that lifts ended restrictions.
+Handlers of the PENALISE, REVERSE_PENALTY and REIMBURSE effects (takedowns.effects.PHASES),
+each taking a batch of effects (one is a batch of one), and the beat job that lifts ended
+restrictions.
 """
 
-from takedowns.penalties.ladder import effect_penalise
-from takedowns.penalties.reimbursements import effect_reimburse
-from takedowns.penalties.reversal import effect_reverse_penalty
+from takedowns.penalties.ladder import effect_penalise, effects_penalise
+from takedowns.penalties.reimbursements import effect_reimburse, effects_reimburse
+from takedowns.penalties.reversal import effect_reverse_penalty, effects_reverse_penalty
 from takedowns.penalties.stores import store_restrictions_lift, store_sanction_apply
 
 __all__ = [
     "effect_penalise",
     "effect_reimburse",
     "effect_reverse_penalty",
+    "effects_penalise",
+    "effects_reimburse",
+    "effects_reverse_penalty",
     "store_restrictions_lift",
     "store_sanction_apply",
 ]

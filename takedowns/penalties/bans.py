@@ -1,5 +1,6 @@
 """A banned merchant's identifiers, kept as keyed hashes so re-registration can be refused."""
 
+from portal.bulk_insert import bulk_insert
 from portal.identity import identity_hash
 from takedowns.models import BannedIdentity, IdentityKind, Sanction, SanctionKind
 
@@ -34,18 +35,25 @@ def merchant_identities(merchant, stores):
     return sorted(identities)
 
 
+def banned_identity_rows(ban, *, merchant, stores, now):
+    """The unsaved BannedIdentity rows of ``ban``: the merchant's licence, phone and payout accounts."""
+    return [
+        BannedIdentity(kind=kind, identity_hash=value, merchant=merchant, sanction=ban, created_at=now)
+        for kind, value in merchant_identities(merchant, stores)
+    ]
+
+
+def banned_identities_insert(rows):
+    """Insert banned identities; one live row per identifier: one already banned (another ban, another
+    merchant) stays banned by it."""
+    bulk_insert(rows, ignore_conflicts=True)
+
+
 def merchant_identities_ban(ban, *, merchant, stores, now):
     """Ban the merchant's licence, phone and payout accounts under `ban`. Returns the kinds banned."""
-    identities = merchant_identities(merchant, stores)
-    # One live row per identifier: one already banned (another ban, another merchant) stays banned by it.
-    BannedIdentity.objects.bulk_create(
-        [
-            BannedIdentity(kind=kind, identity_hash=value, merchant=merchant, sanction=ban, created_at=now)
-            for kind, value in identities
-        ],
-        ignore_conflicts=True,
-    )
-    return sorted({kind for kind, _ in identities})
+    rows = banned_identity_rows(ban, merchant=merchant, stores=stores, now=now)
+    banned_identities_insert(rows)
+    return sorted({row.kind for row in rows})
 
 
 def merchant_bans_restore(merchant, *, stores, now):

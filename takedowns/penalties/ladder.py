@@ -1,11 +1,18 @@
-"""Penalty points and the escalation ladder (DOMAIN.md "Penalties").
+"""Penalty points and the escalation ladder (DOMAIN.md "Penalties"), for one upheld item or a batch.
 
-One Penalty per (item, decision generation), created inside the effect's
-transaction (effects.effect_run locks the Effect row and marks it done in
+One Penalty per (item, decision generation), created inside the effects'
+transaction (``takedowns.effects`` locks the Effect rows and marks them done in
 the same transaction), so a second run finds the row and does nothing. The
-ladder fires only thresholds this penalty *crosses*: the store's live points
-before it are read after locking the merchant's stores, so concurrent
-penalties for one store queue up and each sees the other's points.
+ladder fires only thresholds a penalty *crosses*: the store's live points
+before it are read after locking the merchants' stores, so concurrent batches
+naming one store queue up and each sees the other's points.
+
+A batch is planned in memory, then written with one insert per table. The
+stores' penalties are read once (``StoreLedger``) and each penalty of the
+batch, in the order its effect was written, is added to its store's ledger
+before the next is planned: the second penalty for a store sees the first's
+points exactly as if it had been applied alone, before it. One effect is a
+batch of one, through the same code (STYLE.md habit 14).
 
 Everything is dated at the decision that upheld the item (``decided``), not
 when the worker ran: the points expire 365 days after the decision, a
@@ -13,13 +20,16 @@ restriction ends its days after the decision, and points live at the decision
 are the ones that count. Only the store's status is computed for the present.
 """
 
+import copy
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import Sum
+from django.db.models import Q
 from django.utils import timezone
 
-from portal.audit import audit_log_record
+from portal.audit import audit_log_entry
+from portal.bulk_insert import bulk_insert
 from takedowns.models import (
     InfringementType,
     NoticeItem,
@@ -29,10 +39,10 @@ from takedowns.models import (
     Sanction,
     SanctionKind,
 )
-from takedowns.penalties.bans import merchant_identities_ban
-from takedowns.penalties.decisions import decision_reversed, decision_time
-from takedowns.penalties.stores import merchant_stores_lock, store_sanction_apply
-from takedowns.reasons import ground_text, statements_write
+from takedowns.penalties.bans import banned_identities_insert, banned_identity_rows
+from takedowns.penalties.decisions import decision_times, decisions_reversed
+from takedowns.penalties.stores import merchants_stores_lock, stores_sanction_apply
+from takedowns.reasons import ground_text, statement_rows
 
 REPEAT_LEVEL = "repeat"
 
@@ -45,62 +55,67 @@ def _points_window():
     return timedelta(days=settings.PENALTY_POINTS_EXPIRE_DAYS)
 
 
-def effect_penalise(effect):
-    """Award the points of an upheld item and apply every ladder step they cross. Idempotent."""
-    generation = effect.payload["generation"]
-    item = NoticeItem.objects.select_related("listing__store", "ip_asset", "notice__rights_holder").get(
-        pk=effect.item_id
-    )
-    stores = merchant_stores_lock(item.listing.store.merchant_id)
-    if decision_reversed(item.pk, generation):
-        # The appeal came first: a reversed decision never earns points.
-        return None
-    existing = Penalty.objects.filter(item=item, decision_generation=generation).first()
-    if existing is not None:
-        return existing
-    decided = decision_time(item, generation)
-    store = next(s for s in stores if s.pk == item.listing.store_id)
-    penalty = Penalty.objects.create(
-        item=item,
-        decision_generation=generation,
-        store=store,
-        ip_asset=item.ip_asset,
-        infringement_type=item.infringement_type,
-        points=settings.PENALTY_POINTS.get(item.infringement_type, 0),
-        awarded_at=decided,
-        expires_at=decided + _points_window(),
-    )
-    audit_log_record(
-        action="takedowns.penalty.awarded",
-        obj=penalty,
-        organisation=store.merchant.organisation,
-        data={"item": item.pk, "generation": generation, "points": penalty.points, "store": store.pk},
-    )
-    ladder_apply(penalty, item=item, store=store, stores=stores, decided=decided)
-    return penalty
+class StoreLedger:
+    """The unreversed penalties of some stores and which of them a closure holds, read once for a batch.
+
+    Every question the ladder asks about a store's record is answered here, from
+    the rows read and the penalties the batch added since (``add``), so a batch
+    sees what applying its penalties one at a time would have seen.
+    """
+
+    def __init__(self, store_ids, *, since):
+        """Read the stores' penalties that can count for a decision taken at ``since`` or later."""
+        self.penalties = {store_id: [] for store_id in store_ids}
+        rows = Penalty.objects.filter(store_id__in=self.penalties, reversed_at__isnull=True).filter(
+            Q(expires_at__gt=since) | Q(awarded_at__gt=since - _points_window())
+        )
+        for penalty in rows.order_by("pk"):
+            self.penalties[penalty.store_id].append(penalty)
+        self.closed = set(
+            Sanction.objects.filter(store_id__in=self.penalties, kind=SanctionKind.CLOSURE, reversed_at__isnull=True)
+            .order_by()
+            .values_list("store_id", flat=True)
+        )
+
+    def add(self, penalty):
+        self.penalties[penalty.store_id].append(penalty)
+
+    def live_points(self, store_id, *, at, excluding=None):
+        """The store's points live at ``at`` (those expiring after it), ``excluding`` one penalty."""
+        return sum(p.points for p in self.penalties[store_id] if p.expires_at > at and p is not excluding)
+
+    def counterfeits_of_right(self, store_id, ip_asset_id, *, decided):
+        """Counterfeit penalties of the store on one right awarded within the points window before ``decided``."""
+        return sum(
+            1
+            for p in self.penalties[store_id]
+            if p.ip_asset_id == ip_asset_id
+            and p.infringement_type == InfringementType.COUNTERFEIT
+            and p.awarded_at > decided - _points_window()
+        )
+
+    def has_live_counterfeits(self, store_id, *, at):
+        return any(
+            p.expires_at > at and p.infringement_type == InfringementType.COUNTERFEIT for p in self.penalties[store_id]
+        )
 
 
-def ladder_steps_crossed(penalty, *, store, decided):
+def ladder_steps_crossed(penalty, *, ledger, decided):
     """The ladder steps this penalty crosses: [(kind, level, days)], plus the facts that explain them.
 
-    Points count if they were live when the decision was taken (``decided``).
+    Points count if they were live when the decision was taken (``decided``). The
+    penalty is in ``ledger`` already.
     """
-    before = live_penalties(store, now=decided).exclude(pk=penalty.pk).aggregate(points=Sum("points"))["points"] or 0
+    before = ledger.live_points(penalty.store_id, at=decided, excluding=penalty)
     after = before + penalty.points
     steps = [
         (kind, str(threshold), days) for threshold, kind, days in settings.PENALTY_LADDER if before < threshold <= after
     ]
     facts = [f"The store's live penalty points went from {before} to {after}."]
     if penalty.infringement_type == InfringementType.COUNTERFEIT:
-        count = Penalty.objects.filter(
-            store=store,
-            ip_asset_id=penalty.ip_asset_id,
-            infringement_type=InfringementType.COUNTERFEIT,
-            reversed_at__isnull=True,
-            awarded_at__gt=decided - _points_window(),
-        ).count()
-        # Penalties for one store are applied one at a time (store lock): the count crosses
-        # the bar exactly when it equals it.
+        count = ledger.counterfeits_of_right(penalty.store_id, penalty.ip_asset_id, decided=decided)
+        # Penalties for one store are planned one at a time, in order: the count crosses the bar
+        # exactly when it equals it.
         if count == settings.PENALTY_REPEAT_INFRINGER_COUNT:
             facts.append(
                 f"This is the {count}th upheld counterfeit complaint about the same right "
@@ -111,97 +126,236 @@ def ladder_steps_crossed(penalty, *, store, decided):
     return steps, after, facts
 
 
-def ladder_apply(penalty, *, item, store, stores, decided):
-    already_closed = Sanction.objects.filter(store=store, kind=SanctionKind.CLOSURE, reversed_at__isnull=True).exists()
-    if already_closed:
-        # Closure is the last step; later upheld items still record their points.
-        return []
-    steps, points, facts = ladder_steps_crossed(penalty, store=store, decided=decided)
-    sanctions = []
-    statements = {}
-    for kind, level, days in steps:
-        ends_at = decided + timedelta(days=days) if days else None
-        sanction = Sanction.objects.create(
+@dataclass
+class _Award:
+    """A penalty planned for one upheld item, and the ladder steps it crosses."""
+
+    effect_id: int
+    item: NoticeItem
+    store: object
+    stores: list  # every store of the merchant, locked
+    decided: object
+    penalty: Penalty
+    steps: list = field(default_factory=list)  # (kind, level, days)
+    points: int = 0
+    facts: list = field(default_factory=list)
+    # Whether counterfeit points were among the live ones when a closure came (its register entry says so).
+    counterfeits_live: bool = False
+    sanctions: list = field(default_factory=list)  # (step's Sanction, its ban or None)
+
+
+def effects_penalise(effects):
+    """Award the points of upheld items and apply every ladder step they cross. Idempotent; one effect or many.
+
+    Returns {effect id: its Penalty (made now or before), or None if the decision was reversed}.
+    """
+    effects = sorted(effects, key=lambda effect: effect.pk)
+    items = (
+        NoticeItem.objects.select_related("listing__store", "ip_asset", "notice__rights_holder")
+        .order_by()
+        .in_bulk({effect.item_id for effect in effects})
+    )
+    decisions = [(effect, items[effect.item_id], effect.payload["generation"]) for effect in effects]
+    stores = merchants_stores_lock({item.listing.store.merchant_id for _, item, _ in decisions})
+    # The appeal came first: a reversed decision never earns points.
+    reversed_ = decisions_reversed({(item.pk, generation) for _, item, generation in decisions})
+    existing = {
+        (p.item_id, p.decision_generation): p
+        for p in Penalty.objects.filter(item_id__in={item.pk for _, item, _ in decisions}).order_by()
+    }
+    results = {}
+    todo = []
+    for effect, item, generation in decisions:
+        if (item.pk, generation) in reversed_:
+            results[effect.pk] = None
+        elif (item.pk, generation) in existing:
+            results[effect.pk] = existing[item.pk, generation]
+        else:
+            todo.append((effect, item, generation))
+    if not todo:
+        return results
+    decided = decision_times([(item, generation) for _, item, generation in todo])
+    ledger = StoreLedger({item.listing.store_id for _, item, _ in todo}, since=min(decided.values()))
+    awards = []
+    for effect, item, generation in todo:
+        when = decided[item.pk, generation]
+        merchant_stores = stores[item.listing.store.merchant_id]
+        store = next(s for s in merchant_stores if s.pk == item.listing.store_id)
+        penalty = Penalty(
+            item=item,
+            decision_generation=generation,
             store=store,
-            penalty=penalty,
-            kind=kind,
-            level=level,
-            starts_at=decided,
-            ends_at=ends_at,
-            deposit_confiscated=store.security_deposit if kind == SanctionKind.CLOSURE else None,
+            ip_asset=item.ip_asset,
+            infringement_type=item.infringement_type,
+            points=settings.PENALTY_POINTS.get(item.infringement_type, 0),
+            awarded_at=when,
+            expires_at=when + _points_window(),
         )
-        sanctions.append(sanction)
-        audit_log_record(
-            action=f"takedowns.sanction.{kind}",
-            obj=sanction,
-            organisation=store.merchant.organisation,
-            data={"penalty": penalty.pk, "item": item.pk, "level": level, "points": points, **_ends(ends_at)},
-        )
-        if kind == SanctionKind.WARNING:
-            statements[RestrictionKind.STORE_WARNING] = None
-        elif kind == SanctionKind.RESTRICTION:
-            # One statement per decision and restriction kind: it names the longest restriction.
-            statements[RestrictionKind.STORE_RESTRICTED] = max(
-                filter(None, [statements.get(RestrictionKind.STORE_RESTRICTED), ends_at])
+        award = _Award(effect.pk, item, store, merchant_stores, when, penalty)
+        ledger.add(penalty)
+        # Closure is the last step; later upheld items still record their points.
+        if store.pk not in ledger.closed:
+            award.steps, award.points, award.facts = ladder_steps_crossed(penalty, ledger=ledger, decided=when)
+            if any(kind == SanctionKind.CLOSURE for kind, _, _ in award.steps):
+                ledger.closed.add(store.pk)
+                award.counterfeits_live = ledger.has_live_counterfeits(store.pk, at=when)
+        awards.append(award)
+        results[effect.pk] = penalty
+    _awards_write(awards)
+    return results
+
+
+def effect_penalise(effect):
+    """Award the points of one upheld item (``effects_penalise`` of one). Returns its Penalty or None."""
+    return effects_penalise([effect])[effect.pk]
+
+
+def _awards_write(awards):
+    """Write the planned penalties and everything they cause: one insert per table for the whole batch."""
+    bulk_insert([award.penalty for award in awards])
+    for award in awards:
+        for kind, level, days in award.steps:
+            ends_at = award.decided + timedelta(days=days) if days else None
+            sanction = Sanction(
+                store=award.store,
+                penalty=award.penalty,
+                kind=kind,
+                level=level,
+                starts_at=award.decided,
+                ends_at=ends_at,
+                deposit_confiscated=award.store.security_deposit if kind == SanctionKind.CLOSURE else None,
             )
-        elif kind == SanctionKind.CLOSURE:
-            sanctions.append(_close_and_ban(sanction, store=store, stores=stores, points=points, decided=decided))
-            statements[RestrictionKind.STORE_CLOSED] = None
-            statements[RestrictionKind.MERCHANT_BANNED] = None
+            ban = None
+            if kind == SanctionKind.CLOSURE:
+                # Closure: deposit confiscated (on the sanction), merchant banned, store on the public register.
+                ban = Sanction(
+                    store=award.store,
+                    penalty=award.penalty,
+                    kind=SanctionKind.BAN,
+                    level=level,
+                    starts_at=award.decided,
+                )
+            award.sanctions.append((sanction, ban))
+    bulk_insert([row for award in awards for pair in award.sanctions for row in pair if row is not None])
+    entries, identities, register, statements = [], [], [], []
+    for award in awards:
+        store, penalty, item = award.store, award.penalty, award.item
+        organisation = store.merchant.organisation
+        entries.append(
+            audit_log_entry(
+                action="takedowns.penalty.awarded",
+                obj=penalty,
+                organisation=organisation,
+                data={
+                    "item": item.pk,
+                    "generation": penalty.decision_generation,
+                    "points": penalty.points,
+                    "store": store.pk,
+                },
+            )
+        )
+        restrictions = {}
+        for sanction, ban in award.sanctions:
+            entries.append(
+                audit_log_entry(
+                    action=f"takedowns.sanction.{sanction.kind}",
+                    obj=sanction,
+                    organisation=organisation,
+                    data={
+                        "penalty": penalty.pk,
+                        "item": item.pk,
+                        "level": sanction.level,
+                        "points": award.points,
+                        **_ends(sanction.ends_at),
+                    },
+                )
+            )
+            if sanction.kind == SanctionKind.WARNING:
+                restrictions[RestrictionKind.STORE_WARNING] = None
+            elif sanction.kind == SanctionKind.RESTRICTION:
+                # One statement per decision and restriction kind: it names the longest restriction.
+                restrictions[RestrictionKind.STORE_RESTRICTED] = max(
+                    filter(None, [restrictions.get(RestrictionKind.STORE_RESTRICTED), sanction.ends_at])
+                )
+            elif sanction.kind == SanctionKind.CLOSURE:
+                rows = banned_identity_rows(ban, merchant=store.merchant, stores=award.stores, now=award.decided)
+                identities += rows
+                register.append(_register_entry(sanction, award))
+                entries.append(
+                    audit_log_entry(
+                        action="takedowns.sanction.ban",
+                        obj=ban,
+                        organisation=organisation,
+                        data={
+                            "closure": sanction.pk,
+                            "deposit_confiscated": str(sanction.deposit_confiscated),
+                            "identities": sorted({row.kind for row in rows}),
+                            "stores": [s.pk for s in award.stores],
+                        },
+                    )
+                )
+                restrictions[RestrictionKind.STORE_CLOSED] = None
+                restrictions[RestrictionKind.MERCHANT_BANNED] = None
+        if restrictions:
+            statements += _statement_rows(award, restrictions)
+    if identities:
+        banned_identities_insert(identities)
+    if register:
+        bulk_insert(register)
     if statements:
-        _statements_write(item, penalty, statements, facts=facts, decided=decided)
-    # The store's status is for the present: a restriction whose days are already over
-    # (a worker far behind) does not restrict the store now.
-    present = timezone.now()
-    for each in stores:
-        store_sanction_apply(each, now=present, cause=f"penalty {penalty.pk} for item {item.pk}")
-    return sanctions
+        # One statement per decision and restriction (unique): one already written stays.
+        bulk_insert(statements, ignore_conflicts=True)
+    # The stores' status is for the present: a restriction whose days are already over
+    # (a worker far behind) does not restrict the store now. Every store of each merchant:
+    # a closure bans them all. Once for the batch, after all of its penalties: a store that
+    # a batch takes from a warning to a closure is audited as closed, by the penalties named.
+    causes = {}
+    for award in awards:
+        for each in award.stores:
+            causes.setdefault(each.pk, []).append(f"penalty {award.penalty.pk} for item {award.item.pk}")
+    all_stores = list({each.pk: each for award in awards for each in award.stores}.values())
+    stores_sanction_apply(
+        all_stores,
+        now=timezone.now(),
+        causes={pk: _cause(texts) for pk, texts in causes.items()},
+        audit_entries=entries,
+    )
+    bulk_insert(entries)
+
+
+def _cause(texts, shown=5):
+    if len(texts) <= shown:
+        return ", ".join(texts)
+    return f"{', '.join(texts[:shown])} and {len(texts) - shown} more penalties"
 
 
 def _ends(ends_at):
     return {"ends_at": ends_at.isoformat()} if ends_at else {}
 
 
-def _close_and_ban(closure, *, store, stores, points, decided):
-    """Closure: deposit confiscated (on the sanction), merchant banned, store on the public register."""
-    merchant = store.merchant
-    ban = Sanction.objects.create(
-        store=store, penalty=closure.penalty, kind=SanctionKind.BAN, level=closure.level, starts_at=decided
-    )
-    kinds = merchant_identities_ban(ban, merchant=merchant, stores=stores, now=decided)
+def _register_entry(closure, award):
+    """The store's public register entry for ``closure``, with the reason it was closed."""
+    store = award.store
     if closure.level == REPEAT_LEVEL:
         reason = (
             f"Closed for counterfeiting: {settings.PENALTY_REPEAT_INFRINGER_COUNT} upheld counterfeit complaints "
             f"about the same right within {settings.PENALTY_POINTS_EXPIRE_DAYS} days."
         )
     else:
-        counterfeits = live_penalties(store, now=decided).filter(infringement_type=InfringementType.COUNTERFEIT)
         reason = (
             "Closed for repeated infringement of intellectual property rights"
-            f"{', counterfeits included' if counterfeits.exists() else ''}: "
-            f"{points} penalty points within {settings.PENALTY_POINTS_EXPIRE_DAYS} days."
+            f"{', counterfeits included' if award.counterfeits_live else ''}: "
+            f"{award.points} penalty points within {settings.PENALTY_POINTS_EXPIRE_DAYS} days."
         )
-    PublicRegisterEntry.objects.create(
+    return PublicRegisterEntry(
         store=store,
         sanction=closure,
         store_name=store.name,
-        merchant_name=merchant.legal_name,
+        merchant_name=store.merchant.legal_name,
         region=store.region,
         reason=reason,
-        listed_at=decided,
+        listed_at=closure.starts_at,
     )
-    audit_log_record(
-        action="takedowns.sanction.ban",
-        obj=ban,
-        organisation=merchant.organisation,
-        data={
-            "closure": closure.pk,
-            "deposit_confiscated": str(closure.deposit_confiscated),
-            "identities": kinds,
-            "stores": [s.pk for s in stores],
-        },
-    )
-    return ban
 
 
 STATEMENT_TEXT = {
@@ -214,14 +368,15 @@ STATEMENT_TEXT = {
 }
 
 
-def _statements_write(item, penalty, statements, *, facts, decided):
-    store = penalty.store
+def _statement_rows(award, restrictions):
+    """The store-level statements of reasons of an award's decision (unsaved), dated at the decision."""
+    store, penalty, item = award.store, award.penalty, award.item
     points = (
         f"Item {item.pk} was upheld ({item.get_infringement_type_display().lower()}): "
         f"{penalty.points} penalty points, expiring {penalty.expires_at:%Y-%m-%d}."
     )
     specs = []
-    for restriction, ends_at in statements.items():
+    for restriction, ends_at in restrictions.items():
         what = STATEMENT_TEXT[restriction].format(
             ends=f"{ends_at:%Y-%m-%d %H:%M} UTC" if ends_at else "",
             deposit=f"{store.security_deposit} {store.deposit_currency}",
@@ -232,11 +387,12 @@ def _statements_write(item, penalty, statements, *, facts, decided):
                 "ends_at": ends_at,
                 "ground": f"{ground_text(item)} Repeated infringements are sanctioned by the penalty ladder "
                 "of the marketplace's terms of service.",
-                "facts": "\n".join([points, *facts, what]),
+                "facts": "\n".join([points, *award.facts, what]),
                 "automated_decision": True,
             }
         )
     # Statements are keyed by the decision they follow from, which is the penalty's generation
-    # even if the item has moved on since (the instance is not saved).
-    item.decision_generation = penalty.decision_generation
-    statements_write(item, specs, now=decided)
+    # even if the item has moved on since (a copy: the item itself is left as it was read).
+    decision = copy.copy(item)
+    decision.decision_generation = penalty.decision_generation
+    return statement_rows(decision, specs, now=award.decided)

@@ -15,7 +15,22 @@ from takedowns.models import BannedIdentity, NoticeItem, Penalty, PublicRegister
 from takedowns.penalties.bans import merchant_bans_restore
 from takedowns.penalties.decisions import reversal_event
 from takedowns.penalties.reimbursements import listing_reimbursements_restore
-from takedowns.penalties.stores import merchant_stores_lock, store_sanction_apply
+from takedowns.penalties.stores import merchant_stores_lock, merchants_stores_lock, store_sanction_apply
+
+
+def effects_reverse_penalty(effects):
+    """Undo the penalties of reversed decisions, one effect after the other (reversals are rare).
+
+    Every merchant's stores are locked first, in one statement in id order, as a batch of
+    penalties locks them: two batches naming the same merchants cannot deadlock.
+    """
+    effects = sorted(effects, key=lambda effect: effect.pk)
+    merchants_stores_lock(
+        NoticeItem.objects.filter(pk__in={effect.item_id for effect in effects})
+        .order_by()
+        .values_list("listing__store__merchant_id", flat=True)
+    )
+    return {effect.pk: effect_reverse_penalty(effect) for effect in effects}
 
 
 def effect_reverse_penalty(effect):

@@ -33,26 +33,26 @@ def schedule(settings):
 
 
 class FlakyPenalty:
-    """Fails ``failures`` times, then does the real penalty's work."""
+    """Fails ``failures`` times, then does the real penalty's work (the handler takes a batch of effects)."""
 
     def __init__(self, failures):
         self.failures = failures
         self.calls = 0
-        self.real = penalties.effect_penalise
+        self.real = penalties.effects_penalise
 
-    def __call__(self, effect):
+    def __call__(self, effects):
         self.calls += 1
         if self.calls <= self.failures:
             raise ConnectionError("the penalty ledger is unreachable")
-        return self.real(effect)
+        return self.real(effects)
 
 
 @pytest.fixture
 def flaky(monkeypatch):
     def make(failures):
         handler = FlakyPenalty(failures)
-        # effects.HANDLERS names the handler by path: the runner finds this one.
-        monkeypatch.setattr(penalties, "effect_penalise", handler)
+        # effects.PHASES names the handler by path: the runner finds this one.
+        monkeypatch.setattr(penalties, "effects_penalise", handler)
         return handler
 
     return make

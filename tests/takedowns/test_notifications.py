@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core import mail
+from django.core.mail.backends.base import BaseEmailBackend
 from django.db import connection, transaction
 from django.test import Client, TestCase
 from django.urls import reverse
@@ -471,9 +472,8 @@ def test_failed_email_is_given_back_and_sent_by_the_retry(filed, merchant_user, 
     assert notification_emails_send_pending(now=timezone.now() + timedelta(minutes=10)) == 0
 
 
-class BrokenBackend:
-    def __init__(self, *args, **kwargs):
-        pass
+class BrokenBackend(BaseEmailBackend):
+    """A mail server that refuses every message (the connection opens)."""
 
     def send_messages(self, messages):
         raise ConnectionRefusedError("mail server down")

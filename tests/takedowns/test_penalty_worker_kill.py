@@ -1,27 +1,31 @@
 """Exactly one penalty per upheld item through real Celery worker processes on Redis and PostgreSQL.
 
 A worker SIGKILLed in the middle of a batch leaves its effects pending (the
-transaction that would have marked them done dies with it); the sweeper's
-re-send hands them to another worker, and the unique (item, generation)
-penalty plus the per-merchant store lock make every penalty and every ladder
-step land exactly once.
+transaction that would have marked them done dies with it) with their claim;
+the sweeper's re-send hands them to another worker, which counts that lost
+attempt for each of them and runs them once their back-off has passed; the
+unique (item, generation) penalty plus the per-merchant store lock make every
+penalty and every ladder step land exactly once.
 """
 
+import threading
 from collections import Counter
 from datetime import timedelta
 
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import Group
+from django.db import close_old_connections, connection, transaction
 from django.utils import timezone
 
+from listings.models import Store
 from portal.models import AuditLogEntry
 from portal.roles import ensure_platform_groups
 from takedowns import lifecycle
 from takedowns.effects import effects_resend_stale
 from takedowns.models import Effect, EffectKind, EffectStatus, NoticeItem, Penalty, Sanction
 from takedowns.notices import notice_submit
-from takedowns.tasks import run_item_effects
+from takedowns.tasks import run_item_effects, run_items_effects
 from tests import factories
 from tests.services import needs_postgres
 from tests.takedowns.conftest import NOTICE_DATA, draft
@@ -163,3 +167,95 @@ def test_effect_task_run_twice_in_process_does_nothing_the_second_time(redis_bro
     assert first >= 2  # delist, penalise and the notifications
     assert run_item_effects.apply(args=[item_id]).get() == 0
     assert Penalty.objects.filter(item_id=item_id).count() == 1
+
+
+class StoreLocked:
+    """Hold a store's row lock in a thread of this test: a batch of penalties that names the store waits on it."""
+
+    def __init__(self, store_id):
+        self.store_id = store_id
+        self.held, self.release = threading.Event(), threading.Event()
+        self.thread = threading.Thread(target=self._hold, daemon=True)
+
+    def _hold(self):
+        try:
+            with transaction.atomic():
+                Store.objects.select_for_update().get(pk=self.store_id)
+                self.held.set()
+                self.release.wait(600)
+        finally:
+            connection.close()
+
+    def __enter__(self):
+        self.thread.start()
+        assert self.held.wait(120), "the test could not lock the store"
+        return self
+
+    def __exit__(self, *exc):
+        self.release.set()
+        self.thread.join(120)
+        assert not self.thread.is_alive(), "the store lock was not released"
+
+
+def _a_backend_waits_on_a_lock():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+        )
+        return cursor.fetchone()[0] > 0
+
+
+def _penalties_unlocked():
+    """Nobody holds the penalise effects' rows: the killed worker's session has ended."""
+    pending = penalise_pending()
+    with transaction.atomic():
+        return pending.select_for_update(skip_locked=True).count() == pending.count()
+
+
+def test_worker_killed_mid_batch_counts_the_attempt_for_every_effect_of_the_batch_and_loses_nothing(
+    redis_broker, tmp_path, settings
+):
+    """The sweep's kind of task: one batch of fifty items' penalties, killed while it waits for a store's lock."""
+    item_ids = upheld_items(stores=10)
+    stores = sorted(set(NoticeItem.objects.filter(pk__in=item_ids).values_list("listing__store_id", flat=True)))
+    redis_broker.delete_keys()  # what the moves sent after commit: only the task sent below runs
+
+    with celery_worker(redis_broker, var_dir=tmp_path / "var", name="doomed") as worker, StoreLocked(stores[4]):
+        with broker_sender(redis_broker) as sender:
+            sender.send_task(run_items_effects.name, args=[item_ids])
+        wait_for(
+            lambda: penalise_pending().filter(claimed_at__isnull=False).count() == 50 and _a_backend_waits_on_a_lock(),
+            timeout=300,
+            message="the batch's fifty penalties claimed and waiting on the store's lock",
+            seen=lambda: f"{penalise_pending().filter(claimed_at__isnull=False).count()} claimed",
+            worker=worker,
+        )
+        worker.hard_kill()
+    wait_for(_penalties_unlocked, timeout=300, message="the killed worker's session to end")
+    close_old_connections()
+    # The kill rolled the batch back, but not its claim: the attempt is on record for every effect of it.
+    assert set(penalise_pending().values_list("attempts", flat=True)) == {0}
+    assert not penalise_pending().filter(claimed_at__isnull=True).exists()
+    assert not Penalty.objects.exists()
+    # The effects of the kinds before it (the listings) were done in their own batch.
+    assert not Effect.objects.filter(kind=EffectKind.DELIST).exclude(status=EffectStatus.DONE).exists()
+
+    with celery_worker(redis_broker, var_dir=tmp_path / "var", env_extra=SUCCESSOR_ENV, name="successor") as worker:
+        settings.TAKEDOWN_EFFECT_RESEND_SECONDS = 5
+
+        def done():
+            # The beat's re-send: the lost claims are counted once they are a second old, then sent when due.
+            effects_resend_stale(now=timezone.now() + timedelta(seconds=settings.TAKEDOWN_EFFECT_RESEND_SECONDS + 1))
+            return not penalise_pending().exists()
+
+        wait_for(
+            done,
+            timeout=600,
+            interval=1.0,
+            message="no pending penalty",
+            seen=lambda: f"{penalise_pending().count()} of 50 penalties pending",
+            worker=worker,
+        )
+    assert_exactly_once(item_ids)
+    # Each penalty: the attempt lost with the killed worker, then the one that did it.
+    assert set(Effect.objects.filter(kind=EffectKind.PENALISE).values_list("attempts", flat=True)) == {2}

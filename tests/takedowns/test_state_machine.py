@@ -4,7 +4,8 @@ A hypothesis ``RuleBasedStateMachine`` drives a small world (a rights holder
 with a verified asset and its owner, a partner whose vetted notices take the
 fast track, a merchant with three listings, a reviewer, two senior reviewers
 and an outsider from another brand) through every verb of the lifecycle,
-the deadline sweep, appeals and the effect runner. Refused actions
+the deadline sweep, appeals and the effect runner (one item's effects, or every
+item's in one batch, as a sweep's chunk runs them). Refused actions
 (TransitionError, PermissionDenied, ValidationError) are normal; they must
 leave no trace (no row, no status or version change, no audit entry), and
 only the actors in ``MAY`` ever succeed: never the outsider. After every
@@ -84,7 +85,7 @@ from portal.errors import DomainError, TransitionError
 from portal.models import AuditLogEntry, OrganisationKind
 from rights_holders.models import Partner, PartnerKind
 from takedowns import appeals, lifecycle
-from takedowns.effects import item_effects_run
+from takedowns.effects import items_effects_run
 from takedowns.lifecycle import ALLOWED_MOVES, CREATIONS, TRANSITIONS
 from takedowns.models import (
     FINAL_STATUSES,
@@ -283,9 +284,9 @@ class LifecycleMachine(RuleBasedStateMachine):
         """Some item is in one of ``statuses``: the rule has something to work on (skip wasted steps)."""
         return any(status in statuses for status in self.statuses.values())
 
-    def _run_effects(self, item_id):
-        """Run the item's pending effects as a worker would; returns how many ran."""
-        return item_effects_run(item_id)
+    def _run_effects(self, item_ids):
+        """Run the items' pending effects as a worker would, in batches; returns how many ran."""
+        return items_effects_run(item_ids)
 
     # --- rules ----------------------------------------------------------------
 
@@ -491,8 +492,9 @@ class LifecycleMachine(RuleBasedStateMachine):
         )
 
     @precondition(lambda self: self.pending_effects)
-    @rule(pick=PICK, twice=st.booleans())
-    def run_effects(self, pick, twice):
+    @rule(pick=PICK, twice=st.booleans(), together=st.booleans())
+    def run_effects(self, pick, twice, together):
+        """One item's effects, or every item's in one batch (as the sweep's chunks run them)."""
         number, fitting = pick
         ids = self.item_ids
         if fitting:
@@ -500,11 +502,11 @@ class LifecycleMachine(RuleBasedStateMachine):
             ids = sorted(set(pending.values_list("item_id", flat=True)))
         if not ids:
             return
-        item_id = ids[number % len(ids)]
-        self._run_effects(item_id)
+        chosen = ids if together else [ids[number % len(ids)]]
+        self._run_effects(chosen)
         if twice:
             before = self._trace()
-            assert self._run_effects(item_id) == 0, "a second run of the effects did work again"
+            assert self._run_effects(chosen) == 0, "a second run of the effects did work again"
             assert self._trace() == before
 
     # Around the 72 h windows, and now and then past the six-month appeal period.
