@@ -15,14 +15,19 @@ $(STAMP): requirements.txt requirements-dev.txt
 
 install: system-deps $(STAMP)
 
-# tesseract-ocr is a system package (OCR of listing images).
+# System packages: Tesseract with its English and Simplified Chinese language data (OCR of listing
+# images), and the fonts the screening tests render listing images with.
+SYSTEM_PACKAGES := tesseract-ocr tesseract-ocr-eng tesseract-ocr-chi-sim fonts-dejavu-core fonts-wqy-microhei
 system-deps:
-	@if ! command -v tesseract >/dev/null 2>&1; then \
+	@missing=""; for p in $(SYSTEM_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
-	    echo "Installing tesseract-ocr with apt-get..."; \
-	    (apt-get install -y -qq tesseract-ocr >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq tesseract-ocr >/dev/null)); \
+	    echo "Installing$$missing with apt-get..."; \
+	    (apt-get install -y -qq $$missing >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq $$missing >/dev/null)); \
 	  else \
-	    echo "tesseract-ocr is missing. Install it with: sudo apt-get install -y tesseract-ocr"; \
+	    echo "Missing system packages:$$missing. Install them with: sudo apt-get install -y$$missing"; \
 	  fi; \
 	fi
 

@@ -60,6 +60,15 @@ class Thresholds:
     merchant_penalties: float = 0.5
     merchant_new_store: float = 0.3
     merchant_branded: float = 0.3
+    # Image similarity: a listing image within this many bits (of 64) of the perceptual hash of a brand's
+    # reference image or of a known counterfeit image is a copy of it (core/phash.py, core/hash_index.py).
+    image_max_distance: int = 10
+    # ... and confirmed by the 256-bit hash of the same crop within this many bits (core/phash.py says why).
+    image_confirm_max_distance: int = 80
+    # A copy of the brand's own picture alerts on its own (genuine goods are resold with the maker's photos,
+    # counterfeits too); a copy of a known counterfeit's picture counts more.
+    image_reference: float = 2.0
+    image_counterfeit: float = 3.0
 
     def overridden(self, **values):
         """A copy with some values replaced (per brand: ``notice`` and ``alert``); unknown names refused."""
