@@ -79,7 +79,11 @@ def listings_read(path):
 def screen_files(assets_path, listings_path, output_path, *, thresholds=DEFAULT_THRESHOLDS):
     """Screens every listing; returns (the snapshot's version, a Counter of outcomes)."""
     snapshot = assets_read(assets_path)
-    screener = Screener(snapshot, thresholds, image_screener_for(snapshot))
+    try:
+        images = image_screener_for(snapshot, thresholds)
+    except SnapshotError as exc:
+        raise ScreeningFileError(f"{assets_path}: {exc}") from None
+    screener = Screener(snapshot, thresholds, images)
     output_path = Path(output_path)
     if output_path.is_dir():
         raise ScreeningFileError(f"{output_path}: a folder; give the path of the results file")

@@ -75,7 +75,7 @@ class Screener:
         self.snapshot = snapshot
         self.thresholds = thresholds
         self.matcher = Matcher(snapshot.brands)
-        self.images = images if images is not None else image_screener_for(snapshot)
+        self.images = images if images is not None else image_screener_for(snapshot, thresholds)
         self._brand_thresholds = [brand.thresholds_from(thresholds) for brand in snapshot.brands]
         self._reference_euros = [
             None if brand.reference_price is None else in_euros(brand.reference_price, brand.currency)

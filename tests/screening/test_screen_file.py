@@ -10,6 +10,7 @@ from django.core.management import CommandError, call_command
 
 from screening.core import files
 from screening.core.images import ImageFindings
+from tests.screening.imaging import product_image
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 
@@ -52,6 +53,13 @@ def write_inputs(tmp_path, assets=ASSETS, listings=LISTINGS):
     (tmp_path / "feed").mkdir()
     assets_path = tmp_path / "assets" / "ASSETS.json"
     listings_path = tmp_path / "feed" / "LISTINGS.jsonl"
+    # The images named, as files (unrelated pictures: they match nothing).
+    for brand in assets.get("brands", []) if isinstance(assets, dict) else []:
+        for path in [*brand.get("reference_images", []), *brand.get("counterfeit_images", [])]:
+            _image_write(tmp_path / "assets" / path)
+    for listing in listings:
+        for path in listing.get("images", []) if isinstance(listing, dict) else []:
+            _image_write(tmp_path / "feed" / path)
     assets_path.write_text(json.dumps(assets, ensure_ascii=False), encoding="utf-8")
     lines = [line if isinstance(line, str) else json.dumps(line, ensure_ascii=False) for line in listings]
     listings_path.write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -100,6 +108,20 @@ def test_it_says_what_it_did(tmp_path, capsys):
     assert "1 blocked, 2 notice, 1 alert, 2 clear." in out
 
 
+def _image_write(path):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    product_image(sum(path.name.encode()), (160, 160)).save(path)
+
+
+def test_a_reference_image_that_cannot_be_read_is_named(tmp_path):
+    assets_path, listings_path, output_path = write_inputs(tmp_path)
+    (tmp_path / "assets" / "images" / "nw-fake.png").write_bytes(b"not an image")
+    with pytest.raises(CommandError) as failed:
+        call_command("screen_file", assets=str(assets_path), listings=str(listings_path), output=str(output_path))
+    assert "ASSETS.json: brand 'nw': counterfeit image" in str(failed.value) and "nw-fake.png" in str(failed.value)
+    assert not output_path.exists()
+
+
 def test_image_paths_are_relative_to_each_files_folder_and_reach_the_image_hook(tmp_path, monkeypatch):
     seen = {}
 
@@ -108,7 +130,7 @@ def test_image_paths_are_relative_to_each_files_folder_and_reach_the_image_hook(
             seen[listing.id] = listing.images
             return ImageFindings()
 
-    def image_screener_for(snapshot):
+    def image_screener_for(snapshot, thresholds):
         seen["reference"] = [image.path for brand in snapshot.brands for image in brand.reference_images]
         seen["counterfeit"] = [image.path for brand in snapshot.brands for image in brand.counterfeit_images]
         return RecordingImages()
