@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import ahocorasick
 
-from screening.core.normalise import has_cjk, view
+from screening.core.normalise import has_cjk, plain, view
 from screening.core.terms import REPLICA_TERMS, ReplicaTerm
 
 
@@ -18,9 +18,11 @@ from screening.core.terms import REPLICA_TERMS, ReplicaTerm
 class KeywordEntry:
     brand_index: int
     keyword: object  # snapshot.Keyword
+    # How the keyword is written when it is not disguised (normalise.plain; also without its spaces).
+    plain_forms: tuple = ()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Hit:
     field: str  # "title", "description" or "ocr"
     start: int  # in the field's view: the first character of the match
@@ -40,7 +42,8 @@ class Matcher:
                 key = view(keyword.text)
                 if not key.strip():
                     continue
-                entry = KeywordEntry(brand_index, keyword)
+                written = plain(keyword.text)
+                entry = KeywordEntry(brand_index, keyword, (written, written.replace(" ", "")))
                 entries.setdefault(key, []).append(entry)
                 words = key.split()
                 if len(words) > 1 and not has_cjk(keyword.text):
@@ -49,15 +52,29 @@ class Matcher:
                         entries.setdefault(compact, []).append(entry)
         for term in replica_terms:
             entries.setdefault(view(term.text), []).append(term)
+        # Each key's value: (its length, what it stands for, whether a brand is among them).
         self.automaton = ahocorasick.Automaton()
         for key, values in entries.items():
-            self.automaton.add_word(key, (len(key), tuple(dict.fromkeys(values))))
+            values = tuple(dict.fromkeys(values))
+            names_brand = any(isinstance(value, KeywordEntry) for value in values)
+            self.automaton.add_word(key, (len(key), values, names_brand))
         self.automaton.make_automaton()
         self.keys = len(entries)
 
+    def scan(self, text):
+        """[(index of the key's last character, its value)] for every key in ``text`` (one pass)."""
+        return list(self.automaton.iter(text))
+
     def find(self, field, text_view, hits):
         """Adds to ``hits`` a Hit for every key found in ``text_view`` (the view of one field)."""
-        for last, (length, values) in self.automaton.iter(text_view):
-            start, end = last - length + 2, last
-            for value in values:
-                hits.append(Hit(field, start, end, value))
+        hits.extend(hits_of(self.scan(text_view), field))
+
+
+def hits_of(scanned, field, offset=0):
+    """Hits from ``scan``'s answer for the part of the scanned text that starts at ``offset``."""
+    hits = []
+    for last, (length, values, _) in scanned:
+        start, end = last - length + 2 - offset, last - offset
+        for value in values:
+            hits.append(Hit(field, start, end, value))
+    return hits

@@ -21,13 +21,15 @@ Steps, in order:
 4. Words spelled out a character at a time are joined: three or more one-character words in a
    row ("N o r t h", "N.o.r.t.h", "N-o-r-t-h", "N 0 r t h") become one, swaps applied again.
 
-``view`` is the fast path, run on every listing. ``view_with_origin`` makes the same view (a test
-holds them equal) with, for each character, the index of the original character it came from, so
-evidence quotes what the listing says; it runs only on texts that matched.
+``view`` is the fast path, run on every listing. ``ViewMap`` makes the same view (a test holds them
+equal) and maps each of its characters back to the original one, so evidence quotes what the
+listing says; it is made only for texts that matched.
 """
 
 import re
 import unicodedata
+from bisect import bisect_right
+from itertools import accumulate
 
 from screening.core.homoglyph_table import HOMOGLYPHS
 
@@ -103,6 +105,13 @@ class _FoldTable(dict):
 
 # ASCII filled at once: str.translate's fast path for ASCII text (one ASCII character for one) then applies.
 FOLD = _FoldTable({code: _fold_character(chr(code)) for code in range(128)})
+# The same fold for ASCII text as bytes: bytes.translate is a plain C loop, several times faster than
+# str.translate's lookups (``views`` folds the ASCII texts of a batch so).
+_FOLD_ASCII = bytes(ord(FOLD[code]) for code in range(128)) + bytes(range(128, 256))
+
+# Between the texts of a batch (``views``), put there after folding: folding makes any NUL of a text a
+# space, str.split does not split at it, and no key holds it.
+SEPARATOR = "\x00"
 _SYMBOLS_TO_SPACES = "".join(" " if chr(code) in KEPT_SYMBOLS else chr(code) for code in range(128))
 # A folded text's shape, to skip the swaps and the symbols when a text has none (most have none): letters
 # "a", swappable digits "0", swappable symbols "!", the colon ":", every other ASCII character a space.
@@ -110,11 +119,20 @@ _SHAPE = "".join(
     "a" if c in LETTERS else "0" if c in "013457" else "!" if c in "@$!|" else ":" if c == ":" else " "
     for c in map(chr, range(128))
 )
+# The shape as bytes, for UTF-8: every byte of a non-ASCII character is a space.
+_SHAPE_BYTES = _SHAPE.encode("ascii") + b" " * 128
 
 _LEET_RUN = re.compile(r"[013457@$!|]+")
 _RATIO = re.compile(r"(?<=[0-9]):(?=[0-9])")
 _SPELLED_RUN = re.compile(rb"\x01{3,}")
 _WORD = re.compile(r"[^ ]+")
+
+
+def _fold(text):
+    """Step 1 (``views``): bytes.translate for ASCII text, the table's lookups for the rest."""
+    if text.isascii():
+        return text.encode("ascii").translate(_FOLD_ASCII).decode("ascii")
+    return text.translate(FOLD)
 
 
 def _swap_applies(run, before, after):
@@ -172,61 +190,140 @@ def _word_lengths(words):
         return bytes(min(len(word), 255) for word in words)
 
 
+_SWAP_SHAPES = ("a0", "0a", "a!a", "!a")
+
+
+def _swaps_and_ratios(folded):
+    """Steps 2 and the first half of 3, on a folded text whose shape has a swap or a colon."""
+    folded = _swaps(folded)
+    if ":" in folded:
+        folded = _RATIO.sub(RATIO_COLON, folded)
+    return folded
+
+
 def _symbols_to_spaces(folded):
     """Steps 2 and 3."""
     shape = folded.translate(_SHAPE)
-    if "a0" in shape or "0a" in shape or "a!a" in shape or "!a" in shape:
-        folded = _swaps(folded)
-    if ":" in shape:
-        folded = _RATIO.sub(RATIO_COLON, folded)
+    if any(pattern in shape for pattern in _SWAP_SHAPES) or ":" in shape:
+        folded = _swaps_and_ratios(folded)
     if "!" in shape or ":" in shape:
         folded = folded.translate(_SYMBOLS_TO_SPACES)
     return folded
 
 
-def view(text):
-    """The text as the matcher sees it: " word word ... " (see the module's docstring)."""
-    words = _symbols_to_spaces(text.translate(FOLD)).split()
-    lengths = _word_lengths(words)
-    if b"\x01\x01\x01" in lengths:
-        runs = _spelled_runs(words, lengths)
-        for first, end in reversed(runs):
-            words[first:end] = [_spelled_word(words[first:end])]
-    return " " + " ".join(words) + " "
-
-
-def view_with_origin(text):
-    """(view, origin): origin[i] is the index in ``text`` of the character view[i] came from, -1 for a space."""
-    if text.isascii():
-        folded = text.translate(FOLD)  # ASCII folds one character for one
-        fold_origin = None
-    else:
-        parts = []
-        fold_origin = []
-        for index, char in enumerate(text):
-            folded_char = FOLD[ord(char)]
-            parts.append(folded_char)
-            fold_origin.extend([index] * len(folded_char))
-        folded = "".join(parts)
-    spaced = _symbols_to_spaces(folded)
-    spans = [match.span() for match in _WORD.finditer(spaced)]
-    words = [spaced[start:end] for start, end in spans]
-    positions = [list(range(start, end)) for start, end in spans]
+def _join_spelled(words):
+    """Step 4, in place."""
     lengths = _word_lengths(words)
     if b"\x01\x01\x01" in lengths:
         for first, end in reversed(_spelled_runs(words, lengths)):
             words[first:end] = [_spelled_word(words[first:end])]
-            positions[first:end] = [[position for word in positions[first:end] for position in word]]
-    origin = [-1]
-    for word_positions in positions:
-        if fold_origin is None:
-            origin.extend(word_positions)
+    return words
+
+
+def view(text):
+    """The text as the matcher sees it: " word word ... " (see the module's docstring)."""
+    return " " + " ".join(_join_spelled(_symbols_to_spaces(text.translate(FOLD)).split())) + " "
+
+
+def views(texts):
+    """(joined, starts): the views of many texts made at once, joined by SEPARATOR, and where each starts.
+
+    ``joined[starts[i] : starts[i + 1] - 1]`` is ``view(texts[i])`` (" " for an empty text, whose view is
+    "  "; a test holds them equal). Each step runs over all the texts in C (``map`` of str.translate,
+    one split, one join, substring searches over the texts' shapes); Python looks only at the texts
+    that have a swap or a colon. No key of the matcher holds SEPARATOR, so one automaton pass over
+    ``joined`` finds each text's keys and none across two texts.
+    """
+    if not texts:
+        return SEPARATOR, [1]
+    folded = list(map(_fold, texts))
+    encoded = list(map(str.encode, folded))
+    shapes = b"\x00".join(encoded).translate(_SHAPE_BYTES)
+    shape_starts = list(accumulate(map((1).__add__, map(len, encoded)), initial=0))
+    swapped = set()  # the texts with a swap or a colon
+    symbols = set()  # the texts with a symbol or a colon
+    # "a" (every letter) is everywhere in the shapes: a pattern that holds it is looked for only when
+    # its rare character is there at all.
+    patterns = [(b"a0", swapped), (b"0a", swapped), (b":", swapped), (b":", symbols)]
+    if b"!" in shapes:
+        patterns += [(b"a!a", swapped), (b"!a", swapped), (b"!", symbols)]
+    for pattern, marked in patterns:
+        at = shapes.find(pattern)
+        while at >= 0:
+            marked.add(bisect_right(shape_starts, at) - 1)
+            at = shapes.find(pattern, at + 1)
+    for index in swapped:
+        folded[index] = _swaps_and_ratios(folded[index])
+    for index in symbols:
+        folded[index] = folded[index].translate(_SYMBOLS_TO_SPACES)
+    words = _join_spelled(f"{SEPARATOR} {f' {SEPARATOR} '.join(folded)} {SEPARATOR}".split())
+    joined = " ".join(words)
+    # Each piece between separators, and the separator after it (C iterators only: no Python call per text).
+    starts = list(accumulate(map((1).__add__, map(len, joined.split(SEPARATOR)[1:-1])), initial=1))
+    return joined, starts
+
+
+class ViewMap:
+    """A text's view and, for any character of it, the index of the original character it came from.
+
+    Made only for texts that matched, to quote them: each word of the view keeps where it starts in
+    the view and where its characters were in the folded text (a span, or the positions of the
+    characters a spelled-out word was joined from); the folded text's characters map back to the
+    original through the fold's own expansions when the text is not ASCII.
+    """
+
+    __slots__ = ("view", "_view_starts", "_sources", "_fold_origin")
+
+    def __init__(self, text):
+        if text.isascii():
+            folded = text.translate(FOLD)  # ASCII folds one character for one
+            self._fold_origin = None
         else:
-            origin.extend(fold_origin[position] for position in word_positions)
-        origin.append(-1)
-    if not positions:
-        origin.append(-1)
-    return " " + " ".join(words) + " ", origin
+            parts = []
+            fold_origin = []
+            for index, char in enumerate(text):
+                folded_char = FOLD[ord(char)]
+                parts.append(folded_char)
+                fold_origin.extend([index] * len(folded_char))
+            folded = "".join(parts)
+            self._fold_origin = fold_origin
+        spaced = _symbols_to_spaces(folded)
+        spans = [match.span() for match in _WORD.finditer(spaced)]
+        words = [spaced[start:end] for start, end in spans]
+        sources = [start for start, _ in spans]  # a word's first position, or the list of its positions
+        lengths = _word_lengths(words)
+        if b"\x01\x01\x01" in lengths:
+            for first, end in reversed(_spelled_runs(words, lengths)):
+                words[first:end] = [_spelled_word(words[first:end])]
+                sources[first:end] = [[start for start, _ in spans[first:end]]]
+        self.view = " " + " ".join(words) + " "
+        view_starts = []
+        position = 1
+        for word in words:
+            view_starts.append(position)
+            position += len(word) + 1
+        self._view_starts = view_starts
+        self._sources = sources
+
+    def origin(self, index):
+        """The index in the original text of the character view[index] came from; -1 for a space."""
+        if self.view[index] == " ":
+            return -1
+        word = bisect_right(self._view_starts, index) - 1
+        source = self._sources[word]
+        offset = index - self._view_starts[word]
+        position = source[offset] if isinstance(source, list) else source + offset
+        return position if self._fold_origin is None else self._fold_origin[position]
+
+    def original_span(self, start, end):
+        """The span of the original text that view[start:end] (no space at either end) came from."""
+        return self.origin(start), self.origin(end - 1) + 1
+
+
+def view_with_origin(text):
+    """(view, origin): origin[i] is the index in ``text`` of the character view[i] came from, -1 for a space."""
+    mapped = ViewMap(text)
+    return mapped.view, [mapped.origin(index) for index in range(len(mapped.view))]
 
 
 def original_span(origin, start, end):
@@ -236,5 +333,7 @@ def original_span(origin, start, end):
 
 def plain(text):
     """Case, accents and spacing set aside, nothing else: what a reader would call the same spelling."""
+    if text.isascii():
+        return " ".join(text.lower().split())
     text = unicodedata.normalize("NFD", text.casefold())
     return " ".join("".join(c for c in text if not unicodedata.combining(c)).split())

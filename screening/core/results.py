@@ -21,7 +21,8 @@ class SignalKind(StrEnum):
     MERCHANT = "merchant"
 
 
-@dataclass(frozen=True, slots=True)
+# Made for every listing: plain slotted dataclasses (a frozen one costs four times as much to make).
+@dataclass(slots=True)
 class Signal:
     kind: SignalKind
     evidence: str
@@ -31,7 +32,7 @@ class Signal:
         return {"kind": str(self.kind), "evidence": self.evidence}
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class ScreeningResult:
     listing_id: object
     outcome: Outcome

@@ -18,55 +18,117 @@ For each brand the listing names (by keyword, by text read from an image, or by 
 
 The listing's outcome is that of the brand with the highest score. A banned category is
 ``blocked`` before anything else.
+
+Most listings name no brand and cost a normalisation and one automaton pass. For those that do,
+each brand is judged on numbers alone; the evidence (quotes of the listing, the price worked out)
+is written for the brand reported only.
 """
 
-from collections import defaultdict
+from bisect import bisect_right
 from dataclasses import dataclass
 
 from screening.core.images import NO_FINDINGS, image_screener_for
-from screening.core.matcher import Matcher
-from screening.core.money import in_euros
-from screening.core.normalise import original_span, plain, view, view_with_origin
+from screening.core.matcher import Hit, Matcher
+from screening.core.money import PER_EURO
+from screening.core.normalise import ViewMap, plain, views
 from screening.core.results import Outcome, ScreeningResult, Signal, SignalKind
 from screening.core.snapshot import category_key
 from screening.core.terms import (
     ACCESSORY_AFTER,
     ACCESSORY_BEFORE,
+    CONTEXT_CHARACTERS,
     NEGATION_JOINS,
     NEGATIONS,
+    ReplicaTerm,
     ends_with_any,
     starts_with_any,
 )
 from screening.core.thresholds import DEFAULT_THRESHOLDS, score_of
 
+FIELDS = ("title", "description", "ocr")
 FIELD_NAMES = {"title": "title", "description": "description", "ocr": "image text"}
 QUOTE_CHARACTERS = 80
 KEYWORD_SIGNALS_SHOWN = 5
-COPY_SIGNALS = frozenset({SignalKind.REPLICA, SignalKind.PRICE, SignalKind.IMAGE})
+EUROS_PER = {currency: 1.0 / float(rate) for currency, rate in PER_EURO.items()}
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class _Verdict:
+    """One brand's judgement, in numbers; ``signals`` writes its evidence."""
+
     brand_index: int
     score: float
     outcome: Outcome
-    direct: bool
-    signals: tuple
+    direct: bool  # named in the title, an image's text or an image
+    keywords: object  # _KeywordFindings
+    in_category: bool
+    price_ratio: float | None  # when the price signal applies and fires
+    price_points: float
+    images: list  # ImageMatch
+    authorised: bool
+
+
+@dataclass(slots=True)
+class _KeywordFindings:
+    """One brand's keyword hits, judged: the brand is named once however often it appears."""
+
+    points: float  # the best hit's (title, image text, description, accessory), plus a disguise's
+    direct: bool  # named in the title or an image's text, not as an accessory
+    accessory_only: bool
+    disguised: bool
+    shown: list  # (hit, accessory, disguised) of the hits the evidence quotes
 
 
 class _Texts:
-    """A listing's fields, their views, and (made on first use) the way back to the original text."""
+    """A listing's fields, their views, and what evidence quotes of them (made on first use)."""
+
+    __slots__ = ("texts", "views", "_maps", "_plain", "_lowered")
 
     def __init__(self, texts, views):
         self.texts = texts
         self.views = views
-        self._origins = {}
+        self._maps = {}
+        self._plain = {}
+        self._lowered = {}
 
-    def quote(self, field, start, end):
-        if field not in self._origins:
-            self._origins[field] = view_with_origin(self.texts[field])[1]
-        first, last = original_span(self._origins[field], start, end)
-        quoted = " ".join(self.texts[field][first:last].split())
+    def lowered(self, field):
+        """The field in lower case, or "" when lower case would move positions (a rare few characters)."""
+        lowered = self._lowered.get(field)
+        if lowered is None:
+            text = self.texts[field]
+            lowered = text.lower()
+            self._lowered[field] = lowered = lowered if len(lowered) == len(text) else ""
+        return lowered
+
+    def spells(self, field, forms):
+        """Whether the field spells one of ``forms`` (normalise.plain forms) as it is: beyond case, accents
+        and spacing, nothing disguised."""
+        lowered = self.lowered(field)
+        for form in forms:
+            # Lower case first: cheaper than plain, and enough for a word in most texts (a form of several
+            # words, or a text with accents or odd spacing, goes on to plain).
+            if form in lowered:
+                return True
+        if field not in self._plain:
+            self._plain[field] = plain(self.texts[field])
+        return any(form in self._plain[field] for form in forms)
+
+    def quote(self, field, start, end, written=""):
+        """What the field says where its view says view[start:end].
+
+        ``written``: how the match is spelled when not disguised (normalise.plain); it is looked for
+        first, in the text in lower case, and what it quotes is then exact. Otherwise (disguised, or
+        spelled with other accents or spacing) the view is mapped back.
+        """
+        text = self.texts[field]
+        if written:
+            at = self.lowered(field).find(written)
+            if at >= 0:
+                return text[at : at + len(written)]
+        if field not in self._maps:
+            self._maps[field] = ViewMap(text)
+        first, last = self._maps[field].original_span(start, end)
+        quoted = " ".join(text[first:last].split())
         return quoted if len(quoted) <= QUOTE_CHARACTERS else quoted[: QUOTE_CHARACTERS - 1] + "…"
 
 
@@ -78,73 +140,212 @@ class Screener:
         self.images = images if images is not None else image_screener_for(snapshot, thresholds)
         self._brand_thresholds = [brand.thresholds_from(thresholds) for brand in snapshot.brands]
         self._reference_euros = [
-            None if brand.reference_price is None else in_euros(brand.reference_price, brand.currency)
+            None if brand.reference_price is None else float(brand.reference_price) * EUROS_PER[brand.currency]
             for brand in snapshot.brands
         ]
         self._brand_index = {brand.id: index for index, brand in enumerate(snapshot.brands)}
+        self._category_keys = {}
 
     @property
     def version(self):
         return self.snapshot.version
 
     def screen(self, listing):
-        category = category_key(listing.category) if listing.category else ""
-        if category and self.snapshot.is_banned(category):
-            evidence = f'category "{listing.category}" is banned'
-            return ScreeningResult(listing.id, Outcome.BLOCKED, None, 1.0, (Signal(SignalKind.CATEGORY, evidence),))
-        title_view = view(listing.title)
-        description_view = view(listing.description) if listing.description else "  "
-        hits = []
-        self.matcher.find("title", title_view, hits)
-        self.matcher.find("description", description_view, hits)
-        findings = self.images.findings(listing) if listing.images else NO_FINDINGS
-        views = {"title": title_view, "description": description_view}
-        texts = {"title": listing.title, "description": listing.description}
-        if findings.ocr_text:
-            views["ocr"] = view(findings.ocr_text)
-            texts["ocr"] = findings.ocr_text
-            self.matcher.find("ocr", views["ocr"], hits)
-        if not findings.matches and not any(not hit.is_replica for hit in hits):
-            return ScreeningResult(listing.id, Outcome.CLEAR)
-        return self._judge(listing, category, _Texts(texts, views), hits, findings)
+        """The result of one listing (``screen_many`` of one)."""
+        return self.screen_many((listing,))[0]
 
-    def _judge(self, listing, category, texts, hits, findings):
-        replica_signals = self._replica_signals(texts, hits)
-        merchant_signals = self._merchant_signals(listing.merchant)
-        by_brand = defaultdict(list)
-        for hit in hits:
-            if not hit.is_replica:
-                by_brand[hit.entry.brand_index].append(hit)
-        images_by_brand = defaultdict(list)
+    def screen_many(self, listings):
+        """The results of many listings, in their order: one normalisation and one automaton pass for all.
+
+        The same rules as for one: each listing's fields are normalised and matched exactly as alone
+        (``normalise.views``), then each listing that names a brand is judged on its own.
+        """
+        listings = list(listings)
+        results = [None] * len(listings)
+        pending = []  # (index, category, image findings) of the listings not blocked
+        texts = []  # three a listing: title, description, text read from its images
+        banned = self.snapshot.banned_categories
+        keys = self._category_keys
+        for index, listing in enumerate(listings):
+            category = keys.get(listing.category) if listing.category else ""
+            if category is None:
+                category = self._category_key(listing.category)
+            if banned and category and self.snapshot.is_banned(category):
+                evidence = f'category "{listing.category}" is banned'
+                signal = Signal(SignalKind.CATEGORY, evidence)
+                results[index] = ScreeningResult(listing.id, Outcome.BLOCKED, None, 1.0, (signal,))
+                continue
+            findings = self.images.findings(listing) if listing.images else NO_FINDINGS
+            pending.append((index, category, findings))
+            texts += (listing.title, listing.description, findings.ocr_text)
+        joined, starts = views(texts)
+        found = {}  # position in pending -> [(field, index of the key's last character in its view, value)]
+        for last, value in self.matcher.scan(joined):
+            text_index = bisect_right(starts, last) - 1
+            position, field = divmod(text_index, 3)
+            found.setdefault(position, []).append((field, last - starts[text_index], value))
+        for position, (index, category, findings) in enumerate(pending):
+            scanned = found.get(position)
+            if findings.matches or (scanned and any(value[2] for _, _, value in scanned)):
+                views_of = {}
+                for field, name in enumerate(FIELDS):
+                    piece = joined[starts[3 * position + field] : starts[3 * position + field + 1] - 1]
+                    views_of[name] = piece if piece != " " else "  "
+                results[index] = self._judge(listings[index], category, findings, scanned or (), views_of)
+            else:
+                results[index] = ScreeningResult(listings[index].id, Outcome.CLEAR)
+        return results
+
+    def _category_key(self, category):
+        # Listings share few categories: each is made a key once (a bounded memo).
+        if not category:
+            return ""
+        key = self._category_keys.get(category)
+        if key is None:
+            key = category_key(category)
+            if len(self._category_keys) < 100_000:
+                self._category_keys[category] = key
+        return key
+
+    def _judge(self, listing, category, findings, scanned, views_of):
+        """Judges a listing that names a brand (or whose images match one), from what the pass found:
+        ``scanned``, [(field, index of a key's last character in the field's view, the key's value)]."""
+        texts = _Texts({"title": listing.title, "description": listing.description, "ocr": findings.ocr_text}, views_of)
+        by_brand = {}
+        replica_hits = []
+        for field, last, (length, values, _) in scanned:
+            name = FIELDS[field]
+            for value in values:
+                hit = Hit(name, last - length + 2, last, value)
+                if value.__class__ is ReplicaTerm:
+                    replica_hits.append(hit)
+                else:
+                    by_brand.setdefault(value.brand_index, []).append(hit)
+        images_by_brand = {}
         for match in findings.matches:
             if match.brand_id in self._brand_index:
-                images_by_brand[self._brand_index[match.brand_id]].append(match)
-        verdicts = []
-        for brand_index in sorted(set(by_brand) | set(images_by_brand)):
+                images_by_brand.setdefault(self._brand_index[match.brand_id], []).append(match)
+        if not by_brand and not images_by_brand:
+            return ScreeningResult(listing.id, Outcome.CLEAR)
+        replica = self._replica_terms(texts, replica_hits) if replica_hits else ()
+        merchant_signals = self._merchant_signals(listing.merchant) if listing.merchant is not None else ()
+        circumstances = (
+            sum(self._replica_points(replica)) if replica else 0.0,
+            sum(signal.points for signal in merchant_signals),
+        )
+        best = None
+        for brand_index in sorted(by_brand.keys() | images_by_brand.keys()):
             verdict = self._brand_verdict(
                 listing,
                 category,
                 brand_index,
                 texts,
-                by_brand.get(brand_index, []),
-                images_by_brand.get(brand_index, []),
-                replica_signals,
-                merchant_signals,
+                by_brand.get(brand_index, ()),
+                images_by_brand.get(brand_index, ()),
+                replica,
+                circumstances,
             )
-            if verdict is not None:
-                verdicts.append(verdict)
-        if not verdicts:
+            if verdict is not None and (
+                best is None or (verdict.score, verdict.direct) > (best.score, best.direct)  # ties: the first brand
+            ):
+                best = verdict
+        if best is None:
             return ScreeningResult(listing.id, Outcome.CLEAR)
-        best = max(verdicts, key=lambda v: (v.score, v.direct, -v.brand_index))
-        brand = self.snapshot.brands[best.brand_index]
-        return ScreeningResult(listing.id, best.outcome, brand.id, best.score, best.signals)
+        signals = self._signals(listing, texts, best, replica, merchant_signals)
+        return ScreeningResult(listing.id, best.outcome, self.snapshot.brands[best.brand_index].id, best.score, signals)
 
-    def _replica_signals(self, texts, hits):
-        """The replica terms the listing uses (not denied: "not a replica"; not a material: "fake fur")."""
-        t = self.thresholds
+    def _brand_verdict(self, listing, category, brand_index, texts, hits, images, replica, circumstances):
+        brand = self.snapshot.brands[brand_index]
+        t = self._brand_thresholds[brand_index]
+        replica_points, merchant_points = circumstances
+        in_category = bool(category) and brand.in_categories(category)
+        ordinary_only = bool(hits) and not images and all(hit.entry.keyword.ordinary_word for hit in hits)
+        # Outside its categories and alone, an ordinary word counts only disguised ("H4rbor"): tested first.
+        if (
+            ordinary_only
+            and not in_category
+            and not replica
+            and not merchant_points
+            and all(texts.spells(hit.field, hit.entry.plain_forms) for hit in hits)
+        ):
+            return None
+        keywords = self._keyword_findings(texts, hits, t)
+        direct = keywords.direct or any(match.identifies for match in images)
+        if listing.store is not None and listing.store in brand.authorised_stores:
+            return _Verdict(brand_index, 0.0, Outcome.CLEAR, direct, keywords, in_category, None, 0.0, images, True)
+        points = keywords.points + replica_points + merchant_points + sum(match.signal.points for match in images)
+        if in_category:
+            points += t.category
+        price_ratio, price_points = None, 0.0
+        if not keywords.accessory_only and (in_category or not brand.categories or not category):
+            price_ratio = self._price_ratio(listing, brand_index)
+            if price_ratio is not None and price_ratio <= t.price_ratio_moderate:
+                price_points = t.price_strong if price_ratio <= t.price_ratio_strong else t.price_moderate
+                points += price_points
+            else:
+                price_ratio = None
+        score = score_of(points)
+        # Merchant facts and the category are circumstances: a notice also needs the listing itself to
+        # show a copy (its words, its price, a disguised name, an image).
+        shows_a_copy = keywords.disguised or bool(replica) or price_ratio is not None or bool(images)
+        if score >= t.notice and (
+            brand.proactive_notices and direct and shows_a_copy and not (ordinary_only and not in_category)
+        ):
+            outcome = Outcome.NOTICE
+        elif score >= t.alert:
+            outcome = Outcome.ALERT
+        else:
+            outcome = Outcome.CLEAR
+        return _Verdict(
+            brand_index, score, outcome, direct, keywords, in_category, price_ratio, price_points, images, False
+        )
+
+    def _keyword_findings(self, texts, hits, t):
+        points = 0.0
+        direct = False
+        accessory_only = bool(hits)
+        disguised_any = False
+        shown = {}
+        for hit in hits:
+            text_view = texts.views[hit.field]
+            start, end = hit.start, hit.end
+            accessory = text_view.endswith(ACCESSORY_BEFORE, max(0, start - CONTEXT_CHARACTERS), start) or (
+                text_view.startswith(ACCESSORY_AFTER, end, end + CONTEXT_CHARACTERS)
+            )
+            # Disguised: the view found the keyword, but the text nowhere spells it as the keyword does
+            # (beyond case, accents and spacing): digits for letters, look-alikes, spelled out, full-width...
+            disguised = not texts.spells(hit.field, hit.entry.plain_forms)
+            if accessory:
+                hit_points = t.keyword_accessory
+            else:
+                accessory_only = False
+                if hit.field == "description":
+                    hit_points = t.keyword_description
+                else:
+                    hit_points = t.keyword_title if hit.field == "title" else t.keyword_ocr
+                    direct = True
+                disguised_any = disguised_any or disguised
+            points = max(points, hit_points)
+            key = (hit.field, hit.entry.keyword.text)
+            if key not in shown and len(shown) < KEYWORD_SIGNALS_SHOWN:
+                shown[key] = (hit, accessory, disguised)
+        if disguised_any:
+            points += t.obfuscated
+        return _KeywordFindings(points, direct, accessory_only, disguised_any, list(shown.values()))
+
+    def _price_ratio(self, listing, brand_index):
+        reference = self._reference_euros[brand_index]
+        if reference is None or listing.price is None:
+            return None
+        # Rounded as the score is: a price at exactly a threshold's ratio is not pushed past it by floats.
+        return round(float(listing.price) * EUROS_PER[listing.currency] / reference, 4)
+
+    def _replica_terms(self, texts, hits):
+        """[(term, hit)] of the replica terms the listing uses, once each; not the denied ones ("not a
+        replica", "no fakes or replicas") nor materials ("fake fur")."""
         found = {}
         denied_until = {}  # field -> where the last denied term ends
-        for hit in sorted((hit for hit in hits if hit.is_replica), key=lambda hit: (hit.field, hit.start)):
+        for hit in sorted(hits, key=lambda hit: (hit.field, hit.start)):
             term, text_view = hit.entry, texts.views[hit.field]
             denied_end = denied_until.get(hit.field)
             joined = denied_end is not None and text_view[denied_end : hit.start] in NEGATION_JOINS
@@ -153,26 +354,23 @@ class Screener:
                 continue
             if term.not_before and starts_with_any(text_view, hit.end, term.not_before):
                 continue
-            if term.text not in found:
-                quote = texts.quote(hit.field, hit.start, hit.end)
-                found[term.text] = (term, f'{FIELD_NAMES[hit.field]}: "{quote}"')
-        points_of = {"strong": t.replica_strong, "replica": t.replica, "weak": t.replica_weak}
-        ordered = sorted(found.values(), key=lambda pair: -points_of[pair[0].strength])
-        signals = []
+            found.setdefault(term.text, (term, hit))
+        strength = {"strong": 0, "replica": 1, "weak": 2}
+        return sorted(found.values(), key=lambda pair: strength[pair[0].strength])
+
+    def _replica_points(self, replica):
+        """Each term's points: the strongest term's own, a little for each further one, up to a cap."""
+        t = self.thresholds
+        points = [{"strong": t.replica_strong, "replica": t.replica, "weak": t.replica_weak}[replica[0][0].strength]]
         extra = 0.0
-        for index, (term, evidence) in enumerate(ordered):
-            if index == 0:
-                points = points_of[term.strength]
-            else:
-                points = min(t.replica_more, t.replica_more_cap - extra)
-                extra += points
-            signals.append(Signal(SignalKind.REPLICA, evidence, points))
-        return signals
+        for _ in replica[1:]:
+            more = min(t.replica_more, t.replica_more_cap - extra)
+            extra += more
+            points.append(more)
+        return points
 
     def _merchant_signals(self, merchant):
         t = self.thresholds
-        if merchant is None:
-            return []
         signals = []
         if merchant.linked_to_banned:
             evidence = merchant.linked_to_banned_evidence or "the store is linked to a banned merchant"
@@ -188,76 +386,40 @@ class Screener:
             signals.append(Signal(SignalKind.MERCHANT, evidence, t.merchant_branded))
         return signals
 
-    def _brand_verdict(self, listing, category, brand_index, texts, hits, images, replica_signals, merchant_signals):
-        brand = self.snapshot.brands[brand_index]
-        t = self._brand_thresholds[brand_index]
-        keyword_signals, direct, accessory_only, obfuscated = self._keyword_signals(texts, hits, t)
-        image_signals = [match.signal for match in images]
-        direct = direct or any(match.identifies for match in images)
-        if listing.store is not None and listing.store in brand.authorised_stores:
+    # --- evidence, for the brand reported ---------------------------------------------------------
+
+    def _signals(self, listing, texts, verdict, replica, merchant_signals):
+        """Every signal of the verdict, with its evidence; their points add up to the verdict's."""
+        brand = self.snapshot.brands[verdict.brand_index]
+        t = self._brand_thresholds[verdict.brand_index]
+        signals = self._keyword_signals(texts, verdict.keywords)
+        if verdict.authorised:
             evidence = f'store "{listing.store}" is on the brand\'s list of authorised stores'
-            signals = (*keyword_signals, Signal(SignalKind.MERCHANT, evidence))
-            return _Verdict(brand_index, 0.0, Outcome.CLEAR, direct, signals)
-        in_category = brand.in_categories(category)
-        ordinary_only = bool(hits) and all(hit.entry.keyword.ordinary_word for hit in hits) and not images
-        if ordinary_only and not in_category and not (replica_signals or obfuscated or merchant_signals):
-            return None
-        signals = list(keyword_signals)
-        signals.extend(replica_signals)
-        signals.extend(image_signals)
-        if in_category:
+            return (*(Signal(s.kind, s.evidence) for s in signals), Signal(SignalKind.MERCHANT, evidence))
+        for (term, hit), points in zip(replica, self._replica_points(replica) if replica else (), strict=True):
+            quote = texts.quote(hit.field, hit.start, hit.end, term.written)
+            signals.append(Signal(SignalKind.REPLICA, f'{FIELD_NAMES[hit.field]}: "{quote}"', points))
+        signals.extend(match.signal for match in verdict.images)
+        if verdict.in_category:
             evidence = f'category "{listing.category}" is one of the brand\'s'
             signals.append(Signal(SignalKind.CATEGORY, evidence, t.category))
-        price_applies = not accessory_only and (in_category or not brand.categories or not category)
-        if price_applies:
-            price_signal = self._price_signal(listing, brand_index, t)
-            if price_signal is not None:
-                signals.append(price_signal)
-        signals.extend(merchant_signals)
-        score = score_of(sum(signal.points for signal in signals))
-        # Merchant facts and the category are circumstances: a notice also needs the listing itself to
-        # show a copy (its words, its price, a disguised name, an image).
-        shows_a_copy = obfuscated or any(signal.kind in COPY_SIGNALS for signal in signals)
-        notice_allowed = brand.proactive_notices and direct and shows_a_copy and not (ordinary_only and not in_category)
-        if score >= t.notice and notice_allowed:
-            outcome = Outcome.NOTICE
-        elif score >= t.alert:
-            outcome = Outcome.ALERT
-        else:
-            outcome = Outcome.CLEAR
-        return _Verdict(brand_index, score, outcome, direct, tuple(signals))
-
-    def _keyword_signals(self, texts, hits, t):
-        """(signals, named directly, only as an accessory, disguised) of one brand's keyword hits.
-
-        The brand is named once however often it appears: the best hit's points (title, image text,
-        description, accessory), and those of a disguised spelling, go on the first signal.
-        """
-        points = 0.0
-        direct = False
-        accessory_only = bool(hits)
-        obfuscated = False
-        signals = []
-        shown = set()
-        for hit in hits:
-            text_view = texts.views[hit.field]
-            accessory = ends_with_any(text_view, hit.start, ACCESSORY_BEFORE) or starts_with_any(
-                text_view, hit.end, ACCESSORY_AFTER
+        if verdict.price_ratio is not None:
+            shown = f"{listing.price:.2f} {listing.currency}"
+            if listing.currency != "EUR":
+                shown += f" ({float(listing.price) * EUROS_PER[listing.currency]:.2f} EUR)"
+            evidence = (
+                f"{shown} is {verdict.price_ratio:.0%} of the reference price {brand.reference_price} {brand.currency}"
             )
-            quote = texts.quote(hit.field, hit.start, hit.end)
+            signals.append(Signal(SignalKind.PRICE, evidence, verdict.price_points))
+        signals.extend(merchant_signals)
+        return tuple(signals)
+
+    def _keyword_signals(self, texts, keywords):
+        """The evidence of a brand's keyword hits; their points go on the first."""
+        signals = []
+        for hit, accessory, disguised in keywords.shown:
             keyword = hit.entry.keyword
-            disguised = plain(quote) not in (plain(keyword.text), plain(keyword.text).replace(" ", ""))
-            if accessory:
-                hit_points = t.keyword_accessory
-            else:
-                accessory_only = False
-                hit_points = {"title": t.keyword_title, "ocr": t.keyword_ocr}.get(hit.field, t.keyword_description)
-                direct = direct or hit.field in ("title", "ocr")
-                obfuscated = obfuscated or disguised
-            points = max(points, hit_points)
-            if (hit.field, quote, keyword.text) in shown or len(shown) >= KEYWORD_SIGNALS_SHOWN:
-                continue
-            shown.add((hit.field, quote, keyword.text))
+            quote = texts.quote(hit.field, hit.start, hit.end, "" if disguised else hit.entry.plain_forms[0])
             notes = [f'keyword "{keyword.text}"']
             if disguised:
                 notes.append("disguised")
@@ -266,24 +428,6 @@ class Screener:
             if keyword.ordinary_word:
                 notes.append("an ordinary word")
             kind = SignalKind.OCR if hit.field == "ocr" else SignalKind.KEYWORD
-            signals.append(Signal(kind, f'{FIELD_NAMES[hit.field]}: "{quote}" ({", ".join(notes)})'))
-        if signals:
-            points += t.obfuscated if obfuscated else 0.0
-            signals[0] = Signal(signals[0].kind, signals[0].evidence, points)
-        return signals, direct, accessory_only, obfuscated
-
-    def _price_signal(self, listing, brand_index, t):
-        reference = self._reference_euros[brand_index]
-        if reference is None or listing.price is None:
-            return None
-        price = in_euros(listing.price, listing.currency)
-        ratio = float(price / reference)
-        if ratio > t.price_ratio_moderate:
-            return None
-        brand = self.snapshot.brands[brand_index]
-        shown = f"{listing.price:.2f} {listing.currency}"
-        if listing.currency != "EUR":
-            shown += f" ({price:.2f} EUR)"
-        evidence = f"{shown} is {ratio:.0%} of the reference price {brand.reference_price} {brand.currency}"
-        points = t.price_strong if ratio <= t.price_ratio_strong else t.price_moderate
-        return Signal(SignalKind.PRICE, evidence, points)
+            points = keywords.points if not signals else 0.0
+            signals.append(Signal(kind, f'{FIELD_NAMES[hit.field]}: "{quote}" ({", ".join(notes)})', points))
+        return signals

@@ -74,11 +74,9 @@ class Brand:
 
     def in_categories(self, category):
         """Whether a listing's category (a category_key) is one of the brand's, or inside one."""
-        if not category:
-            return False
         if category in self.categories:
             return True
-        return any(category.startswith(own + " >") for own in self.categories)
+        return ">" in category and any(category.startswith(own + " >") for own in self.categories)
 
 
 @dataclass(frozen=True, slots=True)

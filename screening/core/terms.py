@@ -6,7 +6,7 @@ obfuscated forms ("r3plica", "R.E.P.L.I.C.A", "ｒｅｐｌｉｃａ") are found
 
 from dataclasses import dataclass
 
-from screening.core.normalise import view
+from screening.core.normalise import plain, view
 
 
 @dataclass(frozen=True, slots=True)
@@ -14,10 +14,15 @@ class ReplicaTerm:
     text: str
     strength: str  # "strong" | "replica" | "weak": which of Thresholds' replica points it earns
     not_before: tuple = ()  # views of words after which the term is no replica ("fake fur")
+    written: str = ""  # normalise.plain of the text: how evidence finds it in the listing
+
+    @classmethod
+    def of(cls, text, strength, not_before=()):
+        return cls(text, strength, tuple(view(word) for word in not_before), plain(text))
 
 
 def _terms(strength, *texts, not_before=()):
-    return [ReplicaTerm(text, strength, tuple(view(word) for word in not_before)) for text in texts]
+    return [ReplicaTerm.of(text, strength, not_before) for text in texts]
 
 
 # "Fake fur", "imitation leather" are materials, not copies of a brand.

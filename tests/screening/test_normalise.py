@@ -4,7 +4,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from screening.core.normalise import FOLD, original_span, plain, view, view_with_origin
+from screening.core.normalise import FOLD, SEPARATOR, original_span, plain, view, view_with_origin, views
 
 
 def words(text):
@@ -168,3 +168,15 @@ def test_plain_sets_aside_case_accents_and_spacing_only():
     assert plain("  Hermès  BAG ") == "hermes bag"
     assert plain("N0rthwind") != plain("Northwind")
     assert plain("Ｎorthwind") != plain("Northwind")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(TEXTS, max_size=8))
+@example(["a b", "c d e", "", "N0rth", "1:1", "\x00x\x00", "北风 a"])
+def test_many_views_made_at_once_are_each_texts_view(texts):
+    joined, starts = views(texts)
+    assert len(starts) == len(texts) + 1
+    for index, text in enumerate(texts):
+        piece = joined[starts[index] : starts[index + 1] - 1]
+        assert (piece if piece != " " else "  ") == view(text)
+    assert joined.count(SEPARATOR) == len(texts) + 1
