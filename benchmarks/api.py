@@ -199,6 +199,7 @@ class Server:
             "API_BURST_LIMIT": "1000000/s",
             "LOG_LEVEL": "WARNING",
         }
+        log.parent.mkdir(parents=True, exist_ok=True)  # var/ does not exist in a fresh clone
         self.log = open(log, "w")  # noqa: SIM115 (closed in stop)
         self.process = subprocess.Popen(
             [
