@@ -27,7 +27,17 @@ Groups, and what they are for:
   spaces, hyphens, underscores, invisible characters, swaps inside spelled-out names),
   ``chinese`` (Chinese titles with 高仿, 原单, 复刻...), ``lookalike`` ("Northwind-inspired"), ``price_only``, ``merchant_linked``,
   ``description_only``, ``ordinary_word_counterfeit``, ``not_opted_in`` (alerts only);
-- ``ocr_only``: the brand and the replica words only in an image (excluded from the text floors).
+- ``ocr_only``: the brand and the replica words only in an image's caption, rendered with Pillow
+  (English and Chinese);
+- ``image_copy``: no brand in the text, the image a copy of one of the brand's reference images
+  (resized, recompressed at JPEG quality 60, cropped, brighter or darker, or all of it); alert;
+- ``counterfeit_image``: the image a copy of a known counterfeit's picture, at a low price;
+- clean, with images: ``image_unrelated`` (unbranded goods with their own photos, in the brands'
+  categories too) and ``image_authorised`` (the brand's own picture, from a store it authorised).
+
+Every brand has two reference images and one known counterfeit image (``images/ref-*``,
+``images/fake-*``); ``render_images`` draws them and every listing's images (tests/screening/imaging.py)
+from each case's recipe (``extra["images"]``), and ``write`` does it beside the files.
 """
 
 import argparse
@@ -36,6 +46,8 @@ import random
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+
+from tests.screening import imaging
 
 DEFAULT_SEED = 11
 
@@ -131,6 +143,64 @@ BRANDS = [
     },
 ]
 BANNED_CATEGORIES = ["Airbag components", "Ivory products", "Prescription drugs"]
+
+# The brands' pictures: two reference images and one known counterfeit image each (product scenes drawn
+# from a seed, see reference_recipe).
+for _brand in BRANDS:
+    _brand["reference_images"] = [f"images/ref-{_brand['id']}-{n}.png" for n in (1, 2)]
+    _brand["counterfeit_images"] = [f"images/fake-{_brand['id']}-1.png"]
+
+# The edits a copier makes to a picture (tests/screening/imaging.py), by name.
+IMAGE_EDITS = {
+    "resized to 60%": lambda image: imaging.resized(image, 0.6),
+    "JPEG quality 60": lambda image: imaging.recompressed(image, 60),
+    "5% cut top left": lambda image: imaging.cropped(image, left=0.05, top=0.05),
+    "5% cut right": lambda image: imaging.cropped(image, right=0.05),
+    "20% brighter": lambda image: imaging.brightened(image, 1.2),
+    "20% darker": lambda image: imaging.brightened(image, 0.8),
+    "all of it": lambda image: imaging.recompressed(
+        imaging.brightened(imaging.cropped(imaging.resized(image, 0.7), left=0.03, bottom=0.04), 1.2), 60
+    ),
+}
+
+
+def brand_image_seed(path):
+    """The seed a brand picture is drawn from: its brand's place and its number, unrelated to listing photos."""
+    kind, brand_id, number = Path(path).stem.split("-")
+    index = [brand["id"] for brand in BRANDS].index(brand_id)
+    return (5000 if kind == "ref" else 6000) + 10 * index + int(number)
+
+
+def render_image(recipe):
+    """A PIL image from a recipe: ("brand", path), ("copy", brand path, edit), ("text", seed, lines), ("product", seed)."""
+    kind = recipe[0]
+    if kind == "brand":
+        return imaging.product_image(brand_image_seed(recipe[1]))
+    if kind == "copy":
+        return IMAGE_EDITS[recipe[2]](imaging.product_image(brand_image_seed(recipe[1])))
+    if kind == "text":
+        return imaging.text_image(recipe[1], list(recipe[2]))
+    if kind == "product":
+        return imaging.product_image(recipe[1])
+    raise ValueError(recipe)
+
+
+def render_images(directory, cases):
+    """Draws the brands' pictures and every case's images under ``directory`` (paths as the files give them)."""
+    directory = Path(directory)
+    recipes = {}
+    for brand in BRANDS:
+        for path in [*brand["reference_images"], *brand["counterfeit_images"]]:
+            recipes[path] = ("brand", path)
+    for case in cases:
+        recipes.update(case.extra.get("images", {}))
+    for path, recipe in recipes.items():
+        target = directory / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        image = render_image(recipe)
+        image.save(target, format="JPEG" if target.suffix == ".jpg" else "PNG", quality=90)
+    return len(recipes)
+
 
 # What each brand makes, in English and in Chinese, and accessories for it.
 PRODUCTS = {
@@ -802,6 +872,91 @@ class _Generator:
                 needs="ocr",
                 image_text=text,
                 note="the brand only in the image",
+                extra={"images": {f"images/ocr-{index:03d}.png": ("text", 8000 + index, (text,))}},
+            )
+
+    def image_copy(self, per_brand):
+        """No brand in the text; the picture is a copy of the brand's own (edited): alert (or notice)."""
+        edits = list(IMAGE_EDITS)
+        for brand in BRANDS:
+            for number in range(per_brand):
+                source = brand["reference_images"][number % len(brand["reference_images"])]
+                edit = edits[(len(self.cases) + number) % len(edits)]
+                path = f"images/copy-{len(self.cases) + 1:04d}.jpg"
+                price, currency = self.price(brand["id"], 0.6, 1.0)
+                self.add(
+                    "image_copy",
+                    self.rng.choice(PRODUCTS[brand["id"]][0]).capitalize(),
+                    acceptable={"alert", "notice"},
+                    infringing=True,
+                    category=self.category(brand["id"]),
+                    price=price,
+                    currency=currency,
+                    images=[path],
+                    needs="image",
+                    note=f"a copy of {source} ({edit})",
+                    extra={"images": {path: ("copy", source, edit)}, "edit": edit},
+                )
+
+    def counterfeit_image(self):
+        """The picture of a known counterfeit (edited) at a low price."""
+        edits = list(IMAGE_EDITS)
+        for index, brand in enumerate(BRANDS):
+            source = brand["counterfeit_images"][0]
+            edit = edits[index % len(edits)]
+            path = f"images/copy-{len(self.cases) + 1:04d}.jpg"
+            price, currency = self.price(brand["id"], 0.15, 0.35)
+            self.add(
+                "counterfeit_image",
+                self.rng.choice(PRODUCTS[brand["id"]][0]).capitalize(),
+                acceptable={"notice", "alert"} if brand.get("proactive_notices", True) else {"alert"},
+                infringing=True,
+                category=self.category(brand["id"]),
+                price=price,
+                currency=currency,
+                images=[path],
+                needs="image",
+                note=f"a copy of the known counterfeit {source} ({edit})",
+                extra={"images": {path: ("copy", source, edit)}, "edit": edit},
+            )
+
+    def image_unrelated(self, count):
+        """Unbranded goods with their own photos (two each, sometimes), in the brands' categories too: clear."""
+        for index in range(count):
+            title, category, euros = GENERIC[index % len(GENERIC)]
+            paths = [f"images/photo-{len(self.cases) + 1:04d}-{n}.jpg" for n in range(1 + index % 2)]
+            self.add(
+                "image_unrelated",
+                title,
+                acceptable={"clear"},
+                infringing=False,
+                category=category,
+                price=euros,
+                images=paths,
+                needs="image",
+                extra={"images": {path: ("product", 7000 + 10 * index + n) for n, path in enumerate(paths)}},
+            )
+
+    def image_authorised(self):
+        """The brand's own picture, from a store the brand authorised: clear."""
+        for brand in BRANDS:
+            if not brand["authorised_stores"]:
+                continue
+            source = brand["reference_images"][0]
+            path = f"images/copy-{len(self.cases) + 1:04d}.jpg"
+            price, currency = self.price(brand["id"], 0.7, 1.0)
+            self.add(
+                "image_authorised",
+                self.rng.choice(PRODUCTS[brand["id"]][0]).capitalize(),
+                acceptable={"clear"},
+                infringing=False,
+                category=self.category(brand["id"]),
+                price=price,
+                currency=currency,
+                store=brand["authorised_stores"][0],
+                images=[path],
+                needs="image",
+                extra={"images": {path: ("copy", source, "JPEG quality 60")}},
             )
 
 
@@ -826,6 +981,10 @@ def labelled_set(seed=DEFAULT_SEED):
     generator.ordinary_counterfeit(15)
     generator.not_opted_in(8)
     generator.ocr_only()
+    generator.image_copy(2)
+    generator.counterfeit_image()
+    generator.image_unrelated(24)
+    generator.image_authorised()
     assets = {"brands": BRANDS, "banned_categories": BANNED_CATEGORIES}
     return assets, generator.cases
 
@@ -841,6 +1000,7 @@ def write(directory, seed=DEFAULT_SEED):
     with (directory / "LABELS.jsonl").open("w", encoding="utf-8") as labels:
         for case in cases:
             labels.write(json.dumps(case.label(), ensure_ascii=False) + "\n")
+    render_images(directory, cases)
     return len(cases)
 
 

@@ -1,20 +1,23 @@
-"""Issue 11's floors on the labelled set (tests/screening/labelled.py), text-only cases.
+"""Issue 11's floors on the labelled set (tests/screening/labelled.py): text, OCR and image cases.
 
 - notice precision at least 0.97, and no clean listing ever given a notice;
 - recall of infringing listings (alert or notice) at least 0.90;
 - at most 5% of clean listings flagged (alert or notice);
 - every banned-category listing blocked, and nothing else.
 
-The confusion figures are printed (``pytest -s`` shows them). OCR-only and image-only cases are
-labelled in the same set but need the image core: they are left out here, and counted.
+The confusion figures are printed (``pytest -s`` shows them). The set is written to files with its
+images, as ``screen_file`` reads it, and screened with the image core: the real Tesseract reads the
+captions, perceptual hashes find the copies.
 """
 
 from collections import Counter, defaultdict
+from pathlib import Path
 
 import pytest
 
 from screening.core import ListingInput, Screener, Snapshot
 from screening.core.files import screen_files
+from screening.core.images import ListingImages, NoImageScreening, default_ocr_reader
 from tests.screening import labelled
 from tests.screening.labelled import OBFUSCATIONS, labelled_set
 
@@ -22,10 +25,23 @@ OUTCOMES = ("notice", "alert", "clear", "blocked")
 
 
 @pytest.fixture(scope="module")
-def screened():
+def written(tmp_path_factory):
+    directory = tmp_path_factory.mktemp("labelled")
+    labelled.write(directory)
+    return directory
+
+
+@pytest.fixture(scope="module")
+def screened(written):
     assets, cases = labelled_set()
-    screener = Screener(Snapshot.from_dict(assets))
-    return [(case, screener.screen(ListingInput.from_dict(case.listing))) for case in cases]
+    snapshot = Snapshot.from_dict(assets, base_dir=written)
+    listings = [ListingInput.from_dict(case.listing, base_dir=written) for case in cases]
+    # Every listing image read first in batches (a few Tesseract processes, as the pipeline's batches are);
+    # screening then finds the text in the process's cache, which screen_file's run below shares.
+    reader = default_ocr_reader()
+    reader.read_many([Path(path).read_bytes() for listing in listings for path in listing.images])
+    screener = Screener(snapshot, images=ListingImages(snapshot, ocr=reader))
+    return [(case, screener.screen(listing)) for case, listing in zip(cases, listings, strict=True)]
 
 
 def text_only(screened):
@@ -42,8 +58,8 @@ def figures(pairs):
         "notices": len(notices),
         "notice_precision": sum("notice" in case.acceptable for case, _ in notices) / max(1, len(notices)),
         "clean_notices": sum(case.infringing is False for case, _ in notices),
-        "recall": sum(result.outcome in flagged for _, result in infringing) / len(infringing),
-        "clean_flagged": sum(result.outcome in flagged for _, result in clean) / len(clean),
+        "recall": sum(result.outcome in flagged for _, result in infringing) / max(1, len(infringing)),
+        "clean_flagged": sum(result.outcome in flagged for _, result in clean) / max(1, len(clean)),
         "acceptable": sum(str(result.outcome) in case.acceptable for case, result in pairs) / len(pairs),
         "infringing": len(infringing),
         "clean": len(clean),
@@ -77,6 +93,12 @@ def test_the_set_is_large_and_covers_every_kind_of_case():
     assert all(obfuscations[kind] >= 5 for kind in OBFUSCATIONS), obfuscations
     assert any(not case.listing["title"].isascii() and "正品" in case.listing["title"] for case in text_cases)
     assert any(case.needs == "ocr" for case in cases)
+    assert any(case.needs == "ocr" and not case.image_text.isascii() for case in cases)
+    image_groups = Counter(case.group for case in cases if case.needs == "image")
+    assert image_groups["image_copy"] >= 16 and image_groups["counterfeit_image"] >= 8
+    assert image_groups["image_unrelated"] >= 20 and image_groups["image_authorised"] >= 4
+    edits = Counter(case.extra.get("edit") for case in cases if case.group == "image_copy")
+    assert all(edits[edit] >= 2 for edit in labelled.IMAGE_EDITS), edits
 
 
 def test_the_same_seed_gives_the_same_set_and_another_seed_another():
@@ -84,20 +106,45 @@ def test_the_same_seed_gives_the_same_set_and_another_seed_another():
     assert [c.listing for c in labelled_set(11)[1]] != [c.listing for c in labelled_set(12)[1]]
 
 
-def test_the_floors_of_issue_11_hold_on_the_text_only_cases(screened):
-    pairs = text_only(screened)
-    numbers = figures(pairs)
-    print("\n" + confusion(pairs))
+def test_the_floors_of_issue_11_hold(screened):
+    numbers = figures(screened)
+    print("\n" + confusion(screened))
     print({key: round(value, 4) if isinstance(value, float) else value for key, value in numbers.items()})
-    print(f"left out (need the image core): {Counter(c.needs for c, _ in screened if c.needs != 'text')}")
+    for needs in ("text", "ocr", "image"):
+        part = figures([(c, r) for c, r in screened if c.needs == needs])
+        print(needs, {key: round(value, 4) if isinstance(value, float) else value for key, value in part.items()})
     wrong = [(c.listing["id"], c.group, c.listing["title"], sorted(c.acceptable), str(r.outcome), r.score)
-             for c, r in pairs if str(r.outcome) not in c.acceptable]  # fmt: skip
+             for c, r in screened if str(r.outcome) not in c.acceptable]  # fmt: skip
     for line in wrong:
         print("outside its label:", line)
     assert numbers["clean_notices"] == 0
     assert numbers["notice_precision"] >= 0.97
     assert numbers["recall"] >= 0.90
     assert numbers["clean_flagged"] <= 0.05
+    # The text cases alone hold them too: the image cases do not carry them.
+    text = figures(text_only(screened))
+    assert text["clean_notices"] == 0 and text["notice_precision"] >= 0.97
+    assert text["recall"] >= 0.90 and text["clean_flagged"] <= 0.05
+
+
+def test_the_image_cases_are_found_by_the_image_core(screened):
+    flagged = ("alert", "notice")
+    images = [(c, r) for c, r in screened if c.needs in ("ocr", "image")]
+    infringing = [(c, r) for c, r in images if c.infringing]
+    clean = [(c, r) for c, r in images if c.infringing is False]
+    copies = [r for c, r in infringing if c.needs == "image"]
+    assert sum(r.outcome in flagged for r in copies) / len(copies) >= 0.90  # 24 of 24
+    # Tesseract misses a caption on a busy striped scene (its layout analysis takes the stripes and the
+    # caption for a picture) and short Chinese captions beside the English model ("天鹿" read as Latin):
+    # 4 of the 8 OCR-only cases are found (tests/screening/test_ocr.py measures 27 of 30 on other scenes).
+    captions = [r for c, r in infringing if c.needs == "ocr"]
+    assert sum(r.outcome in flagged for r in captions) >= len(captions) / 2
+    assert not any(r.outcome in flagged for _, r in clean), [c.listing for c, r in clean if r.outcome in flagged]
+    for case, result in infringing:
+        if case.needs == "image" and result.outcome in flagged:
+            assert any(s.kind == "image" and " bits of 64 from " in s.evidence for s in result.signals), result
+        if case.needs == "ocr" and result.outcome in flagged:
+            assert any(s.kind == "ocr" and s.evidence.startswith("image text: ") for s in result.signals), result
 
 
 def test_banned_categories_are_blocked_and_nothing_else_is(screened):
@@ -111,12 +158,18 @@ def test_no_notice_for_a_brand_that_has_not_opted_in_nor_for_an_authorised_store
             assert result.outcome != "notice", case.listing
 
 
-def test_the_ocr_only_cases_are_clear_without_the_image_core(screened):
+def test_the_image_cases_are_clear_without_the_image_core(written):
     # They are the image core's to find: text alone does not see the brand.
-    assert {str(result.outcome) for case, result in screened if case.needs == "ocr"} == {"clear"}
+    assets, cases = labelled_set()
+    screener = Screener(Snapshot.from_dict(assets, base_dir=written), images=NoImageScreening())
+    outcomes = {
+        str(screener.screen(ListingInput.from_dict(case.listing, base_dir=written)).outcome)
+        for case in cases
+        if case.needs in ("ocr", "image")
+    }
+    assert outcomes == {"clear"}
 
 
-def test_the_file_command_gives_the_same_outcomes(tmp_path, screened):
-    labelled.write(tmp_path)
-    version, outcomes = screen_files(tmp_path / "ASSETS.json", tmp_path / "LISTINGS.jsonl", tmp_path / "RESULTS.jsonl")
+def test_the_file_command_gives_the_same_outcomes(tmp_path, written, screened):
+    version, outcomes = screen_files(written / "ASSETS.json", written / "LISTINGS.jsonl", tmp_path / "RESULTS.jsonl")
     assert outcomes == Counter(str(result.outcome) for _, result in screened)
