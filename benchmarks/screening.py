@@ -2,8 +2,8 @@
 
     python benchmarks/screening.py [--quick] [--sections text] [--seed 11]
 
-Sections (each a function in SECTIONS, run in one process; the image, OCR and end-to-end
-sections of issue 11 are added here as they are built):
+Sections (each a function in SECTIONS, run in one process; the end-to-end section of issue 11 is
+added here when it is built):
 
 - ``text``: text screening with full normalisation on a generated catalogue of 20,000 keywords
   over 2,000 brands, and 100,000 listings (``--quick``: 10,000 listings, the same catalogue),
@@ -17,6 +17,20 @@ sections of issue 11 are added here as they are built):
   automaton, on a sample of the listings (a loop over every keyword is too slow for all of
   them); the two must find the same keys in the sample (``agree``). The naive side only finds
   keywords, the screener also judges: the ratio is a floor. Goal: 50,000 listings/s.
+
+- ``image_hash``: nearest neighbours within 10 bits of 1,000,000 64-bit hashes (random, with a
+  copy 0 to 12 bits away planted for half the queries; 16 rows per image, as reference images are
+  indexed with their crops): ``HashIndex.within`` (multi-index hashing, 4 bands of 16 bits), one
+  query at a time, 5,000 queries (``--quick``: 2,000); beside it the numpy scan (XOR and popcount
+  of every row) and the naive baseline, a Python loop over the hashes, timed on 100,000 hashes for
+  a few queries and extrapolated to the million (its time is linear in the hashes); the three must
+  agree on the queries they share. Goal: 1,000 queries/s.
+- ``ocr``: 800 px listing images (a product scene with a caption, English or Chinese; 48,
+  ``--quick``: 16, all different) read by ``OcrReader`` with a process pool of 2 (both cores),
+  batches of up to 8 images per Tesseract process; then the same images again: 0 Tesseract calls.
+  The CPU of the pool and its Tesseract processes is taken when the pool ends. Beside it the naive
+  baseline: one Tesseract process per image, one at a time, no cache (on 6 images). Goal: 9
+  images/s.
 
 The catalogue: invented brand names (a few are ordinary English words), each with ten keywords
 (the name, product lines of one to three words, a Chinese name for one brand in five). The
@@ -40,11 +54,23 @@ from pathlib import Path
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
 
+import resource  # noqa: E402
+from concurrent.futures import ProcessPoolExecutor  # noqa: E402
+
+import numpy as np  # noqa: E402
+import pytesseract  # noqa: E402
+
 from screening.core import ListingInput, Screener, Snapshot  # noqa: E402
+from screening.core.hash_index import HashIndex  # noqa: E402
 from screening.core.normalise import view  # noqa: E402
+from screening.core.ocr import OcrReader, ocr_prepare  # noqa: E402
 from screening.core.words import english_words  # noqa: E402
 
 TEXT_GOAL = 50_000  # listings/s on one core
+HASH_GOAL = 1_000  # queries/s against 1,000,000 hashes
+OCR_GOAL = 9  # images/s with both cores
+HASH_ROWS = 1_000_000
+HASH_DISTANCE = 10
 BATCH = 1_000  # listings screened together (Screener.screen_many), as the pipeline screens an ingest batch
 SYLLABLES = ["ka", "lo", "vex", "tri", "mo", "zan", "quel", "dor", "fi", "ra", "nix", "bel", "tor", "sa", "vin",
              "qua", "rel", "mar", "zo", "pex", "lu", "gan", "thor", "ve", "ny", "cor", "dex", "ful", "ix", "on"]  # fmt: skip
@@ -223,7 +249,146 @@ def section_text(arguments, rng):
     return figures
 
 
-SECTIONS = {"text": section_text}
+def section_image_hash(arguments, rng):
+    generator = np.random.default_rng(arguments.seed)
+    queries_count = 2_000 if arguments.quick else 5_000
+    hashes = generator.integers(0, 2**64, size=HASH_ROWS, dtype=np.uint64)
+    queries = generator.integers(0, 2**64, size=queries_count, dtype=np.uint64)
+    # Half the queries have a copy in the index, 0 to 12 bits away (some beyond the distance on purpose).
+    planted = generator.choice(HASH_ROWS, size=queries_count // 2, replace=False)
+    for number, row in enumerate(planted):
+        flips = generator.choice(64, size=number % 13, replace=False)
+        hashes[row] = queries[number] ^ np.bitwise_or.reduce(np.left_shift(np.uint64(1), flips.astype(np.uint64)))
+    owners = np.arange(HASH_ROWS) // 16
+    built = time.perf_counter()
+    index = HashIndex(hashes, owners)
+    build_seconds = time.perf_counter() - built
+    scan = HashIndex(hashes, owners, multi_index=False)
+    query_ints = [int(q) for q in queries]
+
+    index.within(query_ints[0], HASH_DISTANCE)  # warm
+    wall, cpu = time.perf_counter(), time.process_time()
+    found = [index.within(q, HASH_DISTANCE) for q in query_ints]
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+
+    scan_queries = query_ints[:100]
+    scan_cpu = time.process_time()
+    scanned = [scan.within(q, HASH_DISTANCE) for q in scan_queries]
+    scan_cpu = time.process_time() - scan_cpu
+    agree_scan = all(
+        a[0].tolist() == b[0].tolist() and a[1].tolist() == b[1].tolist()
+        for a, b in zip(found[:100], scanned, strict=True)
+    )
+
+    naive_rows = 100_000
+    naive_hashes = [int(h) for h in hashes[:naive_rows]]
+    naive_queries = query_ints[:3]
+    naive_cpu = time.process_time()
+    naive_found = [
+        [row for row, h in enumerate(naive_hashes) if (h ^ q).bit_count() <= HASH_DISTANCE] for q in naive_queries
+    ]
+    naive_cpu = time.process_time() - naive_cpu
+    naive_query_seconds = naive_cpu / len(naive_queries) * (HASH_ROWS / naive_rows)  # linear in the hashes
+    partial = HashIndex(hashes[:naive_rows])
+    agree_naive = all(
+        sorted(partial.within_rows(q, HASH_DISTANCE)[0].tolist()) == rows
+        for q, rows in zip(naive_queries, naive_found, strict=True)
+    )
+    figures = {
+        "hashes": HASH_ROWS,
+        "max_distance": HASH_DISTANCE,
+        "queries": queries_count,
+        "build_s": round(build_seconds, 2),
+        "queries_per_s": round(queries_count / wall),
+        "cpu_queries_per_s": round(queries_count / cpu),
+        "cpu_us_per_query": round(cpu / queries_count * 1e6, 1),
+        "matches_found": sum(len(owners_found) for owners_found, _ in found),
+        "scan_cpu_queries_per_s": round(len(scan_queries) / scan_cpu, 1),
+        "agree_scan": agree_scan,
+        "naive_rows_timed": naive_rows,
+        "naive_queries_timed": len(naive_queries),
+        "naive_cpu_queries_per_s_extrapolated": round(1 / naive_query_seconds, 3),
+        "ratio": round((queries_count / cpu) * naive_query_seconds),
+        "agree_naive": agree_naive,
+        "goal_queries_per_s": HASH_GOAL,
+        "goal_met": queries_count / cpu >= HASH_GOAL,
+    }
+    print(f"image_hash: {HASH_ROWS:,} hashes indexed in {build_seconds:.2f} s; {figures['queries_per_s']:,} "
+          f"queries/s wall, {figures['cpu_queries_per_s']:,} by CPU ({figures['cpu_us_per_query']} µs each), "
+          f"{figures['matches_found']} matches; numpy scan {figures['scan_cpu_queries_per_s']} by CPU "
+          f"(agree: {agree_scan}); naive Python loop {naive_query_seconds:.2f} s a query on a million "
+          f"(timed on {naive_rows:,}): ratio {figures['ratio']:,} (agree: {agree_naive})")  # fmt: skip
+    return figures
+
+
+def _children_cpu():
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def ocr_images(count, seed):
+    """``count`` different 800 px listing images with a caption, PNG bytes."""
+    from tests.screening.imaging import encoded, text_image
+
+    words = ["NORTHWIND", "VELLMORA AAA QUALITY", "LUMETTA X5", "ZEPHYRA 1:1", "HARBOR", "北风 高仿 原单"]
+    return [
+        encoded(text_image(seed * 1000 + number, [words[number % len(words)], f"No. {number}"]))
+        for number in range(count)
+    ]
+
+
+def section_ocr(arguments, rng):
+    images = ocr_images(16 if arguments.quick else 48, arguments.seed)
+    warm = ocr_images(2, arguments.seed + 1)
+    cpu_before = _children_cpu()
+    with ProcessPoolExecutor(2) as pool:
+        reader = OcrReader(executor=pool, workers=2)
+        reader.read_many(warm)  # the pool's processes start and import
+        calls_before = reader.tesseract_calls
+        wall = time.perf_counter()
+        texts = reader.read_many(images)
+        wall = time.perf_counter() - wall
+        calls = reader.tesseract_calls - calls_before
+        again = time.perf_counter()
+        reader.read_many(images)
+        again = time.perf_counter() - again
+        calls_again = reader.tesseract_calls - calls_before - calls
+    cpu = _children_cpu() - cpu_before  # the pool's processes and their Tesseract processes, warm-up included
+    cpu_per_image = cpu / (len(images) + len(warm))
+
+    naive = images[:6]
+    naive_cpu, naive_wall = _children_cpu(), time.perf_counter()
+    for data in naive:
+        pytesseract.image_to_string(ocr_prepare(data), lang=reader.settings.languages)
+    naive_wall, naive_cpu = time.perf_counter() - naive_wall, _children_cpu() - naive_cpu
+    figures = {
+        "images": len(images),
+        "side_px": 800,
+        "workers": 2,
+        "images_per_s": round(len(images) / wall, 1),
+        "tesseract_calls": calls,
+        "cpu_s_per_image": round(cpu_per_image, 3),
+        "cpu_images_per_s_on_2_cores": round(2 / cpu_per_image, 1),
+        "read": sum(bool(text.text) for text in texts),
+        "seen_before_tesseract_calls": calls_again,
+        "seen_before_s": round(again, 4),
+        "naive_images": len(naive),
+        "naive_images_per_s": round(len(naive) / naive_wall, 2),
+        "naive_cpu_s_per_image": round(naive_cpu / len(naive), 3),
+        "ratio": round((len(images) / wall) / (len(naive) / naive_wall), 1),
+        "goal_images_per_s": OCR_GOAL,
+        "goal_met": len(images) / wall >= OCR_GOAL,
+    }
+    print(f"ocr: {len(images)} images of 800 px: {figures['images_per_s']} images/s wall with 2 processes "
+          f"({calls} Tesseract calls), {figures['cpu_s_per_image']} s of CPU each "
+          f"({figures['cpu_images_per_s_on_2_cores']} images/s on 2 idle cores); text in {figures['read']}; "
+          f"again: {calls_again} Tesseract calls in {again * 1000:.1f} ms; naive (a process per image, one at a "
+          f"time) {figures['naive_images_per_s']} images/s, {figures['naive_cpu_s_per_image']} s of CPU each: "
+          f"ratio {figures['ratio']}")  # fmt: skip
+    return figures
+
+
+SECTIONS = {"text": section_text, "image_hash": section_image_hash, "ocr": section_ocr}
 
 
 def main():
