@@ -21,19 +21,25 @@ does:
 
 For the mixed set the effects are then carried out, in-process, by the same
 number of worker processes running the effects task's code
-(``takedowns.tasks.run_items_effects``) on chunks of items: delisting,
-penalty points and the ladder steps they cross, reimbursements, notifications
-and their e-mails (to a dummy mail backend). "Takedowns completed per second"
-counts an item once all of its effects are done: items / (sweep + effects).
+(``takedowns.tasks.run_items_effects``) on the sweep's chunks of items
+(``sweep.EFFECTS_TASK_CHUNK``), a batch per kind of effect: delisting, penalty
+points and the ladder steps they cross, reimbursements, notifications and their
+e-mails (to a dummy mail backend). "Takedowns completed per second" counts an
+item once all of its effects are done: items / (sweep + effects). Beside the
+wall-clock rate, which the machine's load skews, the workers report what does
+not depend on it as much: queries and Python CPU time per item.
 
 Then every mixed item is checked: upheld once (generation 1), one outcome
 event, one audit entry, one statement of reasons, its effects (delist,
 penalise, notify; reimburse for counterfeits) each once and done, one penalty,
 its listing down, its parties notified; the stores' sanctions are checked
 against the ladder recomputed from their points. The last line of output is
-one JSON object with ``mixed_items_per_s``, ``uniform_items_per_s`` and
-``exactly_once``. Times are wall-clock; the load average before each sweep is
-reported, since other processes on the machine skew every figure.
+one JSON object with ``mixed_items_per_s``, ``uniform_items_per_s``,
+``exactly_once`` and the effects' figures (``mixed_takedowns_completed_per_s``,
+``mixed_effects_per_s``, ``mixed_effects_queries_per_item``,
+``mixed_effects_cpu_ms_per_item``). Times are wall-clock; the load average
+before each phase is reported, since other processes on the machine skew every
+figure.
 """
 
 import argparse
@@ -73,23 +79,34 @@ def _sweep_worker(now_iso, start, results):
 
 
 def _effects_worker(chunks, next_chunk, start, results):
-    """One worker process: take the next chunk of item ids and run its effects as the effects task does."""
+    """One worker process: take the next chunk of item ids and run its effects as the effects task does.
+
+    Reports (effects done, seconds, queries, Python CPU seconds).
+    """
     from django.db import connection
 
     from takedowns.tasks import run_items_effects
 
+    queries = 0
+
+    def count(execute, sql, params, many, context):
+        nonlocal queries
+        queries += 1
+        return execute(sql, params, many, context)
+
     connection.ensure_connection()
     start.wait()
-    began = time.perf_counter()
+    began, cpu = time.perf_counter(), time.process_time()
     done = 0
-    while True:
-        with next_chunk.get_lock():
-            n = next_chunk.value
-            next_chunk.value += 1
-        if n >= len(chunks):
-            break
-        done += run_items_effects(chunks[n])  # the task's own code, called in this process
-    results.put((done, time.perf_counter() - began))
+    with connection.execute_wrapper(count):
+        while True:
+            with next_chunk.get_lock():
+                n = next_chunk.value
+                next_chunk.value += 1
+            if n >= len(chunks):
+                break
+            done += run_items_effects(chunks[n])  # the task's own code, called in this process
+    results.put((done, time.perf_counter() - began, queries, time.process_time() - cpu))
     connection.close()
 
 
@@ -370,8 +387,17 @@ def main(argv=None):
     print(f"Carrying out the effects of {len(pending):,} items with {args.workers} worker processes ...", flush=True)
     load_effects = os.getloadavg()[0]
     reports, effects_seconds = effects_with_workers(args.workers, pending, EFFECTS_TASK_CHUNK)
-    effects_done = sum(count for count, _ in reports)
-    print(f"  {effects_done:,} effects in {effects_seconds:.2f} s", flush=True)
+    effects_done = sum(report[0] for report in reports)
+    effects_rate = effects_done / effects_seconds
+    queries_per_item = sum(report[2] for report in reports) / len(pending)
+    cpu_ms_per_item = 1000 * sum(report[3] for report in reports) / len(pending)
+    for n, (count, worker_seconds, queries, cpu) in enumerate(reports, 1):
+        print(f"  worker {n}: {count:,} effects in {worker_seconds:.2f} s, {queries:,} queries, {cpu:.2f} s CPU")
+    print(
+        f"  {effects_done:,} effects in {effects_seconds:.2f} s: {effects_rate:,.0f} effects/s; per item "
+        f"{queries_per_item:.2f} queries and {cpu_ms_per_item:.2f} ms of the workers' CPU",
+        flush=True,
+    )
     completed_rate = len(world.ids) / (mixed["seconds"] + effects_seconds)
     print(f"  takedowns completed (sweep and effects): {completed_rate:,.0f} items/s", flush=True)
     effects = effects_check(world.ids[0], world.ids[-1])
@@ -402,7 +428,11 @@ def main(argv=None):
                 "uniform_sweep_seconds": round(uniform["seconds"], 2) if uniform else None,
                 "mixed_effects_seconds": round(effects_seconds, 2),
                 "mixed_effects_done": effects_done,
+                "mixed_effects_per_s": round(effects_rate),
+                "mixed_effects_queries_per_item": round(queries_per_item, 2),
+                "mixed_effects_cpu_ms_per_item": round(cpu_ms_per_item, 2),
                 "mixed_takedowns_completed_per_s": round(completed_rate),
+                "total_seconds": round(time.perf_counter() - total_began, 1),
                 "exactly_once": exactly_once,
                 "sanctions": {k: v for k, v in ladder.items() if k != "examples_wrong"},
                 "data": world.counts,
