@@ -163,33 +163,39 @@ class Screener:
         listings = list(listings)
         results = [None] * len(listings)
         pending = []  # (index, category, image findings) of the listings not blocked
-        texts = []  # three a listing: title, description, text read from its images
-        banned = self.snapshot.banned_categories
+        texts = []  # two a listing: title and description; then the texts read from images
+        ocr = []  # positions in pending of the listings with text read from their images, in that order
         keys = self._category_keys
         for index, listing in enumerate(listings):
-            category = keys.get(listing.category) if listing.category else ""
-            if category is None:
-                category = self._category_key(listing.category)
-            if banned and category and self.snapshot.is_banned(category):
+            category, banned = keys.get(listing.category) or self._category_key(listing.category)
+            if banned:
                 evidence = f'category "{listing.category}" is banned'
                 signal = Signal(SignalKind.CATEGORY, evidence)
                 results[index] = ScreeningResult(listing.id, Outcome.BLOCKED, None, 1.0, (signal,))
                 continue
-            findings = self.images.findings(listing) if listing.images else NO_FINDINGS
+            findings = NO_FINDINGS
+            if listing.images:
+                findings = self.images.findings(listing)
+                if findings.ocr_text:
+                    ocr.append(len(pending))
             pending.append((index, category, findings))
-            texts += (listing.title, listing.description, findings.ocr_text)
+            texts += (listing.title, listing.description)
+        listed = len(texts)
+        texts += (pending[position][2].ocr_text for position in ocr)
+        text_of = {(position, 2): listed + n for n, position in enumerate(ocr)}
         joined, starts = views(texts)
         found = {}  # position in pending -> [(field, index of the key's last character in its view, value)]
         for last, value in self.matcher.scan(joined):
             text_index = bisect_right(starts, last) - 1
-            position, field = divmod(text_index, 3)
+            position, field = divmod(text_index, 2) if text_index < listed else (ocr[text_index - listed], 2)
             found.setdefault(position, []).append((field, last - starts[text_index], value))
         for position, (index, category, findings) in enumerate(pending):
             scanned = found.get(position)
             if findings.matches or (scanned and any(value[2] for _, _, value in scanned)):
                 views_of = {}
                 for field, name in enumerate(FIELDS):
-                    piece = joined[starts[3 * position + field] : starts[3 * position + field + 1] - 1]
+                    text_index = 2 * position + field if field < 2 else text_of.get((position, 2))
+                    piece = " " if text_index is None else joined[starts[text_index] : starts[text_index + 1] - 1]
                     views_of[name] = piece if piece != " " else "  "
                 results[index] = self._judge(listings[index], category, findings, scanned or (), views_of)
             else:
@@ -197,15 +203,15 @@ class Screener:
         return results
 
     def _category_key(self, category):
-        # Listings share few categories: each is made a key once (a bounded memo).
-        if not category:
-            return ""
-        key = self._category_keys.get(category)
-        if key is None:
-            key = category_key(category)
+        """(category_key, banned) of a listing's category. Listings share few categories: each is worked out
+        once (a bounded memo)."""
+        known = self._category_keys.get(category)
+        if known is None:
+            key = category_key(category) if category else ""
+            known = (key, bool(key) and self.snapshot.is_banned(key))
             if len(self._category_keys) < 100_000:
-                self._category_keys[category] = key
-        return key
+                self._category_keys[category] = known
+        return known
 
     def _judge(self, listing, category, findings, scanned, views_of):
         """Judges a listing that names a brand (or whose images match one), from what the pass found:
@@ -234,7 +240,7 @@ class Screener:
             sum(signal.points for signal in merchant_signals),
         )
         best = None
-        for brand_index in sorted(by_brand.keys() | images_by_brand.keys()):
+        for brand_index in sorted(by_brand.keys() | images_by_brand.keys()) if images_by_brand else sorted(by_brand):
             verdict = self._brand_verdict(
                 listing,
                 category,
@@ -270,10 +276,12 @@ class Screener:
         ):
             return None
         keywords = self._keyword_findings(texts, hits, t)
-        direct = keywords.direct or any(match.identifies for match in images)
+        direct = keywords.direct or (bool(images) and any(match.identifies for match in images))
         if listing.store is not None and listing.store in brand.authorised_stores:
             return _Verdict(brand_index, 0.0, Outcome.CLEAR, direct, keywords, in_category, None, 0.0, images, True)
-        points = keywords.points + replica_points + merchant_points + sum(match.signal.points for match in images)
+        points = keywords.points + replica_points + merchant_points
+        if images:
+            points += sum(match.signal.points for match in images)
         if in_category:
             points += t.category
         price_ratio, price_points = None, 0.0
@@ -399,7 +407,8 @@ class Screener:
         for (term, hit), points in zip(replica, self._replica_points(replica) if replica else (), strict=True):
             quote = texts.quote(hit.field, hit.start, hit.end, term.written)
             signals.append(Signal(SignalKind.REPLICA, f'{FIELD_NAMES[hit.field]}: "{quote}"', points))
-        signals.extend(match.signal for match in verdict.images)
+        if verdict.images:
+            signals.extend(match.signal for match in verdict.images)
         if verdict.in_category:
             evidence = f'category "{listing.category}" is one of the brand\'s'
             signals.append(Signal(SignalKind.CATEGORY, evidence, t.category))

@@ -173,3 +173,14 @@ def test_the_image_cases_are_clear_without_the_image_core(written):
 def test_the_file_command_gives_the_same_outcomes(tmp_path, written, screened):
     version, outcomes = screen_files(written / "ASSETS.json", written / "LISTINGS.jsonl", tmp_path / "RESULTS.jsonl")
     assert outcomes == Counter(str(result.outcome) for _, result in screened)
+
+
+def test_a_batch_gives_every_listing_the_result_it_gets_alone(written, screened):
+    # screen_many normalises and matches all listings at once: nothing may leak from one to the next.
+    assets, cases = labelled_set()
+    snapshot = Snapshot.from_dict(assets, base_dir=written)
+    screener = Screener(snapshot, images=ListingImages(snapshot, ocr=default_ocr_reader()))  # its cache is warm
+    listings = [ListingInput.from_dict(case.listing, base_dir=written) for case in cases]
+    assert screener.screen_many(listings) == [result for _, result in screened]
+    assert screener.screen_many(list(reversed(listings))) == [result for _, result in reversed(screened)]
+    assert screener.screen_many([]) == []
