@@ -3,10 +3,19 @@
 write here is audited (``portal.admin_audit``): a merchant's identity, which the
 ban register matches, and the store a listing belongs to, which decides whose
 penalty an upheld notice becomes, among them. Listing images go through the
-upload validator (``portal.admin_uploads``)."""
+upload validator (``portal.admin_uploads``). A listing is not added in, nor moved
+into, a category the marketplace prohibits (``listings.categories``), here as on
+every other channel, and the refusal is audited as theirs is."""
 
+from django import forms
 from django.contrib import admin
 
+from listings.categories import (
+    BANNED_CATEGORY,
+    banned_category_message,
+    banned_category_refusal_entry,
+    category_banned,
+)
 from listings.models import Listing, ListingImage, Merchant, Order, Store
 from portal.admin_audit import AuditedAdminMixin
 from portal.admin_uploads import upload_metadata_fields, validated_uploads_form
@@ -43,8 +52,41 @@ class ListingImageInline(admin.TabularInline):
     readonly_fields = ("width", "height", "perceptual_hash", *upload_metadata_fields(ListingImage))
 
 
+class ListingAdminForm(forms.ModelForm):
+    actor = None  # the signed-in staff member, set by ListingAdmin.get_form
+
+    class Meta:
+        model = Listing
+        fields = ["store", "external_id", "title", "description", "category", "price", "currency", "updated_at"]
+
+    def clean_category(self):
+        category = self.cleaned_data["category"]
+        creating = self.instance.pk is None
+        # As listings.catalogue: a listing already in a category banned since may keep it.
+        if not creating and category == self.instance.category:
+            return category
+        banned = category_banned(category)
+        if banned is None:
+            return category
+        store = self.cleaned_data.get("store") or (None if creating else self.instance.store)
+        external_id = self.cleaned_data.get("external_id", "") if creating else self.instance.external_id
+        # Recorded in the admin's transaction, which an invalid form does not roll back.
+        banned_category_refusal_entry(
+            actor=self.actor,
+            listing=None if creating else self.instance,
+            external_id=external_id,
+            store_id=store.pk if store is not None else None,
+            organisation_id=store.merchant.organisation_id if store is not None else None,
+            category=category,
+            banned_category=banned,
+            via="admin",
+        ).save(force_insert=True)
+        raise forms.ValidationError(banned_category_message(category, banned), code=BANNED_CATEGORY)
+
+
 @admin.register(Listing)
 class ListingAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    form = ListingAdminForm
     audit_action = "listings.listing"
     audit_organisation_path = "store.merchant.organisation"
     list_display = ("external_id", "title", "store", "category", "price", "currency", "status", "created_at")
@@ -55,6 +97,11 @@ class ListingAdmin(AuditedAdminMixin, admin.ModelAdmin):
     readonly_fields = ("status", "created_at")
     inlines = [ListingImageInline]
     show_full_result_count = False
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        form.actor = request.user  # a class made for this request
+        return form
 
 
 @admin.register(Order)

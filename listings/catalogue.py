@@ -19,6 +19,10 @@ The rules a row meets:
   category and a price.
 - A store under a restriction, suspended, closed or banned adds no listings
   (``store_refusal``); it may still change or remove the ones it has.
+- A listing is not created in a category the marketplace prohibits, nor moved
+  into one (``banned_category``, listings.categories); the refusal is audited.
+  One already in a category banned since keeps its category (screening reports
+  it ``blocked``).
 - A listing stays in its store: the store is part of what penalties count.
 - A removed listing stays removed (``takedowns.listing_sync`` keeps it so too):
   it is not changed again, and its external id is not reused. Open notice items
@@ -36,6 +40,12 @@ from django.db import IntegrityError, connection, models, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from listings.categories import (
+    BANNED_CATEGORY,
+    banned_category_message,
+    banned_category_refusal_entry,
+    category_banned,
+)
 from listings.models import Listing, ListingStatus, Store, StoreStatus
 from portal.audit import audit_log_entry
 from portal.forms import text_problem
@@ -184,6 +194,8 @@ class _Plan:
     remove: list = field(default_factory=list)  # (index, Listing, status before)
     unchanged: list = field(default_factory=list)  # (index, Listing)
     errors: list = field(default_factory=list)
+    # (store id, Listing or None when new, external id, category, banned category it is in): audited refusals
+    banned: list = field(default_factory=list)
 
 
 def _plan_row(plan, index, change, values, *, listing, stores, now):
@@ -206,6 +218,9 @@ def _plan_row(plan, index, change, values, *, listing, stores, now):
             return None
         if refusal := store_refusal(store, now=now):
             return refuse("store", f"store_{store.status}", refusal)
+        if banned := category_banned(values["category"]):
+            plan.banned.append((store.pk, None, change.external_id, values["category"], banned))
+            return refuse("category", BANNED_CATEGORY, banned_category_message(values["category"], banned))
         new = Listing(
             store=store,
             external_id=change.external_id,
@@ -237,6 +252,9 @@ def _plan_row(plan, index, change, values, *, listing, stores, now):
     if not changed:
         plan.unchanged.append((index, listing))
         return None
+    if "category" in changed and (banned := category_banned(values["category"])):
+        plan.banned.append((listing.store_id, listing, change.external_id, values["category"], banned))
+        return refuse("category", BANNED_CATEGORY, banned_category_message(values["category"], banned))
     for name in changed:
         setattr(listing, name, values[name])
     listing.updated_at = now
@@ -290,6 +308,18 @@ def _audit_entries(plan, *, actor, merchant_orgs):
     entries += [
         entry("listings.listing.removed", listing, {"before": before, "after": ListingStatus.REMOVED})
         for _, listing, before in plan.remove
+    ]
+    entries += [
+        banned_category_refusal_entry(
+            actor=actor,
+            listing=listing,
+            external_id=external_id,
+            store_id=store_id,
+            organisation_id=merchant_orgs[store_id],
+            category=category,
+            banned_category=banned_category,
+        )
+        for store_id, listing, external_id, category, banned_category in plan.banned
     ]
     return entries
 

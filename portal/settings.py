@@ -564,6 +564,50 @@ PORTAL_SITE_NAME = env.str("PORTAL_SITE_NAME", default="Takedown Portal")
 # Absolute address of the portal, used for links in e-mails (no links when empty).
 PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8000" if DEBUG else "").rstrip("/")
 
+# Categories the marketplace prohibits outright (issue 11): a listing in one, or inside one
+# ("Vehicle parts > Airbag components > Driver" is inside "Vehicle parts > Airbag components"), is
+# refused at creation and ingest (listings.categories) and reported "blocked" by screening.
+# Comma-separated; the steps of a path are written "A > B" (spaces around ">" are added here).
+_BANNED_CATEGORY_MAX_LENGTH = 100  # listings.Listing.category's max_length: a longer one would match nothing
+_banned_default = (
+    "Vehicle parts > Airbag components,Firearms and ammunition,Explosives and fireworks,"
+    "Prescription drugs,Ivory products"
+)
+
+
+def _banned_categories(name, raw):
+    """The categories of ``raw`` (comma-separated) written as compared: words single-spaced, " > " between steps."""
+    if not raw.strip():
+        return ()
+    categories, seen = [], {}
+    for position, entry in enumerate(raw.split(","), start=1):
+        steps = [" ".join(step.split()) for step in entry.split(">")]
+        if not all(steps):
+            raise ImproperlyConfigured(
+                f"Environment variable {name}: entry {position} ({entry.strip()!r}) has an empty category or "
+                'path step; write categories separated by commas, the steps of one as "Vehicle parts > Airbag '
+                'components" (or set it empty to ban none)'
+            )
+        category = " > ".join(steps)
+        if len(category) > _BANNED_CATEGORY_MAX_LENGTH or not category.isprintable():
+            raise ImproperlyConfigured(
+                f"Environment variable {name}: entry {position} ({category[:40]!r}) must be printable text of at "
+                f"most {_BANNED_CATEGORY_MAX_LENGTH} characters, as a listing's category is"
+            )
+        key = category.casefold()
+        if key in seen:
+            raise ImproperlyConfigured(
+                f"Environment variable {name}: entry {position} ({category!r}) repeats entry {seen[key]}"
+            )
+        seen[key] = position
+        categories.append(category)
+    return tuple(categories)
+
+
+LISTING_BANNED_CATEGORIES = _banned_categories(
+    "LISTING_BANNED_CATEGORIES", env.str("LISTING_BANNED_CATEGORIES", default=_banned_default)
+)
+
 # Notice lifecycle (DOMAIN.md "Item lifecycle", "Penalties", "Service level").
 TAKEDOWN_COUNTER_NOTICE_HOURS = _env_int("TAKEDOWN_COUNTER_NOTICE_HOURS", 72, minimum=1)
 TAKEDOWN_REPLY_HOURS = _env_int("TAKEDOWN_REPLY_HOURS", 72, minimum=1)

@@ -201,8 +201,10 @@ class ListingIngestApi(Idempotent, APIView):
     `create` and `update` insist on one or the other; `remove` takes the
     listing off the marketplace. A new listing names its store (`sto_…`) and
     gives a title, a category and a price. A store under a restriction,
-    suspended, closed or banned adds no listings; a listing stays in its store;
-    a removed listing is not changed again.
+    suspended, closed or banned adds no listings; no listing is created in, or
+    moved into, a category the marketplace prohibits (`banned_category`, on
+    `/listings/{index}/category`); a listing stays in its store; a removed
+    listing is not changed again.
     """
 
     idempotency = "required"

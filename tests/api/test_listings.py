@@ -230,6 +230,32 @@ def test_a_store_that_may_not_add_listings_is_refused_by_row(ingest_client, stor
     assert list(Listing.objects.values_list("external_id", flat=True)) == ["B"]
 
 
+def test_a_row_in_a_banned_category_is_refused_with_its_reason_and_the_others_applied(ingest_client, store, settings):
+    settings.LISTING_BANNED_CATEGORIES = ("Vehicle parts > Airbag components",)
+    factories.ListingFactory(store=store, external_id="MIRROR", category="Vehicle parts > Mirrors")
+    rows = [
+        _row("A", store),
+        _row("AIRBAG", store, category="vehicle parts > airbag components > Driver"),
+        {"external_id": "MIRROR", "category": "Vehicle parts > Airbag components"},
+        _row("B", store),
+    ]
+    body = ingest_client.post(INGEST, {"listings": rows}, format="json").json()
+    assert [(e["pointer"], e["code"]) for e in body["errors"]] == [
+        ("/listings/1/category", "banned_category"),
+        ("/listings/2/category", "banned_category"),
+    ]
+    assert body["errors"][0]["detail"].startswith(
+        "The category \u201cvehicle parts > airbag components > Driver\u201d is inside \u201cVehicle parts > Airbag "
+        "components\u201d, which is prohibited on this marketplace"
+    )
+    assert (body["applied"], body["refused"]) == (2, 2)
+    assert [(r["index"], r["outcome"]) for r in body["results"]] == [(0, "created"), (3, "created")]
+    assert set(Listing.objects.values_list("external_id", flat=True)) == {"A", "B", "MIRROR"}
+    assert Listing.objects.get(external_id="MIRROR").category == "Vehicle parts > Mirrors"
+    refusals = AuditLogEntry.objects.filter(action="listings.listing.banned_category_refused")
+    assert sorted(e.data["external_id"] for e in refusals) == ["AIRBAG", "MIRROR"]
+
+
 def test_more_than_a_thousand_rows_are_refused_whole(ingest_client, store):
     rows = [_row(f"M-{n}", store) for n in range(1001)]
     body = _problem(ingest_client.post(INGEST, {"listings": rows}, format="json"), 400)

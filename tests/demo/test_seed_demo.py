@@ -29,6 +29,7 @@ from good_faith.models import (
     QualityAuditStatus,
 )
 from good_faith.selectors import membership_active_for
+from listings.categories import category_banned
 from listings.models import Listing, ListingStatus, Merchant, Order, Store, StoreStatus
 from portal import public_ids
 from portal.models import AuditLogEntry, LetterOfAuthorisation, Organisation, User
@@ -121,6 +122,9 @@ def test_seed_demo_is_idempotent_and_believable(client):
     first = _counts()
     assert all(count > 0 for count in first.values()), first
     assert first["Listing"] >= 3000
+    # None is in a category the marketplace bans (the default LISTING_BANNED_CATEGORIES): the ingest would refuse it.
+    categories = set(Listing.objects.values_list("category", flat=True))
+    assert len(categories) > 5 and [c for c in categories if category_banned(c)] == []
     assert DEMO_PASSWORD in out.getvalue()
     assert "demo-reviewer" in out.getvalue()
 

@@ -195,3 +195,89 @@ def test_the_number_of_queries_does_not_grow_with_the_rows():
         return len(queries)
 
     assert batch(1, "one") == batch(10, "ten")
+
+
+# --- Banned categories (listings.categories) ----------------------------------------------------
+
+AIRBAGS = "Vehicle parts > Airbag components"
+
+
+@pytest.fixture
+def airbags_banned(settings):
+    settings.LISTING_BANNED_CATEGORIES = (AIRBAGS, "Ivory products")
+
+
+def _refusals():
+    return AuditLogEntry.objects.filter(action="listings.listing.banned_category_refused").order_by("pk")
+
+
+def test_a_new_listing_in_a_banned_category_is_refused_and_audited_and_the_other_rows_applied(airbags_banned):
+    store = factories.StoreFactory()
+    applied = listings_apply(
+        [
+            _new("OK-1", store),
+            _new("AIRBAG-1", store, category="vehicle parts >  Airbag components > Driver side"),
+            _new("OK-2", store, category="Vehicle parts > Mirrors"),
+            ListingChange(
+                external_id="AIRBAG-2",
+                action="create",
+                store_public_id=store.public_id,
+                values={"title": "Ivory carving", "category": "IVORY PRODUCTS", "price": 40},
+            ),
+        ],
+        actor=factories.UserFactory(username="feeder"),
+    )
+    assert _outcomes(applied) == [(0, "created"), (2, "created")]
+    assert _errors(applied) == [(1, "category", "banned_category"), (3, "category", "banned_category")]
+    assert applied.errors[0].message == (
+        "The category \u201cvehicle parts >  Airbag components > Driver side\u201d is inside "
+        f"\u201c{AIRBAGS}\u201d, which is prohibited on this marketplace: products of this kind cannot be sold "
+        "here. If the category was chosen by mistake, give the product's right category; otherwise do not list it."
+    )
+    assert set(Listing.objects.values_list("external_id", flat=True)) == {"OK-1", "OK-2"}
+    first, second = _refusals()
+    assert (first.object_type, first.object_id, first.object_repr) == ("", "", "new listing AIRBAG-1")
+    assert first.actor.username == "feeder"
+    assert first.organisation_id == store.merchant.organisation_id
+    assert first.data == {
+        "external_id": "AIRBAG-1",
+        "category": "vehicle parts >  Airbag components > Driver side",
+        "banned_category": AIRBAGS,
+        "store": store.pk,
+        "change": "create",
+    }
+    assert second.data["banned_category"] == "Ivory products"
+    assert AuditLogEntry.objects.filter(action="listings.listing.created").count() == 2
+
+
+def test_moving_a_listing_into_a_banned_category_is_refused_and_nothing_of_the_row_is_written(airbags_banned):
+    listing = factories.ListingFactory(external_id="MOVE", category="Vehicle parts > Mirrors", price=Decimal("30"))
+    applied = listings_apply(
+        [ListingChange(external_id="MOVE", values={"category": f"{AIRBAGS} > Passenger", "price": "25"})]
+    )
+    assert (_outcomes(applied), _errors(applied)) == ([], [(0, "category", "banned_category")])
+    listing.refresh_from_db()
+    assert (listing.category, listing.price) == ("Vehicle parts > Mirrors", Decimal("30.00"))
+    (entry,) = _refusals()
+    assert (entry.object_type, entry.object_id) == ("listings.listing", str(listing.pk))
+    assert entry.data["change"] == "update" and entry.data["banned_category"] == AIRBAGS
+    assert not AuditLogEntry.objects.filter(action="listings.listing.updated").exists()
+
+
+def test_a_listing_already_in_a_category_banned_since_keeps_it_and_may_change_otherwise(airbags_banned):
+    # Screening reports it blocked (issue 11); the catalogue neither refuses its other changes nor moves it.
+    factories.ListingFactory(external_id="OLD-AIRBAG", category=AIRBAGS, price=Decimal("30"))
+    applied = listings_apply([ListingChange(external_id="OLD-AIRBAG", values={"category": AIRBAGS, "price": 28})])
+    assert (_outcomes(applied), _errors(applied)) == ([(0, "updated")], [])
+    assert not _refusals().exists()
+    # Out of the banned category: allowed; back into it: refused.
+    assert not listings_apply([ListingChange(external_id="OLD-AIRBAG", values={"category": "Vehicle parts"})]).errors
+    back = listings_apply([ListingChange(external_id="OLD-AIRBAG", values={"category": AIRBAGS})])
+    assert _errors(back) == [(0, "category", "banned_category")]
+    assert Listing.objects.get(external_id="OLD-AIRBAG").category == "Vehicle parts"
+
+
+def test_with_no_category_banned_every_category_is_listed(settings):
+    settings.LISTING_BANNED_CATEGORIES = ()
+    store = factories.StoreFactory()
+    assert _outcomes(listings_apply([_new("A", store, category=AIRBAGS)])) == [(0, "created")]

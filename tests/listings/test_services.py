@@ -97,3 +97,19 @@ def test_listing_create_refuses_a_duplicate_external_id():
     with pytest.raises(ValidationError) as refused:
         listing_create(store=store, **listing_data())
     assert list(refused.value.message_dict) == ["external_id"]
+
+
+def test_listing_create_refuses_a_banned_category_with_the_reason_and_audits_the_attempt(settings):
+    settings.LISTING_BANNED_CATEGORIES = ("Vehicle parts > Airbag components",)
+    store = factories.StoreFactory()
+    with pytest.raises(ValidationError) as refused:
+        listing_create(
+            store=store,
+            **{**listing_data(), "category": "Vehicle parts > Airbag components"},
+            actor=factories.UserFactory(username="seller"),
+        )
+    assert refused.value.error_dict["category"][0].code == "banned_category"
+    assert "is prohibited on this marketplace" in refused.value.message_dict["category"][0]
+    assert not Listing.objects.exists()
+    entry = AuditLogEntry.objects.get(action="listings.listing.banned_category_refused")
+    assert entry.organisation_id == store.merchant.organisation_id and entry.data["external_id"] == "NEW-1"

@@ -350,3 +350,38 @@ def test_effect_retry_settings_come_from_the_environment(tmp_path):
         TAKEDOWN_EFFECT_MAX_ATTEMPTS="1",
     )
     assert custom.stdout.split() == ["5", "5", "1"]
+
+
+def _banned_categories(tmp_path, value):
+    script = (
+        "import django, os, json; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'portal.settings'); "
+        "django.setup(); from django.conf import settings; print(json.dumps(settings.LISTING_BANNED_CATEGORIES))"
+    )
+    return _run(tmp_path, "-c", script, LISTING_BANNED_CATEGORIES=value)
+
+
+def test_banned_categories_are_read_with_their_path_steps_spaced_and_may_be_none(tmp_path):
+    import json
+
+    default = _banned_categories(tmp_path, None)
+    assert default.returncode == 0, default.stderr
+    assert "Vehicle parts > Airbag components" in json.loads(default.stdout.strip().splitlines()[-1])
+    given = _banned_categories(tmp_path, " Vehicle  parts>Airbag components , Knives ")
+    assert json.loads(given.stdout.strip().splitlines()[-1]) == ["Vehicle parts > Airbag components", "Knives"]
+    assert json.loads(_banned_categories(tmp_path, "").stdout.strip().splitlines()[-1]) == []
+
+
+@pytest.mark.parametrize(
+    "value, says",
+    [
+        ("Knives,,Airbags", "entry 2 ('') has an empty category"),
+        ("Vehicle parts >", "entry 1 ('Vehicle parts >') has an empty category or path step"),
+        ("Knives,KNIVES", "entry 2 ('KNIVES') repeats entry 1"),
+        ("x" * 101, "at most 100 characters"),
+    ],
+)
+def test_a_bad_banned_category_stops_start_up_naming_the_variable(tmp_path, value, says):
+    result = _banned_categories(tmp_path, value)
+    assert result.returncode != 0
+    last = result.stderr.strip().splitlines()[-1]
+    assert "ImproperlyConfigured: Environment variable LISTING_BANNED_CATEGORIES" in last and says in last, last
