@@ -1,5 +1,9 @@
 """A banned merchant's identifiers, kept as keyed hashes so re-registration can be refused."""
 
+from dataclasses import dataclass
+
+from django.db.models import Q
+
 from portal.bulk_insert import bulk_insert
 from portal.identity import identity_hash
 from takedowns.models import BannedIdentity, IdentityKind, Sanction, SanctionKind
@@ -17,14 +21,49 @@ def banned_identity_fields(**hashes):
 
     Registered as listings' ``banned_identity_fields`` policy: merchant registration refuses them.
     """
-    return [
-        field
-        for field, value in hashes.items()
-        if value
-        and BannedIdentity.objects.filter(
-            kind=REGISTRATION_FIELD_KINDS[field], identity_hash=value, lifted_at__isnull=True
-        ).exists()
-    ]
+    wanted = {field: (REGISTRATION_FIELD_KINDS[field], value) for field, value in hashes.items() if value}
+    banned = identities_banned(wanted.values())
+    return [field for field, identity in wanted.items() if identity in banned]
+
+
+@dataclass(frozen=True, slots=True)
+class IdentityBan:
+    """Who is banned under an identifier, and since when (the ban's decision)."""
+
+    merchant_id: int
+    banned_at: object
+
+
+def identities_banned(identities):
+    """{(kind, keyed hash): IdentityBan} for those of ``identities`` under a live ban, in one query.
+
+    The ban register's rule, for one identifier or many: an identifier is banned while a row
+    for it is not lifted (a reversed ban lifts its rows; ``merchant_bans_restore`` re-bans).
+    """
+    by_kind = {}
+    for kind, value in identities:
+        if value:
+            by_kind.setdefault(kind, set()).add(value)
+    if not by_kind:
+        return {}
+    wanted = Q()
+    for kind, values in by_kind.items():
+        wanted |= Q(kind=kind, identity_hash__in=values)
+    rows = (
+        BannedIdentity.objects.filter(wanted, lifted_at__isnull=True)
+        .order_by()
+        .values_list("kind", "identity_hash", "merchant_id", "sanction__starts_at")
+    )
+    return {(kind, value): IdentityBan(merchant_id, banned_at) for kind, value, merchant_id, banned_at in rows}
+
+
+def merchants_banned():
+    """The merchants under a live ban, as a subquery of merchant ids: those with an identifier banned.
+
+    A ban always registers the merchant's own business licence (unique to it), so every banned
+    merchant has a live row until the ban is reversed.
+    """
+    return BannedIdentity.objects.filter(lifted_at__isnull=True).values("merchant_id")
 
 
 def merchant_identities(merchant, stores):

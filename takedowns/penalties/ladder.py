@@ -41,14 +41,11 @@ from takedowns.models import (
 )
 from takedowns.penalties.bans import banned_identities_insert, banned_identity_rows
 from takedowns.penalties.decisions import decision_times, decisions_reversed
+from takedowns.penalties.points import penalty_live_at
 from takedowns.penalties.stores import merchants_stores_lock, stores_sanction_apply
 from takedowns.reasons import ground_text, statement_rows
 
 REPEAT_LEVEL = "repeat"
-
-
-def live_penalties(store, *, now):
-    return Penalty.objects.filter(store=store, reversed_at__isnull=True, expires_at__gt=now)
 
 
 def _points_window():
@@ -82,7 +79,7 @@ class StoreLedger:
 
     def live_points(self, store_id, *, at, excluding=None):
         """The store's points live at ``at`` (those expiring after it), ``excluding`` one penalty."""
-        return sum(p.points for p in self.penalties[store_id] if p.expires_at > at and p is not excluding)
+        return sum(p.points for p in self.penalties[store_id] if penalty_live_at(p, at=at) and p is not excluding)
 
     def counterfeits_of_right(self, store_id, ip_asset_id, *, decided):
         """Counterfeit penalties of the store on one right awarded within the points window before ``decided``."""
@@ -96,7 +93,8 @@ class StoreLedger:
 
     def has_live_counterfeits(self, store_id, *, at):
         return any(
-            p.expires_at > at and p.infringement_type == InfringementType.COUNTERFEIT for p in self.penalties[store_id]
+            penalty_live_at(p, at=at) and p.infringement_type == InfringementType.COUNTERFEIT
+            for p in self.penalties[store_id]
         )
 
 
