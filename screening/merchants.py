@@ -1,0 +1,160 @@
+"""What screening knows of a listing's store: the merchant facts the pure core scores (``MerchantFacts``).
+
+Read for a batch of stores in a constant number of queries, whatever their number
+(``merchant_facts_for``): the stores with their merchants and sibling stores, their
+live penalty points, the banned identifiers their merchants share, and their listing
+images identical to a banned merchant's. The rules are takedowns': a store's live
+points (``takedowns.penalties.points``), the identifiers under a live ban and the
+merchants banned (``takedowns.penalties.bans``, the register merchant registration
+asks too). Evidence says which identifier kind matched and when the other merchant
+was banned, never the identifier itself.
+"""
+
+from datetime import UTC
+
+from django.db.models import OuterRef, Subquery
+from django.utils import timezone
+
+from listings.models import ListingImage, Store
+from screening.core.listing import MerchantFacts
+from takedowns.models import BannedIdentity, IdentityKind
+from takedowns.penalties.bans import identities_banned, merchant_identities, merchants_banned
+from takedowns.penalties.points import stores_live_points
+
+
+def merchant_facts_for(store_ids, *, now=None):
+    """{store id: MerchantFacts} for each existing store of ``store_ids``, in four queries for any number.
+
+    ``linked_to_banned`` is about *another* merchant: a store of a banned merchant is closed
+    by the ban itself, not linked to it.
+    """
+    now = now or timezone.now()
+    store_ids = set(store_ids)
+    if not store_ids:
+        return {}
+    stores = _stores_with_siblings(store_ids)
+    points = stores_live_points(store_ids, now=now)
+    identity_links = _identity_links(stores, store_ids)
+    image_links = _image_links(store_ids)
+    facts = {}
+    for store_id in store_ids & stores.keys():
+        store = stores[store_id]
+        clauses = identity_links.get(store_id, []) + image_links.get(store_id, [])
+        facts[store_id] = MerchantFacts(
+            store_age_days=max(0, (now - store.created_at).days),
+            past_penalty_points=points[store_id],
+            linked_to_banned=bool(clauses),
+            linked_to_banned_evidence="; ".join(text for _, text in sorted(clauses)),
+            # TODO(issue 11): the share of the store's live listings whose latest
+            # screening.ScreeningResult has a brand signal, once that model is on main.
+            branded_share=None,
+        )
+    return facts
+
+
+def _stores_with_siblings(store_ids):
+    """{store id: Store} of ``store_ids`` and every other store of their merchants (their payout accounts
+    are the merchant's too), with the merchant."""
+    merchants = Store.objects.filter(pk__in=store_ids).values("merchant_id")
+    return {
+        store.pk: store
+        for store in Store.objects.filter(merchant_id__in=merchants).select_related("merchant").order_by("pk")
+    }
+
+
+IDENTITY_WORDS = {
+    IdentityKind.LICENCE: "business licence number",
+    IdentityKind.PHONE: "contact phone",
+    IdentityKind.PAYOUT: "payout account",
+}
+
+
+def _identity_links(stores, store_ids):
+    """{store id: [(sort key, clause)]}: the identifiers its merchant shares with another, banned, merchant."""
+    siblings = {}
+    for store in stores.values():
+        siblings.setdefault(store.merchant_id, []).append(store)
+    identities = {merchant_id: merchant_identities(group[0].merchant, group) for merchant_id, group in siblings.items()}
+    banned = identities_banned(identity for each in identities.values() for identity in each)
+    links = {}
+    for store_id in store_ids & stores.keys():
+        store = stores[store_id]
+        shared = {}  # (banned at, merchant id) -> the words of the identifiers shared with it
+        for kind, value in identities[store.merchant_id]:
+            ban = banned.get((kind, value))
+            if ban is None or ban.merchant_id == store.merchant_id:
+                continue
+            words = IDENTITY_WORDS[kind]
+            if kind == IdentityKind.PAYOUT:
+                words = (
+                    "payout account"
+                    if value == store.payout_account_hash
+                    else "payout account of another of its stores"
+                )
+            shared.setdefault((ban.banned_at, ban.merchant_id), []).append(words)
+        links[store_id] = [
+            (
+                (banned_at, merchant_id),
+                f"the store's merchant shares its {_and(words)} with a merchant banned on {_day(banned_at)}",
+            )
+            for (banned_at, merchant_id), words in shared.items()
+        ]
+    return links
+
+
+def _image_links(store_ids):
+    """{store id: [(sort key, clause)]}: its listing images identical (same perceptual hash) to an image of a
+    listing of another, banned, merchant. One query: the hashes of banned merchants' images are few."""
+    banned_images = ListingImage.objects.filter(listing__store__merchant_id__in=merchants_banned()).exclude(
+        perceptual_hash=""
+    )
+    other_banned = (
+        banned_images.filter(perceptual_hash=OuterRef("perceptual_hash"))
+        .exclude(listing__store__merchant_id=OuterRef("listing__store__merchant_id"))
+        .order_by("listing__store__merchant_id")
+        .values("listing__store__merchant_id")[:1]
+    )
+    banned_at = (
+        BannedIdentity.objects.filter(merchant_id=OuterRef("banned_merchant"), lifted_at__isnull=True)
+        .order_by("sanction__starts_at")
+        .values("sanction__starts_at")[:1]
+    )
+    rows = (
+        ListingImage.objects.filter(
+            listing__store_id__in=store_ids, perceptual_hash__in=banned_images.values("perceptual_hash")
+        )
+        .annotate(banned_merchant=Subquery(other_banned))
+        .filter(banned_merchant__isnull=False)
+        .annotate(banned_at=Subquery(banned_at))
+        .order_by("listing__external_id", "position")
+        .values_list("listing__store_id", "listing__external_id", "banned_merchant", "banned_at")
+    )
+    found = {}  # store id -> {(banned at, merchant id): [its listings' external ids]}
+    for store_id, external_id, merchant_id, at in rows:
+        listings = found.setdefault(store_id, {}).setdefault((at, merchant_id), [])
+        if external_id not in listings:
+            listings.append(external_id)
+    return {
+        store_id: [
+            (key, f"{_listings(external_ids)} an image identical to one of a merchant banned on {_day(key[0])}")
+            for key, external_ids in by_merchant.items()
+        ]
+        for store_id, by_merchant in found.items()
+    }
+
+
+def _listings(external_ids, shown=3):
+    if len(external_ids) == 1:
+        return f"listing {external_ids[0]} has"
+    names = ", ".join(external_ids[:shown])
+    more = f" and {len(external_ids) - shown} more" if len(external_ids) > shown else ""
+    return f"listings {names}{more} have"
+
+
+def _and(words):
+    words = sorted(set(words))
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
+
+
+def _day(instant):
+    return f"{instant.astimezone(UTC):%Y-%m-%d}"
