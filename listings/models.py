@@ -130,6 +130,12 @@ class ListingImage(models.Model):
 
     class Meta:
         ordering = ["listing", "position"]
+        indexes = [
+            # Screening looks images up by hash (identical to a banned merchant's: screening.merchants).
+            models.Index(
+                fields=["perceptual_hash"], condition=~models.Q(perceptual_hash=""), name="listing_image_phash_idx"
+            ),
+        ]
 
     def __str__(self):
         return f"Image {self.position} of {self.listing.external_id}"
