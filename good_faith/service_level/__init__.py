@@ -30,11 +30,12 @@ Counting rules (chosen so that the share cannot flatter the queue):
   due time (the promise was already broken);
 - the time to decision (median, p95) is over decided entries only.
 
-"Removed before a single sale": an item's takedown is the first event that
-took its listing down (fast track, or upheld); it came before any sale when
-no ``listings.Order`` of that listing was placed before that instant.
+"Removed before a single sale", by source (complaint or proactive screening): the rule lives
+in ``takedowns.removals`` (read by the public register too): a removal is a takedown (fast
+track, or upheld) that still stands; it came before any sale when no ``listings.Order`` of
+the listing was placed at or before the instant it came down.
 
 The package: ``entries`` builds the queue entries as one SQL statement; ``figures``
-aggregates them (shares, percentiles) and counts what waits now and what came down
-before a sale; ``report`` assembles the ``ServiceLevelReport`` (``service_level_report``).
+aggregates them (shares, percentiles) and counts what waits now; ``report`` assembles the
+``ServiceLevelReport`` (``service_level_report``).
 """

@@ -1,14 +1,13 @@
-"""The figures over the queue entries: shares within the SLA, times to decision, what waits, what came down before a sale."""
+"""The figures over the queue entries: shares within the SLA, times to decision, what waits now."""
 
 import math
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models import Count, Q
 
 from good_faith.models import QualityAudit, QualityAuditStatus
-from listings.models import Order
-from takedowns.models import QUEUE_STATUSES, Appeal, AppealStatus, ItemEvent, ItemStatus, NoticeItem
+from takedowns.models import QUEUE_STATUSES, Appeal, AppealStatus, ItemStatus, NoticeItem
 
 
 @dataclass
@@ -29,19 +28,6 @@ class Percentiles:
     decided: int = 0
     median_hours: float | None = None
     p95_hours: float | None = None
-
-
-@dataclass
-class BeforeSale:
-    takedowns: int = 0
-    before_any_order: int = 0
-
-    @property
-    def percent(self):
-        return round(100.0 * self.before_any_order / self.takedowns, 2) if self.takedowns else None
-
-    def as_dict(self):
-        return {"takedowns": self.takedowns, "before_any_order": self.before_any_order, "percent": self.percent}
 
 
 def shares_and_percentiles(entries, params):
@@ -134,27 +120,3 @@ def waiting_now(now):
     )
     kinds = ("review", "adjudication", "audit", "appeal")
     return {k: counts[k] for k in kinds}, {k: counts[f"{k}_overdue"] for k in kinds}
-
-
-def takedowns_before_sale(since, now):
-    """Takedowns in the window and how many came before any order of the listing, by track."""
-    first_takedown = (
-        ItemEvent.objects.filter(item_id=OuterRef("pk"))
-        .filter(Q(action="fast_tracked") | Q(to_status=ItemStatus.UPHELD))
-        .order_by("at", "id")
-        .values("at")[:1]
-    )
-    sold_before = Order.objects.filter(listing_id=OuterRef("listing_id"), ordered_at__lt=OuterRef("takedown_at"))
-    rows = (
-        NoticeItem.objects.annotate(takedown_at=Subquery(first_takedown))
-        .filter(takedown_at__gte=since, takedown_at__lt=now)
-        .annotate(sold_before=Exists(sold_before))
-        .order_by()
-        .values("track")
-        .annotate(takedowns=Count("id"), before=Count("id", filter=Q(sold_before=False)))
-    )
-    by_track = {row["track"]: BeforeSale(row["takedowns"], row["before"]) for row in rows}
-    overall = BeforeSale(
-        sum(b.takedowns for b in by_track.values()), sum(b.before_any_order for b in by_track.values())
-    )
-    return overall, by_track

@@ -9,15 +9,14 @@ from django.utils import timezone
 
 from good_faith.service_level.entries import queue_entries_sql
 from good_faith.service_level.figures import (
-    BeforeSale,
     Percentiles,
     Share,
     percentiles_in_python,
     shares_and_percentiles,
-    takedowns_before_sale,
     waiting_now,
 )
 from takedowns.models import Track
+from takedowns.removals import RemovalFigures, removals_by_source
 
 # Our promise is better than the sources' 96% of takedown requests handled within 24 hours.
 TARGET_PERCENT = 99.0
@@ -50,8 +49,8 @@ class ServiceLevelReport:
     time_to_decision_by_track: dict  # track -> Percentiles
     waiting: dict  # kind -> count, waiting now whatever the window
     overdue: dict  # kind -> count, past due now
-    before_sale: BeforeSale
-    before_sale_by_track: dict  # track -> BeforeSale
+    # Removals in the window by source and track, and how many came before any sale (takedowns.removals).
+    removals: RemovalFigures
     target_percent: float = TARGET_PERCENT
     sources_percent: float = SOURCES_PERCENT
     notes: list = field(default_factory=list)
@@ -59,6 +58,14 @@ class ServiceLevelReport:
     @property
     def meets_target(self):
         return self.overall.percent is not None and self.overall.percent > self.target_percent
+
+    @property
+    def before_sale(self):
+        return self.removals.total
+
+    @property
+    def before_sale_by_track(self):
+        return self.removals.by_track
 
     @property
     def waiting_total(self):
@@ -87,10 +94,7 @@ class ServiceLevelReport:
             "time_to_decision_by_track": {k: asdict(v) for k, v in self.time_to_decision_by_track.items()},
             "waiting": {"total": self.waiting_total, **self.waiting},
             "overdue": {"total": self.overdue_total, **self.overdue},
-            "removed_before_a_sale": {
-                **self.before_sale.as_dict(),
-                "by_track": {k: v.as_dict() for k, v in self.before_sale_by_track.items()},
-            },
+            "removed_before_a_sale": self.removals.as_dict(),
         }
 
 
@@ -110,7 +114,6 @@ def service_level_report(*, days=7, now=None):
     if connection.vendor != "postgresql":
         percentiles = percentiles_in_python(entries, params)
     waiting, overdue = waiting_now(now)
-    before_sale, before_sale_by_track = takedowns_before_sale(since, now)
     return ServiceLevelReport(
         days=days,
         since=since,
@@ -125,6 +128,5 @@ def service_level_report(*, days=7, now=None):
         time_to_decision_by_track={t: percentiles.get(t, Percentiles()) for t in TRACKS},
         waiting=waiting,
         overdue=overdue,
-        before_sale=before_sale,
-        before_sale_by_track={t: before_sale_by_track.get(t, BeforeSale()) for t in TRACKS},
+        removals=removals_by_source(since=since, now=now),
     )

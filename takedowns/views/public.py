@@ -1,17 +1,35 @@
-"""Public pages, no login: the register of stores closed for counterfeiting ("name and shame")."""
+"""Public pages, no login: the register of stores closed for counterfeiting ("name and shame"), and how many
+listings were removed by proactive screening and on complaints (``takedowns.removals``)."""
+
+from datetime import timedelta
 
 from django.core.paginator import Paginator
 from django.shortcuts import render
+from django.utils import timezone
 
+from portal.forms import whole_number
 from takedowns.models import PublicRegisterEntry
+from takedowns.removals import removals_by_source
 
 PAGE_SIZE = 50
+# The periods the public figures cover: a month, and a year (the sources' figures are yearly).
+PERIOD_DAYS = (30, 365)
+DEFAULT_PERIOD_DAYS = 365
 
 
 def public_register(request):
+    raw = request.GET.get("days", str(DEFAULT_PERIOD_DAYS)).strip()
+    days = whole_number(raw, minimum=1, maximum=max(PERIOD_DAYS))
+    error = None
+    if days not in PERIOD_DAYS:
+        error = f"The figures cover the last 30 or 365 days; choose one of those (got {raw[:20]!r})."
+        days = DEFAULT_PERIOD_DAYS
+    now = timezone.now()
+    removals = removals_by_source(since=now - timedelta(days=days), now=now)
     # Only what the register publishes: no merchant identity, no personal data.
     entries = PublicRegisterEntry.objects.only("store_name", "region", "reason", "listed_at").order_by(
         "-listed_at", "-id"
     )
     page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "takedowns/public_register.html", {"page": page})
+    context = {"page": page, "removals": removals, "days": days, "periods": PERIOD_DAYS, "error": error}
+    return render(request, "takedowns/public_register.html", context, status=400 if error else 200)

@@ -8,6 +8,7 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 
 from good_faith.service_level.report import KIND_LABELS, KINDS, MAX_DAYS, TRACKS, service_level_report
+from takedowns.removals import SOURCE_LABELS
 
 
 def percent_text(value):
@@ -26,6 +27,10 @@ def _days(value):
     if days is None or not 1 <= days <= MAX_DAYS:
         raise CommandError(f"--days must be a whole number of days from 1 to {MAX_DAYS}; got {value!r}.")
     return days
+
+
+def _removals_text(removals):
+    return f"{removals.before_any_order} of {removals.removals} removals ({percent_text(removals.percent)})"
 
 
 def _table(title, rows):
@@ -61,17 +66,17 @@ def report_text(report):
     waiting = ", ".join(
         f"{KIND_LABELS[k].lower()} {n} ({report.overdue[k]} overdue)" for k, n in report.waiting.items()
     )
-    before = report.before_sale
+    removals = report.removals
+    ratio = removals.proactive_per_complaint
     lines += [
         "",
         f"Waiting now: {report.waiting_total} ({report.overdue_total} overdue): {waiting}.",
-        f"Removed before a single sale: {before.before_any_order} of {before.takedowns} takedowns "
-        f"({percent_text(before.percent)}); "
-        + ", ".join(
-            f"{t} {b.before_any_order} of {b.takedowns} ({percent_text(b.percent)})"
-            for t, b in report.before_sale_by_track.items()
-        )
+        f"Removed before a single sale: {_removals_text(removals.total)}; "
+        + ", ".join(f"{t} {_removals_text(b)}" for t, b in removals.by_track.items())
         + ".",
+        "Removals by source: "
+        + "; ".join(f"{SOURCE_LABELS[s].lower()} {_removals_text(r)}" for s, r in removals.by_source.items())
+        + f"; proactive per complaint removal: {'-' if ratio is None else f'{ratio:g}'}.",
     ]
     return "\n".join(lines)
 
