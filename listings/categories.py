@@ -1,18 +1,20 @@
 """Categories the marketplace prohibits outright (``settings.LISTING_BANNED_CATEGORIES``, issue 11).
 
-A listing in a banned category, or inside one ("Vehicle parts > Airbag components > Driver"
-is inside "Vehicle parts > Airbag components"), is refused when it is created and when its
+A listing in a banned category, or under one ("Vehicle parts > Airbag components > Driver" and
+"Airbag components" are both under "Vehicle parts > Airbag components"), is refused when it is created and when its
 category is changed into one, on every channel: ``listings.catalogue.listings_apply`` (the
 services and the API's ingest) and the Django admin's form. Listings already in a category
 that becomes banned stay as they are; screening reports them ``blocked``.
 
 Categories compare as the screening core compares them (``screening.core.snapshot``:
-``category_key`` and ``Snapshot.is_banned``): without case (Unicode case folding), with runs of
-whitespace as one space. The core is plain Python and imports no project app, and listings
+``category_key`` and ``Snapshot.is_banned``): NFKC, without case (Unicode case folding), each
+">"-separated step trimmed with runs of whitespace as one space; a category falls under a banned
+one when the banned one's last step is one of its steps. The core is plain Python and imports no project app, and listings
 may not import screening, so the rule is written twice, small, and
 ``tests/listings/test_categories.py`` holds the two to the same answers.
 """
 
+import unicodedata
 from functools import lru_cache
 
 from django.conf import settings
@@ -23,29 +25,37 @@ BANNED_CATEGORY = "banned_category"  # the refusal's code, on every channel
 
 
 def category_key(category):
-    """A category as compared: case folded, whitespace runs as one space, trimmed."""
-    return " ".join(str(category).casefold().split())
+    """A category as compared: NFKC, case folded, each ">"-separated step trimmed, spaces collapsed."""
+    text = unicodedata.normalize("NFKC", str(category)).casefold()
+    steps = (" ".join(step.split()) for step in text.split(">"))
+    return " > ".join(step for step in steps if step)
 
 
 @lru_cache(maxsize=8)
-def _banned_keys(banned):
-    """(key, banned category as configured) pairs, without blanks: worked out once per setting."""
-    return tuple((key, category) for category in banned if (key := category_key(category)))
+def _banned_leaves(banned):
+    """{last step of a banned category's key: the banned category as configured}, worked out once per setting."""
+    leaves = {}
+    for category in banned:
+        if key := category_key(category):
+            leaves.setdefault(key.split(" > ")[-1], category)
+    return leaves
 
 
 def category_banned(category, banned=None):
-    """The banned category ``category`` is, or is inside (as configured), or None when it is allowed.
+    """The banned category ``category`` falls under (as configured), or None when it is allowed.
 
+    A category falls under a banned one when the banned category's last step is one of its steps:
+    "Airbag components" and "Cars > Airbag components > Driver" both fall under "Vehicle parts >
+    Airbag components", so a prohibited kind of product is refused wherever it is filed.
     ``banned`` defaults to ``settings.LISTING_BANNED_CATEGORIES``.
     """
     key = category_key(category) if category else ""
     if not key:
         return None
-    for banned_key, banned_category in _banned_keys(
-        tuple(settings.LISTING_BANNED_CATEGORIES if banned is None else banned)
-    ):
-        if key == banned_key or key.startswith(banned_key + " >"):
-            return banned_category
+    leaves = _banned_leaves(tuple(settings.LISTING_BANNED_CATEGORIES if banned is None else banned))
+    for step in key.split(" > "):
+        if step in leaves:
+            return leaves[step]
     return None
 
 
@@ -54,7 +64,10 @@ def banned_category_message(category, banned_category):
     if category_key(category) == category_key(banned_category):
         where = f"The category \u201c{category}\u201d is prohibited on this marketplace"
     else:
-        where = f"The category \u201c{category}\u201d is inside \u201c{banned_category}\u201d, which is prohibited on this marketplace"
+        where = (
+            f"The category \u201c{category}\u201d falls under \u201c{banned_category}\u201d, "
+            "which is prohibited on this marketplace"
+        )
     return (
         f"{where}: products of this kind cannot be sold here. If the category was chosen by mistake, give the "
         "product's right category; otherwise do not list it."

@@ -20,6 +20,7 @@ was built from is current, and rebuilds when it changes.
 
 import hashlib
 import json
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,8 +36,19 @@ class SnapshotError(ValueError):
 
 
 def category_key(category):
-    """Categories compare without case and extra spaces; "Shoes > Sneakers" is inside "Shoes"."""
-    return " ".join(str(category).casefold().split())
+    """A category as compared: NFKC, case folded, each ">"-separated step trimmed, spaces collapsed.
+
+    "Shoes > Sneakers" is inside "Shoes"; "ＳＨＯＥＳ>sneakers" is the same category as "Shoes > Sneakers".
+    ``listings.categories`` keeps the same rule for the refusal at creation (a parity test holds them).
+    """
+    text = unicodedata.normalize("NFKC", str(category)).casefold()
+    steps = (" ".join(step.split()) for step in text.split(">"))
+    return " > ".join(step for step in steps if step)
+
+
+def category_steps(key):
+    """The steps of a category key: "shoes > sneakers" -> ("shoes", "sneakers")."""
+    return tuple(key.split(" > ")) if key else ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,12 +127,13 @@ class Snapshot:
         }
 
     def is_banned(self, category):
-        """Whether a listing's category (a category_key) is banned, or inside a banned one."""
+        """Whether a listing's category (a category_key) is banned: a banned category's last step is one of
+        its steps ("Airbag components" and "Cars > Airbag components > Driver" are both under the banned
+        "Vehicle parts > Airbag components"), so a banned kind of product is refused wherever it is filed."""
         if not category or not self.banned_categories:
             return False
-        if category in self.banned_categories:
-            return True
-        return ">" in category and any(category.startswith(banned + " >") for banned in self.banned_categories)
+        leaves = {category_steps(banned)[-1] for banned in self.banned_categories}
+        return any(step in leaves for step in category_steps(category))
 
 
 def _id_key(value):

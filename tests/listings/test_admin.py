@@ -32,7 +32,7 @@ def test_adding_a_listing_in_a_banned_category_is_refused_with_the_reason_and_au
     response = staff_client.post(add_url(Listing), _new_listing_data(staff_client, store, f"{AIRBAGS} > Driver"))
     assert response.status_code == 200
     (error,) = response.context["adminform"].form.errors["category"]
-    assert error.startswith(f"The category \u201c{AIRBAGS} > Driver\u201d is inside \u201c{AIRBAGS}\u201d")
+    assert error.startswith(f"The category \u201c{AIRBAGS} > Driver\u201d falls under \u201c{AIRBAGS}\u201d")
     assert "prohibited on this marketplace" in response.content.decode()
     assert not Listing.objects.exists()
     entry = AuditLogEntry.objects.get(action=REFUSED)

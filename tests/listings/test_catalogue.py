@@ -230,7 +230,7 @@ def test_a_new_listing_in_a_banned_category_is_refused_and_audited_and_the_other
     assert _outcomes(applied) == [(0, "created"), (2, "created")]
     assert _errors(applied) == [(1, "category", "banned_category"), (3, "category", "banned_category")]
     assert applied.errors[0].message == (
-        "The category \u201cvehicle parts >  Airbag components > Driver side\u201d is inside "
+        "The category \u201cvehicle parts >  Airbag components > Driver side\u201d falls under "
         f"\u201c{AIRBAGS}\u201d, which is prohibited on this marketplace: products of this kind cannot be sold "
         "here. If the category was chosen by mistake, give the product's right category; otherwise do not list it."
     )
