@@ -26,11 +26,14 @@ from rights_holders.models import (
 class RightsHolderAdmin(AuditedAdminMixin, admin.ModelAdmin):
     audit_action = "rights_holders.rights_holder"
     audit_organisation_path = "organisation"
-    list_display = ("legal_name", "organisation", "website", "created_at")
+    list_display = ("legal_name", "organisation", "website", "proactive_enforcement", "created_at")
+    list_filter = ("proactive_enforcement",)
     search_fields = ("legal_name", "organisation__name")
     list_select_related = ("organisation",)
     autocomplete_fields = ("organisation",)
-    readonly_fields = ("created_at",)
+    # The brand's own owners opt in or out (rights_holder_proactive_enforcement_set, audited): the
+    # consent is theirs to give, so staff read it here.
+    readonly_fields = ("proactive_enforcement", "proactive_enforcement_changed_at", "created_at")
 
 
 class IPAssetProofInline(admin.TabularInline):

@@ -22,6 +22,14 @@ class RightsHolder(models.Model):
     )
     legal_name = models.CharField(max_length=200)
     website = models.URLField(blank=True)
+    # The brand's consent that the marketplace files fast-track notices for it on high-confidence
+    # screening hits (DOMAIN.md, screening outcomes). Changed only by rights_holder_proactive_enforcement_set.
+    proactive_enforcement = models.BooleanField(
+        default=False,
+        help_text="The marketplace files notices for this brand on high-confidence screening hits; "
+        "the listing comes down at once and the merchant may counter-notice.",
+    )
+    proactive_enforcement_changed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
@@ -199,6 +207,12 @@ class AuthorisedStoreKind(models.TextChoices):
     LICENSEE = "licensee", "Licensee"
 
 
+class AuthorisedStoreQuerySet(models.QuerySet):
+    def valid_on(self, day):
+        """Authorisations in force on ``day`` (a date): no end date, or ending that day or later."""
+        return self.filter(models.Q(valid_until__isnull=True) | models.Q(valid_until__gte=day))
+
+
 class AuthorisedStore(models.Model):
     """A store the rights holder has authorised; notices against it are flagged, never fast-tracked."""
 
@@ -208,6 +222,8 @@ class AuthorisedStore(models.Model):
     note = models.CharField(max_length=300, blank=True)
     valid_until = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    objects = AuthorisedStoreQuerySet.as_manager()
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["rights_holder", "store"], name="authorised_store_unique")]

@@ -20,3 +20,12 @@ def organisation_is_marketplace(organisation):
         return organisation.partner.kind == PartnerKind.MARKETPLACE
     except Partner.DoesNotExist:
         return False
+
+
+def marketplace_organisation():
+    """The marketplace's organisation (the earliest, should an operator have made two), or None.
+
+    Proactive notices name it as their filer (``takedowns.proactive``).
+    """
+    partner = Partner.objects.filter(kind=PartnerKind.MARKETPLACE).select_related("organisation").order_by("pk").first()
+    return partner.organisation if partner else None

@@ -1,11 +1,13 @@
 """Writes on rights-holder data that are not verification moves (see verification.py)."""
 
 from django.core.exceptions import PermissionDenied
+from django.utils import timezone
 
 from portal.audit import audit_log_record
+from portal.models import Membership, MembershipRole
 from portal.transactions import durable_atomic, stored_file_track
 from portal.uploads import validate_upload
-from rights_holders.models import IPAsset, IPAssetProof, VerificationStatus
+from rights_holders.models import IPAsset, IPAssetProof, RightsHolder, VerificationStatus
 from rights_holders.scoping import rights_holder_ids_visible_to
 
 
@@ -66,3 +68,45 @@ def ip_asset_register(*, rights_holder, fields, proof_file, actor) -> IPAsset:
         )
         _proof_store(asset=asset, validated=validated, actor=actor)
     return asset
+
+
+def user_manages_proactive_enforcement(user, rights_holder):
+    """Only the owners of the brand's own organisation opt it in or out (not its staff, not an agent firm)."""
+    return (
+        user is not None
+        and user.is_authenticated
+        and Membership.objects.people()
+        .filter(user=user, organisation_id=rights_holder.organisation_id, role=MembershipRole.OWNER)
+        .exists()
+    )
+
+
+def rights_holder_proactive_enforcement_set(*, rights_holder, enabled, actor) -> RightsHolder:
+    """Opt the brand in to (or out of) proactive enforcement; audited. Setting the current value changes nothing.
+
+    Opted in, the marketplace files fast-track notices for the brand on high-confidence screening
+    hits (``takedowns.proactive``): the listing comes down at once and the merchant may
+    counter-notice. Only an owner of the brand's organisation decides that.
+    """
+    if not user_manages_proactive_enforcement(actor, rights_holder):
+        raise PermissionDenied("Only an owner of the brand's organisation may change proactive enforcement.")
+    enabled = bool(enabled)
+    with durable_atomic():
+        # Locked: two owners changing it at once each see the other's value before writing theirs.
+        holder = RightsHolder.objects.select_for_update().select_related("organisation").get(pk=rights_holder.pk)
+        if holder.proactive_enforcement == enabled:
+            return holder
+        before = holder.proactive_enforcement
+        holder.proactive_enforcement = enabled
+        holder.proactive_enforcement_changed_at = timezone.now()
+        holder.save(update_fields=["proactive_enforcement", "proactive_enforcement_changed_at"])
+        audit_log_record(
+            action="rights_holders.rights_holder.proactive_enforcement_" + ("enabled" if enabled else "disabled"),
+            actor=actor,
+            obj=holder,
+            organisation=holder.organisation,
+            data={"before": before, "after": enabled},
+        )
+    rights_holder.proactive_enforcement = holder.proactive_enforcement
+    rights_holder.proactive_enforcement_changed_at = holder.proactive_enforcement_changed_at
+    return holder

@@ -9,4 +9,5 @@ urlpatterns = [
     path("assets/new/", views.asset_create, name="asset-create"),
     path("assets/<int:pk>/", views.asset_detail, name="asset-detail"),
     path("assets/<int:pk>/decide/", views.asset_decide, name="asset-decide"),
+    path("holders/<int:pk>/proactive-enforcement/", views.proactive_enforcement, name="proactive-enforcement"),
 ]

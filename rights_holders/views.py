@@ -7,11 +7,15 @@ from django.views.decorators.http import require_POST
 
 from portal.request_limits import upload_endpoint
 from portal.roles import user_is_reviewer
-from rights_holders.forms import AssetDecisionForm, IPAssetForm
+from rights_holders.forms import AssetDecisionForm, IPAssetForm, ProactiveEnforcementForm
 from rights_holders.models import IPAsset, RightsHolder, VerificationStatus
 from rights_holders.scoping import rights_holder_ids_visible_to
 from rights_holders.selectors import ip_asset_files_shown_to, ip_assets_shown_to
-from rights_holders.services import ip_asset_register
+from rights_holders.services import (
+    ip_asset_register,
+    rights_holder_proactive_enforcement_set,
+    user_manages_proactive_enforcement,
+)
 from rights_holders.verification import VerificationError, ip_asset_reject, ip_asset_verify
 
 
@@ -82,3 +86,35 @@ def asset_decide(request, pk):
     except (VerificationError, PermissionDenied) as exc:
         messages.error(request, str(exc))
     return redirect("rights:asset-detail", pk=asset.pk)
+
+
+@login_required
+def proactive_enforcement(request, pk):
+    """A brand's opt-in to proactive enforcement: its owners change it, its other people read it."""
+    holder = get_object_or_404(
+        RightsHolder.objects.select_related("organisation").filter(pk__in=rights_holder_ids_visible_to(request.user)),
+        pk=pk,
+    )
+    may_change = user_manages_proactive_enforcement(request.user, holder)
+    initial = {"enabled": "on" if holder.proactive_enforcement else "off"}
+    data = request.POST if request.method == "POST" else None  # an empty POST is a bound form too
+    form = ProactiveEnforcementForm(data, initial=initial) if may_change else None
+    status = 200
+    if request.method == "POST":
+        if not may_change:
+            raise PermissionDenied("Only an owner of the brand's organisation may change proactive enforcement.")
+        if form.is_valid():
+            enabled = form.cleaned_data["enabled"]
+            rights_holder_proactive_enforcement_set(rights_holder=holder, enabled=enabled, actor=request.user)
+            if enabled:
+                messages.success(request, f"Proactive enforcement is on for {holder.legal_name}.")
+            else:
+                messages.success(request, f"Proactive enforcement is off for {holder.legal_name}.")
+            return redirect("rights:proactive-enforcement", pk=holder.pk)
+        status = 400
+    return render(
+        request,
+        "rights_holders/proactive_enforcement.html",
+        {"holder": holder, "form": form, "may_change": may_change},
+        status=status,
+    )

@@ -44,5 +44,5 @@ def preferences(request):
         )
         messages.success(request, f"Times are now shown in {user.time_zone}.")
         return redirect("account")
-    memberships = user.memberships.select_related("organisation").order_by("organisation__name")
+    memberships = user.memberships.select_related("organisation__rights_holder").order_by("organisation__name")
     return render(request, "portal/account.html", {"form": form, "memberships": memberships})
