@@ -41,6 +41,15 @@ def control_characters_find(value, *, multiline):
     return match.group() if match else None
 
 
+def control_characters_replace(value, *, multiline, by=" "):
+    """``value`` with every character ``control_characters_find`` refuses replaced by ``by``.
+
+    For text the portal writes itself from what others typed (screening's evidence quotes a
+    listing), which must be stored, not refused.
+    """
+    return (_CONTROL_IN_PROSE if multiline else _CONTROL_IN_LINE).sub(by, value)
+
+
 def _control_character_message(char):
     name = unicodedata.name(char, "control character").lower()
     return f"Remove the invisible character U+{ord(char):04X} ({name}) from this text; it cannot be stored."

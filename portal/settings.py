@@ -631,6 +631,39 @@ if TAKEDOWN_EFFECT_RETRY_MAX_SECONDS < TAKEDOWN_EFFECT_RETRY_BASE_SECONDS:
         "Environment variable TAKEDOWN_EFFECT_RETRY_MAX_SECONDS must be at least TAKEDOWN_EFFECT_RETRY_BASE_SECONDS "
         f"({TAKEDOWN_EFFECT_RETRY_BASE_SECONDS}); got {TAKEDOWN_EFFECT_RETRY_MAX_SECONDS}"
     )
+# Proactive notices (takedowns.proactive): the marketplace files them, and these are the filer's contact
+# details on each (what DSA article 16 asks of a notice). Checked here: a bad value stops start-up.
+PLATFORM_NOTICE_NAME = env.str("PLATFORM_NOTICE_NAME", default="Marketplace Trust & Safety").strip()
+PLATFORM_NOTICE_EMAIL = env.str("PLATFORM_NOTICE_EMAIL", default="trust-and-safety@marketplace.example").strip()
+PLATFORM_NOTICE_ADDRESS = env.str(
+    "PLATFORM_NOTICE_ADDRESS", default="Marketplace Trust & Safety, 1 Market Square, Dublin 2, Ireland"
+).strip()
+PLATFORM_NOTICE_PHONE = env.str("PLATFORM_NOTICE_PHONE", default="+353 1 555 0100").strip()
+
+
+def _platform_notice_check():
+    from django.core.exceptions import ValidationError
+    from django.core.validators import validate_email
+
+    for name, value, limit in (
+        ("PLATFORM_NOTICE_NAME", PLATFORM_NOTICE_NAME, 200),
+        ("PLATFORM_NOTICE_ADDRESS", PLATFORM_NOTICE_ADDRESS, 400),
+        ("PLATFORM_NOTICE_PHONE", PLATFORM_NOTICE_PHONE, 40),
+        ("PLATFORM_NOTICE_EMAIL", PLATFORM_NOTICE_EMAIL, 254),
+    ):
+        if not value or len(value) > limit or any(ord(c) < 32 for c in value):
+            raise ImproperlyConfigured(
+                f"Environment variable {name} must be one line of 1 to {limit} characters; got {value!r}"
+            )
+    try:
+        validate_email(PLATFORM_NOTICE_EMAIL)
+    except ValidationError:
+        raise ImproperlyConfigured(
+            f"Environment variable PLATFORM_NOTICE_EMAIL must be an e-mail address; got {PLATFORM_NOTICE_EMAIL!r}"
+        ) from None
+
+
+_platform_notice_check()
 PENALTY_POINTS = {
     "counterfeit": _env_int("PENALTY_POINTS_COUNTERFEIT", 6, minimum=0),
     "trademark_misuse": _env_int("PENALTY_POINTS_TRADEMARK_MISUSE", 4, minimum=0),

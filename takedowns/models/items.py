@@ -113,7 +113,7 @@ class Notice(models.Model):
     filed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="notices_filed"
     )
-    # The organisation that filed: the holder itself, an agent, a partner; empty for proactive notices.
+    # The organisation that filed: the holder itself, an agent, a partner; the marketplace for proactive notices.
     filer_organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="notices_filed"
     )
@@ -190,6 +190,9 @@ class NoticeItem(models.Model):
     explanation = models.TextField()
     test_buy_order_number = models.CharField(max_length=100, blank=True)
     test_buy_report = models.TextField(blank=True)
+    # A proactive item's screening result (its public id), kept for audit: one item per result and
+    # asset, so filing the same findings again files nothing (takedowns.proactive). Blank otherwise.
+    screening_reference = models.CharField(max_length=64, blank=True)
 
     # Moves only through takedowns.lifecycle.
     status = models.CharField(max_length=30, choices=ItemStatus.choices, default=ItemStatus.SUBMITTED)
@@ -239,6 +242,12 @@ class NoticeItem(models.Model):
                     ]
                 ),
                 name="notice_item_one_open_per_listing_asset",
+            ),
+            # A screening result files once per asset, even after its first item was decided.
+            models.UniqueConstraint(
+                fields=["screening_reference", "ip_asset"],
+                condition=~models.Q(screening_reference=""),
+                name="notice_item_one_per_screening_result_asset",
             ),
         ]
         indexes = [

@@ -8,7 +8,8 @@ effect of each item's first event, sent after commit).
 Modules: ``notice`` (the notice as a whole: required fields, declarations,
 suspensions, the receipt and audit entry), ``lines`` (what each line names and
 its problem), ``track_choice`` (standard or fast track for a new item),
-``submit`` (``notice_submit``: the filing itself, as a set or item by item).
+``submit`` (``notice_submit``: the filing itself, as a set or item by item; ``platform_notice_submit``:
+the marketplace's own, for proactive screening).
 """
 
 from takedowns.notices.lines import (
@@ -25,7 +26,7 @@ from takedowns.notices.notice import (
     Receipt,
     filing_suspension_of,
 )
-from takedowns.notices.submit import FILING_ATTEMPTS, notice_submit
+from takedowns.notices.submit import FILING_ATTEMPTS, notice_submit, platform_notice_submit
 from takedowns.notices.track_choice import track_for, tracks_for
 
 __all__ = [
@@ -41,6 +42,7 @@ __all__ = [
     "Receipt",
     "filing_suspension_of",
     "notice_submit",
+    "platform_notice_submit",
     "track_for",
     "tracks_for",
 ]

@@ -5,6 +5,7 @@ import uuid
 from dataclasses import dataclass, field
 
 from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
 
 from listings.models import Listing, ListingStatus
 from portal.forms import text_problem, whole_number
@@ -55,18 +56,21 @@ class ItemDraft:
     # The asset itself when the caller has just read it (the filing form reads the choices it offers):
     # it is checked exactly as one read here, and saves reading it again.
     ip_asset: object = None
+    # Proactive screening: the screening result's public id, kept on the item (takedowns.proactive).
+    screening_reference: str = ""
 
 
 def listing_key(draft):
     return (draft.listing_by, str(draft.listing_ref or "").strip())
 
 
-def listings_find(drafts, rights_holder):
+def listings_find(drafts, rights_holder, on=None):
     """{listing_key(draft): listing} for the listings the drafts name, in one query.
 
     The web form's ref is the marketplace's id, else our numeric id; the API names a listing by
     the marketplace's id only, or by its public id. Each listing says whether its store is on
-    ``rights_holder``'s authorised list (``authorised_for_holder``), in the same query.
+    ``rights_holder``'s authorised list on the day ``on`` (today by default: an authorisation
+    that ended no longer counts) (``authorised_for_holder``), in the same query.
     """
     keys = {listing_key(d) for d in drafts} - {(by, "") for by in (LISTING_BY_REF, LISTING_BY_EXTERNAL_ID)}
     if not keys:
@@ -81,7 +85,9 @@ def listings_find(drafts, rights_holder):
                 public[ref] = uuid.UUID(ref)
             except ValueError:
                 continue
-    authorised = AuthorisedStore.objects.filter(rights_holder=rights_holder, store_id=OuterRef("store_id"))
+    authorised = AuthorisedStore.objects.valid_on(on or timezone.now().date()).filter(
+        rights_holder=rights_holder, store_id=OuterRef("store_id")
+    )
     # The listing alone: nothing in the filing reads its store (a join and an instance per line).
     rows = list(
         Listing.objects.filter(

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from portal.audit import audit_log_entry
 from portal.forms import text_problem
-from takedowns.models import FilingSuspension, Notice
+from takedowns.models import Channel, FilingSuspension, Notice
 
 NOTICE_FIELDS = ("filer_name", "filer_address", "filer_phone", "filer_email", "signature")
 DECLARATIONS = {
@@ -63,6 +63,8 @@ def notice_submitted_entry(notice, accepted, invalid, *, refused, actor):
     return audit_log_entry(
         action="takedowns.notice.submitted",
         actor=actor,
+        # A platform notice has no person behind it: screening filed it (as its items' history says).
+        actor_label="screening" if actor is None and notice.channel == Channel.PROACTIVE else None,
         obj=notice,
         organisation_id=notice.rights_holder.organisation_id,
         data={

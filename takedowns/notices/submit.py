@@ -67,18 +67,56 @@ def notice_submit(
     asked to try again, never shown a server error. A filing whose set insert meets an item
     another filing opened meanwhile (``OpenItemClash``) is filed again item by item.
     """
+    if channel == Channel.PROACTIVE:
+        # That channel is the fast track without a person's authority: only the platform files on it.
+        raise ValueError("Proactive notices are the platform's own: file them with platform_notice_submit.")
     now = now or timezone.now()
-    arguments = {
-        "actor": actor,
-        "rights_holder": rights_holder,
-        "data": data,
-        "drafts": drafts,
-        "acting_organisation": acting_organisation,
-        "channel": channel,
-        "partner": partner,
-        "now": now,
-    }
 
+    def filer():
+        return _filer_organisation(
+            actor=actor, rights_holder=rights_holder, acting_organisation=acting_organisation, partner=partner, now=now
+        )
+
+    return _submit(
+        filer=filer,
+        actor=actor,
+        rights_holder=rights_holder,
+        data=data,
+        drafts=drafts,
+        channel=channel,
+        partner=partner,
+        now=now,
+        keep_invalid=True,
+    )
+
+
+def platform_notice_submit(*, rights_holder, organisation, data, drafts, now=None):
+    """The marketplace (``organisation``) files a notice for ``rights_holder``: proactive screening's notices.
+
+    The same filing as ``notice_submit``, with no person as the filer (``filed_by`` empty; the
+    history names "screening") and channel proactive, which ``track_for`` sends to the fast
+    track. One difference: a line that cannot go ahead (an asset not verified, a listing
+    removed, an open item for the same listing and asset, also one another filing opened a
+    moment ago) is refused, never kept as an invalid item: nobody asked for this notice, so a
+    refusal is only returned (``Receipt.refused``). If every line is refused the notice is not
+    kept either (ValidationError, each error with its ``line``). The caller has checked that
+    the holder opted in (``takedowns.proactive``).
+    """
+    now = now or timezone.now()
+    return _submit(
+        filer=lambda: organisation,
+        actor=None,
+        rights_holder=rights_holder,
+        data=data,
+        drafts=drafts,
+        channel=Channel.PROACTIVE,
+        partner=None,
+        now=now,
+        keep_invalid=False,
+    )
+
+
+def _submit(**arguments):
     def attempt():
         try:
             return _notice_submit_once(**arguments, as_set=True)
@@ -97,7 +135,8 @@ def notice_submit(
         ) from exc
 
 
-def _notice_submit_once(*, actor, rights_holder, data, drafts, acting_organisation, channel, partner, now, as_set):
+def _filer_organisation(*, actor, rights_holder, acting_organisation, partner, now):
+    """The organisation that files, once the actor's right to file through it is checked."""
     if partner is not None:
         if partner.organisation_id not in organisation_ids_of(actor):
             raise PermissionDenied("You do not belong to this partner.")
@@ -105,10 +144,13 @@ def _notice_submit_once(*, actor, rights_holder, data, drafts, acting_organisati
             raise PermissionDenied(f"A notice vetted by {partner} is filed by {partner} itself.")
         if not vetting_authority([partner.organisation_id]).filter(pk=rights_holder.pk).exists():
             raise PermissionDenied(f"{partner} does not file for {rights_holder.legal_name}.")
-        filer_org = partner.organisation
-    else:
-        role = acting_role_check(user=actor, rights_holder=rights_holder, organisation=acting_organisation, when=now)
-        filer_org = role.organisation
+        return partner.organisation
+    role = acting_role_check(user=actor, rights_holder=rights_holder, organisation=acting_organisation, when=now)
+    return role.organisation
+
+
+def _notice_submit_once(*, filer, actor, rights_holder, data, drafts, channel, partner, now, keep_invalid, as_set):
+    filer_org = filer()
     for org_id in {rights_holder.organisation_id, filer_org.pk}:
         suspension = filing_suspension_of(org_id, now)
         if suspension is not None:
@@ -143,7 +185,7 @@ def _notice_submit_once(*, actor, rights_holder, data, drafts, acting_organisati
         }
         if unread := {d.ip_asset_id for d in drafts if d.ip_asset_id and d.ip_asset_id not in assets}:
             assets.update(IPAsset.objects.in_bulk(unread))
-        listings = listings_find(drafts, rights_holder)
+        listings = listings_find(drafts, rights_holder, on=now.date())
         open_items = open_items_find(
             {
                 (listings[key].pk, d.ip_asset_id)
@@ -178,6 +220,9 @@ def _notice_submit_once(*, actor, rights_holder, data, drafts, acting_organisati
                 now=now,
                 open_item_id=open_items.get((listing.pk, asset.pk)),
             )
+            if problem and not keep_invalid:
+                receipt.refused.append((number, problem))
+                continue
             fields = {
                 "listing": listing,
                 "ip_asset": asset,
@@ -187,14 +232,12 @@ def _notice_submit_once(*, actor, rights_holder, data, drafts, acting_organisati
                 "explanation": (draft.explanation or "").strip(),
                 "test_buy_order_number": draft.test_buy_order_number.strip(),
                 "test_buy_report": draft.test_buy_report.strip(),
+                "screening_reference": draft.screening_reference,
             }
             lines.append(FilingLine(number, draft, listing, asset, fields, listing.authorised_for_holder, problem))
         if not lines:
             # Each refusal keeps its line and code (the API points at the line); nothing is kept.
-            raise ValidationError(
-                [_line_error(n, reason) for n, reason in receipt.refused]
-                or [ValidationError("Add at least one listing to the notice.", code="no_items")]
-            )
+            raise _refusals_error(receipt.refused)
 
         if as_set and set_filing_possible(lines):
             receipt.accepted, receipt.invalid = notice_items_file(
@@ -213,7 +256,12 @@ def _notice_submit_once(*, actor, rights_holder, data, drafts, acting_organisati
                 _evidence_store(item, line.draft, actor=actor)
             filed_items = [*receipt.accepted, *receipt.invalid]
         else:
-            _items_file_one_by_one(notice, lines, actor=actor, now=now, receipt=receipt, open_items=open_items)
+            _items_file_one_by_one(
+                notice, lines, actor=actor, now=now, receipt=receipt, open_items=open_items, keep_invalid=keep_invalid
+            )
+            if not receipt.accepted and not receipt.invalid:
+                # Every line refused (platform filing: each clashed with another filing's item).
+                raise _refusals_error(receipt.refused)
             entry = notice_submitted_entry(
                 notice, receipt.accepted, receipt.invalid, refused=receipt.refused, actor=actor
             )
@@ -232,6 +280,14 @@ def _notice_submit_once(*, actor, rights_holder, data, drafts, acting_organisati
     return receipt
 
 
+def _refusals_error(refused):
+    """The ValidationError of a filing whose every line was refused: one error per line, with its code and line."""
+    return ValidationError(
+        [_line_error(n, reason) for n, reason in sorted(refused, key=lambda pair: pair[0])]
+        or [ValidationError("Add at least one listing to the notice.", code="no_items")]
+    )
+
+
 def _line_error(number, reason):
     """A refused line as a ValidationError that keeps its code and, in ``line``, its 1-based line number.
 
@@ -243,8 +299,11 @@ def _line_error(number, reason):
     return error
 
 
-def _items_file_one_by_one(notice, lines, *, actor, now, receipt, open_items):
-    """Create the items one by one (SQLite; a notice naming a listing and asset twice; a concurrent filing)."""
+def _items_file_one_by_one(notice, lines, *, actor, now, receipt, open_items, keep_invalid=True):
+    """Create the items one by one (SQLite; a notice naming a listing and asset twice; a concurrent filing).
+
+    ``keep_invalid=False`` (the platform's filing): a line that would be an invalid item is refused instead.
+    """
     for line in lines:
         create = partial(
             notice_item_create,
@@ -259,6 +318,9 @@ def _items_file_one_by_one(notice, lines, *, actor, now, receipt, open_items):
         if not problem and pair in open_items:
             # A second line for the same listing and asset in this notice points to the first's item.
             problem = duplicate_reason(open_items[pair], line.listing)
+        if problem and not keep_invalid:
+            receipt.refused.append((line.number, problem))
+            continue
         try:
             with transaction.atomic():
                 item = create(invalid_reason=problem)
@@ -268,6 +330,9 @@ def _items_file_one_by_one(notice, lines, *, actor, now, receipt, open_items):
                 listing=line.listing, ip_asset=line.asset, status__in=OPEN_STATUSES
             ).first()
             problem = duplicate_reason(other.pk if other else "?", line.listing)
+            if not keep_invalid:
+                receipt.refused.append((line.number, problem))
+                continue
             item = create(invalid_reason=problem)
         receipt.lines[item.pk] = line.number
         if item.status == ItemStatus.INVALID:

@@ -1,14 +1,23 @@
-"""Which track a new item takes: standard, or fast (an authorised store never; a vetting partner; Good Faith)."""
+"""Which track a new item takes: standard, or fast (an authorised store never; proactive screening; a vetting
+partner; Good Faith)."""
 
-from takedowns.models import Track
+from takedowns.models import Channel, Track
 from takedowns.policies import policy
 from takedowns.tracks import track_extension, tracks_prepare
+
+PROACTIVE_REASON = (
+    "High-confidence proactive screening for a brand that opted in to proactive enforcement: "
+    "detected and decided automatically, fast track."
+)
 
 
 def track_for(notice, item):
     """Standard or fast track for a new item, with the reason (Good Faith extends this)."""
     if item.authorised_store_flag:
         return Track.STANDARD, "The store is on the rights holder's authorised list: a reviewer checks it."
+    if notice.channel == Channel.PROACTIVE:
+        # Only the platform files on this channel (platform_notice_submit), for a holder that opted in.
+        return Track.FAST, PROACTIVE_REASON
     if _partner_vetting_active(notice):
         return Track.FAST, f"Vetted by {notice.partner}: fast track."
     return track_extension(notice, item)
@@ -17,7 +26,7 @@ def track_for(notice, item):
 def tracks_for(notice, items):
     """``track_for`` of each item, the Good Faith programme asked once for all their infringement types."""
     asked = {item.infringement_type for item in items if not item.authorised_store_flag}
-    if asked and not _partner_vetting_active(notice):
+    if asked and notice.channel != Channel.PROACTIVE and not _partner_vetting_active(notice):
         tracks_prepare(notice, asked)
     return [track_for(notice, item) for item in items]
 

@@ -11,7 +11,7 @@ contact details, as DMCA 512(g)(2)(B) requires.
 
 from django.conf import settings
 
-from takedowns.models import InfringementType, ItemStatus, RestrictionKind, StatementOfReasons, Track
+from takedowns.models import Channel, InfringementType, ItemStatus, RestrictionKind, StatementOfReasons, Track
 from takedowns.notifications.delivery import Message
 from takedowns.notifications.recipients import (
     RecipientDirectory,
@@ -95,6 +95,8 @@ def _base(item, event):
         "asset": item.ip_asset,
         "infringement": item.get_infringement_type_display(),
         "fast_track": item.track == Track.FAST,
+        # Filed by the marketplace on a screening hit: detection and decision were automated.
+        "proactive": notice.channel == Channel.PROACTIVE,
     }
 
 
@@ -150,10 +152,11 @@ def event_messages(event, lookups=None):
     deadlines = _deadlines(item)
 
     if action == "fast_tracked":
+        cause = "by automated screening" if base["proactive"] else "after an IP complaint"
         return [
             Message(
                 "merchant_taken_down",
-                f"Listing {listing} taken down after an IP complaint: you may answer",
+                f"Listing {listing} taken down {cause}: you may answer",
                 merchant,
                 deadlines,
                 {**base, "statements": statements_for(event, statements)},
@@ -309,12 +312,18 @@ def receipt_messages(notice, items=None):
             "submitted_at": instant_for(user, notice.submitted_at),
         }
 
+    proactive = notice.channel == Channel.PROACTIVE
+    subject = (
+        f"The marketplace filed a notice for you: {len(accepted)} listing(s) taken down by screening"
+        if proactive
+        else f"Notice received: {len(accepted)} item(s) accepted, {len(invalid)} invalid"
+    )
     return [
         Message(
             "receipt",
-            f"Notice received: {len(accepted)} item(s) accepted, {len(invalid)} invalid",
+            subject,
             filer_side_recipients(notice),
             context,
-            {"notice": notice, "holder": notice.rights_holder, "invalid": invalid},
+            {"notice": notice, "holder": notice.rights_holder, "invalid": invalid, "proactive": proactive},
         )
     ]

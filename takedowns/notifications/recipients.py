@@ -14,6 +14,7 @@ with a key has no person as its filer.
 from dataclasses import dataclass
 
 from portal.models import Membership, MembershipRole, Organisation, User
+from takedowns.models import Channel
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,13 @@ class RecipientDirectory:
 
 
 def filer_side_orgs(notice):
-    """The organisations whose owners hear about a notice: its rights holder's and the filing one."""
+    """The organisations whose owners hear about a notice: its rights holder's and the filing one.
+
+    A proactive notice's filer is the marketplace itself, which follows its screening elsewhere:
+    only the brand it filed for hears about it.
+    """
+    if notice.channel == Channel.PROACTIVE:
+        return {notice.rights_holder.organisation_id}
     return {notice.rights_holder.organisation_id, notice.filer_organisation_id} - {None}
 
 

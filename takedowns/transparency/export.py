@@ -108,6 +108,12 @@ def _facts(statement):
             "The upheld notice brought the store to a step of the marketplace's published penalty ladder "
             "(penalty points for upheld infringements, expiring after a year)."
         )
+    elif statement.decision_generation == 0 and item.notice.channel == Channel.PROACTIVE:
+        how = (
+            "The screening found the listing with high confidence for a rights holder that asked the marketplace "
+            "to act on such findings, so the listing was taken down at once, without a person's review; the "
+            "merchant may file a counter-notice within the window."
+        )
     elif statement.decision_generation == 0:
         how = (
             "The notice came from a filer with a proven record of accurate notices (fast track), so the listing "
