@@ -133,6 +133,7 @@ class NoticeItemAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "explanation",
         "test_buy_order_number",
         "test_buy_report",
+        "screening_reference",
         "status",
         "status_changed_at",
         "version",
