@@ -25,6 +25,8 @@ What counts (the definitions the membership rules and the pages rely on):
   so it no longer counts as upheld -- "a reversed audit counts against
   accuracy" falls out of that. This is the upheld rate the membership bar uses.
 - **counter_notice_success_percent** = dismissed_after_counter_notice / decided.
+- Notices the platform filed from its own screening (channel ``proactive``) are nobody's record:
+  the brand did not file them and the marketplace is not a filer the programme measures.
 - **median_hours_to_outcome**: median of ``decided_at - notice.submitted_at``.
 
 Both percentages are ``None`` when nothing was decided.
@@ -89,7 +91,7 @@ _FROM = """
     LEFT JOIN takedowns_counternotice cn ON cn.item_id = i.id
     WHERE i.status IN ('upheld', 'dismissed', 'rejected')
       AND i.decided_at > %s AND i.decided_at <= %s
-      AND n.{col} IS NOT NULL {subject_filter}
+      AND n.{col} IS NOT NULL AND n.channel <> 'proactive' {subject_filter}
 """
 
 _COUNTS = """

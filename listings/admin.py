@@ -19,6 +19,7 @@ from listings.categories import (
 from listings.models import Listing, ListingImage, Merchant, Order, Store
 from portal.admin_audit import AuditedAdminMixin
 from portal.admin_uploads import upload_metadata_fields, validated_uploads_form
+from portal.forms import free_text_formfield
 
 
 @admin.register(Merchant)
@@ -58,6 +59,7 @@ class ListingAdminForm(forms.ModelForm):
     class Meta:
         model = Listing
         fields = ["store", "external_id", "title", "description", "category", "price", "currency", "updated_at"]
+        formfield_callback = free_text_formfield
 
     def clean_category(self):
         category = self.cleaned_data["category"]

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from good_faith.models import MisuseMeasure, MisuseMeasureKind, MisuseMeasureStatus
 from portal.scoping import organisation_ids_of
-from takedowns.models import ItemStatus, NoticeItem
+from takedowns.models import Channel, ItemStatus, NoticeItem
 
 
 def misuse_strikes(*, organisation_id, now=None):
@@ -30,6 +30,8 @@ def misuse_strikes(*, organisation_id, now=None):
             decided_at__gte=since,
             decided_at__lte=now,
         )
+        # The platform's own automated notices are not a filer's misuse (it would suspend the marketplace).
+        .exclude(notice__channel=Channel.PROACTIVE)
         .order_by("decided_at", "id")
         .values_list("id", "decided_at", "listing__external_id")
     )
@@ -72,6 +74,10 @@ def misuse_appeals_open():
 def misuse_decided_items(organisation_id, now):
     """Items of the organisation's notices decided in the window: the proportion DSA article 23(3) weighs."""
     since = now - timedelta(days=settings.MISUSE_WINDOW_DAYS)
-    return NoticeItem.objects.filter(
-        notice__filer_organisation_id=organisation_id, decided_at__gte=since, decided_at__lte=now
-    ).count()
+    return (
+        NoticeItem.objects.filter(
+            notice__filer_organisation_id=organisation_id, decided_at__gte=since, decided_at__lte=now
+        )
+        .exclude(notice__channel=Channel.PROACTIVE)
+        .count()
+    )

@@ -13,11 +13,12 @@ from django.utils import timezone
 
 from good_faith import misuse
 from good_faith.misuse import misuse_appeal_decide, misuse_evaluate, misuse_measure_appeal
+from good_faith.misuse.selectors import misuse_decided_items, misuse_strikes
 from good_faith.models import MisuseMeasure, MisuseMeasureKind, MisuseMeasureStatus
 from portal.errors import InvalidInput, TransitionError
 from portal.models import AuditLogEntry, Organisation, OrganisationKind
 from takedowns import effects, lifecycle
-from takedowns.models import FilingSuspension, ItemStatus, Notification
+from takedowns.models import Channel, FilingSuspension, ItemStatus, Notice, Notification
 from takedowns.notices import filing_suspension_of
 from tests import factories
 from tests.holding import holding as hold
@@ -457,3 +458,15 @@ def test_two_rejections_at_once_make_exactly_one_measure(
     assert made.get().figures["strikes"] == before + 1
     assert FilingSuspension.objects.count() == (1 if kind == MisuseMeasureKind.SUSPENSION else 0)
     assert len(misuse.misuse_strikes(organisation_id=brand_a.organisation_id)) == before + 2
+
+
+def test_the_platforms_own_proactive_notices_are_no_strikes(strikes, brand_a, owner_a):
+    """Rejected automated notices are the screening's error, not a filer's misuse: counting them against the
+    filing organisation (the marketplace) would end in the platform suspended from filing."""
+    items = strikes(3)
+    organisation_id = brand_a.organisation_id
+    assert len(misuse_strikes(organisation_id=organisation_id)) == 3
+    decided = misuse_decided_items(organisation_id, timezone.now())
+    Notice.objects.filter(items__in=items).update(channel=Channel.PROACTIVE)
+    assert misuse_strikes(organisation_id=organisation_id) == []
+    assert misuse_decided_items(organisation_id, timezone.now()) == decided - 3

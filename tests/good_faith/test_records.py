@@ -31,6 +31,7 @@ def decided_items(
     partner=None,
     asset=None,
     listing=None,
+    channel="web",
 ):
     """``n`` items already in a final state (fixture shortcut for record arithmetic; see the module docstring)."""
     if n == 0:
@@ -41,6 +42,7 @@ def decided_items(
     notice = Notice.objects.create(
         rights_holder=holder,
         partner=partner,
+        channel=channel,
         submitted_at=decided_at - timedelta(hours=hours_to_outcome),
         signed_at=decided_at - timedelta(hours=hours_to_outcome),
         **NOTICE_DATA,
@@ -122,6 +124,15 @@ def test_items_decided_before_the_window_are_ignored(brand_a, settings):
     decided_items(brand_a, 3, decided_at=now - timedelta(days=settings.GOOD_FAITH_WINDOW_DAYS - 1))
 
     assert record_of(track_records(now=now), brand_a.pk).decided == 3
+
+
+def test_the_platforms_proactive_notices_are_nobodys_record(brand_a):
+    """The platform filed them from its own screening: the brand did not, and they must not lift (or sink) it."""
+    decided_items(brand_a, 2)
+    decided_items(brand_a, 5, status="rejected", manifestly_unfounded=True, channel="proactive")
+
+    record = record_of(track_records(), brand_a.pk)
+    assert (record.decided, record.upheld, record.rejected) == (2, 2, 0)
 
 
 def test_median_time_from_filing_to_outcome(brand_a):
