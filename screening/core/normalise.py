@@ -31,6 +31,8 @@ import unicodedata
 from bisect import bisect_right
 from itertools import accumulate
 
+import numpy as np
+
 from screening.core.homoglyph_table import HOMOGLYPHS
 
 LETTERS = frozenset("abcdefghijklmnopqrstuvwxyz")
@@ -105,13 +107,14 @@ class _FoldTable(dict):
 
 # ASCII filled at once: str.translate's fast path for ASCII text (one ASCII character for one) then applies.
 FOLD = _FoldTable({code: _fold_character(chr(code)) for code in range(128)})
-# The same fold for ASCII text as bytes: bytes.translate is a plain C loop, several times faster than
-# str.translate's lookups (``views`` folds the ASCII texts of a batch so).
-_FOLD_ASCII = bytes(ord(FOLD[code]) for code in range(128)) + bytes(range(128, 256))
 
-# Between the texts of a batch (``views``), put there after folding: folding makes any NUL of a text a
-# space, str.split does not split at it, and no key holds it.
+# Between the texts of a batch (``views``): folding makes any NUL of a text a space, str.split does not
+# split at it, and no key holds it.
 SEPARATOR = "\x00"
+# The fold of ASCII as bytes.translate's table (a plain C loop, several times faster than str.translate's
+# lookups), for a batch's texts joined by SEPARATOR: SEPARATOR stays, and the bytes of UTF-8's non-ASCII
+# characters pass unchanged (``views`` folds those characters afterwards, text by text).
+_FOLD_ASCII = bytes([0]) + bytes(ord(FOLD[code]) for code in range(1, 128)) + bytes(range(128, 256))
 _SYMBOLS_TO_SPACES = "".join(" " if chr(code) in KEPT_SYMBOLS else chr(code) for code in range(128))
 # A folded text's shape, to skip the swaps and the symbols when a text has none (most have none): letters
 # "a", swappable digits "0", swappable symbols "!", the colon ":", every other ASCII character a space.
@@ -121,18 +124,17 @@ _SHAPE = "".join(
 )
 # The shape as bytes, for UTF-8: every byte of a non-ASCII character is a space.
 _SHAPE_BYTES = _SHAPE.encode("ascii") + b" " * 128
+_SYMBOLS_TO_SPACES_BYTES = _SYMBOLS_TO_SPACES.encode("ascii") + bytes(range(128, 256))
+# A view's shape in UTF-8 for the words spelled out (step 4): "a" for each character of
+# SPELLED_CHARACTERS, the space, "x" for any other byte (of a non-ASCII character, SEPARATOR).
+_SPELLED_SHAPE = bytes(
+    ord("a" if chr(code) in SPELLED_CHARACTERS else " " if code == 32 else "x") for code in range(256)
+)
 
 _LEET_RUN = re.compile(r"[013457@$!|]+")
 _RATIO = re.compile(r"(?<=[0-9]):(?=[0-9])")
 _SPELLED_RUN = re.compile(rb"\x01{3,}")
 _WORD = re.compile(r"[^ ]+")
-
-
-def _fold(text):
-    """Step 1 (``views``): bytes.translate for ASCII text, the table's lookups for the rest."""
-    if text.isascii():
-        return text.encode("ascii").translate(_FOLD_ASCII).decode("ascii")
-    return text.translate(FOLD)
 
 
 def _swap_applies(run, before, after):
@@ -229,38 +231,106 @@ def views(texts):
     """(joined, starts): the views of many texts made at once, joined by SEPARATOR, and where each starts.
 
     ``joined[starts[i] : starts[i + 1] - 1]`` is ``view(texts[i])`` (" " for an empty text, whose view is
-    "  "; a test holds them equal). Each step runs over all the texts in C (``map`` of str.translate,
-    one split, one join, substring searches over the texts' shapes); Python looks only at the texts
-    that have a swap or a colon. No key of the matcher holds SEPARATOR, so one automaton pass over
-    ``joined`` finds each text's keys and none across two texts.
+    "  "; a test holds them equal). Each step runs over the whole batch at once, on its UTF-8 bytes (in
+    which white space, SEPARATOR and every ASCII character are one byte of their own): bytes.translate
+    folds ASCII, and numpy finds the swaps, the runs of spaces and the words spelled out with a few
+    operations on arrays. Python looks only at the few texts that have a non-ASCII character, a swap, a
+    colon or a symbol, and at the words spelled out. No key of the matcher holds SEPARATOR, so one
+    automaton pass over ``joined`` finds each text's keys and none across two texts.
     """
     if not texts:
         return SEPARATOR, [1]
-    folded = list(map(_fold, texts))
-    encoded = list(map(str.encode, folded))
-    shapes = b"\x00".join(encoded).translate(_SHAPE_BYTES)
-    shape_starts = list(accumulate(map((1).__add__, map(len, encoded)), initial=0))
-    swapped = set()  # the texts with a swap or a colon
+    batch = SEPARATOR.join(texts).encode("utf-8", "surrogatepass")
+    if batch.count(b"\x00") != len(texts) - 1:  # a text holds the separator itself: each text on its own
+        return _joined(list(map(view, texts)))
+    # Step 1: ASCII for the whole batch (UTF-8's other bytes pass), then the rest of each text that is not
+    # ASCII (folding an ASCII character again changes nothing).
+    folded = batch.translate(_FOLD_ASCII)
+    if not folded.isascii():
+        pieces = folded.split(b"\x00")
+        for index in [index for index, piece in enumerate(pieces) if not piece.isascii()]:
+            pieces[index] = _utf8(_text(pieces[index]).translate(FOLD))
+        folded = b"\x00".join(pieces)
+    # Steps 2 and 3, on the texts whose shape has a swap ("a0", "0a", "!a"), a colon or a symbol.
+    folded = _swapped(folded)
+    # Words between single spaces (folding left no other white space), each separator a word of its own.
+    spaced = np.frombuffer(b"\x00 " + folded.replace(b"\x00", b" \x00 ") + b" \x00", np.uint8)
+    space = spaced == 32
+    keep = np.ones(len(spaced), bool)
+    np.logical_not(space[1:] & space[:-1], out=keep[1:])
+    joined = spaced[keep].tobytes()
+    # Step 4: runs of three or more one-character words (of SPELLED_CHARACTERS), each joined into one.
+    shape = np.frombuffer(joined.translate(_SPELLED_SHAPE), np.uint8)
+    space = shape == 32
+    single = (shape[1:-1] == 97) & space[:-2] & space[2:]  # single[i]: joined[i + 1] is a word of one character
+    runs = np.flatnonzero(single[:-4] & single[2:-2] & single[4:])  # each run's first three, and more
+    if len(runs):
+        parts = []
+        last = 0
+        for first in (runs + 1).tolist():
+            if first < last:
+                continue  # inside the run just joined
+            end = first + 5  # just after the run's third character
+            while shape[end] == 32 and end + 2 < len(shape) and shape[end + 1] == 97 and shape[end + 2] == 32:
+                end += 2
+            parts += (joined[last:first], _spelled_word(joined[first:end:2].decode("ascii")).encode("ascii"))
+            last = end
+        parts.append(joined[last:])
+        joined = b"".join(parts)
+    # Where each text starts: just after a separator, counted in characters (a character not ASCII has
+    # continuation bytes, 0b10xxxxxx, after its first).
+    data = np.frombuffer(joined, np.uint8)
+    separators = np.flatnonzero(data == 0)
+    if not joined.isascii():  # a text not ASCII, or a ratio's colon
+        separators -= np.searchsorted(np.flatnonzero((data & 0xC0) == 0x80), separators)
+    return _text(joined), (separators + 1).tolist()
+
+
+def _swapped(folded):
+    """Steps 2 and 3 over a batch's folded texts (bytes, joined by SEPARATOR)."""
+    shape = folded.translate(_SHAPE_BYTES)
+    swapped = set()  # the texts with a swap or a colon, by where in the batch they are
     symbols = set()  # the texts with a symbol or a colon
-    # "a" (every letter) is everywhere in the shapes: a pattern that holds it is looked for only when
-    # its rare character is there at all.
-    patterns = [(b"a0", swapped), (b"0a", swapped), (b":", swapped), (b":", symbols)]
-    if b"!" in shapes:
-        patterns += [(b"a!a", swapped), (b"!a", swapped), (b"!", symbols)]
-    for pattern, marked in patterns:
-        at = shapes.find(pattern)
+    codes = np.frombuffer(shape, np.uint8)
+    letters, digits = codes == 97, codes == 48
+    found = [(np.flatnonzero((letters[:-1] & digits[1:]) | (digits[:-1] & letters[1:])).tolist(), (swapped,))]
+    # Colons and symbols are rare: looked for as substrings.
+    for pattern, marked in ((b":", (swapped, symbols)), (b"!a", (swapped,)), (b"!", (symbols,))):
+        at = shape.find(pattern)
+        where = []
         while at >= 0:
-            marked.add(bisect_right(shape_starts, at) - 1)
-            at = shapes.find(pattern, at + 1)
+            where.append(at)
+            at = shape.find(pattern, at + 1)
+        found.append((where, marked))
+    if not any(where for where, _ in found):
+        return folded
+    separators = np.flatnonzero(np.frombuffer(folded, np.uint8) == 0)
+    for where, marked in found:
+        if where:
+            texts = np.searchsorted(separators, where).tolist()  # the number of separators before
+            for into in marked:
+                into.update(texts)
+    pieces = folded.split(b"\x00")
     for index in swapped:
-        folded[index] = _swaps_and_ratios(folded[index])
+        pieces[index] = _utf8(_swaps_and_ratios(_text(pieces[index])))
     for index in symbols:
-        folded[index] = folded[index].translate(_SYMBOLS_TO_SPACES)
-    words = _join_spelled(f"{SEPARATOR} {f' {SEPARATOR} '.join(folded)} {SEPARATOR}".split())
-    joined = " ".join(words)
-    # Each piece between separators, and the separator after it (C iterators only: no Python call per text).
-    starts = list(accumulate(map((1).__add__, map(len, joined.split(SEPARATOR)[1:-1])), initial=1))
-    return joined, starts
+        pieces[index] = pieces[index].translate(_SYMBOLS_TO_SPACES_BYTES)
+    return b"\x00".join(pieces)
+
+
+def _utf8(text):
+    return text.encode("utf-8", "surrogatepass")
+
+
+def _text(data):
+    return data.decode("utf-8", "surrogatepass")
+
+
+def _joined(text_views):
+    """``views``'s answer from each text's view."""
+    pieces = [text_view if text_view != "  " else " " for text_view in text_views]
+    joined = f"{SEPARATOR}{SEPARATOR.join(pieces)}{SEPARATOR}"
+    return joined, list(accumulate(map((1).__add__, map(len, pieces)), initial=1))
 
 
 class ViewMap:

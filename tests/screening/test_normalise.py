@@ -173,6 +173,8 @@ def test_plain_sets_aside_case_accents_and_spacing_only():
 @settings(max_examples=300, deadline=None)
 @given(st.lists(TEXTS, max_size=8))
 @example(["a b", "c d e", "", "N0rth", "1:1", "\x00x\x00", "北风 a"])
+@example(["1:1 copy", "N o r t h", "x"])  # ASCII texts, one given a ratio's colon (not ASCII)
+@example(["a b c d", "e f g", "", "h", "i j k"])
 def test_many_views_made_at_once_are_each_texts_view(texts):
     joined, starts = views(texts)
     assert len(starts) == len(texts) + 1
