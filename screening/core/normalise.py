@@ -29,7 +29,8 @@ listing says; it is made only for texts that matched.
 import re
 import unicodedata
 from bisect import bisect_right
-from itertools import accumulate
+from itertools import accumulate, chain, repeat
+from operator import itemgetter
 
 import numpy as np
 
@@ -96,11 +97,21 @@ def _fold_character(char):
     return "".join(folded)
 
 
+def _fold_code(code):
+    """``_fold_character`` of chr(code), with a shortcut for the CJK unified ideographs (most of Chinese
+    text; no decomposition, no case, no look-alike in the table): each is a word of its own. A test holds
+    the shortcut to ``_fold_character`` over the whole block."""
+    char = chr(code)
+    if 0x4E00 <= code <= 0x9FFF and char not in HOMOGLYPHS:
+        return f" {char} "
+    return _fold_character(char)
+
+
 class _FoldTable(dict):
     """str.translate's table: each character's fold, computed the first time it is seen."""
 
     def __missing__(self, code):
-        folded = _fold_character(chr(code))
+        folded = _fold_code(code)
         self[code] = folded
         return folded
 
@@ -135,6 +146,7 @@ _LEET_RUN = re.compile(r"[013457@$!|]+")
 _RATIO = re.compile(r"(?<=[0-9]):(?=[0-9])")
 _SPELLED_RUN = re.compile(rb"\x01{3,}")
 _WORD = re.compile(r"[^ ]+")
+_SPAN = re.Match.span
 
 
 def _swap_applies(run, before, after):
@@ -348,31 +360,21 @@ class ViewMap:
         if text.isascii():
             folded = text.translate(FOLD)  # ASCII folds one character for one
             self._fold_origin = None
-        else:
-            parts = []
-            fold_origin = []
-            for index, char in enumerate(text):
-                folded_char = FOLD[ord(char)]
-                parts.append(folded_char)
-                fold_origin.extend([index] * len(folded_char))
-            folded = "".join(parts)
-            self._fold_origin = fold_origin
+        else:  # each character's fold, and the index of the character for each character of the folds
+            folds = list(map(FOLD.__getitem__, map(ord, text)))
+            folded = "".join(folds)
+            self._fold_origin = list(chain.from_iterable(map(repeat, range(len(text)), map(len, folds))))
         spaced = _symbols_to_spaces(folded)
-        spans = [match.span() for match in _WORD.finditer(spaced)]
-        words = [spaced[start:end] for start, end in spans]
-        sources = [start for start, _ in spans]  # a word's first position, or the list of its positions
+        spans = list(map(_SPAN, _WORD.finditer(spaced)))
+        words = _WORD.findall(spaced)
+        sources = list(map(itemgetter(0), spans))  # a word's first position, or the list of its positions
         lengths = _word_lengths(words)
         if b"\x01\x01\x01" in lengths:
             for first, end in reversed(_spelled_runs(words, lengths)):
                 words[first:end] = [_spelled_word(words[first:end])]
                 sources[first:end] = [[start for start, _ in spans[first:end]]]
         self.view = " " + " ".join(words) + " "
-        view_starts = []
-        position = 1
-        for word in words:
-            view_starts.append(position)
-            position += len(word) + 1
-        self._view_starts = view_starts
+        self._view_starts = list(accumulate(map((1).__add__, map(len, words)), initial=1))[:-1]
         self._sources = sources
 
     def origin(self, index):

@@ -26,6 +26,8 @@ is written for the brand reported only.
 
 from bisect import bisect_right
 from dataclasses import dataclass
+from itertools import chain, repeat
+from operator import attrgetter, itemgetter
 
 from screening.core.images import NO_FINDINGS, image_screener_for
 from screening.core.matcher import Hit, Matcher
@@ -50,6 +52,9 @@ FIELD_NAMES = {"title": "title", "description": "description", "ocr": "image tex
 QUOTE_CHARACTERS = 80
 KEYWORD_SIGNALS_SHOWN = 5
 EUROS_PER = {currency: 1.0 / float(rate) for currency, rate in PER_EURO.items()}
+_ID, _CATEGORY, _IMAGES = attrgetter("id"), attrgetter("category"), attrgetter("images")
+_TEXTS = attrgetter("title", "description")
+_BANNED = itemgetter(1)
 
 
 @dataclass(slots=True)
@@ -161,46 +166,63 @@ class Screener:
         (``normalise.views``), then each listing that names a brand is judged on its own.
         """
         listings = list(listings)
-        results = [None] * len(listings)
-        pending = []  # (index, category, image findings) of the listings not blocked
-        texts = []  # two a listing: title and description; then the texts read from images
-        ocr = []  # positions in pending of the listings with text read from their images, in that order
         keys = self._category_keys
-        for index, listing in enumerate(listings):
-            category, banned = keys.get(listing.category) or self._category_key(listing.category)
-            if banned:
-                evidence = f'category "{listing.category}" is banned'
-                signal = Signal(SignalKind.CATEGORY, evidence)
-                results[index] = ScreeningResult(listing.id, Outcome.BLOCKED, None, 1.0, (signal,))
-                continue
-            findings = NO_FINDINGS
-            if listing.images:
-                findings = self.images.findings(listing)
-                if findings.ocr_text:
-                    ocr.append(len(pending))
-            pending.append((index, category, findings))
-            texts += (listing.title, listing.description)
+        known = list(map(keys.get, map(_CATEGORY, listings)))  # (category key, banned) of each
+        if None in known:
+            known = [
+                pair or self._category_key(listing.category) for pair, listing in zip(known, listings, strict=True)
+            ]
+        # Every listing clear to begin with: the banned, and those that name a brand, are then judged.
+        results = list(map(ScreeningResult, map(_ID, listings), repeat(Outcome.CLEAR)))
+        if any(map(_BANNED, known)) or any(map(_IMAGES, listings)):
+            pending, findings, texts, ocr = self._prepare(listings, known, results)
+        else:  # most batches: every listing's title and description, nothing else
+            pending, findings, ocr = range(len(listings)), None, []
+            texts = list(chain.from_iterable(map(_TEXTS, listings)))
         listed = len(texts)
-        texts += (pending[position][2].ocr_text for position in ocr)
-        text_of = {(position, 2): listed + n for n, position in enumerate(ocr)}
+        texts += (findings[position].ocr_text for position in ocr)
         joined, starts = views(texts)
         found = {}  # position in pending -> [(field, index of the key's last character in its view, value)]
+        named = set()  # positions in pending of the listings whose keys name a brand
         for last, value in self.matcher.scan(joined):
             text_index = bisect_right(starts, last) - 1
             position, field = divmod(text_index, 2) if text_index < listed else (ocr[text_index - listed], 2)
             found.setdefault(position, []).append((field, last - starts[text_index], value))
-        for position, (index, category, findings) in enumerate(pending):
-            scanned = found.get(position)
-            if findings.matches or (scanned and any(value[2] for _, _, value in scanned)):
-                views_of = {}
-                for field, name in enumerate(FIELDS):
-                    text_index = 2 * position + field if field < 2 else text_of.get((position, 2))
-                    piece = " " if text_index is None else joined[starts[text_index] : starts[text_index + 1] - 1]
-                    views_of[name] = piece if piece != " " else "  "
-                results[index] = self._judge(listings[index], category, findings, scanned or (), views_of)
-            else:
-                results[index] = ScreeningResult(listings[index].id, Outcome.CLEAR)
+            if value[2]:
+                named.add(position)
+        if findings is not None:
+            named.update(position for position, image_findings in enumerate(findings) if image_findings.matches)
+        ocr_text_index = {position: listed + n for n, position in enumerate(ocr)}
+        for position in sorted(named):
+            views_of = {}
+            for field, name in enumerate(FIELDS):
+                text_index = 2 * position + field if field < 2 else ocr_text_index.get(position)
+                piece = " " if text_index is None else joined[starts[text_index] : starts[text_index + 1] - 1]
+                views_of[name] = piece if piece != " " else "  "
+            index = pending[position]
+            image_findings = NO_FINDINGS if findings is None else findings[position]
+            scanned = found.get(position, ())
+            results[index] = self._judge(listings[index], known[index][0], image_findings, scanned, views_of)
         return results
+
+    def _prepare(self, listings, known, results):
+        """(pending, findings, texts, ocr) of a batch with a banned category or images: the indexes of the
+        listings not blocked (the blocked given their result), their image findings, their titles and
+        descriptions, and the positions in pending of those with text read from their images."""
+        pending, findings, texts, ocr = [], [], [], []
+        for index, listing in enumerate(listings):
+            if known[index][1]:
+                evidence = f'category "{listing.category}" is banned'
+                signal = Signal(SignalKind.CATEGORY, evidence)
+                results[index] = ScreeningResult(listing.id, Outcome.BLOCKED, None, 1.0, (signal,))
+                continue
+            image_findings = self.images.findings(listing) if listing.images else NO_FINDINGS
+            if image_findings.ocr_text:
+                ocr.append(len(pending))
+            pending.append(index)
+            findings.append(image_findings)
+            texts += (listing.title, listing.description)
+        return pending, findings, texts, ocr
 
     def _category_key(self, category):
         """(category_key, banned) of a listing's category. Listings share few categories: each is worked out

@@ -4,7 +4,17 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from screening.core.normalise import FOLD, SEPARATOR, original_span, plain, view, view_with_origin, views
+from screening.core.normalise import (
+    FOLD,
+    SEPARATOR,
+    _fold_character,
+    _fold_code,
+    original_span,
+    plain,
+    view,
+    view_with_origin,
+    views,
+)
 
 
 def words(text):
@@ -113,6 +123,11 @@ def test_l_and_i_are_one_letter():
 def test_chinese_characters_are_words_of_their_own():
     assert view("北风Northwind正品") == " 北 风 northwind 正 品 "
     assert view("北风 运动鞋") == " 北 风 运 动 鞋 "
+
+
+def test_the_shortcut_for_cjk_ideographs_folds_as_the_full_steps():
+    for code in range(0x4E00, 0xA000):
+        assert _fold_code(code) == _fold_character(chr(code)), hex(code)
 
 
 def test_folding_ascii_is_one_character_for_one():
