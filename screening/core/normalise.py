@@ -126,6 +126,8 @@ SEPARATOR = "\x00"
 # lookups), for a batch's texts joined by SEPARATOR: SEPARATOR stays, and the bytes of UTF-8's non-ASCII
 # characters pass unchanged (``views`` folds those characters afterwards, text by text).
 _FOLD_ASCII = bytes([0]) + bytes(ord(FOLD[code]) for code in range(1, 128)) + bytes(range(128, 256))
+# The same for one text (``view``): its NUL folded as any other control character.
+_FOLD_ALONE = bytes(ord(FOLD[code]) for code in range(128)) + bytes(range(128, 256))
 _SYMBOLS_TO_SPACES = "".join(" " if chr(code) in KEPT_SYMBOLS else chr(code) for code in range(128))
 # A folded text's shape, to skip the swaps and the symbols when a text has none (most have none): letters
 # "a", swappable digits "0", swappable symbols "!", the colon ":", every other ASCII character a space.
@@ -217,7 +219,10 @@ def _swaps_and_ratios(folded):
 
 def _symbols_to_spaces(folded):
     """Steps 2 and 3."""
-    shape = folded.translate(_SHAPE)
+    # The shape as bytes (bytes.translate: a plain C loop) when the folded text is ASCII, as most are.
+    shape = (
+        folded.encode("ascii").translate(_SHAPE_BYTES).decode("ascii") if folded.isascii() else folded.translate(_SHAPE)
+    )
     if any(pattern in shape for pattern in _SWAP_SHAPES) or ":" in shape:
         folded = _swaps_and_ratios(folded)
     if "!" in shape or ":" in shape:
@@ -236,7 +241,17 @@ def _join_spelled(words):
 
 def view(text):
     """The text as the matcher sees it: " word word ... " (see the module's docstring)."""
-    return " " + " ".join(_join_spelled(_symbols_to_spaces(text.translate(FOLD)).split())) + " "
+    return " " + " ".join(_join_spelled(_symbols_to_spaces(_fold(text)).split())) + " "
+
+
+def _fold(text):
+    """Step 1 for one text: bytes.translate when it is ASCII (a plain C loop), the table's lookups otherwise."""
+    return text.encode("ascii").translate(_FOLD_ALONE).decode("ascii") if text.isascii() else text.translate(FOLD)
+
+
+# Up to this many texts (a listing or two), ``views`` takes the texts one by one (``_views_few``): the
+# arrays' fixed costs would outweigh what they save.
+SMALL_BATCH = 4
 
 
 def views(texts):
@@ -252,9 +267,11 @@ def views(texts):
     """
     if not texts:
         return SEPARATOR, [1]
+    if len(texts) <= SMALL_BATCH:
+        return _views_few(texts)
     batch = SEPARATOR.join(texts).encode("utf-8", "surrogatepass")
     if batch.count(b"\x00") != len(texts) - 1:  # a text holds the separator itself: each text on its own
-        return _joined(list(map(view, texts)))
+        return _views_few(texts)
     # Step 1: ASCII for the whole batch (UTF-8's other bytes pass), then the rest of each text that is not
     # ASCII (folding an ASCII character again changes nothing).
     folded = batch.translate(_FOLD_ASCII)
@@ -338,11 +355,18 @@ def _text(data):
     return data.decode("utf-8", "surrogatepass")
 
 
-def _joined(text_views):
-    """``views``'s answer from each text's view."""
-    pieces = [text_view if text_view != "  " else " " for text_view in text_views]
-    joined = f"{SEPARATOR}{SEPARATOR.join(pieces)}{SEPARATOR}"
-    return joined, list(accumulate(map((1).__add__, map(len, pieces)), initial=1))
+def _views_few(texts):
+    """``views`` text by text up to the words, then one split and one join for all: fixed costs low, for a few
+    texts. Folding makes a NUL in a text a space: SEPARATOR is then a word of its own, of one character
+    but none that is spelled out, so no step crosses from one text to the next."""
+    folded = [_symbols_to_spaces(_fold(text)) for text in texts]
+    joined = " ".join(_join_spelled(f"{SEPARATOR} {f' {SEPARATOR} '.join(folded)} {SEPARATOR}".split()))
+    return joined, _starts(joined)
+
+
+def _starts(joined):
+    """Where each text of ``joined`` starts: each piece between separators, and the separator after it."""
+    return list(accumulate(map((1).__add__, map(len, joined.split(SEPARATOR)[1:-1])), initial=1))
 
 
 class ViewMap:

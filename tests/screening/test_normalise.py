@@ -186,10 +186,11 @@ def test_plain_sets_aside_case_accents_and_spacing_only():
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.lists(TEXTS, max_size=8))
+@given(st.lists(TEXTS, max_size=12))
 @example(["a b", "c d e", "", "N0rth", "1:1", "\x00x\x00", "北风 a"])
-@example(["1:1 copy", "N o r t h", "x"])  # ASCII texts, one given a ratio's colon (not ASCII)
-@example(["a b c d", "e f g", "", "h", "i j k"])
+@example(["1:1 copy", "N o r t h", "x", "y", "z"])  # ASCII texts, one given a ratio's colon (not ASCII)
+@example(["a b c d", "e f g", "", "h", "i j k", "l m n"])
+@example(["N0rthw1nd", "a"])  # a listing alone: each text on its own
 def test_many_views_made_at_once_are_each_texts_view(texts):
     joined, starts = views(texts)
     assert len(starts) == len(texts) + 1
