@@ -316,35 +316,45 @@ def views(texts):
 
 
 def _swapped(folded):
-    """Steps 2 and 3 over a batch's folded texts (bytes, joined by SEPARATOR)."""
+    """Steps 2 and 3 over a batch's folded texts (bytes, joined by SEPARATOR), on the texts whose shape has a
+    swap ("a0", "0a", "!a"), a colon or a symbol."""
     shape = folded.translate(_SHAPE_BYTES)
-    swapped = set()  # the texts with a swap or a colon, by where in the batch they are
-    symbols = set()  # the texts with a symbol or a colon
     codes = np.frombuffer(shape, np.uint8)
     letters, digits = codes == 97, codes == 48
-    found = [(np.flatnonzero((letters[:-1] & digits[1:]) | (digits[:-1] & letters[1:])).tolist(), (swapped,))]
-    # Colons and symbols are rare: looked for as substrings.
-    for pattern, marked in ((b":", (swapped, symbols)), (b"!a", (swapped,)), (b"!", (symbols,))):
-        at = shape.find(pattern)
-        where = []
-        while at >= 0:
-            where.append(at)
-            at = shape.find(pattern, at + 1)
-        found.append((where, marked))
-    if not any(where for where, _ in found):
+    swaps = np.flatnonzero((letters[:-1] & digits[1:]) | (digits[:-1] & letters[1:])).tolist()
+    # Colons and symbols are rare: found as bytes (memchr), each symbol's next byte then looked at.
+    colons, bangs = _all(shape, b":"), _all(shape, b"!")
+    if not (swaps or colons or bangs):
         return folded
+    swaps += colons
+    swaps += (at for at in bangs if shape[at + 1 : at + 2] == b"a")
     separators = np.flatnonzero(np.frombuffer(folded, np.uint8) == 0)
-    for where, marked in found:
-        if where:
-            texts = np.searchsorted(separators, where).tolist()  # the number of separators before
-            for into in marked:
-                into.update(texts)
-    pieces = folded.split(b"\x00")
-    for index in swapped:
-        pieces[index] = _utf8(_swaps_and_ratios(_text(pieces[index])))
-    for index in symbols:
-        pieces[index] = pieces[index].translate(_SYMBOLS_TO_SPACES_BYTES)
-    return b"\x00".join(pieces)
+    swapped = set(np.searchsorted(separators, swaps).tolist())  # a text's index: the separators before it
+    symbols = set(np.searchsorted(separators, colons + bangs).tolist())
+    bounds = [0, *(separators + 1).tolist(), len(folded) + 1]  # each text's first byte, and one past the last
+    parts = []
+    last = 0
+    for index in sorted(swapped | symbols):
+        first, end = bounds[index], bounds[index + 1] - 1
+        piece = folded[first:end]
+        if index in swapped:
+            piece = _utf8(_swaps_and_ratios(_text(piece)))
+        if index in symbols:
+            piece = piece.translate(_SYMBOLS_TO_SPACES_BYTES)
+        parts += (folded[last:first], piece)
+        last = end
+    parts.append(folded[last:])
+    return b"".join(parts)
+
+
+def _all(data, byte):
+    """Every index of ``byte`` in ``data``."""
+    found = []
+    at = data.find(byte)
+    while at >= 0:
+        found.append(at)
+        at = data.find(byte, at + 1)
+    return found
 
 
 def _utf8(text):
