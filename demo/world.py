@@ -115,6 +115,7 @@ class DemoWorld:
                         "verification_reason": "Registration checked against the office register.",
                         "verified_at": self.now,
                         "keywords": [spec["keyword"], *spec["obfuscations"]],
+                        "categories": [spec["category"]],
                         "reference_price": spec["reference_price"],
                         "reference_currency": "EUR",
                         "description": f"{spec['mark']} word mark covering {spec['category']}.",

@@ -5,11 +5,15 @@ ban register matches, and the store a listing belongs to, which decides whose
 penalty an upheld notice becomes, among them. Listing images go through the
 upload validator (``portal.admin_uploads``). A listing is not added in, nor moved
 into, a category the marketplace prohibits (``listings.categories``), here as on
-every other channel, and the refusal is audited as theirs is."""
+every other channel, and the refusal is audited as theirs is.
+A listing added or changed here (its fields or its images) is announced after the commit
+(``listings.announcements``), so it is screened."""
 
 from django import forms
 from django.contrib import admin
+from django.utils import timezone
 
+from listings.announcements import CHANGED, CREATED, listings_changed_on_commit
 from listings.categories import (
     BANNED_CATEGORY,
     banned_category_message,
@@ -104,6 +108,17 @@ class ListingAdmin(AuditedAdminMixin, admin.ModelAdmin):
         form = super().get_form(request, obj, change=change, **kwargs)
         form.actor = request.user  # a class made for this request
         return form
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        listing = form.instance
+        if change and not form.changed_data and not any(formset.has_changed() for formset in formsets):
+            return
+        if change:
+            # The version screened is the listing's updated_at: a change made here is a new version.
+            listing.updated_at = timezone.now()
+            Listing.objects.filter(pk=listing.pk).update(updated_at=listing.updated_at)
+        listings_changed_on_commit([listing.pk], CHANGED if change else CREATED)
 
 
 @admin.register(Order)

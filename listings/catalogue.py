@@ -29,6 +29,9 @@ The rules a row meets:
   on a listing do not stop its removal: they go on to their decision (a penalty
   still applies to the store), and a listing removed cannot be named in a new
   notice (``takedowns.notices``).
+
+Listings created or changed are announced after the commit (``listings.announcements``): the
+screening app screens them.
 """
 
 import re
@@ -40,6 +43,7 @@ from django.db import IntegrityError, connection, models, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from listings.announcements import CHANGED, CREATED, listings_changed_on_commit
 from listings.categories import (
     BANNED_CATEGORY,
     banned_category_message,
@@ -438,6 +442,10 @@ def listings_apply(changes, *, actor=None, now=None, max_rows=MAX_ROWS):
             except IntegrityError:
                 if attempt == 2:
                     raise
+        # Every listing created or changed is screened (issue 11) once this is committed: every value
+        # field is one screening reads.
+        listings_changed_on_commit([o.listing.pk for o in outcomes if o.outcome == ListingOutcome.CREATED], CREATED)
+        listings_changed_on_commit([o.listing.pk for o in outcomes if o.outcome == ListingOutcome.UPDATED], CHANGED)
     return ListingsApplied(
         outcomes=sorted(outcomes, key=lambda o: o.index),
         errors=sorted(errors + row_errors, key=lambda e: e.index),

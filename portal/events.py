@@ -30,6 +30,8 @@ SOURCES = {
     "appeal_decision": "ids -> None",
     # good_faith.MembershipChange ids (the nightly run, staff grants, revocations and lifts).
     "membership_change": "ids -> None",
+    # screening.ScreeningAlert ids, just created by the screening pipeline.
+    "screening_alert": "ids -> None",
 }
 
 REGISTRY = PolicyRegistry(asker="portal.events", answerer="api", policies=SOURCES)

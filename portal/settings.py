@@ -698,6 +698,28 @@ MISUSE_WARNING_THRESHOLD = _env_int("MISUSE_WARNING_THRESHOLD", 3, minimum=1)
 MISUSE_SUSPENSION_THRESHOLD = _env_int("MISUSE_SUSPENSION_THRESHOLD", 5, minimum=1)
 MISUSE_SUSPENSION_DAYS = _env_int("MISUSE_SUSPENSION_DAYS", 30, minimum=1)
 
+# Proactive screening (issue 11; screening/core/thresholds.py says how scores are made). A listing scoring at
+# least the notice threshold gets a platform-initiated notice (brands that opted in), at least the alert
+# threshold an alert to the rights holder. A brand may override both (screening.BrandScreeningSettings).
+
+
+def _env_score(name, default):
+    value = _read(name, env.float, default)
+    if not 0 <= value <= 1:
+        raise ImproperlyConfigured(f"Environment variable {name} must be a score from 0 to 1; got {value}")
+    return value
+
+
+SCREENING_NOTICE_THRESHOLD = _env_score("SCREENING_NOTICE_THRESHOLD", 0.90)
+SCREENING_ALERT_THRESHOLD = _env_score("SCREENING_ALERT_THRESHOLD", 0.50)
+if SCREENING_ALERT_THRESHOLD >= SCREENING_NOTICE_THRESHOLD:
+    raise ImproperlyConfigured(
+        f"Environment variable SCREENING_ALERT_THRESHOLD ({SCREENING_ALERT_THRESHOLD}) must be below "
+        f"SCREENING_NOTICE_THRESHOLD ({SCREENING_NOTICE_THRESHOLD})"
+    )
+# Listings a screening task takes at once (the ids of a bigger change are sent in chunks of this size).
+SCREENING_BATCH_SIZE = _env_int("SCREENING_BATCH_SIZE", 500, minimum=1)
+
 # Webhooks (api.webhooks; README "Webhooks").
 # Seconds an attempt waits to connect and for each read of the answer.
 WEBHOOK_TIMEOUT_SECONDS = _env_int("WEBHOOK_TIMEOUT_SECONDS", 10, minimum=1)

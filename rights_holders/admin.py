@@ -5,12 +5,15 @@ registration goes back through ``ip_asset_resubmit``). Every write here is audit
 (``portal.admin_audit``): a partner's vetting approval, which fast-tracks the
 notices it vets, and the authorised stores, which keep a brand's own resellers off
 the fast track, among them. Proofs and reference images go through the upload
-validator (``portal.admin_uploads``)."""
+validator (``portal.admin_uploads``). Every write here that changes what screening reads
+(assets, their reference images, authorised stores, the holder itself) announces it
+(``rights_holders.announcements``), so the screening snapshot is rebuilt."""
 
 from django.contrib import admin
 
 from portal.admin_audit import AuditedAdminMixin
 from portal.admin_uploads import upload_metadata_fields, validated_uploads_form
+from rights_holders.announcements import ip_register_changed
 from rights_holders.models import (
     AuthorisedStore,
     IPAsset,
@@ -22,8 +25,32 @@ from rights_holders.models import (
 )
 
 
+class IpRegisterAnnouncingMixin:
+    """Saves and deletions announce the rights holders whose screened IP they touched (before and after)."""
+
+    def announced_holder_ids(self, obj, form=None):
+        ids = {obj.pk if isinstance(obj, RightsHolder) else obj.rights_holder_id}
+        if form is not None and "rights_holder" in form.initial:  # moved to another holder: both change
+            ids.add(getattr(form.initial["rights_holder"], "pk", form.initial["rights_holder"]))
+        return ids
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        ip_register_changed(self.announced_holder_ids(form.instance, form))
+
+    def delete_model(self, request, obj):
+        ids = self.announced_holder_ids(obj)
+        super().delete_model(request, obj)
+        ip_register_changed(ids)
+
+    def delete_queryset(self, request, queryset):
+        ids = set().union(*(self.announced_holder_ids(obj) for obj in queryset))
+        super().delete_queryset(request, queryset)
+        ip_register_changed(ids)
+
+
 @admin.register(RightsHolder)
-class RightsHolderAdmin(AuditedAdminMixin, admin.ModelAdmin):
+class RightsHolderAdmin(IpRegisterAnnouncingMixin, AuditedAdminMixin, admin.ModelAdmin):
     audit_action = "rights_holders.rights_holder"
     audit_organisation_path = "organisation"
     list_display = ("legal_name", "organisation", "website", "proactive_enforcement", "created_at")
@@ -54,7 +81,7 @@ class ReferenceImageInline(admin.TabularInline):
 
 
 @admin.register(IPAsset)
-class IPAssetAdmin(AuditedAdminMixin, admin.ModelAdmin):
+class IPAssetAdmin(IpRegisterAnnouncingMixin, AuditedAdminMixin, admin.ModelAdmin):
     audit_action = "rights_holders.ip_asset"
     audit_organisation_path = "rights_holder.organisation"
     list_display = (
@@ -105,7 +132,7 @@ class PartnerAdmin(AuditedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(AuthorisedStore)
-class AuthorisedStoreAdmin(AuditedAdminMixin, admin.ModelAdmin):
+class AuthorisedStoreAdmin(IpRegisterAnnouncingMixin, AuditedAdminMixin, admin.ModelAdmin):
     audit_action = "rights_holders.authorised_store"
     audit_organisation_path = "rights_holder.organisation"
     list_display = ("rights_holder", "store", "kind", "valid_until", "created_at")

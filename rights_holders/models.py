@@ -112,6 +112,12 @@ class IPAsset(models.Model):
     verified_at = models.DateTimeField(null=True, blank=True)
     # Used by proactive screening.
     keywords = models.JSONField(default=list, blank=True, help_text="Brand keywords screened in listings.")
+    categories = models.JSONField(
+        default=list,
+        blank=True,
+        help_text='Marketplace categories the brand\'s goods are sold in (e.g. "Shoes > Sneakers"); screening '
+        "weighs a listing in one of them more.",
+    )
     # What the genuine product sells for; screening flags listings far below it. A price is positive.
     reference_price = models.DecimalField(
         max_digits=12, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(Decimal("0.01"))]

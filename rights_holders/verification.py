@@ -11,6 +11,7 @@ from django.utils import timezone
 from portal.audit import audit_log_record
 from portal.roles import user_is_reviewer
 from portal.transactions import durable_atomic
+from rights_holders.announcements import ip_register_changed
 from rights_holders.models import IPAsset, VerificationStatus
 from rights_holders.scoping import rights_holder_ids_visible_to
 
@@ -51,6 +52,8 @@ def _move(*, asset_id, to, actor, reason, action, require_reviewer=True):
             organisation=asset.rights_holder.organisation,
             data={"before": before, "after": to, "reason": reason},
         )
+        if S.VERIFIED in (before, to):  # screening reads verified assets only
+            ip_register_changed([asset.rights_holder_id])
     return asset
 
 

@@ -41,6 +41,17 @@ def _fresh_local_cache():
         caches["default"].clear()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_screener():
+    """Each test screens against its own database's snapshot: a process keeps its compiled screener per
+    snapshot version, and every test's database starts at version 0."""
+    from screening.snapshot_build import screener_forget
+
+    screener_forget()
+    yield
+    screener_forget()
+
+
 @pytest.fixture
 def brand_a(db):
     return factories.RightsHolderFactory(legal_name="Brand A")

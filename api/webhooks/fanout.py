@@ -171,9 +171,18 @@ def source_fan_out(source, ids):
     return created
 
 
+def _screening_alerts_not_yet_delivered(ids):
+    """Screening alerts have no webhook event type yet: announced, and nothing is sent.
+
+    TODO(screening webhooks): a ``screening.alert`` type in ``types`` and its recipients here (the alert's
+    rights holder's organisation) replace this.
+    """
+
+
 def listeners():
     """What ``ApiConfig.ready`` registers in ``portal.events``."""
     return {
         "events_wanted": events_wanted,
+        "screening_alert": _screening_alerts_not_yet_delivered,
         **{source: (lambda ids, source=source: source_fan_out(source, ids)) for source in RECIPIENTS},
     }

@@ -150,7 +150,14 @@ class ListingImages:
             f'image {position} ("{Path(path).name}") is {distance} bits of 64 from '
             f'{_KIND_NAMES[reference.kind]} "{Path(reference.path).name}"'
         )
-        return ImageMatch(reference.brand_id, Signal(SignalKind.IMAGE, evidence, points))
+        details = {
+            "image_position": position,
+            "image": path,
+            "reference_kind": reference.kind,
+            "reference_image": reference.path,
+            "distance": distance,
+        }
+        return ImageMatch(reference.brand_id, Signal(SignalKind.IMAGE, evidence, points, details))
 
 
 def _brand_key(brand_id):

@@ -27,6 +27,9 @@ class Signal:
     kind: SignalKind
     evidence: str
     points: float = 0.0
+    # What the evidence says, as data (the pipeline stores it): keyword, field and quote; the image, the
+    # reference image and the distance; the price and the ratio... Not part of RESULTS.jsonl.
+    details: dict | None = None
 
     def as_dict(self):
         return {"kind": str(self.kind), "evidence": self.evidence}

@@ -213,7 +213,7 @@ class Screener:
         for index, listing in enumerate(listings):
             if known[index][1]:
                 evidence = f'category "{listing.category}" is banned'
-                signal = Signal(SignalKind.CATEGORY, evidence)
+                signal = Signal(SignalKind.CATEGORY, evidence, 0.0, {"category": listing.category, "banned": True})
                 results[index] = ScreeningResult(listing.id, Outcome.BLOCKED, None, 1.0, (signal,))
                 continue
             image_findings = self.images.findings(listing) if listing.images else NO_FINDINGS
@@ -425,15 +425,17 @@ class Screener:
         signals = self._keyword_signals(texts, verdict.keywords)
         if verdict.authorised:
             evidence = f'store "{listing.store}" is on the brand\'s list of authorised stores'
-            return (*(Signal(s.kind, s.evidence) for s in signals), Signal(SignalKind.MERCHANT, evidence))
+            authorised = Signal(SignalKind.MERCHANT, evidence, 0.0, {"store": listing.store, "authorised": True})
+            return (*(Signal(s.kind, s.evidence, 0.0, s.details) for s in signals), authorised)
         for (term, hit), points in zip(replica, self._replica_points(replica) if replica else (), strict=True):
             quote = texts.quote(hit.field, hit.start, hit.end, term.written)
-            signals.append(Signal(SignalKind.REPLICA, f'{FIELD_NAMES[hit.field]}: "{quote}"', points))
+            details = {"term": term.text, "field": hit.field, "quote": quote}
+            signals.append(Signal(SignalKind.REPLICA, f'{FIELD_NAMES[hit.field]}: "{quote}"', points, details))
         if verdict.images:
             signals.extend(match.signal for match in verdict.images)
         if verdict.in_category:
             evidence = f'category "{listing.category}" is one of the brand\'s'
-            signals.append(Signal(SignalKind.CATEGORY, evidence, t.category))
+            signals.append(Signal(SignalKind.CATEGORY, evidence, t.category, {"category": listing.category}))
         if verdict.price_ratio is not None:
             shown = f"{listing.price:.2f} {listing.currency}"
             if listing.currency != "EUR":
@@ -441,7 +443,14 @@ class Screener:
             evidence = (
                 f"{shown} is {verdict.price_ratio:.0%} of the reference price {brand.reference_price} {brand.currency}"
             )
-            signals.append(Signal(SignalKind.PRICE, evidence, verdict.price_points))
+            details = {
+                "price": str(listing.price),
+                "currency": listing.currency,
+                "ratio": verdict.price_ratio,
+                "reference_price": str(brand.reference_price),
+                "reference_currency": brand.currency,
+            }
+            signals.append(Signal(SignalKind.PRICE, evidence, verdict.price_points, details))
         signals.extend(merchant_signals)
         return tuple(signals)
 
@@ -460,5 +469,13 @@ class Screener:
                 notes.append("an ordinary word")
             kind = SignalKind.OCR if hit.field == "ocr" else SignalKind.KEYWORD
             points = keywords.points if not signals else 0.0
-            signals.append(Signal(kind, f'{FIELD_NAMES[hit.field]}: "{quote}" ({", ".join(notes)})', points))
+            details = {
+                "keyword": keyword.text,
+                "field": hit.field,
+                "quote": quote,
+                "disguised": disguised,
+                "accessory": accessory,
+                "ordinary_word": keyword.ordinary_word,
+            }
+            signals.append(Signal(kind, f'{FIELD_NAMES[hit.field]}: "{quote}" ({", ".join(notes)})', points, details))
         return signals

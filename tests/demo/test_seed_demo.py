@@ -445,3 +445,35 @@ def test_the_demo_world_is_refused_where_it_is_not_allowed(settings):
         call_command("seed_demo", stdout=io.StringIO())
     assert not Organisation.objects.exists()
     assert not User.objects.filter(username__startswith="demo-").exists()
+
+
+@pytest.mark.django_db
+def test_the_demo_worlds_listings_are_sent_to_screening_and_hold_results(
+    monkeypatch, django_capture_on_commit_callbacks
+):
+    from demo import screening as demo_screening
+    from rights_holders.models import AuthorisedStore
+    from screening.models import ScreeningAlert, ScreeningResult
+    from screening.pipeline import listings_screen
+
+    sent = []
+    monkeypatch.setattr(demo_screening, "listings_screen_enqueue", lambda ids, trigger: sent.append((ids, trigger)))
+    with django_capture_on_commit_callbacks() as callbacks:
+        call_command("seed_demo", stdout=io.StringIO())
+    for callback in callbacks:
+        if callback.__module__ == demo_screening.__name__:
+            callback()
+    [(ids, trigger)] = sent
+    assert trigger == "created" and len(ids) == Listing.objects.count()
+
+    for start in range(0, len(ids), 500):  # what the worker does with the tasks sent
+        listings_screen(ids[start : start + 500], trigger=trigger)
+
+    screened = ScreeningResult.objects.values("listing_id").distinct().count()
+    assert screened == Listing.objects.filter(status__in=["live", "under_complaint"]).count()
+    assert ScreeningAlert.objects.filter(status="open").count() > 20
+    authorised = AuthorisedStore.objects.get()
+    own = ScreeningResult.objects.filter(
+        listing__store=authorised.store, asset__rights_holder=authorised.rights_holder
+    ).exclude(outcome="clear")
+    assert not own.exists()

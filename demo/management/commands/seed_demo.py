@@ -21,6 +21,7 @@ from api.models import ApiKey
 from demo.api_keys import demo_api_keys_seed
 from demo.good_faith import demo_good_faith_seed
 from demo.lifecycle import demo_lifecycle_seed
+from demo.screening import demo_screening_seed
 from demo.world import demo_world_seed
 from demo.world_data import DEMO_PASSWORD
 from listings.models import Listing, Merchant, Order, Store
@@ -55,10 +56,15 @@ class Command(BaseCommand):
             good_faith = demo_good_faith_seed(now=now)
             # One API key per kind of organisation, with published secrets, so the API can be tried at once.
             api_keys = demo_api_keys_seed()
+            # Every listing screened (issue 11) by the worker, once the world is committed.
+            screening = demo_screening_seed()
         self.report(logins, time.monotonic() - started)
         self.report_lifecycle(lifecycle)
         self.report_good_faith(good_faith)
         self.report_api_keys(api_keys)
+        self.stdout.write(
+            f"\nScreening: {screening} listings sent to the screening worker (results and alerts follow)."
+        )
 
     # --- Report -----------------------------------------------------------------------
     def report(self, logins, elapsed):

@@ -1,0 +1,75 @@
+"""Django admin for screening. Results, alerts, the snapshot's state and the OCR cache are read-only:
+the pipeline writes them (and the alerts inbox decides alerts). A brand's own thresholds are edited
+here, audited (``portal.admin_audit``), and move the snapshot on like any change of what screening reads."""
+
+from django.contrib import admin
+
+from portal.admin_audit import AuditedAdminMixin
+from screening.models import BrandScreeningSettings, OcrText, ScreeningAlert, ScreeningResult, ScreeningState
+from screening.snapshot_build import snapshot_version_bump
+
+
+class ReadOnlyAdminMixin:
+    """Viewable by staff, never added, changed or deleted through the admin."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ScreeningResult)
+class ScreeningResultAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("public_id", "listing", "outcome", "score", "asset", "trigger", "snapshot_version", "created_at")
+    list_filter = ("outcome", "trigger")
+    search_fields = ("listing__external_id", "listing__title", "asset__name")
+    list_select_related = ("listing", "asset")
+    raw_id_fields = ("listing", "asset", "rights_holder")
+    show_full_result_count = False
+
+
+@admin.register(ScreeningAlert)
+class ScreeningAlertAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("public_id", "listing", "asset", "rights_holder", "status", "created_at", "decided_at")
+    list_filter = ("status", "dismissal_reason")
+    search_fields = ("listing__external_id", "listing__title", "asset__name", "rights_holder__legal_name")
+    list_select_related = ("listing", "asset", "rights_holder")
+    raw_id_fields = ("result", "listing", "asset", "rights_holder", "decided_by", "notice")
+
+
+@admin.register(ScreeningState)
+class ScreeningStateAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("snapshot_version", "changed_at")
+
+
+@admin.register(OcrText)
+class OcrTextAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("content_hash", "status", "languages", "created_at")
+    list_filter = ("status",)
+    search_fields = ("content_hash", "text")
+    show_full_result_count = False
+
+
+@admin.register(BrandScreeningSettings)
+class BrandScreeningSettingsAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    audit_action = "screening.brand_settings"
+    audit_organisation_path = "rights_holder.organisation"
+    list_display = ("rights_holder", "notice_threshold", "alert_threshold", "updated_at")
+    autocomplete_fields = ("rights_holder",)
+    readonly_fields = ("updated_at",)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        snapshot_version_bump()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        snapshot_version_bump()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        snapshot_version_bump()

@@ -1,0 +1,217 @@
+"""What the screening pipeline keeps: each screening's result, the alerts it raised, the snapshot's
+version, the text read from images, and each brand's own thresholds.
+
+- ``ScreeningResult``: one row per screening of a listing, never changed or deleted (PostgreSQL
+  refuses it, as for the item history): the outcome, the brand reported, the score and every signal
+  with its evidence, the snapshot version and the listing version (``listing_updated_at``) screened.
+- ``ScreeningAlert``: a result that asks its rights holder; at most one open alert per listing and
+  asset (a re-screening that alerts again keeps it). Created by the pipeline; decided by the inbox.
+- ``ScreeningState``: one row; ``snapshot_version`` counts the changes of the registered IP that
+  screening reads, so workers rebuild their screener only when it moves.
+- ``OcrText``: the text read from an image, by the SHA-256 of its bytes (the core's OCR cache).
+- ``BrandScreeningSettings``: a rights holder's own notice and alert thresholds.
+"""
+
+from decimal import Decimal
+
+import pgtrigger
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+
+from portal.public_ids import uuid7
+
+
+class ScreeningOutcome(models.TextChoices):
+    NOTICE = "notice", "Proactive notice"
+    ALERT = "alert", "Alert to the rights holder"
+    CLEAR = "clear", "Clear"
+    BLOCKED = "blocked", "Blocked (banned category)"
+
+
+class ScreeningTrigger(models.TextChoices):
+    CREATED = "created", "Listing created"
+    CHANGED = "changed", "Listing changed"
+    RESCREEN = "rescreen", "Re-screening after the registered IP changed"
+    MANUAL = "manual", "Screened on request"
+
+
+@pgtrigger.register(
+    pgtrigger.Protect(name="screening_result_append_only", operation=pgtrigger.Update | pgtrigger.Delete),
+)
+class ScreeningResult(models.Model):
+    """One screening of one listing. Append-only: a listing's latest result is its current verdict."""
+
+    public_id = models.UUIDField(default=uuid7, unique=True, editable=False)
+    listing = models.ForeignKey("listings.Listing", on_delete=models.PROTECT, related_name="screening_results")
+    # The brand reported (the core's brand is an asset), and its holder; none when clear of every brand.
+    asset = models.ForeignKey(
+        "rights_holders.IPAsset", on_delete=models.PROTECT, null=True, blank=True, related_name="screening_results"
+    )
+    rights_holder = models.ForeignKey(
+        "rights_holders.RightsHolder",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="screening_results",
+    )
+    outcome = models.CharField(max_length=10, choices=ScreeningOutcome.choices)
+    score = models.DecimalField(max_digits=5, decimal_places=4)
+    # [{"kind", "evidence", "points", ...details}] (screening.pipeline.signals_plain).
+    signals = models.JSONField(default=list, blank=True)
+    snapshot_version = models.BigIntegerField()
+    trigger = models.CharField(max_length=10, choices=ScreeningTrigger.choices)
+    listing_updated_at = models.DateTimeField()
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [
+            # A listing's latest result (the pipeline's "already screened?" and every page's verdict).
+            models.Index(fields=["listing", "-id"], name="screening_result_latest_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(score__gte=0) & models.Q(score__lte=1), name="screening_result_score_0_1"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_outcome_display()} for listing {self.listing_id} ({self.score})"
+
+
+class AlertStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    CONFIRMED = "confirmed", "Confirmed (a notice was filed)"
+    DISMISSED = "dismissed", "Dismissed"
+
+
+class DismissalReason(models.TextChoices):
+    AUTHORISED_SELLER = "authorised_seller", "An authorised seller"
+    GENUINE_GOODS = "genuine_goods", "Genuine goods"
+    NOT_OUR_BRAND = "not_our_brand", "Not our brand"
+    OTHER = "other", "Other"
+
+
+class ScreeningAlert(models.Model):
+    """A suspicious listing screening cannot judge alone: its rights holder confirms (a notice) or dismisses it."""
+
+    public_id = models.UUIDField(default=uuid7, unique=True, editable=False)
+    result = models.OneToOneField(ScreeningResult, on_delete=models.PROTECT, related_name="alert")
+    listing = models.ForeignKey("listings.Listing", on_delete=models.PROTECT, related_name="screening_alerts")
+    rights_holder = models.ForeignKey(
+        "rights_holders.RightsHolder", on_delete=models.PROTECT, related_name="screening_alerts"
+    )
+    asset = models.ForeignKey("rights_holders.IPAsset", on_delete=models.PROTECT, related_name="screening_alerts")
+    # Moves only through the inbox's verbs (open -> confirmed | dismissed).
+    status = models.CharField(max_length=10, choices=AlertStatus.choices, default=AlertStatus.OPEN)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    dismissal_reason = models.CharField(max_length=20, choices=DismissalReason.choices, blank=True)
+    dismissal_note = models.TextField(blank=True)
+    notice = models.ForeignKey(
+        "takedowns.Notice", on_delete=models.PROTECT, null=True, blank=True, related_name="screening_alerts"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # A re-screening that alerts again keeps the open alert instead of adding one.
+            models.UniqueConstraint(
+                fields=["listing", "asset"],
+                condition=models.Q(status=AlertStatus.OPEN),
+                name="screening_alert_one_open_per_listing_asset",
+            ),
+        ]
+        indexes = [models.Index(fields=["rights_holder", "status", "-created_at"], name="screening_alert_inbox_idx")]
+
+    def __str__(self):
+        return f"Alert on listing {self.listing_id} for {self.asset_id} ({self.get_status_display().lower()})"
+
+
+class ScreeningState(models.Model):
+    """The one row (id 1) that says which snapshot of the registered IP is current."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    snapshot_version = models.BigIntegerField(default=0)
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=models.Q(id=1), name="screening_state_singleton")]
+
+    def __str__(self):
+        return f"Screening snapshot version {self.snapshot_version}"
+
+
+class OcrText(models.Model):
+    """The text Tesseract read from an image, keyed by the SHA-256 of the image's bytes."""
+
+    content_hash = models.CharField(max_length=64, primary_key=True)
+    text = models.TextField(blank=True)
+    # screening.core.ocr.OcrStatus: "read", or "unreadable" (never decoded); a time-out is not kept.
+    status = models.CharField(max_length=12, default="read")
+    detail = models.CharField(max_length=300, blank=True)
+    languages = models.CharField(max_length=50)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = "OCR text"
+
+    def __str__(self):
+        return f"OCR of {self.content_hash[:12]}…"
+
+
+_SCORE = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))]
+
+
+class BrandScreeningSettings(models.Model):
+    """A rights holder's own thresholds; empty: the portal's (SCREENING_NOTICE/ALERT_THRESHOLD)."""
+
+    rights_holder = models.OneToOneField(
+        "rights_holders.RightsHolder", on_delete=models.CASCADE, related_name="screening_settings"
+    )
+    notice_threshold = models.DecimalField(max_digits=5, decimal_places=4, null=True, blank=True, validators=_SCORE)
+    alert_threshold = models.DecimalField(max_digits=5, decimal_places=4, null=True, blank=True, validators=_SCORE)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "brand screening settings"
+        verbose_name_plural = "brand screening settings"
+        constraints = [
+            models.CheckConstraint(
+                condition=(models.Q(notice_threshold__isnull=True) | models.Q(notice_threshold__range=(0, 1)))
+                & (models.Q(alert_threshold__isnull=True) | models.Q(alert_threshold__range=(0, 1))),
+                name="brand_screening_thresholds_0_1",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(notice_threshold__isnull=True)
+                | models.Q(alert_threshold__isnull=True)
+                | models.Q(alert_threshold__lt=models.F("notice_threshold")),
+                name="brand_screening_alert_below_notice",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Screening thresholds of {self.rights_holder}"
+
+    def effective_thresholds(self):
+        """(notice, alert) as floats, the portal's where this brand sets none."""
+        notice = settings.SCREENING_NOTICE_THRESHOLD if self.notice_threshold is None else float(self.notice_threshold)
+        alert = settings.SCREENING_ALERT_THRESHOLD if self.alert_threshold is None else float(self.alert_threshold)
+        return notice, alert
+
+    def clean(self):
+        super().clean()
+        notice, alert = self.effective_thresholds()
+        if alert >= notice:
+            raise ValidationError(
+                {
+                    "alert_threshold": f"The alert threshold ({alert:g}) must be below the notice threshold "
+                    f"({notice:g}): a listing that scores above both gets a notice."
+                }
+            )

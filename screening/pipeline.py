@@ -1,0 +1,278 @@
+"""Screening listings from the database: the thin pipeline around the core (issue 11).
+
+``listings_screen(listing_ids, trigger=...)`` screens a batch in a constant number of queries:
+
+1. the process's compiled screener for the current snapshot version (``snapshot_build``: one
+   indexed query unless the version moved);
+2. the listings with their latest result's versions, then their images (two queries); a listing
+   already screened at this snapshot version and this listing version is skipped, so a task run
+   twice writes once; removed and taken-down listings are not screened (nothing to act on);
+3. the images' bytes from storage, their OCR through the ``OcrText`` cache (one query, and one
+   insert of what Tesseract read), the stores' merchant facts (``screening.merchants``, a constant
+   number of queries);
+4. ``Screener.screen_many``; then in one transaction: the listings locked (``FOR NO KEY UPDATE``,
+   so two workers on the same listing write one result), the skip re-checked under the lock, the
+   results inserted in one statement, an alert for each ``alert`` outcome unless one is open for the
+   listing and asset (one query to find them, one insert), the alerts announced for webhooks
+   (``portal.events``: ``screening_alert``);
+5. after the commit, ``notice`` outcomes go to ``proactive_findings_act`` (the engine's proactive
+   filing). Until that function exists they are recorded and alerted like ``alert`` outcomes.
+
+A brand that did not opt in to platform-initiated notices never gets a ``notice`` outcome from the
+core (it gets ``alert``), nor does a store on its authorised list get anything but ``clear``.
+"""
+
+import importlib
+import logging
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import OuterRef, Subquery
+from django.utils import timezone
+
+from listings.models import Listing, ListingImage, ListingStatus
+from portal.events import events_announce
+from portal.transactions import durable_atomic
+from screening.core import ListingInput, Outcome
+from screening.core.decoding import content_hash
+from screening.core.money import PER_EURO
+from screening.merchants import merchant_facts_for
+from screening.models import AlertStatus, ScreeningAlert, ScreeningResult
+from screening.snapshot_build import screener_current
+
+log = logging.getLogger(__name__)
+
+SCREENED_STATUSES = (ListingStatus.LIVE, ListingStatus.UNDER_COMPLAINT)
+
+
+@dataclass(frozen=True)
+class ScreeningRun:
+    """What one call did: results written (their ids), alerts created, notice findings handed on, skipped."""
+
+    result_ids: list
+    alert_ids: list
+    notice_result_ids: list
+    skipped: int
+
+
+@dataclass(frozen=True)
+class ProactiveFinding:
+    """A ``notice`` outcome, as the engine's proactive filing takes it."""
+
+    listing_id: int
+    asset_id: int
+    score: Decimal
+    evidence: list  # of strings, one per signal
+    reference: str  # the ScreeningResult's public id
+
+
+def _proactive_filer():
+    """``takedowns.proactive.proactive_notices_file`` when it exists (another change writes it), else None."""
+    try:
+        module = importlib.import_module("takedowns.proactive")
+    except ModuleNotFoundError:
+        return None
+    return getattr(module, "proactive_notices_file", None)
+
+
+def signals_plain(result, ocr_texts):
+    """The result's signals as stored: kind, evidence, points and the details (the OCR text for ``ocr``)."""
+    plain = []
+    for signal in result.signals:
+        row = {"kind": str(signal.kind), "evidence": signal.evidence, "points": round(signal.points, 4)}
+        if signal.details:
+            row.update(signal.details)
+        if str(signal.kind) == "ocr":
+            row["ocr_text"] = ocr_texts
+        plain.append(row)
+    return plain
+
+
+def _listings_read(listing_ids):
+    latest = ScreeningResult.objects.filter(listing_id=OuterRef("pk")).order_by("-id")
+    return list(
+        Listing.objects.filter(pk__in=listing_ids, status__in=SCREENED_STATUSES)
+        .annotate(
+            screened_version=Subquery(latest.values("snapshot_version")[:1]),
+            screened_updated_at=Subquery(latest.values("listing_updated_at")[:1]),
+        )
+        .only("pk", "store_id", "title", "description", "category", "price", "currency", "updated_at")
+        .order_by("pk")
+    )
+
+
+def _already_screened(listing, version):
+    return listing.screened_version == version and listing.screened_updated_at == listing.updated_at
+
+
+def _images_read(listings, compiled):
+    """{listing id: [storage names in order]}; the bytes go to the compiled screener's loader (one query)."""
+    names = {}
+    rows = ListingImage.objects.filter(listing_id__in=[listing.pk for listing in listings]).order_by(
+        "listing_id", "position", "pk"
+    )
+    batch = {}
+    for listing_id, name in rows.values_list("listing_id", "image"):
+        if not name:
+            continue
+        try:
+            batch[name] = compiled.images(name)
+        except OSError as exc:
+            log.warning("Listing %s: image %s cannot be read: %s", listing_id, name, exc)
+            continue
+        names.setdefault(listing_id, []).append(name)
+    compiled.images.batch = batch
+    compiled.ocr_cache.prefetch(content_hash(data) for data in batch.values())
+    return names, batch
+
+
+def _listing_input(listing, images, facts):
+    currency = (listing.currency or "").upper()
+    known = currency in PER_EURO
+    return ListingInput(
+        id=listing.pk,
+        title=listing.title,
+        description=listing.description,
+        store=str(listing.store_id),
+        category=listing.category,
+        # A currency the core cannot convert: no price signal rather than a wrong one.
+        price=listing.price if known else None,
+        currency=currency if known else "EUR",
+        images=tuple(images),
+        merchant=facts,
+    )
+
+
+def _ocr_texts(names, batch, cache):
+    texts = []
+    for name in names:
+        reading = cache.get(content_hash(batch[name]))
+        if reading is not None and reading.text:
+            texts.append(reading.text)
+    return "\n".join(texts)
+
+
+def listings_screen(listing_ids, *, trigger, now=None):
+    """Screen these listings and write what follows (see the module's docstring). Returns a ScreeningRun."""
+    now = now or timezone.now()
+    listing_ids = sorted({int(i) for i in listing_ids})
+    compiled = screener_current(now=now)
+    version = compiled.version
+    listings = _listings_read(listing_ids)
+    skipped = len(listing_ids) - len(listings)
+    todo = [listing for listing in listings if not _already_screened(listing, version)]
+    skipped += len(listings) - len(todo)
+    if not todo:
+        return ScreeningRun([], [], [], skipped)
+    try:
+        names, batch = _images_read(todo, compiled)
+        facts = merchant_facts_for({listing.store_id for listing in todo}, now=now)
+        inputs = [_listing_input(listing, names.get(listing.pk, ()), facts.get(listing.store_id)) for listing in todo]
+        results = compiled.screener.screen_many(inputs)
+        compiled.ocr_cache.flush()
+    finally:
+        compiled.images.batch = {}
+        compiled.ocr_cache.discard()
+    filer = _proactive_filer()
+    rows = []
+    for listing, result in zip(todo, results, strict=True):
+        asset_id = result.brand_id
+        rows.append(
+            ScreeningResult(
+                listing_id=listing.pk,
+                asset_id=asset_id,
+                rights_holder_id=compiled.asset_holders.get(asset_id),
+                outcome=str(result.outcome),
+                score=Decimal(str(result.score)).quantize(Decimal("0.0001")),
+                signals=signals_plain(result, _ocr_texts(names.get(listing.pk, ()), batch, compiled.ocr_cache)),
+                snapshot_version=version,
+                trigger=trigger,
+                listing_updated_at=listing.updated_at,
+                created_at=now,
+            )
+        )
+    with durable_atomic():
+        written, alerts, written_skips = _results_write(rows, version, alert_notices=filer is None, now=now)
+    skipped += written_skips
+    notices = [row for row in written if row.outcome == Outcome.NOTICE]
+    if notices and filer is not None:
+        proactive_findings_act(notices, filer=filer, now=now)
+    return ScreeningRun([row.pk for row in written], [a.pk for a in alerts], [row.pk for row in notices], skipped)
+
+
+def _results_write(rows, version, *, alert_notices, now):
+    """Inserts the results not written meanwhile, and their alerts; returns (results, alerts, skipped)."""
+    by_listing = {row.listing_id: row for row in rows}
+    # Locked as listings_apply locks them (id order): a second worker on the same listings waits here,
+    # then finds the results written and skips them.
+    locked = (
+        Listing.objects.select_for_update(no_key=True)
+        .filter(pk__in=list(by_listing))
+        .order_by("pk")
+        .annotate(
+            screened_version=Subquery(
+                ScreeningResult.objects.filter(listing_id=OuterRef("pk")).order_by("-id").values("snapshot_version")[:1]
+            ),
+            screened_updated_at=Subquery(
+                ScreeningResult.objects.filter(listing_id=OuterRef("pk"))
+                .order_by("-id")
+                .values("listing_updated_at")[:1]
+            ),
+        )
+        .values_list("pk", "screened_version", "screened_updated_at")
+    )
+    fresh = [
+        by_listing[pk]
+        for pk, screened_version, screened_updated_at in locked
+        if not (screened_version == version and screened_updated_at == by_listing[pk].listing_updated_at)
+    ]
+    if not fresh:
+        return [], [], len(rows)
+    written = ScreeningResult.objects.bulk_create(fresh)
+    alerting = {Outcome.ALERT, Outcome.NOTICE} if alert_notices else {Outcome.ALERT}
+    wanted = [row for row in written if row.outcome in alerting and row.asset_id is not None]
+    alerts = []
+    if wanted:
+        open_pairs = set(
+            ScreeningAlert.objects.filter(
+                listing_id__in=[row.listing_id for row in wanted], status=AlertStatus.OPEN
+            ).values_list("listing_id", "asset_id")
+        )
+        alerts = ScreeningAlert.objects.bulk_create(
+            [
+                ScreeningAlert(
+                    result=row,
+                    listing_id=row.listing_id,
+                    rights_holder_id=row.rights_holder_id,
+                    asset_id=row.asset_id,
+                    created_at=now,
+                )
+                for row in wanted
+                if (row.listing_id, row.asset_id) not in open_pairs
+            ]
+        )
+        if alerts:
+            events_announce("screening_alert", [alert.pk for alert in alerts])
+    return written, alerts, len(rows) - len(fresh)
+
+
+def proactive_findings_act(results, *, filer=None, now=None):
+    """Hand ``notice`` results to the engine's proactive filing (``takedowns.proactive.proactive_notices_file``).
+
+    The one place screening asks for platform-initiated notices. Without the filing function
+    (not written yet) nothing is filed and the pipeline alerts the rights holder instead.
+    """
+    filer = filer or _proactive_filer()
+    if filer is None or not results:
+        return None
+    findings = [
+        ProactiveFinding(
+            listing_id=row.listing_id,
+            asset_id=row.asset_id,
+            score=row.score,
+            evidence=[signal["evidence"] for signal in row.signals],
+            reference=str(row.public_id),
+        )
+        for row in results
+    ]
+    return filer(findings, now=now)
