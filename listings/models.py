@@ -113,6 +113,8 @@ class Listing(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [models.UniqueConstraint(fields=["external_id"], name="listing_unique_external_id")]
+        # The listings changed lately (screening's sweep of listings whose screening was never sent).
+        indexes = [models.Index(fields=["updated_at"], name="listing_updated_at_idx")]
 
     def __str__(self):
         return f"{self.external_id}: {self.title[:60]}"

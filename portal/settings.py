@@ -371,6 +371,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "api.tasks.webhooks_deliver_due",
         "schedule": timedelta(seconds=5),
     },
+    # Listings whose screening was never sent (a broker down at their commit): sent again.
+    "screen-missed-listings": {
+        "task": "screening.tasks.listings_screen_missed",
+        "schedule": timedelta(minutes=10),
+    },
     "evaluate-good-faith-memberships": {
         "task": "good_faith.tasks.evaluate_memberships",
         "schedule": crontab(hour=2, minute=30),

@@ -25,9 +25,10 @@ core (it gets ``alert``), nor does a store on its authorised list get anything b
 import importlib
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal
 
-from django.db.models import OuterRef, Subquery
+from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
 
 from listings.models import Listing, ListingImage, ListingStatus
@@ -43,6 +44,10 @@ from screening.snapshot_build import screener_current
 log = logging.getLogger(__name__)
 
 SCREENED_STATUSES = (ListingStatus.LIVE, ListingStatus.UNDER_COMPLAINT)
+# How far back the sweep of missed listings looks (it runs every 10 minutes; a day covers a long outage).
+MISSED_LOOKBACK = timedelta(days=1)
+# ... and leaves alone the listings changed in the last minutes: their tasks are normally under way.
+MISSED_GRACE = timedelta(minutes=5)
 
 
 @dataclass(frozen=True)
@@ -276,3 +281,23 @@ def proactive_findings_act(results, *, filer=None, now=None):
         for row in results
     ]
     return filer(findings, now=now)
+
+
+def listings_missed(*, now=None, limit=50_000):
+    """(created ids, changed ids) of listings changed within ``MISSED_LOOKBACK`` (but not in the last
+    ``MISSED_GRACE``) that have no result for their
+    current version: their screening was never sent (or never ran). Read by the index on ``updated_at``."""
+    now = now or timezone.now()
+    screened = ScreeningResult.objects.filter(listing_id=OuterRef("pk"), listing_updated_at=OuterRef("updated_at"))
+    rows = (
+        Listing.objects.filter(
+            updated_at__gte=now - MISSED_LOOKBACK, updated_at__lte=now - MISSED_GRACE, status__in=SCREENED_STATUSES
+        )
+        .exclude(Exists(screened))
+        .order_by("updated_at", "pk")
+        .values_list("pk", "created_at", "updated_at")[:limit]
+    )
+    created, changed = [], []
+    for pk, created_at, updated_at in rows:
+        (created if created_at == updated_at else changed).append(pk)
+    return created, changed

@@ -21,3 +21,16 @@ def listings_screen(listing_ids, trigger):
 
     run = screen(listing_ids, trigger=trigger)
     return {"results": len(run.result_ids), "alerts": len(run.alert_ids), "skipped": run.skipped}
+
+
+@shared_task(**SCREENING)
+def listings_screen_missed():
+    """Beat: send again the screening of listings changed lately that have no result for their version."""
+    from screening.feeding import listings_screen_enqueue
+    from screening.models import ScreeningTrigger
+    from screening.pipeline import listings_missed
+
+    created, changed = listings_missed()
+    return listings_screen_enqueue(created, ScreeningTrigger.CREATED) + listings_screen_enqueue(
+        changed, ScreeningTrigger.CHANGED
+    )

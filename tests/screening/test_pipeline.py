@@ -147,10 +147,10 @@ def test_an_authorised_store_is_clear(world):
     assert not ScreeningAlert.objects.exists()
 
 
-def test_a_banned_category_is_reported_blocked(world, settings):
+def test_a_listing_in_a_category_banned_since_it_was_listed_is_reported_blocked(world, settings):
     _, _, store = world
-    settings.LISTING_BANNED_CATEGORIES = ["Airbag components"]
     listing = listing_made(store, "X9", "Airbag module", category="Airbag components", price="40.00")
+    settings.LISTING_BANNED_CATEGORIES = ["Airbag components"]  # refused at creation from now on
 
     listings_screen([listing.pk], trigger=ScreeningTrigger.CREATED)
 
@@ -230,8 +230,9 @@ def test_a_batch_costs_the_same_queries_whatever_its_size(world):
     few = _screen_queries(store, 2, "Q", 13)
     many = _screen_queries(store, 12, "R", 14)
     assert few == many
-    # Version check, listings, images, OCR cache, its insert; lock, results, open alerts, alerts; savepoints.
-    assert many <= 12
+    # Version check, listings, images, OCR cache, its insert, the merchant facts (5); lock, results, open
+    # alerts, alerts; the transaction's own statements.
+    assert many <= 18
 
 
 # --- Fed by every write path --------------------------------------------------------------------
@@ -282,3 +283,34 @@ def test_a_listing_changed_in_the_admin_is_screened_again(world, admin_client, d
     assert (latest.trigger, latest.outcome) == (ScreeningTrigger.CHANGED, ScreeningOutcome.ALERT)
     listing.refresh_from_db()
     assert latest.listing_updated_at == listing.updated_at  # the admin's change is a new version
+
+
+def test_a_broker_refusing_the_screening_fails_no_write_and_the_sweep_sends_it_again(
+    world, monkeypatch, django_capture_on_commit_callbacks
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from screening import tasks
+
+    _, _, store = world
+
+    def refuse(*args, **kwargs):
+        raise ConnectionError("broker down")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(tasks.listings_screen, "delay", refuse)
+        with django_capture_on_commit_callbacks(execute=True):
+            listing = listing_made(store, "M1", "N0rthw1nd replica runners", price="15.00")  # no error for the caller
+    assert not ScreeningResult.objects.exists()
+
+    assert pipeline.listings_missed() == ([], [])  # too recent: its task would normally be under way
+    later = timezone.now() + timedelta(minutes=10)
+    assert pipeline.listings_missed(now=later) == ([listing.pk], [])
+    monkeypatch.setattr(pipeline.timezone, "now", lambda: later)
+    assert tasks.listings_screen_missed.delay().get() == 1
+
+    result = ScreeningResult.objects.get(listing=listing)
+    assert (result.trigger, result.outcome) == (ScreeningTrigger.CREATED, ScreeningOutcome.ALERT)
+    assert pipeline.listings_missed(now=later) == ([], [])
