@@ -7,6 +7,7 @@ from portal.audit import audit_log_record
 from portal.models import Membership, MembershipRole
 from portal.transactions import durable_atomic, stored_file_track
 from portal.uploads import validate_upload
+from rights_holders.announcements import ip_register_changed
 from rights_holders.models import IPAsset, IPAssetProof, RightsHolder, VerificationStatus
 from rights_holders.scoping import rights_holder_ids_visible_to
 
@@ -107,6 +108,7 @@ def rights_holder_proactive_enforcement_set(*, rights_holder, enabled, actor) ->
             organisation=holder.organisation,
             data={"before": before, "after": enabled},
         )
+        ip_register_changed([holder.pk])  # screening's snapshot holds each brand's opt-in
     rights_holder.proactive_enforcement = holder.proactive_enforcement
     rights_holder.proactive_enforcement_changed_at = holder.proactive_enforcement_changed_at
     return holder

@@ -15,14 +15,15 @@
    results inserted in one statement, an alert for each ``alert`` outcome unless one is open for the
    listing and asset (one query to find them, one insert), the alerts announced for webhooks
    (``portal.events``: ``screening_alert``);
-5. after the commit, ``notice`` outcomes go to ``proactive_findings_act`` (the engine's proactive
-   filing). Until that function exists they are recorded and alerted like ``alert`` outcomes.
+5. after the commit, ``notice`` outcomes go to ``proactive_findings_act``: the engine's proactive
+   filing (``takedowns.proactive``: a platform-initiated fast-track notice, the listing down at
+   once). A finding it refuses because the platform may not act for the brand, or a filing that
+   fails, alerts the rights holder instead.
 
 A brand that did not opt in to platform-initiated notices never gets a ``notice`` outcome from the
 core (it gets ``alert``), nor does a store on its authorised list get anything but ``clear``.
 """
 
-import importlib
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
@@ -40,10 +41,15 @@ from screening.core.money import PER_EURO
 from screening.merchants import merchant_facts_for
 from screening.models import AlertStatus, ScreeningAlert, ScreeningResult
 from screening.snapshot_build import screener_current
+from takedowns.proactive import ProactiveFinding, proactive_notices_file
 
 log = logging.getLogger(__name__)
 
 SCREENED_STATUSES = (ListingStatus.LIVE, ListingStatus.UNDER_COMPLAINT)
+# A notice finding the engine refuses for these reasons asks the rights holder instead (an alert): the
+# platform may not act for the brand (it opted out since the snapshot; no marketplace to file as). Other
+# refusals leave nothing to ask (filed already, a complaint open, the store authorised, the listing down).
+ALERT_INSTEAD = frozenset({"not_opted_in", "no_marketplace"})
 # How far back the sweep of missed listings looks (it runs every 10 minutes; a day covers a long outage).
 MISSED_LOOKBACK = timedelta(days=1)
 # ... and leaves alone the listings changed in the last minutes: their tasks are normally under way.
@@ -58,26 +64,6 @@ class ScreeningRun:
     alert_ids: list
     notice_result_ids: list
     skipped: int
-
-
-@dataclass(frozen=True)
-class ProactiveFinding:
-    """A ``notice`` outcome, as the engine's proactive filing takes it."""
-
-    listing_id: int
-    asset_id: int
-    score: Decimal
-    evidence: list  # of strings, one per signal
-    reference: str  # the ScreeningResult's public id
-
-
-def _proactive_filer():
-    """``takedowns.proactive.proactive_notices_file`` when it exists (another change writes it), else None."""
-    try:
-        module = importlib.import_module("takedowns.proactive")
-    except ModuleNotFoundError:
-        return None
-    return getattr(module, "proactive_notices_file", None)
 
 
 def signals_plain(result, ocr_texts):
@@ -178,109 +164,131 @@ def listings_screen(listing_ids, *, trigger, now=None):
     finally:
         compiled.images.batch = {}
         compiled.ocr_cache.discard()
-    filer = _proactive_filer()
-    rows = []
-    for listing, result in zip(todo, results, strict=True):
-        asset_id = result.brand_id
-        rows.append(
-            ScreeningResult(
-                listing_id=listing.pk,
-                asset_id=asset_id,
-                rights_holder_id=compiled.asset_holders.get(asset_id),
-                outcome=str(result.outcome),
-                score=Decimal(str(result.score)).quantize(Decimal("0.0001")),
-                signals=signals_plain(result, _ocr_texts(names.get(listing.pk, ()), batch, compiled.ocr_cache)),
-                snapshot_version=version,
-                trigger=trigger,
-                listing_updated_at=listing.updated_at,
-                created_at=now,
-            )
+    rows = [
+        ScreeningResult(
+            listing_id=listing.pk,
+            asset_id=result.brand_id,
+            rights_holder_id=compiled.asset_holders.get(result.brand_id),
+            outcome=str(result.outcome),
+            score=Decimal(str(result.score)).quantize(Decimal("0.0001")),
+            signals=signals_plain(result, _ocr_texts(names.get(listing.pk, ()), batch, compiled.ocr_cache)),
+            snapshot_version=version,
+            trigger=trigger,
+            listing_updated_at=listing.updated_at,
+            created_at=now,
         )
+        for listing, result in zip(todo, results, strict=True)
+    ]
     with durable_atomic():
-        written, alerts, written_skips = _results_write(rows, version, alert_notices=filer is None, now=now)
+        written, written_skips = _results_write(rows, version)
+        alerts = _alerts_create([row for row in written if row.outcome == Outcome.ALERT], now=now)
     skipped += written_skips
     notices = [row for row in written if row.outcome == Outcome.NOTICE]
-    if notices and filer is not None:
-        proactive_findings_act(notices, filer=filer, now=now)
+    if notices:
+        ask_instead = proactive_findings_act(notices, now=now)
+        if ask_instead:
+            with durable_atomic():
+                alerts += _alerts_create(ask_instead, now=now)
     return ScreeningRun([row.pk for row in written], [a.pk for a in alerts], [row.pk for row in notices], skipped)
 
 
-def _results_write(rows, version, *, alert_notices, now):
-    """Inserts the results not written meanwhile, and their alerts; returns (results, alerts, skipped)."""
-    by_listing = {row.listing_id: row for row in rows}
-    # Locked as listings_apply locks them (id order): a second worker on the same listings waits here,
-    # then finds the results written and skips them.
-    locked = (
+def _listings_lock(listing_ids):
+    """Lock the listings as listings_apply locks them (id order), so two workers on the same listings
+    take turns. Returns [(id, latest result's snapshot version, its listing version)]."""
+    latest = ScreeningResult.objects.filter(listing_id=OuterRef("pk")).order_by("-id")
+    return list(
         Listing.objects.select_for_update(no_key=True)
-        .filter(pk__in=list(by_listing))
+        .filter(pk__in=list(listing_ids))
         .order_by("pk")
         .annotate(
-            screened_version=Subquery(
-                ScreeningResult.objects.filter(listing_id=OuterRef("pk")).order_by("-id").values("snapshot_version")[:1]
-            ),
-            screened_updated_at=Subquery(
-                ScreeningResult.objects.filter(listing_id=OuterRef("pk"))
-                .order_by("-id")
-                .values("listing_updated_at")[:1]
-            ),
+            screened_version=Subquery(latest.values("snapshot_version")[:1]),
+            screened_updated_at=Subquery(latest.values("listing_updated_at")[:1]),
         )
         .values_list("pk", "screened_version", "screened_updated_at")
     )
+
+
+def _results_write(rows, version):
+    """Inserts the results that no other run wrote meanwhile (checked under the lock); returns (written, skipped)."""
+    by_listing = {row.listing_id: row for row in rows}
     fresh = [
         by_listing[pk]
-        for pk, screened_version, screened_updated_at in locked
+        for pk, screened_version, screened_updated_at in _listings_lock(by_listing)
         if not (screened_version == version and screened_updated_at == by_listing[pk].listing_updated_at)
     ]
     if not fresh:
-        return [], [], len(rows)
-    written = ScreeningResult.objects.bulk_create(fresh)
-    alerting = {Outcome.ALERT, Outcome.NOTICE} if alert_notices else {Outcome.ALERT}
-    wanted = [row for row in written if row.outcome in alerting and row.asset_id is not None]
-    alerts = []
-    if wanted:
-        open_pairs = set(
-            ScreeningAlert.objects.filter(
-                listing_id__in=[row.listing_id for row in wanted], status=AlertStatus.OPEN
-            ).values_list("listing_id", "asset_id")
-        )
-        alerts = ScreeningAlert.objects.bulk_create(
-            [
-                ScreeningAlert(
-                    result=row,
-                    listing_id=row.listing_id,
-                    rights_holder_id=row.rights_holder_id,
-                    asset_id=row.asset_id,
-                    created_at=now,
-                )
-                for row in wanted
-                if (row.listing_id, row.asset_id) not in open_pairs
-            ]
-        )
-        if alerts:
-            events_announce("screening_alert", [alert.pk for alert in alerts])
-    return written, alerts, len(rows) - len(fresh)
+        return [], len(rows)
+    return ScreeningResult.objects.bulk_create(fresh), len(rows) - len(fresh)
 
 
-def proactive_findings_act(results, *, filer=None, now=None):
+def _alerts_create(results, *, now):
+    """An open alert for each result, unless one is open for its listing and asset; announced for webhooks.
+
+    In the caller's transaction, with the listings locked (``_listings_lock``): the check and the insert
+    see no other run's alert for them in between.
+    """
+    results = [row for row in results if row.asset_id is not None]
+    if not results:
+        return []
+    listing_ids = {row.listing_id for row in results}
+    _listings_lock(listing_ids)
+    open_pairs = set(
+        ScreeningAlert.objects.filter(listing_id__in=listing_ids, status=AlertStatus.OPEN).values_list(
+            "listing_id", "asset_id"
+        )
+    )
+    new = []
+    for row in results:
+        if (row.listing_id, row.asset_id) in open_pairs:
+            continue  # asked already: the open alert stands for this result too
+        open_pairs.add((row.listing_id, row.asset_id))
+        new.append(
+            ScreeningAlert(
+                result=row,
+                listing_id=row.listing_id,
+                rights_holder_id=row.rights_holder_id,
+                asset_id=row.asset_id,
+                created_at=now,
+            )
+        )
+    alerts = ScreeningAlert.objects.bulk_create(new)
+    if alerts:
+        events_announce("screening_alert", [alert.pk for alert in alerts])
+    return alerts
+
+
+def proactive_findings_act(results, *, now=None):
     """Hand ``notice`` results to the engine's proactive filing (``takedowns.proactive.proactive_notices_file``).
 
-    The one place screening asks for platform-initiated notices. Without the filing function
-    (not written yet) nothing is filed and the pipeline alerts the rights holder instead.
+    The one place screening asks for platform-initiated notices (each result files at most once: the
+    engine keeps the result's public id on the item). Returns the results whose holder is to be asked
+    instead (an alert): refused for a reason in ``ALERT_INSTEAD``, or not filed at all because the
+    filing failed (logged): a finding is never dropped silently.
     """
-    filer = filer or _proactive_filer()
-    if filer is None or not results:
-        return None
     findings = [
         ProactiveFinding(
             listing_id=row.listing_id,
             asset_id=row.asset_id,
-            score=row.score,
-            evidence=[signal["evidence"] for signal in row.signals],
+            score=float(row.score),
+            evidence=[signal["evidence"] for signal in row.signals if signal.get("evidence")],
             reference=str(row.public_id),
         )
         for row in results
     ]
-    return filer(findings, now=now)
+    try:
+        outcomes = proactive_notices_file(findings, now=now)
+    except Exception:
+        log.exception("Proactive filing of %s screening results failed; their rights holders get alerts", len(results))
+        return list(results)
+    ask = []
+    for row, outcome in zip(results, outcomes, strict=True):
+        if outcome.filed:
+            continue
+        if outcome.code in ALERT_INSTEAD:
+            ask.append(row)
+        else:
+            log.info("Screening result %s not filed (%s): %s", row.public_id, outcome.code, outcome.refusal)
+    return ask
 
 
 def listings_missed(*, now=None, limit=50_000):

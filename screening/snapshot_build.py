@@ -5,8 +5,8 @@ the core's brands (``id``: the asset's id), with its name and keywords, its cate
 reference price (dropped when in a currency the core cannot convert: the rest still screens), its
 reference images (storage names; a file that cannot be read or decoded is left out and logged,
 never the whole snapshot), its holder's authorised stores valid today (store ids), its holder's
-opt-in to platform-initiated notices (``RightsHolder.proactive_enforcement`` once it exists; off
-until then, so such brands get alerts), and its holder's own thresholds
+opt-in to platform-initiated notices (``RightsHolder.proactive_enforcement``; without it the
+brand's listings get alerts at most), and its holder's own thresholds
 (``BrandScreeningSettings``). Known counterfeit images are a seam: none yet (the intelligence feed
 adds them). Banned categories come from ``settings.LISTING_BANNED_CATEGORIES``. Three queries,
 whatever the number of assets.
@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.files.storage import default_storage
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 
 from rights_holders.models import AuthorisedStore, IPAsset
@@ -73,8 +73,7 @@ def ip_register_changed_answer(rights_holder_ids):
 
 
 def _proactive_enforcement(holder):
-    # The opt-in field is another change's (takedowns' proactive filing); until it exists nobody opted in.
-    return bool(getattr(holder, "proactive_enforcement", False))
+    return holder.proactive_enforcement
 
 
 def _reference_price(asset):
@@ -127,8 +126,8 @@ def snapshot_data(*, now=None):
     holder_ids = {asset.rights_holder_id for asset in assets}
     stores = {}
     for holder_id, store_id in (
-        AuthorisedStore.objects.filter(rights_holder_id__in=holder_ids)
-        .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))
+        AuthorisedStore.objects.valid_on(today)
+        .filter(rights_holder_id__in=holder_ids)
         .values_list("rights_holder_id", "store_id")
     ):
         stores.setdefault(holder_id, []).append(str(store_id))
@@ -204,7 +203,7 @@ def portal_thresholds():
 
 @dataclass
 class CompiledScreener:
-    key: tuple  # (snapshot version, day, notice threshold, alert threshold)
+    key: tuple  # _cache_key: the snapshot version, the day, the settings read
     version: int
     screener: Screener
     asset_holders: dict
@@ -227,7 +226,7 @@ def screener_build(*, version, now=None):
     data = _readable_references(built.data, images, reader.limits)
     snapshot = Snapshot.from_dict(data)
     listing_images = ListingImages(snapshot, thresholds=thresholds, ocr=reader, load=images)
-    key = (version, timezone.localdate(now), thresholds.notice, thresholds.alert)
+    key = _cache_key(version, now, thresholds)
     return CompiledScreener(
         key,
         version,
@@ -239,13 +238,18 @@ def screener_build(*, version, now=None):
     )
 
 
+def _cache_key(version, now, thresholds):
+    # Besides the version: the day (authorisations end at midnight) and the settings the snapshot reads.
+    return (version, timezone.localdate(now), thresholds.notice, thresholds.alert, tuple(banned_categories()))
+
+
 def screener_current(*, now=None):
     """This process's screener for the current snapshot version: rebuilt only when the version (or day) moved."""
     global _compiled
     now = now or timezone.now()
     version = snapshot_version_current()
     thresholds = portal_thresholds()
-    key = (version, timezone.localdate(now), thresholds.notice, thresholds.alert)
+    key = _cache_key(version, now, thresholds)
     if _compiled is None or _compiled.key != key:
         _compiled = screener_build(version=version, now=now)
     return _compiled

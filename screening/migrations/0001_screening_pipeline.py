@@ -17,7 +17,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('listings', '0005_listing_text_search_index'),
-        ('rights_holders', '0007_ipasset_categories'),
+        ('rights_holders', '0008_ipasset_categories'),
         ('takedowns', '0013_effect_partial_indexes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -8,11 +8,13 @@ from django.test.utils import CaptureQueriesContext
 from listings.catalogue import ListingAction, ListingChange, listings_apply
 from listings.models import ListingStatus
 from portal.events import REGISTRY as EVENTS
-from rights_holders.models import AuthorisedStore
+from portal.models import OrganisationKind
+from rights_holders.models import AuthorisedStore, Partner, PartnerKind, RightsHolder
 from screening import pipeline, snapshot_build
 from screening.models import AlertStatus, OcrText, ScreeningAlert, ScreeningOutcome, ScreeningResult, ScreeningTrigger
 from screening.pipeline import listings_screen
 from screening.snapshot_build import snapshot_version_bump
+from takedowns.models import NoticeItem
 from tests import factories
 from tests.portal.test_admin_audit import admin_client, change_url, form_data, saved  # noqa: F401
 from tests.screening.imaging import encoded, text_image
@@ -149,8 +151,8 @@ def test_an_authorised_store_is_clear(world):
 
 def test_a_listing_in_a_category_banned_since_it_was_listed_is_reported_blocked(world, settings):
     _, _, store = world
-    listing = listing_made(store, "X9", "Airbag module", category="Airbag components", price="40.00")
-    settings.LISTING_BANNED_CATEGORIES = ["Airbag components"]  # refused at creation from now on
+    listing = listing_made(store, "X9", "Green laser, 5 mW", category="Laser pointers", price="40.00")
+    settings.LISTING_BANNED_CATEGORIES = ("Laser pointers",)  # refused at creation from now on
 
     listings_screen([listing.pk], trigger=ScreeningTrigger.CREATED)
 
@@ -170,29 +172,71 @@ def test_removed_listings_are_not_screened(world):
     assert run.result_ids == [] and run.skipped == 1 and not ScreeningResult.objects.exists()
 
 
-def test_notice_outcomes_go_to_the_proactive_filing_of_brands_that_opted_in(world, monkeypatch):
-    _, asset, store = world
-    monkeypatch.setattr(snapshot_build, "_proactive_enforcement", lambda holder: True)
-    filed = []
-    monkeypatch.setattr(pipeline, "_proactive_filer", lambda: lambda findings, now=None: filed.extend(findings))
+@pytest.fixture
+def marketplace():
+    organisation = factories.OrganisationFactory(kind=OrganisationKind.PARTNER, name="Marketplace Operations")
+    Partner.objects.create(organisation=organisation, kind=PartnerKind.MARKETPLACE)
+    return organisation
+
+
+def opt_in(holder, enabled=True):
+    RightsHolder.objects.filter(pk=holder.pk).update(proactive_enforcement=enabled)
+
+
+def test_a_notice_outcome_of_an_opted_in_brand_is_filed_by_the_platform_and_the_listing_is_down(world, marketplace):
+    holder, asset, store = world
+    opt_in(holder)
     listing = listing_made(store, "X11", "N0rthw1nd runners replica AAA quality", price="15.00")
 
     run = listings_screen([listing.pk], trigger=ScreeningTrigger.CREATED)
 
     result = ScreeningResult.objects.get(listing=listing)
     assert result.outcome == ScreeningOutcome.NOTICE and run.notice_result_ids == [result.pk]
-    [finding] = filed
-    assert (finding.listing_id, finding.asset_id, finding.reference) == (listing.pk, asset.pk, str(result.public_id))
-    assert finding.score == result.score and any("disguised" in e for e in finding.evidence)
-    # The filing acts on it: no alert asks the holder as well.
+    item = NoticeItem.objects.get(listing=listing)
+    assert (item.ip_asset_id, item.screening_reference) == (asset.pk, str(result.public_id))
+    assert item.notice.filer_organisation == marketplace and item.notice.rights_holder == holder
+    assert "disguised" in item.explanation
+    listing.refresh_from_db()
+    assert listing.status == ListingStatus.TAKEN_DOWN
+    # The platform acted: no alert asks the holder as well.
     assert not ScreeningAlert.objects.exists()
 
 
-def test_notice_outcomes_alert_the_holder_while_no_proactive_filing_exists(world, monkeypatch):
-    monkeypatch.setattr(snapshot_build, "_proactive_enforcement", lambda holder: True)
-    monkeypatch.setattr(pipeline, "_proactive_filer", lambda: None)
-    _, _, store = world
+def test_a_brand_that_opted_out_since_the_snapshot_is_asked_instead(world, marketplace):
+    holder, _, store = world
+    opt_in(holder)
+    listings_screen([], trigger=ScreeningTrigger.CREATED)  # the worker compiled the snapshot with the opt-in
+    opt_in(holder, False)  # not announced: the snapshot still says opted in
     listing = listing_made(store, "X12", "N0rthw1nd runners replica AAA quality", price="15.00")
+
+    run = listings_screen([listing.pk], trigger=ScreeningTrigger.CREATED)
+
+    assert ScreeningResult.objects.get(listing=listing).outcome == ScreeningOutcome.NOTICE
+    assert not NoticeItem.objects.exists()
+    alert = ScreeningAlert.objects.get()
+    assert alert.listing_id == listing.pk and run.alert_ids == [alert.pk]
+
+
+def test_without_a_marketplace_to_file_as_the_holder_is_asked_instead(world):
+    holder, _, store = world
+    opt_in(holder)
+    listing = listing_made(store, "X14", "N0rthw1nd runners replica AAA quality", price="15.00")
+
+    listings_screen([listing.pk], trigger=ScreeningTrigger.CREATED)
+
+    assert not NoticeItem.objects.exists()
+    assert ScreeningAlert.objects.get().listing_id == listing.pk
+
+
+def test_a_failing_filing_leaves_the_result_and_asks_the_holder(world, marketplace, monkeypatch):
+    holder, _, store = world
+    opt_in(holder)
+
+    def broken(findings, now=None):
+        raise RuntimeError("the filing broke")
+
+    monkeypatch.setattr(pipeline, "proactive_notices_file", broken)
+    listing = listing_made(store, "X15", "N0rthw1nd runners replica AAA quality", price="15.00")
 
     listings_screen([listing.pk], trigger=ScreeningTrigger.CREATED)
 

@@ -187,3 +187,17 @@ def test_a_brands_alert_threshold_above_its_notice_threshold_is_refused_in_the_a
     assert response.status_code == 200
     assert "must be below the notice threshold" in str(response.context["adminform"].form.errors)
     assert not BrandScreeningSettings.objects.exists()
+
+
+def test_a_brand_opting_in_or_out_moves_the_version(brand_a, owner_a):
+    from rights_holders.services import rights_holder_proactive_enforcement_set
+
+    assert (
+        moved(lambda: rights_holder_proactive_enforcement_set(rights_holder=brand_a, enabled=True, actor=owner_a)) == 1
+    )
+    assert (
+        moved(lambda: rights_holder_proactive_enforcement_set(rights_holder=brand_a, enabled=True, actor=owner_a)) == 0
+    )
+    assert (
+        moved(lambda: rights_holder_proactive_enforcement_set(rights_holder=brand_a, enabled=False, actor=owner_a)) == 1
+    )
