@@ -3,7 +3,8 @@
 write here is audited (``portal.admin_audit``): a merchant's identity, which the
 ban register matches, and the store a listing belongs to, which decides whose
 penalty an upheld notice becomes, among them. Listing images go through the
-upload validator (``portal.admin_uploads``). A listing is not added in, nor moved
+upload validator (``portal.admin_uploads``) and the rules of ``listings.images`` (how many, not on a
+removed listing), their content hash recorded. A listing is not added in, nor moved
 into, a category the marketplace prohibits (``listings.categories``), here as on
 every other channel, and the refusal is audited as theirs is.
 A listing added or changed here (its fields or its images) is announced after the commit
@@ -11,6 +12,7 @@ A listing added or changed here (its fields or its images) is announced after th
 
 from django import forms
 from django.contrib import admin
+from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from listings.announcements import CHANGED, CREATED, listings_changed_on_commit
@@ -20,6 +22,7 @@ from listings.categories import (
     banned_category_refusal_entry,
     category_banned,
 )
+from listings.images import content_hash_of, listing_images_max, listing_images_refusal
 from listings.models import Listing, ListingImage, Merchant, Order, Store
 from portal.admin_audit import AuditedAdminMixin
 from portal.admin_uploads import upload_metadata_fields, validated_uploads_form
@@ -49,12 +52,45 @@ class StoreAdmin(AuditedAdminMixin, admin.ModelAdmin):
     readonly_fields = ("status", "restricted_until", "suspended_until", "payout_account_hash", "created_at")
 
 
+class ListingImageForm(validated_uploads_form({"image": "image"})):
+    def clean(self):
+        cleaned = super().clean()
+        image = cleaned.get("image")
+        if isinstance(image, ContentFile) and not self.has_error("image"):  # a new file, validated and re-encoded
+            self.instance.content_hash = content_hash_of(image)
+        return cleaned
+
+
+class ListingImageFormSet(forms.BaseInlineFormSet):
+    """The API's rules (``listings.images``): at most ``LISTING_MAX_IMAGES``, none changed on a removed listing."""
+
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        deleted = set(self.deleted_forms)
+        if not deleted and not any(form.has_changed() for form in self.forms):
+            return
+        listing = self.instance
+        before = ListingImage.objects.filter(listing_id=listing.pk).count() if listing.pk else 0
+        after = sum(
+            1 for form in self.forms if form not in deleted and (form.instance.pk is not None or form.has_changed())
+        )
+        refusal = listing_images_refusal(listing, before=before, after=after)
+        if refusal is not None:
+            raise forms.ValidationError(refusal.message, code=refusal.code)
+
+
 class ListingImageInline(admin.TabularInline):
     model = ListingImage
-    form = validated_uploads_form({"image": "image"})
+    form = ListingImageForm
+    formset = ListingImageFormSet
     extra = 0
-    fields = ("image", "position", "content_type", "size", "width", "height", "perceptual_hash")
-    readonly_fields = ("width", "height", "perceptual_hash", *upload_metadata_fields(ListingImage))
+    fields = ("image", "position", "content_type", "size", "width", "height", "content_hash", "perceptual_hash")
+    readonly_fields = ("width", "height", "content_hash", "perceptual_hash", *upload_metadata_fields(ListingImage))
+
+    def get_max_num(self, request, obj=None, **kwargs):
+        return listing_images_max()
 
 
 class ListingAdminForm(forms.ModelForm):

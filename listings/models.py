@@ -121,6 +121,11 @@ class Listing(models.Model):
 
 
 class ListingImage(models.Model):
+    """A picture of a listing. Added and removed only through ``listings.images`` (the API, the demo) or the
+    Django admin's inline, which applies the same rules: validated bytes under a server-built name."""
+
+    # What the API addresses the image by (``img_…``).
+    public_id = models.UUIDField(default=uuid7, unique=True, editable=False)
     listing = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="images")
     image = models.ImageField(upload_to="listing-images/", max_length=255, width_field="width", height_field="height")
     content_type = models.CharField(max_length=100, default="image/png")
@@ -128,14 +133,21 @@ class ListingImage(models.Model):
     width = models.PositiveIntegerField(default=0)
     height = models.PositiveIntegerField(default=0)
     position = models.PositiveSmallIntegerField(default=0)
+    # SHA-256 of the stored (re-encoded) bytes, hex: the same picture sent twice has the same hash.
+    content_hash = models.CharField(max_length=64, blank=True, editable=False)
     perceptual_hash = models.CharField(max_length=32, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
-        ordering = ["listing", "position"]
+        ordering = ["listing", "position", "id"]
         indexes = [
             # Screening looks images up by hash (identical to a banned merchant's: screening.merchants).
             models.Index(
                 fields=["perceptual_hash"], condition=~models.Q(perceptual_hash=""), name="listing_image_phash_idx"
+            ),
+            # The same bytes anywhere in the catalogue (an image seen before: its OCR, its matches).
+            models.Index(
+                fields=["content_hash"], condition=~models.Q(content_hash=""), name="listing_image_content_hash_idx"
             ),
         ]
 

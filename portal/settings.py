@@ -612,6 +612,12 @@ def _banned_categories(name, raw):
 LISTING_BANNED_CATEGORIES = _banned_categories(
     "LISTING_BANNED_CATEGORIES", env.str("LISTING_BANNED_CATEGORIES", default=_banned_default)
 )
+# Pictures one listing may have (listings.images); positions are small integers, so at most 1,000.
+LISTING_MAX_IMAGES = _env_int("LISTING_MAX_IMAGES", 10, minimum=1)
+if LISTING_MAX_IMAGES > 1000:
+    raise ImproperlyConfigured(
+        f"Environment variable LISTING_MAX_IMAGES must be at most 1000; got {LISTING_MAX_IMAGES}"
+    )
 
 # Notice lifecycle (DOMAIN.md "Item lifecycle", "Penalties", "Service level").
 TAKEDOWN_COUNTER_NOTICE_HOURS = _env_int("TAKEDOWN_COUNTER_NOTICE_HOURS", 72, minimum=1)
