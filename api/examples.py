@@ -1,7 +1,7 @@
 """The example requests the API's documentation shows: one small world whose ids fit together.
 
 Northwind Athletics (``RIGHTS_HOLDER``) protects its trademark ``ASSET``; a store
-(``STORE``) sells ``LISTING`` and others. The brand's notice ``NOTICE`` holds an
+(``STORE``) sells ``LISTING`` (with its image ``LISTING_IMAGE``) and others. The brand's notice ``NOTICE`` holds an
 item at each step a move needs: one waiting for a reviewer (withdraw it), one
 waiting for the merchant (counter-notice it), one the merchant counter-noticed
 (reply), one rejected (appeal). ``WEBHOOK`` is the brand's subscription, with the
@@ -21,6 +21,7 @@ ASSET = "ast_01JHMMTK08ES78DR5E8DF2JBXY"
 STORE = "sto_01JHMMWEJGF4V81NRSGQR858K9"
 LISTING = "lst_01JHMMYA4RFW9SZH7YPERN9MGF"
 LISTING_EXTERNAL_ID = "MKT-100234"
+LISTING_IMAGE = "img_01JHJ42Y80FTTRWTCN7KGF382A"
 NOTICE = "ntc_01JHMN05Q0FPHAFMGY067P9BHK"
 ITEM_PENDING_REVIEW = "itm_01JHMN2198E39TB1A28S64VWAX"
 ITEM_AWAITING_COUNTER_NOTICE = "itm_01JHMN3WVGFRFSSCYWJHDTZGX7"
@@ -69,7 +70,7 @@ def _webhook(webhook_id=WEBHOOK, event=False):
 
 # {operation id: {"summary": what the example does, "parameters": {path parameter: (value, summary)},
 #  "body": {media type: value}}}. A multipart example leaves its file parts out (``proof``,
-# ``evidence``): a client attaches them as files.
+# ``evidence``, ``images``): a client attaches them as files.
 EXAMPLES = {
     "assets_retrieve": {"parameters": {"asset_id": (ASSET, "The brand's trademark")}},
     "assets_create": {
@@ -108,6 +109,17 @@ EXAMPLES = {
                 ]
             }
         },
+    },
+    "listing_images_list": {"parameters": {"listing_id": (LISTING, "A listing of the store")}},
+    "listing_images_add": {
+        "summary": "Two photos of the listing (attach each as an `images` part)",
+        "parameters": {"listing_id": (LISTING, "A listing of the store")},
+    },
+    "listing_images_remove": {
+        "parameters": {
+            "listing_id": (LISTING, "A listing of the store"),
+            "image_id": (LISTING_IMAGE, "One of its images"),
+        }
     },
     "notices_create": {
         "summary": "The brand's notice against one listing",

@@ -16,6 +16,7 @@ PREFIXES = {
     "event": "evt",
     "key": "key",
     "rights_holder": "rhd",
+    "listing_image": "img",
 }
 
 

@@ -3,7 +3,7 @@ from drf_spectacular.views import SpectacularAPIView
 
 from api.docs import ApiDocsRedocView, ApiDocsSwaggerView
 from api.routing import by_method
-from api.views import assets, good_faith, items, listings, me, notices, webhooks
+from api.views import assets, good_faith, items, listing_images, listings, me, notices, webhooks
 
 # Every path through by_method, one class per method: the methods a path does not serve, and OPTIONS, are
 # answered alike on every path (api.routing).
@@ -14,6 +14,16 @@ v1 = [
     path("listings/", by_method(GET=listings.ListingListApi), name="listings"),
     path("listings/ingest/", by_method(POST=listings.ListingIngestApi), name="listings-ingest"),
     path("listings/<str:listing_id>/", by_method(GET=listings.ListingDetailApi), name="listing"),
+    path(
+        "listings/<str:listing_id>/images/",
+        by_method(GET=listing_images.ListingImageListApi, POST=listing_images.ListingImageAddApi),
+        name="listing-images",
+    ),
+    path(
+        "listings/<str:listing_id>/images/<str:image_id>/",
+        by_method(DELETE=listing_images.ListingImageRemoveApi),
+        name="listing-image",
+    ),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("notices/", by_method(GET=notices.NoticeListApi, POST=notices.NoticeCreateApi), name="notices"),
     path("notices/<str:notice_id>/", by_method(GET=notices.NoticeDetailApi), name="notice-detail"),

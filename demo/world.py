@@ -39,7 +39,8 @@ from demo.world_data import (
     VARIANTS,
     money,
 )
-from listings.models import Listing, Merchant, Order, Store
+from listings.images import listing_images_add
+from listings.models import Listing, ListingImage, ListingStatus, Merchant, Order, Store
 from portal.identity import identity_hash
 from portal.models import LetterOfAuthorisation, Membership, MembershipRole, Organisation, OrganisationKind, User
 from portal.organisations import organisation_slug_for
@@ -58,6 +59,10 @@ from rights_holders.models import (
     VerificationStatus,
 )
 
+# Listings given photos (listings.images): this many that name a brand, and as many that do not.
+DEMO_IMAGED_LISTINGS = 3
+PHOTO_COLOURS = [(52, 73, 94), (142, 68, 173), (22, 160, 133), (192, 57, 43), (41, 128, 185)]
+
 
 def demo_world_seed(*, now):
     """Create the world (inside the caller's transaction); returns the demo logins as (username, role, organisation)."""
@@ -71,6 +76,7 @@ def demo_world_seed(*, now):
     stores, merchants = world.seed_merchants()
     world.seed_authorised_store(brands, stores)
     world.seed_listings(brands, stores)
+    world.seed_listing_images()
     world.seed_orders()
     return world.seed_users(brands, agent, partner, merchants, marketplace)
 
@@ -360,6 +366,37 @@ class DemoWorld:
         missing = [row for row in rows if row.external_id not in existing]
         if missing:
             Listing.objects.bulk_create(missing, batch_size=BATCH_SIZE, ignore_conflicts=True)
+
+    def seed_listing_images(self):
+        """Photos for a few listings, sent through the one service as the marketplace sends them (listings.images):
+        the first listings that name a brand get two, the first plain ones one. Listings that have images keep them."""
+        listings = Listing.objects.filter(external_id__startswith=LISTING_PREFIX).order_by("external_id")
+        brand_words = tuple(brand["name"].split()[0].casefold() for brand in BRANDS)
+        branded, plain = [], []
+        for listing in (
+            listings.exclude(status=ListingStatus.REMOVED).only("pk", "external_id", "title", "status").iterator()
+        ):
+            (branded if any(word in listing.title.casefold() for word in brand_words) else plain).append(listing)
+            if len(branded) >= DEMO_IMAGED_LISTINGS and len(plain) >= DEMO_IMAGED_LISTINGS:
+                break
+        chosen = [(listing, 2) for listing in branded[:DEMO_IMAGED_LISTINGS]]
+        chosen += [(listing, 1) for listing in plain[:DEMO_IMAGED_LISTINGS]]
+        having = set(
+            ListingImage.objects.filter(listing__in=[listing for listing, _ in chosen]).values_list(
+                "listing_id", flat=True
+            )
+        )
+        for listing, count in chosen:
+            if listing.pk in having:
+                continue
+            files = [
+                ContentFile(
+                    logo_png(listing.title[:40], PHOTO_COLOURS[(listing.pk + n) % len(PHOTO_COLOURS)], (480, 360)),
+                    name=f"{listing.external_id}-{n + 1}.png",
+                )
+                for n in range(count)
+            ]
+            listing_images_add(listing=listing, files=files, actor=None, now=self.now)
 
     def seed_orders(self):
         if Order.objects.filter(buyer_reference__startswith=BUYER_PREFIX).exists():

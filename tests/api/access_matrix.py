@@ -8,6 +8,7 @@ parameters and the statuses it documents; the URL resolver gives the API class b
 """
 
 import functools
+import io
 import re
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -17,11 +18,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
+from PIL import Image
 
 from api.models import ApiKey
 from api.problems import PROBLEM_CONTENT_TYPE
 from api.scopes import scopes_offered_to
 from api.webhooks.subscriptions import webhook_subscription_create, webhook_test_send
+from listings.images import listing_images_add
 from listings.models import ListingStatus
 from portal import public_ids
 from portal.models import OrganisationKind
@@ -50,6 +53,7 @@ PARAMETER_PREFIXES = {
     "item_id": "itm",
     "webhook_id": "whk",
     "event_id": "evt",
+    "image_id": "img",
 }
 
 # Every kind of caller the API serves; each holds a key of its own organisation.
@@ -200,6 +204,12 @@ def missing_id(prefix):
 
 def pdf(name="proof.pdf"):
     return SimpleUploadedFile(name, PDF, content_type="application/pdf")
+
+
+def png_file(name="photo.png"):
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 30), (200, 30, 30)).save(buffer, format="PNG")
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")
 
 
 class BrowserClient(PartnerClient):
@@ -424,6 +434,8 @@ class MatrixWorld:
             )
             delivery = webhook_test_send(subscription_id=subscription.pk, actor=owner)
             removed = factories.ListingFactory(store=self.other_listing.store, status=ListingStatus.REMOVED)
+            # An image of another listing: addressed under a listing of the caller's, it is no image of that one.
+            (image,) = listing_images_add(listing=self.other_listing, files=[png_file()], actor=None)
             return {
                 "asset_id": pid("ast", self.other_asset),
                 "listing_id": pid("lst", removed),
@@ -431,6 +443,7 @@ class MatrixWorld:
                 "item_id": filed["accepted"][0]["id"],
                 "webhook_id": pid("whk", subscription),
                 "event_id": pid("evt", delivery.event),
+                "image_id": pid("img", image),
             }
 
         return self._once("foreign", make)

@@ -41,14 +41,15 @@ from api.fields import PREFIXES
 from api.keys import api_key_create, scopes_offered_to
 from api.webhooks.models import WebhookEvent, WebhookSubscription
 from api.webhooks.subscriptions import webhook_subscription_create, webhook_test_send
-from listings.models import Listing, Store
+from listings.images import listing_images_add
+from listings.models import Listing, ListingImage, Store
 from portal import public_ids
 from portal.models import OrganisationKind
 from rights_holders.models import IPAsset, Partner, PartnerKind, RightsHolder
 from takedowns import lifecycle
 from takedowns.models import Notice, NoticeItem
 from tests import factories
-from tests.api.access_matrix import api_operations
+from tests.api.access_matrix import api_operations, png_file
 from tests.services import needs_postgres
 from tests.takedowns.conftest import NOTICE_DATA, draft
 
@@ -75,6 +76,7 @@ PATH_IDS = {
     "item_id": "item",
     "webhook_id": "webhook",
     "event_id": "event",
+    "image_id": "listing_image",
 }
 BODY_IDS = {
     "body.rights_holder": "rights_holder",
@@ -126,9 +128,12 @@ def world(db, settings, monkeypatch):
     store = factories.StoreFactory(public_id=_uuid(examples.STORE))
     merchant = factories.member_of(store.merchant.organisation, role="owner")
     listings = [factories.ListingFactory(store=store) for _ in range(12)]
-    factories.ListingFactory(
+    documented = factories.ListingFactory(
         store=store, public_id=_uuid(examples.LISTING), external_id=examples.LISTING_EXTERNAL_ID, title="Trail shoe"
     )
+    first, _ = listing_images_add(listing=documented, files=[png_file(), png_file()], actor=None)
+    _renamed(ListingImage, first, examples.LISTING_IMAGE)
+    listing_images_add(listing=listings[0], files=[png_file()], actor=None)
     reviewer = factories.UserFactory()
     reviewer.groups.add(Group.objects.get(name="reviewer"))
     # The merchant first, the marketplace next: see the module's docstring.
@@ -224,6 +229,7 @@ def _ids():
     rows = {
         "asset": IPAsset.objects,
         "listing": Listing.objects,
+        "listing_image": ListingImage.objects,
         "notice": Notice.objects,
         "item": NoticeItem.objects,
         "store": Store.objects,

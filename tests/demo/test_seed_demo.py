@@ -1,3 +1,4 @@
+import hashlib
 import io
 import json
 import re
@@ -30,7 +31,7 @@ from good_faith.models import (
 )
 from good_faith.selectors import membership_active_for
 from listings.categories import category_banned
-from listings.models import Listing, ListingStatus, Merchant, Order, Store, StoreStatus
+from listings.models import Listing, ListingImage, ListingStatus, Merchant, Order, Store, StoreStatus
 from portal import public_ids
 from portal.models import AuditLogEntry, LetterOfAuthorisation, Organisation, User
 from rights_holders.models import (
@@ -68,6 +69,7 @@ MODELS = [
     RightsHolder,
     IPAsset,
     ReferenceImage,
+    ListingImage,
     Listing,
     Order,
     Store,
@@ -159,6 +161,11 @@ def test_seed_demo_is_idempotent_and_believable(client):
     assert all(
         image.width > 0 and image.image.read(8) == b"\x89PNG\r\n\x1a\n" for image in ReferenceImage.objects.all()
     )
+    # A few listings have photos, sent through the one service (listings.images): validated, hashed, audited.
+    photos = list(ListingImage.objects.all())
+    assert len(photos) == 9 and len({photo.listing_id for photo in photos}) == 6
+    assert all(photo.content_hash == hashlib.sha256(photo.image.read()).hexdigest() for photo in photos)
+    assert AuditLogEntry.objects.filter(action="listings.listing.images_added").count() == 6
 
     request = RequestFactory().post("/accounts/login/")
     for username in DEMO_USERS:
