@@ -12,7 +12,7 @@ Nothing is half-written: every file of a request is validated before anything is
 rows, the stored files and the audit entry are one transaction (``portal.transactions``: a rollback
 deletes the files it stored). A removed picture's file is deleted once the removal has committed.
 Each change moves the listing's ``updated_at`` (the version screening reads) and is announced after
-the commit (``listing_images_changed_announce``), so the listing is screened again.
+the commit (``listings.announcements``, trigger ``changed``), so the listing is screened again.
 
 The Django admin's inline applies the same rules in its forms (``listings.admin``):
 ``listing_images_refusal`` and ``content_hash_of``.
@@ -26,6 +26,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from listings.announcements import CHANGED, listings_changed_on_commit
 from listings.models import Listing, ListingImage, ListingStatus
 from portal.audit import audit_log_record
 from portal.errors import InvalidInput, TransitionError
@@ -209,13 +210,9 @@ def listing_image_remove(*, image, actor, now=None):
 
 
 def listing_images_changed_announce(listing_ids):
-    """Tell screening, after the commit, that these listings' pictures changed, so it screens them again.
-
-    TODO(scr-pipeline): call ``listings.announcements.listings_changed_on_commit(listing_ids, CHANGED)``
-    here once that module is on main; until then the change is visible to screening only through the
-    listing's ``updated_at``, which every change of its pictures moves.
-    """
-    return None
+    """Tell screening, once the change has committed, that these listings' pictures changed: it screens them
+    again (``listings.announcements``; nothing is announced if the transaction rolls back)."""
+    listings_changed_on_commit(listing_ids, CHANGED)
 
 
 def _count(listing):

@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from PIL import Image
 
+from listings import announcements
 from listings import images as listing_images
 from listings.images import ListingImagesRejected, listing_image_remove, listing_images_add
 from listings.models import ListingImage, ListingStatus
@@ -181,14 +182,19 @@ def test_a_failure_after_the_files_were_stored_leaves_no_file(listing, actor, _p
     assert not ListingImage.objects.exists() and stored_files(_private_media) == []
 
 
-def test_each_change_is_announced_for_screening_after_the_commit(
+def test_each_change_is_announced_for_screening_after_the_commit_and_a_refusal_is_not(
     listing, actor, monkeypatch, django_capture_on_commit_callbacks
 ):
     announced = []
-    monkeypatch.setattr(listing_images, "listing_images_changed_announce", announced.append)
-    (image,) = listing_images_add(listing=listing, files=[png()], actor=actor)
-    listing_image_remove(image=image, actor=actor)
-    assert announced == [[listing.pk], [listing.pk]]
+    monkeypatch.setattr(announcements, "listings_changed", lambda ids, trigger: announced.append((ids, trigger)))
+    with django_capture_on_commit_callbacks(execute=True):
+        (image,) = listing_images_add(listing=listing, files=[png()], actor=actor)
+    assert announced == [([listing.pk], "changed")]
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(ListingImagesRejected):
+        listing_images_add(listing=listing, files=[SimpleUploadedFile("x.png", b"nope")], actor=actor)
+    with django_capture_on_commit_callbacks(execute=True):
+        listing_image_remove(image=image, actor=actor)
+    assert announced == [([listing.pk], "changed")] * 2
 
 
 # --- The Django admin's inline ----------------------------------------------------------------------------------

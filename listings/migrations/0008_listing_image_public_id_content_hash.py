@@ -1,7 +1,7 @@
 """Listing images get a public id (``img_…``), the SHA-256 of their bytes and the instant they were added.
 
 Existing rows get a public id dated now (they had no date of their own), and the hash of their stored file
-when it can be read (a row whose file is missing keeps an empty hash). 0008 makes the public id unique and
+when it can be read (a row whose file is missing keeps an empty hash). 0009 makes the public id unique and
 required (PostgreSQL refuses to alter a table in the transaction that updated its rows).
 """
 
@@ -39,7 +39,7 @@ def _hash_of(field_file):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("listings", "0006_listing_image_perceptual_hash_index"),
+        ("listings", "0007_listing_updated_at_index"),
     ]
 
     operations = [

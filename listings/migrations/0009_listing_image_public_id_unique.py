@@ -5,7 +5,7 @@ import portal.public_ids
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("listings", "0007_listing_image_public_id_content_hash"),
+        ("listings", "0008_listing_image_public_id_content_hash"),
     ]
 
     operations = [
