@@ -245,7 +245,7 @@ def test_a_row_in_a_banned_category_is_refused_with_its_reason_and_the_others_ap
         ("/listings/2/category", "banned_category"),
     ]
     assert body["errors"][0]["detail"].startswith(
-        "The category \u201cvehicle parts > airbag components > Driver\u201d is inside \u201cVehicle parts > Airbag "
+        "The category \u201cvehicle parts > airbag components > Driver\u201d falls under \u201cVehicle parts > Airbag "
         "components\u201d, which is prohibited on this marketplace"
     )
     assert (body["applied"], body["refused"]) == (2, 2)
