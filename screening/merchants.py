@@ -103,22 +103,25 @@ def _identity_links(stores, store_ids):
 
 
 def _image_links(store_ids):
-    """{store id: [(sort key, clause)]}: its listing images identical (same perceptual hash) to an image of a
-    listing of another, banned, merchant.
+    """{store id: [(sort key, clause)]}: its listing images identical (the same bytes: the same content hash)
+    to an image of a listing of another, banned, merchant.
 
-    Two queries, each a semi-join the hash index serves (banned merchants' images are few): the
+    Identical bytes, not a near perceptual hash: a link to a banned merchant weighs as much as a
+    shared phone, and every plain one-colour picture shares one perceptual hash.
+
+    Two queries, each a semi-join the content-hash index serves (banned merchants' images are few): the
     stores' images whose hash a banned merchant's image has, then those banned images with the ban's
     date. A correlated subquery per image instead cost PostgreSQL seconds of JIT for 1,000 stores.
     """
     banned_images = ListingImage.objects.filter(listing__store__merchant_id__in=merchants_banned()).exclude(
-        perceptual_hash=""
+        content_hash=""
     )
     mine = ListingImage.objects.filter(
-        listing__store_id__in=store_ids, perceptual_hash__in=banned_images.values("perceptual_hash")
+        listing__store_id__in=store_ids, content_hash__in=banned_images.values("content_hash")
     )
     matches = list(
         mine.order_by("listing__external_id", "position").values_list(
-            "listing__store_id", "listing__store__merchant_id", "listing__external_id", "perceptual_hash"
+            "listing__store_id", "listing__store__merchant_id", "listing__external_id", "content_hash"
         )
     )
     first_ban = (
@@ -128,10 +131,10 @@ def _image_links(store_ids):
     )
     banned_by_hash = {}  # hash -> {banned merchant id: banned at}
     for value, merchant_id, banned_at in (
-        banned_images.filter(perceptual_hash__in=mine.values("perceptual_hash"))
+        banned_images.filter(content_hash__in=mine.values("content_hash"))
         .annotate(banned_at=Subquery(first_ban))
         .order_by()
-        .values_list("perceptual_hash", "listing__store__merchant_id", "banned_at")
+        .values_list("content_hash", "listing__store__merchant_id", "banned_at")
         .distinct()
     ):
         banned_by_hash.setdefault(value, {})[merchant_id] = banned_at

@@ -34,13 +34,13 @@ def banned_store(owner_a, brand_a, reviewer):
     return store
 
 
-def image_of(listing, phash, position=0):
+def image_of(listing, content_hash, position=0):
     return ListingImage.objects.create(
         listing=listing,
         image=f"listing-images/{listing.external_id}-{position}.png",
         width=64,  # the dimensions given: no file is read
         height=64,
-        perceptual_hash=phash,
+        content_hash=content_hash,
     )
 
 
