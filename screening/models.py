@@ -10,6 +10,8 @@ version, the text read from images, and each brand's own thresholds.
   screening reads, so workers rebuild their screener only when it moves.
 - ``OcrText``: the text read from an image, by the SHA-256 of its bytes (the core's OCR cache).
 - ``BrandScreeningSettings``: a rights holder's own notice and alert thresholds.
+- ``RescreenJob``: re-screening a brand's live listings after its IP changed, with its progress.
+- ``CounterfeitImage``: a known counterfeit picture (upheld items' images, holder uploads) in the snapshot.
 """
 
 from decimal import Decimal
@@ -215,3 +217,150 @@ class BrandScreeningSettings(models.Model):
                     f"({notice:g}): a listing that scores above both gets a notice."
                 }
             )
+
+
+class RescreenStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+    # A newer job for the same brand started: it screens against a newer snapshot, so this one stops.
+    SUPERSEDED = "superseded", "Superseded by a newer job"
+    FAILED = "failed", "Failed"
+
+
+RESCREEN_OPEN_STATUSES = (RescreenStatus.QUEUED, RescreenStatus.RUNNING)
+
+
+class RescreenJob(models.Model):
+    """Re-screening a brand's live listings after its registered IP changed (``screening.rescreen``).
+
+    Coalesced: at most one queued job per rights holder (ten keyword edits in a row run once). Its
+    progress moves by one conditional update per batch (``cursor``: the last listing id screened, a
+    keyset), under the claim of the worker running it (``claim_token``, ``heartbeat_at``); a job whose
+    worker died is taken over by beat (``rescreen_jobs_resume``) from its last committed batch.
+    """
+
+    public_id = models.UUIDField(default=uuid7, unique=True, editable=False)
+    rights_holder = models.ForeignKey(
+        "rights_holders.RightsHolder", on_delete=models.CASCADE, related_name="rescreen_jobs"
+    )
+    # Which change asked for it (the latest one, when several changes were coalesced into one job).
+    reason = models.CharField(max_length=300)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # How many changes this queued job stands for.
+    requests = models.PositiveIntegerField(default=1)
+    status = models.CharField(max_length=12, choices=RescreenStatus.choices, default=RescreenStatus.QUEUED)
+    # "all": every live listing (a small catalogue); "brand": the listings the brand's snapshot can change.
+    scope = models.CharField(max_length=10, blank=True)
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    alerts_raised = models.PositiveIntegerField(default=0)
+    notices_filed = models.PositiveIntegerField(default=0)
+    # The last listing id screened (keyset pagination: the next batch is ids above it).
+    cursor = models.BigIntegerField(default=0)
+    batches = models.PositiveIntegerField(default=0)
+    claim_token = models.UUIDField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    snapshot_version = models.BigIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # Coalescing, kept by the database: two changes at once still make one queued job.
+            models.UniqueConstraint(
+                fields=["rights_holder"],
+                condition=models.Q(status=RescreenStatus.QUEUED),
+                name="rescreen_job_one_queued_per_holder",
+            ),
+            models.CheckConstraint(condition=models.Q(done__lte=models.F("total")), name="rescreen_job_done_le_total"),
+        ]
+        indexes = [
+            models.Index(fields=["rights_holder", "-created_at"], name="rescreen_job_holder_idx"),
+            # Beat's sweep of stale claims and lost messages reads only the open jobs.
+            models.Index(
+                fields=["status", "heartbeat_at"],
+                condition=models.Q(status__in=["queued", "running"]),
+                name="rescreen_job_open_idx",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Re-screening of {self.rights_holder} ({self.get_status_display().lower()}, {self.done}/{self.total})"
+
+    @property
+    def percent(self):
+        if self.status == RescreenStatus.DONE:
+            return 100
+        return int(self.done * 100 / self.total) if self.total else 0
+
+
+class CounterfeitSource(models.TextChoices):
+    UPHELD_ITEM = "upheld_item", "A listing upheld as counterfeit"
+    HOLDER_UPLOAD = "holder_upload", "Uploaded by the rights holder"
+
+
+class CounterfeitImage(models.Model):
+    """A known counterfeit picture, in the screening snapshot's ``counterfeit_images`` of its brand.
+
+    Two sources: every image of a listing whose counterfeit notice item is upheld (added in the
+    decision's transaction, removed when the decision is reversed: ``screening.counterfeits``), and
+    the rights holder's own uploads (``source=holder_upload``, ``file``). ``image_name`` is the
+    storage name the snapshot reads: the listing image's file, or the uploaded file.
+    """
+
+    public_id = models.UUIDField(default=uuid7, unique=True, editable=False)
+    rights_holder = models.ForeignKey(
+        "rights_holders.RightsHolder", on_delete=models.CASCADE, related_name="counterfeit_images"
+    )
+    # The brand it counterfeits; null: every brand of the holder.
+    asset = models.ForeignKey(
+        "rights_holders.IPAsset", on_delete=models.CASCADE, null=True, blank=True, related_name="counterfeit_images"
+    )
+    source = models.CharField(max_length=20, choices=CounterfeitSource.choices)
+    # source=upheld_item: the decision and the listing's picture (its file is the image).
+    item = models.ForeignKey(
+        "takedowns.NoticeItem", on_delete=models.CASCADE, null=True, blank=True, related_name="counterfeit_images"
+    )
+    listing_image = models.ForeignKey(
+        "listings.ListingImage", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # source=holder_upload: the uploaded file (through the upload validator).
+    file = models.ImageField(upload_to="counterfeit/", max_length=255, blank=True)
+    original_name = models.CharField(max_length=255, blank=True)
+    content_type = models.CharField(max_length=100, blank=True)
+    size = models.PositiveIntegerField(default=0)
+    # The storage name the snapshot reads (the listing image's or the upload's).
+    image_name = models.CharField(max_length=255)
+    # SHA-256 of the bytes, hex; the perceptual hash when the listing image has one.
+    content_hash = models.CharField(max_length=64, blank=True)
+    perceptual_hash = models.CharField(max_length=32, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["item", "listing_image"],
+                condition=models.Q(source="upheld_item"),
+                name="counterfeit_image_once_per_item_image",
+            ),
+            models.CheckConstraint(
+                condition=(models.Q(source="upheld_item") & models.Q(item__isnull=False))
+                | (models.Q(source="holder_upload") & models.Q(item__isnull=True)),
+                name="counterfeit_image_source_matches_item",
+            ),
+        ]
+        indexes = [models.Index(fields=["rights_holder", "-created_at"], name="counterfeit_image_holder_idx")]
+
+    def __str__(self):
+        return f"Counterfeit image {self.image_name} ({self.get_source_display().lower()})"

@@ -7,8 +7,9 @@ reference images (storage names; a file that cannot be read or decoded is left o
 never the whole snapshot), its holder's authorised stores valid today (store ids), its holder's
 opt-in to platform-initiated notices (``RightsHolder.proactive_enforcement``; without it the
 brand's listings get alerts at most), and its holder's own thresholds
-(``BrandScreeningSettings``). Known counterfeit images are a seam: none yet (the intelligence feed
-adds them). Banned categories come from ``settings.LISTING_BANNED_CATEGORIES``. Three queries,
+(``BrandScreeningSettings``), and its known counterfeit images (``CounterfeitImage``: every image
+of a listing upheld as counterfeit, the holder's uploads; one with no asset counts for each of the
+holder's brands). Banned categories come from ``settings.LISTING_BANNED_CATEGORIES``. Four queries,
 whatever the number of assets.
 
 **Its version** (``ScreeningState.snapshot_version``) counts the changes of what the snapshot reads:
@@ -36,7 +37,7 @@ from screening.core.images import ListingImages
 from screening.core.money import UnknownCurrency, currency_check
 from screening.core.ocr import OcrReader
 from screening.core.phash import bytes_decode_for_hashing
-from screening.models import ScreeningState
+from screening.models import CounterfeitImage, ScreeningState
 from screening.ocr_cache import DbOcrCache
 
 log = logging.getLogger(__name__)
@@ -114,8 +115,24 @@ class SnapshotData:
     reference_images: dict  # storage name -> ReferenceImage id
 
 
+def _counterfeits(holder_ids):
+    """{(holder id, asset id or None): [storage names]}, oldest first (one query)."""
+    found = {}
+    rows = (
+        CounterfeitImage.objects.filter(rights_holder_id__in=holder_ids)
+        .exclude(image_name="")
+        .order_by("pk")
+        .values_list("rights_holder_id", "asset_id", "image_name")
+    )
+    for holder_id, asset_id, name in rows:
+        names = found.setdefault((holder_id, asset_id), [])
+        if name not in names:
+            names.append(name)
+    return found
+
+
 def snapshot_data(*, now=None):
-    """The snapshot's plain data from the database, in three queries."""
+    """The snapshot's plain data from the database, in four queries."""
     today = timezone.localdate(now or timezone.now())
     assets = list(
         IPAsset.objects.usable(on=today)
@@ -131,6 +148,7 @@ def snapshot_data(*, now=None):
         .values_list("rights_holder_id", "store_id")
     ):
         stores.setdefault(holder_id, []).append(str(store_id))
+    counterfeits = _counterfeits(holder_ids)
     brands, asset_holders, reference_images = [], {}, {}
     for asset in assets:
         holder = asset.rights_holder
@@ -148,7 +166,9 @@ def snapshot_data(*, now=None):
             "reference_price": price,
             "currency": currency,
             "reference_images": images,
-            "counterfeit_images": [],  # seam: the intelligence feed's known counterfeit pictures
+            "counterfeit_images": list(
+                dict.fromkeys([*counterfeits.get((holder.pk, asset.pk), ()), *counterfeits.get((holder.pk, None), ())])
+            ),
             "authorised_stores": sorted(stores.get(holder.pk, [])),
             "proactive_notices": _proactive_enforcement(holder),
         }
@@ -178,17 +198,19 @@ class StorageImages:
 
 
 def _readable_references(data, load, limits):
-    """The data without the reference images that cannot be read or decoded (each logged)."""
+    """The data without the reference and counterfeit images that cannot be read or decoded (each logged):
+    a counterfeit's listing picture removed by its merchant since, a damaged file."""
     for brand in data["brands"]:
-        kept = []
-        for name in brand["reference_images"]:
-            try:
-                bytes_decode_for_hashing(load(name), limits=limits)
-            except (OSError, ImageUnreadable) as exc:
-                log.warning("Reference image %s of asset %s left out of screening: %s", name, brand["id"], exc)
-                continue
-            kept.append(name)
-        brand["reference_images"] = kept
+        for key, what in (("reference_images", "Reference"), ("counterfeit_images", "Counterfeit")):
+            kept = []
+            for name in brand[key]:
+                try:
+                    bytes_decode_for_hashing(load(name), limits=limits)
+                except (OSError, ImageUnreadable) as exc:
+                    log.warning("%s image %s of asset %s left out of screening: %s", what, name, brand["id"], exc)
+                    continue
+                kept.append(name)
+            brand[key] = kept
     return data
 
 

@@ -14,7 +14,7 @@ from rights_holders.models import AuthorisedStore, ReferenceImage, VerificationS
 from rights_holders.services import ip_asset_register
 from rights_holders.verification import ip_asset_reject, ip_asset_verify, ip_assets_expire
 from screening import snapshot_build
-from screening.models import BrandScreeningSettings
+from screening.models import BrandScreeningSettings, CounterfeitImage, CounterfeitSource
 from screening.snapshot_build import screener_current, snapshot_data, snapshot_version_current
 from tests import factories
 from tests.portal.test_admin_audit import add_url, admin_client, change_url, form_data, saved  # noqa: F401
@@ -67,6 +67,39 @@ def test_the_snapshot_holds_every_usable_asset_with_what_screening_reads(setting
     assert built.reference_images == {image.image.name: image.pk}
 
 
+def counterfeit_image(holder, *, asset=None, seed=7, name="fake.png"):
+    stored = default_storage.save(f"counterfeit/{name}", ContentFile(encoded(product_image(seed))))
+    return CounterfeitImage.objects.create(
+        rights_holder=holder, asset=asset, source=CounterfeitSource.HOLDER_UPLOAD, file=stored, image_name=stored
+    )
+
+
+def test_known_counterfeit_images_join_their_brand_or_every_brand_of_the_holder():
+    holder, shoes = brand_with_asset()
+    bags = factories.IPAssetFactory(rights_holder=holder, name="NW BAGS", keywords=["nwbags"])
+    other_holder, other = brand_with_asset(name="Harbor")
+    of_shoes = counterfeit_image(holder, asset=shoes, seed=7, name="shoes.png")
+    of_every_brand = counterfeit_image(holder, seed=8, name="any.png")
+    counterfeit_image(other_holder, asset=other, seed=9, name="other.png")
+
+    brands = {brand["id"]: brand for brand in snapshot_data().data["brands"]}
+
+    assert brands[shoes.pk]["counterfeit_images"] == [of_shoes.image_name, of_every_brand.image_name]
+    assert brands[bags.pk]["counterfeit_images"] == [of_every_brand.image_name]
+    assert brands[other.pk]["counterfeit_images"] == ["counterfeit/other.png"]
+
+
+def test_a_counterfeit_image_whose_file_is_gone_is_left_out_not_the_snapshot():
+    holder, asset = brand_with_asset()
+    kept = counterfeit_image(holder, asset=asset, seed=7, name="kept.png")
+    gone = counterfeit_image(holder, asset=asset, seed=8, name="gone.png")
+    default_storage.delete(gone.image_name)  # e.g. the merchant removed the listing's picture since
+
+    [brand] = screener_current().screener.snapshot.brands
+
+    assert [image.path for image in brand.counterfeit_images] == [kept.image_name]
+
+
 def test_a_reference_price_in_a_currency_screening_cannot_convert_is_left_out():
     _, asset = brand_with_asset()
     asset.reference_currency = "GBP"
@@ -75,13 +108,14 @@ def test_a_reference_price_in_a_currency_screening_cannot_convert_is_left_out():
     assert (brand["reference_price"], brand["currency"]) == (None, None)
 
 
-def test_the_snapshot_costs_three_queries_whatever_the_number_of_assets(django_assert_num_queries):
+def test_the_snapshot_costs_four_queries_whatever_the_number_of_assets(django_assert_num_queries):
     for n in range(3):
         holder, asset = brand_with_asset(name=f"Brand{n}")
         reference_image(asset, seed=n, name=f"logo{n}.png")
         AuthorisedStore.objects.create(rights_holder=holder, store=factories.StoreFactory())
         BrandScreeningSettings.objects.create(rights_holder=holder, notice_threshold=decimal.Decimal("0.95"))
-    with django_assert_num_queries(3):
+        counterfeit_image(holder, asset=asset, seed=n + 10, name=f"fake{n}.png")
+    with django_assert_num_queries(4):
         assert len(snapshot_data().data["brands"]) == 3
 
 
