@@ -206,9 +206,6 @@ def _word_lengths(words):
         return bytes(min(len(word), 255) for word in words)
 
 
-_SWAP_SHAPES = ("a0", "0a", "a!a", "!a")
-
-
 def _swaps_and_ratios(folded):
     """Steps 2 and the first half of 3, on a folded text whose shape has a swap or a colon."""
     folded = _swaps(folded)
@@ -223,7 +220,8 @@ def _symbols_to_spaces(folded):
     shape = (
         folded.encode("ascii").translate(_SHAPE_BYTES).decode("ascii") if folded.isascii() else folded.translate(_SHAPE)
     )
-    if any(pattern in shape for pattern in _SWAP_SHAPES) or ":" in shape:
+    # A swap: "a0", "0a", "!a" (so "a!a" too), each looked for only when its rare character is there.
+    if ("0" in shape and ("a0" in shape or "0a" in shape)) or ("!" in shape and "!a" in shape) or ":" in shape:
         folded = _swaps_and_ratios(folded)
     if "!" in shape or ":" in shape:
         folded = folded.translate(_SYMBOLS_TO_SPACES)

@@ -192,7 +192,7 @@ class Screener:
                 named.add(position)
         if findings is not None:
             named.update(position for position, image_findings in enumerate(findings) if image_findings.matches)
-        ocr_text_index = {position: listed + n for n, position in enumerate(ocr)}
+        ocr_text_index = {position: listed + n for n, position in enumerate(ocr)} if ocr else {}
         for position in sorted(named):
             views_of = {}
             for field, name in enumerate(FIELDS):
