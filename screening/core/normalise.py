@@ -26,11 +26,11 @@ equal) and maps each of its characters back to the original one, so evidence quo
 listing says; it is made only for texts that matched.
 """
 
+import operator
 import re
 import unicodedata
 from bisect import bisect_right
-from itertools import accumulate, chain, repeat
-from operator import itemgetter
+from itertools import accumulate, chain, compress, count, repeat
 
 import numpy as np
 
@@ -267,17 +267,23 @@ def views(texts):
         return SEPARATOR, [1]
     if len(texts) <= SMALL_BATCH:
         return _views_few(texts)
-    batch = SEPARATOR.join(texts).encode("utf-8", "surrogatepass")
-    if batch.count(b"\x00") != len(texts) - 1:  # a text holds the separator itself: each text on its own
+    encoded = list(map(str.encode, texts, repeat("utf-8"), repeat("surrogatepass")))
+    batch = b"\x00".join(encoded)
+    if np.count_nonzero(np.frombuffer(batch, np.uint8) == 0) != len(texts) - 1:  # a text holds a NUL itself
         return _views_few(texts)
-    # Step 1: ASCII for the whole batch (UTF-8's other bytes pass), then the rest of each text that is not
-    # ASCII (folding an ASCII character again changes nothing).
+    # Step 1: ASCII for the whole batch (UTF-8's other bytes pass), then each text that is not ASCII folded
+    # whole, from its characters, in its place.
     folded = batch.translate(_FOLD_ASCII)
-    if not folded.isascii():
-        pieces = folded.split(b"\x00")
-        for index in [index for index, piece in enumerate(pieces) if not piece.isascii()]:
-            pieces[index] = _utf8(_text(pieces[index]).translate(FOLD))
-        folded = b"\x00".join(pieces)
+    if not batch.isascii():
+        starts = list(accumulate(map((1).__add__, map(len, encoded)), initial=0))
+        parts = []
+        last = 0
+        for index in compress(count(), map(operator.not_, map(bytes.isascii, encoded))):
+            first = starts[index]
+            parts += (folded[last:first], _utf8(texts[index].translate(FOLD)))
+            last = starts[index + 1] - 1
+        parts.append(folded[last:])
+        folded = b"".join(parts)
     # Steps 2 and 3, on the texts whose shape has a swap ("a0", "0a", "!a"), a colon or a symbol.
     folded = _swapped(folded)
     # Words between single spaces (folding left no other white space), each separator a word of its own.
@@ -399,7 +405,7 @@ class ViewMap:
         spaced = _symbols_to_spaces(folded)
         spans = list(map(_SPAN, _WORD.finditer(spaced)))
         words = _WORD.findall(spaced)
-        sources = list(map(itemgetter(0), spans))  # a word's first position, or the list of its positions
+        sources = list(map(operator.itemgetter(0), spans))  # a word's first position, or the list of its positions
         lengths = _word_lengths(words)
         if b"\x01\x01\x01" in lengths:
             for first, end in reversed(_spelled_runs(words, lengths)):
