@@ -270,33 +270,55 @@ def broker_sender(broker):
         sender.close()
 
 
+def _pools_detach(app):
+    """The app forgets its broker pools (made again from its configuration on the next publish)."""
+    pools = app._pool, app.amqp._producer_pool
+    app._pool = None
+    app.amqp._producer_pool = None
+    return pools
+
+
+def _pools_discard(pools):
+    """Close these pools after taking them out of kombu's global registry (``kombu.pools``).
+
+    The registry hands a pool to whoever asks for the same connection (URL and transport options); a
+    pool closed but left in it is handed out again, and every publish through it fails with
+    "Acquire on closed pool". So a pool is closed only once nobody can get it from there.
+    """
+    from kombu import pools as registry
+
+    pools = [pool for pool in pools if pool is not None]
+    for group in (registry.producers, registry.connections):
+        for key, pool in list(group.items()):
+            if any(pool is ours for ours in pools):
+                dict.__delitem__(group, key)  # the stored key is already the connection's hash
+    for pool in pools:
+        pool.force_close_all()
+
+
 @contextmanager
 def project_app_publishing_to(broker):
     """Make the project's Celery app (used by effects_dispatch after commit) publish to `broker`.
 
     The app is configured from Django settings under the CELERY namespace, so
-    the namespaced keys are the ones it reads.
+    the namespaced keys are the ones it reads. The pools it used before stay
+    open (in kombu's registry, which gives them back once the configuration is
+    restored); the pools made for `broker` are closed and forgotten on the way out.
     """
     from portal.celery import app
 
     keys = ("CELERY_BROKER_WRITE_URL", "CELERY_BROKER_TRANSPORT_OPTIONS")
     previous = {key: app.conf.get(key) for key in keys}
 
-    def reset_pools():
-        if app._pool is not None:
-            app._pool.force_close_all()
-        app._pool = None
-        app.amqp._producer_pool = None
-
     app.conf.CELERY_BROKER_WRITE_URL = broker.url
     app.conf.CELERY_BROKER_TRANSPORT_OPTIONS = {**settings.CELERY_BROKER_TRANSPORT_OPTIONS, **broker.transport_options}
-    reset_pools()
+    _pools_detach(app)
     try:
         yield
     finally:
         for key, value in previous.items():
             app.conf[key] = value
-        reset_pools()
+        _pools_discard(_pools_detach(app))
 
 
 @contextmanager
