@@ -16,6 +16,7 @@ urlpatterns = [
     path("takedowns/", include("takedowns.urls")),
     path("good-faith/", include("good_faith.urls")),
     path("register/", include("takedowns.urls.public")),
+    path("screening/report/", include("screening.report.urls")),
     path("api/", include("api.urls")),
     path("integrations/webhooks/", include("api.webhook_page_urls")),
     path("admin/", admin.site.urls),
