@@ -2,8 +2,9 @@
 
 Read for a batch of stores in a constant number of queries, whatever their number
 (``merchant_facts_for``): the stores with their merchants and sibling stores, their
-live penalty points, the banned identifiers their merchants share, and their listing
-images identical to a banned merchant's. The rules are takedowns': a store's live
+live penalty points, the banned identifiers their merchants share, their listing
+images identical to a banned merchant's, and the share of their listings whose latest
+screening named a brand. The rules are takedowns': a store's live
 points (``takedowns.penalties.points``), the identifiers under a live ban and the
 merchants banned (``takedowns.penalties.bans``, the register merchant registration
 asks too). Evidence says which identifier kind matched and when the other merchant
@@ -12,18 +13,19 @@ was banned, never the identifier itself.
 
 from datetime import UTC
 
-from django.db.models import OuterRef, Subquery
+from django.db.models import Count, OuterRef, Subquery
 from django.utils import timezone
 
-from listings.models import ListingImage, Store
+from listings.models import Listing, ListingImage, ListingStatus, Store
 from screening.core.listing import MerchantFacts
+from screening.models import ScreeningResult
 from takedowns.models import BannedIdentity, IdentityKind
 from takedowns.penalties.bans import identities_banned, merchant_identities, merchants_banned
 from takedowns.penalties.points import stores_live_points
 
 
 def merchant_facts_for(store_ids, *, now=None):
-    """{store id: MerchantFacts} for each existing store of ``store_ids``, in five queries for any number.
+    """{store id: MerchantFacts} for each existing store of ``store_ids``, in six queries for any number.
 
     ``linked_to_banned`` is about *another* merchant: a store of a banned merchant is closed
     by the ban itself, not linked to it.
@@ -36,6 +38,7 @@ def merchant_facts_for(store_ids, *, now=None):
     points = stores_live_points(store_ids, now=now)
     identity_links = _identity_links(stores, store_ids)
     image_links = _image_links(store_ids)
+    branded = _branded_shares(store_ids)
     facts = {}
     for store_id in store_ids & stores.keys():
         store = stores[store_id]
@@ -45,11 +48,33 @@ def merchant_facts_for(store_ids, *, now=None):
             past_penalty_points=points[store_id],
             linked_to_banned=bool(clauses),
             linked_to_banned_evidence="; ".join(text for _, text in sorted(clauses)),
-            # TODO(issue 11): the share of the store's live listings whose latest
-            # screening.ScreeningResult has a brand signal, once that model is on main.
-            branded_share=None,
+            branded_share=branded.get(store_id),
         )
     return facts
+
+
+# A share of fewer screened listings says nothing about a store (one branded listing of one is 100%).
+BRANDED_SHARE_MIN_LISTINGS = 5
+
+
+def _branded_shares(store_ids):
+    """{store id: share of its live screened listings whose latest screening named a brand}, for stores with
+    at least BRANDED_SHARE_MIN_LISTINGS of them. One query; each listing's latest result read from the
+    (listing, -id) index."""
+    latest = ScreeningResult.objects.filter(listing_id=OuterRef("pk")).order_by("-id")
+    rows = (
+        Listing.objects.filter(store_id__in=store_ids, status__in=(ListingStatus.LIVE, ListingStatus.UNDER_COMPLAINT))
+        .annotate(screened=Subquery(latest.values("id")[:1]), brand=Subquery(latest.values("asset_id")[:1]))
+        .filter(screened__isnull=False)
+        .values("store_id")
+        .annotate(screened_count=Count("pk"), branded_count=Count("brand"))
+        .order_by()
+    )
+    return {
+        row["store_id"]: round(row["branded_count"] / row["screened_count"], 4)
+        for row in rows
+        if row["screened_count"] >= BRANDED_SHARE_MIN_LISTINGS
+    }
 
 
 def _stores_with_siblings(store_ids):

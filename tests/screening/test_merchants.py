@@ -12,7 +12,8 @@ from django.utils import timezone
 from listings.models import ListingImage
 from portal.identity import identity_hash
 from screening.core import MerchantFacts
-from screening.merchants import merchant_facts_for
+from screening.merchants import BRANDED_SHARE_MIN_LISTINGS, merchant_facts_for
+from screening.models import ScreeningResult
 from takedowns import lifecycle
 from takedowns.effects import item_effects_run
 from takedowns.models import BannedIdentity
@@ -169,10 +170,48 @@ def test_the_number_of_queries_does_not_grow_with_the_stores(
         stores.append(store)
     uphold(owner_a, brand_a, reviewer, stores[1])
 
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         one = merchant_facts_for([stores[0].pk])
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         many = merchant_facts_for([store.pk for store in stores])
     assert one[stores[0].pk] == many[stores[0].pk]
     assert many[stores[1].pk].past_penalty_points == 6
     assert sum(facts.linked_to_banned for facts in many.values()) == len({*range(0, 50, 5), *range(0, 50, 7)})
+
+
+def screened(listing, asset=None, outcome="clear"):
+    return ScreeningResult.objects.create(
+        listing=listing,
+        asset=asset,
+        rights_holder=asset.rights_holder if asset else None,
+        outcome=outcome,
+        score="0.2000" if asset is None else "0.6000",
+        snapshot_version=1,
+        trigger="created",
+        listing_updated_at=listing.updated_at,
+    )
+
+
+def test_the_branded_share_is_of_the_live_listings_by_their_latest_screening(db):
+    asset = factories.IPAssetFactory()
+    store = factories.StoreFactory()
+    listings = [factories.ListingFactory(store=store) for _ in range(6)]
+    for listing in listings[:4]:
+        screened(listing, asset, "alert")
+    screened(listings[4])
+    screened(listings[5], asset, "alert")
+    screened(listings[5])  # screened again after a change: its latest result names no brand
+    factories.ListingFactory(store=store)  # never screened: not counted either way
+    removed = factories.ListingFactory(store=store, status="removed")
+    screened(removed, asset, "alert")
+
+    assert merchant_facts_for([store.pk])[store.pk].branded_share == round(4 / 6, 4)
+
+
+def test_a_store_with_few_screened_listings_has_no_branded_share(db):
+    asset = factories.IPAssetFactory()
+    store = factories.StoreFactory()
+    for _ in range(BRANDED_SHARE_MIN_LISTINGS - 1):
+        screened(factories.ListingFactory(store=store), asset, "alert")
+
+    assert merchant_facts_for([store.pk])[store.pk].branded_share is None
