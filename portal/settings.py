@@ -376,6 +376,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "screening.tasks.listings_screen_missed",
         "schedule": timedelta(minutes=10),
     },
+    # Re-screening jobs whose worker died taken over from their last batch; lost start messages sent again.
+    "resume-rescreen-jobs": {
+        "task": "screening.tasks.rescreen_jobs_resume",
+        "schedule": timedelta(minutes=1),
+    },
     "evaluate-good-faith-memberships": {
         "task": "good_faith.tasks.evaluate_memberships",
         "schedule": crontab(hour=2, minute=30),
@@ -730,6 +735,10 @@ if SCREENING_ALERT_THRESHOLD >= SCREENING_NOTICE_THRESHOLD:
     )
 # Listings a screening task takes at once (the ids of a bigger change are sent in chunks of this size).
 SCREENING_BATCH_SIZE = _env_int("SCREENING_BATCH_SIZE", 500, minimum=1)
+# A re-screening job screens every live listing when there are at most this many (else the brand's: screening.rescreen).
+SCREENING_RESCREEN_ALL_MAX = _env_int("SCREENING_RESCREEN_ALL_MAX", 20_000, minimum=0)
+# A running re-screening job with no batch finished for this long is taken over by beat (its worker died).
+SCREENING_RESCREEN_STALE_SECONDS = _env_int("SCREENING_RESCREEN_STALE_SECONDS", 300, minimum=1)
 
 # Webhooks (api.webhooks; README "Webhooks").
 # Seconds an attempt waits to connect and for each read of the answer.

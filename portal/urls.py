@@ -15,6 +15,7 @@ urlpatterns = [
     path("rights/", include("rights_holders.urls")),
     path("takedowns/", include("takedowns.urls")),
     path("good-faith/", include("good_faith.urls")),
+    path("screening/", include("screening.urls")),
     path("register/", include("takedowns.urls.public")),
     path("screening/report/", include("screening.report.urls")),
     path("api/", include("api.urls")),

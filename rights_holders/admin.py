@@ -36,17 +36,20 @@ class IpRegisterAnnouncingMixin:
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        ip_register_changed(self.announced_holder_ids(form.instance, form))
+        ip_register_changed(
+            self.announced_holder_ids(form.instance, form),
+            reason=f"{self.model._meta.verbose_name.capitalize()} “{form.instance}” changed in the admin",
+        )
 
     def delete_model(self, request, obj):
         ids = self.announced_holder_ids(obj)
         super().delete_model(request, obj)
-        ip_register_changed(ids)
+        ip_register_changed(ids, reason=f"{self.model._meta.verbose_name.capitalize()} “{obj}” deleted in the admin")
 
     def delete_queryset(self, request, queryset):
         ids = set().union(*(self.announced_holder_ids(obj) for obj in queryset))
         super().delete_queryset(request, queryset)
-        ip_register_changed(ids)
+        ip_register_changed(ids, reason=f"{self.model._meta.verbose_name_plural.capitalize()} deleted in the admin")
 
 
 @admin.register(RightsHolder)

@@ -108,7 +108,8 @@ def rights_holder_proactive_enforcement_set(*, rights_holder, enabled, actor) ->
             organisation=holder.organisation,
             data={"before": before, "after": enabled},
         )
-        ip_register_changed([holder.pk])  # screening's snapshot holds each brand's opt-in
+        # screening's snapshot holds each brand's opt-in
+        ip_register_changed([holder.pk], reason=f"Proactive enforcement turned {'on' if enabled else 'off'}")
     rights_holder.proactive_enforcement = holder.proactive_enforcement
     rights_holder.proactive_enforcement_changed_at = holder.proactive_enforcement_changed_at
     return holder

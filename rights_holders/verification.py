@@ -53,7 +53,7 @@ def _move(*, asset_id, to, actor, reason, action, require_reviewer=True):
             data={"before": before, "after": to, "reason": reason},
         )
         if S.VERIFIED in (before, to):  # screening reads verified assets only
-            ip_register_changed([asset.rights_holder_id])
+            ip_register_changed([asset.rights_holder_id], reason=f"Asset {asset.name} {S(to).label.lower()}")
     return asset
 
 

@@ -6,7 +6,7 @@ from django.contrib import admin
 
 from portal.admin_audit import AuditedAdminMixin
 from screening.models import BrandScreeningSettings, OcrText, ScreeningAlert, ScreeningResult, ScreeningState
-from screening.snapshot_build import snapshot_version_bump
+from screening.snapshot_build import ip_register_changed_answer
 
 
 class ReadOnlyAdminMixin:
@@ -62,14 +62,16 @@ class BrandScreeningSettingsAdmin(AuditedAdminMixin, admin.ModelAdmin):
     autocomplete_fields = ("rights_holder",)
     readonly_fields = ("updated_at",)
 
+    # Thresholds change outcomes: the snapshot moves on and the brand's listings are screened again.
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        snapshot_version_bump()
+        ip_register_changed_answer([form.instance.rights_holder_id], reason="Screening thresholds changed in the admin")
 
     def delete_model(self, request, obj):
         super().delete_model(request, obj)
-        snapshot_version_bump()
+        ip_register_changed_answer([obj.rights_holder_id], reason="Screening thresholds removed in the admin")
 
     def delete_queryset(self, request, queryset):
+        ids = list(queryset.values_list("rights_holder_id", flat=True))
         super().delete_queryset(request, queryset)
-        snapshot_version_bump()
+        ip_register_changed_answer(ids, reason="Screening thresholds removed in the admin")

@@ -5,8 +5,12 @@
   that refuses the message never fails the write that committed (the API ingest answers as
   usual): the failure is logged, and ``screening.tasks.listings_screen_missed`` (beat) finds the
   listings with no result for their current version and sends them again.
-- ``rights_holders.announcements.ip_register_changed(holder_ids)``, in the writer's transaction:
-  the snapshot's version moves on with it (``snapshot_build.ip_register_changed_answer``).
+- ``rights_holders.announcements.ip_register_changed(holder_ids, reason=...)``, in the writer's
+  transaction: the snapshot's version moves on with it, and each holder's re-screening job is queued
+  (``snapshot_build.ip_register_changed_answer``, ``screening.rescreen``).
+- ``takedowns.announcements.items_upheld_changed(item_ids)``, in the decision's transaction: the
+  images of listings upheld as counterfeit join the known counterfeits, or leave them when the
+  decision is reversed (``screening.counterfeits``).
 """
 
 import logging

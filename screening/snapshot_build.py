@@ -15,7 +15,7 @@ whatever the number of assets.
 **Its version** (``ScreeningState.snapshot_version``) counts the changes of what the snapshot reads:
 every write path announces them (``rights_holders.announcements.ip_register_changed``;
 ``ip_register_changed_answer`` here bumps the counter in the writer's own transaction, so the
-version never lags the data it names).
+version never lags the data it names, and queues the holders' re-screening jobs, ``screening.rescreen``).
 
 **The compiled screener** (``screener_current``): a worker process keeps one per version (and day:
 authorisations end at midnight) and the thresholds in settings; before each batch it reads the
@@ -65,9 +65,13 @@ def snapshot_version_bump(*, now=None):
         ScreeningState.objects.filter(pk=STATE_ID).update(snapshot_version=F("snapshot_version") + 1, changed_at=now)
 
 
-def ip_register_changed_answer(rights_holder_ids):
-    """``rights_holders.announcements``' answer: the snapshot moves on with the writer's transaction."""
+def ip_register_changed_answer(rights_holder_ids, *, reason):
+    """``rights_holders.announcements``' answer, in the writer's transaction: the snapshot moves on, and a
+    re-screening job of each holder's live listings is queued (``screening.rescreen``, sent after the commit)."""
+    from screening.rescreen import rescreen_jobs_request
+
     snapshot_version_bump()
+    rescreen_jobs_request(rights_holder_ids, reason=reason)
 
 
 # --- The snapshot's data ----------------------------------------------------------------------------

@@ -1,0 +1,86 @@
+"""Screening pages: a brand's screening page with its re-screening jobs and their progress (thin views).
+
+Who sees what: platform staff see every brand; a brand's people (its organisation, or an agent firm with a
+letter for it) see theirs, and any other brand answers 404 as a missing one. Staff and the brand's owners
+start a re-screening; staff may ask for the whole catalogue.
+"""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET
+
+from portal.roles import user_is_platform_staff
+from rights_holders.models import RightsHolder
+from rights_holders.scoping import rights_holder_ids_visible_to
+from rights_holders.services import user_manages_proactive_enforcement
+from screening.models import RescreenJob, RescreenStatus
+from screening.rescreen import rescreen_job_progress, rescreen_job_request_by, rescreen_jobs_of
+
+
+class RescreenForm(forms.Form):
+    whole_catalogue = forms.BooleanField(
+        required=False,
+        label="Every live listing of the marketplace",
+        help_text="Otherwise: the listings the brand's IP can change (its categories, its names, past findings).",
+    )
+
+
+def _holders_visible(user):
+    if user_is_platform_staff(user):
+        return RightsHolder.objects.all()
+    return RightsHolder.objects.filter(pk__in=rights_holder_ids_visible_to(user))
+
+
+def may_start_rescreen(user, holder):
+    return user_is_platform_staff(user) or user_manages_proactive_enforcement(user, holder)
+
+
+@login_required
+def brand_screening(request, pk):
+    """The brand's screening: its re-screening jobs with their progress; staff and owners start one."""
+    holder = get_object_or_404(_holders_visible(request.user).select_related("organisation"), pk=pk)
+    may_start = may_start_rescreen(request.user, holder)
+    is_staff = user_is_platform_staff(request.user)
+    status = 200
+    form = RescreenForm(request.POST if request.method == "POST" else None) if may_start else None
+    if request.method == "POST":
+        if not may_start:
+            raise PermissionDenied(
+                "Only platform staff or an owner of the brand's organisation may start a re-screening."
+            )
+        if form.is_valid():
+            whole = bool(form.cleaned_data["whole_catalogue"]) and is_staff
+            queued_before = RescreenJob.objects.filter(rights_holder=holder, status=RescreenStatus.QUEUED).exists()
+            rescreen_job_request_by(rights_holder=holder, actor=request.user, whole_catalogue=whole)
+            if queued_before:
+                messages.info(request, "A re-screening was already waiting to start; your request joins it.")
+            else:
+                messages.success(request, f"Re-screening of {holder.legal_name}'s listings queued.")
+            return redirect("screening:brand", pk=holder.pk)
+        status = 400
+    jobs = rescreen_jobs_of(holder.pk)
+    rows = [(job, rescreen_job_progress(job)) for job in jobs]
+    return render(
+        request,
+        "screening/brand_screening.html",
+        {"holder": holder, "rows": rows, "form": form, "may_start": may_start, "is_staff": is_staff},
+        status=status,
+    )
+
+
+@login_required
+@require_GET
+def rescreen_job_progress_view(request, public_id):
+    """A job's progress as JSON, for the page's script (the same rule as the page: another brand's job is 404)."""
+    job = RescreenJob.objects.filter(
+        public_id=public_id, rights_holder__in=_holders_visible(request.user).values("pk")
+    ).first()
+    if job is None:
+        raise Http404("No such re-screening job.")
+    response = JsonResponse(rescreen_job_progress(job))
+    response["Cache-Control"] = "no-store"
+    return response
