@@ -181,7 +181,8 @@ def listings_screen(listing_ids, *, trigger, now=None):
     ]
     with durable_atomic():
         written, written_skips = _results_write(rows, version)
-        alerts = _alerts_create([row for row in written if row.outcome == Outcome.ALERT], now=now)
+        # The results' listings are locked by _results_write in this transaction.
+        alerts = _alerts_create([row for row in written if row.outcome == Outcome.ALERT], now=now, locked=True)
     skipped += written_skips
     notices = [row for row in written if row.outcome == Outcome.NOTICE]
     if notices:
@@ -194,44 +195,61 @@ def listings_screen(listing_ids, *, trigger, now=None):
 
 def _listings_lock(listing_ids):
     """Lock the listings as listings_apply locks them (id order), so two workers on the same listings
-    take turns. Returns [(id, latest result's snapshot version, its listing version)]."""
-    latest = ScreeningResult.objects.filter(listing_id=OuterRef("pk")).order_by("-id")
+    take turns. Returns the ids locked."""
     return list(
         Listing.objects.select_for_update(no_key=True)
         .filter(pk__in=list(listing_ids))
         .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def _latest_screened(listing_ids):
+    """{listing id: (snapshot version, listing version)} of each listing's latest result.
+
+    A statement of its own, after the lock was granted: under READ COMMITTED a statement sees what was
+    committed before it began, so read in the locking statement itself it would miss the result of a run
+    that committed while this one waited for the lock, and the listing would be written twice.
+    """
+    latest = ScreeningResult.objects.filter(listing_id=OuterRef("pk")).order_by("-id")
+    rows = (
+        Listing.objects.filter(pk__in=list(listing_ids))
         .annotate(
             screened_version=Subquery(latest.values("snapshot_version")[:1]),
             screened_updated_at=Subquery(latest.values("listing_updated_at")[:1]),
         )
         .values_list("pk", "screened_version", "screened_updated_at")
     )
+    return {pk: (screened_version, screened_updated_at) for pk, screened_version, screened_updated_at in rows}
 
 
 def _results_write(rows, version):
     """Inserts the results that no other run wrote meanwhile (checked under the lock); returns (written, skipped)."""
     by_listing = {row.listing_id: row for row in rows}
+    screened = _latest_screened(_listings_lock(by_listing))
     fresh = [
         by_listing[pk]
-        for pk, screened_version, screened_updated_at in _listings_lock(by_listing)
-        if not (screened_version == version and screened_updated_at == by_listing[pk].listing_updated_at)
+        for pk, latest in sorted(screened.items())
+        if latest != (version, by_listing[pk].listing_updated_at)
     ]
     if not fresh:
         return [], len(rows)
     return ScreeningResult.objects.bulk_create(fresh), len(rows) - len(fresh)
 
 
-def _alerts_create(results, *, now):
+def _alerts_create(results, *, now, locked=False):
     """An open alert for each result, unless one is open for its listing and asset; announced for webhooks.
 
-    In the caller's transaction, with the listings locked (``_listings_lock``): the check and the insert
-    see no other run's alert for them in between.
+    In the caller's transaction, with the listings locked (``_listings_lock``, here unless the caller
+    holds the lock already: ``locked``): the check and the insert see no other run's alert for them in
+    between (the open alerts are read after the lock was granted).
     """
     results = [row for row in results if row.asset_id is not None]
     if not results:
         return []
     listing_ids = {row.listing_id for row in results}
-    _listings_lock(listing_ids)
+    if not locked:
+        _listings_lock(listing_ids)
     open_pairs = set(
         ScreeningAlert.objects.filter(listing_id__in=listing_ids, status=AlertStatus.OPEN).values_list(
             "listing_id", "asset_id"
