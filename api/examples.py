@@ -5,7 +5,8 @@ Northwind Athletics (``RIGHTS_HOLDER``) protects its trademark ``ASSET``; a stor
 item at each step a move needs: one waiting for a reviewer (withdraw it), one
 waiting for the merchant (counter-notice it), one the merchant counter-noticed
 (reply), one rejected (appeal). ``WEBHOOK`` is the brand's subscription, with the
-delivery of ``EVENT``; ``WEBHOOK_TO_DELETE`` another one.
+delivery of ``EVENT``; ``WEBHOOK_TO_DELETE`` another one. Screening raised two open alerts
+for the brand: ``ALERT`` (confirm it) and ``ALERT_TO_DISMISS``.
 
 Every write operation of the API documents a request that works (``EXAMPLES``,
 added to the schema by ``examples_hook``), and the detail pages the ids to read. The
@@ -30,6 +31,8 @@ ITEM_REJECTED = "itm_01JHMN7M00EG9VRZMZG6S13X01"
 WEBHOOK = "whk_01JHMN9FJ8FX19VGSN8QWWR6DR"
 WEBHOOK_TO_DELETE = "whk_01JHMNBB4GER3SA6PBBZV8Q7P1"
 EVENT = "evt_01JHMND6PREE3VG2YQ1BG7GK3R"
+ALERT = "alr_01JHMNF2A0EWJ3G1S6XQ4T8M2C"
+ALERT_TO_DISMISS = "alr_01JHMNGXVGF0K5A9D2R7C3P6WN"
 
 # A subscriber's endpoint: a name under .example (RFC 2606) that resolves nowhere; the schemathesis run
 # resolves it to a documentation address (RFC 5737) it lets through.
@@ -170,6 +173,22 @@ EXAMPLES = {
         "summary": "The merchant's counter-notice (attach invoices as `evidence`, repeatable, in multipart)",
         "parameters": _item(ITEM_AWAITING_COUNTER_NOTICE, "An item against the merchant's listing"),
         "body": {"application/json": COUNTER_NOTICE, "multipart/form-data": COUNTER_NOTICE},
+    },
+    "alerts_retrieve": {"parameters": {"alert_id": (ALERT, "An open alert of the brand's")}},
+    "alerts_confirm": {
+        "summary": "The brand confirms the alert: a notice against the listing, explained by screening's evidence",
+        "parameters": {"alert_id": (ALERT, "An open alert of the brand's")},
+        "body": {"application/json": FILER},
+    },
+    "alerts_dismiss": {
+        "summary": "The brand dismisses an alert: the store resells genuine goods",
+        "parameters": {"alert_id": (ALERT_TO_DISMISS, "Another open alert of the brand's")},
+        "body": {
+            "application/json": {
+                "reason": "genuine_goods",
+                "note": "A reseller we know; the goods come from our outlet.",
+            }
+        },
     },
     "webhooks_create": {
         "summary": "Every item move and appeal decision, sent to a case-management system",

@@ -17,6 +17,7 @@ PREFIXES = {
     "key": "key",
     "rights_holder": "rhd",
     "listing_image": "img",
+    "alert": "alr",
 }
 
 

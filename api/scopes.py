@@ -14,6 +14,8 @@ class Scope(models.TextChoices):
     NOTICES_WRITE = "notices:write", "File, withdraw, reply and appeal"
     COUNTER_NOTICES_WRITE = "counter_notices:write", "File counter-notices (merchants)"
     GOOD_FAITH_READ = "good_faith:read", "Read the Good Faith status and track record"
+    ALERTS_READ = "alerts:read", "Read screening alerts and their evidence"
+    ALERTS_WRITE = "alerts:write", "Confirm screening alerts (each files a notice) or dismiss them"
     WEBHOOKS_MANAGE = "webhooks:manage", "Manage webhook subscriptions"
 
 

@@ -3,7 +3,7 @@ from drf_spectacular.views import SpectacularAPIView
 
 from api.docs import ApiDocsRedocView, ApiDocsSwaggerView
 from api.routing import by_method
-from api.views import assets, good_faith, items, listing_images, listings, me, notices, webhooks
+from api.views import alerts, assets, good_faith, items, listing_images, listings, me, notices, webhooks
 
 # Every path through by_method, one class per method: the methods a path does not serve, and OPTIONS, are
 # answered alike on every path (api.routing).
@@ -37,6 +37,10 @@ v1 = [
         by_method(POST=items.ItemCounterNoticeApi),
         name="item-counter-notice",
     ),
+    path("alerts/", by_method(GET=alerts.AlertListApi), name="alerts"),
+    path("alerts/<str:alert_id>/", by_method(GET=alerts.AlertDetailApi), name="alert-detail"),
+    path("alerts/<str:alert_id>/confirm/", by_method(POST=alerts.AlertConfirmApi), name="alert-confirm"),
+    path("alerts/<str:alert_id>/dismiss/", by_method(POST=alerts.AlertDismissApi), name="alert-dismiss"),
     path("rights-holders/", by_method(GET=notices.RightsHolderListApi), name="rights-holders"),
     path("good-faith/", by_method(GET=good_faith.GoodFaithStatusApi), name="good-faith"),
     path("webhooks/", by_method(GET=webhooks.WebhookListApi, POST=webhooks.WebhookCreateApi), name="webhook-list"),

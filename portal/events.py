@@ -1,8 +1,8 @@
 """What the engine announces to the world outside (webhooks), named here and answered by a higher app.
 
 The apps that change things (``takedowns``: every item move, for one item or a
-set; appeal decisions; ``good_faith``: membership changes; the screening app
-next: its alerts) call ``events_announce(source, ids)`` with the ids of the
+set; appeal decisions; ``good_faith``: membership changes; ``screening``:
+its alerts, created and decided) call ``events_announce(source, ids)`` with the ids of the
 rows they have just written, in the same transaction. The ``api`` app, above
 them all, registers in its ``AppConfig.ready`` what each announcement does
 (``api.webhooks.fanout``: events and deliveries for the organisations that
@@ -32,6 +32,8 @@ SOURCES = {
     "membership_change": "ids -> None",
     # screening.ScreeningAlert ids, just created by the screening pipeline.
     "screening_alert": "ids -> None",
+    # screening.ScreeningAlert ids, just decided in the alerts inbox (confirmed or dismissed).
+    "screening_alert_decision": "ids -> None",
 }
 
 REGISTRY = PolicyRegistry(asker="portal.events", answerer="api", policies=SOURCES)

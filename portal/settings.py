@@ -514,6 +514,8 @@ SPECTACULAR_SETTINGS = {
         "InfringementTypeEnum": "takedowns.models.InfringementType",
         "GoodFaithSubjectKindEnum": "api.views.good_faith.SUBJECT_KINDS",
         "IPAssetKindEnum": "rights_holders.models.IPAssetKind",
+        "DismissalReasonEnum": "screening.models.DismissalReason",
+        "AlertStatusEnum": "screening.models.AlertStatus",
     },
 }
 

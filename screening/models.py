@@ -24,6 +24,7 @@ from django.db import models
 from django.utils import timezone
 
 from portal.public_ids import uuid7
+from rights_holders.scoping import rights_holder_ids_visible_to
 
 
 class ScreeningOutcome(models.TextChoices):
@@ -97,6 +98,14 @@ class DismissalReason(models.TextChoices):
     OTHER = "other", "Other"
 
 
+class ScreeningAlertQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The alerts of the brands the user acts for: its own staff, or an agent firm whose letter of
+        authorisation is in force (``rights_holders.authority``'s one rule). Nobody else's, platform staff
+        included (the admin shows them): another organisation's alert answers 404 like a missing one."""
+        return self.filter(rights_holder_id__in=rights_holder_ids_visible_to(user))
+
+
 class ScreeningAlert(models.Model):
     """A suspicious listing screening cannot judge alone: its rights holder confirms (a notice) or dismisses it."""
 
@@ -119,6 +128,8 @@ class ScreeningAlert(models.Model):
     notice = models.ForeignKey(
         "takedowns.Notice", on_delete=models.PROTECT, null=True, blank=True, related_name="screening_alerts"
     )
+
+    objects = ScreeningAlertQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -29,6 +29,7 @@ from listings import services as listings
 from listings.models import StoreStatus
 from rights_holders import services as rights_holders
 from rights_holders import verification
+from screening.alerts import alert_confirm, alert_dismiss
 from takedowns import effects, lifecycle, sweep
 from takedowns.appeals import appeal_decide, appeal_file
 from takedowns.penalties.stores import store_restrictions_lift
@@ -115,6 +116,8 @@ VERBS = {
     "webhook_redeliver": lambda w: webhooks.webhook_redeliver(delivery_id=0, actor=w["owner"]),
     "webhook_delivery_claim": lambda w: webhook_delivery.delivery_claim(),
     "webhook_secrets_reencrypt": lambda w: secret_storage.webhook_secrets_reencrypt(),
+    "alert_confirm": lambda w: alert_confirm(alert_id=0, actor=w["owner"], data={}),
+    "alert_dismiss": lambda w: alert_dismiss(alert_id=0, actor=w["owner"], reason="genuine_goods"),
 }
 
 

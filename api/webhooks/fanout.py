@@ -20,6 +20,11 @@ organisation while it stands on the holder's side (a vetting partner; an agent
 while its letter of authorisation is in force) and, once the item has reached
 it (any item not returned to the filer as invalid), the merchant whose store
 holds the listing: the parties who see the item in the portal.
+
+Who is told about a screening alert (raised, ``alert.created``; decided, ``alert.decided``): the
+brand's organisation and every agent firm whose letter of authorisation for the brand is in force,
+the organisations whose alerts inbox shows it (``ScreeningAlert.objects.visible_to``); never the
+merchant.
 """
 
 from django.db import connection
@@ -36,6 +41,7 @@ from portal.models import Organisation
 from portal.public_ids import uuid7_sql
 from rights_holders.authority import acting_authority
 from rights_holders.models import Partner, RightsHolder
+from screening.models import ScreeningAlert
 from takedowns.models import Appeal, ItemEvent, ItemStatus, Notice, NoticeItem
 
 CHUNK = 1000
@@ -110,12 +116,34 @@ def _membership_change_recipients(placeholders):
     return sql, [types.MEMBERSHIP_CHANGED]
 
 
+def _alert_recipients(event_type, instant_column):
+    """An alert's brand organisation and the agent firms with a letter in force for the brand."""
+
+    def recipients(placeholders):
+        letters_sql, letters_params = _letters_in_force()
+        # One row for the brand itself (agent_id NULL) and one per letter of the alert's brand.
+        sql = (
+            "SELECT DISTINCT a.id AS source_id, COALESCE(x.agent_id, h.organisation_id) AS organisation_id, "  # noqa: S608
+            f"%s AS type, a.{instant_column} AS occurred_at FROM {_t(ScreeningAlert)} a "
+            f"JOIN {_t(RightsHolder)} h ON h.id = a.rights_holder_id "
+            "JOIN (SELECT NULL AS agent_id, NULL AS rights_holder_id UNION ALL "
+            f"SELECT loa.agent_id, loa.rights_holder_id FROM ({letters_sql}) loa) x "
+            "ON x.rights_holder_id IS NULL OR x.rights_holder_id = a.rights_holder_id "
+            f"WHERE a.id IN ({placeholders})"
+        )
+        return sql, [event_type, *letters_params]
+
+    return recipients
+
+
 # source -> (placeholders -> (SQL of source_id, organisation_id, type, occurred_at; its parameters)).
-# The screening issue adds its alerts here ("screening_alert"), with portal.events.SOURCES and types.
 RECIPIENTS = {
     "item_event": _item_event_recipients,
     "appeal_decision": _appeal_recipients,
     "membership_change": _membership_change_recipients,
+    # An alert is told twice, as two sources (an event is unique per source, row and organisation).
+    "screening_alert": _alert_recipients(types.ALERT_CREATED, "created_at"),
+    "screening_alert_decision": _alert_recipients(types.ALERT_DECIDED, "decided_at"),
 }
 
 
@@ -171,18 +199,9 @@ def source_fan_out(source, ids):
     return created
 
 
-def _screening_alerts_not_yet_delivered(ids):
-    """Screening alerts have no webhook event type yet: announced, and nothing is sent.
-
-    TODO(screening webhooks): a ``screening.alert`` type in ``types`` and its recipients here (the alert's
-    rights holder's organisation) replace this.
-    """
-
-
 def listeners():
     """What ``ApiConfig.ready`` registers in ``portal.events``."""
     return {
         "events_wanted": events_wanted,
-        "screening_alert": _screening_alerts_not_yet_delivered,
         **{source: (lambda ids, source=source: source_fan_out(source, ids)) for source in RECIPIENTS},
     }

@@ -1,7 +1,8 @@
 """The ``data`` of each event: small, public ids only, read from rows that never change.
 
 Every source row is append-only or final (an ``ItemEvent``, a decided
-``Appeal``, a ``MembershipChange``) and public ids never change, so the body
+``Appeal``, a ``MembershipChange``; a screening alert's listing, asset and score,
+and once decided its decision) and public ids never change, so the body
 rendered at the first attempt is what the change said; ``delivery.event_body``
 stores it and sends those very bytes on every later attempt. No evidence,
 contact data, actor names or anything of the other side's that the pages do
@@ -13,6 +14,7 @@ from datetime import UTC
 from api.fields import PREFIXES
 from good_faith.models import MembershipChange
 from portal.public_ids import encode
+from screening.models import AlertStatus, ScreeningAlert
 from takedowns.models import Appeal, CounterNotice, ItemEvent
 
 REASON_CHARS = 1000
@@ -69,10 +71,37 @@ def _membership_change(event):
     }
 
 
+def alert_data(alert, *, decided):
+    """An alert as its webhooks tell it (the API's ``Alert`` in short). ``alert.created`` says ``open`` even
+    when the alert was decided before the first attempt: the event is the alert's raising."""
+    notice = alert.notice.public_id if decided and alert.notice_id else None
+    return {
+        "alert": encode(PREFIXES["alert"], alert.public_id),
+        "listing": encode(PREFIXES["listing"], alert.listing.public_id),
+        "asset": encode(PREFIXES["asset"], alert.asset.public_id),
+        "rights_holder": encode(PREFIXES["rights_holder"], alert.rights_holder.public_id),
+        "score": float(alert.result.score),
+        "status": alert.status if decided else AlertStatus.OPEN.value,
+        "created_at": instant(alert.created_at),
+        "decided_at": instant(alert.decided_at) if decided and alert.decided_at else None,
+        "dismissal_reason": (alert.dismissal_reason or None) if decided else None,
+        "notice": encode(PREFIXES["notice"], notice) if notice else None,
+    }
+
+
+def _alert(event, *, decided):
+    alert = ScreeningAlert.objects.select_related("listing", "asset", "rights_holder", "result", "notice").get(
+        pk=event.source_id
+    )
+    return alert_data(alert, decided=decided)
+
+
 RENDERERS = {
     "item_event": _item_event,
     "appeal_decision": _appeal_decision,
     "membership_change": _membership_change,
+    "screening_alert": lambda event: _alert(event, decided=False),
+    "screening_alert_decision": lambda event: _alert(event, decided=True),
     "test": lambda event: event.data,
 }
 

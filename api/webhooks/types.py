@@ -6,7 +6,9 @@ transition is a new type without a second list to keep: ``notice_item.fast_track
 (``accepted``, ``rejected``, ``upheld``, ``upheld_no_counter_notice``,
 ``dismissed``), the appeal outcomes that move the item (``reversed_to_*``,
 ``reopened_on_appeal``), ``withdrawn``... Besides those: an appeal decided
-(confirmed or reversed), a Good Faith membership change, and the test event.
+(confirmed or reversed), a Good Faith membership change, a screening alert raised
+(``alert.created``) and decided by its rights holder (``alert.decided``: confirmed with a
+notice, or dismissed), and the test event.
 """
 
 from portal.errors import InvalidInput
@@ -16,8 +18,9 @@ ALL = "*"  # a subscription to every type, including types added later
 ITEM_PREFIX = "notice_item."
 APPEAL_DECIDED = "appeal.decided"
 MEMBERSHIP_CHANGED = "good_faith.membership_changed"
+ALERT_CREATED = "alert.created"
+ALERT_DECIDED = "alert.decided"
 TEST = "webhook.test"
-# The next issue's screening alerts add "screening.alert" here and a source in api.webhooks.fanout.
 
 
 def _item_types():
@@ -28,6 +31,8 @@ EVENT_TYPES = {
     **{name: f"Notice item: {name.removeprefix(ITEM_PREFIX).replace('_', ' ')}" for name in _item_types()},
     APPEAL_DECIDED: "Appeal decided (confirmed or reversed)",
     MEMBERSHIP_CHANGED: "Good Faith membership changed",
+    ALERT_CREATED: "Screening alert raised: a suspicious listing for your brand to confirm or dismiss",
+    ALERT_DECIDED: "Screening alert decided: confirmed (a notice was filed) or dismissed",
     TEST: "Test event (sent on request)",
 }
 

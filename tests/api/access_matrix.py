@@ -54,6 +54,7 @@ PARAMETER_PREFIXES = {
     "webhook_id": "whk",
     "event_id": "evt",
     "image_id": "img",
+    "alert_id": "alr",
 }
 
 # Every kind of caller the API serves; each holds a key of its own organisation.
@@ -389,6 +390,18 @@ class MatrixWorld:
 
         return NoticeItem.objects.get(public_id=public_ids.decode("itm", item_id))
 
+    # Screening alerts.
+
+    def alert(self):
+        """An open screening alert of the brand (its agent with a letter sees it too)."""
+
+        def make():
+            from tests.screening.alert_world import alert_made
+
+            return pid("alr", alert_made(self.brand, self.asset, self.listings[3]))
+
+        return self._once("alert", make)
+
     # Webhooks.
 
     def webhook(self, role):
@@ -436,6 +449,9 @@ class MatrixWorld:
             removed = factories.ListingFactory(store=self.other_listing.store, status=ListingStatus.REMOVED)
             # An image of another listing: addressed under a listing of the caller's, it is no image of that one.
             (image,) = listing_images_add(listing=self.other_listing, files=[png_file()], actor=None)
+            from tests.screening.alert_world import alert_made
+
+            other_alert = alert_made(self.other_brand, self.other_asset, self.other_listing)
             return {
                 "asset_id": pid("ast", self.other_asset),
                 "listing_id": pid("lst", removed),
@@ -444,6 +460,7 @@ class MatrixWorld:
                 "webhook_id": pid("whk", subscription),
                 "event_id": pid("evt", delivery.event),
                 "image_id": pid("img", image),
+                "alert_id": pid("alr", other_alert),
             }
 
         return self._once("foreign", make)

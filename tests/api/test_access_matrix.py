@@ -42,6 +42,7 @@ from listings.images import listing_images_add
 from portal.models import AuditLogEntry
 from tests.api.access_matrix import (
     COUNTER_NOTICE,
+    FILER,
     PARAMETER_PREFIXES,
     PUBLIC_ROUTES,
     ROLES,
@@ -162,6 +163,20 @@ def _webhook(body=None, event=False):
 
 HOLDER_SIDE_READS = each(404, brand=200, agent=200, partner=200, merchant=200)
 
+
+def _alert(body=None):
+    def call(world, role):
+        return Call(args={"alert_id": world.alert()}, body=(lambda: dict(body)) if body is not None else None)
+
+    return call
+
+
+def _alert_confirm_in_a_session(world, role):
+    # As a notice filing: a person names the organisation that files.
+    acting = world.organisations[role].slug
+    return Call(args={"alert_id": world.alert()}, body=lambda: {**FILER, "acting_organisation": acting})
+
+
 EXPECTATIONS = {
     "me_retrieve": Expect(each(200)),
     "assets_list": Expect(each(200)),
@@ -205,6 +220,11 @@ EXPECTATIONS = {
     "items_counter_notice": Expect(
         each(404, brand=403, agent=403, partner=403, merchant=200), _item("awaiting_counter_notice", COUNTER_NOTICE)
     ),
+    # Screening alerts: the brand's and its agents' (with a letter in force) inbox; nobody else sees one.
+    "alerts_list": Expect(each(200)),
+    "alerts_retrieve": Expect(each(404, brand=200, agent=200), _alert()),
+    "alerts_confirm": Expect(each(404, brand=200, agent=200), _alert(FILER), session_call=_alert_confirm_in_a_session),
+    "alerts_dismiss": Expect(each(404, brand=200, agent=200), _alert({"reason": "genuine_goods"})),
     "rights_holders_list": Expect(each(200)),
     "good_faith_retrieve": Expect(each(200)),
     "webhooks_list": Expect(each(200)),

@@ -46,10 +46,12 @@ from listings.models import Listing, ListingImage, Store
 from portal import public_ids
 from portal.models import OrganisationKind
 from rights_holders.models import IPAsset, Partner, PartnerKind, RightsHolder
+from screening.models import ScreeningAlert
 from takedowns import lifecycle
 from takedowns.models import Notice, NoticeItem
 from tests import factories
 from tests.api.access_matrix import api_operations, png_file
+from tests.screening.alert_world import alert_made
 from tests.services import needs_postgres
 from tests.takedowns.conftest import NOTICE_DATA, draft
 
@@ -77,6 +79,7 @@ PATH_IDS = {
     "webhook_id": "webhook",
     "event_id": "event",
     "image_id": "listing_image",
+    "alert_id": "alert",
 }
 BODY_IDS = {
     "body.rights_holder": "rights_holder",
@@ -202,6 +205,11 @@ def world(db, settings, monkeypatch):
         first, second, third = file(chunk).accepted
         lifecycle.notice_item_accept(item_id=second.pk, actor=reviewer)
         lifecycle.notice_item_reject(item_id=third.pk, actor=reviewer, reason="The listing shows another brand.")
+    # Screening's open alerts: the examples' two, on listings no notice names, and two for the fuzzing.
+    for listing, public_id in ((listings[10], examples.ALERT), (listings[11], examples.ALERT_TO_DISMISS)):
+        _renamed(ScreeningAlert, alert_made(brand, assets[0], listing), public_id)
+    for _ in range(2):
+        alert_made(brand, assets[1], factories.ListingFactory(store=store))
     return secrets
 
 
@@ -225,6 +233,8 @@ def _ids():
         examples.ITEM_AWAITING_COUNTER_NOTICE,
         examples.ITEM_COUNTER_NOTICED,
         examples.ITEM_REJECTED,
+        examples.ALERT,
+        examples.ALERT_TO_DISMISS,
     }
     rows = {
         "asset": IPAsset.objects,
@@ -236,12 +246,14 @@ def _ids():
         "rights_holder": RightsHolder.objects,
         "webhook": WebhookSubscription.objects,
         "event": WebhookEvent.objects,
+        "alert": ScreeningAlert.objects,
     }
     ids = {
         kind: [public_ids.encode(PREFIXES[kind], value) for value in rows.values_list("public_id", flat=True)]
         for kind, rows in rows.items()
     }
     ids["item"] = [value for value in ids["item"] if value not in documented]
+    ids["alert"] = [value for value in ids["alert"] if value not in documented]
     return ids
 
 

@@ -1,0 +1,251 @@
+"""The alerts inbox's two verbs: a rights holder confirms an alert (a notice is filed) or dismisses it.
+
+An alert (``ScreeningAlert``) is screening's "suspicious listing we cannot verify alone". It
+leaves ``open`` once, for ``confirmed`` or ``dismissed`` (``ALERT_MOVES``), only through these
+verbs, which the browser inbox and the API call alike. Each one, in one durable transaction:
+locks the alert, checks that the actor may act for its brand (the brand's own staff, or an agent
+firm whose letter of authorisation is in force: ``rights_holders.authority``, the filing's own
+rule), checks that it is still open (else ``TransitionError``, 409, with the alert's status: a
+second confirmation files nothing), writes the decision, its audit entry and announces it
+(``portal.events``: ``screening_alert_decision``, which the api app turns into ``alert.decided``
+webhooks).
+
+``alert_confirm`` files the notice through the engine's ordinary filing
+(``takedowns.notices.notice_submit``, channel web or api, the filer's organisation checked, the
+filer's contact details and declarations from the confirming person), with one line: the alert's
+listing and asset, counterfeit unless told otherwise, the explanation built from the evidence
+(``screening.evidence``) unless the filer wrote their own, and the screening result's public id
+as the item's ``screening_reference`` (unique per asset in the database: one result files once,
+whatever the caller). The filing joins this transaction (``enclosing_transaction``): the notice
+and the alert's confirmation commit together or not at all. A line the engine would keep as
+invalid (the asset no longer verified, the listing removed, an open complaint for the listing
+and asset) refuses the confirmation instead and keeps nothing: nobody wants an invalid notice
+from a button.
+
+``alert_dismiss`` needs a reason (``DismissalReason``) and, for "other", a note.
+"""
+
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+
+from portal.audit import audit_log_record
+from portal.errors import InvalidInput, TransitionError
+from portal.events import events_announce
+from portal.forms import text_problem
+from portal.transactions import durable_atomic, enclosing_transaction
+from rights_holders.authority import acting_role_check, acting_roles_of
+from screening.evidence import alert_explanation
+from screening.models import AlertStatus, DismissalReason, ScreeningAlert
+from takedowns.models import Channel, InfringementType
+from takedowns.notices import LISTING_BY_PUBLIC_ID, ItemDraft, LineProblem, notice_submit
+
+# Declared once: an alert leaves "open" for one of these, and never moves again.
+ALERT_MOVES = {AlertStatus.OPEN: frozenset({AlertStatus.CONFIRMED, AlertStatus.DISMISSED})}
+# The channels a person confirms through (the proactive channel is the platform's own).
+CONFIRM_CHANNELS = frozenset({Channel.WEB, Channel.API})
+# What the engine says of a line that the alert's state (not the filer's input) forbids: a 409.
+STATE_PROBLEMS = frozenset({"asset_expired", "asset_not_verified", "asset_foreign", "listing_removed", "duplicate"})
+NOTE_REQUIRED_MESSAGE = "Say in a note why you dismiss the alert (the reason is \u201cother\u201d)."
+
+
+@dataclass(frozen=True)
+class AlertDecision:
+    """What a verb did: the alert as it now stands and, for a confirmation, the filing's receipt."""
+
+    alert: ScreeningAlert
+    receipt: object = None
+
+
+def _alert_lock(alert_id):
+    # Only the alert's row is locked (``of``): the listing and the brand stay free for the filing to lock.
+    alert = (
+        ScreeningAlert.objects.select_for_update(of=("self",))
+        .select_related("rights_holder__organisation", "asset", "listing", "result")
+        .filter(pk=alert_id)
+        .first()
+    )
+    if alert is None:
+        raise ScreeningAlert.DoesNotExist(f"No alert {alert_id}.")
+    return alert
+
+
+def _role_check(*, actor, alert, acting_organisation, now):
+    """The role the actor acts in for the alert's brand; PermissionDenied if none."""
+    holder = alert.rights_holder
+    if acting_organisation is not None:
+        return acting_role_check(user=actor, rights_holder=holder, organisation=acting_organisation, when=now)
+    roles = acting_roles_of(actor, rights_holder=holder, when=now)
+    if not roles:
+        raise PermissionDenied(
+            f"You do not act for {holder.legal_name}: only its staff or its agents decide its alerts."
+        )
+    return roles[0]
+
+
+def _open_check(alert, verb):
+    if alert.status not in ALERT_MOVES:
+        done = {
+            AlertStatus.CONFIRMED: "was confirmed already (a notice was filed)",
+            AlertStatus.DISMISSED: "was dismissed already",
+        }.get(alert.status, f"is {alert.status}")
+        raise TransitionError(f"This alert {done}; it cannot be {verb} now.", item=alert, code="alert_not_open")
+
+
+def _decided(alert, status, *, actor, now, fields):
+    if status not in ALERT_MOVES.get(alert.status, ()):
+        raise TransitionError(f"An alert cannot move from {alert.status} to {status}.", item=alert)
+    alert.status = status
+    alert.decided_at = now
+    alert.decided_by = actor
+    for name, value in fields.items():
+        setattr(alert, name, value)
+    alert.save(update_fields=["status", "decided_at", "decided_by", *fields])
+
+
+def alert_dismiss(*, alert_id, actor, reason, note="", acting_organisation=None, now=None):
+    """Dismiss an open alert with a reason (and a note when the reason is "other"). Returns an AlertDecision."""
+    reason = str(reason or "").strip()
+    note = "" if note is None else str(note)
+    if not reason:
+        raise InvalidInput("Choose why you dismiss the alert.", code="reason_required")
+    if reason not in DismissalReason.values:
+        shown = ", ".join(DismissalReason.values)
+        raise InvalidInput(f"Unknown reason {reason[:40]!r}: choose one of {shown}.", code="reason_invalid")
+    if problem := text_problem(note, multiline=True):
+        raise InvalidInput(f"The note: {problem}", code="note_invalid")
+    note = note.strip()
+    if reason == DismissalReason.OTHER and not note:
+        raise InvalidInput(NOTE_REQUIRED_MESSAGE, code="note_required")
+    now = now or timezone.now()
+    with durable_atomic():
+        alert = _alert_lock(alert_id)
+        role = _role_check(actor=actor, alert=alert, acting_organisation=acting_organisation, now=now)
+        _open_check(alert, "dismissed")
+        _decided(
+            alert,
+            AlertStatus.DISMISSED,
+            actor=actor,
+            now=now,
+            fields={"dismissal_reason": reason, "dismissal_note": note},
+        )
+        audit_log_record(
+            action="screening.alert.dismissed",
+            actor=actor,
+            obj=alert,
+            organisation_id=alert.rights_holder.organisation_id,
+            data={"reason": reason, "note": note, "acting_organisation": role.organisation.pk},
+        )
+        events_announce("screening_alert_decision", [alert.pk])
+    return AlertDecision(alert)
+
+
+def alert_notice_draft(alert, *, infringement_type=None, explanation=None, evidence=()):
+    """The notice's one line, pre-filled from the alert: its listing and asset, counterfeit, the evidence."""
+    if explanation is None or not str(explanation).strip():
+        explanation = alert_explanation(
+            asset_name=alert.asset.name,
+            holder_name=alert.rights_holder.legal_name,
+            score=alert.result.score,
+            reference=str(alert.result.public_id),
+            signals=alert.result.signals,
+        )
+    return ItemDraft(
+        listing_ref=str(alert.listing.public_id),
+        listing_by=LISTING_BY_PUBLIC_ID,
+        listing_shown=alert.listing.external_id,
+        ip_asset_id=alert.asset_id,
+        ip_asset=alert.asset,
+        infringement_type=infringement_type or InfringementType.COUNTERFEIT,
+        explanation=str(explanation),
+        evidence=list(evidence),
+        screening_reference=str(alert.result.public_id),
+    )
+
+
+def alert_confirm(
+    *,
+    alert_id,
+    actor,
+    data,
+    acting_organisation=None,
+    channel=Channel.WEB,
+    infringement_type=None,
+    explanation=None,
+    evidence=(),
+    now=None,
+):
+    """Confirm an open alert: file its notice (see the module's docstring) and link it. Returns an AlertDecision.
+
+    ``data``: the notice's filer fields and declarations (``takedowns.notices.NOTICE_FIELDS`` and
+    ``DECLARATIONS``), as the filing form and the API's notice filing take them. Refusals write
+    nothing: ``ValidationError`` (the filer's details), ``InvalidInput`` (the line's text),
+    ``PermissionDenied`` (who acts), ``TransitionError`` (the alert is no longer open, or the
+    listing or asset forbids a notice now).
+    """
+    if channel not in CONFIRM_CHANNELS:
+        raise ValueError(f"An alert is confirmed on the web or API channel, not {channel!r}.")
+    if infringement_type is not None and infringement_type not in InfringementType.values:
+        shown = ", ".join(InfringementType.values)
+        raise InvalidInput(f"Choose an infringement type ({shown}).", code="infringement_type_invalid")
+    now = now or timezone.now()
+    # Durable for whoever calls it; inside, the filing joins this transaction instead of committing alone.
+    with durable_atomic(), enclosing_transaction():
+        alert = _alert_lock(alert_id)
+        role = _role_check(actor=actor, alert=alert, acting_organisation=acting_organisation, now=now)
+        _open_check(alert, "confirmed")
+        draft = alert_notice_draft(
+            alert, infringement_type=infringement_type, explanation=explanation, evidence=evidence
+        )
+        try:
+            receipt = notice_submit(
+                actor=actor,
+                rights_holder=alert.rights_holder,
+                acting_organisation=role.organisation,
+                channel=channel,
+                data=data,
+                drafts=[draft],
+                now=now,
+            )
+        except ValidationError as exc:
+            raise _line_refusal(exc, alert) from exc
+        if not receipt.accepted:
+            # Kept as invalid by the engine: raising rolls the notice back with the rest.
+            item = receipt.invalid[0]
+            raise _problem_error(receipt.problems.get(item.pk) or item.invalid_reason, alert)
+        _decided(alert, AlertStatus.CONFIRMED, actor=actor, now=now, fields={"notice": receipt.notice})
+        audit_log_record(
+            action="screening.alert.confirmed",
+            actor=actor,
+            obj=alert,
+            organisation_id=alert.rights_holder.organisation_id,
+            data={
+                "notice": receipt.notice.pk,
+                "item": receipt.accepted[0].pk,
+                "channel": str(channel),
+                "acting_organisation": role.organisation.pk,
+            },
+        )
+        events_announce("screening_alert_decision", [alert.pk])
+    return AlertDecision(alert, receipt)
+
+
+def _problem_error(problem, alert):
+    code = getattr(problem, "code", "invalid")
+    if code in STATE_PROBLEMS:
+        return TransitionError(str(problem), item=alert, code=code)
+    return InvalidInput(str(problem), code=code)
+
+
+def _line_refusal(exc, alert):
+    """The filing's ValidationError: a refused line (its text, a vanished listing) becomes the alert's error;
+    the notice's own problems (the filer's details, a suspension) stay a ValidationError for the form."""
+    if hasattr(exc, "error_dict"):
+        return exc
+    lines = [error for error in exc.error_list if getattr(error, "line", None) is not None]
+    if not lines:
+        return exc
+    error = lines[0]
+    problem = error.messages[0]
+    return _problem_error(LineProblem(problem, error.code or "invalid"), alert)
