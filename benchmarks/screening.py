@@ -2,8 +2,8 @@
 
     python benchmarks/screening.py [--quick] [--sections text] [--seed 11] [--repeat 3] [--cpu 1]
 
-Sections (each a function in SECTIONS, run in one process; the end-to-end section of issue 11 is
-added here when it is built):
+Sections (each a function in SECTIONS, run in one process; the end-to-end run of issue 11, through
+Celery and PostgreSQL, is ``benchmarks/screening_pipeline.py``):
 
 - ``text``: text screening with full normalisation on a generated catalogue of 20,000 keywords
   over 2,000 brands, and 100,000 listings (``--quick``: 10,000 listings, the same catalogue),
