@@ -1,0 +1,93 @@
+"""Forms of the alerts inbox: its filters, the notice a confirmation files (pre-filled), a dismissal.
+
+They check shape; the rules (who acts, the declarations, what a dismissal needs) live in
+``screening.alerts`` and the engine's filing, which the views call.
+"""
+
+from django import forms
+
+from portal.forms import ProseField
+from screening.alerts import alert_notice_draft
+from screening.models import AlertStatus, DismissalReason
+from takedowns.forms import NoticeForm
+from takedowns.models import InfringementType
+
+ALL_STATUSES = "all"
+
+
+class AlertFilterForm(forms.Form):
+    """The inbox's filters (GET): status (open unless told), brand and asset among the user's own."""
+
+    status = forms.ChoiceField(
+        choices=[*AlertStatus.choices, (ALL_STATUSES, "Any status")], required=False, initial=AlertStatus.OPEN
+    )
+    brand = forms.TypedChoiceField(coerce=int, required=False, empty_value=None, label="Brand")
+    asset = forms.TypedChoiceField(coerce=int, required=False, empty_value=None, label="IP asset")
+
+    def __init__(self, data, *, holders, assets):
+        super().__init__(data)
+        self.fields["brand"].choices = [("", "Every brand"), *((h.pk, h.legal_name) for h in holders)]
+        many = len(holders) > 1
+        self.fields["asset"].choices = [
+            ("", "Every asset"),
+            *((a.pk, f"{a.rights_holder.legal_name}: {a.name}" if many else a.name) for a in assets),
+        ]
+
+    def filters(self):
+        """The selector's arguments (``screening.selectors.alert_list``)."""
+        data = self.cleaned_data
+        status = data.get("status") or AlertStatus.OPEN
+        return {
+            "status": None if status == ALL_STATUSES else status,
+            "rights_holder_id": data.get("brand"),
+            "asset_id": data.get("asset"),
+        }
+
+
+class AlertConfirmForm(NoticeForm):
+    """The notice a confirmation files: the filing form's filer part (who files, contact, declarations,
+    signature) for the alert's brand only, and the alert's one line, whose type and explanation the
+    filer reviews. The listing and the asset are the alert's and are shown, not chosen."""
+
+    infringement_type = forms.ChoiceField(choices=InfringementType.choices, label="Infringement type")
+    explanation = ProseField(
+        widget=forms.Textarea(attrs={"rows": 9}),
+        help_text="What the merchant reads. Pre-filled with what screening found; add what you saw yourself.",
+    )
+
+    def __init__(self, *args, alert, roles, user, **kwargs):
+        draft = alert_notice_draft(alert)
+        kwargs["initial"] = {
+            "filer_name": user.get_full_name() or user.get_username(),
+            "filer_email": user.email,
+            "acting_for": roles[0].key if len(roles) == 1 else None,
+            "infringement_type": draft.infringement_type,
+            "explanation": draft.explanation,
+        }
+        super().__init__(*args, roles=roles, user=user, **kwargs)
+
+    def line_fields(self):
+        return [self["infringement_type"], self["explanation"]]
+
+    def notice_data(self):
+        data = super().notice_data()
+        data.pop("infringement_type")
+        data.pop("explanation")
+        return data
+
+
+class AlertDismissForm(forms.Form):
+    reason = forms.ChoiceField(choices=[("", "Choose a reason"), *DismissalReason.choices], label="Why dismiss it")
+    note = ProseField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        label="Note",
+        help_text="Required when the reason is \u201cother\u201d; kept with the decision.",
+    )
+
+    def clean(self):
+        data = super().clean()
+        # The verb says so too; here the message lands on the field.
+        if data.get("reason") == DismissalReason.OTHER and not (data.get("note") or "").strip():
+            self.add_error("note", "Say in a note why you dismiss the alert (the reason is \u201cother\u201d).")
+        return data
