@@ -9,7 +9,7 @@ from django import forms
 from portal.forms import ProseField
 from screening.alerts import alert_notice_draft
 from screening.models import AlertStatus, DismissalReason
-from takedowns.forms import NoticeForm
+from takedowns.forms import MultipleFileField, NoticeForm
 from takedowns.models import InfringementType
 
 ALL_STATUSES = "all"
@@ -54,6 +54,9 @@ class AlertConfirmForm(NoticeForm):
         widget=forms.Textarea(attrs={"rows": 9}),
         help_text="What the merchant reads. Pre-filled with what screening found; add what you saw yourself.",
     )
+    evidence = MultipleFileField(
+        label="Evidence files", help_text="Optional: a test buy, photos (PDF, JPEG, PNG or WebP; several allowed)."
+    )
 
     def __init__(self, *args, alert, roles, user, **kwargs):
         draft = alert_notice_draft(alert)
@@ -67,12 +70,12 @@ class AlertConfirmForm(NoticeForm):
         super().__init__(*args, roles=roles, user=user, **kwargs)
 
     def line_fields(self):
-        return [self["infringement_type"], self["explanation"]]
+        return [self["infringement_type"], self["explanation"], self["evidence"]]
 
     def notice_data(self):
         data = super().notice_data()
-        data.pop("infringement_type")
-        data.pop("explanation")
+        for name in ("infringement_type", "explanation", "evidence"):
+            data.pop(name)
         return data
 
 

@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_POST
 
 from portal.errors import InvalidInput, TransitionError
+from portal.request_limits import upload_endpoint
 from rights_holders.authority import acting_roles_of
 from rights_holders.models import IPAsset, RightsHolder
 from rights_holders.scoping import rights_holder_ids_visible_to
@@ -98,6 +99,7 @@ def _refused(request, alert, exc, **kwargs):
     return _detail(request, _alert_or_404(request.user, alert.pk), status=error_status(exc), **kwargs)
 
 
+@upload_endpoint("document")
 @login_required
 def alert_confirm_view(request, pk):
     """The notice a confirmation files, pre-filled from the alert; the filer reviews, signs and submits it."""
@@ -108,7 +110,9 @@ def alert_confirm_view(request, pk):
     if not roles:
         raise Http404("You do not act for this rights holder.")
     post = request.method == "POST"
-    form = AlertConfirmForm(request.POST if post else None, alert=alert, roles=roles, user=request.user)
+    form = AlertConfirmForm(
+        request.POST if post else None, request.FILES if post else None, alert=alert, roles=roles, user=request.user
+    )
     status = 200
     if post:
         status = 400
@@ -123,6 +127,7 @@ def alert_confirm_view(request, pk):
                     channel=Channel.WEB,
                     infringement_type=form.cleaned_data["infringement_type"],
                     explanation=form.cleaned_data["explanation"],
+                    evidence=form.cleaned_data["evidence"],
                 )
             except TransitionError as exc:
                 if exc.code == "alert_not_open":
@@ -139,6 +144,8 @@ def alert_confirm_view(request, pk):
                     request, f"Alert confirmed: notice #{decision.receipt.notice.pk} filed against the listing."
                 )
                 return redirect("takedowns:notice-receipt", pk=decision.receipt.notice.pk)
+    if post and status != 200 and request.FILES:
+        messages.warning(request, "Files are not kept when a form comes back: choose the evidence files again.")
     return render_for_viewer(
         request,
         "screening/alert_confirm.html",

@@ -174,6 +174,23 @@ def test_a_listing_removed_meanwhile_is_a_409_on_the_form_and_files_nothing(clie
     assert not Notice.objects.exists()
 
 
+def test_the_prepared_notice_may_carry_evidence_files_through_the_upload_validator(client, w):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.rights_holders.test_services import PDF
+
+    url = reverse("screening:alert-confirm", args=[w.alert.pk])
+    signed_in(client, w.staff)
+    fake = SimpleUploadedFile("test-buy.pdf", b"MZ not a pdf", content_type="application/pdf")
+    refused = client.post(url, {**_confirm_post(w), "evidence": fake})
+    assert refused.status_code == 400 and "Nothing was filed" in refused.content.decode()
+    assert not Notice.objects.exists()
+    response = client.post(url, {**_confirm_post(w), "evidence": SimpleUploadedFile("test-buy.pdf", PDF)})
+    assert response.status_code == 302
+    (evidence,) = NoticeItem.objects.get().evidence.all()
+    assert evidence.original_name == "test-buy.pdf" and evidence.uploaded_by == w.staff
+
+
 def test_an_agent_files_the_prepared_notice_as_its_firm(client, w):
     data = _confirm_post(w, acting_for=f"{w.agent.pk}:{w.holder.pk}")
     response = signed_in(client, w.lawyer).post(reverse("screening:alert-confirm", args=[w.alert.pk]), data)
