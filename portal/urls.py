@@ -18,6 +18,7 @@ urlpatterns = [
     path("screening/", include("screening.urls")),
     path("register/", include("takedowns.urls.public")),
     path("screening/report/", include("screening.report.urls")),
+    path("screening/intelligence/", include("screening.intel.urls")),
     path("api/", include("api.urls")),
     path("integrations/webhooks/", include("api.webhook_page_urls")),
     path("admin/", admin.site.urls),

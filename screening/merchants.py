@@ -3,8 +3,10 @@
 Read for a batch of stores in a constant number of queries, whatever their number
 (``merchant_facts_for``): the stores with their merchants and sibling stores, their
 live penalty points, the banned identifiers their merchants share, their listing
-images identical to a banned merchant's, and the share of their listings whose latest
-screening named a brand. The rules are takedowns': a store's live
+images identical to a banned merchant's, the share of their listings whose latest
+screening named a brand, and the sellers brands reported (``screening.intel.sellers``)
+their merchants share an identifier with: a moderate signal for that brand's listings
+only. The rules are takedowns': a store's live
 points (``takedowns.penalties.points``), the identifiers under a live ban and the
 merchants banned (``takedowns.penalties.bans``, the register merchant registration
 asks too). Evidence says which identifier kind matched and when the other merchant
@@ -17,7 +19,10 @@ from django.db.models import Count, OuterRef, Subquery
 from django.utils import timezone
 
 from listings.models import Listing, ListingImage, ListingStatus, Store
+from rights_holders.models import IPAsset
 from screening.core.listing import MerchantFacts
+from screening.intel.models import ReportedSellerIdentity, SellerIdentityKind
+from screening.intel.sellers import store_identity_hashes
 from screening.models import ScreeningResult
 from takedowns.models import BannedIdentity, IdentityKind
 from takedowns.penalties.bans import identities_banned, merchant_identities, merchants_banned
@@ -25,7 +30,8 @@ from takedowns.penalties.points import stores_live_points
 
 
 def merchant_facts_for(store_ids, *, now=None):
-    """{store id: MerchantFacts} for each existing store of ``store_ids``, in six queries for any number.
+    """{store id: MerchantFacts} for each existing store of ``store_ids``, in seven queries for any number (eight
+    when a brand reported a seller one of them shares an identifier with).
 
     ``linked_to_banned`` is about *another* merchant: a store of a banned merchant is closed
     by the ban itself, not linked to it.
@@ -39,6 +45,7 @@ def merchant_facts_for(store_ids, *, now=None):
     identity_links = _identity_links(stores, store_ids)
     image_links = _image_links(store_ids)
     branded = _branded_shares(store_ids)
+    reported = _reported_links(stores, store_ids)
     facts = {}
     for store_id in store_ids & stores.keys():
         store = stores[store_id]
@@ -49,6 +56,7 @@ def merchant_facts_for(store_ids, *, now=None):
             linked_to_banned=bool(clauses),
             linked_to_banned_evidence="; ".join(text for _, text in sorted(clauses)),
             branded_share=branded.get(store_id),
+            reported_by=reported.get(store_id, ()),
         )
     return facts
 
@@ -124,6 +132,68 @@ def _identity_links(stores, store_ids):
             )
             for (banned_at, merchant_id), words in shared.items()
         ]
+    return links
+
+
+def _reported_links(stores, store_ids):
+    """{store id: ((brand id, evidence), ...)}: the brands (assets) whose holder reported a seller the store's
+    merchant shares an identifier with (its licence, phone, a payout account, or a store of its own by public
+    id or name). One query, and one more for the reporting holders' assets when any matched."""
+    siblings = {}
+    for store in stores.values():
+        siblings.setdefault(store.merchant_id, []).append(store)
+    mine = {}  # store id -> {(kind, hash): (clause kind, words)}
+    for store_id in store_ids & stores.keys():
+        store = stores[store_id]
+        group = siblings[store.merchant_id]
+        shared = {}
+        for kind, value in merchant_identities(store.merchant, group):
+            words = IDENTITY_WORDS[kind]
+            if kind == IdentityKind.PAYOUT and value != store.payout_account_hash:
+                words = "payout account of another of its stores"
+            shared[(str(kind), value)] = ("shares", words)
+        for other in group:
+            clause = ("is", "the store is") if other.pk == store_id else ("is", "another store of its merchant is")
+            for value in store_identity_hashes(other):
+                shared.setdefault((SellerIdentityKind.STORE.value, value), clause)
+        mine[store_id] = shared
+    hashes = {value for shared in mine.values() for _, value in shared}
+    reports = {}  # (kind, hash) -> [(holder id, reported at)]
+    for kind, value, holder_id, created_at in (
+        ReportedSellerIdentity.objects.filter(identity_hash__in=hashes)
+        .order_by("report__created_at", "pk")
+        .values_list("kind", "identity_hash", "rights_holder_id", "report__created_at")
+    ):
+        reports.setdefault((kind, value), []).append((holder_id, created_at))
+    if not reports:
+        return {}
+    assets = {}
+    for asset_id, holder_id in IPAsset.objects.filter(
+        rights_holder_id__in={holder for found in reports.values() for holder, _ in found}
+    ).values_list("pk", "rights_holder_id"):
+        assets.setdefault(holder_id, []).append(asset_id)
+    links = {}
+    for store_id, shared in mine.items():
+        by_holder = {}  # holder id -> {"is": {words: first}, "shares": {words: first}}
+        for key, (clause, words) in shared.items():
+            for holder_id, created_at in reports.get(key, ()):
+                found = by_holder.setdefault(holder_id, {"is": {}, "shares": {}})[clause]
+                found[words] = min(found.get(words, created_at), created_at)
+        pairs = []
+        for holder_id, found in sorted(by_holder.items()):
+            clauses = [
+                f"{words} a seller the brand reported on {_day(at)}" for words, at in sorted(found["is"].items())
+            ]
+            if found["shares"]:
+                first = min(found["shares"].values())
+                clauses.append(
+                    f"the store's merchant shares its {_and(found['shares'])} with a seller the brand reported "
+                    f"on {_day(first)}"
+                )
+            evidence = "; ".join(clauses)
+            pairs += [(asset_id, evidence) for asset_id in sorted(assets.get(holder_id, ()))]
+        if pairs:
+            links[store_id] = tuple(pairs)
     return links
 
 

@@ -375,3 +375,7 @@ class CounterfeitImage(models.Model):
 
     def __str__(self):
         return f"Counterfeit image {self.image_name} ({self.get_source_display().lower()})"
+
+
+# The intelligence rights holders feed screening (keywords, reported sellers), in their own module.
+from screening.intel.models import ExtraKeyword, ReportedSeller, ReportedSellerIdentity  # noqa: E402, F401

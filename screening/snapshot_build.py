@@ -1,7 +1,8 @@
 """The screening core's snapshot built from the database, its version, and each worker's compiled screener.
 
 **What the snapshot holds** (``snapshot_data``): every usable asset (verified, not expired) is one of
-the core's brands (``id``: the asset's id), with its name and keywords, its categories, its
+the core's brands (``id``: the asset's id), with its name and keywords (the registered ones, then the
+extra keywords its holder added: ``screening.intel``), its categories, its
 reference price (dropped when in a currency the core cannot convert: the rest still screens), its
 reference images (storage names; a file that cannot be read or decoded is left out and logged,
 never the whole snapshot), its holder's authorised stores valid today (store ids), its holder's
@@ -9,7 +10,7 @@ opt-in to platform-initiated notices (``RightsHolder.proactive_enforcement``; wi
 brand's listings get alerts at most), and its holder's own thresholds
 (``BrandScreeningSettings``), and its known counterfeit images (``CounterfeitImage``: every image
 of a listing upheld as counterfeit, the holder's uploads; one with no asset counts for each of the
-holder's brands). Banned categories come from ``settings.LISTING_BANNED_CATEGORIES``. Four queries,
+holder's brands). Banned categories come from ``settings.LISTING_BANNED_CATEGORIES``. Five queries,
 whatever the number of assets.
 
 **Its version** (``ScreeningState.snapshot_version``) counts the changes of what the snapshot reads:
@@ -136,12 +137,12 @@ def _counterfeits(holder_ids):
 
 
 def snapshot_data(*, now=None):
-    """The snapshot's plain data from the database, in four queries."""
+    """The snapshot's plain data from the database, in five queries."""
     today = timezone.localdate(now or timezone.now())
     assets = list(
         IPAsset.objects.usable(on=today)
         .select_related("rights_holder", "rights_holder__screening_settings")
-        .prefetch_related("reference_images")
+        .prefetch_related("reference_images", "extra_keywords")
         .order_by("pk")
     )
     holder_ids = {asset.rights_holder_id for asset in assets}
@@ -165,7 +166,13 @@ def snapshot_data(*, now=None):
         brand = {
             "id": asset.pk,
             "name": asset.name,
-            "keywords": [k for k in asset.keywords or [] if isinstance(k, str)],
+            # The registered keywords, then those the brand added (screening.intel.keywords).
+            "keywords": list(
+                dict.fromkeys(
+                    [k for k in asset.keywords or [] if isinstance(k, str)]
+                    + [extra.text for extra in asset.extra_keywords.all()]
+                )
+            ),
             "categories": [c for c in asset.categories or [] if isinstance(c, str)],
             "reference_price": price,
             "currency": currency,

@@ -21,6 +21,9 @@ class MerchantFacts:
     linked_to_banned_evidence: str = ""
     # Share of the store's listings that name a brand (0-1).
     branded_share: float | None = None
+    # Brands that reported a seller the store's merchant shares an identifier with: ((brand id, evidence), ...).
+    # A brand's report counts for that brand's verdict only, and moderately: an accusation, not a ban.
+    reported_by: tuple = ()
 
     @classmethod
     def from_dict(cls, data):
@@ -42,12 +45,22 @@ class MerchantFacts:
         evidence = data.get("linked_to_banned_evidence", "")
         if not isinstance(evidence, str):
             raise ListingError('"merchant.linked_to_banned_evidence" is a text')
+        reported = data.get("reported_by", [])
+        if not isinstance(reported, list) or not all(
+            isinstance(r, dict)
+            and isinstance(r.get("brand"), str | int)
+            and not isinstance(r.get("brand"), bool)
+            and isinstance(r.get("evidence", ""), str)
+            for r in reported
+        ):
+            raise ListingError('"merchant.reported_by" is a list of {"brand": id, "evidence": text}')
         return cls(
             store_age_days=data.get("store_age_days"),
             past_penalty_points=data.get("past_penalty_points"),
             linked_to_banned=linked,
             linked_to_banned_evidence=evidence,
             branded_share=share,
+            reported_by=tuple((r["brand"], r.get("evidence", "")) for r in reported),
         )
 
 

@@ -71,6 +71,7 @@ class _Verdict:
     price_points: float
     images: list  # ImageMatch
     authorised: bool
+    reported: str | None = None  # evidence of a seller this brand reported (merchant facts)
 
 
 @dataclass(slots=True)
@@ -286,6 +287,9 @@ class Screener:
         brand = self.snapshot.brands[brand_index]
         t = self._brand_thresholds[brand_index]
         replica_points, merchant_points = circumstances
+        reported = _reported_evidence(listing.merchant, brand.id)
+        if reported is not None:
+            merchant_points += t.merchant_reported
         in_category = bool(category) and brand.in_categories(category)
         ordinary_only = bool(hits) and not images and all(hit.entry.keyword.ordinary_word for hit in hits)
         # Outside its categories and alone, an ordinary word counts only disguised ("H4rbor"): tested first.
@@ -327,7 +331,17 @@ class Screener:
         else:
             outcome = Outcome.CLEAR
         return _Verdict(
-            brand_index, score, outcome, direct, keywords, in_category, price_ratio, price_points, images, False
+            brand_index,
+            score,
+            outcome,
+            direct,
+            keywords,
+            in_category,
+            price_ratio,
+            price_points,
+            images,
+            False,
+            reported,
         )
 
     def _keyword_findings(self, texts, hits, t):
@@ -452,6 +466,8 @@ class Screener:
             }
             signals.append(Signal(SignalKind.PRICE, evidence, verdict.price_points, details))
         signals.extend(merchant_signals)
+        if verdict.reported is not None:
+            signals.append(Signal(SignalKind.MERCHANT, verdict.reported, t.merchant_reported, {"reported": True}))
         return tuple(signals)
 
     def _keyword_signals(self, texts, keywords):
@@ -479,3 +495,14 @@ class Screener:
             }
             signals.append(Signal(kind, f'{FIELD_NAMES[hit.field]}: "{quote}" ({", ".join(notes)})', points, details))
         return signals
+
+
+def _reported_evidence(merchant, brand_id):
+    """The evidence of a seller ``brand_id`` reported that the listing's merchant shares an identifier with, or None."""
+    if merchant is None or not merchant.reported_by:
+        return None
+    key = str(brand_id)
+    for reported_brand, evidence in merchant.reported_by:
+        if str(reported_brand) == key:
+            return evidence or "the store's merchant shares an identifier with a seller the brand reported"
+    return None

@@ -60,6 +60,9 @@ class Thresholds:
     merchant_penalties: float = 0.5
     merchant_new_store: float = 0.3
     merchant_branded: float = 0.3
+    # A seller the brand itself reported shares an identifier with the store's merchant: an accusation by
+    # one side, not a ban, so half a banned link's weight, and for that brand's verdict only.
+    merchant_reported: float = 0.75
     # Image similarity: a listing image within this many bits (of 64) of the perceptual hash of a brand's
     # reference image or of a known counterfeit image is a copy of it (core/phash.py, core/hash_index.py).
     image_max_distance: int = 10

@@ -170,9 +170,9 @@ def test_the_number_of_queries_does_not_grow_with_the_stores(
         stores.append(store)
     uphold(owner_a, brand_a, reviewer, stores[1])
 
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         one = merchant_facts_for([stores[0].pk])
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         many = merchant_facts_for([store.pk for store in stores])
     assert one[stores[0].pk] == many[stores[0].pk]
     assert many[stores[1].pk].past_penalty_points == 6

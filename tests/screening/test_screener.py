@@ -314,6 +314,43 @@ def test_merchant_facts_alone_name_no_brand(screener):
     assert (result.outcome, result.brand_id) == (Outcome.CLEAR, None)
 
 
+def test_a_seller_the_brand_reported_is_a_moderate_signal_for_that_brand_only(screener):
+    reported = MerchantFacts(
+        reported_by=(("nw", "the store's merchant shares its contact phone with a seller the brand reported"),)
+    )
+    plain = screener.screen(listing("Northwind sneakers"))
+    flagged = screener.screen(listing("Northwind sneakers", merchant=reported))
+    assert plain.outcome == Outcome.CLEAR
+    assert flagged.outcome == Outcome.ALERT and flagged.brand_id == "nw"
+    [signal] = [s for s in flagged.signals if s.kind == SignalKind.MERCHANT]
+    assert signal.evidence == "the store's merchant shares its contact phone with a seller the brand reported"
+    assert signal.points == DEFAULT_THRESHOLDS.merchant_reported < DEFAULT_THRESHOLDS.merchant_banned_link
+    assert flagged.score == score_of(plain_points(plain) + DEFAULT_THRESHOLDS.merchant_reported)
+    # Another brand's report says nothing about Northwind.
+    other = screener.screen(listing("Northwind sneakers", merchant=MerchantFacts(reported_by=(("hb", "x"),))))
+    assert other.outcome == Outcome.CLEAR and not [s for s in other.signals if s.kind == SignalKind.MERCHANT]
+
+
+def test_a_reported_seller_never_brings_a_notice_by_itself(screener):
+    reported = MerchantFacts(
+        reported_by=(("nw", "reported"),), linked_to_banned=True, store_age_days=2, past_penalty_points=30
+    )
+    result = screener.screen(listing("Northwind sneakers", merchant=reported))
+    assert result.score >= DEFAULT_THRESHOLDS.notice and result.outcome == Outcome.ALERT
+
+
+def test_a_reported_seller_lets_an_ordinary_word_brand_count_outside_its_categories(screener):
+    # "Harbor" alone in an unrelated listing is clear; a seller Harbor reported makes it worth a look.
+    assert screener.screen(listing("Harbor view poster", category="Posters")).outcome == Outcome.CLEAR
+    merchant = MerchantFacts(reported_by=(("hb", "reported"),))
+    result = screener.screen(listing("Harbor view poster", category="Posters", merchant=merchant))
+    assert result.brand_id == "hb" and any(s.kind == SignalKind.MERCHANT for s in result.signals)
+
+
+def plain_points(result):
+    return sum(s.points for s in result.signals)
+
+
 # --- brands' choices -------------------------------------------------------------------------------
 
 

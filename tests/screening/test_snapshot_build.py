@@ -108,14 +108,14 @@ def test_a_reference_price_in_a_currency_screening_cannot_convert_is_left_out():
     assert (brand["reference_price"], brand["currency"]) == (None, None)
 
 
-def test_the_snapshot_costs_four_queries_whatever_the_number_of_assets(django_assert_num_queries):
+def test_the_snapshot_costs_five_queries_whatever_the_number_of_assets(django_assert_num_queries):
     for n in range(3):
         holder, asset = brand_with_asset(name=f"Brand{n}")
         reference_image(asset, seed=n, name=f"logo{n}.png")
         AuthorisedStore.objects.create(rights_holder=holder, store=factories.StoreFactory())
         BrandScreeningSettings.objects.create(rights_holder=holder, notice_threshold=decimal.Decimal("0.95"))
         counterfeit_image(holder, asset=asset, seed=n + 10, name=f"fake{n}.png")
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         assert len(snapshot_data().data["brands"]) == 3
 
 
