@@ -56,7 +56,14 @@ from django.utils import timezone
 
 from listings.models import Listing
 from rights_holders.models import IPAsset
-from screening.models import RESCREEN_OPEN_STATUSES, RescreenJob, RescreenStatus, ScreeningResult, ScreeningTrigger
+from screening.models import (
+    RESCREEN_OPEN_STATUSES,
+    ExtraKeyword,
+    RescreenJob,
+    RescreenStatus,
+    ScreeningResult,
+    ScreeningTrigger,
+)
 from screening.pipeline import SCREENED_STATUSES, listings_screen
 from screening.snapshot_build import snapshot_version_current
 from takedowns.models import NoticeItem
@@ -145,14 +152,15 @@ def rescreen_job_request_by(*, rights_holder, actor, whole_catalogue=False, now=
 
 def _brand_terms(holder_id):
     terms = set()
-    for name, keywords in (
-        IPAsset.objects.usable(on=timezone.localdate())
-        .filter(rights_holder_id=holder_id)
-        .values_list("name", "keywords")
-    ):
+    usable = IPAsset.objects.usable(on=timezone.localdate()).filter(rights_holder_id=holder_id)
+    for name, keywords in usable.values_list("name", "keywords"):
         for term in [name, *(keywords or [])]:
             if isinstance(term, str) and len(term.strip()) >= 2:
                 terms.add(term.strip().casefold())
+    # The keywords the brand added (screening.intel) are screened as its own: their listings are in scope too.
+    for text in ExtraKeyword.objects.filter(asset__in=usable).values_list("text", flat=True):
+        if len(text.strip()) >= 2:
+            terms.add(text.strip().casefold())
     return sorted(terms)
 
 

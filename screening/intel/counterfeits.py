@@ -144,7 +144,8 @@ def counterfeit_images_upload(*, rights_holder_id, files, actor, asset_id=None, 
                 ],
             },
         )
-        ip_register_changed([holder.pk])
+        count_words = f"{len(rows)} known counterfeit picture{'' if len(rows) == 1 else 's'}"
+        ip_register_changed([holder.pk], reason=f"{count_words} uploaded")
     return rows
 
 
@@ -171,6 +172,6 @@ def counterfeit_image_remove(*, image_id, actor):
             organisation_id=holder.organisation_id,
             data=data,
         )
-        ip_register_changed([holder.pk])
+        ip_register_changed([holder.pk], reason="A known counterfeit picture removed")
         # Only once the row is gone for good: a rollback keeps both.
         transaction.on_commit(lambda: storage.delete(name) if name else None)

@@ -135,7 +135,8 @@ def asset_keywords_add(*, asset_id, texts, actor, confirm_ordinary=False, now=No
             organisation_id=asset.rights_holder.organisation_id,
             data={"keywords": [row.text for row in rows], "ordinary_confirmed": ordinary},
         )
-        ip_register_changed([asset.rights_holder_id])
+        words = ", ".join(f"“{row.text}”" for row in rows)
+        ip_register_changed([asset.rights_holder_id], reason=f"Keywords {words} added to {asset.name}")
     return rows
 
 
@@ -154,4 +155,4 @@ def extra_keyword_remove(*, keyword_id, actor):
             organisation_id=asset.rights_holder.organisation_id,
             data={"keyword": text},
         )
-        ip_register_changed([asset.rights_holder_id])
+        ip_register_changed([asset.rights_holder_id], reason=f"Keyword “{text}” removed from {asset.name}")

@@ -142,7 +142,7 @@ def seller_report(*, rights_holder_id, identifiers, actor, now=None):
             # Never the identifiers: their kinds and last characters, as the page shows them.
             data={"identifiers": {kind: normalise_identifier(given[kind])[-4:] for kind in sorted(given)}},
         )
-        ip_register_changed([holder.pk])
+        ip_register_changed([holder.pk], reason="A seller reported")
     return report
 
 
@@ -162,4 +162,4 @@ def seller_report_remove(*, report_id, actor):
             organisation_id=holder.organisation_id,
             data=data,
         )
-        ip_register_changed([holder.pk])
+        ip_register_changed([holder.pk], reason="A seller report removed")

@@ -13,11 +13,12 @@ from screening.intel.keywords import (
     extra_keyword_remove,
 )
 from screening.intel.models import ExtraKeyword
-from screening.models import ScreeningOutcome, ScreeningResult, ScreeningTrigger
+from screening.models import RescreenJob, ScreeningOutcome, ScreeningResult, ScreeningTrigger
 from screening.pipeline import listings_screen
 from screening.snapshot_build import snapshot_data, snapshot_version_current
 from tests import factories
 from tests.screening.pipeline_world import listing_made
+from tests.screening.test_rescreen import run_to_end
 
 pytestmark = pytest.mark.django_db
 
@@ -146,3 +147,19 @@ def test_a_removed_keyword_leaves_the_snapshot_audited(asset, owner_a):
 def test_too_many_keywords_at_once_are_refused(asset, owner_a):
     with pytest.raises(Exception, match="Add at most 50 keywords at a time; 51 were given"):
         asset_keywords_add(asset_id=asset.pk, texts=[f"brand{n:03d}" for n in range(51)], actor=owner_a)
+
+
+def test_adding_a_keyword_rescreens_the_listings_that_name_it_outside_the_brands_categories(asset, owner_a, settings):
+    settings.SCREENING_RESCREEN_ALL_MAX = 1  # a large catalogue: the brand's scope, not every listing
+    store = factories.StoreFactory()
+    elsewhere = listing_made(store, "E1", "Poster with NORTWIND logo, AAA replica", category="Posters", price="5")
+    listing_made(store, "E2", "Harbor view poster", category="Posters")
+
+    asset_keywords_add(asset_id=asset.pk, texts=["Nortwind"], actor=owner_a)
+    job = RescreenJob.objects.get()
+    assert "Nortwind" in job.reason
+    run_to_end(job)
+
+    rescreened = ScreeningResult.objects.filter(trigger=ScreeningTrigger.RESCREEN)
+    assert list(rescreened.values_list("listing_id", flat=True)) == [elsewhere.pk]
+    assert rescreened.get().asset_id == asset.pk
