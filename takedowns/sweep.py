@@ -52,6 +52,7 @@ from portal.models import AuditLogEntry
 from portal.transactions import durable_atomic
 from rights_holders.models import IPAsset, RightsHolder
 from takedowns import lifecycle
+from takedowns.announcements import items_upheld_changed, upheld_changed
 from takedowns.effects import effects_resend_stale
 from takedowns.models import Effect, ItemEvent, ItemStatus, Notice, NoticeItem, StatementOfReasons
 from takedowns.penalties import store_restrictions_lift
@@ -405,6 +406,9 @@ def _rows_apply(kind, groups, templates, grounds):
         raise RuntimeError(f"sweep moved {len(item_ids)} of {len(claimed)} claimed items; the batch is rolled back")
     # Webhooks: the batch's events announced as lifecycle.rows_insert announces a verb's (portal.events).
     events_announce("item_event", event_ids or [])
+    # Screening (takedowns.announcements): items upheld by default change the known counterfeits.
+    if any(upheld_changed(kind.status, rows.event.to_status) for rows in templates):
+        items_upheld_changed(item_ids)
     return item_ids
 
 

@@ -30,6 +30,7 @@ from portal.audit import audit_log_entry
 from portal.bulk_insert import bulk_insert, unsaved
 from portal.events import events_announce
 from portal.models import AuditLogEntry
+from takedowns.announcements import items_upheld_changed, upheld_changed
 from takedowns.listing_sync import listings_status_sync
 from takedowns.models import Effect, EffectKind, ItemEvent, ItemStatus
 from takedowns.reasons import statement_rows
@@ -204,3 +205,7 @@ def rows_insert(rows, *, dispatch, origin=None, also_audit=()):
         transaction.on_commit(lambda: dispatch(item_ids))
     # Webhooks (portal.events): the same rows, one announcement for one item or many.
     events_announce("item_event", [r.event.pk for r in rows])
+    # Screening (takedowns.announcements): items upheld, or no longer, change the known counterfeits.
+    items_upheld_changed(
+        [r.item.pk for r in rows if upheld_changed(getattr(r.event, "from_status", ""), r.event.to_status)]
+    )
