@@ -471,16 +471,68 @@ def test_the_demo_worlds_listings_are_sent_to_screening_and_hold_results(
         if callback.__module__ == demo_screening.__name__:
             callback()
     [(ids, trigger)] = sent
-    assert trigger == "created" and len(ids) == Listing.objects.count()
+    # All but the showcase listings, screened by the seed itself (test_the_demo_world_ends_with_...).
+    showcase = Listing.objects.filter(external_id__startswith=demo_screening.SHOWCASE_PREFIX)
+    assert trigger == "created" and len(ids) == Listing.objects.count() - showcase.count()
+    assert not set(ids) & set(showcase.values_list("pk", flat=True))
 
     for start in range(0, len(ids), 500):  # what the worker does with the tasks sent
         listings_screen(ids[start : start + 500], trigger=trigger)
 
-    screened = ScreeningResult.objects.values("listing_id").distinct().count()
-    assert screened == Listing.objects.filter(status__in=["live", "under_complaint"]).count()
+    screened = set(ScreeningResult.objects.values_list("listing_id", flat=True))
+    live = set(Listing.objects.filter(status__in=["live", "under_complaint"]).values_list("pk", flat=True))
+    # Every live listing, and those screening itself took down: the opted-in brand's proactive notices.
+    proactive = set(NoticeItem.objects.filter(notice__channel="proactive").values_list("listing_id", flat=True))
+    assert len(proactive) > 3 and screened == live | proactive
     assert ScreeningAlert.objects.filter(status="open").count() > 20
     authorised = AuthorisedStore.objects.get()
     own = ScreeningResult.objects.filter(
         listing__store=authorised.store, asset__rights_holder=authorised.rights_holder
     ).exclude(outcome="clear")
     assert not own.exists()
+
+
+@pytest.mark.django_db
+def test_the_demo_world_ends_with_proactive_notices_for_the_opted_in_brand_and_alerts_for_the_others():
+    from demo import screening as demo_screening
+    from screening.models import ScreeningAlert, ScreeningResult
+    from takedowns.models import Channel
+
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out)
+
+    kestrel = RightsHolder.objects.get(legal_name=demo_screening.PROACTIVE_BRAND)
+    assert kestrel.proactive_enforcement
+    # Opted in by its owner through the service, audited as on the brand's page.
+    opt_in = AuditLogEntry.objects.get(action="rights_holders.rights_holder.proactive_enforcement_enabled")
+    assert opt_in.actor.username == "demo-near-member"
+    showcase = {
+        listing.external_id: listing
+        for listing in Listing.objects.filter(external_id__startswith=demo_screening.SHOWCASE_PREFIX)
+    }
+    assert len(showcase) == len(demo_screening.SHOWCASE)
+    # Real screening: the disguised, replica, cut-price Kestrel listings are down on proactive notices ...
+    proactive = NoticeItem.objects.filter(notice__channel=Channel.PROACTIVE).select_related("listing", "notice")
+    assert {item.listing.external_id for item in proactive} == {
+        f"{demo_screening.SHOWCASE_PREFIX}00{n}" for n in (1, 2, 3)
+    }
+    for item in proactive:
+        assert item.notice.rights_holder_id == kestrel.pk and item.track == Track.FAST
+        assert item.listing.status == ListingStatus.TAKEN_DOWN and item.screening_reference
+    # ... and the brands that did not opt in are alerted, with the evidence on the result.
+    alerted = ScreeningAlert.objects.filter(listing__external_id__startswith=demo_screening.SHOWCASE_PREFIX)
+    assert {(a.listing.external_id, a.asset.name) for a in alerted} == {
+        ("DEMO-SCREEN-004", "NORTHWIND"),
+        ("DEMO-SCREEN-005", "NORTHWIND"),
+        ("DEMO-SCREEN-006", "LUMEN"),
+    }
+    disguised = ScreeningResult.objects.get(listing=showcase["DEMO-SCREEN-004"])
+    assert any(s["kind"] == "keyword" and s.get("disguised") for s in disguised.signals)
+    assert "Kestrel Audio opted in to proactive enforcement; 3 proactive notice items and 3 open alerts" in (
+        out.getvalue()
+    )
+
+    again = io.StringIO()
+    call_command("seed_demo", stdout=again)
+    assert NoticeItem.objects.filter(notice__channel=Channel.PROACTIVE).count() == 3
+    assert ScreeningAlert.objects.count() == 3

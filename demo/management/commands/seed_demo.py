@@ -21,7 +21,7 @@ from api.models import ApiKey
 from demo.api_keys import demo_api_keys_seed
 from demo.good_faith import demo_good_faith_seed
 from demo.lifecycle import demo_lifecycle_seed
-from demo.screening import demo_screening_seed
+from demo.screening import demo_proactive_seed, demo_screening_seed
 from demo.world import demo_world_seed
 from demo.world_data import DEMO_PASSWORD
 from listings.models import Listing, Merchant, Order, Store
@@ -56,14 +56,19 @@ class Command(BaseCommand):
             good_faith = demo_good_faith_seed(now=now)
             # One API key per kind of organisation, with published secrets, so the API can be tried at once.
             api_keys = demo_api_keys_seed()
-            # Every listing screened (issue 11) by the worker, once the world is committed.
+            # A brand opted in to proactive enforcement and a few listings screened at once by the real
+            # pipeline: proactive notices for it, alerts for brands that did not opt in (issue 11).
+            proactive = demo_proactive_seed(now=now)
+            # Every other listing screened (issue 11) by the worker, once the world is committed.
             screening = demo_screening_seed()
         self.report(logins, time.monotonic() - started)
         self.report_lifecycle(lifecycle)
         self.report_good_faith(good_faith)
         self.report_api_keys(api_keys)
         self.stdout.write(
-            f"\nScreening: {screening} listings sent to the screening worker (results and alerts follow)."
+            f"\nScreening: {proactive.brand} opted in to proactive enforcement; {proactive.notices} proactive "
+            f"notice items and {proactive.alerts} open alerts so far; {screening} listings sent to the screening "
+            "worker (results and alerts follow)."
         )
 
     # --- Report -----------------------------------------------------------------------
