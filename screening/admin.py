@@ -1,11 +1,18 @@
-"""Django admin for screening. Results, alerts, the snapshot's state and the OCR cache are read-only:
+"""Django admin for screening. Results, alerts, re-screening jobs, the snapshot's state and the OCR cache are read-only:
 the pipeline writes them (and the alerts inbox decides alerts). A brand's own thresholds are edited
 here, audited (``portal.admin_audit``), and move the snapshot on like any change of what screening reads."""
 
 from django.contrib import admin
 
 from portal.admin_audit import AuditedAdminMixin
-from screening.models import BrandScreeningSettings, OcrText, ScreeningAlert, ScreeningResult, ScreeningState
+from screening.models import (
+    BrandScreeningSettings,
+    OcrText,
+    RescreenJob,
+    ScreeningAlert,
+    ScreeningResult,
+    ScreeningState,
+)
 from screening.snapshot_build import ip_register_changed_answer
 
 
@@ -44,6 +51,26 @@ class ScreeningAlertAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 @admin.register(ScreeningState)
 class ScreeningStateAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("snapshot_version", "changed_at")
+
+
+@admin.register(RescreenJob)
+class RescreenJobAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Re-screening jobs, read-only: started by IP changes and from the brand's screening page."""
+
+    list_display = (
+        "rights_holder",
+        "reason",
+        "status",
+        "done",
+        "total",
+        "alerts_raised",
+        "notices_filed",
+        "created_at",
+    )
+    list_filter = ("status", "scope")
+    search_fields = ("rights_holder__legal_name", "reason")
+    list_select_related = ("rights_holder",)
+    raw_id_fields = ("rights_holder", "requested_by")
 
 
 @admin.register(OcrText)

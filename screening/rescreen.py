@@ -128,8 +128,9 @@ def rescreen_jobs_send(job_ids):
 def rescreen_job_request_by(*, rights_holder, actor, whole_catalogue=False, now=None):
     """A job started from the brand's page (the caller checked the actor's right). Returns the job."""
     from portal.audit import audit_log_record
+    from portal.transactions import durable_atomic
 
-    with transaction.atomic():
+    with durable_atomic():
         reason = "Started by staff" if whole_catalogue else "Started from the brand's screening page"
         [job] = rescreen_jobs_request([rights_holder.pk], reason=f"{reason} ({actor.get_username()})", now=now)
         if whole_catalogue and job.scope != SCOPE_ALL:
