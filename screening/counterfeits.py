@@ -18,71 +18,59 @@ file, not a copy: a merchant who removes a picture of a taken-down listing takes
 too (the snapshot leaves out, and logs, a file it cannot read).
 """
 
-from listings.models import ListingImage
 from screening.models import CounterfeitImage, CounterfeitSource
 from screening.snapshot_build import ip_register_changed_answer
 from takedowns.models import InfringementType, ItemStatus, NoticeItem
 
 
 def upheld_items_changed(item_ids):
-    """Add or remove the known counterfeit images of these items (see the module). Returns (added, removed)."""
-    items = list(
-        NoticeItem.objects.filter(pk__in=list(item_ids)).values_list(
-            "pk", "status", "infringement_type", "listing_id", "ip_asset_id", "notice__rights_holder_id"
-        )
-    )
-    upheld = [row for row in items if row[1] == ItemStatus.UPHELD and row[2] == InfringementType.COUNTERFEIT]
-    not_upheld = [row for row in items if row[1] != ItemStatus.UPHELD]
-    added_holders, removed_holders = set(), set()
+    """Add or remove the known counterfeit images of these items (see the module). Returns (added, removed).
 
+    One query reads the items with their listings' pictures; nothing more is asked unless a picture is
+    to be added or an item left ``upheld`` (the deadline sweep's batch stays a constant number of queries).
+    """
+    rows = NoticeItem.objects.filter(pk__in=list(item_ids)).values_list(
+        "pk",
+        "status",
+        "infringement_type",
+        "ip_asset_id",
+        "notice__rights_holder_id",
+        "listing__images__pk",
+        "listing__images__image",
+        "listing__images__content_hash",
+        "listing__images__perceptual_hash",
+    )
+    new, not_upheld = [], {}
+    for item_id, status, kind, asset_id, holder_id, image_id, name, content_hash, perceptual_hash in rows:
+        if status != ItemStatus.UPHELD:
+            not_upheld[item_id] = holder_id
+        elif kind == InfringementType.COUNTERFEIT and image_id is not None and name:
+            new.append(
+                CounterfeitImage(
+                    rights_holder_id=holder_id,
+                    asset_id=asset_id,
+                    source=CounterfeitSource.UPHELD_ITEM,
+                    item_id=item_id,
+                    listing_image_id=image_id,
+                    image_name=name,
+                    content_hash=content_hash or "",
+                    perceptual_hash=perceptual_hash or "",
+                )
+            )
     removed = 0
     if not_upheld:
-        gone = CounterfeitImage.objects.filter(
-            source=CounterfeitSource.UPHELD_ITEM, item_id__in=[row[0] for row in not_upheld]
-        )
-        removed_holders = set(gone.values_list("rights_holder_id", flat=True))
-        removed, _ = gone.delete()
-
-    added = 0
-    if upheld:
-        known = set(
-            CounterfeitImage.objects.filter(
-                source=CounterfeitSource.UPHELD_ITEM, item_id__in=[row[0] for row in upheld]
-            ).values_list("item_id", "listing_image_id")
-        )
-        pictures = {}
-        for image_id, listing_id, name, content_hash, perceptual_hash in (
-            ListingImage.objects.filter(listing_id__in={row[3] for row in upheld})
-            .order_by("listing_id", "position", "pk")
-            .values_list("pk", "listing_id", "image", "content_hash", "perceptual_hash")
-        ):
-            if name:
-                pictures.setdefault(listing_id, []).append((image_id, name, content_hash, perceptual_hash))
-        new = []
-        for item_id, _, _, listing_id, asset_id, holder_id in upheld:
-            for image_id, name, content_hash, perceptual_hash in pictures.get(listing_id, ()):
-                if (item_id, image_id) in known:
-                    continue
-                new.append(
-                    CounterfeitImage(
-                        rights_holder_id=holder_id,
-                        asset_id=asset_id,
-                        source=CounterfeitSource.UPHELD_ITEM,
-                        item_id=item_id,
-                        listing_image_id=image_id,
-                        image_name=name,
-                        content_hash=content_hash,
-                        perceptual_hash=perceptual_hash,
-                    )
-                )
-                added_holders.add(holder_id)
-        added = len(CounterfeitImage.objects.bulk_create(new, ignore_conflicts=True))
-
+        # One DELETE: nothing refers to a CounterfeitImage, so Django deletes without reading the rows first.
+        removed, _ = CounterfeitImage.objects.filter(
+            source=CounterfeitSource.UPHELD_ITEM, item_id__in=list(not_upheld)
+        ).delete()
+    # At most once per item and picture (unique): an item announced twice adds nothing the second time.
+    added = len(CounterfeitImage.objects.bulk_create(new, ignore_conflicts=True)) if new else 0
+    added_holders = {row.rights_holder_id for row in new}
+    removed_holders = set(not_upheld.values()) - added_holders if removed else set()
     if added_holders:
         ip_register_changed_answer(added_holders, reason="Pictures of a listing upheld as counterfeit added")
-    if removed_holders - added_holders:
+    if removed_holders:
         ip_register_changed_answer(
-            removed_holders - added_holders,
-            reason="Pictures of a counterfeit listing removed: the decision was reversed",
+            removed_holders, reason="Pictures of a counterfeit listing removed: the decision was reversed"
         )
     return added, removed

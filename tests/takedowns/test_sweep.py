@@ -167,7 +167,8 @@ def test_set_based_uphold_carries_an_awkward_explanation_exactly_as_the_verb(acc
 
 def test_a_batch_is_three_queries_whatever_its_size(db):
     """Claim, representatives, move: no query, and no Python row, per item (and, announcing the batch's
-    events, ``portal.events``' one query finding that nobody subscribed to webhooks)."""
+    events, ``portal.events``' one query finding that nobody subscribed to webhooks; announcing the items
+    upheld, ``takedowns.announcements``, screening's one query finding that their listings have no pictures)."""
     needs_postgres()
     now = timezone.now()
     counts = {}
@@ -176,8 +177,9 @@ def test_a_batch_is_three_queries_whatever_its_size(db):
         with CaptureQueriesContext(connection) as queries, TestCase.captureOnCommitCallbacks():
             assert sweep.deadline_batch_sweep(sweep.DEADLINES[0], now=now, batch_size=1000) == size
         counts[size] = [q["sql"] for q in queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))]
-    assert len(counts[3]) == len(counts[90]) == 4
-    assert "webhooksubscription" in counts[3][-1] and "webhooksubscription" in counts[90][-1]
+    assert len(counts[3]) == len(counts[90]) == 5
+    assert "webhooksubscription" in counts[3][-2] and "webhooksubscription" in counts[90][-2]
+    assert "listings_listingimage" in counts[3][-1] and "listings_listingimage" in counts[90][-1]
 
 
 @pytest.mark.parametrize("kind", sweep.DEADLINES, ids=lambda kind: kind.name)
