@@ -30,11 +30,13 @@ from listings.models import StoreStatus
 from rights_holders import services as rights_holders
 from rights_holders import verification
 from screening.alerts import alert_confirm, alert_dismiss
+from screening.intel import counterfeits, keywords, sellers
 from takedowns import effects, lifecycle, sweep
 from takedowns.appeals import appeal_decide, appeal_file
 from takedowns.penalties.stores import store_restrictions_lift
 from tests import factories
 from tests.rights_holders.test_services import PDF
+from tests.screening.imaging import encoded, product_image
 from tests.takedowns.conftest import draft, file_notice
 
 
@@ -118,6 +120,20 @@ VERBS = {
     "webhook_secrets_reencrypt": lambda w: secret_storage.webhook_secrets_reencrypt(),
     "alert_confirm": lambda w: alert_confirm(alert_id=0, actor=w["owner"], data={}),
     "alert_dismiss": lambda w: alert_dismiss(alert_id=0, actor=w["owner"], reason="genuine_goods"),
+    "asset_keywords_add": lambda w: keywords.asset_keywords_add(
+        asset_id=w["asset"].pk, texts=["Hyperion"], actor=w["owner"]
+    ),
+    "extra_keyword_remove": lambda w: keywords.extra_keyword_remove(keyword_id=0, actor=w["owner"]),
+    "seller_report": lambda w: sellers.seller_report(
+        rights_holder_id=w["holder"].pk, identifiers={"phone": "+49 30 1234 5678"}, actor=w["owner"]
+    ),
+    "seller_report_remove": lambda w: sellers.seller_report_remove(report_id=0, actor=w["owner"]),
+    "counterfeit_images_upload": lambda w: counterfeits.counterfeit_images_upload(
+        rights_holder_id=w["holder"].pk,
+        files=[SimpleUploadedFile("fake.png", encoded(product_image(1)))],
+        actor=w["owner"],
+    ),
+    "counterfeit_image_remove": lambda w: counterfeits.counterfeit_image_remove(image_id=0, actor=w["owner"]),
 }
 
 
