@@ -140,3 +140,13 @@ def test_a_bad_seller_report_points_at_the_field(client, owner_a, brand_a):
 def test_get_on_an_action_is_refused(client, owner_a, brand_a):
     client.force_login(owner_a)
     assert client.get(url("seller-add", brand_a.pk)).status_code == 405
+
+
+def test_the_brands_screening_page_links_here_for_its_people_not_for_staff(client, owner_a, reviewer, brand_a):
+    page = reverse("screening:brand", args=[brand_a.pk])
+    client.force_login(owner_a)
+    body = client.get(page).content.decode()
+    assert url("holder", brand_a.pk) in body and f"/screening/report/#brand-{brand_a.pk}" in body
+    client.force_login(reviewer)
+    body = client.get(page).content.decode()
+    assert url("holder", brand_a.pk) not in body and f"/screening/report/#brand-{brand_a.pk}" in body
