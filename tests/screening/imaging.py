@@ -94,10 +94,11 @@ def product_image(seed, size=(640, 640)):
     return Image.fromarray(np.clip(np.asarray(image, np.float32) + noise, 0, 255).astype(np.uint8), "RGB")
 
 
-def text_image(seed, lines, size=(800, 800), style=None, scene=True):
+def text_image(seed, lines, size=(800, 800), style=None, scene=True, font_px=(40, 64)):
     """A product scene with ``lines`` of text on a label: light ("light"), dark ("dark") or a sticker.
 
     ``scene=False``: on a studio backdrop (light grey with sensor noise) instead of a busy scene.
+    ``font_px``: the range of the font's size in pixels (small print: ``(20, 26)``).
     """
     rng = random.Random(f"text-{seed}")
     if scene:
@@ -108,7 +109,7 @@ def text_image(seed, lines, size=(800, 800), style=None, scene=True):
         image = Image.fromarray(np.clip(grey + noise, 0, 255).astype(np.uint8).repeat(3, axis=2), "RGB")
     draw = ImageDraw.Draw(image)
     style = style or rng.choice(["light", "dark", "sticker"])
-    fonts = [font(line, rng.randrange(40, 64)) for line in lines]
+    fonts = [font(line, rng.randrange(*font_px)) for line in lines]
     boxes = [draw.textbbox((0, 0), line, font=f) for line, f in zip(lines, fonts, strict=True)]
     text_width = max(box[2] - box[0] for box in boxes)
     text_height = sum(box[3] - box[1] for box in boxes) + 20 * (len(lines) - 1)
@@ -149,6 +150,11 @@ def cropped(image, *, left=0.0, top=0.0, right=0.0, bottom=0.0):
     """The image with the given fractions of its width and height cut from each side."""
     w, h = image.size
     return image.crop((round(left * w), round(top * h), w - round(right * w), h - round(bottom * h)))
+
+
+def rotated(image, degrees):
+    """The image turned by a few degrees, as a hand-held photo is; the corners filled with mid grey."""
+    return image.rotate(degrees, resample=Image.Resampling.BICUBIC, fillcolor=(128, 128, 128))
 
 
 def brightened(image, factor):

@@ -28,7 +28,8 @@ Groups, and what they are for:
   ``chinese`` (Chinese titles with 高仿, 原单, 复刻...), ``lookalike`` ("Northwind-inspired"), ``price_only``, ``merchant_linked``,
   ``description_only``, ``ordinary_word_counterfeit``, ``not_opted_in`` (alerts only);
 - ``ocr_only``: the brand and the replica words only in an image's caption, rendered with Pillow
-  (English and Chinese);
+  (English and Chinese); ``ocr_hard``: the same with captions hard to read (light text on a dark
+  label, turned by a few degrees, recompressed at JPEG quality 40, small print);
 - ``image_copy``: no brand in the text, the image a copy of one of the brand's reference images
   (resized, recompressed at JPEG quality 60, cropped, brighter or darker, or all of it); alert;
 - ``counterfeit_image``: the image a copy of a known counterfeit's picture, at a low price;
@@ -180,6 +181,10 @@ def render_image(recipe):
         return IMAGE_EDITS[recipe[2]](imaging.product_image(brand_image_seed(recipe[1])))
     if kind == "text":
         return imaging.text_image(recipe[1], list(recipe[2]))
+    if kind == "hard text":  # ("hard text", seed, lines, one of OCR_HARD_WAYS)
+        options, edit = OCR_HARD_WAYS[recipe[3]]
+        image = imaging.text_image(recipe[1], list(recipe[2]), **options)
+        return edit(image) if edit else image
     if kind == "product":
         return imaging.product_image(recipe[1])
     raise ValueError(recipe)
@@ -346,6 +351,25 @@ OCR_ONLY = [
     ("summit", "Down jacket, warm", "Jackets", "SUMMIT TOP COPY"),
     ("tianlu", "乌龙茶 礼盒", "Tea", "天鹿 精仿"),
 ]
+# Captions made hard to read the ways photos are: light text on a dark label, turned by a few degrees,
+# recompressed hard, small print. (brand, title, category, caption, how; the style, the edit or the font.)
+OCR_HARD = [
+    ("northwind", "Trainers, size 42", "Sneakers", "NORTHWIND REPLICA", "light on dark"),
+    ("vellmora", "Watch, automatic", "Watches", "VELLMORA AAA QUALITY", "light on dark"),
+    ("lumetta", "Smartphone 128GB", "Phones", "LUMETTA X5 1:1", "turned 4 degrees"),
+    ("zephyra", "Eau de parfum 50ml", "Perfume", "ZEPHYRA REPLICA", "turned -3 degrees"),
+    ("harbor", "Shoulder bag", "Bags", "HARBOR SUPER FAKE", "JPEG quality 40"),
+    ("summit", "Rain jacket", "Jackets", "SUMMIT AAA QUALITY", "JPEG quality 40"),
+    ("northwind", "Running shoes, grey", "Running shoes", "NORTHWIND 1:1", "small print"),
+    ("vellmora", "Dress watch", "Watches", "VELLMORA REPLICA", "small print"),
+]
+OCR_HARD_WAYS = {
+    "light on dark": ({"style": "dark"}, None),
+    "turned 4 degrees": ({}, lambda image: imaging.rotated(image, 4)),
+    "turned -3 degrees": ({}, lambda image: imaging.rotated(image, -3)),
+    "JPEG quality 40": ({}, lambda image: imaging.recompressed(image, 40)),
+    "small print": ({"font_px": (20, 26)}, None),
+}
 CYRILLIC = {"a": "а", "c": "с", "e": "е", "o": "о", "p": "р", "x": "х", "y": "у", "i": "і", "s": "ѕ", "h": "һ",
             "A": "А", "B": "В", "C": "С", "E": "Е", "H": "Н", "K": "К", "M": "М", "O": "О", "P": "Р", "T": "Т"}  # fmt: skip
 GREEK = {"A": "Α", "B": "Β", "E": "Ε", "Z": "Ζ", "H": "Η", "I": "Ι", "K": "Κ", "M": "Μ", "N": "Ν", "O": "Ο",
@@ -875,6 +899,26 @@ class _Generator:
                 extra={"images": {f"images/ocr-{index:03d}.png": ("text", 8000 + index, (text,))}},
             )
 
+    def ocr_hard(self):
+        """The brand only in a caption that is hard to read (OCR_HARD): alert or notice."""
+        for index, (brand_id, title, category, text, way) in enumerate(OCR_HARD, start=1):
+            price, currency = self.price(brand_id, 0.1, 0.3)
+            path = f"images/ocr-hard-{index:03d}.png"
+            self.add(
+                "ocr_hard",
+                title,
+                acceptable={"notice", "alert"},
+                infringing=True,
+                category=category,
+                price=price,
+                currency=currency,
+                images=[path],
+                needs="ocr",
+                image_text=text,
+                note=f"the brand only in the image ({way})",
+                extra={"images": {path: ("hard text", 8100 + index, (text,), way)}, "ocr_way": way},
+            )
+
     def image_copy(self, per_brand):
         """No brand in the text; the picture is a copy of the brand's own (edited): alert (or notice)."""
         edits = list(IMAGE_EDITS)
@@ -981,6 +1025,7 @@ def labelled_set(seed=DEFAULT_SEED):
     generator.ordinary_counterfeit(15)
     generator.not_opted_in(8)
     generator.ocr_only()
+    generator.ocr_hard()
     generator.image_copy(2)
     generator.counterfeit_image()
     generator.image_unrelated(24)

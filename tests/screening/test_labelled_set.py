@@ -94,6 +94,8 @@ def test_the_set_is_large_and_covers_every_kind_of_case():
     assert any(not case.listing["title"].isascii() and "正品" in case.listing["title"] for case in text_cases)
     assert any(case.needs == "ocr" for case in cases)
     assert any(case.needs == "ocr" and not case.image_text.isascii() for case in cases)
+    ways = Counter(case.extra.get("ocr_way") for case in cases if case.group == "ocr_hard")
+    assert all(ways[way] >= 1 for way in labelled.OCR_HARD_WAYS) and sum(ways.values()) >= 8, ways
     image_groups = Counter(case.group for case in cases if case.needs == "image")
     assert image_groups["image_copy"] >= 16 and image_groups["counterfeit_image"] >= 8
     assert image_groups["image_unrelated"] >= 20 and image_groups["image_authorised"] >= 4
@@ -134,11 +136,18 @@ def test_the_image_cases_are_found_by_the_image_core(screened):
     clean = [(c, r) for c, r in images if c.infringing is False]
     copies = [r for c, r in infringing if c.needs == "image"]
     assert sum(r.outcome in flagged for r in copies) / len(copies) >= 0.90  # 24 of 24
-    # Tesseract misses a caption on a busy striped scene (its layout analysis takes the stripes and the
-    # caption for a picture) and short Chinese captions beside the English model ("天鹿" read as Latin):
-    # 4 of the 8 OCR-only cases are found (tests/screening/test_ocr.py measures 27 of 30 on other scenes).
-    captions = [r for c, r in infringing if c.needs == "ocr"]
-    assert sum(r.outcome in flagged for r in captions) >= len(captions) / 2
+    # OCR-only recall: 12 of the 16 captions (Tesseract 5.3, Debian 12). Found: 5 of the 8 plain captions
+    # (3 of them on striped scenes only by the second look, Sauvola's local threshold, see
+    # screening/core/ocr.py) and 7 of the 8 hard ones (light on dark, turned, JPEG quality 40, small
+    # print). Missed: a caption turned 4 degrees on a busy scene, a caption whose first reading found a
+    # product's own print (so no second look), and the two short Chinese captions: "北风 高仿" white
+    # on black is lost by the layout (cropped, it reads), "天鹿" is misread by the Chinese model itself
+    # ("天放", "天订", even cropped and enlarged).
+    captions = [(c, r) for c, r in infringing if c.needs == "ocr"]
+    found = [c.listing["id"] for c, r in captions if r.outcome in flagged]
+    assert len(captions) == 16 and len(found) >= 12, found
+    plain = [c.listing["id"] for c, r in captions if c.group == "ocr_only" and r.outcome in flagged]
+    assert len(plain) >= 5, plain
     assert not any(r.outcome in flagged for _, r in clean), [c.listing for c, r in clean if r.outcome in flagged]
     for case, result in infringing:
         if case.needs == "image" and result.outcome in flagged:
