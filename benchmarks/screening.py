@@ -29,7 +29,9 @@ Celery and PostgreSQL, is ``benchmarks/screening_pipeline.py``):
   agree on the queries they share. Goal: 1,000 queries/s.
 - ``ocr``: 800 px listing images (a product scene with a caption, English or Chinese; 48,
   ``--quick``: 16, all different) read by ``OcrReader`` with a process pool of 2 (both cores),
-  batches of up to 8 images per Tesseract process; then the same images again: 0 Tesseract calls.
+  batches of up to 8 images per Tesseract process (and the images whose first reading found no
+  word given a second look together, in one more round: counted in the Tesseract calls and the
+  CPU); then the same images again: 0 Tesseract calls.
   The CPU of the pool and its Tesseract processes is taken when the pool ends. Beside it the naive
   baseline: one Tesseract process per image, one at a time, no cache (on 6 images). Goal: 9
   images/s.
