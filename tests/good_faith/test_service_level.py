@@ -16,8 +16,10 @@ from good_faith.models import QualityAudit
 from good_faith.service_level.figures import percentile_cont
 from good_faith.service_level.report import service_level_report
 from portal.models import OrganisationKind
-from rights_holders.models import Partner, PartnerKind
+from rights_holders.models import Partner, PartnerKind, RightsHolder
 from takedowns import appeals, lifecycle
+from takedowns.models import NoticeItem
+from takedowns.proactive import ProactiveFinding, proactive_notices_file
 from tests import factories
 from tests.takedowns.conftest import draft, file_notice, run_on_commit
 
@@ -398,12 +400,19 @@ def test_report_and_page_count_proactive_removals_apart(
 ):
     now = datetime.now(UTC)
 
+    marketplace = factories.OrganisationFactory(kind=OrganisationKind.PARTNER, name="Marketplace Operations")
+    Partner.objects.create(organisation=marketplace, kind=PartnerKind.MARKETPLACE)
+    RightsHolder.objects.filter(pk=brand_a.pk).update(proactive_enforcement=True)
+
     def proactive(at):
+        """A notice the platform files from its own screening, through the engine's one path for them."""
         listing = factories.ListingFactory(store=store)
-        (item,) = file_notice(
-            partner.user, brand_a, [draft(listing, asset_a)], partner=partner, channel="proactive", now=at
-        ).accepted
-        return item
+        finding = ProactiveFinding(
+            listing_id=listing.pk, asset_id=asset_a.pk, score=0.97, evidence=["replica"], reference=f"scr_{listing.pk}"
+        )
+        (outcome,) = proactive_notices_file([finding], now=at)
+        assert outcome.filed, outcome.refusal
+        return NoticeItem.objects.get(pk=outcome.item_id)
 
     sold = proactive(now - 5 * H)
     factories.OrderFactory(listing=sold.listing, ordered_at=now - 6 * H)
