@@ -55,7 +55,7 @@ from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from listings.models import Listing
-from rights_holders.models import IPAsset
+from rights_holders.models import IPAsset, RightsHolder
 from screening.models import (
     RESCREEN_OPEN_STATUSES,
     ExtraKeyword,
@@ -87,9 +87,11 @@ def rescreen_jobs_request(rights_holder_ids, *, reason, requested_by=None, now=N
     """
     now = now or timezone.now()
     reason = (str(reason).strip() or "The registered IP changed")[:REASON_MAX]
+    # A holder deleted in this transaction (the admin announces its deletion) has nothing left to screen.
+    existing = RightsHolder.objects.filter(pk__in={int(i) for i in rights_holder_ids}).order_by("pk")
     jobs = [
         _job_queue(holder_id, reason=reason, requested_by=requested_by, now=now)
-        for holder_id in sorted({int(i) for i in rights_holder_ids})
+        for holder_id in existing.values_list("pk", flat=True)
     ]
     ids = [job.pk for job in jobs]
     transaction.on_commit(lambda: rescreen_jobs_send(ids))

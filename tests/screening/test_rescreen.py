@@ -25,6 +25,7 @@ from screening.rescreen import (
     rescreen_jobs_resume,
 )
 from tests import factories
+from tests.portal.test_admin_audit import admin_client  # noqa: F401
 from tests.screening.pipeline_world import brand_with_asset, listing_made
 
 pytestmark = pytest.mark.django_db
@@ -80,6 +81,16 @@ def test_ten_changes_in_a_row_queue_one_job_that_counts_them():
     assert len(jobs) == 2
     assert (jobs[holder.pk].requests, jobs[holder.pk].reason) == (11, "Both")
     assert jobs[other.pk].requests == 1
+
+
+def test_a_holder_deleted_in_the_admin_queues_no_job_and_the_deletion_stands(admin_client):  # noqa: F811
+    from django.urls import reverse
+
+    holder = factories.RightsHolderFactory(legal_name="Short-lived Brand")
+    response = admin_client.post(reverse("admin:rights_holders_rightsholder_delete", args=[holder.pk]), {"post": "yes"})
+    assert response.status_code == 302
+    assert not RescreenJob.objects.exists()
+    assert not type(holder).objects.filter(pk=holder.pk).exists()
 
 
 def test_a_change_while_a_job_runs_queues_a_new_one_which_supersedes_it_when_it_starts(settings):
