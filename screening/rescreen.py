@@ -356,6 +356,9 @@ def rescreen_job_progress(job, *, now=None):
         "done": job.done,
         "total": job.total,
         "percent": job.percent,
+        "summary": "Waiting for a worker to start it"
+        if job.status == RescreenStatus.QUEUED
+        else f"{job.done} of {job.total} listings screened ({job.percent}%)",
         "eta_seconds": eta,
         "eta_text": eta_text(eta),
         "alerts_raised": job.alerts_raised,

@@ -18,7 +18,7 @@
     bar.value = p.status === "done" ? total : p.done;
     bar.textContent = p.percent + "%";
     set(job, "status_label", p.status_label).className = "status status-" + p.status;
-    set(job, "done_text", p.done + " of " + p.total + " listings screened (" + p.percent + "%)");
+    set(job, "done_text", p.summary);
     set(job, "eta_text", p.eta_text ? "\u00b7 " + p.eta_text : "");
     set(job, "alerts_raised", String(p.alerts_raised));
     set(job, "notices_filed", String(p.notices_filed));

@@ -289,3 +289,6 @@ def test_progress_says_done_total_percent_and_time_left():
     assert (progress["done"], progress["total"], progress["percent"]) == (100, 400, 25)
     assert (progress["eta_seconds"], progress["eta_text"]) == (180, "about 3 minutes left")
     assert progress["status_label"] == "Running" and progress["open"] is True
+    assert progress["summary"] == "100 of 400 listings screened (25%)"
+    job.status = RescreenStatus.QUEUED
+    assert rescreen_job_progress(job, now=now)["summary"] == "Waiting for a worker to start it"

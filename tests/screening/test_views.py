@@ -21,6 +21,7 @@ def test_an_owner_starts_a_re_screening_and_sees_its_progress_in_words(client, b
 
     job = RescreenJob.objects.get(rights_holder=brand_a)
     assert job.status == RescreenStatus.QUEUED and job.requested_by == owner_a and job.scope == ""
+    assert "Waiting for a worker to start it" in client.get(page(brand_a)).content.decode()
     assert AuditLogEntry.objects.filter(action="screening.rescreen_job.requested", actor=owner_a).exists()
     RescreenJob.objects.filter(pk=job.pk).update(status=RescreenStatus.RUNNING, total=400, done=100)
     html = client.get(page(brand_a)).content.decode()
