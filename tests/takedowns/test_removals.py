@@ -12,9 +12,10 @@ import pytest
 from django.contrib.auth.models import Group
 
 from portal.models import OrganisationKind
-from rights_holders.models import Partner, PartnerKind
+from rights_holders.models import Partner, PartnerKind, RightsHolder
 from takedowns import lifecycle
-from takedowns.models import Channel, ItemEvent
+from takedowns.models import Channel, ItemEvent, Notice, NoticeItem
+from takedowns.proactive import ProactiveFinding, proactive_notices_file
 from takedowns.removals import COMPLAINT, PROACTIVE, removals_by_source
 from tests import factories
 from tests.takedowns.conftest import draft, file_notice, run_on_commit
@@ -43,6 +44,9 @@ def senior_reviewer(db):
 @pytest.fixture
 def world(partner, owner_a, brand_a, store):
     asset = factories.IPAssetFactory(rights_holder=brand_a, name="ACME")
+    marketplace = factories.OrganisationFactory(kind=OrganisationKind.PARTNER, name="Marketplace Operations")
+    Partner.objects.create(organisation=marketplace, kind=PartnerKind.MARKETPLACE)
+    RightsHolder.objects.filter(pk=brand_a.pk).update(proactive_enforcement=True)
 
     class World:
         def taken_down(self, at, *, channel=Channel.API):
@@ -58,12 +62,29 @@ def world(partner, owner_a, brand_a, store):
         def queued(self, at, *, channel=Channel.WEB):
             """A standard-track item waiting for review from ``at``: the listing stays up."""
             listing = factories.ListingFactory(store=store)
-            (item,) = file_notice(owner_a, brand_a, [draft(listing, asset)], channel=channel, now=at).accepted
+            (item,) = file_notice(owner_a, brand_a, [draft(listing, asset)], now=at).accepted
             assert item.track == "standard" and not item.took_down_listing
+            # Only the platform files on the proactive channel, and always on the fast track: a proactive
+            # item waiting for review is a state the figures must still get right, so it is set directly.
+            Notice.objects.filter(pk=item.notice_id).update(channel=channel)
             return item
 
         def proactive(self, at):
-            return self.taken_down(at, channel=Channel.PROACTIVE)
+            """A takedown the platform filed from its own screening (takedowns.proactive), at ``at``."""
+            listing = factories.ListingFactory(store=store)
+            finding = ProactiveFinding(
+                listing_id=listing.pk,
+                asset_id=asset.pk,
+                score=0.97,
+                evidence=["replica"],
+                reference=f"scr_{listing.pk}",
+            )
+            (outcome,) = proactive_notices_file([finding], now=at)
+            assert outcome.filed, outcome.refusal
+            item = NoticeItem.objects.get(pk=outcome.item_id)
+            assert item.track == "fast" and item.took_down_listing and item.notice.channel == Channel.PROACTIVE
+            assert ItemEvent.objects.get(item=item, action="fast_tracked").at == at
+            return item
 
     return World()
 
@@ -139,9 +160,9 @@ def test_complaints_and_proactive_counted_apart_with_their_ratio(world, reviewer
     assert figures.as_dict()["by_source"]["proactive"]["removals"] == 3
 
 
-def test_takedowns_undone_are_counted_as_put_back_not_as_removals(world, partner, reviewer, senior_reviewer):
-    withdrawn = world.proactive(T0)
-    run_on_commit(lifecycle.notice_item_withdraw, item_id=withdrawn.pk, actor=partner.user, now=T0 + H)
+def test_takedowns_undone_are_counted_as_put_back_not_as_removals(world, owner_a, reviewer, senior_reviewer):
+    withdrawn = world.proactive(T0)  # the brand withdraws what the platform filed for it
+    run_on_commit(lifecycle.notice_item_withdraw, item_id=withdrawn.pk, actor=owner_a, now=T0 + H)
     audit_reversed = world.proactive(T0)
     run_on_commit(
         lifecycle.notice_item_audit_reverse,
