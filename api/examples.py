@@ -6,7 +6,8 @@ item at each step a move needs: one waiting for a reviewer (withdraw it), one
 waiting for the merchant (counter-notice it), one the merchant counter-noticed
 (reply), one rejected (appeal). ``WEBHOOK`` is the brand's subscription, with the
 delivery of ``EVENT``; ``WEBHOOK_TO_DELETE`` another one. Screening raised two open alerts
-for the brand: ``ALERT`` (confirm it) and ``ALERT_TO_DISMISS``.
+for the brand: ``ALERT`` (confirm it) and ``ALERT_TO_DISMISS``. The brand told screening an extra
+keyword of ``ASSET`` (``KEYWORD``) and reported a seller (``REPORTED_SELLER``).
 
 Every write operation of the API documents a request that works (``EXAMPLES``,
 added to the schema by ``examples_hook``), and the detail pages the ids to read. The
@@ -33,6 +34,8 @@ WEBHOOK_TO_DELETE = "whk_01JHMNBB4GER3SA6PBBZV8Q7P1"
 EVENT = "evt_01JHMND6PREE3VG2YQ1BG7GK3R"
 ALERT = "alr_01JHMNF2A0EWJ3G1S6XQ4T8M2C"
 ALERT_TO_DISMISS = "alr_01JHMNGXVGF0K5A9D2R7C3P6WN"
+KEYWORD = "kwd_01JHMNK3Q0E6V5T2R8W9X4Y7ZA"
+REPORTED_SELLER = "rsl_01JHMNM8D2F7G3H5J6K9N0P1QR"
 
 # A subscriber's endpoint: a name under .example (RFC 2606) that resolves nowhere; the schemathesis run
 # resolves it to a documentation address (RFC 5737) it lets through.
@@ -190,6 +193,26 @@ EXAMPLES = {
             }
         },
     },
+    "asset_keywords_list": {"parameters": {"asset_id": (ASSET, "The brand's trademark")}},
+    "asset_keywords_add": {
+        "summary": "Two spellings counterfeiters use that the registration does not list",
+        "parameters": {"asset_id": (ASSET, "The brand's trademark")},
+        "body": {"application/json": {"keywords": ["Nortwind", "N0rthwind Pro"]}},
+    },
+    "asset_keywords_remove": {
+        "parameters": {"asset_id": (ASSET, "The brand's trademark"), "keyword_id": (KEYWORD, "A keyword it added")}
+    },
+    "reported_sellers_create": {
+        "summary": "A seller found through a test buy: its phone and the payout account on the receipt",
+        "body": {
+            "application/json": {
+                "rights_holder": RIGHTS_HOLDER,
+                "phone": "+86 571 8888 0042",
+                "payout": "CN62 1111 2222 3333 4444",
+            }
+        },
+    },
+    "reported_sellers_remove": {"parameters": {"seller_id": (REPORTED_SELLER, "A seller the brand reported")}},
     "webhooks_create": {
         "summary": "Every item move and appeal decision, sent to a case-management system",
         "body": {

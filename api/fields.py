@@ -18,6 +18,8 @@ PREFIXES = {
     "rights_holder": "rhd",
     "listing_image": "img",
     "alert": "alr",
+    "keyword": "kwd",
+    "reported_seller": "rsl",
 }
 
 

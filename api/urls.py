@@ -3,7 +3,7 @@ from drf_spectacular.views import SpectacularAPIView
 
 from api.docs import ApiDocsRedocView, ApiDocsSwaggerView
 from api.routing import by_method
-from api.views import alerts, assets, good_faith, items, listing_images, listings, me, notices, webhooks
+from api.views import alerts, assets, good_faith, intelligence, items, listing_images, listings, me, notices, webhooks
 
 # Every path through by_method, one class per method: the methods a path does not serve, and OPTIONS, are
 # answered alike on every path (api.routing).
@@ -11,6 +11,16 @@ v1 = [
     path("me/", by_method(GET=me.MeApi), name="me"),
     path("assets/", by_method(GET=assets.AssetListApi, POST=assets.AssetCreateApi), name="assets"),
     path("assets/<str:asset_id>/", by_method(GET=assets.AssetDetailApi), name="asset"),
+    path(
+        "assets/<str:asset_id>/keywords/",
+        by_method(GET=intelligence.AssetKeywordListApi, POST=intelligence.AssetKeywordAddApi),
+        name="asset-keywords",
+    ),
+    path(
+        "assets/<str:asset_id>/keywords/<str:keyword_id>/",
+        by_method(DELETE=intelligence.AssetKeywordRemoveApi),
+        name="asset-keyword",
+    ),
     path("listings/", by_method(GET=listings.ListingListApi), name="listings"),
     path("listings/ingest/", by_method(POST=listings.ListingIngestApi), name="listings-ingest"),
     path("listings/<str:listing_id>/", by_method(GET=listings.ListingDetailApi), name="listing"),
@@ -41,6 +51,16 @@ v1 = [
     path("alerts/<str:alert_id>/", by_method(GET=alerts.AlertDetailApi), name="alert-detail"),
     path("alerts/<str:alert_id>/confirm/", by_method(POST=alerts.AlertConfirmApi), name="alert-confirm"),
     path("alerts/<str:alert_id>/dismiss/", by_method(POST=alerts.AlertDismissApi), name="alert-dismiss"),
+    path(
+        "reported-sellers/",
+        by_method(GET=intelligence.ReportedSellerListApi, POST=intelligence.ReportedSellerCreateApi),
+        name="reported-sellers",
+    ),
+    path(
+        "reported-sellers/<str:seller_id>/",
+        by_method(DELETE=intelligence.ReportedSellerRemoveApi),
+        name="reported-seller",
+    ),
     path("rights-holders/", by_method(GET=notices.RightsHolderListApi), name="rights-holders"),
     path("good-faith/", by_method(GET=good_faith.GoodFaithStatusApi), name="good-faith"),
     path("webhooks/", by_method(GET=webhooks.WebhookListApi, POST=webhooks.WebhookCreateApi), name="webhook-list"),

@@ -37,6 +37,8 @@ DEMO_API_KEYS = [
             "good_faith:read",
             "alerts:read",
             "alerts:write",
+            "intelligence:read",
+            "intelligence:write",
             "webhooks:manage",
         ],
     ),
@@ -53,6 +55,8 @@ DEMO_API_KEYS = [
             "good_faith:read",
             "alerts:read",
             "alerts:write",
+            "intelligence:read",
+            "intelligence:write",
         ],
     ),
     (

@@ -55,6 +55,8 @@ PARAMETER_PREFIXES = {
     "event_id": "evt",
     "image_id": "img",
     "alert_id": "alr",
+    "keyword_id": "kwd",
+    "seller_id": "rsl",
 }
 
 # Every kind of caller the API serves; each holds a key of its own organisation.
@@ -452,6 +454,8 @@ class MatrixWorld:
             from tests.screening.alert_world import alert_made
 
             other_alert = alert_made(self.other_brand, self.other_asset, self.other_listing)
+            from tests.screening.intel_world import keyword_made, seller_reported
+
             return {
                 "asset_id": pid("ast", self.other_asset),
                 "listing_id": pid("lst", removed),
@@ -461,6 +465,8 @@ class MatrixWorld:
                 "event_id": pid("evt", delivery.event),
                 "image_id": pid("img", image),
                 "alert_id": pid("alr", other_alert),
+                "keyword_id": pid("kwd", keyword_made(self.other_asset)),
+                "seller_id": pid("rsl", seller_reported(self.other_brand)),
             }
 
         return self._once("foreign", make)

@@ -177,6 +177,37 @@ def _alert_confirm_in_a_session(world, role):
     return Call(args={"alert_id": world.alert()}, body=lambda: {**FILER, "acting_organisation": acting})
 
 
+def _brand_asset(body=None):
+    def call(world, role):
+        return Call(args={"asset_id": pid("ast", world.asset)}, body=body)
+
+    return call
+
+
+def _extra_keyword(world, role):
+    from tests.screening.intel_world import keyword_made
+
+    return Call(args={"asset_id": pid("ast", world.asset), "keyword_id": pid("kwd", keyword_made(world.asset))})
+
+
+def _seller_report(world, role):
+    from tests.screening.intel_world import new_phone
+
+    return Call(body=lambda: {"rights_holder": pid("rhd", world.brand), "phone": new_phone()})
+
+
+def _reported_seller(world, role):
+    from tests.screening.intel_world import seller_reported
+
+    return Call(args={"seller_id": pid("rsl", seller_reported(world.brand))})
+
+
+def _new_keyword():
+    from tests.screening.intel_world import new_keyword
+
+    return {"keywords": [new_keyword()]}
+
+
 EXPECTATIONS = {
     "me_retrieve": Expect(each(200)),
     "assets_list": Expect(each(200)),
@@ -225,6 +256,14 @@ EXPECTATIONS = {
     "alerts_retrieve": Expect(each(404, brand=200, agent=200), _alert()),
     "alerts_confirm": Expect(each(404, brand=200, agent=200), _alert(FILER), session_call=_alert_confirm_in_a_session),
     "alerts_dismiss": Expect(each(404, brand=200, agent=200), _alert({"reason": "genuine_goods"})),
+    # What a brand tells screening: its people and its agents (a letter in force) only.
+    "asset_keywords_list": Expect(each(404, brand=200, agent=200), _brand_asset()),
+    "asset_keywords_add": Expect(each(404, brand=201, agent=201), _brand_asset(_new_keyword)),
+    "asset_keywords_remove": Expect(each(404, brand=204, agent=204), _extra_keyword),
+    "reported_sellers_list": Expect(each(200)),
+    # Naming a brand the caller does not act for is a 400 on `rights_holder`, as a notice filing's.
+    "reported_sellers_create": Expect(each(400, brand=201, agent=201), _seller_report),
+    "reported_sellers_remove": Expect(each(404, brand=204, agent=204), _reported_seller),
     "rights_holders_list": Expect(each(200)),
     "good_faith_retrieve": Expect(each(200)),
     "webhooks_list": Expect(each(200)),

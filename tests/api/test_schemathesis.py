@@ -46,12 +46,13 @@ from listings.models import Listing, ListingImage, Store
 from portal import public_ids
 from portal.models import OrganisationKind
 from rights_holders.models import IPAsset, Partner, PartnerKind, RightsHolder
-from screening.models import ScreeningAlert
+from screening.models import ExtraKeyword, ReportedSeller, ScreeningAlert
 from takedowns import lifecycle
 from takedowns.models import Notice, NoticeItem
 from tests import factories
 from tests.api.access_matrix import api_operations, png_file
 from tests.screening.alert_world import alert_made
+from tests.screening.intel_world import keyword_made, seller_reported
 from tests.services import needs_postgres
 from tests.takedowns.conftest import NOTICE_DATA, draft
 
@@ -80,6 +81,8 @@ PATH_IDS = {
     "event_id": "event",
     "image_id": "listing_image",
     "alert_id": "alert",
+    "keyword_id": "keyword",
+    "seller_id": "reported_seller",
 }
 BODY_IDS = {
     "body.rights_holder": "rights_holder",
@@ -210,6 +213,12 @@ def world(db, settings, monkeypatch):
         _renamed(ScreeningAlert, alert_made(brand, assets[0], listing), public_id)
     for _ in range(2):
         alert_made(brand, assets[1], factories.ListingFactory(store=store))
+    # What the brand told screening: the examples' keyword and seller, and two of each for the fuzzing.
+    _renamed(ExtraKeyword, keyword_made(assets[0], "N0rthwind Run"), examples.KEYWORD)
+    _renamed(ReportedSeller, seller_reported(brand, "+86 571 8888 0001"), examples.REPORTED_SELLER)
+    for _ in range(2):
+        keyword_made(assets[0])
+        seller_reported(brand)
     return secrets
 
 
@@ -235,6 +244,8 @@ def _ids():
         examples.ITEM_REJECTED,
         examples.ALERT,
         examples.ALERT_TO_DISMISS,
+        examples.KEYWORD,
+        examples.REPORTED_SELLER,
     }
     rows = {
         "asset": IPAsset.objects,
@@ -247,13 +258,16 @@ def _ids():
         "webhook": WebhookSubscription.objects,
         "event": WebhookEvent.objects,
         "alert": ScreeningAlert.objects,
+        "keyword": ExtraKeyword.objects,
+        "reported_seller": ReportedSeller.objects,
     }
     ids = {
         kind: [public_ids.encode(PREFIXES[kind], value) for value in rows.values_list("public_id", flat=True)]
         for kind, rows in rows.items()
     }
     ids["item"] = [value for value in ids["item"] if value not in documented]
-    ids["alert"] = [value for value in ids["alert"] if value not in documented]
+    for kind in ("alert", "keyword", "reported_seller"):
+        ids[kind] = [value for value in ids[kind] if value not in documented]
     return ids
 
 
