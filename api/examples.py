@@ -7,7 +7,8 @@ waiting for the merchant (counter-notice it), one the merchant counter-noticed
 (reply), one rejected (appeal). ``WEBHOOK`` is the brand's subscription, with the
 delivery of ``EVENT``; ``WEBHOOK_TO_DELETE`` another one. Screening raised two open alerts
 for the brand: ``ALERT`` (confirm it) and ``ALERT_TO_DISMISS``. The brand told screening an extra
-keyword of ``ASSET`` (``KEYWORD``) and reported a seller (``REPORTED_SELLER``).
+keyword of ``ASSET`` (``KEYWORD``), reported a seller (``REPORTED_SELLER``) and uploaded a counterfeit's
+picture (``COUNTERFEIT_IMAGE``).
 
 Every write operation of the API documents a request that works (``EXAMPLES``,
 added to the schema by ``examples_hook``), and the detail pages the ids to read. The
@@ -36,6 +37,7 @@ ALERT = "alr_01JHMNF2A0EWJ3G1S6XQ4T8M2C"
 ALERT_TO_DISMISS = "alr_01JHMNGXVGF0K5A9D2R7C3P6WN"
 KEYWORD = "kwd_01JHMNK3Q0E6V5T2R8W9X4Y7ZA"
 REPORTED_SELLER = "rsl_01JHMNM8D2F7G3H5J6K9N0P1QR"
+COUNTERFEIT_IMAGE = "cfi_01JHMNP4S6T8V0W2X4Y6Z8A0B2"
 
 # A subscriber's endpoint: a name under .example (RFC 2606) that resolves nowhere; the schemathesis run
 # resolves it to a documentation address (RFC 5737) it lets through.
@@ -213,6 +215,13 @@ EXAMPLES = {
         },
     },
     "reported_sellers_remove": {"parameters": {"seller_id": (REPORTED_SELLER, "A seller the brand reported")}},
+    "counterfeit_images_add": {
+        "summary": "Two photos of fakes from a test buy (attach each as an `images` part)",
+        "body": {"multipart/form-data": {"rights_holder": RIGHTS_HOLDER, "asset": ASSET}},
+    },
+    "counterfeit_images_remove": {
+        "parameters": {"counterfeit_image_id": (COUNTERFEIT_IMAGE, "A picture the brand uploaded")}
+    },
     "webhooks_create": {
         "summary": "Every item move and appeal decision, sent to a case-management system",
         "body": {

@@ -20,6 +20,7 @@ PREFIXES = {
     "alert": "alr",
     "keyword": "kwd",
     "reported_seller": "rsl",
+    "counterfeit_image": "cfi",
 }
 
 

@@ -16,8 +16,14 @@ class Scope(models.TextChoices):
     GOOD_FAITH_READ = "good_faith:read", "Read the Good Faith status and track record"
     ALERTS_READ = "alerts:read", "Read screening alerts and their evidence"
     ALERTS_WRITE = "alerts:write", "Confirm screening alerts (each files a notice) or dismiss them"
-    INTELLIGENCE_READ = "intelligence:read", "Read what your brands told screening: extra keywords, reported sellers"
-    INTELLIGENCE_WRITE = "intelligence:write", "Add and remove extra keywords and reported sellers for screening"
+    INTELLIGENCE_READ = (
+        "intelligence:read",
+        "Read what your brands told screening: keywords, counterfeit pictures, sellers",
+    )
+    INTELLIGENCE_WRITE = (
+        "intelligence:write",
+        "Add and remove keywords, counterfeit pictures and reported sellers for screening",
+    )
     WEBHOOKS_MANAGE = "webhooks:manage", "Manage webhook subscriptions"
 
 

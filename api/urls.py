@@ -61,6 +61,16 @@ v1 = [
         by_method(DELETE=intelligence.ReportedSellerRemoveApi),
         name="reported-seller",
     ),
+    path(
+        "counterfeit-images/",
+        by_method(GET=intelligence.CounterfeitImageListApi, POST=intelligence.CounterfeitImageAddApi),
+        name="counterfeit-images",
+    ),
+    path(
+        "counterfeit-images/<str:counterfeit_image_id>/",
+        by_method(DELETE=intelligence.CounterfeitImageRemoveApi),
+        name="counterfeit-image",
+    ),
     path("rights-holders/", by_method(GET=notices.RightsHolderListApi), name="rights-holders"),
     path("good-faith/", by_method(GET=good_faith.GoodFaithStatusApi), name="good-faith"),
     path("webhooks/", by_method(GET=webhooks.WebhookListApi, POST=webhooks.WebhookCreateApi), name="webhook-list"),

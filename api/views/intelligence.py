@@ -4,7 +4,8 @@ the sellers it reports. The same services as the intelligence page, so the same 
 ``GET/POST /api/v1/assets/{asset_id}/keywords/`` and ``DELETE .../keywords/{keyword_id}/``: the extra
 keywords of one of the caller's brands' assets. ``GET/POST /api/v1/reported-sellers/`` and
 ``DELETE /api/v1/reported-sellers/{seller_id}/``: reported sellers, shown by their identifiers' kinds and
-last characters only (they are kept as keyed hashes). Another organisation's asset, keyword or report is a
+last characters only (they are kept as keyed hashes). ``GET/POST /api/v1/counterfeit-images/`` (multipart)
+and ``DELETE /api/v1/counterfeit-images/{counterfeit_image_id}/``: the known counterfeit pictures the brand uploaded. Another organisation's asset, keyword or report is a
 404 like a missing one; a refusal is a 400 pointing at the field, nothing written.
 """
 
@@ -12,6 +13,7 @@ from django.http import Http404
 from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import serializers, status
 from rest_framework.exceptions import ErrorDetail, ValidationError
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -22,9 +24,11 @@ from api.views.reading import public_id_parameter
 from portal.errors import InvalidInput
 from rights_holders.models import IPAsset, RightsHolder
 from rights_holders.scoping import rights_holder_ids_visible_to
+from screening.intel.counterfeits import CounterfeitImagesRejected, counterfeit_image_remove, counterfeit_images_upload
 from screening.intel.keywords import KeywordsRefused, asset_keywords_add, extra_keyword_remove
 from screening.intel.models import ExtraKeyword, ReportedSeller, SellerIdentityKind
 from screening.intel.sellers import IDENTIFIER_MAX_LENGTH, SellerReportRefused, seller_report, seller_report_remove
+from screening.models import CounterfeitImage, CounterfeitSource
 
 ASSET_PREFIX = PREFIXES["asset"]
 KEYWORD_PREFIX = PREFIXES["keyword"]
@@ -279,5 +283,130 @@ class ReportedSellerRemoveApi(APIView):
         try:
             seller_report_remove(report_id=report.pk, actor=request.user)
         except ReportedSeller.DoesNotExist:
+            raise Http404 from None
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# --- Known counterfeit pictures ----------------------------------------------------------------------
+
+IMAGE_PREFIX = PREFIXES["counterfeit_image"]
+IMAGES_FIELD = "images"
+
+
+@extend_schema_serializer(component_name="CounterfeitImage")
+class CounterfeitImageSerializer(serializers.Serializer):
+    id = PublicIdField(IMAGE_PREFIX)
+    rights_holder = PublicIdField(PREFIXES["rights_holder"], source="rights_holder.public_id")
+    asset = serializers.SerializerMethodField(help_text="The asset it counterfeits (ast_…), or null: every one.")
+    original_name = serializers.CharField()
+    content_type = serializers.CharField()
+    size = serializers.IntegerField()
+    content_hash = serializers.CharField(help_text="SHA-256 of the stored bytes, in hex.")
+    created_at = serializers.DateTimeField()
+
+    def get_asset(self, image) -> str | None:
+        return PublicIdField(ASSET_PREFIX).to_representation(image.asset.public_id) if image.asset else None
+
+
+def _uploads_fed_by(user):
+    return (
+        CounterfeitImage.objects.filter(
+            rights_holder_id__in=rights_holder_ids_visible_to(user), source=CounterfeitSource.HOLDER_UPLOAD
+        )
+        .select_related("rights_holder", "asset")
+        .order_by("-created_at", "-id")
+    )
+
+
+@extend_schema_serializer(component_name="CounterfeitImagesAdd")
+class CounterfeitImagesAddSerializer(serializers.Serializer):
+    rights_holder = PublicIdField(
+        PREFIXES["rights_holder"],
+        read_only=False,
+        required=False,
+        source="rights_holder_public_id",
+        help_text="The brand (rhd_…). A brand's own key may leave it out.",
+    )
+    asset = PublicIdField(
+        ASSET_PREFIX,
+        read_only=False,
+        required=False,
+        source="asset_public_id",
+        help_text="One of the brand's verified assets (ast_…); left out, the pictures count for all of them.",
+    )
+    images = serializers.ListField(
+        child=serializers.FileField(allow_empty_file=True),
+        min_length=1,
+        help_text="The pictures, one part each: JPEG, PNG or WebP.",
+    )
+
+
+class CounterfeitImageListApi(APIView):
+    """The known counterfeit pictures the brands you act for uploaded, newest first."""
+
+    required_scopes = {"GET": "intelligence:read"}
+
+    @extend_schema(operation_id="counterfeit_images_list", responses=CounterfeitImageSerializer(many=True))
+    def get(self, request):
+        return Response(CounterfeitImageSerializer(_uploads_fed_by(request.user), many=True).data)
+
+
+class CounterfeitImageAddApi(Idempotent, APIView):
+    """Upload known counterfeit pictures (multipart, `images` repeated): each through the portal's upload
+    validator (type from the bytes, re-encoded, size and pixel limits). All of them or none: a refused file
+    is pointed at (`/images/1`) with what to do, one uploaded before is refused with its date. Screening
+    compares listing images with them from the next listing it screens."""
+
+    required_scopes = {"POST": "intelligence:write"}
+    idempotency = "optional"
+    parser_classes = [MultiPartParser]
+    upload_kind = "image"  # api.routing: bodies as large as an image page's (portal.request_limits)
+
+    @extend_schema(
+        operation_id="counterfeit_images_add",
+        request={"multipart/form-data": CounterfeitImagesAddSerializer},
+        responses={201: CounterfeitImageSerializer(many=True)},
+    )
+    def post(self, request):
+        serializer = CounterfeitImagesAddSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        holder = _reporting_holder(request, data)
+        asset_id = None
+        if data.get("asset_public_id") is not None:
+            asset = IPAsset.objects.filter(rights_holder=holder, public_id=data["asset_public_id"]).first()
+            if asset is None:
+                raise ValidationError({"asset": [ErrorDetail("No asset of this brand has this id.", "not_found")]})
+            asset_id = asset.pk
+        try:
+            rows = counterfeit_images_upload(
+                rights_holder_id=holder.pk, asset_id=asset_id, files=data[IMAGES_FIELD], actor=request.user
+            )
+        except CounterfeitImagesRejected as exc:
+            raise ValidationError(
+                {IMAGES_FIELD: {i: [ErrorDetail(why, code=exc.code)] for i, why in exc.rejections.items()}}
+            ) from exc
+        except InvalidInput as exc:
+            exc.pointer = "/asset" if exc.code == "asset_not_verified" else f"/{IMAGES_FIELD}"
+            raise
+        shown = _uploads_fed_by(request.user).filter(pk__in=[row.pk for row in rows]).order_by("pk")
+        return Response(CounterfeitImageSerializer(shown, many=True).data, status=status.HTTP_201_CREATED)
+
+
+class CounterfeitImageRemoveApi(APIView):
+    """Remove an uploaded counterfeit picture (its file goes once the removal is committed)."""
+
+    required_scopes = {"DELETE": "intelligence:write"}
+
+    @extend_schema(
+        operation_id="counterfeit_images_remove",
+        parameters=[public_id_parameter("counterfeit_image_id", IMAGE_PREFIX)],
+        responses={204: None},
+    )
+    def delete(self, request, counterfeit_image_id):
+        image = object_by_public_id_or_404(_uploads_fed_by(request.user), IMAGE_PREFIX, counterfeit_image_id)
+        try:
+            counterfeit_image_remove(image_id=image.pk, actor=request.user)
+        except CounterfeitImage.DoesNotExist:
             raise Http404 from None
         return Response(status=status.HTTP_204_NO_CONTENT)

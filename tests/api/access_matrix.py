@@ -57,6 +57,7 @@ PARAMETER_PREFIXES = {
     "alert_id": "alr",
     "keyword_id": "kwd",
     "seller_id": "rsl",
+    "counterfeit_image_id": "cfi",
 }
 
 # Every kind of caller the API serves; each holds a key of its own organisation.
@@ -454,7 +455,7 @@ class MatrixWorld:
             from tests.screening.alert_world import alert_made
 
             other_alert = alert_made(self.other_brand, self.other_asset, self.other_listing)
-            from tests.screening.intel_world import keyword_made, seller_reported
+            from tests.screening.intel_world import counterfeit_uploaded, keyword_made, seller_reported
 
             return {
                 "asset_id": pid("ast", self.other_asset),
@@ -467,6 +468,7 @@ class MatrixWorld:
                 "alert_id": pid("alr", other_alert),
                 "keyword_id": pid("kwd", keyword_made(self.other_asset)),
                 "seller_id": pid("rsl", seller_reported(self.other_brand)),
+                "counterfeit_image_id": pid("cfi", counterfeit_uploaded(self.other_brand)),
             }
 
         return self._once("foreign", make)

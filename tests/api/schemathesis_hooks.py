@@ -17,7 +17,7 @@ from PIL import Image
 
 HEADER = "Idempotency-Key"
 # Operations whose documented example needs image files: {operation id: the multipart field of the files}.
-IMAGE_PARTS = {"listing_images_add": "images"}
+IMAGE_PARTS = {"listing_images_add": "images", "counterfeit_images_add": "images"}
 
 
 def _png(colour):

@@ -202,6 +202,16 @@ def _reported_seller(world, role):
     return Call(args={"seller_id": pid("rsl", seller_reported(world.brand))})
 
 
+def _counterfeit_upload(world, role):
+    return Call(body=lambda: {"rights_holder": pid("rhd", world.brand), "images": [png_file()]}, format="multipart")
+
+
+def _counterfeit_image(world, role):
+    from tests.screening.intel_world import counterfeit_uploaded
+
+    return Call(args={"counterfeit_image_id": pid("cfi", counterfeit_uploaded(world.brand))})
+
+
 def _new_keyword():
     from tests.screening.intel_world import new_keyword
 
@@ -264,6 +274,9 @@ EXPECTATIONS = {
     # Naming a brand the caller does not act for is a 400 on `rights_holder`, as a notice filing's.
     "reported_sellers_create": Expect(each(400, brand=201, agent=201), _seller_report),
     "reported_sellers_remove": Expect(each(404, brand=204, agent=204), _reported_seller),
+    "counterfeit_images_list": Expect(each(200)),
+    "counterfeit_images_add": Expect(each(400, brand=201, agent=201), _counterfeit_upload),
+    "counterfeit_images_remove": Expect(each(404, brand=204, agent=204), _counterfeit_image),
     "rights_holders_list": Expect(each(200)),
     "good_faith_retrieve": Expect(each(200)),
     "webhooks_list": Expect(each(200)),

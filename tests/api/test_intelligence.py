@@ -1,14 +1,17 @@
-"""What a brand tells screening over the API: extra keywords of its assets, reported sellers. The services are
-the page's (tests/screening/test_intel_*.py); here: the answers, the refusals pointed at their fields, and
+"""What a brand tells screening over the API: extra keywords of its assets, reported sellers, counterfeit
+pictures. The services are the page's (tests/screening/test_intel_*.py); here: the answers, the refusals pointed at their fields, and
 nothing written by a refusal."""
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from portal.models import OrganisationKind
 from portal.public_ids import encode
 from screening.intel.models import ExtraKeyword, ReportedSeller
+from screening.models import CounterfeitImage
 from screening.snapshot_build import snapshot_data
 from tests import factories
+from tests.screening.imaging import encoded, product_image
 
 pytestmark = pytest.mark.django_db
 
@@ -115,3 +118,38 @@ def test_an_agent_names_the_brand_and_nobody_reports_for_a_brand_they_do_not_act
     assert refused.status_code == 400 and pointers(refused) == [("/rights_holder", "not_found")]
     assert key_client(brand_b.organisation).get("/api/v1/reported-sellers/").json() == []
     assert ReportedSeller.objects.count() == 1
+
+
+def test_the_brand_uploads_lists_and_removes_counterfeit_pictures(brand_a, asset, key_client):
+    client = key_client(brand_a.organisation)
+    picture = SimpleUploadedFile("fake.png", encoded(product_image(3)), content_type="image/png")
+    response = client.post(
+        "/api/v1/counterfeit-images/",
+        {"asset": encode("ast", asset.public_id), "images": [picture]},
+        format="multipart",
+    )
+    assert response.status_code == 201
+    [shown] = response.json()
+    assert shown["asset"] == encode("ast", asset.public_id) and shown["original_name"] == "fake.png"
+    [brand] = snapshot_data().data["brands"]
+    assert len(brand["counterfeit_images"]) == 1
+    assert client.get("/api/v1/counterfeit-images/").json() == [shown]
+    assert client.delete(f"/api/v1/counterfeit-images/{shown['id']}/").status_code == 204
+    assert not CounterfeitImage.objects.exists()
+
+
+def test_a_bad_file_is_pointed_at_and_nothing_is_uploaded(brand_a, key_client):
+    client = key_client(brand_a.organisation)
+    good = SimpleUploadedFile("fake.png", encoded(product_image(3)), content_type="image/png")
+    bad = SimpleUploadedFile("notes.txt", b"not a picture", content_type="image/png")
+    response = client.post("/api/v1/counterfeit-images/", {"images": [good, bad]}, format="multipart")
+    assert response.status_code == 400 and pointers(response) == [("/images/1", "counterfeit_images_rejected")]
+    assert "notes.txt" in response.json()["errors"][0]["detail"]
+    assert not CounterfeitImage.objects.exists()
+    other = factories.IPAssetFactory(rights_holder=factories.RightsHolderFactory())
+    good.seek(0)
+    foreign = client.post(
+        "/api/v1/counterfeit-images/", {"asset": encode("ast", other.public_id), "images": [good]}, format="multipart"
+    )
+    assert foreign.status_code == 400 and pointers(foreign) == [("/asset", "not_found")]
+    assert not CounterfeitImage.objects.exists()

@@ -46,13 +46,13 @@ from listings.models import Listing, ListingImage, Store
 from portal import public_ids
 from portal.models import OrganisationKind
 from rights_holders.models import IPAsset, Partner, PartnerKind, RightsHolder
-from screening.models import ExtraKeyword, ReportedSeller, ScreeningAlert
+from screening.models import CounterfeitImage, ExtraKeyword, ReportedSeller, ScreeningAlert
 from takedowns import lifecycle
 from takedowns.models import Notice, NoticeItem
 from tests import factories
 from tests.api.access_matrix import api_operations, png_file
 from tests.screening.alert_world import alert_made
-from tests.screening.intel_world import keyword_made, seller_reported
+from tests.screening.intel_world import counterfeit_uploaded, keyword_made, seller_reported
 from tests.services import needs_postgres
 from tests.takedowns.conftest import NOTICE_DATA, draft
 
@@ -83,6 +83,7 @@ PATH_IDS = {
     "alert_id": "alert",
     "keyword_id": "keyword",
     "seller_id": "reported_seller",
+    "counterfeit_image_id": "counterfeit_image",
 }
 BODY_IDS = {
     "body.rights_holder": "rights_holder",
@@ -216,9 +217,11 @@ def world(db, settings, monkeypatch):
     # What the brand told screening: the examples' keyword and seller, and two of each for the fuzzing.
     _renamed(ExtraKeyword, keyword_made(assets[0], "N0rthwind Run"), examples.KEYWORD)
     _renamed(ReportedSeller, seller_reported(brand, "+86 571 8888 0001"), examples.REPORTED_SELLER)
+    _renamed(CounterfeitImage, counterfeit_uploaded(brand), examples.COUNTERFEIT_IMAGE)
     for _ in range(2):
         keyword_made(assets[0])
         seller_reported(brand)
+        counterfeit_uploaded(brand)
     return secrets
 
 
@@ -246,6 +249,7 @@ def _ids():
         examples.ALERT_TO_DISMISS,
         examples.KEYWORD,
         examples.REPORTED_SELLER,
+        examples.COUNTERFEIT_IMAGE,
     }
     rows = {
         "asset": IPAsset.objects,
@@ -260,13 +264,14 @@ def _ids():
         "alert": ScreeningAlert.objects,
         "keyword": ExtraKeyword.objects,
         "reported_seller": ReportedSeller.objects,
+        "counterfeit_image": CounterfeitImage.objects.filter(source="holder_upload"),
     }
     ids = {
         kind: [public_ids.encode(PREFIXES[kind], value) for value in rows.values_list("public_id", flat=True)]
         for kind, rows in rows.items()
     }
     ids["item"] = [value for value in ids["item"] if value not in documented]
-    for kind in ("alert", "keyword", "reported_seller"):
+    for kind in ("alert", "keyword", "reported_seller", "counterfeit_image"):
         ids[kind] = [value for value in ids[kind] if value not in documented]
     return ids
 

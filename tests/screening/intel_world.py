@@ -1,5 +1,6 @@
 """Intelligence rows for tests that need them made quickly (the API's access matrix, schemathesis): an extra
-keyword and a reported seller written as the services leave them, with fresh words and phone numbers."""
+keyword, a reported seller and an uploaded counterfeit picture written as the services leave them, with fresh
+words, phone numbers and bytes."""
 
 import itertools
 import uuid
@@ -7,6 +8,7 @@ import uuid
 from portal.identity import identity_hash
 from screening.core.normalise import plain
 from screening.intel.models import ExtraKeyword, ReportedSeller, ReportedSellerIdentity
+from screening.models import CounterfeitImage, CounterfeitSource
 
 _PHONES = itertools.count(1000)
 
@@ -31,3 +33,19 @@ def seller_reported(holder, phone=None, **fields):
         report=report, rights_holder=holder, kind="phone", identity_hash=identity_hash(phone), last4=phone[-4:]
     )
     return report
+
+
+def counterfeit_uploaded(holder, **fields):
+    """An uploaded counterfeit picture row (its file is not read by the API: a name is enough)."""
+    name = f"counterfeit/{uuid.uuid4().hex}.png"
+    return CounterfeitImage.objects.create(
+        rights_holder=holder,
+        source=CounterfeitSource.HOLDER_UPLOAD,
+        file=name,
+        image_name=name,
+        original_name="fake.png",
+        content_type="image/png",
+        size=100,
+        content_hash=uuid.uuid4().hex * 2,
+        **fields,
+    )
