@@ -183,7 +183,8 @@ EXAMPLES = {
     "alerts_confirm": {
         "summary": "The brand confirms the alert: a notice against the listing, explained by screening's evidence",
         "parameters": {"alert_id": (ALERT, "An open alert of the brand's")},
-        "body": {"application/json": FILER},
+        # Both media types the operation takes, as the counter-notice's: the first one sent confirms the alert.
+        "body": {"application/json": FILER, "multipart/form-data": FILER},
     },
     "alerts_dismiss": {
         "summary": "The brand dismisses an alert: the store resells genuine goods",
