@@ -86,8 +86,8 @@ class ListingImageInline(admin.TabularInline):
     form = ListingImageForm
     formset = ListingImageFormSet
     extra = 0
-    fields = ("image", "position", "content_type", "size", "width", "height", "content_hash", "perceptual_hash")
-    readonly_fields = ("width", "height", "content_hash", "perceptual_hash", *upload_metadata_fields(ListingImage))
+    fields = ("image", "position", "content_type", "size", "width", "height", "content_hash")
+    readonly_fields = ("width", "height", "content_hash", *upload_metadata_fields(ListingImage))
 
     def get_max_num(self, request, obj=None, **kwargs):
         return listing_images_max()

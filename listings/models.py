@@ -135,17 +135,13 @@ class ListingImage(models.Model):
     position = models.PositiveSmallIntegerField(default=0)
     # SHA-256 of the stored (re-encoded) bytes, hex: the same picture sent twice has the same hash.
     content_hash = models.CharField(max_length=64, blank=True, editable=False)
-    perceptual_hash = models.CharField(max_length=32, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
         ordering = ["listing", "position", "id"]
         indexes = [
-            # Screening looks images up by hash (identical to a banned merchant's: screening.merchants).
-            models.Index(
-                fields=["perceptual_hash"], condition=~models.Q(perceptual_hash=""), name="listing_image_phash_idx"
-            ),
-            # The same bytes anywhere in the catalogue (an image seen before: its OCR, its matches).
+            # The same bytes anywhere in the catalogue (an image seen before: its OCR, its matches; an image
+            # identical to a banned merchant's: screening.merchants).
             models.Index(
                 fields=["content_hash"], condition=~models.Q(content_hash=""), name="listing_image_content_hash_idx"
             ),

@@ -79,8 +79,8 @@ class ReferenceImageInline(admin.TabularInline):
     model = ReferenceImage
     form = validated_uploads_form({"image": "image"})
     extra = 0
-    fields = ("image", "original_name", "content_type", "size", "width", "height", "perceptual_hash", "uploaded_at")
-    readonly_fields = ("width", "height", "perceptual_hash", "uploaded_at", *upload_metadata_fields(ReferenceImage))
+    fields = ("image", "original_name", "content_type", "size", "width", "height", "uploaded_at")
+    readonly_fields = ("width", "height", "uploaded_at", *upload_metadata_fields(ReferenceImage))
 
 
 @admin.register(IPAsset)

@@ -196,7 +196,6 @@ class ReferenceImage(models.Model):
     size = models.PositiveIntegerField(default=0)
     width = models.PositiveIntegerField(default=0)
     height = models.PositiveIntegerField(default=0)
-    perceptual_hash = models.CharField(max_length=32, blank=True)
     uploaded_at = models.DateTimeField(default=timezone.now, editable=False)
 
     objects = AssetFileQuerySet.as_manager()

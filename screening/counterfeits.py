@@ -7,7 +7,7 @@ audit):
 
 * an item now ``upheld`` with infringement type ``counterfeit``: a ``CounterfeitImage`` for each
   picture of its listing (``source=upheld_item``: its rights holder, its asset, the listing image, its
-  storage name, content hash and perceptual hash), at most once per item and picture;
+  storage name and content hash), at most once per item and picture;
 * an item no longer ``upheld`` (a reversed decision): its pictures leave the known counterfeits
   (another upheld item on the same pictures keeps its own rows).
 
@@ -38,10 +38,9 @@ def upheld_items_changed(item_ids):
         "listing__images__pk",
         "listing__images__image",
         "listing__images__content_hash",
-        "listing__images__perceptual_hash",
     )
     new, not_upheld = [], {}
-    for item_id, status, kind, asset_id, holder_id, image_id, name, content_hash, perceptual_hash in rows:
+    for item_id, status, kind, asset_id, holder_id, image_id, name, content_hash in rows:
         if status != ItemStatus.UPHELD:
             not_upheld[item_id] = holder_id
         elif kind == InfringementType.COUNTERFEIT and image_id is not None and name:
@@ -54,7 +53,6 @@ def upheld_items_changed(item_ids):
                     listing_image_id=image_id,
                     image_name=name,
                     content_hash=content_hash or "",
-                    perceptual_hash=perceptual_hash or "",
                 )
             )
     removed = 0

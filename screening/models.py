@@ -349,9 +349,8 @@ class CounterfeitImage(models.Model):
     size = models.PositiveIntegerField(default=0)
     # The storage name the snapshot reads (the listing image's or the upload's).
     image_name = models.CharField(max_length=255)
-    # SHA-256 of the bytes, hex; the perceptual hash when the listing image has one.
+    # SHA-256 of the bytes, hex.
     content_hash = models.CharField(max_length=64, blank=True)
-    perceptual_hash = models.CharField(max_length=32, blank=True)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

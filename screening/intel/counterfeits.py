@@ -20,8 +20,6 @@ from portal.transactions import durable_atomic, stored_file_track
 from portal.uploads import UploadRejected, validate_upload
 from rights_holders.announcements import ip_register_changed
 from rights_holders.models import IPAsset, RightsHolder, VerificationStatus
-from screening.core.decoding import ImageUnreadable
-from screening.core.phash import bytes_phash
 from screening.intel.access import actor_check
 from screening.models import CounterfeitImage, CounterfeitSource
 
@@ -44,16 +42,6 @@ def _sha256(content):
     digest = hashlib.sha256(content.read()).hexdigest()
     content.seek(0)
     return digest
-
-
-def _phash(content):
-    content.seek(0)
-    try:
-        return f"{bytes_phash(content.read()):016x}"
-    except (ImageUnreadable, OSError):  # validated already; a hash is a convenience, the snapshot hashes again
-        return ""
-    finally:
-        content.seek(0)
 
 
 def counterfeit_images_upload(*, rights_holder_id, files, actor, asset_id=None, now=None):
@@ -117,7 +105,6 @@ def counterfeit_images_upload(*, rights_holder_id, files, actor, asset_id=None, 
                 content_type=upload.content_type,
                 size=upload.size,
                 content_hash=digest,
-                perceptual_hash=_phash(upload.content),
                 uploaded_by=actor,
                 created_at=now,
             )
