@@ -5,7 +5,7 @@ the core's brands (``id``: the asset's id), with its name and keywords (the regi
 extra keywords its holder added: ``screening.intel``), its categories, its
 reference price (dropped when in a currency the core cannot convert: the rest still screens), its
 reference images (storage names; a file that cannot be read or decoded is left out and logged,
-never the whole snapshot), its holder's authorised stores valid today (store ids), its holder's
+never the whole snapshot; so is one too plain to compare, from image matching: ``core/images.py``), its holder's authorised stores valid today (store ids), its holder's
 opt-in to platform-initiated notices (``RightsHolder.proactive_enforcement``; without it the
 brand's listings get alerts at most), and its holder's own thresholds
 (``BrandScreeningSettings``), and its known counterfeit images (``CounterfeitImage``: every image
@@ -259,6 +259,8 @@ def screener_build(*, version, now=None):
     data = _readable_references(built.data, images, reader.limits)
     snapshot = Snapshot.from_dict(data)
     listing_images = ListingImages(snapshot, thresholds=thresholds, ocr=reader, load=images)
+    for brand_id, kind, name in listing_images.plain_references:
+        log.info("%s image %s of asset %s too plain to compare: left out of image matching", kind, name, brand_id)
     key = _cache_key(version, now, thresholds)
     return CompiledScreener(
         key,

@@ -14,7 +14,10 @@ nearest. Images are read through ``load`` (a path or storage name to bytes: file
 ``screen_file``, the pipeline's storage) and decoded with the limits passed in.
 
 A listing image that cannot be loaded or decoded adds nothing (screening goes on with the rest);
-a reference or counterfeit image that cannot be is the snapshot's error, named.
+a reference or counterfeit image that cannot be is the snapshot's error, named. A picture too plain
+to compare (mostly one shade: ``phash``, ``Thresholds.image_plain_share``) is left out on both sides:
+a reference or counterfeit image is not indexed (``plain_references`` names it), a listing image is
+not looked up; its text is still read.
 """
 
 from dataclasses import dataclass
@@ -92,17 +95,26 @@ class ListingImages:
         self.load = load
         self.limits = limits or (self.ocr.limits if ocr is not None else DEFAULT_DECODE_LIMITS)
         self.references = []
+        # (brand id, kind, path) of the reference and counterfeit images too plain to compare: not indexed.
+        self.plain_references = []
         fingerprints = []
         for brand in snapshot.brands:
             for kind, images in ((REFERENCE, brand.reference_images), (COUNTERFEIT, brand.counterfeit_images)):
                 for image in images:
-                    fingerprints.append(self._reference_fingerprints(brand, kind, image.path))
+                    crops = self._reference_fingerprints(brand, kind, image.path)
+                    if crops is None:
+                        self.plain_references.append((brand.id, kind, image.path))
+                        continue
+                    fingerprints.append(crops)
                     self.references.append(_Reference(brand.id, kind, image.path))
         self.index = ImageIndex(fingerprints)
 
     def _reference_fingerprints(self, brand, kind, path):
         try:
-            return image_fingerprint_crops(bytes_decode_for_hashing(self.load(path), limits=self.limits))
+            return image_fingerprint_crops(
+                bytes_decode_for_hashing(self.load(path), limits=self.limits),
+                max_plain_share=self.thresholds.image_plain_share,
+            )
         except OSError as exc:
             raise SnapshotError(f"brand {brand.id!r}: {kind} image {path}: {exc.strerror or exc}") from None
         except ImageUnreadable as exc:
@@ -129,8 +141,12 @@ class ListingImages:
     def _match(self, position, path, data, best):
         """Records in ``best`` (brand -> (rank, ...)) the strongest match of one listing image per brand."""
         try:
-            fingerprint = image_fingerprint(bytes_decode_for_hashing(data, limits=self.limits))
+            fingerprint = image_fingerprint(
+                bytes_decode_for_hashing(data, limits=self.limits), max_plain_share=self.thresholds.image_plain_share
+            )
         except ImageUnreadable:
+            return
+        if fingerprint is None:  # too plain to compare
             return
         owners, distances = self.index.matches(
             fingerprint,

@@ -68,6 +68,14 @@ class Thresholds:
     image_max_distance: int = 10
     # ... and confirmed by the 256-bit hash of the same crop within this many bits (core/phash.py says why).
     image_confirm_max_distance: int = 80
+    # A picture of which this share or more is one shade of grey (core/phash.py: ``plain_share``) carries no
+    # image signal and is compared with nothing, on either side: any two such pictures hash a few bits apart.
+    # Measured: flat, noisy flat, JPEG'd flat and faint gradients 1.0; the demo's cards (one colour, a thin
+    # frame, small text) 0.93 to 0.94; of 1,100 synthetic product photos (tests/screening/imaging.py) 99 % under
+    # 0.89, 5 over 0.90 (small shapes on a backdrop of about their own grey: what the hash sees is blank); a
+    # bold black wordmark across half a white logo 0.899 (kept, just), one half that size 0.97 (left to OCR,
+    # which reads it: keyword_ocr). Precision first: a match between two near-blank pictures proves nothing.
+    image_plain_share: float = 0.90
     # A copy of the brand's own picture alerts on its own (genuine goods are resold with the maker's photos,
     # counterfeits too); a copy of a known counterfeit's picture counts more.
     image_reference: float = 2.0

@@ -1,9 +1,14 @@
 """The image hook filled: a listing's images read (OCR) and looked up among the brands' pictures, through the Screener."""
 
+import io
 from decimal import Decimal
+from pathlib import Path
 
+import numpy as np
 import pytest
+from PIL import Image
 
+from demo.files import logo_png
 from screening.core import ListingInput, Screener, Snapshot
 from screening.core.images import ListingImages
 from screening.core.ocr import OcrReader
@@ -88,3 +93,41 @@ def test_a_reference_image_that_cannot_be_read_is_the_snapshots_error(tmp_path):
     )
     with pytest.raises(SnapshotError, match="brand 'nw': reference image .*gone.png"):
         ListingImages(snapshot)
+
+
+def test_a_picture_too_plain_to_compare_matches_nothing_on_either_side(tmp_path):
+    # A plain square, a demo card and a faint gradient as brand pictures; a plain square of the very same
+    # colour, another colour and another demo card as listing photos: their hashes alone are near (test_phash),
+    # yet none is compared. The textured reference beside them still finds its edited copy.
+    Image.new("RGB", (400, 400), (200, 30, 30)).save(tmp_path / "nw-plain.png")
+    Image.open(io.BytesIO(logo_png("NORTHWIND", (20, 60, 120), (480, 240)))).save(tmp_path / "nw-card.png")
+    product_image(1).save(tmp_path / "nw-ref.png")
+    gradient = np.tile(np.linspace(100, 110, 400), (300, 1)).astype(np.uint8)
+    Image.fromarray(gradient).save(tmp_path / "va-gradient.png")
+    Image.new("RGB", (300, 300), (200, 30, 30)).save(tmp_path / "same-colour.png")
+    recompressed(Image.new("RGB", (640, 480), (20, 160, 90)), 60).save(tmp_path / "green.jpg")
+    Image.open(io.BytesIO(logo_png("Leather handbag", (52, 73, 94), (480, 360)))).save(tmp_path / "card.png")
+    recompressed(brightened(cropped(resized(product_image(1), 0.5), right=0.04), 1.1), 60).save(tmp_path / "copy.jpg")
+    snapshot = Snapshot.from_dict(
+        {
+            "brands": [
+                {"id": "nw", "name": "Northwind", "categories": ["Sneakers"],
+                 "reference_images": ["nw-plain.png", "nw-ref.png"], "counterfeit_images": ["nw-card.png"]},
+                {"id": "va", "name": "Vantor", "categories": ["Watches"], "reference_images": ["va-gradient.png"]},
+            ]
+        },
+        base_dir=tmp_path,
+    )  # fmt: skip
+    images = ListingImages(snapshot)
+    assert sorted((brand, kind, Path(path).name) for brand, kind, path in images.plain_references) == [
+        ("nw", "counterfeit", "nw-card.png"),
+        ("nw", "reference", "nw-plain.png"),
+        ("va", "reference", "va-gradient.png"),
+    ]
+    screener = Screener(snapshot, images=images)
+    plain = listing(tmp_path, "same-colour.png", "green.jpg", "card.png", title="Handbag", category="Watches")
+    assert images.findings(plain).matches == ()
+    assert screener.screen(plain).outcome == "clear"
+    [match] = images.findings(listing(tmp_path, "same-colour.png", "card.png", "copy.jpg")).matches
+    assert match.brand_id == "nw" and match.signal.details["reference_image"].endswith("nw-ref.png")
+    assert match.signal.details["image_position"] == 3
