@@ -1,6 +1,11 @@
 """The alerts inbox in the browser: the list, one alert with its evidence, confirm (a pre-filled notice) and
 dismiss (thin views: ``screening.alerts`` decides).
 
+A listing already under the brand's open notice for the alert's asset: the alert's page and the
+confirm page say so with a link to that notice and offer one button, "Close as already filed"
+(no form to sign for a notice nobody files); a confirmation that meets such a notice (opened
+meanwhile) closes the alert the same way and comes back to the alert's page saying so.
+
 Who sees what: the brand's staff and the agent firms with a letter in force for it
 (``screening.selectors``); anyone else's alert answers 404 like a missing one. A refused action
 answers with its page as it now stands and why: 400 bad input, 403 a missing right, 409 an alert
@@ -21,7 +26,7 @@ from rights_holders.authority import acting_roles_of
 from rights_holders.models import IPAsset, RightsHolder
 from rights_holders.scoping import rights_holder_ids_visible_to
 from screening.alert_forms import AlertConfirmForm, AlertDismissForm, AlertFilterForm
-from screening.alerts import alert_confirm, alert_dismiss
+from screening.alerts import alert_close_already_filed, alert_confirm, alert_dismiss, alert_open_item
 from screening.evidence import signals_shown
 from screening.models import AlertStatus
 from screening.selectors import alert_list, alerts_visible_to
@@ -74,6 +79,7 @@ def _alert_or_404(user, pk):
 
 
 def _detail(request, alert, *, dismiss_form=None, status=200):
+    is_open = alert.status == AlertStatus.OPEN
     return render_for_viewer(
         request,
         "screening/alert_detail.html",
@@ -81,7 +87,8 @@ def _detail(request, alert, *, dismiss_form=None, status=200):
             "alert": alert,
             "signals": signals_shown(alert.result.signals),
             "dismiss_form": dismiss_form or AlertDismissForm(),
-            "is_open": alert.status == AlertStatus.OPEN,
+            "is_open": is_open,
+            "open_item": alert_open_item(alert) if is_open else None,
         },
         status=status,
     )
@@ -110,6 +117,13 @@ def alert_confirm_view(request, pk):
     if not roles:
         raise Http404("You do not act for this rights holder.")
     post = request.method == "POST"
+    if not post and (open_item := alert_open_item(alert)) is not None:
+        # Nothing to file: the page says where the complaint already is and offers to close the alert.
+        return render_for_viewer(
+            request,
+            "screening/alert_confirm.html",
+            {"alert": alert, "open_item": open_item, "signals": signals_shown(alert.result.signals)},
+        )
     form = AlertConfirmForm(
         request.POST if post else None, request.FILES if post else None, alert=alert, roles=roles, user=request.user
     )
@@ -140,6 +154,8 @@ def alert_confirm_view(request, pk):
                 form_add_domain_error(form, exc)
                 status = error_status(exc)
             else:
+                if decision.already_filed:
+                    return _closed_already_filed(request, decision)
                 messages.success(
                     request, f"Alert confirmed: notice #{decision.receipt.notice.pk} filed against the listing."
                 )
@@ -152,6 +168,28 @@ def alert_confirm_view(request, pk):
         {"alert": alert, "form": form, "signals": signals_shown(alert.result.signals)},
         status=status,
     )
+
+
+def _closed_already_filed(request, decision):
+    alert = decision.alert
+    messages.info(
+        request,
+        f"Listing {alert.listing.external_id} is already under your notice #{alert.notice_id}: "
+        "no second notice was filed, and this alert is closed as already filed.",
+    )
+    return redirect("screening:alert-detail", pk=alert.pk)
+
+
+@login_required
+@require_POST
+def alert_close_already_filed_view(request, pk):
+    """The one button of an alert whose listing is under the brand's open notice already."""
+    alert = _alert_or_404(request.user, pk)
+    try:
+        decision = alert_close_already_filed(alert_id=alert.pk, actor=request.user)
+    except (TransitionError, PermissionDenied) as exc:
+        return _refused(request, alert, exc)
+    return _closed_already_filed(request, decision)
 
 
 @login_required
@@ -180,4 +218,6 @@ def alert_dismiss_view(request, pk):
 def _decided_text(alert):
     if alert.status == AlertStatus.CONFIRMED:
         return "This alert was confirmed already: its notice was filed."
+    if alert.status == AlertStatus.ALREADY_FILED:
+        return f"This alert was closed already: its listing is under your notice #{alert.notice_id}."
     return "This alert was dismissed already."

@@ -1,8 +1,9 @@
-"""The alerts inbox's two verbs: a rights holder confirms an alert (a notice is filed) or dismisses it.
+"""The alerts inbox's verbs: a rights holder confirms an alert (a notice is filed) or dismisses it.
 
 An alert (``ScreeningAlert``) is screening's "suspicious listing we cannot verify alone". It
-leaves ``open`` once, for ``confirmed`` or ``dismissed`` (``ALERT_MOVES``), only through these
-verbs, which the browser inbox and the API call alike. Each one, in one durable transaction:
+leaves ``open`` once, for ``confirmed``, ``already_filed`` or ``dismissed`` (``ALERT_MOVES``), only
+through these verbs, which the browser inbox and the API call alike (``alert_close_already_filed``
+is the page's shortcut to ``already_filed``). Each one, in one durable transaction:
 locks the alert, checks that the actor may act for its brand (the brand's own staff, or an agent
 firm whose letter of authorisation is in force: ``rights_holders.authority``, the filing's own
 rule), checks that it is still open (else ``TransitionError``, 409, with the alert's status: a
@@ -18,9 +19,15 @@ listing and asset, counterfeit unless told otherwise, the explanation built from
 as the item's ``screening_reference`` (unique per asset in the database: one result files once,
 whatever the caller). The filing joins this transaction (``enclosing_transaction``): the notice
 and the alert's confirmation commit together or not at all. A line the engine would keep as
-invalid (the asset no longer verified, the listing removed, an open complaint for the listing
-and asset) refuses the confirmation instead and keeps nothing: nobody wants an invalid notice
-from a button.
+invalid (the asset no longer verified, the listing removed) refuses the confirmation instead and
+keeps nothing: nobody wants an invalid notice from a button.
+
+A listing already under an open complaint of the brand for the same asset (the engine's
+"duplicate") is not a refusal: the brand meant "this is a copy" and already said so. The alert
+is closed as ``already_filed``, naming that notice, audited (``screening.alert.already_filed``,
+with the notice and item) and announced like any decision; no notice is filed. The check comes
+before the filing; a filing by someone else that opens the item a moment later (the engine's
+duplicate, seen after the check) is undone to its savepoint and ends the same way.
 
 ``alert_dismiss`` needs a reason (``DismissalReason``) and, for "other", a note.
 """
@@ -38,15 +45,17 @@ from portal.transactions import durable_atomic, enclosing_transaction
 from rights_holders.authority import acting_role_check, acting_roles_of
 from screening.evidence import alert_explanation
 from screening.models import AlertStatus, DismissalReason, ScreeningAlert
-from takedowns.models import Channel, InfringementType
+from takedowns.models import Channel, InfringementType, NoticeItem
 from takedowns.notices import LISTING_BY_PUBLIC_ID, ItemDraft, LineProblem, notice_submit
+from takedowns.notices.lines import open_items_find
 
 # Declared once: an alert leaves "open" for one of these, and never moves again.
-ALERT_MOVES = {AlertStatus.OPEN: frozenset({AlertStatus.CONFIRMED, AlertStatus.DISMISSED})}
+ALERT_MOVES = {AlertStatus.OPEN: frozenset({AlertStatus.CONFIRMED, AlertStatus.ALREADY_FILED, AlertStatus.DISMISSED})}
 # The channels a person confirms through (the proactive channel is the platform's own).
 CONFIRM_CHANNELS = frozenset({Channel.WEB, Channel.API})
 # What the engine says of a line that the alert's state (not the filer's input) forbids: a 409.
 STATE_PROBLEMS = frozenset({"asset_expired", "asset_not_verified", "asset_foreign", "listing_removed", "duplicate"})
+DUPLICATE = "duplicate"
 NOTE_REQUIRED_MESSAGE = "Say in a note why you dismiss the alert (the reason is \u201cother\u201d)."
 
 
@@ -56,6 +65,12 @@ class AlertDecision:
 
     alert: ScreeningAlert
     receipt: object = None
+    # For already_filed: the brand's open item (its notice loaded) the listing was already under.
+    open_item: NoticeItem | None = None
+
+    @property
+    def already_filed(self):
+        return self.alert.status == AlertStatus.ALREADY_FILED
 
 
 def _alert_lock(alert_id):
@@ -88,6 +103,7 @@ def _open_check(alert, verb):
     if alert.status not in ALERT_MOVES:
         done = {
             AlertStatus.CONFIRMED: "was confirmed already (a notice was filed)",
+            AlertStatus.ALREADY_FILED: "was closed already: its listing was under the brand's open notice",
             AlertStatus.DISMISSED: "was dismissed already",
         }.get(alert.status, f"is {alert.status}")
         raise TransitionError(f"This alert {done}; it cannot be {verb} now.", item=alert, code="alert_not_open")
@@ -176,7 +192,9 @@ def alert_confirm(
     evidence=(),
     now=None,
 ):
-    """Confirm an open alert: file its notice (see the module's docstring) and link it. Returns an AlertDecision.
+    """Confirm an open alert: file its notice (see the module's docstring) and link it, or, when the listing is
+    under the brand's open notice for the asset already, close it as already_filed naming that notice. Returns an
+    AlertDecision (``already_filed`` and ``open_item`` say which).
 
     ``data``: the notice's filer fields and declarations (``takedowns.notices.NOTICE_FIELDS`` and
     ``DECLARATIONS``), as the filing form and the API's notice filing take them. Refusals write
@@ -195,25 +213,21 @@ def alert_confirm(
         alert = _alert_lock(alert_id)
         role = _role_check(actor=actor, alert=alert, acting_organisation=acting_organisation, now=now)
         _open_check(alert, "confirmed")
-        draft = alert_notice_draft(
-            alert, infringement_type=infringement_type, explanation=explanation, evidence=evidence
-        )
-        try:
-            receipt = notice_submit(
-                actor=actor,
-                rights_holder=alert.rights_holder,
-                acting_organisation=role.organisation,
-                channel=channel,
-                data=data,
-                drafts=[draft],
-                now=now,
+        open_item = alert_open_item(alert)
+        if open_item is None:
+            draft = alert_notice_draft(
+                alert, infringement_type=infringement_type, explanation=explanation, evidence=evidence
             )
-        except ValidationError as exc:
-            raise _line_refusal(exc, alert) from exc
-        if not receipt.accepted:
-            # Kept as invalid by the engine: raising rolls the notice back with the rest.
-            item = receipt.invalid[0]
-            raise _problem_error(receipt.problems.get(item.pk) or item.invalid_reason, alert)
+            try:
+                # A savepoint of its own: a filing that turns out a duplicate leaves nothing (files included).
+                with enclosing_transaction():
+                    receipt = _notice_file(alert, draft, actor=actor, role=role, channel=channel, data=data, now=now)
+            except TransitionError as exc:
+                # Another filing opened the item between the check and this one: the same answer as the check's.
+                if exc.code != DUPLICATE or (open_item := alert_open_item(alert)) is None:
+                    raise
+        if open_item is not None:
+            return _already_filed(alert, open_item, actor=actor, role=role, channel=channel, now=now)
         _decided(alert, AlertStatus.CONFIRMED, actor=actor, now=now, fields={"notice": receipt.notice})
         audit_log_record(
             action="screening.alert.confirmed",
@@ -229,6 +243,77 @@ def alert_confirm(
         )
         events_announce("screening_alert_decision", [alert.pk])
     return AlertDecision(alert, receipt)
+
+
+def alert_close_already_filed(*, alert_id, actor, acting_organisation=None, now=None):
+    """Close an open alert whose listing is under the brand's open notice for its asset already (the page's
+    one button when it shows that notice: no form to sign for a notice nobody files). Returns an AlertDecision.
+
+    ``TransitionError`` ``no_open_notice`` when there is none (any more): the alert stays open to confirm.
+    """
+    now = now or timezone.now()
+    with durable_atomic():
+        alert = _alert_lock(alert_id)
+        role = _role_check(actor=actor, alert=alert, acting_organisation=acting_organisation, now=now)
+        _open_check(alert, "closed as already filed")
+        open_item = alert_open_item(alert)
+        if open_item is None:
+            raise TransitionError(
+                f"Listing {alert.listing.external_id} is under no open notice of {alert.rights_holder.legal_name} "
+                f"for {alert.asset.name} now: prepare a notice to confirm the alert.",
+                item=alert,
+                code="no_open_notice",
+            )
+        return _already_filed(alert, open_item, actor=actor, role=role, channel=Channel.WEB, now=now)
+
+
+def alert_open_item(alert):
+    """The brand's open item (with its notice) on the alert's listing for the alert's asset, or None.
+
+    The engine's own duplicate rule (``open_items_find``: one open item per listing and asset).
+    """
+    item_id = open_items_find({(alert.listing_id, alert.asset_id)}).get((alert.listing_id, alert.asset_id))
+    if item_id is None:
+        return None
+    return NoticeItem.objects.select_related("notice").filter(pk=item_id).first()
+
+
+def _notice_file(alert, draft, *, actor, role, channel, data, now):
+    """File the alert's notice; a line the engine keeps as invalid raises (rolling the notice back)."""
+    try:
+        receipt = notice_submit(
+            actor=actor,
+            rights_holder=alert.rights_holder,
+            acting_organisation=role.organisation,
+            channel=channel,
+            data=data,
+            drafts=[draft],
+            now=now,
+        )
+    except ValidationError as exc:
+        raise _line_refusal(exc, alert) from exc
+    if not receipt.accepted:
+        item = receipt.invalid[0]
+        raise _problem_error(receipt.problems.get(item.pk) or item.invalid_reason, alert)
+    return receipt
+
+
+def _already_filed(alert, open_item, *, actor, role, channel, now):
+    _decided(alert, AlertStatus.ALREADY_FILED, actor=actor, now=now, fields={"notice": open_item.notice})
+    audit_log_record(
+        action="screening.alert.already_filed",
+        actor=actor,
+        obj=alert,
+        organisation_id=alert.rights_holder.organisation_id,
+        data={
+            "notice": open_item.notice_id,
+            "item": open_item.pk,
+            "channel": str(channel),
+            "acting_organisation": role.organisation.pk,
+        },
+    )
+    events_announce("screening_alert_decision", [alert.pk])
+    return AlertDecision(alert, open_item=open_item)
 
 
 def _problem_error(problem, alert):

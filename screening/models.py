@@ -88,6 +88,8 @@ class ScreeningResult(models.Model):
 class AlertStatus(models.TextChoices):
     OPEN = "open", "Open"
     CONFIRMED = "confirmed", "Confirmed (a notice was filed)"
+    # Confirmed while the brand already had an open complaint on the listing and asset: the alert names it.
+    ALREADY_FILED = "already_filed", "Already filed (under an open notice)"
     DISMISSED = "dismissed", "Dismissed"
 
 
@@ -116,8 +118,8 @@ class ScreeningAlert(models.Model):
         "rights_holders.RightsHolder", on_delete=models.PROTECT, related_name="screening_alerts"
     )
     asset = models.ForeignKey("rights_holders.IPAsset", on_delete=models.PROTECT, related_name="screening_alerts")
-    # Moves only through the inbox's verbs (open -> confirmed | dismissed).
-    status = models.CharField(max_length=10, choices=AlertStatus.choices, default=AlertStatus.OPEN)
+    # Moves only through the inbox's verbs (open -> confirmed | already_filed | dismissed).
+    status = models.CharField(max_length=20, choices=AlertStatus.choices, default=AlertStatus.OPEN)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     decided_at = models.DateTimeField(null=True, blank=True)
     decided_by = models.ForeignKey(
@@ -125,6 +127,7 @@ class ScreeningAlert(models.Model):
     )
     dismissal_reason = models.CharField(max_length=20, choices=DismissalReason.choices, blank=True)
     dismissal_note = models.TextField(blank=True)
+    # The notice a confirmation filed; for already_filed, the brand's open notice the listing was already under.
     notice = models.ForeignKey(
         "takedowns.Notice", on_delete=models.PROTECT, null=True, blank=True, related_name="screening_alerts"
     )

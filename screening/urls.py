@@ -10,5 +10,6 @@ urlpatterns = [
     path("alerts/", alert_views.alert_inbox, name="alert-inbox"),
     path("alerts/<int:pk>/", alert_views.alert_detail, name="alert-detail"),
     path("alerts/<int:pk>/confirm/", alert_views.alert_confirm_view, name="alert-confirm"),
+    path("alerts/<int:pk>/already-filed/", alert_views.alert_close_already_filed_view, name="alert-already-filed"),
     path("alerts/<int:pk>/dismiss/", alert_views.alert_dismiss_view, name="alert-dismiss"),
 ]

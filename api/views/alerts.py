@@ -4,7 +4,9 @@
 (its own staff, or an agent firm whose letter of authorisation is in force), with the listing, the
 asset, the score and the evidence. ``POST /api/v1/alerts/{id}/confirm/`` files the notice (the
 notice filing's filer fields and declarations; the line is pre-filled from the alert, its
-infringement type and explanation may be given) through ``screening.alerts.alert_confirm``;
+infringement type and explanation may be given) through ``screening.alerts.alert_confirm``, or,
+when the listing is under the brand's open notice for the asset already, closes the alert as
+``already_filed`` naming that notice;
 ``POST /api/v1/alerts/{id}/dismiss/`` dismisses it with a reason (and a note for ``other``). The
 answer is the alert as it now stands. An alert that is no longer open is a 409 with
 ``current_state``; bad input a 400 pointing at the field; another organisation's alert a 404 like a
@@ -103,7 +105,10 @@ class AlertSerializer(serializers.Serializer):
     decided_at = serializers.DateTimeField(allow_null=True)
     dismissal_reason = serializers.ChoiceField(choices=DismissalReason.choices, allow_null=True)
     dismissal_note = serializers.CharField(allow_blank=True)
-    notice = serializers.SerializerMethodField(help_text="The notice a confirmation filed (ntc_…), or null.")
+    notice = serializers.SerializerMethodField(
+        help_text="The notice a confirmation filed (ntc_…); for already_filed, the brand's open notice the listing "
+        "was already under; else null."
+    )
 
     @extend_schema_field(SignalSerializer(many=True))
     def get_signals(self, alert):
@@ -134,7 +139,7 @@ class AlertSerializer(serializers.Serializer):
 
 class AlertFilterSet(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(
-        choices=AlertStatus.choices, help_text="open, confirmed or dismissed; repeat for several."
+        choices=AlertStatus.choices, help_text="open, confirmed, already_filed or dismissed; repeat for several."
     )
     asset = PublicIdFilter(field_name="asset__public_id", prefix=PREFIXES["asset"], help_text="ast_…")
     listing = PublicIdFilter(field_name="listing__public_id", prefix=PREFIXES["listing"], help_text="lst_…")
@@ -216,7 +221,9 @@ class AlertConfirmApi(Idempotent, GenericAPIView):
     declarations (as ``POST /api/v1/notices/`` takes them), counterfeit and explained by screening's evidence
     unless you say otherwise. The alert then names the notice (``notice``). Once only: a second confirmation
     is a 409 and files nothing. Refused with a 409 when the listing or asset no longer allows a notice (the
-    listing removed, the asset not verified, an open complaint for the listing and asset)."""
+    listing removed, the asset not verified). A listing already under the brand's open notice for the asset
+    files no second notice: the alert is closed with status ``already_filed`` and ``notice`` names that
+    notice (200), to follow instead."""
 
     required_scopes = {"POST": "alerts:write"}
     # Files a notice: a retry without the header could not tell "filed" from "lost".

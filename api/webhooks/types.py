@@ -32,7 +32,7 @@ EVENT_TYPES = {
     APPEAL_DECIDED: "Appeal decided (confirmed or reversed)",
     MEMBERSHIP_CHANGED: "Good Faith membership changed",
     ALERT_CREATED: "Screening alert raised: a suspicious listing for your brand to confirm or dismiss",
-    ALERT_DECIDED: "Screening alert decided: confirmed (a notice was filed) or dismissed",
+    ALERT_DECIDED: "Screening alert decided: confirmed (a notice was filed), already filed (under an open notice) or dismissed",
     TEST: "Test event (sent on request)",
 }
 

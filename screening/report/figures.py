@@ -3,8 +3,8 @@
 ``screening_report(since=, until=, rights_holder_ids=None)`` reads, in five queries whatever the
 number of decisions:
 
-- **Alerts** decided in ``[since, until)``: confirmed by the brand (right) or dismissed (wrong,
-  with the dismissal reason);
+- **Alerts** decided in ``[since, until)``: confirmed by the brand, or closed as already under its
+  open notice (right), or dismissed (wrong, with the dismissal reason);
 - **Proactive notices' items** (``NoticeItem.screening_reference``: the screening result's public id)
   decided in the period: upheld (right); dismissed (after a counter-notice, on appeal, reversed by
   a quality audit) or rejected (wrong). Withdrawn and invalid items judged nothing and are not
@@ -32,6 +32,8 @@ DEFAULT_DAYS = 90
 MAX_DAYS = 730
 KINDS = ("keyword", "ocr", "image", "price", "replica", "category", "merchant")
 RIGHT_ITEM_STATUSES = (ItemStatus.UPHELD,)
+# The brand said "a copy" either way: it confirmed, or the listing was under its open notice already.
+RIGHT_ALERT_STATUSES = (AlertStatus.CONFIRMED, AlertStatus.ALREADY_FILED)
 WRONG_ITEM_STATUSES = (ItemStatus.DISMISSED, ItemStatus.REJECTED)
 REASON_LABELS = dict(DismissalReason.choices)
 KIND_LABELS = {
@@ -182,7 +184,7 @@ def _reference(value):
 def _decided_alerts(since, until, holder_filter):
     return list(
         ScreeningAlert.objects.filter(
-            status__in=(AlertStatus.CONFIRMED, AlertStatus.DISMISSED), decided_at__gte=since, decided_at__lt=until
+            status__in=(*RIGHT_ALERT_STATUSES, AlertStatus.DISMISSED), decided_at__gte=since, decided_at__lt=until
         )
         .filter(**holder_filter)
         .order_by("pk")
@@ -250,7 +252,7 @@ def screening_report(*, since, until, rights_holder_ids=None):
             brand.decisions.append(Decision(float(score), right, source))
 
     for holder_id, status, reason, score, signals in alerts:
-        right = status == AlertStatus.CONFIRMED
+        right = status in RIGHT_ALERT_STATUSES
         brand = brands[holder_id]
         count(brand, "alert", right, score, signals)
         if not right:

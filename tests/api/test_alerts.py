@@ -159,6 +159,27 @@ def test_a_listing_removed_meanwhile_is_a_conflict_and_files_nothing(w, key_clie
     assert not Notice.objects.exists()
 
 
+def test_a_listing_under_the_brands_open_notice_closes_the_alert_naming_that_notice(w, key_client):
+    from tests.takedowns.conftest import draft, file_notice
+
+    (open_item,) = file_notice(w.staff, w.holder, [draft(w.listings[0], w.asset)]).accepted
+    client = key_client(w.agent)
+    url = f"/api/v1/alerts/{aid(w.alert)}/confirm/"
+    response = client.post(url, FILER, format="json", HTTP_IDEMPOTENCY_KEY="confirm-dup")
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert (body["status"], body["notice"]) == ("already_filed", encode("ntc", open_item.notice.public_id))
+    assert body["decided_at"] is not None
+    assert list(NoticeItem.objects.all()) == [open_item] and Notice.objects.count() == 1
+    assert client.get(f"/api/v1/notices/{body['notice']}/").status_code == 200  # the agent follows it there
+    listed = client.get("/api/v1/alerts/", {"status": "already_filed"}).json()["results"]
+    assert [row["id"] for row in listed] == [aid(w.alert)]
+    replay = client.post(url, FILER, format="json", HTTP_IDEMPOTENCY_KEY="confirm-dup")
+    assert replay.status_code == 200 and replay.json() == body
+    again = client.post(url, FILER, format="json")
+    assert again.status_code == 409 and again.json()["current_state"] == "already_filed"
+
+
 def test_dismissing_needs_a_reason_and_for_other_a_note(w, key_client):
     client = key_client(w.holder.organisation)
     url = f"/api/v1/alerts/{aid(w.alert)}/dismiss/"

@@ -174,6 +174,62 @@ def test_a_listing_removed_meanwhile_is_a_409_on_the_form_and_files_nothing(clie
     assert not Notice.objects.exists()
 
 
+def _open_complaint(w):
+    from tests.takedowns.conftest import draft, file_notice
+
+    (open_item,) = file_notice(w.staff, w.holder, [draft(w.listings[0], w.asset)]).accepted
+    return open_item
+
+
+def test_a_listing_under_the_brands_open_notice_is_said_with_a_link_and_closed_with_one_button(client, w):
+    open_item = _open_complaint(w)
+    notice_url = reverse("takedowns:notice-detail", args=[open_item.notice_id])
+    detail_url = reverse("screening:alert-detail", args=[w.alert.pk])
+    signed_in(client, w.lawyer)
+    for url in (detail_url, reverse("screening:alert-confirm", args=[w.alert.pk])):
+        html = client.get(url).content.decode()
+        assert f'your <a href="{notice_url}">notice #{open_item.notice_id}</a>' in html, url
+        assert "Close as already filed" in html and "File the notice" not in html and "Prepare notice" not in html
+    response = client.post(reverse("screening:alert-already-filed", args=[w.alert.pk]))
+    assert response.status_code == 302 and response["Location"] == detail_url
+    alert = ScreeningAlert.objects.get(pk=w.alert.pk)
+    assert (alert.status, alert.notice_id, alert.decided_by) == (
+        AlertStatus.ALREADY_FILED,
+        open_item.notice_id,
+        w.lawyer,
+    )
+    page = client.get(detail_url).content.decode()
+    assert f"is already under your notice #{open_item.notice_id}: no second notice was filed" in page  # the message
+    assert f'your <a href="{notice_url}">notice #{open_item.notice_id}</a>:' in page
+    assert "closed as already filed" in page and "Close as already filed" not in page
+    again = client.post(reverse("screening:alert-already-filed", args=[w.alert.pk]))
+    assert again.status_code == 409 and "closed already" in again.content.decode()
+    assert Notice.objects.count() == 1
+
+
+def test_a_notice_filed_while_the_form_was_open_closes_the_alert_instead_of_a_409(client, w):
+    signed_in(client, w.staff)
+    url = reverse("screening:alert-confirm", args=[w.alert.pk])
+    assert "File the notice" in client.get(url).content.decode()
+    open_item = _open_complaint(w)  # someone else filed it meanwhile
+    response = client.post(url, _confirm_post(w))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("screening:alert-detail", args=[w.alert.pk])
+    assert ScreeningAlert.objects.get(pk=w.alert.pk).status == AlertStatus.ALREADY_FILED
+    assert list(NoticeItem.objects.all()) == [open_item]
+    assert "no second notice was filed" in client.get(response["Location"]).content.decode()
+
+
+def test_closing_as_already_filed_without_an_open_notice_is_a_409_and_the_alert_stays_open(client, w):
+    response = signed_in(client, w.staff).post(reverse("screening:alert-already-filed", args=[w.alert.pk]))
+    assert response.status_code == 409 and "prepare a notice" in response.content.decode()
+    assert ScreeningAlert.objects.get(pk=w.alert.pk).status == AlertStatus.OPEN
+    assert (
+        signed_in(client, w.other_staff).post(reverse("screening:alert-already-filed", args=[w.alert.pk])).status_code
+        == 404
+    )
+
+
 def test_the_prepared_notice_may_carry_evidence_files_through_the_upload_validator(client, w):
     from django.core.files.uploadedfile import SimpleUploadedFile
 

@@ -11,7 +11,7 @@ from django.test import TestCase
 import screening.alerts
 from portal.errors import InvalidInput, TransitionError
 from portal.models import AuditLogEntry
-from screening.alerts import alert_confirm, alert_dismiss
+from screening.alerts import alert_close_already_filed, alert_confirm, alert_dismiss
 from screening.evidence import signals_shown
 from screening.models import AlertStatus, DismissalReason, ScreeningAlert
 from takedowns.models import Channel, InfringementType, ItemStatus, Notice, NoticeItem
@@ -137,14 +137,85 @@ def test_an_asset_no_longer_verified_refuses_with_a_conflict_and_keeps_no_invali
     assert ScreeningAlert.objects.get(pk=w.alert.pk).status == AlertStatus.OPEN
 
 
-def test_an_open_complaint_for_the_listing_and_asset_refuses_with_a_conflict_pointing_at_it(w):
+def _open_complaint(w):
     from tests.takedowns.conftest import draft, file_notice
 
     (open_item,) = file_notice(w.staff, w.holder, [draft(w.listings[0], w.asset)]).accepted
+    return open_item
+
+
+def test_confirming_a_listing_under_the_brands_open_notice_closes_the_alert_as_already_filed(w, announced):
+    open_item = _open_complaint(w)
+    decision = _confirm(w, actor=w.lawyer, acting_organisation=w.agent)
+
+    alert = ScreeningAlert.objects.get(pk=w.alert.pk)
+    assert decision.already_filed and decision.open_item == open_item and decision.receipt is None
+    assert (alert.status, alert.notice_id, alert.decided_by) == (
+        AlertStatus.ALREADY_FILED,
+        open_item.notice_id,
+        w.lawyer,
+    )
+    assert alert.decided_at is not None
+    # No second notice, not even an invalid one.
+    assert list(NoticeItem.objects.all()) == [open_item] and Notice.objects.count() == 1
+    entry = AuditLogEntry.objects.get(action="screening.alert.already_filed")
+    assert (entry.actor, entry.object_id, entry.organisation_id) == (w.lawyer, str(alert.pk), w.holder.organisation_id)
+    assert entry.data == {
+        "notice": open_item.notice_id,
+        "item": open_item.pk,
+        "channel": "web",
+        "acting_organisation": w.agent.pk,
+    }
+    assert not AuditLogEntry.objects.filter(action="screening.alert.confirmed").exists()
+    assert announced == [("screening_alert_decision", [alert.pk])]
     with pytest.raises(TransitionError) as refused:
         _confirm(w)
-    assert refused.value.code == "duplicate" and f"item {open_item.pk}" in str(refused.value)
-    assert Notice.objects.count() == 1
+    assert refused.value.code == "alert_not_open" and refused.value.current_status == AlertStatus.ALREADY_FILED
+    assert "open notice" in str(refused.value)
+
+
+def test_an_item_another_filing_opens_after_the_check_also_closes_the_alert_and_keeps_no_invalid_item(w, monkeypatch):
+    # The filing's own duplicate (an item opened between the verb's check and its filing) ends as the check would.
+    open_item = _open_complaint(w)
+    checks = []
+    real_check = screening.alerts.alert_open_item
+
+    def check_missing_it_once(alert):
+        checks.append(alert.pk)
+        return None if len(checks) == 1 else real_check(alert)
+
+    monkeypatch.setattr(screening.alerts, "alert_open_item", check_missing_it_once)
+    decision = _confirm(w)
+    assert len(checks) == 2 and decision.already_filed
+    assert ScreeningAlert.objects.get(pk=w.alert.pk).notice_id == open_item.notice_id
+    assert list(NoticeItem.objects.all()) == [open_item] and Notice.objects.count() == 1
+
+
+def test_an_open_complaint_for_another_asset_of_the_brand_does_not_stop_the_confirmation(w):
+    from tests.takedowns.conftest import draft, file_notice
+
+    other_asset = factories.IPAssetFactory(rights_holder=w.holder, name="NORTHWIND RUNNER")
+    file_notice(w.staff, w.holder, [draft(w.listings[0], other_asset)])
+    decision = _confirm(w)
+    assert not decision.already_filed
+    assert ScreeningAlert.objects.get(pk=w.alert.pk).status == AlertStatus.CONFIRMED
+    assert NoticeItem.objects.exclude(status=ItemStatus.INVALID).count() == 2
+
+
+def test_closing_as_already_filed_needs_the_open_notice_and_someone_acting_for_the_brand(w):
+    with pytest.raises(TransitionError) as refused:
+        alert_close_already_filed(alert_id=w.alert.pk, actor=w.staff)
+    assert refused.value.code == "no_open_notice" and "prepare a notice" in str(refused.value)
+    open_item = _open_complaint(w)
+    with pytest.raises(PermissionDenied):
+        alert_close_already_filed(alert_id=w.alert.pk, actor=w.other_staff)
+    assert ScreeningAlert.objects.get(pk=w.alert.pk).status == AlertStatus.OPEN
+    decision = alert_close_already_filed(alert_id=w.alert.pk, actor=w.staff)
+    assert (decision.alert.status, decision.alert.notice_id) == (AlertStatus.ALREADY_FILED, open_item.notice_id)
+    assert AuditLogEntry.objects.filter(action="screening.alert.already_filed").count() == 1
+    with pytest.raises(TransitionError) as again:
+        alert_close_already_filed(alert_id=w.alert.pk, actor=w.staff)
+    assert again.value.code == "alert_not_open"
 
 
 def test_an_explanation_with_control_characters_is_bad_input(w):

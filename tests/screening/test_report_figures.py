@@ -69,6 +69,14 @@ def test_alerts_and_proactive_notices_decided_in_the_period_count_right_or_wrong
     assert report.dismissal_reasons == {"genuine_goods": 1, "not_our_brand": 1}
 
 
+def test_an_alert_closed_as_already_filed_counts_as_right(world):
+    _, holder_b, _, asset_b = world
+    alert_decided(asset_b, score=0.65, kinds=["image"], status=AlertStatus.ALREADY_FILED)
+    report = screening_report(since=SINCE, until=NOW, rights_holder_ids={holder_b.pk})
+    assert figures(report.figures.alerts) == (2, 0)
+    assert figures(report.by_kind["image"].alerts) == (1, 0)
+
+
 def test_a_result_counts_once_under_each_signal_kind_it_carried(world):
     report = screening_report(since=SINCE, until=NOW)
     by_kind = {kind: (figures(f.alerts), figures(f.notices)) for kind, f in report.kind_rows}

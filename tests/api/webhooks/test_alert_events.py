@@ -112,6 +112,18 @@ def test_a_dismissal_is_an_alert_decided_with_its_reason(subscribe):
     assert (data["status"], data["dismissal_reason"], data["notice"]) == ("dismissed", "authorised_seller", None)
 
 
+def test_an_alert_closed_as_already_filed_is_an_alert_decided_naming_the_open_notice(subscribe):
+    from tests.takedowns.conftest import draft, file_notice
+
+    w = alert_world()
+    (open_item,) = file_notice(w.staff, w.holder, [draft(w.listings[0], w.asset)]).accepted
+    subscribe(w.agent, URL, event_types=[types.ALERT_DECIDED])
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        alert_confirm(alert_id=w.alert.pk, actor=w.lawyer, data=dict(NOTICE_DATA), acting_organisation=w.agent)
+    data = event_data(WebhookEvent.objects.get(organisation=w.agent))
+    assert (data["status"], data["notice"]) == ("already_filed", encode(PREFIXES["notice"], open_item.notice.public_id))
+
+
 def test_the_alert_types_are_offered_to_subscribers():
     assert {types.ALERT_CREATED, types.ALERT_DECIDED} <= set(types.SUBSCRIBABLE)
     assert types.event_types_clean(["alert.decided", "alert.created"]) == ["alert.created", "alert.decided"]
