@@ -82,7 +82,7 @@ class _KeywordFindings:
     direct: bool  # named in the title or an image's text, not as an accessory
     accessory_only: bool
     disguised: bool
-    shown: list  # (hit, accessory, disguised) of the hits the evidence quotes
+    shown: list  # (hit, accessory, the plain spelling the text writes or "" if disguised) of the hits quoted
 
 
 class _Texts:
@@ -106,18 +106,18 @@ class _Texts:
             self._lowered[field] = lowered = lowered if len(lowered) == len(text) else ""
         return lowered
 
-    def spells(self, field, forms):
-        """Whether the field spells one of ``forms`` (normalise.plain forms) as it is: beyond case, accents
-        and spacing, nothing disguised."""
+    def spelling(self, field, forms):
+        """The first of ``forms`` (normalise.plain forms) the field spells as it is (beyond case, accents and
+        spacing, nothing disguised), or "" when it spells none."""
         lowered = self.lowered(field)
         for form in forms:
             # Lower case first: cheaper than plain, and enough for a word in most texts (a form of several
             # words, or a text with accents or odd spacing, goes on to plain).
             if form in lowered:
-                return True
+                return form
         if field not in self._plain:
             self._plain[field] = plain(self.texts[field])
-        return any(form in self._plain[field] for form in forms)
+        return next((form for form in forms if form in self._plain[field]), "")
 
     def quote(self, field, start, end, written=""):
         """What the field says where its view says view[start:end].
@@ -291,14 +291,14 @@ class Screener:
         if reported is not None:
             merchant_points += t.merchant_reported
         in_category = bool(category) and brand.in_categories(category)
-        ordinary_only = bool(hits) and not images and all(hit.entry.keyword.ordinary_word for hit in hits)
+        ordinary_only = bool(hits) and not images and all(hit.entry.ordinary_word for hit in hits)
         # Outside its categories and alone, an ordinary word counts only disguised ("H4rbor"): tested first.
         if (
             ordinary_only
             and not in_category
             and not replica
             and not merchant_points
-            and all(texts.spells(hit.field, hit.entry.plain_forms) for hit in hits)
+            and all(texts.spelling(hit.field, hit.entry.plain_forms) for hit in hits)
         ):
             return None
         keywords = self._keyword_findings(texts, hits, t)
@@ -356,9 +356,11 @@ class Screener:
             accessory = text_view.endswith(ACCESSORY_BEFORE, max(0, start - CONTEXT_CHARACTERS), start) or (
                 text_view.startswith(ACCESSORY_AFTER, end, end + CONTEXT_CHARACTERS)
             )
-            # Disguised: the view found the keyword, but the text nowhere spells it as the keyword does
-            # (beyond case, accents and spacing): digits for letters, look-alikes, spelled out, full-width...
-            disguised = not texts.spells(hit.field, hit.entry.plain_forms)
+            # Disguised: the view found the keyword, but the text nowhere spells it as the brand does (its
+            # plain spellings, beyond case, accents and spacing): digits for letters, look-alikes, spelled
+            # out, full-width...
+            written = texts.spelling(hit.field, hit.entry.plain_forms)
+            disguised = not written
             if accessory:
                 hit_points = t.keyword_accessory
             else:
@@ -372,7 +374,7 @@ class Screener:
             points = max(points, hit_points)
             key = (hit.field, hit.entry.keyword.text)
             if key not in shown and len(shown) < KEYWORD_SIGNALS_SHOWN:
-                shown[key] = (hit, accessory, disguised)
+                shown[key] = (hit, accessory, written)
         if disguised_any:
             points += t.obfuscated
         return _KeywordFindings(points, direct, accessory_only, disguised_any, list(shown.values()))
@@ -473,15 +475,16 @@ class Screener:
     def _keyword_signals(self, texts, keywords):
         """The evidence of a brand's keyword hits; their points go on the first."""
         signals = []
-        for hit, accessory, disguised in keywords.shown:
+        for hit, accessory, written in keywords.shown:
             keyword = hit.entry.keyword
-            quote = texts.quote(hit.field, hit.start, hit.end, "" if disguised else hit.entry.plain_forms[0])
+            quote = texts.quote(hit.field, hit.start, hit.end, written)
+            disguised = not written
             notes = [f'keyword "{keyword.text}"']
             if disguised:
                 notes.append("disguised")
             if accessory:
                 notes.append("what an accessory is for")
-            if keyword.ordinary_word:
+            if hit.entry.ordinary_word:
                 notes.append("an ordinary word")
             kind = SignalKind.OCR if hit.field == "ocr" else SignalKind.KEYWORD
             points = keywords.points if not signals else 0.0
@@ -491,7 +494,7 @@ class Screener:
                 "quote": quote,
                 "disguised": disguised,
                 "accessory": accessory,
-                "ordinary_word": keyword.ordinary_word,
+                "ordinary_word": hit.entry.ordinary_word,
             }
             signals.append(Signal(kind, f'{FIELD_NAMES[hit.field]}: "{quote}" ({", ".join(notes)})', points, details))
         return signals

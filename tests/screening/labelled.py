@@ -34,7 +34,13 @@ Groups, and what they are for:
   (resized, recompressed at JPEG quality 60, cropped, brighter or darker, or all of it); alert;
 - ``counterfeit_image``: the image a copy of a known counterfeit's picture, at a low price;
 - clean, with images: ``image_unrelated`` (unbranded goods with their own photos, in the brands'
-  categories too) and ``image_authorised`` (the brand's own picture, from a store it authorised).
+  categories too) and ``image_authorised`` (the brand's own picture, from a store it authorised);
+- brands that register misspellings of their own name (``SPELLING_BRANDS``, text only): clean
+  ``own_misspelling_genuine`` (the genuine goods at a normal price from an ordinary store, named as
+  the brand writes itself: its name, or a plain spelling it registered, "Kestrell") and
+  ``own_misspelling_accessory`` (accessories "for" it); infringing ``own_misspelling_disguised``
+  (disguises it did not register: "K35tre1", Cyrillic letters, dots...) and
+  ``own_registered_disguise`` (a disguise it registered to catch, "K3strel", written so).
 
 Every brand has two reference images and one known counterfeit image (``images/ref-*``,
 ``images/fake-*``); ``render_images`` draws them and every listing's images (tests/screening/imaging.py)
@@ -143,6 +149,56 @@ BRANDS = [
         "proactive_notices": False,
     },
 ]
+# Brands that register misspellings of their own name as keywords (as the demo's Kestrel Audio does): the
+# plain ones ("Kestrell", "Marlow Finch") are ways the brand is written, the others ("k3strel") disguises
+# it wants caught. Text only: no pictures, so the image cases (and the OCR they cost) stay as they are.
+SPELLING_BRANDS = [
+    {
+        "id": "kestrel",
+        "name": "Kestrel",
+        "keywords": ["k3strel", "kestre1", "kestrell"],
+        "categories": ["Headphones", "Electronics"],
+        "reference_price": "299.00",
+        "currency": "EUR",
+        "authorised_stores": [],
+    },
+    {
+        "id": "orvane",
+        "name": "Orvane",
+        "keywords": ["0rvane", "orvanne", "Or-Vane"],
+        "categories": ["Skincare"],
+        "reference_price": "68.00",
+        "currency": "EUR",
+        "authorised_stores": [],
+    },
+    {
+        "id": "marlowfinch",
+        "name": "Marlow & Finch",
+        "keywords": ["marlow finch", "marlow+finch", "m4rlow finch"],
+        "categories": ["Wallets", "Belts"],
+        "reference_price": "75.00",
+        "currency": "EUR",
+        "authorised_stores": [],
+    },
+]
+# Of each: what it makes, accessories for it (with the categories they are filed in), the plain spellings it
+# registered beside its name, and the disguises it registered.
+SPELLING_PRODUCTS = {
+    "kestrel": ["noise cancelling headphones", "true wireless earbuds", "studio monitor headphones"],
+    "orvane": ["vitamin C serum 30ml", "night cream 50ml", "hyaluronic toner"],
+    "marlowfinch": ["leather card wallet", "woven leather belt", "bifold wallet"],
+}
+SPELLING_ACCESSORIES = {
+    "kestrel": (["replacement ear pads", "3.5 mm audio cable", "hard carrying case"], "Accessories"),
+    "orvane": (["travel pump bottles", "refill pouch holder"], "Beauty accessories"),
+    "marlowfinch": (["leather care balm", "belt hole punch"], "Accessories"),
+}
+SPELLING_PLAIN = {"kestrel": ["Kestrell"], "orvane": ["Orvanne", "Or-Vane"], "marlowfinch": ["Marlow Finch"]}
+SPELLING_REGISTERED_DISGUISES = {
+    "kestrel": ["K3strel", "KESTRE1"],
+    "orvane": ["0rvane"],
+    "marlowfinch": ["M4rlow Finch"],
+}
 BANNED_CATEGORIES = ["Airbag components", "Ivory products", "Prescription drugs"]
 
 # The brands' pictures: two reference images and one known counterfeit image each (product scenes drawn
@@ -446,7 +502,7 @@ class _Generator:
     def __init__(self, seed):
         self.rng = random.Random(seed)
         self.cases = []
-        self.brands = {brand["id"]: brand for brand in BRANDS}
+        self.brands = {brand["id"]: brand for brand in BRANDS + SPELLING_BRANDS}
 
     # --- helpers ------------------------------------------------------------------------------
 
@@ -485,7 +541,7 @@ class _Generator:
         return next((k for k in self.brands[brand_id]["keywords"] if not k.isascii()), None)
 
     def brand_ids(self, *, chinese=False, exclude=()):
-        ids = [b for b in self.brands if b not in exclude and (not chinese or self.chinese_keyword(b))]
+        ids = [b["id"] for b in BRANDS if b["id"] not in exclude and (not chinese or self.chinese_keyword(b["id"]))]
         return ids
 
     # --- clean --------------------------------------------------------------------------------
@@ -1003,6 +1059,80 @@ class _Generator:
                 extra={"images": {path: ("copy", source, "JPEG quality 60")}},
             )
 
+    # --- brands that register misspellings of their name ------------------------------------------
+
+    def own_misspellings(self):
+        """Brands that registered misspellings of their own name (SPELLING_BRANDS). Clean: the genuine goods
+        at a normal price from an ordinary store, named as the brand writes itself (its name, or a plain
+        spelling it registered: "Kestrell"), and accessories "for" it. Infringing: its name disguised in a
+        way it did not register ("K3str3l", Cyrillic letters, dots), and the disguises it did register
+        ("K3strel"), which a seller still writes to slip past filters."""
+        for round_ in range(4):
+            for brand in SPELLING_BRANDS:
+                brand_id, name = brand["id"], brand["name"]
+                product = self.rng.choice(SPELLING_PRODUCTS[brand_id])
+                price, currency = self.price(brand_id, 0.85, 1.15)
+                written = [name, name.upper(), *SPELLING_PLAIN[brand_id]][round_ % (2 + len(SPELLING_PLAIN[brand_id]))]
+                title = self.rng.choice(["{name} {product}", "{name} {product}, {colour}", "Genuine {name} {product}"])
+                self.add(
+                    "own_misspelling_genuine",
+                    title.format(name=written, product=product, colour=self.rng.choice(COLOURS)),
+                    acceptable={"clear"},
+                    infringing=False,
+                    category=self.category(brand_id),
+                    price=price,
+                    currency=currency,
+                    note="the brand named as it writes itself; it registered misspellings of its name",
+                )
+                accessories, category = SPELLING_ACCESSORIES[brand_id]
+                written = [name, *SPELLING_PLAIN[brand_id]][round_ % (1 + len(SPELLING_PLAIN[brand_id]))]
+                title = self.rng.choice(["{Accessory} for {name} {product}", "{Accessory} compatible with {name}"])
+                self.add(
+                    "own_misspelling_accessory",
+                    title.format(Accessory=self.rng.choice(accessories).capitalize(), name=written, product=product),
+                    acceptable={"clear"},
+                    infringing=False,
+                    category=category if round_ % 2 else self.category(brand_id),
+                    price=self.rng.choice([6.5, 9.9, 14, 19.99]),
+                    note="an accessory for a brand that registered misspellings of its name",
+                )
+        for index, kind in enumerate(OBFUSCATIONS):
+            # The one-word names in turn ("Kestrel" has no inner "a" or "i" for "@" or "!": then "Orvane").
+            turn = (SPELLING_BRANDS[index % 2], SPELLING_BRANDS[1 - index % 2])
+            brand, disguised = self.unregistered_disguise(kind, turn)
+            note = f"disguised ({kind}) in a way the brand did not register"
+            self.spelled("own_misspelling_disguised", brand, disguised, index % 3 == 0, note, {"obfuscation": kind})
+        for index in range(8):
+            brand = SPELLING_BRANDS[index % len(SPELLING_BRANDS)]
+            disguises = SPELLING_REGISTERED_DISGUISES[brand["id"]]
+            note = "a disguise the brand registered to catch, written as registered"
+            self.spelled("own_registered_disguise", brand, disguises[index // 3 % len(disguises)], index % 2, note)
+
+    def unregistered_disguise(self, kind, brands):
+        """(brand, its name disguised one way), of the first of ``brands`` with such a disguise it did not register."""
+        for brand in brands:
+            registered = {plain.casefold() for plain in [brand["name"], *brand["keywords"]]}
+            for _ in range(20):
+                disguised = obfuscate(brand["name"], kind, self.rng)
+                if disguised.casefold() not in registered:
+                    return brand, disguised
+        raise ValueError(kind)
+
+    def spelled(self, group, brand, written, low, note, extra=None):
+        """An infringing listing: the brand written so, at a low or a normal price."""
+        price, currency = self.price(brand["id"], 0.1, 0.3) if low else self.price(brand["id"], 0.8, 1.1)
+        self.add(
+            group,
+            f"{written} {self.rng.choice(SPELLING_PRODUCTS[brand['id']])}",
+            acceptable={"alert", "notice"},
+            infringing=True,
+            category=self.category(brand["id"]),
+            price=price,
+            currency=currency,
+            note=note,
+            extra=extra or {},
+        )
+
 
 def labelled_set(seed=DEFAULT_SEED):
     """(assets, cases): ASSETS.json's object and the labelled cases, the same for the same seed."""
@@ -1030,7 +1160,8 @@ def labelled_set(seed=DEFAULT_SEED):
     generator.counterfeit_image()
     generator.image_unrelated(24)
     generator.image_authorised()
-    assets = {"brands": BRANDS, "banned_categories": BANNED_CATEGORIES}
+    generator.own_misspellings()
+    assets = {"brands": BRANDS + SPELLING_BRANDS, "banned_categories": BANNED_CATEGORIES}
     return assets, generator.cases
 
 

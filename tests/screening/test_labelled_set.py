@@ -87,6 +87,8 @@ def test_the_set_is_large_and_covers_every_kind_of_case():
         "genuine_resale", "used_goods", "generic", "ordinary_word_unrelated", "accessory_for", "authorised_store",
         "banned_category", "replica_words", "obfuscated_name", "chinese", "price_only", "merchant_linked",
         "description_only", "ordinary_word_counterfeit", "not_opted_in", "genuine_warns_of_fakes", "lookalike",
+        "own_misspelling_genuine", "own_misspelling_accessory", "own_misspelling_disguised",
+        "own_registered_disguise",
     ):  # fmt: skip
         assert groups[group] >= 8, group
     obfuscations = Counter(case.extra.get("obfuscation") for case in text_cases)

@@ -1,8 +1,9 @@
 """One pass of an Aho-Corasick automaton finds every keyword of every brand and every replica term."""
 
 import ahocorasick
+import pytest
 
-from screening.core.matcher import KeywordEntry, Matcher
+from screening.core.matcher import KeywordEntry, Matcher, written_plainly
 from screening.core.normalise import view
 from screening.core.snapshot import Snapshot
 
@@ -80,3 +81,69 @@ def test_brands_sharing_a_keyword_are_both_found():
     hits = []
     matcher.find("title", view("Zeta bag"), hits)
     assert sorted(hit.entry.brand_index for hit in hits) == [0, 1]
+
+
+def entries(matcher, text):
+    hits = []
+    matcher.find("title", view(text), hits)
+    return [hit.entry for hit in hits if isinstance(hit.entry, KeywordEntry)]
+
+
+def test_a_brands_keywords_that_read_the_same_are_one_entry_with_the_brands_own_spellings():
+    matcher = matcher_for({"name": "KESTREL", "keywords": ["kestrel", "k3strel", "kestre1", "kestrell"]})
+    for text in ("Kestrel", "K3strel", "KESTRE1", "K3str3l"):
+        [entry] = entries(matcher, text)
+        assert entry.keyword.text == "KESTREL"
+        assert entry.plain_forms == ("kestrel",)  # "k3strel" and "kestre1": disguises the brand registered
+    [entry] = entries(matcher, "Kestrell")
+    assert (entry.keyword.text, entry.plain_forms) == ("kestrell", ("kestrell",))
+    [entry] = entries(matcher, "kestrel")
+    assert entry.plain_forms == ("kestrel",)
+
+
+def test_a_name_of_several_words_and_its_keywords_without_spaces_are_one_entry():
+    matcher = matcher_for({"name": "Northwind", "keywords": ["North Wind", "N0rth Wind"]})
+    [entry] = entries(matcher, "Northwind")
+    assert (entry.keyword.text, entry.plain_forms) == ("Northwind", ("northwind", "north wind"))
+    [entry] = entries(matcher, "North Wind")
+    assert (entry.keyword.text, entry.plain_forms) == ("North Wind", ("north wind", "northwind"))
+
+
+def test_spellings_registered_alone_are_the_brands_own_whatever_they_hold():
+    matcher = matcher_for({"name": "Zeta", "keywords": ["4Runner", "Lumetta X5"]})
+    assert [entry.plain_forms for entry in entries(matcher, "4Runner Lumetta X5")] == [
+        ("4runner",),
+        ("lumetta x5", "lumettax5"),
+    ]
+
+
+def test_an_entry_is_an_ordinary_word_when_the_brands_own_spellings_are():
+    matcher = matcher_for(
+        {"name": "Harbor", "keywords": ["H4rbor"]}, {"name": "Blue Harbor", "keywords": ["Blueharbor"]}
+    )
+    assert [entry.ordinary_word for entry in entries(matcher, "H4rbor")] == [True]
+    assert sorted((e.brand_index, e.ordinary_word) for e in entries(matcher, "Blue Harbor")) == [(0, True), (1, True)]
+    assert [(e.brand_index, e.ordinary_word) for e in entries(matcher, "Blueharbor")] == [(1, False)]
+
+
+@pytest.mark.parametrize(
+    ("text", "plainly"),
+    [
+        ("Kestrel", True),
+        ("KÉSTREL", True),  # accents and case: plain
+        ("Levi's", True),
+        ("Marlow & Finch", True),
+        ("marlow+finch", True),
+        ("Air Max 90", True),  # a number alone is read as a number
+        ("北风", True),
+        ("k3strel", False),
+        ("kestre1", False),
+        ("H@rbor", False),
+        ("Кestrel", False),  # a Cyrillic К among Latin letters
+        ("ＫＥＳＴＲＥＬ", False),
+        ("Kes\u200btrel", False),
+        ("K.e.s.t.r.e.l", False),
+    ],
+)
+def test_written_plainly_means_letters_as_screening_reads_them(text, plainly):
+    assert written_plainly(text) is plainly

@@ -127,6 +127,121 @@ def test_the_brand_in_the_description_only_is_never_a_notice(screener):
     assert result.outcome == Outcome.ALERT
 
 
+# --- a brand's own misspellings ---------------------------------------------------------------------
+
+# The demo's Kestrel Audio (demo/world_data.py): it registered misspellings of its name as keywords.
+KESTREL = {
+    "id": "ke",
+    "name": "KESTREL",
+    "keywords": ["kestrel", "k3strel", "kestre1", "kestrell"],
+    "categories": ["electronics"],
+    "reference_price": "299",
+    "currency": "EUR",
+}
+
+
+def kestrel_screener(**changes):
+    return Screener(Snapshot.from_dict({"brands": [{**KESTREL, **changes}]}))
+
+
+@pytest.fixture(scope="module")
+def kestrel():
+    return kestrel_screener()
+
+
+def kestrel_listing(title, price="305.00"):
+    return listing(title, category="electronics", price=price)
+
+
+def test_the_genuine_brand_is_clear_though_it_registered_misspellings_of_its_name(kestrel):
+    # Issue 11's report: the misspellings made a plain "Kestrel" count as disguised (an alert, 0.75).
+    genuine = kestrel_listing("Kestrel Audio Noise Cancelling Headphones Navy")
+    result = kestrel.screen(genuine)
+    assert (result.outcome, result.brand_id, result.score) == (Outcome.CLEAR, "ke", 0.366)
+    assert result == kestrel_screener(keywords=["kestrel"]).screen(genuine)
+    assert evidence(result, SignalKind.KEYWORD) == ['title: "Kestrel" (keyword "KESTREL")']
+
+
+def test_a_plain_spelling_the_brand_registered_is_the_brand_named_not_disguised(kestrel):
+    result = kestrel.screen(kestrel_listing("Kestrell noise cancelling headphones"))
+    assert (result.outcome, result.score) == (Outcome.CLEAR, 0.366)
+    assert evidence(result, SignalKind.KEYWORD) == ['title: "Kestrell" (keyword "kestrell")']
+
+
+@pytest.mark.parametrize(
+    "disguised", ["K3str3l", "Кestrel", "K.e.s.t.r.e.l", "K e s t r e l", "ＫＥＳＴＲＥＬ", "Kes\u200btrel"]
+)
+def test_a_disguise_the_brand_did_not_register_is_still_disguised(kestrel, disguised):
+    result = kestrel.screen(kestrel_listing(f"{disguised} noise cancelling headphones"))
+    assert (result.outcome, result.score) == (Outcome.ALERT, 0.75)
+    [line] = evidence(result, SignalKind.KEYWORD)
+    assert line.endswith('(keyword "KESTREL", disguised)'), line
+
+
+@pytest.mark.parametrize("registered", ["K3strel", "KESTRE1"])
+def test_a_disguise_the_brand_registered_to_catch_is_still_a_disguise(kestrel, registered):
+    # "k3strel" is the same word as the brand's "KESTREL" with a digit for a letter: the brand registered
+    # it because sellers write it to slip past filters, so registering it must not hide them.
+    title = f"{registered} noise cancelling headphones"
+    result = kestrel.screen(kestrel_listing(title))
+    assert result == kestrel_screener(keywords=[]).screen(kestrel_listing(title))
+    assert (result.outcome, result.score) == (Outcome.ALERT, 0.75)
+    assert evidence(result, SignalKind.KEYWORD) == [f'title: "{registered}" (keyword "KESTREL", disguised)']
+    assert kestrel.screen(kestrel_listing(title, price="49.00")).outcome == Outcome.NOTICE
+
+
+def test_a_spelling_registered_alone_is_the_brands_own_even_with_digits():
+    # Nothing plainer registered for the same word: "4Runner" is how the brand writes its model.
+    screener = kestrel_screener(keywords=["4Runner"], categories=["cars"])
+    result = screener.screen(listing("Toyota 4Runner roof rack", category="cars", price="300"))
+    assert result.outcome == Outcome.CLEAR
+    assert evidence(result, SignalKind.KEYWORD) == ['title: "4Runner" (keyword "4Runner")']
+
+
+def test_each_mention_is_quoted_once_however_many_keywords_it_matches(kestrel):
+    result = kestrel.screen(kestrel_listing("Kestrel headphones", price="20.00"))
+    assert evidence(result, SignalKind.KEYWORD) == ['title: "Kestrel" (keyword "KESTREL")']
+    # A keyword of several words is also found without its spaces, where the brand's name is found.
+    brand = {"id": "nw", "name": "Northwind", "keywords": ["North Wind"], "ordinary_word": False}
+    screener = Screener(Snapshot.from_dict({"brands": [brand]}))
+    result = screener.screen(listing("Northwind sneakers, north wind jacket", category=""))
+    assert evidence(result, SignalKind.KEYWORD) == [
+        'title: "Northwind" (keyword "Northwind")',
+        'title: "north wind" (keyword "North Wind")',
+    ]
+
+
+def test_a_name_of_several_words_registered_with_other_separators_is_not_disguised():
+    # The demo's Marlow & Finch registered "marlow finch" and "marlow+finch": the same words.
+    brand = {"id": "mf", "name": "Marlow & Finch", "keywords": ["marlow finch", "marlow+finch", "m4rlow finch"]}
+    screener = Screener(Snapshot.from_dict({"brands": [{**brand, "categories": ["Wallets"]}]}))
+    for title in ("Marlow & Finch card wallet", "Marlow Finch card wallet", "MARLOW+FINCH card wallet"):
+        result = screener.screen(listing(title, category="Wallets", price=None))
+        assert result.outcome == Outcome.CLEAR, title
+        assert (
+            len(evidence(result, SignalKind.KEYWORD)) == 1
+            and "disguised" not in evidence(result, SignalKind.KEYWORD)[0]
+        )
+    disguised = screener.screen(listing("M4rlow & F1nch card wallet", category="Wallets", price=None))
+    assert disguised.outcome == Outcome.ALERT
+
+
+def test_an_accessory_for_a_brand_with_registered_misspellings_is_clear(kestrel):
+    for title in ("Replacement ear pads for Kestrel headphones", "Audio cable compatible with Kestrell"):
+        result = kestrel.screen(kestrel_listing(title, price="14.00"))
+        assert result.outcome == Outcome.CLEAR, title
+        assert "what an accessory is for" in evidence(result, SignalKind.KEYWORD)[0]
+
+
+def test_an_ordinary_word_brand_keeps_its_rule_with_a_disguise_registered():
+    brand = {"id": "hb", "name": "Harbor", "keywords": ["H4rbor"], "categories": ["Bags"]}
+    screener = Screener(Snapshot.from_dict({"brands": [brand]}))
+    assert screener.screen(listing("Harbor view poster", category="Posters")).brand_id is None
+    result = screener.screen(listing("H4rbor poster", category="Posters", price="5"))
+    assert (result.outcome, result.brand_id) == (Outcome.ALERT, "hb")
+    assert evidence(result, SignalKind.KEYWORD) == ['title: "H4rbor" (keyword "Harbor", disguised, an ordinary word)']
+
+
 # --- replica words ---------------------------------------------------------------------------------
 
 
