@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('screening', '0003_intelligence_keywords_reported_sellers'),
+        ('screening', '0004_counterfeit_image_drop_perceptual_hash'),
     ]
 
     operations = [
