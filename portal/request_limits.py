@@ -34,6 +34,7 @@ from django.urls import Resolver404, resolve
 
 from portal.policies import PolicyRegistry
 from portal.uploads import upload_budget
+from portal.uploads.sizes import size_text
 
 API_POLICIES = PolicyRegistry(
     asker="portal.request_limits",
@@ -62,13 +63,6 @@ def upload_endpoint(kind):
         return view
 
     return decorate
-
-
-def _size_text(size):
-    mb = size / (1024 * 1024)
-    if mb >= 1:
-        return f"{mb:.0f} MB" if mb == int(mb) else f"{mb:.1f} MB"
-    return f"{size // 1024} KB"
 
 
 def _declared_length(request):
@@ -138,7 +132,7 @@ class RequestLimitsMiddleware:
             if length > limit:
                 return _too_large(
                     request,
-                    f"What you sent ({_size_text(length)}) is more than the {_size_text(limit)} {what}. "
+                    f"What you sent ({size_text(length)}) is more than the {size_text(limit)} {what}. "
                     + (
                         "Nothing was saved. Send it in smaller parts."
                         if _is_api(_match(request))
@@ -149,10 +143,16 @@ class RequestLimitsMiddleware:
             try:
                 request.FILES  # noqa: B018 - parse now, so a refusal is a clear page
             except TooManyFilesSent:
+                # A page that takes only pictures accepts no PDF to combine them into.
+                takes_pdf = _upload_kind(_match(request))[0] != "image"
                 return _too_large(
                     request,
                     f"You sent more than {settings.DATA_UPLOAD_MAX_NUMBER_FILES} files at once. Nothing was saved. "
-                    "Combine several into one PDF, or send them in more than one step.",
+                    + (
+                        "Combine several into one PDF, or send them in more than one step."
+                        if takes_pdf
+                        else "Send them in more than one step."
+                    ),
                 )
             except (TooManyFieldsSent, RequestDataTooBig):
                 return _too_large(request, "The form you sent is too large. Nothing was saved.")

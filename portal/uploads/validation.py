@@ -12,6 +12,7 @@ from portal.uploads.errors import UploadRejected
 from portal.uploads.images import image_reencode
 from portal.uploads.names import sanitise_filename
 from portal.uploads.pdf import pdf_check
+from portal.uploads.sizes import size_text
 from portal.uploads.types import IMAGE_TYPES, PDF, TYPES, describe, markup_kind, sniff
 
 KINDS = ("image", "document")
@@ -74,15 +75,10 @@ def validate_upload(uploaded_file, *, kind: str) -> ValidatedUpload:
     )
 
 
-def _limit_text(limit):
-    mb = limit / (1024 * 1024)
-    return f"{mb:.0f} MB" if mb >= 1 and mb == int(mb) else f"{mb:.1f} MB"
-
-
 def _read_limited(uploaded_file, *, kind, shown):
     limit = settings.UPLOAD_MAX_BYTES[kind]
     too_big = UploadRejected(
-        f"{shown} is larger than the {_limit_text(limit)} limit for {'images' if kind == 'image' else 'documents'}. "
+        f"{shown} is larger than the {size_text(limit)} limit for {'images' if kind == 'image' else 'documents'}. "
         "Upload a smaller file.",
         code="too_large",
     )

@@ -125,6 +125,32 @@ def test_oversized_file_refused_with_limit_in_mb(settings, _private_media):
     assert media_files(_private_media) == []
 
 
+@pytest.mark.parametrize(
+    ("limit", "said"),
+    [(500 * 1024, "500 KB"), (40 * 1024, "40 KB"), (1536 * 1024, "1.5 MB"), (10 * 1024 * 1024, "10 MB")],
+)
+def test_a_limit_under_1_mb_is_said_in_kb_not_as_0_mb(settings, limit, said):
+    """The limit once read "0.0 MB" below 50 KB and "0.5 MB" for 500 KB."""
+    settings.UPLOAD_MAX_BYTES = {"image": limit, "document": limit}
+    data = image_bytes() + b"\x00" * limit
+    with pytest.raises(UploadRejected) as refused:
+        validate_upload(upload("big.png", data), kind="image")
+    assert str(refused.value) == f"big.png is larger than the {said} limit for images. Upload a smaller file."
+
+
+def test_size_text_reads_like_filesizeformat_without_a_zero_decimal():
+    from portal.uploads.sizes import size_text
+
+    assert [size_text(n) for n in (1, 900, 1024, 1536, 1024 * 1024, 3 * 1024**3)] == [
+        "1 byte",
+        "900 bytes",
+        "1 KB",
+        "1.5 KB",
+        "1 MB",
+        "3 GB",
+    ]
+
+
 class _CountingFile(io.BytesIO):
     """A file that lies about its size and counts what is read from it."""
 
