@@ -654,7 +654,9 @@ if TAKEDOWN_EFFECT_RETRY_MAX_SECONDS < TAKEDOWN_EFFECT_RETRY_BASE_SECONDS:
 PLATFORM_NOTICE_NAME = env.str("PLATFORM_NOTICE_NAME", default="Marketplace Trust & Safety").strip()
 PLATFORM_NOTICE_EMAIL = env.str("PLATFORM_NOTICE_EMAIL", default="trust-and-safety@marketplace.example").strip()
 PLATFORM_NOTICE_ADDRESS = env.str(
-    "PLATFORM_NOTICE_ADDRESS", default="Marketplace Trust & Safety, 1 Market Square, Dublin 2, Ireland"
+    # The address only: notices show it after the name ("Marketplace Trust & Safety, 1 Market Square, ...").
+    "PLATFORM_NOTICE_ADDRESS",
+    default="1 Market Square, Dublin 2, Ireland",
 ).strip()
 PLATFORM_NOTICE_PHONE = env.str("PLATFORM_NOTICE_PHONE", default="+353 1 555 0100").strip()
 

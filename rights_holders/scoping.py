@@ -1,8 +1,10 @@
 """Which rights holders a user acts for (portal.scoping answers which organisations)."""
 
 from portal.models import OrganisationKind
+from portal.roles import user_is_platform_staff
 from portal.scoping import organisation_ids_of, organisation_kinds_of
 from rights_holders.authority import acting_authority, vetting_authority
+from rights_holders.models import RightsHolder
 
 
 def rights_holder_ids_visible_to(user):
@@ -38,3 +40,12 @@ def rights_holder_ids_vetted_by(user):
         cached = frozenset(vetting_authority(partners).values_list("id", flat=True)) if partners else frozenset()
         user._rights_holder_ids_vetted = cached
     return cached
+
+
+def rights_holders_readable_by(user):
+    """The brands whose settings and screening ``user`` may read: platform staff every one (for audit), anyone
+    else those they act for (``rights_holder_ids_visible_to``). Reading is not acting: changes keep their own
+    rules (an owner for the opt-in, the brand's people for its intelligence)."""
+    if user_is_platform_staff(user):
+        return RightsHolder.objects.order_by("legal_name", "pk")
+    return RightsHolder.objects.filter(pk__in=rights_holder_ids_visible_to(user)).order_by("legal_name", "pk")

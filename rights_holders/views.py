@@ -9,7 +9,7 @@ from portal.request_limits import upload_endpoint
 from portal.roles import user_is_reviewer
 from rights_holders.forms import AssetDecisionForm, IPAssetForm, ProactiveEnforcementForm
 from rights_holders.models import IPAsset, RightsHolder, VerificationStatus
-from rights_holders.scoping import rights_holder_ids_visible_to
+from rights_holders.scoping import rights_holder_ids_visible_to, rights_holders_readable_by
 from rights_holders.selectors import ip_asset_files_shown_to, ip_assets_shown_to
 from rights_holders.services import (
     ip_asset_register,
@@ -90,11 +90,8 @@ def asset_decide(request, pk):
 
 @login_required
 def proactive_enforcement(request, pk):
-    """A brand's opt-in to proactive enforcement: its owners change it, its other people read it."""
-    holder = get_object_or_404(
-        RightsHolder.objects.select_related("organisation").filter(pk__in=rights_holder_ids_visible_to(request.user)),
-        pk=pk,
-    )
+    """A brand's opt-in to proactive enforcement: its owners change it, its other people and platform staff read it."""
+    holder = get_object_or_404(rights_holders_readable_by(request.user).select_related("organisation"), pk=pk)
     may_change = user_manages_proactive_enforcement(request.user, holder)
     initial = {"enabled": "on" if holder.proactive_enforcement else "off"}
     data = request.POST if request.method == "POST" else None  # an empty POST is a bound form too

@@ -30,7 +30,8 @@ class AlertFilterForm(forms.Form):
         many = len(holders) > 1
         self.fields["asset"].choices = [
             ("", "Every asset"),
-            *((a.pk, f"{a.rights_holder.legal_name}: {a.name}" if many else a.name) for a in assets),
+            # The name with its kind, office and number: one name is often registered in several offices.
+            *((a.pk, f"{a.rights_holder.legal_name}: {a}" if many else str(a)) for a in assets),
         ]
 
     def filters(self):
@@ -80,7 +81,11 @@ class AlertConfirmForm(NoticeForm):
 
 
 class AlertDismissForm(forms.Form):
-    reason = forms.ChoiceField(choices=[("", "Choose a reason"), *DismissalReason.choices], label="Why dismiss it")
+    reason = forms.ChoiceField(
+        choices=[("", "Choose a reason"), *DismissalReason.choices],
+        label="Why dismiss it",
+        error_messages={"required": "Choose why you dismiss the alert."},
+    )
     note = ProseField(
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
@@ -91,6 +96,11 @@ class AlertDismissForm(forms.Form):
     def clean(self):
         data = super().clean()
         # The verb says so too; here the message lands on the field.
-        if data.get("reason") == DismissalReason.OTHER and not (data.get("note") or "").strip():
+        # A note refused already (too long, a control character) is not a missing one.
+        if (
+            data.get("reason") == DismissalReason.OTHER
+            and "note" not in self.errors
+            and not (data.get("note") or "").strip()
+        ):
             self.add_error("note", "Say in a note why you dismiss the alert (the reason is \u201cother\u201d).")
         return data

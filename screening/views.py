@@ -14,8 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET
 
 from portal.roles import user_is_platform_staff
-from rights_holders.models import RightsHolder
-from rights_holders.scoping import rights_holder_ids_visible_to
+from rights_holders.scoping import rights_holders_readable_by
 from rights_holders.services import user_manages_proactive_enforcement
 from screening.models import RescreenJob, RescreenStatus
 from screening.rescreen import rescreen_job_progress, rescreen_job_request_by, rescreen_jobs_of
@@ -29,12 +28,6 @@ class RescreenForm(forms.Form):
     )
 
 
-def _holders_visible(user):
-    if user_is_platform_staff(user):
-        return RightsHolder.objects.all()
-    return RightsHolder.objects.filter(pk__in=rights_holder_ids_visible_to(user))
-
-
 def may_start_rescreen(user, holder):
     return user_is_platform_staff(user) or user_manages_proactive_enforcement(user, holder)
 
@@ -42,7 +35,7 @@ def may_start_rescreen(user, holder):
 @login_required
 def brand_screening(request, pk):
     """The brand's screening: its re-screening jobs with their progress; staff and owners start one."""
-    holder = get_object_or_404(_holders_visible(request.user).select_related("organisation"), pk=pk)
+    holder = get_object_or_404(rights_holders_readable_by(request.user).select_related("organisation"), pk=pk)
     may_start = may_start_rescreen(request.user, holder)
     is_staff = user_is_platform_staff(request.user)
     status = 200
@@ -77,7 +70,7 @@ def brand_screening(request, pk):
 def rescreen_job_progress_view(request, public_id):
     """A job's progress as JSON, for the page's script (the same rule as the page: another brand's job is 404)."""
     job = RescreenJob.objects.filter(
-        public_id=public_id, rights_holder__in=_holders_visible(request.user).values("pk")
+        public_id=public_id, rights_holder__in=rights_holders_readable_by(request.user).values("pk")
     ).first()
     if job is None:
         raise Http404("No such re-screening job.")

@@ -1,12 +1,19 @@
-"""Who may feed a brand's intelligence: the people who act for it (its own staff and owners, agent firms
-holding a valid letter: ``rights_holders.scoping.rights_holder_ids_visible_to``). Anyone else is told the
-object does not exist (404), exactly as for a missing one."""
+"""Who may see and who may feed a brand's intelligence.
+
+The people who act for a brand (its own staff and owners, agent firms holding a valid letter:
+``rights_holders.scoping.rights_holder_ids_visible_to``) read it and add to it. Platform staff read every
+brand's, for audit, as they read every brand's screening page and precision report, but change none: what a
+brand tells screening is the brand's word. Anyone else is told the object does not exist (404), exactly as
+for a missing one; staff who try to change a brand's intelligence are refused (403).
+"""
 
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 
 from rights_holders.models import IPAsset, RightsHolder, VerificationStatus
-from rights_holders.scoping import rights_holder_ids_visible_to
+from rights_holders.scoping import rights_holder_ids_visible_to, rights_holders_readable_by
+
+READ_ONLY_TEXT = "Only the people who act for this brand may change what it tells screening."
 
 
 def holders_fed_by(user):
@@ -14,8 +21,20 @@ def holders_fed_by(user):
     return RightsHolder.objects.filter(pk__in=rights_holder_ids_visible_to(user)).order_by("legal_name", "pk")
 
 
+def holder_may_feed(user, holder):
+    return holder.pk in rights_holder_ids_visible_to(user)
+
+
+def holder_for_reading(user, pk):
+    return get_object_or_404(rights_holders_readable_by(user), pk=pk)
+
+
 def holder_for(user, pk):
-    return get_object_or_404(holders_fed_by(user), pk=pk)
+    """The brand ``user`` changes the intelligence of: 404 for a brand they may not see, 403 for staff."""
+    holder = holder_for_reading(user, pk)
+    if not holder_may_feed(user, holder):
+        raise PermissionDenied(READ_ONLY_TEXT)
+    return holder
 
 
 def verified_assets_of(holder):
@@ -27,4 +46,4 @@ def verified_assets_of(holder):
 def actor_check(actor, rights_holder_id):
     """Services check again what the views checked: a caller that skips the view is refused."""
     if actor is None or rights_holder_id not in rights_holder_ids_visible_to(actor):
-        raise PermissionDenied("Only the people who act for this brand may change what it tells screening.")
+        raise PermissionDenied(READ_ONLY_TEXT)

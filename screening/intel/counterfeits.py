@@ -33,8 +33,13 @@ class CounterfeitImagesRejected(InvalidInput):
 
     def __init__(self, rejections, *, names, code=None):
         self.rejections = dict(rejections)
-        text = "; ".join(f"{names[i] or f'file {i + 1}'}: {why}" for i, why in sorted(self.rejections.items()))
-        super().__init__(f"Nothing was uploaded. {text}", code=code)
+        self.lines = [_named(names[i] or f"file {i + 1}", why) for i, why in sorted(self.rejections.items())]
+        super().__init__(f"Nothing was uploaded. {'; '.join(self.lines)}", code=code)
+
+
+def _named(name, why):
+    """Why a file was refused, naming it once: the upload validator's reasons begin with the name already."""
+    return why if why.startswith(name) else f"{name}: {why}"
 
 
 def _sha256(content):

@@ -28,7 +28,8 @@ class FilesField(forms.FileField):
 
 def _asset_choices(assets, *, blank=None):
     choices = [("", blank)] if blank else []
-    return choices + [(str(asset.pk), asset.name) for asset in assets]
+    # The asset's name with its kind, office and number: a brand often registers one name in several offices.
+    return choices + [(str(asset.pk), str(asset)) for asset in assets]
 
 
 class KeywordsForm(forms.Form):
@@ -36,6 +37,7 @@ class KeywordsForm(forms.Form):
     keywords = LineField(
         label="Keywords",
         max_length=2000,
+        error_messages={"required": "Give at least one keyword."},
         help_text="Comma-separated: other spellings, model names, the brand in another script (耐克). "
         "Case, accents and spacing do not matter.",
     )

@@ -66,15 +66,26 @@ def _problem(kind, value):
     if problem := text_problem(value, multiline=False, max_length=IDENTIFIER_MAX_LENGTH):
         return problem
     compared = normalise_identifier(value)
-    if len(compared) < MIN_LENGTH[kind]:
+    # Say what a phone number is before how long it must be: "call me" is not a short phone number.
+    if kind == SellerIdentityKind.PHONE and not re.fullmatch(r"\+?[0-9()]+", compared):
+        return "a phone number is digits, with an optional + in front (spaces and dashes are fine)."
+    if (
+        kind == SellerIdentityKind.STORE
+        and value.strip().lower().startswith("sto_")
+        and store_identity(value) == value.strip()
+    ):
+        # Meant as a store's public id, mistyped: kept as a name it would never match the store.
+        return (
+            "this is not a store's public id: one is sto_ followed by 26 letters and digits, as the "
+            "marketplace shows it. Copy it again, or give the store's name."
+        )
+    if len(compared) < MIN_LENGTH[kind] or (
+        kind == SellerIdentityKind.PHONE and sum(c.isdigit() for c in compared) < MIN_LENGTH[kind]
+    ):
         return (
             f"at least {MIN_LENGTH[kind]} characters besides spaces, dots, dashes and slashes are needed; "
             "a shorter one would match sellers who merely look alike."
         )
-    if kind == SellerIdentityKind.PHONE and (
-        not re.fullmatch(r"\+?[0-9()]+", compared) or sum(c.isdigit() for c in compared) < MIN_LENGTH[kind]
-    ):
-        return "a phone number is digits, with an optional + in front (spaces and dashes are fine)."
     return ""
 
 

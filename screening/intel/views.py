@@ -1,17 +1,24 @@
 """The intelligence pages: a brand's people add extra keywords to its verified assets, upload known
 counterfeit pictures and report sellers, and remove any of them. Each action is a POST to its own
-address; a refusal answers the page as it stands, with the form's errors (400, nothing written)."""
+address; a refusal answers the page as it stands, with the form's errors (400, nothing written).
+Platform staff read every brand's page, without its forms (``screening.intel.access``)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
 from portal.errors import InvalidInput
 from portal.request_limits import upload_endpoint
-from screening.intel.access import holder_for, holders_fed_by, verified_assets_of
-from screening.intel.counterfeits import counterfeit_image_remove, counterfeit_images_upload
+from rights_holders.scoping import rights_holders_readable_by
+from screening.intel.access import holder_for, holder_for_reading, holder_may_feed, verified_assets_of
+from screening.intel.counterfeits import (
+    CounterfeitImagesRejected,
+    counterfeit_image_remove,
+    counterfeit_images_upload,
+)
 from screening.intel.forms import CounterfeitImagesForm, KeywordsForm, SellerForm
 from screening.intel.keywords import (
     KeywordsRefused,
@@ -26,22 +33,24 @@ from screening.models import CounterfeitImage, CounterfeitSource
 from takedowns.views.display import render_for_viewer
 
 TEMPLATE = "screening/intelligence.html"
+LIST_PAGE_SIZE = 100
 
 
 @login_required
 def holder_list(request):
-    holders = list(holders_fed_by(request.user))
-    if not holders:
+    page = Paginator(rights_holders_readable_by(request.user), LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    if not page.object_list:
         raise Http404("You do not act for any rights holder.")
-    if len(holders) == 1:
-        return redirect("screening_intel:holder", pk=holders[0].pk)
-    return render_for_viewer(request, "screening/intelligence_list.html", {"holders": holders})
+    if page.paginator.count == 1:
+        return redirect("screening_intel:holder", pk=page[0].pk)
+    return render_for_viewer(request, "screening/intelligence_list.html", {"page": page})
 
 
 def _page(request, holder, *, status=200, **forms):
     assets = list(verified_assets_of(holder).prefetch_related("extra_keywords"))
     context = {
         "holder": holder,
+        "may_change": holder_may_feed(request.user, holder),
         "assets": assets,
         "keywords_form": forms.get("keywords_form") or KeywordsForm(assets=assets),
         "seller_form": forms.get("seller_form") or SellerForm(),
@@ -61,11 +70,12 @@ def _page(request, holder, *, status=200, **forms):
 
 @login_required
 def holder_page(request, pk):
-    return _page(request, holder_for(request.user, pk))
+    return _page(request, holder_for_reading(request.user, pk))
 
 
-def _refused(form, error):
-    """A service's refusal on the form: each named problem on its field where there is one."""
+def _refused(form, error, *, field=None):
+    """A service's refusal on the form: each named problem on its field, any other on ``field`` (the one
+    the form is about), an asset refused on the asset."""
     if isinstance(error, SellerReportRefused):
         for kind, why in error.problems.items():
             form.add_error(str(kind), why)
@@ -74,7 +84,11 @@ def _refused(form, error):
         for keyword, why in error.problems:
             form.add_error("keywords", f'"{keyword}": {why}' if keyword else why)
         return
-    form.add_error(None, str(error))
+    if isinstance(error, CounterfeitImagesRejected):
+        for line in error.lines:
+            form.add_error("images", line)
+        return
+    form.add_error("asset" if error.code == "asset_not_verified" else field, str(error))
 
 
 @require_POST
@@ -95,7 +109,7 @@ def keywords_add(request, pk):
             _refused(form, error)
             form.needs_confirming = True
         except InvalidInput as error:
-            _refused(form, error)
+            _refused(form, error, field="keywords")
         else:
             added = ", ".join(f'"{row.text}"' for row in rows)
             messages.success(request, f"Added {added}: screening uses it from the next listing it screens.")
@@ -169,7 +183,7 @@ def images_add(request, pk):
                 actor=request.user,
             )
         except InvalidInput as error:
-            _refused(form, error)
+            _refused(form, error, field="images")
         else:
             messages.success(request, f"Uploaded {len(rows)} picture{'' if len(rows) == 1 else 's'}.")
             return redirect("screening_intel:holder", pk=holder.pk)

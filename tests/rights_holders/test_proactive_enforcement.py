@@ -100,6 +100,18 @@ def test_the_brands_staff_read_it_but_may_not_change_it(client, brand_a):
     assert RightsHolder.objects.get(pk=brand_a.pk).proactive_enforcement is False
 
 
+def test_platform_staff_read_it_but_may_not_change_it(client, reviewer, brand_a):
+    """The brand's screening page links here for staff too ("what it means"): it once answered them 404."""
+    client.force_login(reviewer)
+    assert page(brand_a) in client.get(reverse("screening:brand", args=[brand_a.pk])).content.decode()
+    response = client.get(page(brand_a))
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "Only an owner of" in body and "<form" not in body.split("<main")[-1].split("</main>")[0]
+    assert client.post(page(brand_a), {"enabled": "on", "understood": "on"}).status_code == 403
+    assert RightsHolder.objects.get(pk=brand_a.pk).proactive_enforcement is False
+
+
 def test_another_brands_page_answers_404(client, user_b, brand_a):
     client.force_login(user_b)
     assert client.get(page(brand_a)).status_code == 404

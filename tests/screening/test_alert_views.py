@@ -257,15 +257,32 @@ def test_an_agent_files_the_prepared_notice_as_its_firm(client, w):
 def test_dismissing_needs_a_reason_and_for_other_a_note(client, w):
     url = reverse("screening:alert-dismiss", args=[w.alert.pk])
     signed_in(client, w.staff)
-    for data, message in (
-        ({}, "This field is required"),
-        ({"reason": "bored"}, "Select a valid choice"),
-        ({"reason": "other", "note": "  "}, "Say in a note why"),
-        ({"reason": "genuine_goods", "note": "bad\x00"}, "Note"),
+    for data, errors in (
+        ({}, {"reason": ["Choose why you dismiss the alert."]}),
+        ({"reason": "bored"}, {"reason": ["Select a valid choice. bored is not one of the available choices."]}),
+        (
+            {"reason": "other", "note": "  "},
+            {"note": ["Say in a note why you dismiss the alert (the reason is “other”)."]},
+        ),
+        # A note refused as too long is not also called missing.
+        (
+            {"reason": "other", "note": "n" * 10_001},
+            {"note": ["Ensure this value has at most 10000 characters (it has 10001)."]},
+        ),
+        (
+            {"reason": "genuine_goods", "note": "bad\x00"},
+            {
+                "note": [
+                    "Remove the invisible character U+0000 (control character) from this text; it cannot be stored."
+                ]
+            },
+        ),
     ):
         response = client.post(url, data)
         assert response.status_code == 400, data
-        assert message in response.content.decode(), data
+        assert response.context["dismiss_form"].errors == errors
+        # The form comes back where it was: the page opens at it, not at the top.
+        assert f'action="{url}#dismiss"' in response.content.decode()
     assert ScreeningAlert.objects.get(pk=w.alert.pk).status == AlertStatus.OPEN
     response = client.post(url, {"reason": "authorised_seller", "note": "On our list since May."})
     assert response.status_code == 302 and response["Location"] == INBOX
@@ -278,3 +295,18 @@ def test_dismissing_needs_a_reason_and_for_other_a_note(client, w):
     again = client.post(url, {"reason": "genuine_goods"})
     assert again.status_code == 409 and "dismissed already" in again.content.decode()
     assert client.get(url).status_code == 405
+
+
+def test_one_name_registered_in_two_offices_reads_as_two_assets(client, w):
+    """A brand's word mark at the EUIPO and the USPTO: both "NORTHWIND" once, nothing to tell them apart."""
+    w.asset.office, w.asset.registration_number = "EUIPO", "018000001"
+    w.asset.save(update_fields=["office", "registration_number"])
+    us = factories.IPAssetFactory(
+        rights_holder=w.holder, name=w.asset.name, office="USPTO", registration_number="6000001"
+    )
+    signed_in(client, w.staff)
+    labels = dict(client.get(INBOX).context["form"].fields["asset"].choices)
+    assert labels[w.asset.pk] == f"{w.asset.name} (Trademark EUIPO 018000001)"
+    assert labels[us.pk] == f"{w.asset.name} (Trademark USPTO 6000001)"
+    body = client.get(reverse("screening:alert-detail", args=[w.alert.pk])).content.decode()
+    assert f"{w.asset.name} (Trademark EUIPO 018000001)" in body

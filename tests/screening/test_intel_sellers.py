@@ -137,6 +137,8 @@ def test_two_brands_may_report_the_same_seller_but_one_brand_only_once(brand_a, 
         ({"phone": " ", "store": ""}, "Give at least one identifier of the seller"),
         ({"phone": "12345"}, "Phone: at least 6 characters"),
         ({"phone": "call me 0123456"}, "Phone: a phone number is digits"),
+        ({"phone": "abc"}, "Phone: a phone number is digits"),  # not "at least 6 characters"
+        ({"store": "sto_01JD7K2"}, "Store: this is not a store's public id"),  # a mistyped id, kept as a name
         ({"store": "ab"}, "Store: at least 3 characters"),
         ({"payout": "NL91"}, "Payout account: at least 8 characters"),
         ({"licence": "BL\n12345"}, "Business licence number: "),

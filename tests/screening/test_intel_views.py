@@ -10,6 +10,7 @@ from screening.intel.models import ExtraKeyword, ReportedSeller
 from screening.models import CounterfeitImage
 from tests import factories
 from tests.screening.imaging import encoded, product_image
+from tests.screening.intel_world import counterfeit_uploaded, seller_reported
 
 pytestmark = pytest.mark.django_db
 
@@ -23,6 +24,10 @@ def url(name, *args):
     return reverse(f"screening_intel:{name}", args=args)
 
 
+def _png(name, seed=4):
+    return SimpleUploadedFile(name, encoded(product_image(seed)), content_type="image/png")
+
+
 def test_the_page_shows_the_brands_assets_and_forms(client, owner_a, brand_a, asset):
     client.force_login(owner_a)
     response = client.get(url("holders"))
@@ -32,15 +37,46 @@ def test_the_page_shows_the_brands_assets_and_forms(client, owner_a, brand_a, as
     assert "Add keywords" in body and "Upload" in body and "Report seller" in body
 
 
-def test_other_brands_merchants_and_platform_staff_get_404(client, brand_a, user_b, reviewer, asset):
+def test_other_brands_and_merchants_get_404(client, brand_a, user_b, asset):
     merchant = factories.member_of(factories.OrganisationFactory(kind=OrganisationKind.MERCHANT))
-    for user in (user_b, merchant, reviewer):
+    for user in (user_b, merchant):
         client.force_login(user)
         assert client.get(url("holder", brand_a.pk)).status_code == 404
         assert client.post(url("keywords-add", brand_a.pk), {"asset": asset.pk, "keywords": "x"}).status_code == 404
     assert client.get(url("holders")).status_code == 404
     client.logout()
     assert client.get(url("holder", brand_a.pk)).status_code == 302
+
+
+def test_platform_staff_read_every_brands_intelligence_without_its_forms(client, reviewer, brand_a, brand_b, asset):
+    """For audit, as they read every brand's screening page and precision; what a brand says stays its own."""
+    keyword = ExtraKeyword.objects.create(asset=asset, text="Nortwind", plain="nortwind")
+    report = seller_reported(brand_a)
+    picture = counterfeit_uploaded(brand_a)
+    client.force_login(reviewer)
+    listing = client.get(url("holders")).content.decode()
+    assert url("holder", brand_a.pk) in listing and url("holder", brand_b.pk) in listing
+
+    response = client.get(url("holder", brand_a.pk))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Nortwind" in body and "fake.png" in body and "Phone ending" in body
+    assert "You see it as platform staff" in body and reverse("screening:brand", args=[brand_a.pk]) in body
+    assert "<form" not in body.split("<main>")[1], "no form to add or remove anything"
+
+    posts = [
+        (url("keywords-add", brand_a.pk), {"asset": asset.pk, "keywords": "Hyperion"}),
+        (url("keyword-remove", brand_a.pk, keyword.pk), {}),
+        (url("seller-add", brand_a.pk), {"phone": "+86 571 8888 0042"}),
+        (url("seller-remove", brand_a.pk, report.pk), {}),
+        (url("images-add", brand_a.pk), {"asset": "", "images": [_png("new.png")]}),
+        (url("image-remove", brand_a.pk, picture.pk), {}),
+    ]
+    for address, data in posts:
+        assert client.post(address, data).status_code == 403, address
+    assert list(ExtraKeyword.objects.values_list("pk", flat=True)) == [keyword.pk]
+    assert list(ReportedSeller.objects.values_list("pk", flat=True)) == [report.pk]
+    assert list(CounterfeitImage.objects.values_list("pk", flat=True)) == [picture.pk]
 
 
 def test_keywords_are_added_and_removed_from_the_page(client, owner_a, brand_a, asset):
@@ -61,6 +97,34 @@ def test_a_bad_keyword_answers_the_page_with_the_reason_and_adds_nothing(client,
     body = response.content.decode()
     assert "Nothing was saved" in body and "&quot;NW&quot;: a keyword needs at least 3 letters or digits" in body
     assert not ExtraKeyword.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("keywords", "message"),
+    [
+        ("", "Give at least one keyword."),
+        (" , ,, ", "Give at least one keyword."),
+        (",".join(f"model{n}" for n in range(51)), "Add at most 50 keywords at a time; 51 were given."),
+        ("Nortwind, nortwind", '"nortwind": given twice'),
+        ("northwind", '"northwind": already a registered keyword of NORTHWIND'),
+        ("N" * 61, "Keep this text to 60 characters (it has 61)."),
+    ],
+)
+def test_a_refused_keyword_list_is_said_on_the_keywords_field(client, owner_a, brand_a, asset, keywords, message):
+    client.force_login(owner_a)
+    response = client.post(url("keywords-add", brand_a.pk), {"asset": asset.pk, "keywords": keywords})
+    assert response.status_code == 400
+    errors = response.context["keywords_form"].errors
+    assert list(errors) == ["keywords"] and any(message in line for line in errors["keywords"]), errors
+    assert not ExtraKeyword.objects.exists()
+
+
+def test_a_mistyped_store_id_is_refused_on_the_store_field(client, owner_a, brand_a):
+    client.force_login(owner_a)
+    response = client.post(url("seller-add", brand_a.pk), {"store": "sto_notreal", "phone": "+86 571 8888 0042"})
+    assert response.status_code == 400
+    assert list(response.context["seller_form"].errors) == ["store"]
+    assert not ReportedSeller.objects.exists()
 
 
 def test_an_ordinary_word_is_added_only_once_confirmed(client, owner_a, brand_a, asset):
@@ -99,8 +163,11 @@ def test_pictures_are_uploaded_and_a_bad_file_is_refused_by_name(client, owner_a
     bad = SimpleUploadedFile("virus.exe", b"MZ\x90\x00 not an image", content_type="image/png")
     response = client.post(url("images-add", brand_a.pk), {"asset": "", "images": [good, bad]})
     assert response.status_code == 400
-    body = response.content.decode()
-    assert "Nothing was uploaded. virus.exe: " in body and not CounterfeitImage.objects.exists()
+    # On the pictures field, naming the file once (it once read "virus.exe: virus.exe is not ...").
+    assert response.context["images_form"].errors == {
+        "images": ["virus.exe is not a JPEG, PNG or WebP image (it looks like a Windows program)."]
+    }
+    assert not CounterfeitImage.objects.exists()
 
     good.seek(0)
     response = client.post(url("images-add", brand_a.pk), {"asset": str(asset.pk), "images": [good]})
@@ -142,11 +209,24 @@ def test_get_on_an_action_is_refused(client, owner_a, brand_a):
     assert client.get(url("seller-add", brand_a.pk)).status_code == 405
 
 
-def test_the_brands_screening_page_links_here_for_its_people_not_for_staff(client, owner_a, reviewer, brand_a):
+def test_the_brands_screening_page_links_here_for_its_people_and_for_staff(client, owner_a, reviewer, brand_a):
     page = reverse("screening:brand", args=[brand_a.pk])
     client.force_login(owner_a)
     body = client.get(page).content.decode()
     assert url("holder", brand_a.pk) in body and f"/screening/report/#brand-{brand_a.pk}" in body
+    assert "Tell screening more" in body
     client.force_login(reviewer)
     body = client.get(page).content.decode()
-    assert url("holder", brand_a.pk) not in body and f"/screening/report/#brand-{brand_a.pk}" in body
+    assert url("holder", brand_a.pk) in body and f"/screening/report/#brand-{brand_a.pk}" in body
+    assert "What the brand told screening" in body and "your verified IP" not in body
+
+
+def test_too_many_pictures_at_once_is_a_413_that_does_not_offer_a_pdf(client, owner_a, brand_a, asset, settings):
+    """The pictures page takes no PDF: "combine several into one PDF" (the document pages' advice) would be wrong."""
+    client.force_login(owner_a)
+    files = [_png(f"p{n}.png") for n in range(settings.DATA_UPLOAD_MAX_NUMBER_FILES + 1)]
+    response = client.post(url("images-add", brand_a.pk), {"asset": "", "images": files})
+    assert response.status_code == 413
+    body = response.content.decode()
+    assert "Send them in more than one step." in body and "PDF" not in body
+    assert not CounterfeitImage.objects.exists()

@@ -58,6 +58,19 @@ def test_a_brands_people_see_their_own_brand_only(client, owner_a, user_b, world
     assert "Brand B" in body and "Brand A" not in body and "fewer false alerts" not in body
 
 
+def test_each_brand_links_to_its_screening_page_and_only_staff_are_shown_the_command(
+    client, reviewer, owner_a, brand_a, world
+):
+    brand_page = reverse("screening:brand", args=[brand_a.pk])
+    client.force_login(reviewer)
+    body = client.get(URL).content.decode()
+    assert f'href="{brand_page}"' in body and "python manage.py screening_report" in body
+    client.force_login(owner_a)
+    body = client.get(URL).content.decode()
+    # A brand's people run no command on the marketplace's servers.
+    assert f'href="{brand_page}"' in body and "manage.py" not in body
+
+
 def test_an_agent_with_a_letter_sees_the_brand_it_covers(client, brand_a, world):
     agent = factories.OrganisationFactory(kind=OrganisationKind.AGENT, name="Agents & Co")
     factories.LetterOfAuthorisationFactory(agent=agent, rights_holder=brand_a)
