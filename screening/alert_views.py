@@ -177,6 +177,8 @@ def _closed_already_filed(request, decision):
         f"Listing {alert.listing.external_id} is already under your notice #{alert.notice_id}: "
         "no second notice was filed, and this alert is closed as already filed.",
     )
+    if request.FILES:
+        messages.warning(request, "The evidence files you chose were not stored: no notice was filed with them.")
     return redirect("screening:alert-detail", pk=alert.pk)
 
 

@@ -50,17 +50,27 @@ class MultipleFileField(forms.FileField):
     def clean(self, data, initial=None):
         files = [f for f in (data if isinstance(data, (list, tuple)) else [data]) if f]
         files = [super(MultipleFileField, self).clean(f, initial) for f in files]
-        if len(files) > MAX_EVIDENCE_FILES:
-            raise forms.ValidationError(f"Attach at most {MAX_EVIDENCE_FILES} files; combine the rest into one PDF.")
-        validated, errors = [], []
-        for uploaded in files:
-            try:
-                validated.append(validate_upload(uploaded, kind="document"))
-            except UploadRejected as exc:
-                errors.append(str(exc))
-        if errors:
-            raise forms.ValidationError(errors)
+        validated, rejected = evidence_uploads_validate(files)
+        if rejected:
+            raise forms.ValidationError([str(exc) for exc in rejected.values()])
         return validated
+
+
+def evidence_uploads_validate(files):
+    """Evidence files through the portal's upload validator (kind "document"), every one of them, so that each
+    refusal is told: (the validated uploads, {index of a refused file: its UploadRejected}). The pages' field
+    and the API take evidence through this one rule. More than ``MAX_EVIDENCE_FILES``: a ValidationError."""
+    if len(files) > MAX_EVIDENCE_FILES:
+        raise forms.ValidationError(
+            f"Attach at most {MAX_EVIDENCE_FILES} files; combine the rest into one PDF.", code="too_many_files"
+        )
+    validated, rejected = [], {}
+    for index, uploaded in enumerate(files):
+        try:
+            validated.append(validate_upload(uploaded, kind="document"))
+        except UploadRejected as exc:
+            rejected[index] = exc
+    return validated, rejected
 
 
 class NoticeForm(forms.Form):

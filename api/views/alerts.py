@@ -4,7 +4,9 @@
 (its own staff, or an agent firm whose letter of authorisation is in force), with the listing, the
 asset, the score and the evidence. ``POST /api/v1/alerts/{id}/confirm/`` files the notice (the
 notice filing's filer fields and declarations; the line is pre-filled from the alert, its
-infringement type and explanation may be given) through ``screening.alerts.alert_confirm``, or,
+infringement type and explanation may be given; in multipart, evidence files as repeated ``evidence``
+parts, through the filing page's evidence rule: all or none, a refused file pointed at by its index,
+``/evidence/1``) through ``screening.alerts.alert_confirm``, or,
 when the listing is under the brand's open notice for the asset already, closes the alert as
 ``already_filed`` naming that notice;
 ``POST /api/v1/alerts/{id}/dismiss/`` dismisses it with a reason (and a note for ``other``). The
@@ -14,11 +16,14 @@ missing one.
 """
 
 import django_filters
+from django import forms
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_serializer, extend_schema_view
 from rest_framework import exceptions, serializers
+from rest_framework.exceptions import ErrorDetail
 from rest_framework.generics import GenericAPIView
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from api.fields import PREFIXES, PublicIdField, object_by_public_id_or_404
@@ -33,6 +38,7 @@ from screening.evidence import signals_shown
 from screening.models import AlertStatus, DismissalReason, ScreeningAlert
 from screening.selectors import alerts_visible_to
 from takedowns import notices as filing
+from takedowns.forms import MAX_EVIDENCE_FILES, evidence_uploads_validate
 from takedowns.models import Channel, InfringementType
 
 PREFIX = PREFIXES["alert"]
@@ -205,14 +211,45 @@ class AlertConfirmInputSerializer(NoticeCreateApi.InputSerializer):
     )
 
 
+@extend_schema_serializer(component_name="AlertConfirmMultipartInput")
+class AlertConfirmMultipartSerializer(AlertConfirmInputSerializer):
+    """The same fields as form parts, and the notice's evidence files."""
+
+    evidence = serializers.ListField(
+        child=serializers.FileField(),
+        required=False,
+        help_text="Evidence files, one part each, repeated (a test buy, photos: PDF, JPEG, PNG or WebP; at most "
+        f"{MAX_EVIDENCE_FILES}). All or none: a refused file is pointed at by its index (/evidence/1).",
+    )
+
+
 _CONFIRM_POINTERS = {"explanation_invalid": "/explanation", "explanation_required": "/explanation"}
+
+
+def _evidence_validated(files):
+    """The files through the filing page's evidence rule (``takedowns.forms``); any refusal refuses them all."""
+    try:
+        validated, rejected = evidence_uploads_validate(files)
+    except forms.ValidationError as exc:
+        raise exceptions.ValidationError(
+            {"evidence": [ErrorDetail(message, exc.code or "invalid") for message in exc.messages]}
+        ) from exc
+    if rejected:
+        raise exceptions.ValidationError(
+            {"evidence": {index: [ErrorDetail(str(why), why.code)] for index, why in rejected.items()}}
+        )
+    return validated
 
 
 @extend_schema_view(
     post=extend_schema(
         operation_id="alerts_confirm",
         parameters=[ALERT_ID],
-        request=AlertConfirmInputSerializer,
+        request={
+            "application/json": AlertConfirmInputSerializer,
+            "application/x-www-form-urlencoded": AlertConfirmInputSerializer,
+            "multipart/form-data": AlertConfirmMultipartSerializer,
+        },
         responses=AlertSerializer,
     )
 )
@@ -223,20 +260,29 @@ class AlertConfirmApi(Idempotent, GenericAPIView):
     is a 409 and files nothing. Refused with a 409 when the listing or asset no longer allows a notice (the
     listing removed, the asset not verified). A listing already under the brand's open notice for the asset
     files no second notice: the alert is closed with status ``already_filed`` and ``notice`` names that
-    notice (200), to follow instead."""
+    notice (200), to follow instead (evidence sent with it is not stored).
+
+    Evidence files go in multipart (the other fields as form parts), ``evidence`` repeated: each through the
+    portal's upload validator as on the filing page (type from the bytes, images re-encoded, size limits, as
+    many files). All of them or none: a refused file refuses the confirmation (400, pointed at ``/evidence/<index>``
+    with what to do), nothing is filed or stored."""
 
     required_scopes = {"POST": "alerts:write"}
     # Files a notice: a retry without the header could not tell "filed" from "lost".
     idempotency = "required"
+    parser_classes = [JSONParser, FormParser, MultiPartParser]
+    upload_kind = "document"  # with evidence, bodies as large as the confirm page's (portal.request_limits)
     queryset = ScreeningAlert.objects.none()
     pagination_class = None
     filter_backends = []
 
     def post(self, request, alert_id):
         alert = _alert_or_404(request, alert_id)
-        serializer = AlertConfirmInputSerializer(data=form_data(request))
+        # One serializer for every media type: evidence in a JSON body is refused (not a file), never dropped.
+        serializer = AlertConfirmMultipartSerializer(data=form_data(request))
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
+        evidence = _evidence_validated(data.get("evidence", []))
         organisation, _ = _acting_organisation(request, data)
         try:
             alert_confirm(
@@ -247,6 +293,7 @@ class AlertConfirmApi(Idempotent, GenericAPIView):
                 channel=Channel.API,
                 infringement_type=data.get("infringement_type"),
                 explanation=data.get("explanation"),
+                evidence=evidence,
             )
         except DjangoValidationError as exc:
             raise exceptions.ValidationError(_service_errors(exc)) from exc

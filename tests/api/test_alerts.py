@@ -180,6 +180,94 @@ def test_a_listing_under_the_brands_open_notice_closes_the_alert_naming_that_not
     assert again.status_code == 409 and again.json()["current_state"] == "already_filed"
 
 
+# --- Evidence (multipart) --------------------------------------------------------------
+
+
+def _png(name="test-buy.png", colour="blue"):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), colour).save(buffer, "PNG")
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")
+
+
+def _pdf(name="receipt.pdf", content=None):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.api.access_matrix import PDF
+
+    return SimpleUploadedFile(name, PDF if content is None else content, content_type="application/pdf")
+
+
+def _stored(media):
+    return sorted(path.name for path in (media / "evidence").glob("*"))
+
+
+def test_confirming_in_multipart_files_the_notice_with_its_evidence_as_the_page_does(w, key_client, _private_media):
+    from takedowns.models import Evidence
+
+    client = key_client(w.holder.organisation)
+    response = client.post(
+        f"/api/v1/alerts/{aid(w.alert)}/confirm/",
+        {**FILER, "explanation": "The test buy's receipt and photos.", "evidence": [_pdf(), _png()]},
+        format="multipart",
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["status"] == "confirmed"
+    item = NoticeItem.objects.get()
+    assert item.explanation == "The test buy's receipt and photos." and item.notice.channel == "api"
+    rows = list(Evidence.objects.filter(item=item).order_by("pk"))
+    assert [(e.original_name, e.content_type) for e in rows] == [
+        ("receipt.pdf", "application/pdf"),
+        ("test-buy.png", "image/png"),
+    ]
+    assert {e.uploaded_by for e in rows} == {NoticeItem.objects.get().notice.filed_by}
+    assert len(_stored(_private_media)) == 2
+
+
+@pytest.mark.parametrize(
+    ("files", "pointers"),
+    [
+        # The second file is no document: pointed at by its index, the first one not stored either.
+        (lambda: [_pdf(), _pdf("fake.pdf", b"MZ not a pdf")], ["/evidence/1"]),
+        (lambda: [_png(), _png(colour="red"), _pdf("empty.pdf", b"")], ["/evidence/2"]),
+        (lambda: [_png(f"{n}.png") for n in range(11)], ["/evidence"]),
+    ],
+    ids=["not-a-document", "empty", "too-many"],
+)
+def test_a_refused_evidence_file_refuses_the_confirmation_and_keeps_nothing(
+    w, key_client, _private_media, files, pointers
+):
+    response = key_client(w.holder.organisation).post(
+        f"/api/v1/alerts/{aid(w.alert)}/confirm/", {**FILER, "evidence": files()}, format="multipart"
+    )
+    assert response.status_code == 400, response.content
+    assert [e["pointer"] for e in response.json()["errors"]] == pointers
+    assert not Notice.objects.exists() and _stored(_private_media) == []
+    assert ScreeningAlert.objects.get(pk=w.alert.pk).status == AlertStatus.OPEN
+
+
+def test_good_evidence_with_a_refused_confirmation_stores_no_file(w, key_client, _private_media):
+    type(w.listings[0]).objects.filter(pk=w.listings[0].pk).update(status="removed")
+    response = key_client(w.holder.organisation).post(
+        f"/api/v1/alerts/{aid(w.alert)}/confirm/", {**FILER, "evidence": [_pdf()]}, format="multipart"
+    )
+    assert response.status_code == 409 and response.json()["code"] == "listing_removed"
+    assert not Notice.objects.exists() and _stored(_private_media) == []
+
+
+def test_evidence_in_a_json_body_is_refused_not_dropped(w, key_client):
+    response = key_client(w.holder.organisation).post(
+        f"/api/v1/alerts/{aid(w.alert)}/confirm/", {**FILER, "evidence": ["JVBERi0xLjQK"]}, format="json"
+    )
+    assert response.status_code == 400
+    assert [e["pointer"] for e in response.json()["errors"]] == ["/evidence/0"]
+    assert not Notice.objects.exists()
+
+
 def test_dismissing_needs_a_reason_and_for_other_a_note(w, key_client):
     client = key_client(w.holder.organisation)
     url = f"/api/v1/alerts/{aid(w.alert)}/dismiss/"

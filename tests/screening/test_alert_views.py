@@ -207,17 +207,22 @@ def test_a_listing_under_the_brands_open_notice_is_said_with_a_link_and_closed_w
     assert Notice.objects.count() == 1
 
 
-def test_a_notice_filed_while_the_form_was_open_closes_the_alert_instead_of_a_409(client, w):
+def test_a_notice_filed_while_the_form_was_open_closes_the_alert_instead_of_a_409(client, w, _private_media):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.rights_holders.test_services import PDF
+
     signed_in(client, w.staff)
     url = reverse("screening:alert-confirm", args=[w.alert.pk])
     assert "File the notice" in client.get(url).content.decode()
     open_item = _open_complaint(w)  # someone else filed it meanwhile
-    response = client.post(url, _confirm_post(w))
+    response = client.post(url, {**_confirm_post(w), "evidence": SimpleUploadedFile("test-buy.pdf", PDF)})
     assert response.status_code == 302
     assert response["Location"] == reverse("screening:alert-detail", args=[w.alert.pk])
     assert ScreeningAlert.objects.get(pk=w.alert.pk).status == AlertStatus.ALREADY_FILED
-    assert list(NoticeItem.objects.all()) == [open_item]
-    assert "no second notice was filed" in client.get(response["Location"]).content.decode()
+    assert list(NoticeItem.objects.all()) == [open_item] and not list(_private_media.glob("evidence/*"))
+    page = client.get(response["Location"]).content.decode()
+    assert "no second notice was filed" in page and "evidence files you chose were not stored" in page
 
 
 def test_closing_as_already_filed_without_an_open_notice_is_a_409_and_the_alert_stays_open(client, w):
