@@ -187,6 +187,8 @@ def images_add(request, pk):
         else:
             messages.success(request, f"Uploaded {len(rows)} picture{'' if len(rows) == 1 else 's'}.")
             return redirect("screening_intel:holder", pk=holder.pk)
+    if request.FILES:  # a browser keeps no file in a form that comes back: the good pictures are gone too
+        messages.warning(request, "Files are not kept when a form comes back: choose the pictures again.")
     return _page(request, holder, status=400, images_form=form)
 
 

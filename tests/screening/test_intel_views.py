@@ -168,6 +168,7 @@ def test_pictures_are_uploaded_and_a_bad_file_is_refused_by_name(client, owner_a
         "images": ["virus.exe is not a JPEG, PNG or WebP image (it looks like a Windows program)."]
     }
     assert not CounterfeitImage.objects.exists()
+    assert "Files are not kept when a form comes back: choose the pictures again." in response.content.decode()
 
     good.seek(0)
     response = client.post(url("images-add", brand_a.pk), {"asset": str(asset.pk), "images": [good]})
