@@ -75,7 +75,7 @@ class RescreenJobAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 @admin.register(OcrText)
 class OcrTextAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ("content_hash", "status", "languages", "created_at")
+    list_display = ("content_hash", "status", "languages", "version", "created_at")
     list_filter = ("status",)
     search_fields = ("content_hash", "text")
     show_full_result_count = False

@@ -165,7 +165,11 @@ class ScreeningState(models.Model):
 
 
 class OcrText(models.Model):
-    """The text Tesseract read from an image, keyed by the SHA-256 of the image's bytes."""
+    """The text Tesseract read from an image, keyed by the SHA-256 of the image's bytes.
+
+    One row an image: the reading of the recipe in ``version`` (``screening.ocr_cache.ocr_version``). A row
+    of another version is not used; the image is read again and its row replaced.
+    """
 
     content_hash = models.CharField(max_length=64, primary_key=True)
     text = models.TextField(blank=True)
@@ -173,6 +177,9 @@ class OcrText(models.Model):
     status = models.CharField(max_length=12, default="read")
     detail = models.CharField(max_length=300, blank=True)
     languages = models.CharField(max_length=50)
+    # How it was read: the recipe, Tesseract's version, the languages and the reading's settings. Rows kept
+    # before there was one have "": read again.
+    version = models.CharField(max_length=100, blank=True, default="")
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
