@@ -2,11 +2,12 @@
 
 * ``demo_proactive_seed``: one brand, Kestrel Audio, opted in to proactive enforcement by its owner
   (``rights_holder_proactive_enforcement_set``, audited, as on its page), and a handful of showcase
-  listings made through the listings service by a store in Yiwu (``SHOWCASE``: the brand disguised
-  ("K3strel", "KESTRE1"), replica words ("AAA quality", "1:1", "高仿"), prices far below the
-  reference) screened at once by the real pipeline: Kestrel's become proactive notices filed by the
-  marketplace (listing down at once), those of brands that did not opt in (Northwind, Lumen) alerts to
-  their holders. Run again, nothing new: the listings exist and are screened already.
+  listings made through the listings service by the demo merchant's new store in Yiwu, opened days
+  ago (``world_data.NEW_STORE``; ``SHOWCASE``: the brand disguised ("K3strel", "KESTRE1"), replica
+  words ("AAA quality", "1:1", "高仿"), prices far below the reference) screened at once by the real
+  pipeline: Kestrel's become proactive notices filed by the marketplace (listing down at once), those
+  of brands that did not opt in (Northwind, Lumen) alerts to their holders. Run again, nothing new:
+  the listings exist and are screened already.
 * ``demo_screening_seed``: the world's other listings are inserted in bulk (``world.py``), not through
   ``listings_apply``, so nothing announces them; every listing without a screening result is sent to
   the screening pipeline once the world is committed (a worker screens them: ``make run`` starts one).
@@ -18,6 +19,7 @@ from decimal import Decimal
 
 from django.db import transaction
 
+from demo.world_data import NEW_STORE
 from listings.models import Listing, Store
 from listings.services import listing_create
 from portal.models import Membership, MembershipRole
@@ -29,7 +31,7 @@ from screening.pipeline import listings_screen
 from takedowns.models import Channel, NoticeItem
 
 PROACTIVE_BRAND = "Kestrel Audio"
-SHOWCASE_STORE = "Bright Deals Yiwu"
+SHOWCASE_STORE = NEW_STORE[1][0]
 SHOWCASE_PREFIX = "DEMO-SCREEN-"
 # (title, category, price in EUR, description): the first three name the opted-in brand.
 SHOWCASE = [
@@ -50,11 +52,6 @@ class ProactiveDemo:
     created: int  # showcase listings made by this run
 
 
-def _store():
-    store = Store.objects.filter(name=SHOWCASE_STORE).first()
-    return store or Store.objects.filter(city="Yiwu").order_by("pk").first()
-
-
 def demo_proactive_seed(*, now):
     """Opt Kestrel Audio in and screen the showcase listings now (see the module). Returns a ProactiveDemo."""
     holder = RightsHolder.objects.get(legal_name=PROACTIVE_BRAND)
@@ -67,7 +64,7 @@ def demo_proactive_seed(*, now):
     )
     if owner is not None:
         rights_holder_proactive_enforcement_set(rights_holder=holder, enabled=True, actor=owner.user)
-    store = _store()
+    store = Store.objects.get(name=SHOWCASE_STORE)
     ids, created = [], 0
     for number, (title, category, price, description) in enumerate(SHOWCASE, start=1):
         external_id = f"{SHOWCASE_PREFIX}{number:03d}"

@@ -22,6 +22,7 @@ from demo.world_data import (
     BRANDS,
     BUYER_PREFIX,
     COLOURS,
+    COUNTERFEIT_PITCH,
     DEMO_PASSWORD,
     DEMO_TIME_ZONES,
     FAKE_HOOKS,
@@ -30,6 +31,7 @@ from demo.world_data import (
     LISTING_PREFIX,
     MARKETPLACE,
     MERCHANTS,
+    NEW_STORE,
     PARTNER,
     PARTNER_VETS,
     PLATFORM_USERS,
@@ -273,22 +275,33 @@ class DemoWorld:
                 },
             )
             merchants.append(merchant)
-            for s_index, (name, region, city) in enumerate(store_specs, start=1):
-                iban = f"{country}{rng.randint(10, 99)}DEMO{m_index:02d}{s_index:02d}{rng.randint(10**9, 10**10 - 1)}"
-                store, _ = Store.objects.get_or_create(
-                    merchant=merchant,
-                    name=name,
-                    defaults={
-                        "payout_account_hash": identity_hash(iban),
-                        "payout_account_last4": iban[-4:],
-                        "region": region,
-                        "city": city,
-                        "security_deposit": money(rng.choice([1000, 2500, 5000, 10000])),
-                        "deposit_currency": "EUR",
-                    },
-                )
-                stores.append(store)
+            for s_index, spec in enumerate(store_specs, start=1):
+                stores.append(self.seed_store(merchant, country, (m_index, s_index), spec, rng))
+        # Made after the others, from its own generator: the world's other stores and listings stay as they were.
+        legal_name, spec = NEW_STORE
+        m_index, merchant = next((n, m) for n, m in enumerate(merchants, start=1) if m.legal_name == legal_name)
+        self.seed_store(merchant, merchant.organisation.country, (m_index, 9), spec, random.Random(SEED + 3))
         return stores, merchants
+
+    def seed_store(self, merchant, country, numbers, spec, rng):
+        """The store of ``spec`` (name, region, city, opened days before the seed). Screening reads its age from
+        ``created_at`` (screening.merchants): a store made now with listings months old would look new."""
+        name, region, city, opened_days_ago = spec
+        iban = f"{country}{rng.randint(10, 99)}DEMO{numbers[0]:02d}{numbers[1]:02d}{rng.randint(10**9, 10**10 - 1)}"
+        store, _ = Store.objects.get_or_create(
+            merchant=merchant,
+            name=name,
+            defaults={
+                "payout_account_hash": identity_hash(iban),
+                "payout_account_last4": iban[-4:],
+                "region": region,
+                "city": city,
+                "security_deposit": money(rng.choice([1000, 2500, 5000, 10000])),
+                "deposit_currency": "EUR",
+                "created_at": self.now - datetime.timedelta(days=opened_days_ago),
+            },
+        )
+        return store
 
     def seed_authorised_store(self, brands, stores):
         brand_name, store_name = AUTHORISED
@@ -308,8 +321,9 @@ class DemoWorld:
         """Deterministic listing data; the same 3,000 rows on every run."""
         rng = self.rng
         authorised_store = next(s for s in stores if s.name == AUTHORISED[1])
-        # Stores that sell counterfeits more often than others.
+        # Stores that sell counterfeits more often than others; genuine branded goods come from the others.
         shady = [s for s in stores if s.city in {"Yiwu", "Hangzhou", "Shenzhen", "Istanbul"}]
+        established = [s for s in stores if s not in shady]
         brand_by_name = {b["name"]: b for b in BRANDS}
         categories = list(GENERIC)
         rows = []
@@ -326,11 +340,14 @@ class DemoWorld:
                 price = money(brand["reference_price"] * Decimal(rng.uniform(0.07, 0.14)))
                 store = rng.choice(shady)
                 category = brand["category"]
-                description = f"{title}. Same as the shop, much cheaper. Fast shipping worldwide."
+                description = f"{title}. {COUNTERFEIT_PITCH}"
             elif roll < 0.08:
                 # Genuine branded goods from the authorised reseller, or grey imports near full price.
                 brand = brand_by_name[AUTHORISED[0]] if rng.random() < 0.6 else rng.choice(BRANDS)
                 store = authorised_store if brand["name"] == AUTHORISED[0] else rng.choice(stores)
+                if store in shady:
+                    # Drawn from every store as before, so that the draws after it, and the world, stay the same.
+                    store = established[n % len(established)]
                 title = f"{brand['name']} {rng.choice(brand['products'])} {rng.choice(COLOURS)}"
                 price = money(brand["reference_price"] * Decimal(rng.uniform(0.85, 1.05)))
                 category = brand["category"]

@@ -90,20 +90,32 @@ PARTNER_VETS = "Marlow & Finch"
 # The marketplace itself: a partner of kind "marketplace", the one organisation whose keys may ingest listings.
 MARKETPLACE = {"name": "Marketplace Operations", "country": "IE", "contact_email": "catalogue@marketplace.example"}
 
+# (legal name, country, [(store, region, city, opened: days before the seed)]). The established shops opened years
+# ago; the counterfeit stores (the ones in Yiwu, Hangzhou, Shenzhen and Istanbul, world.py) months ago, just before
+# the oldest of their listings (180 days) and the complaint history filed against them: not new enough for
+# screening's new-store signal (screening.core.thresholds: merchant_new_store_days).
 MERCHANTS = [
-    ("Sportivo Retail BV", "NL", [("Sportivo Rotterdam", "Zuid-Holland", "Rotterdam")]),
+    ("Sportivo Retail BV", "NL", [("Sportivo Rotterdam", "Zuid-Holland", "Rotterdam", 3_870)]),
     (
         "Yiwu Bright Trading Co",
         "CN",
-        [("BrightDeals Global", "Zhejiang", "Yiwu"), ("Bright Outlet", "Zhejiang", "Hangzhou")],
+        [("BrightDeals Global", "Zhejiang", "Yiwu", 1_120), ("Bright Outlet", "Zhejiang", "Hangzhou", 640)],
     ),
-    ("Shenzhen Soundwave Ltd", "CN", [("Soundwave Direct", "Guangdong", "Shenzhen")]),
-    ("Casa Bella SRL", "IT", [("Casa Bella Milano", "Lombardia", "Milan")]),
-    ("Maison Dupont SARL", "FR", [("Dupont Boutique", "Ile-de-France", "Paris")]),
-    ("Nordic Home AB", "SE", [("Nordic Home Store", "Stockholm", "Stockholm")]),
-    ("Berlin Goods GmbH", "DE", [("Kiez Kaufhaus", "Berlin", "Berlin"), ("Kiez Sport", "Berlin", "Berlin")]),
-    ("Istanbul Bazaar Ltd", "TR", [("Grand Bazaar Online", "Istanbul", "Istanbul")]),
+    ("Shenzhen Soundwave Ltd", "CN", [("Soundwave Direct", "Guangdong", "Shenzhen", 236)]),
+    ("Casa Bella SRL", "IT", [("Casa Bella Milano", "Lombardia", "Milan", 2_900)]),
+    ("Maison Dupont SARL", "FR", [("Dupont Boutique", "Ile-de-France", "Paris", 5_210)]),
+    ("Nordic Home AB", "SE", [("Nordic Home Store", "Stockholm", "Stockholm", 1_850)]),
+    (
+        "Berlin Goods GmbH",
+        "DE",
+        [("Kiez Kaufhaus", "Berlin", "Berlin", 2_480), ("Kiez Sport", "Berlin", "Berlin", 910)],
+    ),
+    ("Istanbul Bazaar Ltd", "TR", [("Grand Bazaar Online", "Istanbul", "Istanbul", 205)]),
 ]
+# The one new store: the demo merchant's third, opened days before the seed, after the world's listings were
+# drawn. Its only listings are the screening showcase (demo.screening): disguised brands at cut prices, the
+# pattern the new-store signal is for.
+NEW_STORE = ("Yiwu Bright Trading Co", ("Bright Deals Yiwu", "Zhejiang", "Yiwu", 4))
 AUTHORISED = ("Northwind Athletics", "Sportivo Rotterdam")
 
 GENERIC = {
@@ -143,6 +155,8 @@ COLOURS = ["Black", "White", "Navy", "Olive", "Grey", "Sand", "Burgundy", "Sky B
 SIZES = ["S", "M", "L", "XL", "EU 38", "EU 42", "EU 44"]
 VARIANTS = ["One Size", "Pack of 2", "Set of 3", "2026 Edition", "Gift Box"]
 SIZED = {"shoes", "clothing"}
+# How a counterfeit listing of the world describes itself (world.py): what tells the demo's counterfeits apart.
+COUNTERFEIT_PITCH = "Same as the shop, much cheaper. Fast shipping worldwide."
 FAKE_HOOKS = ["Original", "100% Authentic", "Factory Outlet", "Best Replica Quality", "AAA Grade", "New With Tags"]
 
 PLATFORM_USERS = [

@@ -9,6 +9,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
+from django.db.models import Min
 from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
@@ -18,7 +19,8 @@ from api.keys import api_key_revoke
 from api.models import ApiKey
 from demo.good_faith import DEMO_GOOD_FAITH_EMAILS, MEMBER, MISUSER, NEAR, SMALL
 from demo.lifecycle import DECLARATIONS, DEMO_FILER_EMAILS
-from demo.world_data import DEMO_PASSWORD
+from demo.screening import SHOWCASE_STORE
+from demo.world_data import COUNTERFEIT_PITCH, DEMO_PASSWORD
 from good_faith.misuse import measure_in_force
 from good_faith.models import (
     Membership,
@@ -127,6 +129,14 @@ def test_seed_demo_is_idempotent_and_believable(client):
     # None is in a category the marketplace bans (the default LISTING_BANNED_CATEGORIES): the ingest would refuse it.
     categories = set(Listing.objects.values_list("category", flat=True))
     assert len(categories) > 5 and [c for c in categories if category_banned(c)] == []
+    # Every store opened before its first listing (screening reads its age): most years ago, the counterfeit
+    # stores months ago, and one new store, the showcase's, days ago.
+    now = timezone.now()
+    stores = Store.objects.annotate(first_listed=Min("listings__created_at"))
+    assert all(store.created_at <= store.first_listed for store in stores)
+    ages = {store.name: (now - store.created_at).days for store in stores}
+    assert [name for name, days in ages.items() if days < 30] == [SHOWCASE_STORE]
+    assert sum(days > 365 for days in ages.values()) > len(ages) / 2
     assert DEMO_PASSWORD in out.getvalue()
     assert "demo-reviewer" in out.getvalue()
 
@@ -455,7 +465,7 @@ def test_the_demo_world_is_refused_where_it_is_not_allowed(settings):
 
 
 @pytest.mark.django_db
-def test_the_demo_worlds_listings_are_sent_to_screening_and_hold_results(
+def test_the_demo_worlds_listings_are_sent_to_screening_and_only_the_suspicious_ones_flagged(
     monkeypatch, django_capture_on_commit_callbacks
 ):
     from demo import screening as demo_screening
@@ -484,7 +494,24 @@ def test_the_demo_worlds_listings_are_sent_to_screening_and_hold_results(
     # Every live listing, and those screening itself took down: the opted-in brand's proactive notices.
     proactive = set(NoticeItem.objects.filter(notice__channel="proactive").values_list("listing_id", flat=True))
     assert len(proactive) > 3 and screened == live | proactive
-    assert ScreeningAlert.objects.filter(status="open").count() > 20
+
+    # Flagged (an alert or a notice) are exactly the listings the demo means to be suspicious: its counterfeits
+    # (a brand at a tenth of its price, in the counterfeit stores) and the showcase. The genuine branded goods at
+    # full price and every ordinary listing are clear, whatever the store's age or the spelling of the brand.
+    latest = dict(ScreeningResult.objects.order_by("id").values_list("listing__external_id", "outcome"))
+    flagged = {external_id for external_id, outcome in latest.items() if outcome != "clear"}
+    counterfeits = set(
+        Listing.objects.filter(description__endswith=COUNTERFEIT_PITCH).values_list("external_id", flat=True)
+    )
+    suspicious = (counterfeits | set(showcase.values_list("external_id", flat=True))) & latest.keys()
+    genuine = set(Listing.objects.filter(description__startswith="Genuine ").values_list("external_id", flat=True))
+    assert len(suspicious) > 100 and genuine and not genuine & suspicious
+    assert sorted(flagged - suspicious) == [] and sorted(suspicious - flagged) == []
+    alerted = set(ScreeningAlert.objects.values_list("listing__external_id", flat=True))
+    assert len(alerted) > 80 and alerted <= suspicious
+    # A store's age counts only for the one store opened days ago: the showcase's (the others traded for months).
+    new_store = ScreeningResult.objects.filter(signals__icontains="the store opened")
+    assert set(new_store.values_list("listing__store__name", flat=True)) == {demo_screening.SHOWCASE_STORE}
     # The demo's photos and logos are cards of one colour (demo/files.py): too plain to compare, so no photo
     # is taken for a brand's picture (they hash alike: screening/core/phash.py).
     by_image = ScreeningResult.objects.filter(signals__contains=[{"kind": "image"}])
