@@ -7,7 +7,6 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection
 from django.test import TestCase
 from django.utils import timezone
 
@@ -22,6 +21,7 @@ from takedowns.models import Channel, FilingSuspension, ItemStatus, Notice, Noti
 from takedowns.notices import filing_suspension_of
 from tests import factories
 from tests.holding import holding as hold
+from tests.racing import Worker
 from tests.services import needs_postgres
 from tests.takedowns.conftest import draft, file_notice
 
@@ -385,21 +385,6 @@ def test_a_warning_lifted_on_appeal_clears_the_slate(strikes, brand_a, owner_a, 
 # --- Exactly once under concurrency --------------------------------------------------------
 
 
-class Worker(threading.Thread):
-    def __init__(self, func):
-        super().__init__(daemon=True)
-        self.func = func
-        self.result = self.error = None
-
-    def run(self):
-        try:
-            self.result = self.func()
-        except Exception as exc:  # the test inspects it
-            self.error = exc
-        finally:
-            connection.close()
-
-
 @pytest.fixture
 def platform_groups(transactional_db):
     # A transactional test's flush also empties the groups the migrations created.
@@ -450,9 +435,7 @@ def test_two_rejections_at_once_make_exactly_one_measure(
     assert b.is_alive(), "the second evaluation did not wait for the first"
     release.set()
     for worker in (a, b):
-        worker.join(60)
-        assert not worker.is_alive()
-        assert worker.error is None, worker.error
+        assert worker.finish(60).error is None, worker.error
     made = MisuseMeasure.objects.filter(organisation=brand_a.organisation, kind=kind)
     assert made.count() == 1
     assert made.get().figures["strikes"] == before + 1

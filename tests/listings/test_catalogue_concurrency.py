@@ -1,57 +1,20 @@
 """listings.catalogue under concurrent writers, on PostgreSQL (real transactions in threads)."""
 
 import threading
-import time
 from datetime import timedelta
 
 import pytest
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from listings.catalogue import ListingChange, listings_apply
 from listings.models import Listing, Store, StoreStatus
 from tests import factories
 from tests.holding import holding, paused_after
+from tests.racing import Worker, wait_until_a_backend_waits_on_a_lock
 from tests.services import needs_postgres
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-class Worker(threading.Thread):
-    """Runs ``func`` on its own database connection; keeps its result or its exception."""
-
-    def __init__(self, func):
-        super().__init__(daemon=True)
-        self.func = func
-        self.result = self.error = None
-
-    def run(self):
-        try:
-            self.result = self.func()
-        except Exception as exc:  # the test inspects it
-            self.error = exc
-        finally:
-            connection.close()
-
-    def finish(self, timeout=60):
-        self.join(timeout)
-        assert not self.is_alive(), "thread did not finish"
-        return self
-
-
-def _wait_until_a_backend_waits_on_a_lock(timeout=30):
-    """Until another connection of this database waits on a lock (a condition, not a fixed sleep)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                "AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()"
-            )
-            if cursor.fetchone()[0]:
-                return
-        time.sleep(0.05)
-    raise AssertionError(f"no connection waited on a lock within {timeout} s")
 
 
 def _new(external_id, store):
@@ -100,7 +63,7 @@ def test_a_restriction_being_applied_is_seen_by_an_ingest_adding_to_the_store(db
     assert reached.wait(30)
     ingest = Worker(lambda: listings_apply([_new("DURING-1", store)]))
     ingest.start()
-    _wait_until_a_backend_waits_on_a_lock()  # the ingest waits for the restriction's transaction
+    wait_until_a_backend_waits_on_a_lock()  # the ingest waits for the restriction's transaction
     assert ingest.is_alive()
     release.set()
     penalty.finish()

@@ -5,54 +5,18 @@ worker processes both tasks may screen it side by side, each reading it before t
 """
 
 import threading
-import time
 
 import pytest
-from django.db import connection
 
 from screening.models import ScreeningAlert, ScreeningResult, ScreeningTrigger
 from screening.pipeline import listings_screen
 from tests import factories
 from tests.holding import holding
+from tests.racing import Worker, wait_until_a_backend_waits_on_a_lock
 from tests.screening.pipeline_world import brand_with_asset, listing_made
 from tests.services import needs_postgres
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-class Run(threading.Thread):
-    def __init__(self, func):
-        super().__init__(daemon=True)
-        self.func = func
-        self.result = self.error = None
-
-    def run(self):
-        try:
-            self.result = self.func()
-        except Exception as exc:  # the test inspects it
-            self.error = exc
-        finally:
-            connection.close()
-
-    def finish(self, timeout=120):
-        self.join(timeout)
-        assert not self.is_alive(), "thread did not finish"
-        assert self.error is None, self.error
-        return self.result
-
-
-def _wait_until_a_backend_waits_on_a_lock(timeout=60):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                "AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()"
-            )
-            if cursor.fetchone()[0]:
-                return
-        time.sleep(0.05)
-    raise AssertionError(f"no connection waited on a lock within {timeout} s")
 
 
 def test_a_listing_screened_by_two_workers_at_once_gets_one_result_and_one_alert():
@@ -61,7 +25,7 @@ def test_a_listing_screened_by_two_workers_at_once_gets_one_result_and_one_alert
     listing = listing_made(factories.StoreFactory(), "C1", "N0rthw1nd runners replica AAA quality", price="15.00")
     reached, release = threading.Event(), threading.Event()
     # The first run writes its result and holds its transaction open (the listing locked, nothing committed).
-    first = Run(
+    first = Worker(
         holding(
             lambda: listings_screen([listing.pk], trigger=ScreeningTrigger.CREATED),
             reached=reached,
@@ -72,12 +36,15 @@ def test_a_listing_screened_by_two_workers_at_once_gets_one_result_and_one_alert
     first.start()
     assert reached.wait(120), "the first run never wrote its result"
     # The second read the listing unscreened, screened it, and now waits for the listing's lock.
-    second = Run(lambda: listings_screen([listing.pk], trigger=ScreeningTrigger.CHANGED))
+    second = Worker(lambda: listings_screen([listing.pk], trigger=ScreeningTrigger.CHANGED))
     second.start()
-    _wait_until_a_backend_waits_on_a_lock()
+    wait_until_a_backend_waits_on_a_lock()
     release.set()
 
-    ran_first, ran_second = first.finish(), second.finish()
+    first.finish()
+    second.finish()
+    assert first.error is None and second.error is None
+    ran_first, ran_second = first.result, second.result
 
     assert len(ran_first.result_ids) == 1 and len(ran_first.alert_ids) == 1
     assert (ran_second.result_ids, ran_second.alert_ids, ran_second.skipped) == ([], [], 1)

@@ -19,6 +19,7 @@ from takedowns.models import CounterNotice, Effect, EffectKind, ItemEvent, ItemS
 from tests import factories
 from tests.bulk import due_items_bulk_create
 from tests.holding import holding
+from tests.racing import WAIT_FOR_THE_OTHER, Worker
 from tests.services import needs_postgres
 from tests.takedowns.conftest import draft, file_notice
 from tests.takedowns.test_sweep import COUNTER_NOTICE
@@ -26,7 +27,6 @@ from tests.takedowns.test_sweep import COUNTER_NOTICE
 pytestmark = pytest.mark.django_db(transaction=True)
 
 BLOCKED = 1.0  # seconds a thread waiting on a row lock is given to show it is really waiting
-WAIT_FOR_THE_OTHER = 180  # seconds a thread may wait for the other at a meeting point (a loaded machine is slow)
 
 
 @pytest.fixture(autouse=True)
@@ -50,29 +50,6 @@ def dispatched(monkeypatch):
     monkeypatch.setattr(effects, "effects_dispatch", record)
     monkeypatch.setattr(sweep, "effects_dispatch_in_chunks", record)
     return sent
-
-
-class Worker(threading.Thread):
-    """Runs ``func`` on its own database connection; keeps its result or its exception."""
-
-    def __init__(self, func):
-        super().__init__(daemon=True)
-        self.func = func
-        self.result = self.error = None
-
-    def run(self):
-        try:
-            self.result = self.func()
-        except Exception as exc:  # the test inspects it
-            self.error = exc
-        finally:
-            connection.close()
-
-    def finish(self, timeout=None):
-        timeout = WAIT_FOR_THE_OTHER if timeout is None else timeout
-        self.join(timeout)
-        assert not self.is_alive(), "thread did not finish"
-        return self
 
 
 @pytest.fixture
