@@ -52,3 +52,15 @@ def object_by_public_id_or_404(queryset, prefix, text):
         return queryset.get(public_id=value)
     except queryset.model.DoesNotExist:
         raise Http404 from None
+
+
+def rights_holder_input(brand):
+    """An input's brand (``rhd_…``), read into ``rights_holder_public_id`` for the view to resolve; optional, as
+    a brand's own key acts for its one brand. ``brand`` says which brand, for the documentation."""
+    return PublicIdField(
+        PREFIXES["rights_holder"],
+        read_only=False,
+        required=False,
+        source="rights_holder_public_id",
+        help_text=f"{brand} (rhd_…). A brand's own key may leave it out.",
+    )

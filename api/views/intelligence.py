@@ -17,7 +17,7 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from api.fields import PREFIXES, PublicIdField, object_by_public_id_or_404
+from api.fields import PREFIXES, PublicIdField, object_by_public_id_or_404, rights_holder_input
 from api.idempotency import Idempotent
 from api.views.items import form_data
 from api.views.reading import public_id_parameter
@@ -61,6 +61,17 @@ class AssetKeywordsSerializer(serializers.Serializer):
         child=serializers.CharField(), source="keywords", help_text="The keywords registered with the asset."
     )
     extra = KeywordSerializer(many=True, source="extra_keywords.all", help_text="The keywords the brand added.")
+
+
+def _removed(queryset, prefix, public_id, remove):
+    """204 once ``remove(pk)`` removed the object of ``queryset`` (what the caller may see) with this public id;
+    404 alike for one missing, hidden, or removed meanwhile by another request (as if never there)."""
+    found = object_by_public_id_or_404(queryset, prefix, public_id)
+    try:
+        remove(found.pk)
+    except queryset.model.DoesNotExist:
+        raise Http404 from None
+    return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 def _keywords_response(asset, status_code=status.HTTP_200_OK):
@@ -154,12 +165,10 @@ class AssetKeywordRemoveApi(APIView):
     )
     def delete(self, request, asset_id, keyword_id):
         asset = _asset_or_404(request, asset_id)
-        keyword = object_by_public_id_or_404(ExtraKeyword.objects.filter(asset=asset), KEYWORD_PREFIX, keyword_id)
-        try:
-            extra_keyword_remove(keyword_id=keyword.pk, actor=request.user)
-        except ExtraKeyword.DoesNotExist:  # removed meanwhile: as if never there
-            raise Http404 from None
-        return Response(status=status.HTTP_204_NO_CONTENT)
+        keywords = ExtraKeyword.objects.filter(asset=asset)
+        return _removed(
+            keywords, KEYWORD_PREFIX, keyword_id, lambda pk: extra_keyword_remove(keyword_id=pk, actor=request.user)
+        )
 
 
 # --- Reported sellers ------------------------------------------------------------------------------
@@ -190,13 +199,7 @@ def _sellers_fed_by(user):
 
 @extend_schema_serializer(component_name="ReportedSellerInput")
 class SellerReportSerializer(serializers.Serializer):
-    rights_holder = PublicIdField(
-        PREFIXES["rights_holder"],
-        read_only=False,
-        required=False,
-        source="rights_holder_public_id",
-        help_text="The brand that reports (rhd_…). A brand's own key may leave it out.",
-    )
+    rights_holder = rights_holder_input("The brand that reports")
     store = serializers.CharField(
         required=False, allow_blank=True, max_length=IDENTIFIER_MAX_LENGTH, help_text="A store's sto_… id or name."
     )
@@ -279,12 +282,12 @@ class ReportedSellerRemoveApi(APIView):
         responses={204: None},
     )
     def delete(self, request, seller_id):
-        report = object_by_public_id_or_404(_sellers_fed_by(request.user), SELLER_PREFIX, seller_id)
-        try:
-            seller_report_remove(report_id=report.pk, actor=request.user)
-        except ReportedSeller.DoesNotExist:
-            raise Http404 from None
-        return Response(status=status.HTTP_204_NO_CONTENT)
+        return _removed(
+            _sellers_fed_by(request.user),
+            SELLER_PREFIX,
+            seller_id,
+            lambda pk: seller_report_remove(report_id=pk, actor=request.user),
+        )
 
 
 # --- Known counterfeit pictures ----------------------------------------------------------------------
@@ -320,13 +323,7 @@ def _uploads_fed_by(user):
 
 @extend_schema_serializer(component_name="CounterfeitImagesAdd")
 class CounterfeitImagesAddSerializer(serializers.Serializer):
-    rights_holder = PublicIdField(
-        PREFIXES["rights_holder"],
-        read_only=False,
-        required=False,
-        source="rights_holder_public_id",
-        help_text="The brand (rhd_…). A brand's own key may leave it out.",
-    )
+    rights_holder = rights_holder_input("The brand")
     asset = PublicIdField(
         ASSET_PREFIX,
         read_only=False,
@@ -404,9 +401,9 @@ class CounterfeitImageRemoveApi(APIView):
         responses={204: None},
     )
     def delete(self, request, counterfeit_image_id):
-        image = object_by_public_id_or_404(_uploads_fed_by(request.user), IMAGE_PREFIX, counterfeit_image_id)
-        try:
-            counterfeit_image_remove(image_id=image.pk, actor=request.user)
-        except CounterfeitImage.DoesNotExist:
-            raise Http404 from None
-        return Response(status=status.HTTP_204_NO_CONTENT)
+        return _removed(
+            _uploads_fed_by(request.user),
+            IMAGE_PREFIX,
+            counterfeit_image_id,
+            lambda pk: counterfeit_image_remove(image_id=pk, actor=request.user),
+        )

@@ -35,7 +35,7 @@ from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
-from api.fields import PREFIXES, PublicIdField, object_by_public_id_or_404
+from api.fields import PREFIXES, PublicIdField, object_by_public_id_or_404, rights_holder_input
 from api.filters import IsoDateTimeFromToRangeFilter
 from api.idempotency import Idempotent
 from api.models import ApiKey
@@ -367,13 +367,7 @@ class NoticeCreateApi(Idempotent, GenericAPIView):
 
     @extend_schema_serializer(component_name="NoticeInput")
     class InputSerializer(serializers.Serializer):
-        rights_holder = PublicIdField(
-            PREFIXES["rights_holder"],
-            read_only=False,
-            required=False,
-            source="rights_holder_public_id",
-            help_text="The brand you file for (rhd_…). A brand's own key may leave it out.",
-        )
+        rights_holder = rights_holder_input("The brand you file for")
         acting_organisation = serializers.SlugField(
             required=False,
             help_text="Browser sessions only: the slug of your organisation that files (the brand's own, or the agent "
