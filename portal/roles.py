@@ -1,6 +1,7 @@
 """Platform staff roles are Django groups; organisation roles are memberships."""
 
 from django.contrib.auth.models import Group
+from django.utils.translation import gettext_lazy as _
 
 
 class PlatformRole:
@@ -38,3 +39,39 @@ def user_is_senior_reviewer(user):
 def ensure_platform_groups():
     """Create the staff groups (idempotent); called by a data migration and seed_demo."""
     return {name: Group.objects.get_or_create(name=name)[0] for name in PlatformRole.ALL}
+
+
+PLATFORM_ROLE_LABELS = {
+    PlatformRole.ADMIN: _("Platform admin"),
+    PlatformRole.SENIOR_REVIEWER: _("Senior reviewer"),
+    PlatformRole.REVIEWER: _("Reviewer"),
+}
+
+# A member's role as the top bar says it: what the organisation is, and the member's place in it.
+MEMBER_ROLE_LABELS = {
+    ("rights_holder", "owner"): _("Brand owner"),
+    ("rights_holder", "staff"): _("Brand staff"),
+    ("agent", "owner"): _("Agent firm owner"),
+    ("agent", "staff"): _("Agent firm staff"),
+    ("merchant", "owner"): _("Merchant owner"),
+    ("merchant", "staff"): _("Merchant staff"),
+    ("partner", "owner"): _("Partner owner"),
+    ("partner", "staff"): _("Partner staff"),
+}
+
+
+def platform_role_label(user):
+    """The highest platform role the user holds, in words ("Senior reviewer"); "" for a non-staff user."""
+    if not user.is_authenticated:
+        return ""
+    if user.is_superuser:
+        return PLATFORM_ROLE_LABELS[PlatformRole.ADMIN]
+    names = _group_names(user)
+    for role in PlatformRole.ALL[::-1]:  # admin, then senior reviewer, then reviewer
+        if role in names:
+            return PLATFORM_ROLE_LABELS[role]
+    return ""
+
+
+def member_role_label(organisation_kind, role):
+    return MEMBER_ROLE_LABELS.get((organisation_kind, role), role)

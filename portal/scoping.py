@@ -6,20 +6,46 @@ organisation's object answers 404 exactly like a missing one. What depends on a
 higher app's models lives in that app (``rights_holders.scoping``).
 """
 
+from dataclasses import dataclass
+
 from django.db.models import Q
 
 from portal.models import LetterOfAuthorisation, Membership
 
 
-def organisation_kinds_of(user):
-    """{organisation id: kind} of the user's organisations; one query, kept on the user object (one request)."""
+@dataclass(frozen=True)
+class MembershipSummary:
+    """What the top bar and the scoping rules read of one of the user's memberships."""
+
+    organisation_id: int
+    organisation_name: str
+    organisation_kind: str
+    role: str
+
+
+def memberships_of(user):
+    """The user's memberships, by organisation name; one query, kept on the user object (one request).
+
+    Scoping (``organisation_kinds_of``) and the top bar (the organisation and the role) both read it, so a
+    page pays for it once.
+    """
     if not user.is_authenticated:
-        return {}
-    cached = getattr(user, "_organisation_kinds", None)
+        return ()
+    cached = getattr(user, "_memberships_summary", None)
     if cached is None:
-        cached = dict(Membership.objects.filter(user=user).values_list("organisation_id", "organisation__kind"))
-        user._organisation_kinds = cached
+        rows = (
+            Membership.objects.filter(user=user)
+            .order_by("organisation__name", "organisation_id")
+            .values_list("organisation_id", "organisation__name", "organisation__kind", "role")
+        )
+        cached = tuple(MembershipSummary(*row) for row in rows)
+        user._memberships_summary = cached
     return cached
+
+
+def organisation_kinds_of(user):
+    """{organisation id: kind} of the user's organisations (``memberships_of``: one query a request)."""
+    return {m.organisation_id: m.organisation_kind for m in memberships_of(user)}
 
 
 def organisation_ids_of(user):

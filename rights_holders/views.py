@@ -3,10 +3,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from portal.redirects import redirect_back
 from portal.request_limits import upload_endpoint
 from portal.roles import user_is_reviewer
+from rights_holders.acting import acting_role_choose
 from rights_holders.forms import AssetDecisionForm, IPAssetForm, ProactiveEnforcementForm
 from rights_holders.models import IPAsset, RightsHolder, VerificationStatus
 from rights_holders.scoping import rights_holder_ids_visible_to, rights_holders_readable_by
@@ -115,3 +119,19 @@ def proactive_enforcement(request, pk):
         {"holder": holder, "form": form, "may_change": may_change},
         status=status,
     )
+
+
+@login_required
+@require_POST
+def acting_for_set(request):
+    """The top bar's brand switcher: hold the chosen brand (or all of them) for this session, then go back."""
+    try:
+        role = acting_role_choose(request, (request.POST.get("acting_for") or "").strip()[:50])
+    except PermissionDenied as exc:
+        messages.error(request, str(exc.args[0] if exc.args else exc))
+    else:
+        if role is None:
+            messages.success(request, _("Now working for all your brands."))
+        else:
+            messages.success(request, _("Now working for %(brand)s.") % {"brand": role.rights_holder.legal_name})
+    return redirect_back(request, reverse("home"))

@@ -3,6 +3,8 @@
 from django import template
 
 from good_faith.models import MembershipStatus
+from portal.models import OrganisationKind
+from portal.scoping import organisation_kinds_of
 
 register = template.Library()
 
@@ -94,18 +96,12 @@ def figure_items(figures):
 def acts_for_rights_holder(user):
     """Whether the nav shows the Good Faith link: staff, or a user of a rights holder or an agent firm.
 
-    One query for a non-staff user, cached on the user object for the request.
+    Read from the user's memberships (``portal.scoping.memberships_of``: one query a request, shared with the
+    top bar and scoping).
     """
     if not user.is_authenticated:
         return False
     if user.is_platform_staff:
         return True
-    cached = getattr(user, "_acts_for_rights_holder", None)
-    if cached is None:
-        from portal.models import Membership, OrganisationKind
-
-        cached = Membership.objects.filter(
-            user=user, organisation__kind__in=[OrganisationKind.RIGHTS_HOLDER, OrganisationKind.AGENT]
-        ).exists()
-        user._acts_for_rights_holder = cached
-    return cached
+    kinds = set(organisation_kinds_of(user).values())
+    return bool(kinds & {OrganisationKind.RIGHTS_HOLDER, OrganisationKind.AGENT})

@@ -1,6 +1,7 @@
-"""The in-app notifications page: the user's own notifications, newest first, marked read by POST."""
+"""The in-app notifications: the page (newest first; what it shows is marked read as it is shown), the top
+bar's menu (the newest unread, fetched by htmx when opened), opening one (marked read, then its page), and
+marking read by POST."""
 
-from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpResponseRedirect
@@ -8,13 +9,14 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
-from portal.forms import LineField
+from portal.redirects import redirect_back
 from takedowns.models import Notification
 from takedowns.notifications.timefmt import user_zone
 
 PAGE_SIZE = 50
+MENU_SIZE = 5
 
 
 def notifications_of(user):
@@ -22,33 +24,47 @@ def notifications_of(user):
     return Notification.objects.filter(recipient=user)
 
 
-class BackForm(forms.Form):
-    """Where to go after marking read: a path on this site, else the notifications page."""
-
-    next = LineField(required=False, max_length=2000)
-
-
 def _back(request):
-    form = BackForm(request.POST)
-    target = form.cleaned_data["next"] if form.is_valid() else ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return HttpResponseRedirect(target)
-    return HttpResponseRedirect(reverse("takedowns:notifications"))
+    return redirect_back(request, reverse("takedowns:notifications"))
 
 
 @login_required
 def notification_list(request):
     notifications = notifications_of(request.user).select_related("item").order_by("-created_at", "-id")
     page = Paginator(notifications, PAGE_SIZE).get_page(request.GET.get("page"))
-    unread = notifications_of(request.user).filter(read_at=None).count()
     zone = user_zone(request.user)
-    return render(
+    # The unread count is the top bar's (takedowns.context_processors.notifications_unread): one query for both.
+    response = render(
         request,
         "takedowns/notifications.html",
-        {"page": page, "unread": unread, "zone": zone, "zone_name": getattr(zone, "key", "UTC")},
+        {"page": page, "zone": zone, "zone_name": getattr(zone, "key", "UTC")},
     )
+    # Read once seen: the page (rendered above) still shows them as new this time; the count drops after.
+    shown_unread = [n.pk for n in page.object_list if n.read_at is None]
+    if shown_unread:
+        notifications_of(request.user).filter(pk__in=shown_unread, read_at=None).update(read_at=timezone.now())
+    return response
+
+
+@login_required
+def notification_menu(request):
+    """The top bar's menu (an htmx partial): the newest unread notifications, each opened through
+    ``notification_open``. Shown, not read: a notification is read when opened or seen on the page."""
+    latest = list(notifications_of(request.user).filter(read_at=None).order_by("-created_at", "-id")[:MENU_SIZE])
+    return render(request, "takedowns/_notifications_menu.html", {"latest": latest})
+
+
+@login_required
+@require_GET
+def notification_open(request, pk):
+    """Open one notification: marked read, then its page (the notifications page when it names none)."""
+    notification = get_object_or_404(notifications_of(request.user), pk=pk)
+    if notification.read_at is None:
+        notifications_of(request.user).filter(pk=notification.pk, read_at=None).update(read_at=timezone.now())
+    target = notification.url
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return HttpResponseRedirect(target)
+    return HttpResponseRedirect(f"{reverse('takedowns:notifications')}#notification-{notification.pk}")
 
 
 @login_required

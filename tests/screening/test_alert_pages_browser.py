@@ -72,7 +72,7 @@ def test_a_brand_person_works_the_inbox_in_chromium(live_server, viewport, who):
         context.add_cookies([cookie])
         page = context.new_page()
         page.goto(f"{live_server.url}/screening/alerts/")
-        assert page.locator("header nav .count").inner_text() == "2"
+        assert page.locator("header nav .count").text_content() == "2"  # in the menu, folded on a phone
         assert page.locator(".alert-card").count() == 2
         shot(page, "1-inbox")
 

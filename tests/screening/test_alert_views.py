@@ -82,8 +82,8 @@ def test_the_inbox_costs_the_same_queries_for_one_alert_or_a_page_of_them(client
     assert len(many) == len(one)
     # Session and user, the user's organisations, its brands and letters, the brands' names, their assets,
     # the count and the page of alerts (everything a card shows joined in), the navigation's checks (staff,
-    # acts for a brand) and its count of open alerts.
-    assert len(many) == 12, [q["sql"][:100] for q in many.captured_queries]
+    # acts for a brand) and its count of open alerts; the top bar's unread notifications.
+    assert len(many) == 13, [q["sql"][:100] for q in many.captured_queries]
 
 
 def test_an_agent_sees_the_brands_alerts_and_other_people_get_404(client, w):

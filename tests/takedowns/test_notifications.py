@@ -555,11 +555,12 @@ def test_page_needs_login(client):
 
 def test_page_query_count_does_not_grow_with_notifications(client, owner_a, django_assert_num_queries):
     client.force_login(owner_a)
-    make_notification(owner_a, 1)
     client.get(reverse("takedowns:notifications"))  # warm the session
-    # 8: the nav asks once whether the user acts for a rights holder (the Good Faith link), and counts the open
-    # screening alerts of the brands the user acts for (its Alerts link).
-    with django_assert_num_queries(8) as few:
+    make_notification(owner_a, 1)
+    # 10: the top bar reads the user's memberships once (the organisation, the role, the Good Faith link), its
+    # brands (acting roles), counts the unread notifications and the open screening alerts; the page marks
+    # what it shows read (one UPDATE).
+    with django_assert_num_queries(10) as few:
         client.get(reverse("takedowns:notifications"))
     for n in range(2, 40):
         make_notification(owner_a, n)
@@ -635,3 +636,53 @@ def test_unread_count_context_processor_counts_own_unread(rf, owner_a, user_b):
     request.user = owner_a
 
     assert int(str(notifications_unread(request)["notifications_unread"])) == 1
+
+
+def test_the_page_marks_what_it_shows_read_and_still_shows_it_as_new_this_once(client, owner_a):
+    new = make_notification(owner_a, 1)
+    client.force_login(owner_a)
+
+    html = client.get(reverse("takedowns:notifications")).content.decode()
+
+    assert f'<tr class="unread" id="notification-{new.pk}"' in html
+    new.refresh_from_db()
+    assert new.read_at is not None
+    assert (
+        f'<tr class="read" id="notification-{new.pk}"'
+        in client.get(reverse("takedowns:notifications")).content.decode()
+    )
+
+
+def test_the_top_bar_counts_unread_and_its_menu_lists_them_without_marking_them(client, owner_a, user_b):
+    mine = make_notification(owner_a, 1)
+    make_notification(owner_a, 2, read_at=timezone.now())
+    make_notification(user_b, 3)
+    client.force_login(owner_a)
+
+    home = client.get(reverse("home")).content.decode()
+    menu = client.get(reverse("takedowns:notifications-menu")).content.decode()
+
+    assert 'aria-label="1 unread">1</span>' in home
+    assert mine.subject in menu and "Subject 2" not in menu and "Subject 3" not in menu
+    mine.refresh_from_db()
+    assert mine.read_at is None
+
+
+def test_opening_a_notification_marks_it_read_and_goes_to_its_page(client, owner_a):
+    notification = make_notification(owner_a, 1, url="/takedowns/items/7/")
+    client.force_login(owner_a)
+
+    response = client.get(reverse("takedowns:notification-open", args=[notification.pk]))
+
+    assert response.status_code == 302 and response["Location"] == "/takedowns/items/7/"
+    notification.refresh_from_db()
+    assert notification.read_at is not None
+
+
+def test_opening_another_users_notification_answers_404(client, owner_a, user_b):
+    theirs = make_notification(user_b, 1)
+    client.force_login(owner_a)
+
+    assert client.get(reverse("takedowns:notification-open", args=[theirs.pk])).status_code == 404
+    theirs.refresh_from_db()
+    assert theirs.read_at is None
