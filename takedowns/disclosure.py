@@ -42,8 +42,13 @@ def counter_notice_contact_visible(item, user, side):
     return item.infringement_type == InfringementType.COPYRIGHT
 
 
+def statements_for_complainant(statements):
+    """The statements of reasons the complainant's side reads: those about the listing, none about the store."""
+    return [s for s in statements if s.restriction in LISTING_RESTRICTIONS]
+
+
 def statements_visible(statements, user, side):
     """The statements of reasons this viewer reads: the complainant's side only those about the listing."""
     if user.is_platform_staff or side == AppealSide.MERCHANT:
         return list(statements)
-    return [s for s in statements if s.restriction in LISTING_RESTRICTIONS]
+    return statements_for_complainant(statements)

@@ -77,7 +77,7 @@ class DemoLifecycle(DemoActions):
                 t,
                 reverse=True,
                 reason="The merchant's invoices from Northwind's authorised distributor match the goods in the "
-                "listing. The takedown is reversed, the penalty removed and the listing reinstated.",
+                "listing. The takedown is reversed and the listing reinstated.",
             ),
         )
 

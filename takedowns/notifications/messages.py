@@ -11,7 +11,8 @@ contact details, as DMCA 512(g)(2)(B) requires.
 
 from django.conf import settings
 
-from takedowns.models import Channel, InfringementType, ItemStatus, RestrictionKind, StatementOfReasons, Track
+from takedowns.disclosure import LISTING_RESTRICTIONS, statements_for_complainant
+from takedowns.models import Channel, InfringementType, ItemStatus, StatementOfReasons, Track
 from takedowns.notifications.delivery import Message
 from takedowns.notifications.recipients import (
     RecipientDirectory,
@@ -29,8 +30,6 @@ OUTCOME_ACTIONS = frozenset(
 )
 # The filer's receipt for the whole notice covers these; a second message per item would be noise.
 RECEIPT_ACTIONS = frozenset({"submitted", "invalid", "queued"})
-# What the rights holder is told of a decision; store sanctions are between the platform and the merchant.
-LISTING_RESTRICTIONS = frozenset({RestrictionKind.LISTING_REMOVED, RestrictionKind.LISTING_RESTORED})
 # The merchant knew of the complaint only once it was accepted or fast-tracked.
 MERCHANT_KNOWS = frozenset(
     {ItemStatus.AWAITING_COUNTER_NOTICE, ItemStatus.COUNTER_NOTICED, ItemStatus.PENDING_ADJUDICATION}
@@ -241,7 +240,8 @@ def event_messages(event, lookups=None):
             "redress": redress_text(),
             "appeal_days": settings.TAKEDOWN_APPEAL_DAYS,
         }
-        holder_statements = [s for s in statements if s.restriction in LISTING_RESTRICTIONS]
+        # Store sanctions are between the platform and the merchant (takedowns.disclosure).
+        holder_statements = statements_for_complainant(statements)
         return [
             Message(
                 "outcome_holder",
