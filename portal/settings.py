@@ -742,7 +742,7 @@ if SCREENING_ALERT_THRESHOLD >= SCREENING_NOTICE_THRESHOLD:
     )
 # Listings a screening task takes at once (the ids of a bigger change are sent in chunks of this size).
 SCREENING_BATCH_SIZE = _env_int("SCREENING_BATCH_SIZE", 500, minimum=1)
-# A re-screening job screens every live listing when there are at most this many (else the brand's: screening.rescreen).
+# A re-screening job screens every live listing; above this many, the brand's likely ones first (screening.rescreen).
 SCREENING_RESCREEN_ALL_MAX = _env_int("SCREENING_RESCREEN_ALL_MAX", 20_000, minimum=0)
 # A running re-screening job with no batch finished for this long is taken over by beat (its worker died).
 SCREENING_RESCREEN_STALE_SECONDS = _env_int("SCREENING_RESCREEN_STALE_SECONDS", 300, minimum=1)

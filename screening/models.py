@@ -252,6 +252,13 @@ class RescreenStatus(models.TextChoices):
 RESCREEN_OPEN_STATUSES = (RescreenStatus.QUEUED, RescreenStatus.RUNNING)
 
 
+class RescreenPhase(models.TextChoices):
+    """A job of a large catalogue (scope "brand") walks it twice: the brand's likely listings, then the rest."""
+
+    LIKELY = "likely", "The listings the brand's IP most likely changes"
+    REST = "rest", "The rest of the catalogue"
+
+
 class RescreenJob(models.Model):
     """Re-screening a brand's live listings after its registered IP changed (``screening.rescreen``).
 
@@ -273,13 +280,16 @@ class RescreenJob(models.Model):
     # How many changes this queued job stands for.
     requests = models.PositiveIntegerField(default=1)
     status = models.CharField(max_length=12, choices=RescreenStatus.choices, default=RescreenStatus.QUEUED)
-    # "all": every live listing (a small catalogue); "brand": the listings the brand's snapshot can change.
+    # Every live listing either way. "all": in key order (a small catalogue); "brand": first the listings the
+    # brand's IP most likely changes (``phase`` likely, ``likely_total`` of them), then the rest (phase rest).
     scope = models.CharField(max_length=10, blank=True)
+    phase = models.CharField(max_length=10, choices=RescreenPhase.choices, blank=True)
+    likely_total = models.PositiveIntegerField(default=0)
     total = models.PositiveIntegerField(default=0)
     done = models.PositiveIntegerField(default=0)
     alerts_raised = models.PositiveIntegerField(default=0)
     notices_filed = models.PositiveIntegerField(default=0)
-    # The last listing id screened (keyset pagination: the next batch is ids above it).
+    # The last listing id screened in the current phase (keyset pagination: the next batch is ids above it).
     cursor = models.BigIntegerField(default=0)
     batches = models.PositiveIntegerField(default=0)
     claim_token = models.UUIDField(null=True, blank=True)

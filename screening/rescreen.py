@@ -11,23 +11,25 @@ made while a job runs queues a new one; when it starts, the running one stops at
 (``superseded``): the new one screens against the newer snapshot, every listing in scope. Staff and
 the brand's owners also start one from the brand's screening page (``screening.views``).
 
-**Which listings** (``rescreen_scope``). Any live listing may name any brand, and screening reads
-images too, so only screening itself can say a listing does not name the brand. Screening every
-live listing for every keyword edit costs about a millisecond of Python each (far more with a new
-image to read), against a SQL filter that costs microseconds a row. So:
+**Which listings.** Every live listing, always: any listing may name any brand, in disguise
+("N0rthw1nd") or only in a picture, and only screening itself can say it does not. A listing
+already screened against a snapshot at least as new as the job's (another brand's job, its own
+change) counts as done without being screened again, so jobs of several brands share the work.
+The order depends on the catalogue's size:
 
-* a catalogue of at most ``SCREENING_RESCREEN_ALL_MAX`` live listings is screened whole (scope
-  ``all``): exact, and cheap at that size; staff may ask for a whole re-screening at any size;
-* above it (scope ``brand``), the listings the brand's new snapshot could change, found in SQL as
-  the job walks the catalogue: (1) those in one of the brand's categories or under one (where an
-  ordinary-word brand counts, and where disguised names and image-only copies of it mostly sit),
-  (2) every listing a result ever named the holder's brand for (it may clear now: a keyword or asset
-  gone, a store authorised; or become a notice: the opt-in), and (3) those whose title or
-  description holds one of the holder's keywords or asset names as plain text (case-insensitive).
-  The trade-off: a listing outside the brand's categories that names it only in disguise
-  ("N0rthw1nd") or only in a picture, never flagged before, is not screened again by the job (a text
-  prefilter cannot see through obfuscations without being the screener); it is screened at its next
-  change, as every listing is, and a whole re-screening is one staff action away.
+* at most ``SCREENING_RESCREEN_ALL_MAX`` live listings (scope ``all``): in key order, one pass;
+* above it (scope ``brand``), two passes, so that the listings the change most likely affects are
+  current first: (1) phase ``likely`` (``rescreen_scope``): the listings in one of the brand's
+  categories or under one (where an ordinary-word brand counts, and where disguised names and
+  image-only copies of it mostly sit), every listing a result ever named the holder's brand for (it
+  may clear now: a keyword or asset gone, a store authorised; or become a notice: the opt-in), and
+  those whose title or description holds one of the holder's keywords or asset names as plain
+  text, found in SQL as the job walks the catalogue; then (2) phase ``rest``: every other live
+  listing. The page says which phase a job is in and how many likely listings it put first
+  (``likely_total``); its total and progress count both passes.
+
+A listing that joins the likely set while the job walks the rest (a result naming the brand) was
+just screened, which is how it joined.
 
 **How it runs.** ``rescreen_job_start`` (the task sent after the commit) claims the queued job
 (a conditional update: one worker wins), records the snapshot version and how many listings are in
@@ -35,7 +37,8 @@ scope, and runs the first batch; each batch (``rescreen_job_step``) takes the ne
 ``SCREENING_BATCH_SIZE`` listing ids above the job's ``cursor`` (keyset pagination by primary key,
 never OFFSET), screens them through the pipeline (``listings_screen``, trigger ``rescreen``), then
 moves the progress with one conditional update (the cursor it read, the claim it holds) and sends
-the next batch. A batch whose progress update finds another cursor or claim counts nothing and sends
+the next batch (at the end of the likely phase, the same update moves the job to the rest and its
+cursor back to 0). A batch whose progress update finds another cursor or claim counts nothing and sends
 nothing; the pipeline itself skips listings already screened at this snapshot and listing version
 (under a row lock), so a batch run twice writes its results once. The tasks acknowledge late; a job
 whose worker died (no heartbeat for ``SCREENING_RESCREEN_STALE_SECONDS``) is taken over by beat
@@ -60,6 +63,7 @@ from screening.models import (
     RESCREEN_OPEN_STATUSES,
     ExtraKeyword,
     RescreenJob,
+    RescreenPhase,
     RescreenStatus,
     ScreeningResult,
     ScreeningTrigger,
@@ -127,17 +131,14 @@ def rescreen_jobs_send(job_ids):
             log.exception("Could not send re-screening job %s; beat's sweep will", job_id)
 
 
-def rescreen_job_request_by(*, rights_holder, actor, whole_catalogue=False, now=None):
+def rescreen_job_request_by(*, rights_holder, actor, now=None):
     """A job started from the brand's page (the caller checked the actor's right). Returns the job."""
     from portal.audit import audit_log_record
     from portal.transactions import durable_atomic
 
     with durable_atomic():
-        reason = "Started by staff" if whole_catalogue else "Started from the brand's screening page"
-        [job] = rescreen_jobs_request([rights_holder.pk], reason=f"{reason} ({actor.get_username()})", now=now)
-        if whole_catalogue and job.scope != SCOPE_ALL:
-            RescreenJob.objects.filter(pk=job.pk, status=RescreenStatus.QUEUED).update(scope=SCOPE_ALL)
-            job.scope = SCOPE_ALL
+        reason = f"Started from the brand's screening page ({actor.get_username()})"
+        [job] = rescreen_jobs_request([rights_holder.pk], reason=reason, now=now)
         RescreenJob.objects.filter(pk=job.pk).update(requested_by=actor)
         job.requested_by = actor
         audit_log_record(
@@ -145,7 +146,7 @@ def rescreen_job_request_by(*, rights_holder, actor, whole_catalogue=False, now=
             actor=actor,
             obj=job,
             organisation=rights_holder.organisation,
-            data={"job": str(job.public_id), "whole_catalogue": bool(whole_catalogue)},
+            data={"job": str(job.public_id)},
         )
     return job
 
@@ -177,7 +178,8 @@ def _brand_categories(holder_id):
 
 
 def rescreen_scope(job):
-    """The condition on ``Listing`` of the listings a job screens (besides being live): see the module."""
+    """The condition on ``Listing`` of the listings the brand's IP most likely changes (phase likely): see the
+    module. Q() (every listing) for a job of scope all."""
     if job.scope == SCOPE_ALL:
         return Q()
     holder_id = job.rights_holder_id
@@ -190,8 +192,30 @@ def rescreen_scope(job):
     return condition
 
 
-def _listings_in_scope(job):
-    return Listing.objects.filter(status__in=SCREENED_STATUSES).filter(rescreen_scope(job))
+def _live_listings():
+    return Listing.objects.filter(status__in=SCREENED_STATUSES)
+
+
+def _listings_in_phase(job):
+    """The live listings of the job's current pass: all of them (scope all), the likely ones, or the rest."""
+    if job.scope == SCOPE_ALL:
+        return _live_listings()
+    if job.phase == RescreenPhase.REST:
+        return _live_listings().exclude(rescreen_scope(job))
+    return _live_listings().filter(rescreen_scope(job))
+
+
+def _already_current(rows, snapshot_version):
+    """The listings of ``rows`` ((id, updated_at)) screened as they are now against a snapshot at least as new
+    as the job's (the pipeline's own skip asks the same version; a newer one has this change too)."""
+    if snapshot_version is None or not rows:
+        return set()
+    screened = set(
+        ScreeningResult.objects.filter(
+            listing_id__in=[pk for pk, _ in rows], snapshot_version__gte=snapshot_version
+        ).values_list("listing_id", "listing_updated_at")
+    )
+    return {pk for pk, updated_at in rows if (pk, updated_at) in screened}
 
 
 def _scope_for(job):
@@ -223,12 +247,18 @@ def rescreen_job_start(job_id, *, now=None):
     if job is None:
         return StepOutcome(job_id, 0, None, "not_queued")
     job.scope = _scope_for(job)
-    total = _listings_in_scope(job).count()
+    job.phase = RescreenPhase.LIKELY if job.scope == SCOPE_BRAND else ""
+    # Both passes together are every live listing; the likely ones are counted for the page.
+    total = _live_listings().count()
+    likely = _listings_in_phase(job).count() if job.scope == SCOPE_BRAND else 0
     token = uuid.uuid4()
     with transaction.atomic():
         claimed = RescreenJob.objects.filter(pk=job_id, status=RescreenStatus.QUEUED).update(
             status=RescreenStatus.RUNNING,
             scope=job.scope,
+            phase=job.phase,
+            likely_total=likely,
+            cursor=0,
             total=total,
             claim_token=token,
             heartbeat_at=now,
@@ -251,13 +281,21 @@ def rescreen_job_step(job_id, token, *, now=None):
     if job is None or job.status != RescreenStatus.RUNNING or str(job.claim_token) != str(token):
         state = "superseded" if job is not None and job.status == RescreenStatus.SUPERSEDED else "lost"
         return StepOutcome(job_id, 0, None, state)
-    mine = RescreenJob.objects.filter(pk=job_id, status=RescreenStatus.RUNNING, claim_token=token, cursor=job.cursor)
-    ids = list(
-        _listings_in_scope(job)
+    mine = RescreenJob.objects.filter(
+        pk=job_id, status=RescreenStatus.RUNNING, claim_token=token, phase=job.phase, cursor=job.cursor
+    )
+    rows = list(
+        _listings_in_phase(job)
         .filter(pk__gt=job.cursor)
         .order_by("pk")
-        .values_list("pk", flat=True)[: settings.SCREENING_BATCH_SIZE]
+        .values_list("pk", "updated_at")[: settings.SCREENING_BATCH_SIZE]
     )
+    ids = [pk for pk, _ in rows]
+    if not ids and job.scope == SCOPE_BRAND and job.phase != RescreenPhase.REST:
+        # The likely listings are done: the rest of the catalogue, from its first key, under the same claim.
+        if not mine.update(phase=RescreenPhase.REST, cursor=0, heartbeat_at=now or timezone.now()):
+            return StepOutcome(job_id, 0, None, "lost")
+        return rescreen_job_step(job_id, token, now=now)
     if not ids:
         finished = mine.update(
             status=RescreenStatus.DONE,
@@ -267,19 +305,21 @@ def rescreen_job_step(job_id, token, *, now=None):
             heartbeat_at=now or timezone.now(),
         )
         return StepOutcome(job_id, 0, None, "done" if finished else "lost")
-    run = listings_screen(ids, trigger=ScreeningTrigger.RESCREEN, now=now)
+    current = _already_current(rows, job.snapshot_version)
+    todo = [pk for pk in ids if pk not in current]
+    run = listings_screen(todo, trigger=ScreeningTrigger.RESCREEN, now=now) if todo else None
     moved = mine.update(
         cursor=ids[-1],
         done=F("done") + len(ids),
         total=Greatest(F("total"), F("done") + len(ids)),
-        alerts_raised=F("alerts_raised") + len(run.alert_ids),
-        notices_filed=F("notices_filed") + _notices_filed(run.notice_result_ids),
+        alerts_raised=F("alerts_raised") + (len(run.alert_ids) if run else 0),
+        notices_filed=F("notices_filed") + (_notices_filed(run.notice_result_ids) if run else 0),
         batches=F("batches") + 1,
         heartbeat_at=now or timezone.now(),
     )
     if not moved:
-        return StepOutcome(job_id, len(ids), None, "lost")
-    return StepOutcome(job_id, len(ids), str(token), "batch")
+        return StepOutcome(job_id, len(todo), None, "lost")
+    return StepOutcome(job_id, len(todo), str(token), "batch")
 
 
 def _notices_filed(result_ids):
@@ -359,12 +399,25 @@ def rescreen_job_progress(job, *, now=None):
         "summary": "Waiting for a worker to start it"
         if job.status == RescreenStatus.QUEUED
         else f"{job.done} of {job.total} listings screened ({job.percent}%)",
+        "phase_text": _phase_text(job),
         "eta_seconds": eta,
         "eta_text": eta_text(eta),
         "alerts_raised": job.alerts_raised,
         "notices_filed": job.notices_filed,
         "error": job.error,
     }
+
+
+def _phase_text(job):
+    """Which pass a job is in, in words (scope brand); "" when it walks the catalogue in one pass."""
+    if job.scope != SCOPE_BRAND:
+        return ""
+    likely = f"the {job.likely_total} listing{'s' if job.likely_total != 1 else ''} its IP most likely changes"
+    if job.status == RescreenStatus.RUNNING:
+        if job.phase == RescreenPhase.REST:
+            return f"Now the rest of the catalogue ({likely} done first)"
+        return f"First {likely}, then the rest of the catalogue"
+    return f"Every live listing, {likely} first"
 
 
 def eta_text(seconds):

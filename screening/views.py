@@ -2,10 +2,9 @@
 
 Who sees what: platform staff see every brand; a brand's people (its organisation, or an agent firm with a
 letter for it) see theirs, and any other brand answers 404 as a missing one. Staff and the brand's owners
-start a re-screening; staff may ask for the whole catalogue.
+start a re-screening (every live listing, as every job screens: ``screening.rescreen``).
 """
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -20,14 +19,6 @@ from screening.models import RescreenJob, RescreenStatus
 from screening.rescreen import rescreen_job_progress, rescreen_job_request_by, rescreen_jobs_of
 
 
-class RescreenForm(forms.Form):
-    whole_catalogue = forms.BooleanField(
-        required=False,
-        label="Every live listing of the marketplace",
-        help_text="Otherwise: the listings the brand's IP can change (its categories, its names, past findings).",
-    )
-
-
 def may_start_rescreen(user, holder):
     return user_is_platform_staff(user) or user_manages_proactive_enforcement(user, holder)
 
@@ -38,30 +29,26 @@ def brand_screening(request, pk):
     holder = get_object_or_404(rights_holders_readable_by(request.user).select_related("organisation"), pk=pk)
     may_start = may_start_rescreen(request.user, holder)
     is_staff = user_is_platform_staff(request.user)
-    status = 200
-    form = RescreenForm(request.POST if request.method == "POST" else None) if may_start else None
     if request.method == "POST":
         if not may_start:
             raise PermissionDenied(
                 "Only platform staff or an owner of the brand's organisation may start a re-screening."
             )
-        if form.is_valid():
-            whole = bool(form.cleaned_data["whole_catalogue"]) and is_staff
-            queued_before = RescreenJob.objects.filter(rights_holder=holder, status=RescreenStatus.QUEUED).exists()
-            rescreen_job_request_by(rights_holder=holder, actor=request.user, whole_catalogue=whole)
-            if queued_before:
-                messages.info(request, "A re-screening was already waiting to start; your request joins it.")
-            else:
-                messages.success(request, f"Re-screening of {holder.legal_name}'s listings queued.")
-            return redirect("screening:brand", pk=holder.pk)
-        status = 400
+        queued_before = RescreenJob.objects.filter(rights_holder=holder, status=RescreenStatus.QUEUED).exists()
+        rescreen_job_request_by(rights_holder=holder, actor=request.user)
+        if queued_before:
+            messages.info(request, "A re-screening was already waiting to start; your request joins it.")
+        else:
+            messages.success(
+                request, f"Re-screening of the marketplace's live listings for {holder.legal_name} queued."
+            )
+        return redirect("screening:brand", pk=holder.pk)
     jobs = rescreen_jobs_of(holder.pk)
     rows = [(job, rescreen_job_progress(job)) for job in jobs]
     return render(
         request,
         "screening/brand_screening.html",
-        {"holder": holder, "rows": rows, "form": form, "may_start": may_start, "is_staff": is_staff},
-        status=status,
+        {"holder": holder, "rows": rows, "may_start": may_start, "is_staff": is_staff},
     )
 
 

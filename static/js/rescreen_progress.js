@@ -22,6 +22,7 @@
     set(job, "eta_text", p.eta_text ? "\u00b7 " + p.eta_text : "");
     set(job, "alerts_raised", String(p.alerts_raised));
     set(job, "notices_filed", String(p.notices_filed));
+    if (p.phase_text) { set(job, "phase_text", p.phase_text); }
     var error = set(job, "error", p.error || "");
     error.hidden = !p.error;
   }

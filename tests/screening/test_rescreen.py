@@ -12,7 +12,7 @@ from listings.models import ListingStatus
 from rights_holders.announcements import ip_register_changed
 from rights_holders.models import VerificationStatus
 from rights_holders.verification import ip_asset_verify
-from screening import rescreen
+from screening import rescreen, snapshot_build
 from screening.models import RescreenJob, RescreenStatus, ScreeningAlert, ScreeningResult, ScreeningTrigger
 from screening.pipeline import listings_screen
 from screening.rescreen import (
@@ -228,16 +228,40 @@ def test_a_queued_job_whose_message_was_lost_is_sent_again(settings):
 # --- Scope ---------------------------------------------------------------------------------------------
 
 
-def test_a_large_catalogue_screens_the_brands_categories_its_past_results_and_its_plain_keywords(settings):
+def _step_by_step(job):
+    """Run a job as its tasks would, noting after each call its phase, done and total, and what it screened."""
+    seen = []
+
+    def note(outcome):
+        job.refresh_from_db()
+        screened = set(
+            ScreeningResult.objects.filter(trigger=ScreeningTrigger.RESCREEN).values_list("listing_id", flat=True)
+        )
+        seen.append((outcome.state, job.phase, job.done, job.total, screened))
+
+    outcome = rescreen_job_start(job.pk)
+    note(outcome)
+    while outcome.next is not None:
+        outcome = rescreen_job_step(job.pk, outcome.next)
+        note(outcome)
+    return seen
+
+
+def test_a_catalogue_above_the_limit_is_screened_whole_the_brands_likely_listings_first(settings):
     settings.SCREENING_RESCREEN_ALL_MAX = 3
+    settings.SCREENING_BATCH_SIZE = 2
     holder, _ = brand_with_asset(keywords=("northwind", "nwrun"), categories=("Shoes",))
     store = factories.StoreFactory()
+    # Keys interleaved: the likely listings are not simply the first ones.
+    unrelated = listing_made(store, "U1", "Harbor view poster", category="Posters")
     in_category = listing_made(store, "C1", "Runners", category="Shoes")
+    disguised_elsewhere = listing_made(store, "D1", "N0rthw1nd mug", category="Kitchen")
     under_category = listing_made(store, "C2", "Trail runners", category="shoes > Trail")
     keyword_elsewhere = listing_made(store, "K1", "Poster with NWRUN logo", category="Posters")
-    unrelated = listing_made(store, "U1", "Harbor view poster", category="Posters")
     named_before = listing_made(store, "N1", "Mug", category="Kitchen")
-    disguised_elsewhere = listing_made(store, "D1", "N0rthw1nd mug", category="Kitchen")
+    removed = listing_made(store, "R1", "Northwind replica", category="Shoes")
+    removed.status = ListingStatus.REMOVED
+    removed.save(update_fields=["status"])
     ScreeningResult.objects.create(
         listing=named_before,
         rights_holder=holder,
@@ -250,25 +274,76 @@ def test_a_large_catalogue_screens_the_brands_categories_its_past_results_and_it
     ip_register_changed([holder.pk], reason="Keyword added")  # the snapshot moves on, a job is queued
     job = RescreenJob.objects.get()
 
-    run_to_end(job)
+    seen = _step_by_step(job)
 
-    assert job.scope == SCOPE_BRAND and job.done == job.total == 4
-    screened = set(
+    likely = {in_category.pk, under_category.pk, keyword_elsewhere.pk, named_before.pk}
+    rest = {unrelated.pk, disguised_elsewhere.pk}
+    assert (job.scope, job.likely_total) == (SCOPE_BRAND, 4)
+    # Two batches of likely listings, then the rest (the switch costs no call of its own), then done; the total
+    # is every live listing from the start, and the progress moves by what was screened.
+    assert [(state, phase, done, total) for state, phase, done, total, _ in seen] == [
+        ("batch", "likely", 2, 6),
+        ("batch", "likely", 4, 6),
+        ("batch", "rest", 6, 6),
+        ("done", "rest", 6, 6),
+    ]
+    assert seen[1][4] == likely and seen[2][4] == likely | rest
+    assert (job.status, job.percent) == (RescreenStatus.DONE, 100)
+    # Every live listing once, the disguised name outside the brand's categories too; the removed one not.
+    screened = list(
         ScreeningResult.objects.filter(trigger=ScreeningTrigger.RESCREEN).values_list("listing_id", flat=True)
     )
-    assert screened == {in_category.pk, under_category.pk, keyword_elsewhere.pk, named_before.pk}
-    # The documented trade-off: a disguise outside the brand's categories, never flagged, waits for its next change.
-    assert unrelated.pk not in screened and disguised_elsewhere.pk not in screened
+    assert sorted(screened) == sorted(likely | rest) and removed.pk not in screened
 
 
-def test_staff_may_ask_for_the_whole_catalogue_at_any_size(settings):
-    settings.SCREENING_RESCREEN_ALL_MAX = 0
+def test_the_page_says_which_pass_a_large_catalogues_job_is_in(settings):
+    settings.SCREENING_RESCREEN_ALL_MAX = 1
+    settings.SCREENING_BATCH_SIZE = 1
+    holder, _ = brand_with_asset(categories=("Shoes",))
+    store = factories.StoreFactory()
+    listing_made(store, "C1", "Runners", category="Shoes")
+    listing_made(store, "U1", "Harbor view poster", category="Posters")
+    [job] = rescreen_jobs_request([holder.pk], reason="Edit")
+    token = rescreen_job_start(job.pk).next
+    job.refresh_from_db()
+    progress = rescreen_job_progress(job)
+    assert progress["phase_text"] == "First the 1 listing its IP most likely changes, then the rest of the catalogue"
+    assert progress["summary"] == "1 of 2 listings screened (50%)"
+    rescreen_job_step(job.pk, token)
+    job.refresh_from_db()
+    assert rescreen_job_progress(job)["phase_text"] == (
+        "Now the rest of the catalogue (the 1 listing its IP most likely changes done first)"
+    )
+    rescreen_job_step(job.pk, token)
+    job.refresh_from_db()
+    assert job.status == RescreenStatus.DONE
+    assert (
+        rescreen_job_progress(job)["phase_text"] == "Every live listing, the 1 listing its IP most likely changes first"
+    )
+
+
+def test_a_listing_screened_since_against_a_newer_snapshot_counts_without_being_screened_again(settings):
+    settings.SCREENING_BATCH_SIZE = 1
     holder, _ = brand_with_asset()
-    staff = factories.UserFactory(is_staff=True)
-    listing_made(factories.StoreFactory(), "U1", "Harbor view poster", category="Posters")
-    job = rescreen.rescreen_job_request_by(rights_holder=holder, actor=staff, whole_catalogue=True)
-    run_to_end(job)
-    assert (job.scope, job.done, job.requested_by_id) == (SCOPE_ALL, 1, staff.pk)
+    store = factories.StoreFactory()
+    first, edited, current = (listing_made(store, f"L{n}", f"Northwind runner {n}") for n in range(3))
+    [job] = rescreen_jobs_request([holder.pk], reason="Edit")
+    token = rescreen_job_start(job.pk).next
+    # Another brand's change moves the snapshot on; its screening reaches two listings before this job does,
+    # and one of them is edited afterwards (its own screening still to come). Then a third brand's change:
+    # the pipeline alone (same snapshot, same listing) would screen them all again.
+    snapshot_build.snapshot_version_bump()
+    listings_screen([edited.pk, current.pk], trigger=ScreeningTrigger.CHANGED)
+    type(edited).objects.filter(pk=edited.pk).update(updated_at=timezone.now() + datetime.timedelta(seconds=1))
+    snapshot_build.snapshot_version_bump()
+
+    steps = [rescreen_job_step(job.pk, token), rescreen_job_step(job.pk, token), rescreen_job_step(job.pk, token)]
+
+    assert [(step.state, step.screened) for step in steps] == [("batch", 1), ("batch", 0), ("done", 0)]
+    job.refresh_from_db()
+    assert (job.status, job.done, job.total) == (RescreenStatus.DONE, 3, 3)
+    again = ScreeningResult.objects.filter(trigger=ScreeningTrigger.RESCREEN)
+    assert sorted(again.values_list("listing_id", flat=True)) == sorted([first.pk, edited.pk])
 
 
 # --- Progress --------------------------------------------------------------------------------------------

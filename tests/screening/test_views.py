@@ -58,17 +58,18 @@ def test_another_brands_page_and_jobs_answer_404(client, brand_a, brand_b, user_
     assert client.get(reverse("screening:job-progress", args=[job.public_id])).status_code == 404
 
 
-def test_staff_may_ask_for_the_whole_catalogue(client, brand_a, reviewer):
+def test_staff_start_one_too_and_the_page_says_which_pass_a_job_is_in(client, brand_a, reviewer):
     client.force_login(reviewer)
-    assert "Every live listing" in client.get(page(brand_a)).content.decode()
-    assert client.post(page(brand_a), {"whole_catalogue": "on"}).status_code == 302
-    assert RescreenJob.objects.get().scope == "all"
-
-
-def test_an_owner_cannot_ask_for_the_whole_catalogue(client, brand_a, owner_a):
-    client.force_login(owner_a)
-    client.post(page(brand_a), {"whole_catalogue": "on"})
-    assert RescreenJob.objects.get().scope == ""
+    assert client.post(page(brand_a), {}).status_code == 302
+    job = RescreenJob.objects.get()
+    assert job.requested_by == reviewer
+    RescreenJob.objects.filter(pk=job.pk).update(
+        status=RescreenStatus.RUNNING, scope="brand", phase="rest", likely_total=40, total=400, done=100
+    )
+    html = client.get(page(brand_a)).content.decode()
+    assert "Now the rest of the catalogue (the 40 listings its IP most likely changes done first)" in html
+    progress = client.get(reverse("screening:job-progress", args=[job.public_id])).json()
+    assert progress["phase_text"].startswith("Now the rest of the catalogue")
 
 
 def test_the_progress_of_a_missing_job_is_404_and_a_post_to_it_is_refused(client, brand_a, owner_a):
