@@ -31,7 +31,7 @@ from listings.models import Listing, ListingImage, ListingStatus
 from portal.audit import audit_log_record
 from portal.errors import InvalidInput, TransitionError
 from portal.transactions import durable_atomic, stored_file_track
-from portal.uploads import UploadRejected, validate_upload
+from portal.uploads import validate_uploads
 
 LISTING_REMOVED = "listing_removed"
 TOO_MANY_IMAGES = "too_many_images"
@@ -94,12 +94,7 @@ def content_hash_of(file):
 
 def listing_images_validate(files):
     """Every file through the upload validator; the clean uploads, or ListingImagesRejected naming each refused one."""
-    validated, rejections = [], {}
-    for index, uploaded in enumerate(files):
-        try:
-            validated.append(validate_upload(uploaded, kind="image"))
-        except UploadRejected as error:
-            rejections[index] = error
+    validated, rejections = validate_uploads(files, kind="image")
     if rejections:
         raise ListingImagesRejected(rejections)
     return validated

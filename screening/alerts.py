@@ -228,20 +228,9 @@ def alert_confirm(
                     raise
         if open_item is not None:
             return _already_filed(alert, open_item, actor=actor, role=role, channel=channel, now=now)
-        _decided(alert, AlertStatus.CONFIRMED, actor=actor, now=now, fields={"notice": receipt.notice})
-        audit_log_record(
-            action="screening.alert.confirmed",
-            actor=actor,
-            obj=alert,
-            organisation_id=alert.rights_holder.organisation_id,
-            data={
-                "notice": receipt.notice.pk,
-                "item": receipt.accepted[0].pk,
-                "channel": str(channel),
-                "acting_organisation": role.organisation.pk,
-            },
+        _notice_decided(
+            alert, AlertStatus.CONFIRMED, item=receipt.accepted[0], actor=actor, role=role, channel=channel, now=now
         )
-        events_announce("screening_alert_decision", [alert.pk])
     return AlertDecision(alert, receipt)
 
 
@@ -299,21 +288,26 @@ def _notice_file(alert, draft, *, actor, role, channel, data, now):
 
 
 def _already_filed(alert, open_item, *, actor, role, channel, now):
-    _decided(alert, AlertStatus.ALREADY_FILED, actor=actor, now=now, fields={"notice": open_item.notice})
+    _notice_decided(alert, AlertStatus.ALREADY_FILED, item=open_item, actor=actor, role=role, channel=channel, now=now)
+    return AlertDecision(alert, open_item=open_item)
+
+
+def _notice_decided(alert, status, *, item, actor, role, channel, now):
+    """The alert names ``item``'s notice (filed now, or open already), audited as ``screening.alert.<status>``."""
+    _decided(alert, status, actor=actor, now=now, fields={"notice": item.notice})
     audit_log_record(
-        action="screening.alert.already_filed",
+        action=f"screening.alert.{status}",
         actor=actor,
         obj=alert,
         organisation_id=alert.rights_holder.organisation_id,
         data={
-            "notice": open_item.notice_id,
-            "item": open_item.pk,
+            "notice": item.notice_id,
+            "item": item.pk,
             "channel": str(channel),
             "acting_organisation": role.organisation.pk,
         },
     )
     events_announce("screening_alert_decision", [alert.pk])
-    return AlertDecision(alert, open_item=open_item)
 
 
 def _problem_error(problem, alert):

@@ -8,7 +8,7 @@ from django import forms
 from django.utils import timezone
 
 from portal.forms import LineField, ProseField, whole_number
-from portal.uploads import UploadRejected, validate_upload
+from portal.uploads import validate_uploads
 from takedowns.counter_notices import counter_notice_errors
 from takedowns.models import InfringementType, Outcome
 from takedowns.notices import ItemDraft
@@ -64,13 +64,7 @@ def evidence_uploads_validate(files):
         raise forms.ValidationError(
             f"Attach at most {MAX_EVIDENCE_FILES} files; combine the rest into one PDF.", code="too_many_files"
         )
-    validated, rejected = [], {}
-    for index, uploaded in enumerate(files):
-        try:
-            validated.append(validate_upload(uploaded, kind="document"))
-        except UploadRejected as exc:
-            rejected[index] = exc
-    return validated, rejected
+    return validate_uploads(files, kind="document")
 
 
 class NoticeForm(forms.Form):

@@ -48,7 +48,7 @@ from portal.uploads.budget import upload_budget
 from portal.uploads.errors import UploadRejected
 from portal.uploads.names import sanitise_filename
 from portal.uploads.storing import store_upload
-from portal.uploads.validation import KINDS, ValidatedUpload, validate_upload
+from portal.uploads.validation import KINDS, ValidatedUpload, validate_upload, validate_uploads
 
 __all__ = [
     "KINDS",
@@ -58,4 +58,5 @@ __all__ = [
     "store_upload",
     "upload_budget",
     "validate_upload",
+    "validate_uploads",
 ]

@@ -75,6 +75,18 @@ def validate_upload(uploaded_file, *, kind: str) -> ValidatedUpload:
     )
 
 
+def validate_uploads(files, *, kind: str):
+    """Every one of ``files`` through ``validate_upload``, so that each refusal can be told: (the clean uploads,
+    {index of a refused file: its UploadRejected}). The caller refuses all of them if any is refused."""
+    validated, rejected = [], {}
+    for index, uploaded in enumerate(files):
+        try:
+            validated.append(validate_upload(uploaded, kind=kind))
+        except UploadRejected as exc:
+            rejected[index] = exc
+    return validated, rejected
+
+
 def _read_limited(uploaded_file, *, kind, shown):
     limit = settings.UPLOAD_MAX_BYTES[kind]
     too_big = UploadRejected(

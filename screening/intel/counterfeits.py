@@ -17,7 +17,7 @@ from django.utils import timezone
 from portal.audit import audit_log_record
 from portal.errors import InvalidInput
 from portal.transactions import durable_atomic, stored_file_track
-from portal.uploads import UploadRejected, validate_upload
+from portal.uploads import validate_uploads
 from rights_holders.announcements import ip_register_changed
 from rights_holders.models import IPAsset, RightsHolder, VerificationStatus
 from screening.intel.access import actor_check
@@ -60,14 +60,9 @@ def counterfeit_images_upload(*, rights_holder_id, files, actor, asset_id=None, 
         raise InvalidInput("Choose at least one picture of a counterfeit.", code="no_images")
     actor_check(actor, int(rights_holder_id))
     names = [getattr(f, "name", "") or "" for f in files]
-    validated, rejections = [], {}
-    for index, uploaded in enumerate(files):
-        try:
-            validated.append(validate_upload(uploaded, kind="image"))
-        except UploadRejected as error:
-            rejections[index] = str(error)
-    if rejections:
-        raise CounterfeitImagesRejected(rejections, names=names)
+    validated, rejected = validate_uploads(files, kind="image")
+    if rejected:
+        raise CounterfeitImagesRejected({index: str(error) for index, error in rejected.items()}, names=names)
     hashes = [_sha256(upload.content) for upload in validated]
     repeated = {i: "the same picture is chosen twice." for i, h in enumerate(hashes) if h in hashes[:i]}
     if repeated:
