@@ -43,19 +43,21 @@ def ip_assets_for_filing(holders):
     return IPAsset.objects.usable().filter(rights_holder__in=holders).select_related("rights_holder")
 
 
-def notice_list(user, *, limit=LIST_LIMIT):
-    """The notices the user may see, newest first, each with ``status_counts`` [(label, n), ...].
-
-    Only the items the user may see are counted: a merchant sees the items naming its
-    listings, not the rest of a notice filed against several stores.
-    """
+def notice_list(user):
+    """The notices the user may see (a queryset for ``portal.lists.list_page``: it filters, sorts, pages),
+    with the rights holder joined and the items the user may see prefetched (``notice_list_decorate``)."""
     items = NoticeItem.objects.visible_to(user).only("id", "notice_id", "status")
-    notices = list(
+    return (
         Notice.objects.visible_to(user)
         .select_related("rights_holder", "filer_organisation")
         .prefetch_related(Prefetch("items", queryset=items, to_attr="visible_items"))
-        .order_by("-submitted_at", "-id")[:limit]
     )
+
+
+def notice_list_decorate(notices):
+    """Give each notice of a page ``status_counts`` [(label, n), ...] and ``item_count``, from its prefetched
+    visible items: a merchant sees the items naming its listings, not the rest of a notice filed against
+    several stores."""
     labels = dict(ItemStatus.choices)
     for notice in notices:
         counts = Counter(item.status for item in notice.visible_items)

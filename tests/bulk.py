@@ -368,3 +368,64 @@ def _items_insert(rows, *, tag, deadline, rng, chunk, decided_at=None):
             for n, item in zip(part, created, strict=True):
                 items[n] = item
     return items
+
+
+# --- Lists: many notices of one brand, one item each (the list pages' query-count tests) ---
+
+
+def notices_bulk_create(asset, store, count, *, channel=Channel.WEB, status=ItemStatus.PENDING_REVIEW):
+    """``count`` notices of ``asset``'s brand against new listings of ``store``, one item each, in three
+    statements. Fixture setup for list pages: nothing else writes notices or statuses this way."""
+    now = timezone.now()
+    tag = uuid.uuid4().hex[:8]
+    with transaction.atomic():
+        listings = Listing.objects.bulk_create(
+            [
+                Listing(
+                    store=store,
+                    external_id=f"L{tag}-{n}",
+                    title=f"Listed shoe {n}",
+                    category="shoes",
+                    price=decimal.Decimal("19.00"),
+                    status=ListingStatus.UNDER_COMPLAINT,
+                )
+                for n in range(count)
+            ]
+        )
+        notices = Notice.objects.bulk_create(
+            [
+                Notice(
+                    rights_holder=asset.rights_holder,
+                    filer_organisation=asset.rights_holder.organisation,
+                    channel=channel,
+                    filer_name="List Filer",
+                    filer_address="1 List Street",
+                    filer_phone="+33 1 00 00 00 00",
+                    filer_email="list@example.test",
+                    signature="List Filer",
+                    signed_at=now,
+                    good_faith_statement=True,
+                    accuracy_statement=True,
+                    authority_statement=True,
+                    submitted_at=now - timedelta(minutes=n),
+                )
+                for n in range(count)
+            ]
+        )
+        NoticeItem.objects.bulk_create(
+            [
+                NoticeItem(
+                    notice=notice,
+                    listing=listing,
+                    ip_asset=asset,
+                    infringement_type=InfringementType.COUNTERFEIT,
+                    explanation=f"Counterfeit logo on listing {listing.external_id}.",
+                    status=status,
+                    status_changed_at=now,
+                    track=Track.STANDARD,
+                    opened_at=now,
+                )
+                for notice, listing in zip(notices, listings, strict=True)
+            ]
+        )
+    return notices

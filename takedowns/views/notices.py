@@ -6,12 +6,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
+from portal.lists import ListSort, list_page
 from portal.request_limits import upload_endpoint
 from rights_holders.authority import acting_roles_of
 from rights_holders.models import RightsHolder
 from rights_holders.scoping import rights_holder_ids_visible_to
 from takedowns import selectors
+from takedowns.filters import NoticeFilter
 from takedowns.forms import ItemFormSet, NoticeForm
 from takedowns.models import ItemStatus, Notice
 from takedowns.notices import filing_suspension_of, notice_submit
@@ -19,6 +22,11 @@ from takedowns.views.display import deadline, render_for_viewer, viewer_zone
 from takedowns.views.errors import form_add_domain_error
 
 RECEIPT_SESSION_KEY = "takedowns-receipt-{}"
+NOTICE_SORTS = {
+    "filed": ListSort(_("Filed"), ("submitted_at",)),
+    "holder": ListSort(_("Rights holder"), ("rights_holder__legal_name",)),
+    "channel": ListSort(_("Channel"), ("channel",)),
+}
 
 
 def item_deadlines(item, zone, now):
@@ -37,9 +45,16 @@ def item_deadlines(item, zone, now):
 def notice_list(request):
     """Notices the user's organisations filed or that name their listings; a merchant also sees its items."""
     user = request.user
-    notices = selectors.notice_list(user)
+    listing = list_page(
+        request,
+        selectors.notice_list(user),
+        sorts=NOTICE_SORTS,
+        default_sort="-filed",
+        filterset_class=NoticeFilter,
+    )
+    selectors.notice_list_decorate(listing.object_list)
     context = {
-        "notices": notices,
+        "listing": listing,
         "can_file": bool(selectors.rights_holders_for_filing(user).exists()),
         "merchant_open": [],
         "merchant_decided": [],

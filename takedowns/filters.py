@@ -1,0 +1,41 @@
+"""The filters of the takedown lists (django-filter; ``portal.lists.list_page`` applies them)."""
+
+import django_filters
+from django.db.models import Exists, OuterRef
+from django.utils.translation import gettext_lazy as _
+
+from rights_holders.models import RightsHolder
+from rights_holders.scoping import rights_holder_ids_visible_to
+from takedowns.models import Channel, ItemStatus, NoticeItem
+
+
+class NoticeFilter(django_filters.FilterSet):
+    """The notice list: by brand (for someone who sees several), channel, an item's status, and the filing day."""
+
+    rights_holder = django_filters.ModelChoiceFilter(
+        label=_("Rights holder"), queryset=RightsHolder.objects.none(), empty_label=_("All")
+    )
+    channel = django_filters.ChoiceFilter(label=_("Channel"), choices=Channel.choices, empty_label=_("All"))
+    item_status = django_filters.ChoiceFilter(
+        label=_("An item is"), choices=ItemStatus.choices, empty_label=_("Any status"), method="filter_item_status"
+    )
+    filed_from = django_filters.DateFilter(label=_("Filed from"), field_name="submitted_at", lookup_expr="date__gte")
+    filed_to = django_filters.DateFilter(label=_("Filed to"), field_name="submitted_at", lookup_expr="date__lte")
+
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, request=request, **kwargs)
+        user = request.user
+        if user.is_platform_staff:
+            self.filters["rights_holder"].queryset = RightsHolder.objects.order_by("legal_name")
+        elif len(rights_holder_ids_visible_to(user)) > 1:
+            ids = rights_holder_ids_visible_to(user)
+            self.filters["rights_holder"].queryset = RightsHolder.objects.filter(pk__in=ids).order_by("legal_name")
+        else:  # one brand, or a merchant: nothing to choose
+            del self.filters["rights_holder"]
+        for name in ("filed_from", "filed_to"):
+            self.form.fields[name].widget.input_type = "date"
+
+    def filter_item_status(self, queryset, name, value):
+        # An item of the notice in this status, among those the viewer may see (a merchant: its own).
+        visible = NoticeItem.objects.visible_to(self.request.user).filter(notice=OuterRef("pk"), status=value)
+        return queryset.filter(Exists(visible))
