@@ -5,14 +5,17 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from portal.lists import ListSort, list_page
 from portal.redirects import redirect_back
 from portal.request_limits import upload_endpoint
 from portal.roles import user_is_reviewer
 from rights_holders.acting import acting_role_choose
+from rights_holders.filters import IPAssetFilter
 from rights_holders.forms import AssetDecisionForm, IPAssetForm, ProactiveEnforcementForm
-from rights_holders.models import IPAsset, RightsHolder, VerificationStatus
+from rights_holders.models import IPAsset, RightsHolder
 from rights_holders.scoping import rights_holder_ids_visible_to, rights_holders_readable_by
 from rights_holders.selectors import ip_asset_files_shown_to, ip_assets_shown_to
 from rights_holders.services import (
@@ -22,18 +25,28 @@ from rights_holders.services import (
 )
 from rights_holders.verification import VerificationError, ip_asset_reject, ip_asset_verify
 
+ASSET_SORTS = {
+    "holder": ListSort(gettext_lazy("Holder"), ("rights_holder__legal_name", "name")),
+    "name": ListSort(gettext_lazy("Right"), ("name",)),
+    "expires": ListSort(gettext_lazy("Expires"), ("expires_on",)),
+    "status": ListSort(gettext_lazy("Status"), ("verification_status",)),
+}
+
 
 @login_required
 def asset_list(request):
-    assets = ip_assets_shown_to(request.user).order_by("rights_holder", "name")
-    status = request.GET.get("status")
-    if status in VerificationStatus.values:
-        assets = assets.filter(verification_status=status)
+    listing = list_page(
+        request,
+        ip_assets_shown_to(request.user),
+        sorts=ASSET_SORTS,
+        default_sort="holder",
+        filterset_class=IPAssetFilter,
+    )
     can_register = bool(rights_holder_ids_visible_to(request.user))
     return render(
         request,
         "rights_holders/asset_list.html",
-        {"assets": assets, "can_register": can_register, "is_reviewer": user_is_reviewer(request.user)},
+        {"listing": listing, "can_register": can_register, "is_reviewer": user_is_reviewer(request.user)},
     )
 
 

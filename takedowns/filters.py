@@ -39,3 +39,30 @@ class NoticeFilter(django_filters.FilterSet):
         # An item of the notice in this status, among those the viewer may see (a merchant: its own).
         visible = NoticeItem.objects.visible_to(self.request.user).filter(notice=OuterRef("pk"), status=value)
         return queryset.filter(Exists(visible))
+
+
+class NotificationFilter(django_filters.FilterSet):
+    """The notifications page: unread ones only, or read ones only."""
+
+    state = django_filters.ChoiceFilter(
+        label=_("Show"),
+        choices=(("unread", _("Unread")), ("read", _("Read"))),
+        empty_label=_("All"),
+        method="filter_state",
+    )
+
+    def filter_state(self, queryset, name, value):
+        return queryset.filter(read_at__isnull=value == "unread")
+
+
+class PublicRegisterFilter(django_filters.FilterSet):
+    """The public register: a store's name, a region."""
+
+    q = django_filters.CharFilter(
+        label=_("Store name"), field_name="store_name", lookup_expr="icontains", max_length=100
+    )
+    region = django_filters.CharFilter(label=_("Region"), field_name="region", lookup_expr="iexact", max_length=100)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.form.fields["q"].widget.input_type = "search"

@@ -429,3 +429,43 @@ def notices_bulk_create(asset, store, count, *, channel=Channel.WEB, status=Item
             ]
         )
     return notices
+
+
+def register_entries_bulk_create(asset, store, count):
+    """``count`` public register entries for ``store``, each on its own penalty and closure (fixture setup)."""
+    from takedowns.models import Penalty, PublicRegisterEntry, Sanction
+
+    notices = notices_bulk_create(asset, store, count, status=ItemStatus.UPHELD)
+    items = NoticeItem.objects.filter(notice__in=notices).order_by("pk")
+    now = timezone.now()
+    with transaction.atomic():
+        penalties = Penalty.objects.bulk_create(
+            [
+                Penalty(
+                    item=item,
+                    store=store,
+                    ip_asset=asset,
+                    infringement_type=item.infringement_type,
+                    points=48,
+                    expires_at=now + timedelta(days=365),
+                )
+                for item in items
+            ]
+        )
+        sanctions = Sanction.objects.bulk_create(
+            [Sanction(store=store, penalty=p, kind="closure", level="closure") for p in penalties]
+        )
+        PublicRegisterEntry.objects.bulk_create(
+            [
+                PublicRegisterEntry(
+                    store=store,
+                    sanction=s,
+                    store_name=f"{store.name} {n}",
+                    merchant_name="Merchant",
+                    region="CN",
+                    reason="Counterfeits",
+                    listed_at=now - timedelta(minutes=n),
+                )
+                for n, s in enumerate(sanctions)
+            ]
+        )

@@ -3,20 +3,23 @@ bar's menu (the newest unread, fetched by htmx when opened), opening one (marked
 marking read by POST."""
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
+from portal.lists import ListSort, list_page
 from portal.redirects import redirect_back
+from takedowns.filters import NotificationFilter
 from takedowns.models import Notification
 from takedowns.notifications.timefmt import user_zone
 
 PAGE_SIZE = 50
 MENU_SIZE = 5
+NOTIFICATION_SORTS = {"created": ListSort(_("Date"), ("created_at",))}
 
 
 def notifications_of(user):
@@ -30,14 +33,21 @@ def _back(request):
 
 @login_required
 def notification_list(request):
-    notifications = notifications_of(request.user).select_related("item").order_by("-created_at", "-id")
-    page = Paginator(notifications, PAGE_SIZE).get_page(request.GET.get("page"))
+    listing = list_page(
+        request,
+        notifications_of(request.user).select_related("item"),
+        sorts=NOTIFICATION_SORTS,
+        default_sort="-created",
+        filterset_class=NotificationFilter,
+        page_size=PAGE_SIZE,
+    )
+    page = listing.page
     zone = user_zone(request.user)
     # The unread count is the top bar's (takedowns.context_processors.notifications_unread): one query for both.
     response = render(
         request,
         "takedowns/notifications.html",
-        {"page": page, "zone": zone, "zone_name": getattr(zone, "key", "UTC")},
+        {"listing": listing, "page": page, "zone": zone, "zone_name": getattr(zone, "key", "UTC")},
     )
     # Read once seen: the page (rendered above) still shows them as new this time; the count drops after.
     shown_unread = [n.pk for n in page.object_list if n.read_at is None]

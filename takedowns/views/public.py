@@ -3,11 +3,13 @@ listings were removed by proactive screening and on complaints (``takedowns.remo
 
 from datetime import timedelta
 
-from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from portal.forms import whole_number
+from portal.lists import ListSort, list_page
+from takedowns.filters import PublicRegisterFilter
 from takedowns.models import PublicRegisterEntry
 from takedowns.removals import removals_by_source
 
@@ -15,6 +17,11 @@ PAGE_SIZE = 50
 # The periods the public figures cover: a month, and a year (the sources' figures are yearly).
 PERIOD_DAYS = (30, 365)
 DEFAULT_PERIOD_DAYS = 365
+REGISTER_SORTS = {
+    "listed": ListSort(_("Closed on"), ("listed_at",)),
+    "store": ListSort(_("Store"), ("store_name",)),
+    "region": ListSort(_("Region"), ("region", "store_name")),
+}
 
 
 def public_register(request):
@@ -27,9 +34,21 @@ def public_register(request):
     now = timezone.now()
     removals = removals_by_source(since=now - timedelta(days=days), now=now)
     # Only what the register publishes: no merchant identity, no personal data.
-    entries = PublicRegisterEntry.objects.only("store_name", "region", "reason", "listed_at").order_by(
-        "-listed_at", "-id"
+    entries = PublicRegisterEntry.objects.only("store_name", "region", "reason", "listed_at")
+    listing = list_page(
+        request,
+        entries,
+        sorts=REGISTER_SORTS,
+        default_sort="-listed",
+        filterset_class=PublicRegisterFilter,
+        page_size=PAGE_SIZE,
     )
-    page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"page": page, "removals": removals, "days": days, "periods": PERIOD_DAYS, "error": error}
+    context = {
+        "listing": listing,
+        "page": listing.page,
+        "removals": removals,
+        "days": days,
+        "periods": PERIOD_DAYS,
+        "error": error,
+    }
     return render(request, "takedowns/public_register.html", context, status=400 if error else 200)

@@ -20,6 +20,7 @@ from takedowns.effects import effect_run, item_effects_run
 from takedowns.models import Effect, EffectKind, ItemStatus, Notification
 from takedowns.notifications import effect_notify, notification_emails_send_pending
 from tests import factories
+from tests.lists import list_queries_constant
 from tests.services import needs_postgres
 from tests.takedowns.conftest import NOTICE_DATA, draft, file_notice, run_on_commit
 
@@ -686,3 +687,25 @@ def test_opening_another_users_notification_answers_404(client, owner_a, user_b)
     assert client.get(reverse("takedowns:notification-open", args=[theirs.pk])).status_code == 404
     theirs.refresh_from_db()
     assert theirs.read_at is None
+
+
+def test_the_notifications_page_costs_the_same_queries_for_10_or_500(client, owner_a):
+    def make(n):
+        start = Notification.objects.count()
+        Notification.objects.bulk_create(
+            [Notification(recipient=owner_a, source=f"bulk-{start + i}", subject="S", body="B") for i in range(n)]
+        )
+
+    client.force_login(owner_a)
+    list_queries_constant(client, reverse("takedowns:notifications"), make)
+    list_queries_constant(client, reverse("takedowns:notifications"), make, params={"state": "read"}, sizes=(510, 1000))
+
+
+def test_the_unread_filter_shows_only_unread(client, owner_a):
+    read = make_notification(owner_a, 1, read_at=timezone.now())
+    unread = make_notification(owner_a, 2)
+    client.force_login(owner_a)
+
+    shown = client.get(reverse("takedowns:notifications"), {"state": "unread"}).context["listing"].object_list
+
+    assert [n.pk for n in shown] == [unread.pk] and read.pk not in [n.pk for n in shown]
