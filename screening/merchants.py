@@ -51,6 +51,7 @@ def merchant_facts_for(store_ids, *, now=None):
         store = stores[store_id]
         clauses = identity_links.get(store_id, []) + image_links.get(store_id, [])
         facts[store_id] = MerchantFacts(
+            store_name=store.name,
             store_age_days=max(0, (now - store.created_at).days),
             past_penalty_points=points[store_id],
             linked_to_banned=bool(clauses),

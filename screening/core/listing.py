@@ -14,6 +14,8 @@ class ListingError(ValueError):
 class MerchantFacts:
     """What the pipeline knows of the listing's store; every fact is optional (None: unknown)."""
 
+    # The store's name, quoted in evidence beside its id (a person reads "Kestrel Official", not "17").
+    store_name: str = ""
     store_age_days: int | None = None
     past_penalty_points: int | None = None
     # Shares a licence number, phone, payout account or identical images with a banned merchant.
@@ -42,6 +44,9 @@ class MerchantFacts:
         linked = data.get("linked_to_banned")
         if linked is not None and not isinstance(linked, bool):
             raise ListingError('"merchant.linked_to_banned" is true or false')
+        name = data.get("store_name", "")
+        if not isinstance(name, str):
+            raise ListingError('"merchant.store_name" is a text')
         evidence = data.get("linked_to_banned_evidence", "")
         if not isinstance(evidence, str):
             raise ListingError('"merchant.linked_to_banned_evidence" is a text')
@@ -55,6 +60,7 @@ class MerchantFacts:
         ):
             raise ListingError('"merchant.reported_by" is a list of {"brand": id, "evidence": text}')
         return cls(
+            store_name=name,
             store_age_days=data.get("store_age_days"),
             past_penalty_points=data.get("past_penalty_points"),
             linked_to_banned=linked,

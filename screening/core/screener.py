@@ -440,7 +440,7 @@ class Screener:
         t = self._brand_thresholds[verdict.brand_index]
         signals = self._keyword_signals(texts, verdict.keywords)
         if verdict.authorised:
-            evidence = f'store "{listing.store}" is on the brand\'s list of authorised stores'
+            evidence = f"{_store_words(listing)} is on the brand's list of authorised stores"
             authorised = Signal(SignalKind.MERCHANT, evidence, 0.0, {"store": listing.store, "authorised": True})
             return (*(Signal(s.kind, s.evidence, 0.0, s.details) for s in signals), authorised)
         for (term, hit), points in zip(replica, self._replica_points(replica) if replica else (), strict=True):
@@ -509,3 +509,9 @@ def _reported_evidence(merchant, brand_id):
         if str(reported_brand) == key:
             return evidence or "the store's merchant shares an identifier with a seller the brand reported"
     return None
+
+
+def _store_words(listing):
+    """The listing's store as evidence names it: its name and id when the pipeline knows the name."""
+    name = listing.merchant.store_name if listing.merchant is not None else ""
+    return f'store "{name}" ({listing.store})' if name else f'store "{listing.store}"'

@@ -55,7 +55,11 @@ def test_a_store_with_nothing_against_it_has_no_links_and_no_points(db):
     store = factories.StoreFactory()
     facts = merchant_facts_for([store.pk], now=store.created_at + timedelta(days=400))[store.pk]
     assert facts == MerchantFacts(
-        store_age_days=400, past_penalty_points=0, linked_to_banned=False, linked_to_banned_evidence=""
+        store_name=store.name,
+        store_age_days=400,
+        past_penalty_points=0,
+        linked_to_banned=False,
+        linked_to_banned_evidence="",
     )
     assert merchant_facts_for([]) == {}
 

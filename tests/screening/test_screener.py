@@ -395,6 +395,14 @@ def test_an_authorised_store_is_never_alerted_on(screener):
     assert evidence(result, SignalKind.MERCHANT) == ['store "s-auth" is on the brand\'s list of authorised stores']
 
 
+def test_an_authorised_store_is_named_in_the_evidence_when_its_name_is_known(screener):
+    facts = MerchantFacts(store_name="Northwind Official")
+    result = screener.screen(listing("Northwind sneakers", store="s-auth", merchant=facts))
+    assert evidence(result, SignalKind.MERCHANT) == [
+        'store "Northwind Official" (s-auth) is on the brand\'s list of authorised stores'
+    ]
+
+
 def test_an_authorised_store_of_one_brand_is_still_screened_for_another(screener):
     result = screener.screen(listing("Northwind and Vantor AAA quality", category="Watches", store="s-auth"))
     assert result.brand_id == "va"
