@@ -62,7 +62,7 @@ def test_platform_staff_read_every_brands_intelligence_without_its_forms(client,
     body = response.content.decode()
     assert "Nortwind" in body and "fake.png" in body and "Phone ending" in body
     assert "You see it as platform staff" in body and reverse("screening:brand", args=[brand_a.pk]) in body
-    assert "<form" not in body.split("<main>")[1], "no form to add or remove anything"
+    assert "<form" not in body.split("<main", 1)[1], "no form to add or remove anything"
 
     posts = [
         (url("keywords-add", brand_a.pk), {"asset": asset.pk, "keywords": "Hyperion"}),
