@@ -707,6 +707,9 @@ PENALTY_LADDER = [
 # Upheld counterfeit items against the same right within the points window that close the store.
 PENALTY_REPEAT_INFRINGER_COUNT = _env_int("PENALTY_REPEAT_INFRINGER_COUNT", 3, minimum=1)
 
+# The public transparency page (/transparency/) keeps its figures this many seconds in the cache (0: never).
+TRANSPARENCY_CACHE_SECONDS = _env_int("TRANSPARENCY_CACHE_SECONDS", 300, minimum=0)
+
 # Good Faith programme (DOMAIN.md "Good Faith programme", "Misuse", "Service level").
 GOOD_FAITH_WINDOW_DAYS = _env_int("GOOD_FAITH_WINDOW_DAYS", 180, minimum=1)
 GOOD_FAITH_MIN_DECIDED = _env_int("GOOD_FAITH_MIN_DECIDED", 20, minimum=1)

@@ -17,6 +17,8 @@ urlpatterns = [
     path("good-faith/", include("good_faith.urls")),
     path("screening/", include("screening.urls")),
     path("register/", include("takedowns.urls.public")),
+    path("help/", include("takedowns.urls.help")),
+    path("transparency/", include("good_faith.public_urls")),
     path("screening/report/", include("screening.report.urls")),
     path("screening/intelligence/", include("screening.intel.urls")),
     path("api/", include("api.urls")),

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
 
 from portal.forms import whole_number
@@ -24,13 +25,20 @@ REGISTER_SORTS = {
 }
 
 
-def public_register(request):
+def public_period(request):
+    """The period (in days) a public page's figures cover, from ``?days=``, and an error for any other value."""
     raw = request.GET.get("days", str(DEFAULT_PERIOD_DAYS)).strip()
     days = whole_number(raw, minimum=1, maximum=max(PERIOD_DAYS))
-    error = None
-    if days not in PERIOD_DAYS:
-        error = f"The figures cover the last 30 or 365 days; choose one of those (got {raw[:20]!r})."
-        days = DEFAULT_PERIOD_DAYS
+    if days in PERIOD_DAYS:
+        return days, None
+    error = gettext_now("The figures cover the last 30 or 365 days; choose one of those (got %(value)s).") % {
+        "value": repr(raw[:20])
+    }
+    return DEFAULT_PERIOD_DAYS, error
+
+
+def public_register(request):
+    days, error = public_period(request)
     now = timezone.now()
     removals = removals_by_source(since=now - timedelta(days=days), now=now)
     # Only what the register publishes: no merchant identity, no personal data.
