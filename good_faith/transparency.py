@@ -33,14 +33,14 @@ from takedowns.models import Appeal, AppealStatus, CounterNotice, InfringementTy
 
 # The outcome groups of an item's status, in the order the page shows them.
 OUTCOME_GROUPS = (
-    ("removed", _("Upheld: listing removed"), (ItemStatus.UPHELD,)),
-    ("dismissed", _("Dismissed after the seller answered"), (ItemStatus.DISMISSED,)),
-    ("rejected", _("Rejected by a reviewer"), (ItemStatus.REJECTED,)),
-    ("invalid", _("Returned as incomplete"), (ItemStatus.INVALID,)),
-    ("withdrawn", _("Withdrawn by the filer"), (ItemStatus.WITHDRAWN,)),
+    ("removed", _("Upheld"), (ItemStatus.UPHELD,)),
+    ("dismissed", _("Dismissed"), (ItemStatus.DISMISSED,)),
+    ("rejected", _("Rejected"), (ItemStatus.REJECTED,)),
+    ("invalid", _("Incomplete"), (ItemStatus.INVALID,)),
+    ("withdrawn", _("Withdrawn"), (ItemStatus.WITHDRAWN,)),
     (
         "open",
-        _("Still in progress"),
+        _("In progress"),
         (
             ItemStatus.SUBMITTED,
             ItemStatus.PENDING_REVIEW,
