@@ -150,16 +150,17 @@ def test_too_many_keywords_at_once_are_refused(asset, owner_a):
 
 
 def test_adding_a_keyword_rescreens_the_listings_that_name_it_outside_the_brands_categories(asset, owner_a, settings):
-    settings.SCREENING_RESCREEN_ALL_MAX = 1  # a large catalogue: the brand's scope, not every listing
+    settings.SCREENING_RESCREEN_ALL_MAX = 1  # a large catalogue: the brand's likely listings first, then the rest
     store = factories.StoreFactory()
     elsewhere = listing_made(store, "E1", "Poster with NORTWIND logo, AAA replica", category="Posters", price="5")
-    listing_made(store, "E2", "Harbor view poster", category="Posters")
+    unrelated = listing_made(store, "E2", "Harbor view poster", category="Posters")
 
     asset_keywords_add(asset_id=asset.pk, texts=["Nortwind"], actor=owner_a)
     job = RescreenJob.objects.get()
     assert "Nortwind" in job.reason
     run_to_end(job)
 
-    rescreened = ScreeningResult.objects.filter(trigger=ScreeningTrigger.RESCREEN)
-    assert list(rescreened.values_list("listing_id", flat=True)) == [elsewhere.pk]
-    assert rescreened.get().asset_id == asset.pk
+    rescreened = dict(
+        ScreeningResult.objects.filter(trigger=ScreeningTrigger.RESCREEN).values_list("listing_id", "asset_id")
+    )
+    assert rescreened == {elsewhere.pk: asset.pk, unrelated.pk: None}
