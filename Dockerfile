@@ -7,8 +7,9 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 
 # tesseract-ocr with English and Simplified Chinese: OCR of listing images and proofs (pytesseract).
+# gettext: compiles the portal's translations below.
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends tesseract-ocr tesseract-ocr-eng tesseract-ocr-chi-sim \
+    && apt-get install -y --no-install-recommends tesseract-ocr tesseract-ocr-eng tesseract-ocr-chi-sim gettext \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app
@@ -16,6 +17,9 @@ COPY requirements.txt .
 RUN pip install -r requirements.txt
 
 COPY . .
+
+# The Chinese translation (locale/zh_Hans), compiled: the .mo files are built, not committed.
+RUN django-admin compilemessages --ignore=.venv --ignore=var --ignore=staticfiles
 
 # Static files are baked into the image (whitenoise serves them). The keys
 # are throw-aways: settings refuse DEBUG=0 without them, and collectstatic

@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install system-deps browser-deps migrate seed lint clean openapi
+.PHONY: run test install system-deps browser-deps migrate seed lint clean openapi messages makemessages
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -13,11 +13,12 @@ $(STAMP): requirements.txt requirements-dev.txt
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $(STAMP)
 
-install: system-deps $(STAMP)
+install: system-deps $(STAMP) messages
 
 # System packages: Tesseract with its English and Simplified Chinese language data (OCR of listing
-# images), and the fonts the screening tests render listing images with.
-SYSTEM_PACKAGES := tesseract-ocr tesseract-ocr-eng tesseract-ocr-chi-sim fonts-dejavu-core fonts-wqy-microhei
+# images), the fonts the screening tests render listing images with (and Chinese pages are shown in),
+# and GNU gettext (compiles the portal's translations; makemessages reads the code with it).
+SYSTEM_PACKAGES := tesseract-ocr tesseract-ocr-eng tesseract-ocr-chi-sim fonts-dejavu-core fonts-wqy-microhei gettext
 system-deps:
 	@missing=""; for p in $(SYSTEM_PACKAGES); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
@@ -41,6 +42,16 @@ browser-deps:
 	    echo "chromium is missing; the browser tests need it. Install it with: sudo apt-get install -y chromium"; \
 	  fi; \
 	fi
+
+# The translations (locale/*/LC_MESSAGES/django.po, committed) compiled to the .mo files Django reads (not
+# committed: built here, by the Dockerfile, and by `make test` through install). Only stale ones are rebuilt.
+messages: system-deps $(STAMP)
+	$(BIN)/django-admin compilemessages --ignore=.venv --ignore=var --ignore=staticfiles
+
+# After changing a user-facing string: the catalogue refreshed from the code. Every new msgid then needs its
+# Chinese (tests/portal/test_translations.py refuses an untranslated or fuzzy entry).
+makemessages: install
+	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py makemessages --locale zh_Hans --add-location=file --no-wrap --no-obsolete --ignore=tests --ignore=var --ignore=staticfiles
 
 migrate: install
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py migrate --noinput

@@ -9,6 +9,7 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class UserQuerySet(models.QuerySet):
@@ -33,6 +34,14 @@ class User(AbstractUser):
         max_length=64,
         default="UTC",
         help_text="IANA time zone in which deadlines are shown to this user.",
+    )
+    # Blank until the person chooses (the switcher) or signs in: then the browser's language is kept, so
+    # e-mails and notifications written by workers reach them in the language they read the portal in.
+    language = models.CharField(
+        max_length=10,
+        blank=True,
+        choices=settings.LANGUAGES,
+        help_text="Language of the portal, e-mails and notifications for this user; blank: the browser's.",
     )
     is_api_principal = models.BooleanField(
         "API key principal",
@@ -62,10 +71,10 @@ class User(AbstractUser):
 
 
 class OrganisationKind(models.TextChoices):
-    RIGHTS_HOLDER = "rights_holder", "Rights holder (brand)"
-    AGENT = "agent", "Agent acting for rights holders"
-    MERCHANT = "merchant", "Merchant"
-    PARTNER = "partner", "Partner"
+    RIGHTS_HOLDER = "rights_holder", _("Rights holder (brand)")
+    AGENT = "agent", _("Agent acting for rights holders")
+    MERCHANT = "merchant", _("Merchant")
+    PARTNER = "partner", _("Partner")
 
 
 ORGANISATION_SLUG_MAX_LENGTH = 80
@@ -107,8 +116,8 @@ class Organisation(models.Model):
 
 
 class MembershipRole(models.TextChoices):
-    OWNER = "owner", "Owner"
-    STAFF = "staff", "Staff"
+    OWNER = "owner", _("Owner")
+    STAFF = "staff", _("Staff")
 
 
 class MembershipQuerySet(models.QuerySet):

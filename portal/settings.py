@@ -86,6 +86,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    # naturaltime and intcomma, in both languages.
+    "django.contrib.humanize",
     "rest_framework",
     "django_filters",
     "drf_spectacular",
@@ -108,8 +110,13 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The reader's language from the language cookie (the switcher's) or the browser's Accept-Language;
+    # after the session, before CommonMiddleware (Django's documented place).
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Then a signed-in person's own language and time zone (User.language, User.time_zone); English for the API.
+    "portal.i18n.ViewerPreferencesMiddleware",
     # Before anything reads the body (CsrfViewMiddleware is the first that does), after
     # authentication: only signed-in users get the larger limits of the upload pages.
     "portal.request_limits.RequestLimitsMiddleware",
@@ -137,6 +144,9 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "takedowns.context_processors.notifications_unread",
             ],
+            # Every template translates ({% translate %}, {% blocktranslate %}) and shows instants with
+            # their zone ({{ when|instant }}) without loading a library first.
+            "builtins": ["django.templatetags.i18n", "portal.templatetags.portal_time"],
         },
     },
 ]
@@ -211,7 +221,16 @@ TRUSTED_PROXY_COUNT = _env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
 AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT
 
 # --- I18N / time ----------------------------------------------------------
+# English and Simplified Chinese (locale/zh_Hans, compiled by `make install`). Each language is named in
+# itself in the switcher. The API answers in English whatever the request asks (portal.i18n).
 LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("zh-hans", "简体中文")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# Dates and times as each language writes them (portal/formats/<language>/formats.py).
+FORMAT_MODULE_PATH = ["portal.formats"]
+# The switcher's choice, for a year (a signed-in person's is also kept on the account, User.language).
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
 USE_I18N = True
 USE_TZ = True
@@ -542,6 +561,7 @@ if not DEBUG:
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    LANGUAGE_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = _env_int("SECURE_HSTS_SECONDS", 31536000, minimum=0)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from portal.views import account, files, health, home
+from portal.views import account, files, health, home, language
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -10,6 +10,7 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("account/", account.preferences, name="account"),
+    path("language/", language.language_set, name="set_language"),
     path("account/organisations/<slug:organisation>/api-keys/", include("api.page_urls")),
     path("files/<slug:kind>/<int:pk>/", files.download, name="file-download"),
     path("rights/", include("rights_holders.urls")),

@@ -7,6 +7,22 @@ from tests import factories
 from tests.workers import RedisBroker, private_redis_broker, project_app_publishing_to
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _translations_compiled():
+    """The Chinese pages need the compiled catalogue (`make install` builds it; the .mo is not committed):
+    a plain `pytest` on a fresh checkout builds a missing or stale one the same way."""
+    import shutil
+    import subprocess
+    from pathlib import Path
+
+    from django.conf import settings
+
+    for po in Path(settings.BASE_DIR, "locale").glob("*/LC_MESSAGES/*.po"):
+        mo = po.with_suffix(".mo")
+        if (not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime) and shutil.which("msgfmt"):
+            subprocess.run(["msgfmt", "--check-format", "-o", str(mo), str(po)], check=True)
+
+
 @pytest.fixture(autouse=True)
 def _private_media(settings, tmp_path):
     # Each test writes uploads to its own directory; nothing leaks between tests.
