@@ -1,30 +1,31 @@
 """What an API key may do. A key carries a subset; each operation names the scope it needs."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from rights_holders.partners import organisation_is_marketplace
 
 
 class Scope(models.TextChoices):
-    ASSETS_READ = "assets:read", "Read IP assets"
-    ASSETS_WRITE = "assets:write", "Register IP assets"
-    LISTINGS_READ = "listings:read", "Look up and search listings"
-    LISTINGS_INGEST = "listings:ingest", "Ingest listings (marketplace only)"
-    NOTICES_READ = "notices:read", "Read notices and their items"
-    NOTICES_WRITE = "notices:write", "File, withdraw, reply and appeal"
-    COUNTER_NOTICES_WRITE = "counter_notices:write", "File counter-notices (merchants)"
-    GOOD_FAITH_READ = "good_faith:read", "Read the Good Faith status and track record"
-    ALERTS_READ = "alerts:read", "Read screening alerts and their evidence"
-    ALERTS_WRITE = "alerts:write", "Confirm screening alerts (each files a notice) or dismiss them"
+    ASSETS_READ = "assets:read", _("Read IP assets")
+    ASSETS_WRITE = "assets:write", _("Register IP assets")
+    LISTINGS_READ = "listings:read", _("Look up and search listings")
+    LISTINGS_INGEST = "listings:ingest", _("Ingest listings (marketplace only)")
+    NOTICES_READ = "notices:read", _("Read notices and their items")
+    NOTICES_WRITE = "notices:write", _("File, withdraw, reply and appeal")
+    COUNTER_NOTICES_WRITE = "counter_notices:write", _("File counter-notices (merchants)")
+    GOOD_FAITH_READ = "good_faith:read", _("Read the Good Faith status and track record")
+    ALERTS_READ = "alerts:read", _("Read screening alerts and their evidence")
+    ALERTS_WRITE = "alerts:write", _("Confirm screening alerts (each files a notice) or dismiss them")
     INTELLIGENCE_READ = (
         "intelligence:read",
-        "Read what your brands told screening: keywords, counterfeit pictures, sellers",
+        _("Read what your brands told screening: keywords, counterfeit pictures, sellers"),
     )
     INTELLIGENCE_WRITE = (
         "intelligence:write",
-        "Add and remove keywords, counterfeit pictures and reported sellers for screening",
+        _("Add and remove keywords, counterfeit pictures and reported sellers for screening"),
     )
-    WEBHOOKS_MANAGE = "webhooks:manage", "Manage webhook subscriptions"
+    WEBHOOKS_MANAGE = "webhooks:manage", _("Manage webhook subscriptions")
 
 
 ALL_SCOPES = frozenset(Scope.values)

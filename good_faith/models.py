@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from takedowns.models import InfringementType
 
@@ -22,15 +23,15 @@ OVERALL = ""
 
 
 class MembershipStatus(models.TextChoices):
-    NOT_MEMBER = "not_member", "Not a member"
-    MEMBER = "member", "Member"
-    SUSPENDED = "suspended", "Suspended (fell below the bar)"
+    NOT_MEMBER = "not_member", _("Not a member")
+    MEMBER = "member", _("Member")
+    SUSPENDED = "suspended", _("Suspended (fell below the bar)")
 
 
 class ManualOverride(models.TextChoices):
-    NONE = "", "None"
-    GRANTED = "granted", "Granted by staff"
-    REVOKED = "revoked", "Revoked by staff"
+    NONE = "", _("None")
+    GRANTED = "granted", _("Granted by staff")
+    REVOKED = "revoked", _("Revoked by staff")
 
 
 class _Is:
@@ -199,9 +200,9 @@ class MembershipChange(models.Model):
 
 
 class QualityAuditStatus(models.TextChoices):
-    OPEN = "open", "Waiting for a reviewer"
-    CONFIRMED = "confirmed", "Takedown confirmed"
-    REVERSED = "reversed", "Takedown reversed"
+    OPEN = "open", _("Waiting for a reviewer")
+    CONFIRMED = "confirmed", _("Takedown confirmed")
+    REVERSED = "reversed", _("Takedown reversed")
 
 
 class QualityAudit(models.Model):
@@ -227,15 +228,15 @@ class QualityAudit(models.Model):
 
 
 class MisuseMeasureKind(models.TextChoices):
-    WARNING = "warning", "Warning"
-    SUSPENSION = "suspension", "Filing suspension"
+    WARNING = "warning", _("Warning")
+    SUSPENSION = "suspension", _("Filing suspension")
 
 
 class MisuseMeasureStatus(models.TextChoices):
-    IN_FORCE = "in_force", "In force"
-    APPEALED = "appealed", "Appealed, waiting for a senior reviewer"
-    UPHELD_ON_APPEAL = "upheld_on_appeal", "Confirmed on appeal"
-    LIFTED = "lifted", "Lifted on appeal"
+    IN_FORCE = "in_force", _("In force")
+    APPEALED = "appealed", _("Appealed, waiting for a senior reviewer")
+    UPHELD_ON_APPEAL = "upheld_on_appeal", _("Confirmed on appeal")
+    LIFTED = "lifted", _("Lifted on appeal")
 
 
 class MisuseMeasure(models.Model):

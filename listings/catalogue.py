@@ -42,6 +42,7 @@ from decimal import Decimal, InvalidOperation
 from django.db import IntegrityError, connection, models, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from listings.announcements import CHANGED, CREATED, listings_changed_on_commit
 from listings.categories import (
@@ -59,17 +60,17 @@ MAX_ROWS = 1000
 
 
 class ListingAction(models.TextChoices):
-    UPSERT = "upsert", "Create the listing or change it"
-    CREATE = "create", "Create a new listing"
-    UPDATE = "update", "Change an existing listing"
-    REMOVE = "remove", "Remove the listing from the marketplace"
+    UPSERT = "upsert", gettext_lazy("Create the listing or change it")
+    CREATE = "create", gettext_lazy("Create a new listing")
+    UPDATE = "update", gettext_lazy("Change an existing listing")
+    REMOVE = "remove", gettext_lazy("Remove the listing from the marketplace")
 
 
 class ListingOutcome(models.TextChoices):
-    CREATED = "created", "Created"
-    UPDATED = "updated", "Updated"
-    UNCHANGED = "unchanged", "Unchanged"
-    REMOVED = "removed", "Removed"
+    CREATED = "created", gettext_lazy("Created")
+    UPDATED = "updated", gettext_lazy("Updated")
+    UNCHANGED = "unchanged", gettext_lazy("Unchanged")
+    REMOVED = "removed", gettext_lazy("Removed")
 
 
 # The values a row may set, in the order they are checked.

@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from portal.models import Organisation, OrganisationKind
 from portal.public_ids import uuid7
@@ -29,11 +30,11 @@ class Merchant(models.Model):
 
 
 class StoreStatus(models.TextChoices):
-    ACTIVE = "active", "Active"
-    RESTRICTED = "restricted", "Restricted (no new listings)"
-    SUSPENDED = "suspended", "Suspended"
-    CLOSED = "closed", "Closed"
-    BANNED = "banned", "Banned"
+    ACTIVE = "active", _("Active")
+    RESTRICTED = "restricted", _("Restricted (no new listings)")
+    SUSPENDED = "suspended", _("Suspended")
+    CLOSED = "closed", _("Closed")
+    BANNED = "banned", _("Banned")
 
 
 class StoreQuerySet(models.QuerySet):
@@ -74,10 +75,10 @@ class Store(models.Model):
 
 
 class ListingStatus(models.TextChoices):
-    LIVE = "live", "Live"
-    UNDER_COMPLAINT = "under_complaint", "Live, under complaint"
-    TAKEN_DOWN = "taken_down", "Taken down"
-    REMOVED = "removed", "Removed by the merchant"
+    LIVE = "live", _("Live")
+    UNDER_COMPLAINT = "under_complaint", _("Live, under complaint")
+    TAKEN_DOWN = "taken_down", _("Taken down")
+    REMOVED = "removed", _("Removed by the merchant")
 
 
 class ListingQuerySet(models.QuerySet):

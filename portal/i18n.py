@@ -11,6 +11,7 @@ Who reads what:
 Times on every page are in the signed-in person's zone (``User.time_zone``), UTC for anyone else.
 """
 
+import functools
 import zoneinfo
 from datetime import UTC
 
@@ -28,6 +29,28 @@ def user_language(user):
     """The language to write to ``user`` in when they are not reading a page: theirs, or the portal's default."""
     language = getattr(user, "language", "") or ""
     return language if language in LANGUAGE_CODES else settings.LANGUAGE_CODE
+
+
+def in_records_language(text):
+    """``text`` (lazy: a choice's label) in the language records are written in, English, whoever acts.
+
+    Statements of reasons, events' reasons, audit entries and the API are read by both sides, by
+    regulators and by partners' programs: what they say does not depend on the language the person
+    who caused them reads the portal in. Pages show a record's fixed text in the reader's language
+    where they can say it anew from the record's fields.
+    """
+    with translation.override(settings.LANGUAGE_CODE):
+        return str(text)
+
+
+@functools.cache
+def record_label(choices, value):
+    """The label of ``value`` of the TextChoices ``choices`` in the records' language; the value if unknown.
+
+    Read once per value: a set-based writer (the sweep) names thousands of items, and get_FOO_display()
+    rebuilds its choices on every call.
+    """
+    return in_records_language(choices(value).label) if value in choices.values else value
 
 
 def user_zone(user):

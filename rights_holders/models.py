@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from portal.models import Organisation, OrganisationKind
 from portal.public_ids import uuid7
@@ -40,22 +41,22 @@ class RightsHolder(models.Model):
 
 
 class IPAssetKind(models.TextChoices):
-    TRADEMARK = "trademark", "Trademark"
-    COPYRIGHT = "copyright", "Copyright work"
-    DESIGN = "design", "Design"
-    PATENT = "patent", "Patent"
+    TRADEMARK = "trademark", _("Trademark")
+    COPYRIGHT = "copyright", _("Copyright work")
+    DESIGN = "design", _("Design")
+    PATENT = "patent", _("Patent")
 
 
 class TrademarkType(models.TextChoices):
-    WORD = "word", "Word mark"
-    FIGURATIVE = "figurative", "Figurative mark"
+    WORD = "word", _("Word mark")
+    FIGURATIVE = "figurative", _("Figurative mark")
 
 
 class VerificationStatus(models.TextChoices):
-    PENDING = "pending", "Pending verification"
-    VERIFIED = "verified", "Verified"
-    REJECTED = "rejected", "Rejected"
-    EXPIRED = "expired", "Expired"
+    PENDING = "pending", _("Pending verification")
+    VERIFIED = "verified", _("Verified")
+    REJECTED = "rejected", _("Rejected")
+    EXPIRED = "expired", _("Expired")
 
 
 class IPAssetQuerySet(models.QuerySet):
@@ -208,8 +209,8 @@ class ReferenceImage(models.Model):
 
 
 class AuthorisedStoreKind(models.TextChoices):
-    RESELLER = "reseller", "Authorised reseller"
-    LICENSEE = "licensee", "Licensee"
+    RESELLER = "reseller", _("Authorised reseller")
+    LICENSEE = "licensee", _("Licensee")
 
 
 class AuthorisedStoreQuerySet(models.QuerySet):
@@ -238,9 +239,9 @@ class AuthorisedStore(models.Model):
 
 
 class PartnerKind(models.TextChoices):
-    ASSOCIATION = "association", "Industry association (vets complaints for small brands)"
-    VENDOR = "vendor", "Brand-protection vendor"
-    MARKETPLACE = "marketplace", "Marketplace"
+    ASSOCIATION = "association", _("Industry association (vets complaints for small brands)")
+    VENDOR = "vendor", _("Brand-protection vendor")
+    MARKETPLACE = "marketplace", _("Marketplace")
 
 
 class Partner(models.Model):

@@ -22,23 +22,25 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from portal.public_ids import uuid7
 from rights_holders.scoping import rights_holder_ids_visible_to
 
 
 class ScreeningOutcome(models.TextChoices):
-    NOTICE = "notice", "Proactive notice"
-    ALERT = "alert", "Alert to the rights holder"
-    CLEAR = "clear", "Clear"
-    BLOCKED = "blocked", "Blocked (banned category)"
+    NOTICE = "notice", _("Proactive notice")
+    ALERT = "alert", _("Alert to the rights holder")
+    CLEAR = "clear", _("Clear")
+    BLOCKED = "blocked", _("Blocked (banned category)")
 
 
 class ScreeningTrigger(models.TextChoices):
-    CREATED = "created", "Listing created"
-    CHANGED = "changed", "Listing changed"
-    RESCREEN = "rescreen", "Re-screening after the registered IP changed"
-    MANUAL = "manual", "Screened on request"
+    CREATED = "created", _("Listing created")
+    CHANGED = "changed", _("Listing changed")
+    RESCREEN = "rescreen", _("Re-screening after the registered IP changed")
+    MANUAL = "manual", _("Screened on request")
 
 
 @pgtrigger.register(
@@ -86,18 +88,18 @@ class ScreeningResult(models.Model):
 
 
 class AlertStatus(models.TextChoices):
-    OPEN = "open", "Open"
-    CONFIRMED = "confirmed", "Confirmed (a notice was filed)"
+    OPEN = "open", _("Open")
+    CONFIRMED = "confirmed", _("Confirmed (a notice was filed)")
     # Confirmed while the brand already had an open complaint on the listing and asset: the alert names it.
-    ALREADY_FILED = "already_filed", "Already filed (under an open notice)"
-    DISMISSED = "dismissed", "Dismissed"
+    ALREADY_FILED = "already_filed", _("Already filed (under an open notice)")
+    DISMISSED = "dismissed", pgettext_lazy("alert", "Dismissed")
 
 
 class DismissalReason(models.TextChoices):
-    AUTHORISED_SELLER = "authorised_seller", "An authorised seller"
-    GENUINE_GOODS = "genuine_goods", "Genuine goods"
-    NOT_OUR_BRAND = "not_our_brand", "Not our brand"
-    OTHER = "other", "Other"
+    AUTHORISED_SELLER = "authorised_seller", _("An authorised seller")
+    GENUINE_GOODS = "genuine_goods", _("Genuine goods")
+    NOT_OUR_BRAND = "not_our_brand", _("Not our brand")
+    OTHER = "other", _("Other")
 
 
 class ScreeningAlertQuerySet(models.QuerySet):
@@ -241,12 +243,12 @@ class BrandScreeningSettings(models.Model):
 
 
 class RescreenStatus(models.TextChoices):
-    QUEUED = "queued", "Queued"
-    RUNNING = "running", "Running"
-    DONE = "done", "Done"
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
     # A newer job for the same brand started: it screens against a newer snapshot, so this one stops.
-    SUPERSEDED = "superseded", "Superseded by a newer job"
-    FAILED = "failed", "Failed"
+    SUPERSEDED = "superseded", _("Superseded by a newer job")
+    FAILED = "failed", _("Failed")
 
 
 RESCREEN_OPEN_STATUSES = (RescreenStatus.QUEUED, RescreenStatus.RUNNING)
@@ -333,8 +335,8 @@ class RescreenJob(models.Model):
 
 
 class CounterfeitSource(models.TextChoices):
-    UPHELD_ITEM = "upheld_item", "A listing upheld as counterfeit"
-    HOLDER_UPLOAD = "holder_upload", "Uploaded by the rights holder"
+    UPHELD_ITEM = "upheld_item", _("A listing upheld as counterfeit")
+    HOLDER_UPLOAD = "holder_upload", _("Uploaded by the rights holder")
 
 
 class CounterfeitImage(models.Model):

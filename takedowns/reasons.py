@@ -2,6 +2,7 @@
 
 from django.conf import settings
 
+from portal.i18n import record_label
 from rights_holders.models import IPAssetKind
 from takedowns.models import Channel, InfringementType, StatementOfReasons
 
@@ -13,12 +14,6 @@ def redress_text():
         "DSA article 20). You may also refer it to a certified out-of-court dispute settlement body "
         "(DSA article 21) or seek judicial redress before the competent court."
     )
-
-
-# Labels by value, looked up once: get_FOO_display() rebuilds its choices on every call, which the
-# set-based sweep pays once per item.
-_TYPE_LABELS = dict(InfringementType.choices)
-_ASSET_KIND_LABELS = dict(IPAssetKind.choices)
 
 
 def ground_text(item):
@@ -36,8 +31,9 @@ def ground_text(item):
 def ground_text_of(*, infringement_type, asset_kind, asset_name, registration_number, office, holder_name):
     """The legal ground of a restriction, from the values it names (the set-based sweep has them per row)."""
     registration = f" (registration {registration_number}, {office})" if registration_number else ""
-    type_label = _TYPE_LABELS.get(infringement_type, infringement_type)
-    kind_label = _ASSET_KIND_LABELS.get(asset_kind, asset_kind)
+    # In English: a statement of reasons is a record, the same whoever decided.
+    type_label = record_label(InfringementType, infringement_type)
+    kind_label = record_label(IPAssetKind, asset_kind)
     return (
         f"{type_label} of the {kind_label.lower()} "
         f"\u201c{asset_name}\u201d{registration} held by {holder_name}: "

@@ -6,6 +6,7 @@ is membership. A rights holder that is an active Good Faith member for the
 item's infringement type, or overall, has the listing taken down at once.
 """
 
+from portal.i18n import in_records_language
 from takedowns.models import InfringementType, Track
 from takedowns.policies import policy
 
@@ -19,7 +20,7 @@ def _active_memberships(rights_holder_id, infringement_types):
 
 def membership_reason(membership):
     scope = (
-        f"for {InfringementType(membership.infringement_type).label.lower()}"
+        f"for {in_records_language(InfringementType(membership.infringement_type).label).lower()}"
         if membership.infringement_type
         else "for all infringement types"
     )

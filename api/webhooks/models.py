@@ -3,16 +3,17 @@
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from portal import public_ids
 from portal.models import Organisation
 
 
 class DisabledBy(models.TextChoices):
-    OWNER = "owner", "Its owners (a page or a key)"
-    OPERATOR = "operator", "The platform's operators"
-    GONE = "gone", "Automatically: the endpoint answered 410 Gone"
-    FAILING = "failing", "Automatically: every attempt failed for a day"
+    OWNER = "owner", _("Its owners (a page or a key)")
+    OPERATOR = "operator", _("The platform's operators")
+    GONE = "gone", _("Automatically: the endpoint answered 410 Gone")
+    FAILING = "failing", _("Automatically: every attempt failed for a day")
 
     @classmethod
     def automatic(cls):
@@ -104,9 +105,9 @@ class WebhookEvent(models.Model):
 
 
 class DeliveryStatus(models.TextChoices):
-    PENDING = "pending", "Pending"
-    DELIVERED = "delivered", "Delivered"
-    FAILED = "failed", "Failed"
+    PENDING = "pending", _("Pending")
+    DELIVERED = "delivered", _("Delivered")
+    FAILED = "failed", _("Failed")
 
 
 class WebhookDelivery(models.Model):
@@ -153,11 +154,11 @@ class WebhookDelivery(models.Model):
 
 
 class AttemptOutcome(models.TextChoices):
-    DELIVERED = "delivered", "Delivered"
-    RETRY = "retry", "Failed, will retry"
-    FAILED = "failed", "Failed, given up"
-    GONE = "gone", "410 Gone: subscription disabled"
-    REFUSED = "refused", "Refused before sending (address not allowed)"
+    DELIVERED = "delivered", _("Delivered")
+    RETRY = "retry", _("Failed, will retry")
+    FAILED = "failed", _("Failed, given up")
+    GONE = "gone", _("410 Gone: subscription disabled")
+    REFUSED = "refused", _("Refused before sending (address not allowed)")
 
 
 class WebhookAttempt(models.Model):

@@ -15,6 +15,7 @@ Imported by ``screening.models`` (the app's models module).
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from portal.public_ids import uuid7
 
@@ -39,10 +40,10 @@ class ExtraKeyword(models.Model):
 
 
 class SellerIdentityKind(models.TextChoices):
-    STORE = "store", "Store (public id or name)"
-    PHONE = "phone", "Phone"
-    LICENCE = "licence", "Business licence number"
-    PAYOUT = "payout", "Payout account"
+    STORE = "store", _("Store (public id or name)")
+    PHONE = "phone", _("Phone")
+    LICENCE = "licence", _("Business licence number")
+    PAYOUT = "payout", _("Payout account")
 
 
 class ReportedSeller(models.Model):

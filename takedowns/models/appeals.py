@@ -3,20 +3,21 @@
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from takedowns.models.items import NoticeItem
 
 
 class AppealSide(models.TextChoices):
-    RIGHTS_HOLDER = "rights_holder", "Rights holder"
-    MERCHANT = "merchant", "Merchant"
+    RIGHTS_HOLDER = "rights_holder", _("Rights holder")
+    MERCHANT = "merchant", _("Merchant")
 
 
 class AppealStatus(models.TextChoices):
-    OPEN = "open", "Waiting for a senior reviewer"
-    CONFIRMED = "confirmed", "Decision confirmed"
-    REVERSED = "reversed", "Decision reversed"
-    MOOT = "moot", "Closed: the decision under appeal changed"
+    OPEN = "open", _("Waiting for a senior reviewer")
+    CONFIRMED = "confirmed", _("Decision confirmed")
+    REVERSED = "reversed", _("Decision reversed")
+    MOOT = "moot", _("Closed: the decision under appeal changed")
 
 
 class Appeal(models.Model):

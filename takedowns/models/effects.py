@@ -3,25 +3,26 @@
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from takedowns.models.items import NoticeItem
 
 
 class EffectKind(models.TextChoices):
-    DELIST = "delist", "Take the listing down"
-    REINSTATE = "reinstate", "Reinstate the listing"
-    MARK_UNDER_COMPLAINT = "mark_under_complaint", "Mark the listing under complaint"
-    PENALISE = "penalise", "Apply the penalty ladder"
-    REVERSE_PENALTY = "reverse_penalty", "Remove the penalty"
-    REIMBURSE = "reimburse", "Record buyer reimbursements"
-    NOTIFY = "notify", "Notify the parties"
+    DELIST = "delist", _("Take the listing down")
+    REINSTATE = "reinstate", _("Reinstate the listing")
+    MARK_UNDER_COMPLAINT = "mark_under_complaint", _("Mark the listing under complaint")
+    PENALISE = "penalise", _("Apply the penalty ladder")
+    REVERSE_PENALTY = "reverse_penalty", _("Remove the penalty")
+    REIMBURSE = "reimburse", _("Record buyer reimbursements")
+    NOTIFY = "notify", _("Notify the parties")
 
 
 class EffectStatus(models.TextChoices):
-    PENDING = "pending", "Pending"
-    DONE = "done", "Done"
+    PENDING = "pending", _("Pending")
+    DONE = "done", _("Done")
     # A dead letter: every attempt failed; it waits for a person (admin or staff page "retry").
-    FAILED = "failed", "Failed (gave up; waiting for a retry by staff)"
+    FAILED = "failed", _("Failed (gave up; waiting for a retry by staff)")
 
 
 class Effect(models.Model):

@@ -6,45 +6,47 @@ import pgtrigger
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from portal import public_ids
+from portal.i18n import record_label
 from portal.models import Organisation
 from portal.scoping import organisation_ids_of
 from rights_holders.scoping import rights_holder_ids_visible_to
 
 
 class Channel(models.TextChoices):
-    WEB = "web", "Web form"
-    BULK = "bulk", "Bulk file"
-    API = "api", "API"
-    PROACTIVE = "proactive", "Proactive screening"
+    WEB = "web", _("Web form")
+    BULK = "bulk", _("Bulk file")
+    API = "api", _("API")
+    PROACTIVE = "proactive", _("Proactive screening")
 
 
 class Track(models.TextChoices):
-    STANDARD = "standard", "Standard"
-    FAST = "fast", "Fast track"
+    STANDARD = "standard", _("Standard")
+    FAST = "fast", _("Fast track")
 
 
 class InfringementType(models.TextChoices):
-    COUNTERFEIT = "counterfeit", "Counterfeit"
-    TRADEMARK_MISUSE = "trademark_misuse", "Trademark misuse"
-    COPYRIGHT = "copyright", "Copyright"
-    DESIGN = "design", "Design"
-    PATENT = "patent", "Patent"
-    OTHER = "other", "Other"
+    COUNTERFEIT = "counterfeit", _("Counterfeit")
+    TRADEMARK_MISUSE = "trademark_misuse", _("Trademark misuse")
+    COPYRIGHT = "copyright", _("Copyright")
+    DESIGN = "design", _("Design")
+    PATENT = "patent", _("Patent")
+    OTHER = "other", _("Other")
 
 
 class ItemStatus(models.TextChoices):
-    SUBMITTED = "submitted", "Submitted"
-    INVALID = "invalid", "Invalid"
-    PENDING_REVIEW = "pending_review", "Waiting for review"
-    REJECTED = "rejected", "Rejected"
-    AWAITING_COUNTER_NOTICE = "awaiting_counter_notice", "Awaiting counter-notice"
-    COUNTER_NOTICED = "counter_noticed", "Counter-noticed"
-    PENDING_ADJUDICATION = "pending_adjudication", "Waiting for adjudication"
-    UPHELD = "upheld", "Upheld"
-    DISMISSED = "dismissed", "Dismissed"
-    WITHDRAWN = "withdrawn", "Withdrawn"
+    SUBMITTED = "submitted", _("Submitted")
+    INVALID = "invalid", _("Invalid")
+    PENDING_REVIEW = "pending_review", _("Waiting for review")
+    REJECTED = "rejected", _("Rejected")
+    AWAITING_COUNTER_NOTICE = "awaiting_counter_notice", _("Awaiting counter-notice")
+    COUNTER_NOTICED = "counter_noticed", _("Counter-noticed")
+    PENDING_ADJUDICATION = "pending_adjudication", _("Waiting for adjudication")
+    UPHELD = "upheld", _("Upheld")
+    DISMISSED = "dismissed", _("Dismissed")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
 FINAL_STATUSES = frozenset(
@@ -147,9 +149,6 @@ class Notice(models.Model):
 
     def __str__(self):
         return f"Notice {str(self.reference)[:8]} by {self.rights_holder}"
-
-
-_ITEM_STATUS_LABELS = dict(ItemStatus.choices)
 
 
 class NoticeItemQuerySet(models.QuerySet):
@@ -257,8 +256,9 @@ class NoticeItem(models.Model):
         ]
 
     def __str__(self):
-        # Not get_status_display(), which rebuilds the choices on every call: the sweep names every item.
-        return f"Item {self.pk} ({_ITEM_STATUS_LABELS.get(self.status, self.status)})"
+        # Audit entries name an item alike whoever acts; and not get_status_display(), which rebuilds the
+        # choices on every call: the sweep names every item.
+        return f"Item {self.pk} ({record_label(ItemStatus, self.status)})"
 
     @property
     def is_final(self):

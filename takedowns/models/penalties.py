@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from takedowns.models.items import InfringementType, NoticeItem
 
@@ -35,10 +36,10 @@ class Penalty(models.Model):
 
 
 class SanctionKind(models.TextChoices):
-    WARNING = "warning", "Warning"
-    RESTRICTION = "restriction", "Listing restriction"
-    CLOSURE = "closure", "Store closed, deposit confiscated"
-    BAN = "ban", "Permanent ban of the merchant"
+    WARNING = "warning", _("Warning")
+    RESTRICTION = "restriction", _("Listing restriction")
+    CLOSURE = "closure", _("Store closed, deposit confiscated")
+    BAN = "ban", _("Permanent ban of the merchant")
 
 
 class Sanction(models.Model):
@@ -65,9 +66,9 @@ class Sanction(models.Model):
 
 
 class IdentityKind(models.TextChoices):
-    LICENCE = "licence", "Business licence number"
-    PHONE = "phone", "Contact phone"
-    PAYOUT = "payout", "Payout account"
+    LICENCE = "licence", _("Business licence number")
+    PHONE = "phone", _("Contact phone")
+    PAYOUT = "payout", _("Payout account")
 
 
 class BannedIdentity(models.Model):

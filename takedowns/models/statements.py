@@ -4,14 +4,15 @@ import uuid
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from takedowns.models.items import InfringementType, NoticeItem
 
 
 class Outcome(models.TextChoices):
-    UPHELD = "upheld", "Upheld"
-    DISMISSED = "dismissed", "Dismissed"
-    REJECTED = "rejected", "Rejected"
+    UPHELD = "upheld", _("Upheld")
+    DISMISSED = "dismissed", _("Dismissed")
+    REJECTED = "rejected", _("Rejected")
 
 
 class CannedReason(models.Model):
@@ -33,13 +34,13 @@ class CannedReason(models.Model):
 class RestrictionKind(models.TextChoices):
     """What was restricted; maps to the DSA Transparency Database's decision_* fields."""
 
-    LISTING_REMOVED = "listing_removed", "Listing removed"
-    LISTING_RESTORED = "listing_restored", "Listing restored"
-    STORE_WARNING = "store_warning", "Warning to the store"
-    STORE_RESTRICTED = "store_restricted", "Store may not add listings"
-    STORE_CLOSED = "store_closed", "Store closed, deposit confiscated"
-    MERCHANT_BANNED = "merchant_banned", "Merchant permanently banned"
-    NONE = "none", "No restriction"
+    LISTING_REMOVED = "listing_removed", _("Listing removed")
+    LISTING_RESTORED = "listing_restored", _("Listing restored")
+    STORE_WARNING = "store_warning", _("Warning to the store")
+    STORE_RESTRICTED = "store_restricted", _("Store may not add listings")
+    STORE_CLOSED = "store_closed", _("Store closed, deposit confiscated")
+    MERCHANT_BANNED = "merchant_banned", _("Merchant permanently banned")
+    NONE = "none", _("No restriction")
 
 
 class StatementOfReasons(models.Model):

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from listings.models import Listing, ListingStatus
 from portal.forms import text_problem, whole_number
+from portal.i18n import in_records_language
 from rights_holders.models import AuthorisedStore, VerificationStatus
 from takedowns.models import OPEN_STATUSES, InfringementType, NoticeItem
 
@@ -165,7 +166,8 @@ def item_problem(draft, *, rights_holder, listing, asset, now, open_item_id=None
         )
     if asset.verification_status != VerificationStatus.VERIFIED:
         return LineProblem(
-            f"The IP asset \u201c{asset.name}\u201d is {asset.get_verification_status_display().lower()}; "
+            f"The IP asset \u201c{asset.name}\u201d is "
+            f"{in_records_language(asset.get_verification_status_display()).lower()}; "
             "only verified assets can back a notice.",
             "asset_not_verified",
         )

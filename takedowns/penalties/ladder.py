@@ -30,6 +30,7 @@ from django.utils import timezone
 
 from portal.audit import audit_log_entry
 from portal.bulk_insert import bulk_insert
+from portal.i18n import in_records_language
 from takedowns.models import (
     InfringementType,
     NoticeItem,
@@ -370,7 +371,7 @@ def _statement_rows(award, restrictions):
     """The store-level statements of reasons of an award's decision (unsaved), dated at the decision."""
     store, penalty, item = award.store, award.penalty, award.item
     points = (
-        f"Item {item.pk} was upheld ({item.get_infringement_type_display().lower()}): "
+        f"Item {item.pk} was upheld ({in_records_language(item.get_infringement_type_display()).lower()}): "
         f"{penalty.points} penalty points, expiring {penalty.expires_at:%Y-%m-%d}."
     )
     specs = []

@@ -7,6 +7,7 @@ import datetime
 
 from django.utils import timezone
 
+from portal.i18n import in_records_language
 from takedowns.models import Channel, InfringementType, RestrictionKind, StatementOfReasons
 from takedowns.transparency.personal_data import scrub_personal_data
 from takedowns.transparency.schema import EEA_COUNTRY_CODES, MAX_CHARS
@@ -82,7 +83,7 @@ def _keyword(statement, asset):
 
 
 def _legal_ground(statement, asset):
-    kind = InfringementType(statement.infringement_type).label.lower()
+    kind = in_records_language(InfringementType(statement.infringement_type).label).lower()
     return (
         f"Infringement of {_right_description(asset)} ({kind}): intellectual property law of the Union and "
         "the Member States, on which the marketplace's terms of service also prohibit infringing listings."
