@@ -31,6 +31,11 @@ def user_language(user):
     return language if language in LANGUAGE_CODES else settings.LANGUAGE_CODE
 
 
+def records_language():
+    """A block in which text is written as records are: ``with records_language(): ...``."""
+    return translation.override(settings.LANGUAGE_CODE)
+
+
 def in_records_language(text):
     """``text`` (lazy: a choice's label) in the language records are written in, English, whoever acts.
 
@@ -39,7 +44,7 @@ def in_records_language(text):
     who caused them reads the portal in. Pages show a record's fixed text in the reader's language
     where they can say it anew from the record's fields.
     """
-    with translation.override(settings.LANGUAGE_CODE):
+    with records_language():
         return str(text)
 
 

@@ -5,6 +5,7 @@ They check shape; the rules (who acts, the declarations, what a dismissal needs)
 """
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from portal.forms import ProseField
 from screening.alerts import alert_notice_draft
@@ -19,17 +20,20 @@ class AlertFilterForm(forms.Form):
     """The inbox's filters (GET): status (open unless told), brand and asset among the user's own."""
 
     status = forms.ChoiceField(
-        choices=[*AlertStatus.choices, (ALL_STATUSES, "Any status")], required=False, initial=AlertStatus.OPEN
+        choices=[*AlertStatus.choices, (ALL_STATUSES, _("Any status"))],
+        required=False,
+        initial=AlertStatus.OPEN,
+        label=_("Status"),
     )
-    brand = forms.TypedChoiceField(coerce=int, required=False, empty_value=None, label="Brand")
-    asset = forms.TypedChoiceField(coerce=int, required=False, empty_value=None, label="IP asset")
+    brand = forms.TypedChoiceField(coerce=int, required=False, empty_value=None, label=_("Brand"))
+    asset = forms.TypedChoiceField(coerce=int, required=False, empty_value=None, label=_("IP asset"))
 
     def __init__(self, data, *, holders, assets):
         super().__init__(data)
-        self.fields["brand"].choices = [("", "Every brand"), *((h.pk, h.legal_name) for h in holders)]
+        self.fields["brand"].choices = [("", _("Every brand")), *((h.pk, h.legal_name) for h in holders)]
         many = len(holders) > 1
         self.fields["asset"].choices = [
-            ("", "Every asset"),
+            ("", _("Every asset")),
             # The name with its kind, office and number: one name is often registered in several offices.
             *((a.pk, f"{a.rights_holder.legal_name}: {a}" if many else str(a)) for a in assets),
         ]
@@ -50,13 +54,15 @@ class AlertConfirmForm(NoticeForm):
     signature) for the alert's brand only, and the alert's one line, whose type and explanation the
     filer reviews. The listing and the asset are the alert's and are shown, not chosen."""
 
-    infringement_type = forms.ChoiceField(choices=InfringementType.choices, label="Infringement type")
+    infringement_type = forms.ChoiceField(choices=InfringementType.choices, label=_("Infringement type"))
     explanation = ProseField(
         widget=forms.Textarea(attrs={"rows": 9}),
-        help_text="What the merchant reads. Pre-filled with what screening found; add what you saw yourself.",
+        label=_("Explanation"),
+        help_text=_("What the merchant reads. Pre-filled with what screening found; add what you saw yourself."),
     )
     evidence = MultipleFileField(
-        label="Evidence files", help_text="Optional: a test buy, photos (PDF, JPEG, PNG or WebP; several allowed)."
+        label=_("Evidence files"),
+        help_text=_("Optional: a test buy, photos (PDF, JPEG, PNG or WebP; several allowed)."),
     )
 
     def __init__(self, *args, alert, roles, user, **kwargs):
@@ -82,15 +88,15 @@ class AlertConfirmForm(NoticeForm):
 
 class AlertDismissForm(forms.Form):
     reason = forms.ChoiceField(
-        choices=[("", "Choose a reason"), *DismissalReason.choices],
-        label="Why dismiss it",
-        error_messages={"required": "Choose why you dismiss the alert."},
+        choices=[("", _("Choose a reason")), *DismissalReason.choices],
+        label=_("Why dismiss it"),
+        error_messages={"required": _("Choose why you dismiss the alert.")},
     )
     note = ProseField(
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
-        label="Note",
-        help_text="Required when the reason is \u201cother\u201d; kept with the decision.",
+        label=_("Note"),
+        help_text=_("Required when the reason is “other”; kept with the decision."),
     )
 
     def clean(self):
@@ -102,5 +108,5 @@ class AlertDismissForm(forms.Form):
             and "note" not in self.errors
             and not (data.get("note") or "").strip()
         ):
-            self.add_error("note", "Say in a note why you dismiss the alert (the reason is \u201cother\u201d).")
+            self.add_error("note", _("Say in a note why you dismiss the alert (the reason is “other”)."))
         return data

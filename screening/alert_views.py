@@ -18,6 +18,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portal.errors import InvalidInput, TransitionError
@@ -157,11 +158,13 @@ def alert_confirm_view(request, pk):
                 if decision.already_filed:
                     return _closed_already_filed(request, decision)
                 messages.success(
-                    request, f"Alert confirmed: notice #{decision.receipt.notice.pk} filed against the listing."
+                    request,
+                    _("Alert confirmed: notice #%(notice)s filed against the listing.")
+                    % {"notice": decision.receipt.notice.pk},
                 )
                 return redirect("takedowns:notice-receipt", pk=decision.receipt.notice.pk)
     if post and status != 200 and request.FILES:
-        messages.warning(request, "Files are not kept when a form comes back: choose the evidence files again.")
+        messages.warning(request, _("Files are not kept when a form comes back: choose the evidence files again."))
     return render_for_viewer(
         request,
         "screening/alert_confirm.html",
@@ -174,11 +177,14 @@ def _closed_already_filed(request, decision):
     alert = decision.alert
     messages.info(
         request,
-        f"Listing {alert.listing.external_id} is already under your notice #{alert.notice_id}: "
-        "no second notice was filed, and this alert is closed as already filed.",
+        _(
+            "Listing %(listing)s is already under your notice #%(notice)s: no second notice was filed, "
+            "and this alert is closed as already filed."
+        )
+        % {"listing": alert.listing.external_id, "notice": alert.notice_id},
     )
     if request.FILES:
-        messages.warning(request, "The evidence files you chose were not stored: no notice was filed with them.")
+        messages.warning(request, _("The evidence files you chose were not stored: no notice was filed with them."))
     return redirect("screening:alert-detail", pk=alert.pk)
 
 
@@ -213,13 +219,15 @@ def alert_dismiss_view(request, pk):
         return _detail(request, alert, dismiss_form=form, status=400)
     except (TransitionError, PermissionDenied) as exc:
         return _refused(request, alert, exc)
-    messages.success(request, f"Alert on listing {alert.listing.external_id} dismissed.")
+    messages.success(request, _("Alert on listing %(listing)s dismissed.") % {"listing": alert.listing.external_id})
     return redirect("screening:alert-inbox")
 
 
 def _decided_text(alert):
     if alert.status == AlertStatus.CONFIRMED:
-        return "This alert was confirmed already: its notice was filed."
+        return _("This alert was confirmed already: its notice was filed.")
     if alert.status == AlertStatus.ALREADY_FILED:
-        return f"This alert was closed already: its listing is under your notice #{alert.notice_id}."
-    return "This alert was dismissed already."
+        return _("This alert was closed already: its listing is under your notice #%(notice)s.") % {
+            "notice": alert.notice_id
+        }
+    return _("This alert was dismissed already.")

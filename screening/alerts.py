@@ -36,6 +36,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy, pgettext_lazy
 
 from portal.audit import audit_log_record
 from portal.errors import InvalidInput, TransitionError
@@ -56,7 +57,7 @@ CONFIRM_CHANNELS = frozenset({Channel.WEB, Channel.API})
 # What the engine says of a line that the alert's state (not the filer's input) forbids: a 409.
 STATE_PROBLEMS = frozenset({"asset_expired", "asset_not_verified", "asset_foreign", "listing_removed", "duplicate"})
 DUPLICATE = "duplicate"
-NOTE_REQUIRED_MESSAGE = "Say in a note why you dismiss the alert (the reason is \u201cother\u201d)."
+NOTE_REQUIRED_MESSAGE = gettext_lazy("Say in a note why you dismiss the alert (the reason is “other”).")
 
 
 @dataclass(frozen=True)
@@ -94,19 +95,34 @@ def _role_check(*, actor, alert, acting_organisation, now):
     roles = acting_roles_of(actor, rights_holder=holder, when=now)
     if not roles:
         raise PermissionDenied(
-            f"You do not act for {holder.legal_name}: only its staff or its agents decide its alerts."
+            gettext("You do not act for %(brand)s: only its staff or its agents decide its alerts.")
+            % {"brand": holder.legal_name}
         )
     return roles[0]
+
+
+# What a closed alert can no longer be, as the refusal says it.
+VERBS = {
+    "confirmed": pgettext_lazy("an alert cannot be ... now", "confirmed"),
+    "dismissed": pgettext_lazy("an alert cannot be ... now", "dismissed"),
+    "closed as already filed": pgettext_lazy("an alert cannot be ... now", "closed as already filed"),
+}
 
 
 def _open_check(alert, verb):
     if alert.status not in ALERT_MOVES:
         done = {
-            AlertStatus.CONFIRMED: "was confirmed already (a notice was filed)",
-            AlertStatus.ALREADY_FILED: "was closed already: its listing was under the brand's open notice",
-            AlertStatus.DISMISSED: "was dismissed already",
-        }.get(alert.status, f"is {alert.status}")
-        raise TransitionError(f"This alert {done}; it cannot be {verb} now.", item=alert, code="alert_not_open")
+            AlertStatus.CONFIRMED: gettext_lazy("This alert was confirmed already (a notice was filed)"),
+            AlertStatus.ALREADY_FILED: gettext_lazy(
+                "This alert was closed already: its listing was under the brand's open notice"
+            ),
+            AlertStatus.DISMISSED: gettext_lazy("This alert was dismissed already"),
+        }.get(alert.status) or gettext("This alert is %(status)s") % {"status": alert.status}
+        raise TransitionError(
+            gettext("%(done)s; it cannot be %(verb)s now.") % {"done": done, "verb": VERBS.get(verb, verb)},
+            item=alert,
+            code="alert_not_open",
+        )
 
 
 def _decided(alert, status, *, actor, now, fields):
@@ -125,15 +141,19 @@ def alert_dismiss(*, alert_id, actor, reason, note="", acting_organisation=None,
     reason = str(reason or "").strip()
     note = "" if note is None else str(note)
     if not reason:
-        raise InvalidInput("Choose why you dismiss the alert.", code="reason_required")
+        raise InvalidInput(gettext("Choose why you dismiss the alert."), code="reason_required")
     if reason not in DismissalReason.values:
         shown = ", ".join(DismissalReason.values)
-        raise InvalidInput(f"Unknown reason {reason[:40]!r}: choose one of {shown}.", code="reason_invalid")
+        raise InvalidInput(
+            gettext("Unknown reason “%(reason)s”: choose one of %(choices)s.")
+            % {"reason": reason[:40], "choices": shown},
+            code="reason_invalid",
+        )
     if problem := text_problem(note, multiline=True):
-        raise InvalidInput(f"The note: {problem}", code="note_invalid")
+        raise InvalidInput(gettext("The note: %(problem)s") % {"problem": problem}, code="note_invalid")
     note = note.strip()
     if reason == DismissalReason.OTHER and not note:
-        raise InvalidInput(NOTE_REQUIRED_MESSAGE, code="note_required")
+        raise InvalidInput(str(NOTE_REQUIRED_MESSAGE), code="note_required")
     now = now or timezone.now()
     with durable_atomic():
         alert = _alert_lock(alert_id)
@@ -206,7 +226,9 @@ def alert_confirm(
         raise ValueError(f"An alert is confirmed on the web or API channel, not {channel!r}.")
     if infringement_type is not None and infringement_type not in InfringementType.values:
         shown = ", ".join(InfringementType.values)
-        raise InvalidInput(f"Choose an infringement type ({shown}).", code="infringement_type_invalid")
+        raise InvalidInput(
+            gettext("Choose an infringement type (%(choices)s).") % {"choices": shown}, code="infringement_type_invalid"
+        )
     now = now or timezone.now()
     # Durable for whoever calls it; inside, the filing joins this transaction instead of committing alone.
     with durable_atomic(), enclosing_transaction():
@@ -248,8 +270,15 @@ def alert_close_already_filed(*, alert_id, actor, acting_organisation=None, now=
         open_item = alert_open_item(alert)
         if open_item is None:
             raise TransitionError(
-                f"Listing {alert.listing.external_id} is under no open notice of {alert.rights_holder.legal_name} "
-                f"for {alert.asset.name} now: prepare a notice to confirm the alert.",
+                gettext(
+                    "Listing %(listing)s is under no open notice of %(brand)s for %(asset)s now: prepare a notice to "
+                    "confirm the alert."
+                )
+                % {
+                    "listing": alert.listing.external_id,
+                    "brand": alert.rights_holder.legal_name,
+                    "asset": alert.asset.name,
+                },
                 item=alert,
                 code="no_open_notice",
             )

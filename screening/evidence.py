@@ -10,16 +10,19 @@ gets an explanation built from them, which the filer may edit.
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext, gettext_lazy
+
 from portal.forms import PROSE_MAX_LENGTH, control_characters_replace
+from portal.i18n import records_language
 
 KIND_LABELS = {
-    "keyword": "Brand named",
-    "ocr": "Brand in an image's text",
-    "image": "Image match",
-    "price": "Price",
-    "replica": "Replica words",
-    "category": "Category",
-    "merchant": "Merchant",
+    "keyword": gettext_lazy("Brand named"),
+    "ocr": gettext_lazy("Brand in an image's text"),
+    "image": gettext_lazy("Image match"),
+    "price": gettext_lazy("Price"),
+    "replica": gettext_lazy("Replica words"),
+    "category": gettext_lazy("Category"),
+    "merchant": gettext_lazy("Merchant"),
 }
 # What an explanation quotes of the evidence, as the proactive notices do: enough for the merchant to see why.
 EVIDENCE_LINES_MAX = 20
@@ -45,17 +48,24 @@ def _notes(signal):
     kind = signal.get("kind")
     notes = []
     if kind == "ocr" and signal.get("ocr_text"):
-        notes.append(f"Text read from the listing's images: \u201c{_line(signal['ocr_text'], OCR_TEXT_SHOWN)}\u201d")
-    if kind == "image" and isinstance(signal.get("distance"), int):
-        which = (
-            "a known counterfeit" if signal.get("reference_kind") == "counterfeit" else "the brand's reference image"
-        )
         notes.append(
-            f"{signal['distance']} of {IMAGE_BITS} bits differ from {which} (0 is the same picture; "
-            "a resized or recompressed copy stays within 10)."
+            gettext("Text read from the listing's images: “%(text)s”")
+            % {"text": _line(signal["ocr_text"], OCR_TEXT_SHOWN)}
         )
+    if kind == "image" and isinstance(signal.get("distance"), int):
+        if signal.get("reference_kind") == "counterfeit":
+            note = gettext(
+                "%(distance)s of %(bits)s bits differ from a known counterfeit (0 is the same picture; "
+                "a resized or recompressed copy stays within 10)."
+            )
+        else:
+            note = gettext(
+                "%(distance)s of %(bits)s bits differ from the brand's reference image (0 is the same picture; "
+                "a resized or recompressed copy stays within 10)."
+            )
+        notes.append(note % {"distance": signal["distance"], "bits": IMAGE_BITS})
     if kind == "price" and isinstance(signal.get("ratio"), int | float):
-        notes.append(f"Price ratio {signal['ratio']:.2f} of the reference price.")
+        notes.append(gettext("Price ratio %(ratio)s of the reference price.") % {"ratio": f"{signal['ratio']:.2f}"})
     return tuple(notes)
 
 
@@ -69,7 +79,7 @@ def signals_shown(signals):
         shown.append(
             SignalShown(
                 kind=kind,
-                label=KIND_LABELS.get(kind, kind.replace("_", " ").capitalize() or "Signal"),
+                label=KIND_LABELS.get(kind, kind.replace("_", " ").capitalize() or gettext("Signal")),
                 evidence=_line(signal.get("evidence") or ""),
                 notes=_notes(signal),
             )
@@ -78,8 +88,9 @@ def signals_shown(signals):
 
 
 def evidence_lines(signals):
-    """One line per signal with evidence, as an explanation quotes them."""
-    return [f"{row.label}: {row.evidence}" for row in signals_shown(signals) if row.evidence]
+    """One line per signal with evidence, as an explanation quotes them: in English, as records are written."""
+    with records_language():
+        return [f"{row.label}: {row.evidence}" for row in signals_shown(signals) if row.evidence]
 
 
 def alert_explanation(*, asset_name, holder_name, score, reference, signals):

@@ -56,6 +56,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Greatest
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 
 from listings.models import Listing
 from rights_holders.models import IPAsset, RightsHolder
@@ -396,9 +397,14 @@ def rescreen_job_progress(job, *, now=None):
         "done": job.done,
         "total": job.total,
         "percent": job.percent,
-        "summary": "Waiting for a worker to start it"
+        "summary": gettext("Waiting for a worker to start it")
         if job.status == RescreenStatus.QUEUED
-        else f"{job.done} of {job.total} listings screened ({job.percent}%)",
+        else ngettext(
+            "%(done)s of %(total)s listing screened (%(percent)s%%)",
+            "%(done)s of %(total)s listings screened (%(percent)s%%)",
+            job.total,
+        )
+        % {"done": job.done, "total": job.total, "percent": job.percent},
         "phase_text": _phase_text(job),
         "eta_seconds": eta,
         "eta_text": eta_text(eta),
@@ -412,20 +418,33 @@ def _phase_text(job):
     """Which pass a job is in, in words (scope brand); "" when it walks the catalogue in one pass."""
     if job.scope != SCOPE_BRAND:
         return ""
-    likely = f"the {job.likely_total} listing{'s' if job.likely_total != 1 else ''} its IP most likely changes"
+    n = job.likely_total
     if job.status == RescreenStatus.RUNNING:
         if job.phase == RescreenPhase.REST:
-            return f"Now the rest of the catalogue ({likely} done first)"
-        return f"First {likely}, then the rest of the catalogue"
-    return f"Every live listing, {likely} first"
+            return ngettext(
+                "Now the rest of the catalogue (the %(n)s listing its IP most likely changes done first)",
+                "Now the rest of the catalogue (the %(n)s listings its IP most likely changes done first)",
+                n,
+            ) % {"n": n}
+        return ngettext(
+            "First the %(n)s listing its IP most likely changes, then the rest of the catalogue",
+            "First the %(n)s listings its IP most likely changes, then the rest of the catalogue",
+            n,
+        ) % {"n": n}
+    return ngettext(
+        "Every live listing, the %(n)s listing its IP most likely changes first",
+        "Every live listing, the %(n)s listings its IP most likely changes first",
+        n,
+    ) % {"n": n}
 
 
 def eta_text(seconds):
     if seconds is None:
         return ""
     if seconds < 60:
-        return "less than a minute left"
+        return gettext("less than a minute left")
     minutes = round(seconds / 60)
     if minutes < 90:
-        return f"about {minutes} minute{'s' if minutes != 1 else ''} left"
-    return f"about {round(minutes / 60)} hours left"
+        return ngettext("about %(n)s minute left", "about %(n)s minutes left", minutes) % {"n": minutes}
+    hours = round(minutes / 60)
+    return ngettext("about %(n)s hour left", "about %(n)s hours left", hours) % {"n": hours}

@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from portal.roles import user_is_platform_staff
@@ -32,15 +33,17 @@ def brand_screening(request, pk):
     if request.method == "POST":
         if not may_start:
             raise PermissionDenied(
-                "Only platform staff or an owner of the brand's organisation may start a re-screening."
+                _("Only platform staff or an owner of the brand's organisation may start a re-screening.")
             )
         queued_before = RescreenJob.objects.filter(rights_holder=holder, status=RescreenStatus.QUEUED).exists()
         rescreen_job_request_by(rights_holder=holder, actor=request.user)
         if queued_before:
-            messages.info(request, "A re-screening was already waiting to start; your request joins it.")
+            messages.info(request, _("A re-screening was already waiting to start; your request joins it."))
         else:
             messages.success(
-                request, f"Re-screening of the marketplace's live listings for {holder.legal_name} queued."
+                request,
+                _("Re-screening of the marketplace's live listings for %(brand)s queued.")
+                % {"brand": holder.legal_name},
             )
         return redirect("screening:brand", pk=holder.pk)
     jobs = rescreen_jobs_of(holder.pk)

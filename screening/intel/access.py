@@ -9,11 +9,12 @@ for a missing one; staff who try to change a brand's intelligence are refused (4
 
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy
 
 from rights_holders.models import IPAsset, RightsHolder, VerificationStatus
 from rights_holders.scoping import rights_holder_ids_visible_to, rights_holders_readable_by
 
-READ_ONLY_TEXT = "Only the people who act for this brand may change what it tells screening."
+READ_ONLY_TEXT = gettext_lazy("Only the people who act for this brand may change what it tells screening.")
 
 
 def holders_fed_by(user):

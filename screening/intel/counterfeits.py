@@ -13,6 +13,8 @@ import hashlib
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from portal.audit import audit_log_record
 from portal.errors import InvalidInput
@@ -33,8 +35,10 @@ class CounterfeitImagesRejected(InvalidInput):
 
     def __init__(self, rejections, *, names, code=None):
         self.rejections = dict(rejections)
-        self.lines = [_named(names[i] or f"file {i + 1}", why) for i, why in sorted(self.rejections.items())]
-        super().__init__(f"Nothing was uploaded. {'; '.join(self.lines)}", code=code)
+        self.lines = [
+            _named(names[i] or _("file %(n)s") % {"n": i + 1}, why) for i, why in sorted(self.rejections.items())
+        ]
+        super().__init__(_("Nothing was uploaded. %(problems)s") % {"problems": "; ".join(self.lines)}, code=code)
 
 
 def _named(name, why):
@@ -57,14 +61,14 @@ def counterfeit_images_upload(*, rights_holder_id, files, actor, asset_id=None, 
     """
     files = list(files)
     if not files:
-        raise InvalidInput("Choose at least one picture of a counterfeit.", code="no_images")
+        raise InvalidInput(_("Choose at least one picture of a counterfeit."), code="no_images")
     actor_check(actor, int(rights_holder_id))
     names = [getattr(f, "name", "") or "" for f in files]
     validated, rejected = validate_uploads(files, kind="image")
     if rejected:
         raise CounterfeitImagesRejected({index: str(error) for index, error in rejected.items()}, names=names)
     hashes = [_sha256(upload.content) for upload in validated]
-    repeated = {i: "the same picture is chosen twice." for i, h in enumerate(hashes) if h in hashes[:i]}
+    repeated = {i: _("the same picture is chosen twice.") for i, h in enumerate(hashes) if h in hashes[:i]}
     if repeated:
         raise CounterfeitImagesRejected(repeated, names=names, code="duplicate_image")
     now = now or timezone.now()
@@ -76,13 +80,13 @@ def counterfeit_images_upload(*, rights_holder_id, files, actor, asset_id=None, 
             asset = IPAsset.objects.filter(pk=asset_id, rights_holder=holder).first()
             if asset is None or asset.verification_status != VerificationStatus.VERIFIED:
                 raise InvalidInput(
-                    "Choose one of your brand's verified assets, or none (the picture then counts for all of them).",
+                    _("Choose one of your brand's verified assets, or none (the picture then counts for all of them)."),
                     code="asset_not_verified",
                 )
         uploads = CounterfeitImage.objects.filter(rights_holder=holder, source=CounterfeitSource.HOLDER_UPLOAD)
         earlier = dict(uploads.filter(content_hash__in=hashes).values_list("content_hash", "created_at"))
         already = {
-            i: f"your brand uploaded this picture on {earlier[h]:%Y-%m-%d}."
+            i: _("your brand uploaded this picture on %(date)s.") % {"date": date_format(earlier[h])}
             for i, h in enumerate(hashes)
             if h in earlier
         }
@@ -91,8 +95,8 @@ def counterfeit_images_upload(*, rights_holder_id, files, actor, asset_id=None, 
         count = uploads.count()
         if count + len(validated) > MAX_PER_HOLDER:
             raise InvalidInput(
-                f"A brand keeps at most {MAX_PER_HOLDER} uploaded counterfeit pictures; yours has {count}. "
-                "Remove some first.",
+                _("A brand keeps at most %(max)s uploaded counterfeit pictures; yours has %(n)s. Remove some first.")
+                % {"max": MAX_PER_HOLDER, "n": count},
                 code="too_many_images",
             )
         rows = []

@@ -2,6 +2,7 @@
 judge it, so a page and any other caller refuse the same things with the same words."""
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from portal.forms import LineField
 from screening.intel.models import SellerIdentityKind
@@ -22,7 +23,7 @@ class FilesField(forms.FileField):
     def clean(self, data, initial=None):
         files = [f for f in (data if isinstance(data, list | tuple) else [data]) if f]
         if not files:
-            raise forms.ValidationError("Choose at least one picture (JPEG, PNG or WebP).", code="required")
+            raise forms.ValidationError(_("Choose at least one picture (JPEG, PNG or WebP)."), code="required")
         return files
 
 
@@ -33,18 +34,20 @@ def _asset_choices(assets, *, blank=None):
 
 
 class KeywordsForm(forms.Form):
-    asset = forms.ChoiceField(label="Asset")
+    asset = forms.ChoiceField(label=_("Asset"))
     keywords = LineField(
-        label="Keywords",
+        label=_("Keywords"),
         max_length=2000,
-        error_messages={"required": "Give at least one keyword."},
-        help_text="Comma-separated: other spellings, model names, the brand in another script (耐克). "
-        "Case, accents and spacing do not matter.",
+        error_messages={"required": _("Give at least one keyword.")},
+        help_text=_(
+            "Comma-separated: other spellings, model names, the brand in another script (耐克). "
+            "Case, accents and spacing do not matter."
+        ),
     )
     confirm_ordinary = forms.BooleanField(
         required=False,
-        label="Add ordinary words anyway",
-        help_text="An ordinary English word counts only inside the asset's categories or beside another signal.",
+        label=_("Add ordinary words anyway"),
+        help_text=_("An ordinary English word counts only inside the asset's categories or beside another signal."),
     )
 
     def __init__(self, *args, assets, **kwargs):
@@ -54,18 +57,18 @@ class KeywordsForm(forms.Form):
 
 class SellerForm(forms.Form):
     store = LineField(
-        label="Store",
+        label=_("Store"),
         required=False,
         max_length=IDENTIFIER_MAX_LENGTH,
-        help_text="Its public id (sto_…) or its name as the marketplace shows it.",
+        help_text=_("Its public id (sto_…) or its name as the marketplace shows it."),
     )
-    phone = LineField(label="Phone", required=False, max_length=IDENTIFIER_MAX_LENGTH)
-    licence = LineField(label="Business licence number", required=False, max_length=IDENTIFIER_MAX_LENGTH)
+    phone = LineField(label=_("Phone"), required=False, max_length=IDENTIFIER_MAX_LENGTH)
+    licence = LineField(label=_("Business licence number"), required=False, max_length=IDENTIFIER_MAX_LENGTH)
     payout = LineField(
-        label="Payout account",
+        label=_("Payout account"),
         required=False,
         max_length=IDENTIFIER_MAX_LENGTH,
-        help_text="An IBAN or account number, e.g. from a test buy's receipt.",
+        help_text=_("An IBAN or account number, e.g. from a test buy's receipt."),
     )
 
     def identifiers(self):
@@ -73,11 +76,11 @@ class SellerForm(forms.Form):
 
 
 class CounterfeitImagesForm(forms.Form):
-    asset = forms.ChoiceField(label="Asset", required=False)
+    asset = forms.ChoiceField(label=_("Asset"), required=False)
     images = FilesField(
-        label="Pictures", help_text="JPEG, PNG or WebP photos of counterfeits: the goods or their listings."
+        label=_("Pictures"), help_text=_("JPEG, PNG or WebP photos of counterfeits: the goods or their listings.")
     )
 
     def __init__(self, *args, assets, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["asset"].choices = _asset_choices(assets, blank="All of the brand's assets")
+        self.fields["asset"].choices = _asset_choices(assets, blank=_("All of the brand's assets"))

@@ -10,6 +10,7 @@ when the person confirms they mean it (``confirm_ordinary``), after a warning sa
 
 from django.db import IntegrityError
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from portal.audit import audit_log_record
 from portal.errors import InvalidInput
@@ -35,8 +36,11 @@ class KeywordsRefused(InvalidInput):
 
     def __init__(self, problems, *, code=None):
         self.problems = list(problems)
-        text = "; ".join(f'"{keyword}": {why}' if keyword else why for keyword, why in self.problems)
-        super().__init__(f"Nothing was added. {text}", code=code)
+        text = "; ".join(
+            _('"%(keyword)s": %(why)s') % {"keyword": keyword, "why": why} if keyword else why
+            for keyword, why in self.problems
+        )
+        super().__init__(_("Nothing was added. %(problems)s") % {"problems": text}, code=code)
 
 
 class OrdinaryWordsNeedConfirming(KeywordsRefused):
@@ -52,13 +56,13 @@ def _problem(text):
     if problem := text_problem(text, multiline=False, max_length=KEYWORD_MAX_LENGTH):
         return problem
     if not any(char.isalpha() for char in text):
-        return "a keyword needs letters (a brand's name), not only digits or symbols."
+        return _("a keyword needs letters (a brand's name), not only digits or symbols.")
     letters = sum(char.isalnum() for char in text)
     if has_cjk(text):
         if letters < MIN_CJK:
-            return f"a Chinese keyword needs at least {MIN_CJK} characters."
+            return _("a Chinese keyword needs at least %(n)s characters.") % {"n": MIN_CJK}
     elif letters < MIN_LETTERS:
-        return f"a keyword needs at least {MIN_LETTERS} letters or digits: shorter ones match too much."
+        return _("a keyword needs at least %(n)s letters or digits: shorter ones match too much.") % {"n": MIN_LETTERS}
     return ""
 
 
@@ -72,9 +76,12 @@ def asset_keywords_add(*, asset_id, texts, actor, confirm_ordinary=False, now=No
     texts = [" ".join(str(text).split()) for text in texts]
     texts = [text for text in texts if text]
     if not texts:
-        raise InvalidInput("Give at least one keyword.", code="no_keywords")
+        raise InvalidInput(_("Give at least one keyword."), code="no_keywords")
     if len(texts) > MAX_PER_SUBMISSION:
-        raise InvalidInput(f"Add at most {MAX_PER_SUBMISSION} keywords at a time; {len(texts)} were given.")
+        raise InvalidInput(
+            _("Add at most %(max)s keywords at a time; %(n)s were given.")
+            % {"max": MAX_PER_SUBMISSION, "n": len(texts)}
+        )
     now = now or timezone.now()
     with durable_atomic():
         # The asset's row lock orders two additions to the same asset: the duplicate check below sees both.
@@ -82,16 +89,17 @@ def asset_keywords_add(*, asset_id, texts, actor, confirm_ordinary=False, now=No
         actor_check(actor, asset.rights_holder_id)
         if asset.verification_status != VerificationStatus.VERIFIED:
             raise InvalidInput(
-                f"{asset.name} is not verified yet: only verified assets are screened. Add keywords once it is.",
+                _("%(asset)s is not verified yet: only verified assets are screened. Add keywords once it is.")
+                % {"asset": asset.name},
                 code="asset_not_verified",
             )
         taken = {
-            plain(k): f"already a registered keyword of {asset.name}"
+            plain(k): _("already a registered keyword of %(asset)s") % {"asset": asset.name}
             for k in asset.keywords or []
             if isinstance(k, str)
         }
         existing = list(ExtraKeyword.objects.filter(asset=asset).values_list("plain", flat=True))
-        taken.update(dict.fromkeys(existing, f"already an extra keyword of {asset.name}"))
+        taken.update(dict.fromkeys(existing, _("already an extra keyword of %(asset)s") % {"asset": asset.name}))
         problems, ordinary, rows = [], [], []
         for text in texts:
             key = plain(text)
@@ -99,7 +107,7 @@ def asset_keywords_add(*, asset_id, texts, actor, confirm_ordinary=False, now=No
             if why:
                 problems.append((text, why))
                 continue
-            taken[key] = "given twice"
+            taken[key] = _("given twice")
             if not asset.categories and is_ordinary_word(text):
                 ordinary.append(text)
             rows.append(ExtraKeyword(asset=asset, text=text, plain=key, added_by=actor, created_at=now))
@@ -107,8 +115,8 @@ def asset_keywords_add(*, asset_id, texts, actor, confirm_ordinary=False, now=No
             raise KeywordsRefused(problems)
         if len(existing) + len(rows) > MAX_PER_ASSET:
             raise InvalidInput(
-                f"{asset.name} may have at most {MAX_PER_ASSET} extra keywords; it has {len(existing)}. "
-                "Remove some first.",
+                _("%(asset)s may have at most %(max)s extra keywords; it has %(n)s. Remove some first.")
+                % {"asset": asset.name, "max": MAX_PER_ASSET, "n": len(existing)},
                 code="too_many_keywords",
             )
         if ordinary and not confirm_ordinary:
@@ -116,10 +124,13 @@ def asset_keywords_add(*, asset_id, texts, actor, confirm_ordinary=False, now=No
                 [
                     (
                         text,
-                        f"an ordinary English word, and {asset.name} has no categories: screening counts it only "
-                        "beside another signal (replica words, a disguised spelling, a low price, an image), so "
-                        "on its own it will not flag a listing. Add the asset's categories, or confirm to add it "
-                        "anyway.",
+                        _(
+                            "an ordinary English word, and %(asset)s has no categories: screening counts it only "
+                            "beside another signal (replica words, a disguised spelling, a low price, an image), so "
+                            "on its own it will not flag a listing. Add the asset's categories, or confirm to add it "
+                            "anyway."
+                        )
+                        % {"asset": asset.name},
                     )
                     for text in ordinary
                 ]
@@ -127,7 +138,9 @@ def asset_keywords_add(*, asset_id, texts, actor, confirm_ordinary=False, now=No
         try:
             ExtraKeyword.objects.bulk_create(rows)
         except IntegrityError:  # the row lock orders additions to one asset; a bypass still adds nothing
-            raise KeywordsRefused([("", "another person added the same keyword just now; reload the page.")]) from None
+            raise KeywordsRefused(
+                [("", _("another person added the same keyword just now; reload the page."))]
+            ) from None
         audit_log_record(
             action="screening.keywords.added",
             actor=actor,

@@ -11,6 +11,9 @@ report the same seller (each report counts for its own brand).
 import re
 
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from portal import public_ids
 from portal.audit import audit_log_record
@@ -32,10 +35,10 @@ MIN_LENGTH = {
     SellerIdentityKind.PAYOUT: 8,
 }
 LABELS = {
-    SellerIdentityKind.STORE: "store",
-    SellerIdentityKind.PHONE: "phone",
-    SellerIdentityKind.LICENCE: "business licence number",
-    SellerIdentityKind.PAYOUT: "payout account",
+    SellerIdentityKind.STORE: gettext_lazy("Store"),
+    SellerIdentityKind.PHONE: gettext_lazy("Phone"),
+    SellerIdentityKind.LICENCE: gettext_lazy("Business licence number"),
+    SellerIdentityKind.PAYOUT: gettext_lazy("Payout account"),
 }
 
 
@@ -46,8 +49,8 @@ class SellerReportRefused(InvalidInput):
 
     def __init__(self, problems, *, code=None):
         self.problems = dict(problems)
-        text = "; ".join(f"{LABELS[kind].capitalize()}: {why}" for kind, why in self.problems.items())
-        super().__init__(f"Nothing was reported. {text}", code=code)
+        text = "; ".join(f"{LABELS[kind]}: {why}" for kind, why in self.problems.items())
+        super().__init__(_("Nothing was reported. %(problems)s") % {"problems": text}, code=code)
 
 
 def store_identity(value):
@@ -68,24 +71,24 @@ def _problem(kind, value):
     compared = normalise_identifier(value)
     # Say what a phone number is before how long it must be: "call me" is not a short phone number.
     if kind == SellerIdentityKind.PHONE and not re.fullmatch(r"\+?[0-9()]+", compared):
-        return "a phone number is digits, with an optional + in front (spaces and dashes are fine)."
+        return _("a phone number is digits, with an optional + in front (spaces and dashes are fine).")
     if (
         kind == SellerIdentityKind.STORE
         and value.strip().lower().startswith("sto_")
         and store_identity(value) == value.strip()
     ):
         # Meant as a store's public id, mistyped: kept as a name it would never match the store.
-        return (
+        return _(
             "this is not a store's public id: one is sto_ followed by 26 letters and digits, as the "
             "marketplace shows it. Copy it again, or give the store's name."
         )
     if len(compared) < MIN_LENGTH[kind] or (
         kind == SellerIdentityKind.PHONE and sum(c.isdigit() for c in compared) < MIN_LENGTH[kind]
     ):
-        return (
-            f"at least {MIN_LENGTH[kind]} characters besides spaces, dots, dashes and slashes are needed; "
+        return _(
+            "at least %(n)s characters besides spaces, dots, dashes and slashes are needed; "
             "a shorter one would match sellers who merely look alike."
-        )
+        ) % {"n": MIN_LENGTH[kind]}
     return ""
 
 
@@ -103,7 +106,10 @@ def seller_report(*, rights_holder_id, identifiers, actor, now=None):
             given[kind] = value
     if not given:
         raise InvalidInput(
-            "Give at least one identifier of the seller: its store, phone, business licence number or payout account.",
+            _(
+                "Give at least one identifier of the seller: its store, phone, business licence number or payout "
+                "account."
+            ),
             code="no_identifiers",
         )
     actor_check(actor, int(rights_holder_id))
@@ -125,8 +131,8 @@ def seller_report(*, rights_holder_id, identifiers, actor, now=None):
             ).values_list("kind", "identity_hash", "report__created_at")
         }
         repeated = {
-            kind: f"your brand reported this one on {earlier[(kind, value)]:%Y-%m-%d}; remove that report first "
-            "to report it again."
+            kind: _("your brand reported this one on %(date)s; remove that report first to report it again.")
+            % {"date": date_format(earlier[(kind, value)])}
             for kind, value in hashed.items()
             if (kind, value) in earlier
         }

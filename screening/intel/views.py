@@ -8,6 +8,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from portal.errors import InvalidInput
@@ -82,7 +84,9 @@ def _refused(form, error, *, field=None):
         return
     if isinstance(error, KeywordsRefused):
         for keyword, why in error.problems:
-            form.add_error("keywords", f'"{keyword}": {why}' if keyword else why)
+            form.add_error(
+                "keywords", _('"%(keyword)s": %(why)s') % {"keyword": keyword, "why": why} if keyword else why
+            )
         return
     if isinstance(error, CounterfeitImagesRejected):
         for line in error.lines:
@@ -111,8 +115,16 @@ def keywords_add(request, pk):
         except InvalidInput as error:
             _refused(form, error, field="keywords")
         else:
-            added = ", ".join(f'"{row.text}"' for row in rows)
-            messages.success(request, f"Added {added}: screening uses it from the next listing it screens.")
+            added = _(", ").join(_('"%(keyword)s"') % {"keyword": row.text} for row in rows)
+            messages.success(
+                request,
+                ngettext(
+                    "Added %(keywords)s: screening uses it from the next listing it screens.",
+                    "Added %(keywords)s: screening uses them from the next listing it screens.",
+                    len(rows),
+                )
+                % {"keywords": added},
+            )
             return redirect("screening_intel:holder", pk=holder.pk)
     return _page(request, holder, status=400, keywords_form=form)
 
@@ -128,7 +140,9 @@ def keyword_remove(request, pk, keyword_pk):
         extra_keyword_remove(keyword_id=keyword.pk, actor=request.user)
     except ExtraKeyword.DoesNotExist:
         raise Http404 from None
-    messages.success(request, f'Removed "{keyword.text}" from {keyword.asset.name}.')
+    messages.success(
+        request, _('Removed "%(keyword)s" from %(asset)s.') % {"keyword": keyword.text, "asset": keyword.asset.name}
+    )
     return redirect("screening_intel:holder", pk=holder.pk)
 
 
@@ -145,8 +159,10 @@ def seller_add(request, pk):
         else:
             messages.success(
                 request,
-                "Seller reported. Its identifiers are kept only as keyed hashes; a store that shares one counts "
-                "as a moderate signal on your brand's listings.",
+                _(
+                    "Seller reported. Its identifiers are kept only as keyed hashes; a store that shares one counts "
+                    "as a moderate signal on your brand's listings."
+                ),
             )
             return redirect("screening_intel:holder", pk=holder.pk)
     return _page(request, holder, status=400, seller_form=form)
@@ -162,7 +178,7 @@ def seller_remove(request, pk, report_pk):
         seller_report_remove(report_id=report_pk, actor=request.user)
     except ReportedSeller.DoesNotExist:
         raise Http404 from None
-    messages.success(request, "Report removed.")
+    messages.success(request, _("Report removed."))
     return redirect("screening_intel:holder", pk=holder.pk)
 
 
@@ -185,10 +201,12 @@ def images_add(request, pk):
         except InvalidInput as error:
             _refused(form, error, field="images")
         else:
-            messages.success(request, f"Uploaded {len(rows)} picture{'' if len(rows) == 1 else 's'}.")
+            messages.success(
+                request, ngettext("Uploaded %(n)s picture.", "Uploaded %(n)s pictures.", len(rows)) % {"n": len(rows)}
+            )
             return redirect("screening_intel:holder", pk=holder.pk)
     if request.FILES:  # a browser keeps no file in a form that comes back: the good pictures are gone too
-        messages.warning(request, "Files are not kept when a form comes back: choose the pictures again.")
+        messages.warning(request, _("Files are not kept when a form comes back: choose the pictures again."))
     return _page(request, holder, status=400, images_form=form)
 
 
@@ -204,5 +222,5 @@ def image_remove(request, pk, image_pk):
         counterfeit_image_remove(image_id=image_pk, actor=request.user)
     except CounterfeitImage.DoesNotExist:
         raise Http404 from None
-    messages.success(request, "Picture removed.")
+    messages.success(request, _("Picture removed."))
     return redirect("screening_intel:holder", pk=holder.pk)

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.conf import settings
+from django.utils.translation import gettext_lazy
 
 from rights_holders.models import RightsHolder
 from screening.models import AlertStatus, BrandScreeningSettings, DismissalReason, ScreeningAlert, ScreeningResult
@@ -37,13 +38,13 @@ RIGHT_ALERT_STATUSES = (AlertStatus.CONFIRMED, AlertStatus.ALREADY_FILED)
 WRONG_ITEM_STATUSES = (ItemStatus.DISMISSED, ItemStatus.REJECTED)
 REASON_LABELS = dict(DismissalReason.choices)
 KIND_LABELS = {
-    "keyword": "Keyword",
-    "ocr": "Text in an image",
-    "image": "Image match",
-    "price": "Price",
-    "replica": "Replica words",
-    "category": "Category",
-    "merchant": "Merchant facts",
+    "keyword": gettext_lazy("Keyword"),
+    "ocr": gettext_lazy("Text in an image"),
+    "image": gettext_lazy("Image match"),
+    "price": gettext_lazy("Price"),
+    "replica": gettext_lazy("Replica words"),
+    "category": gettext_lazy("Category"),
+    "merchant": gettext_lazy("Merchant facts"),
 }
 
 
@@ -109,7 +110,7 @@ class BrandReport:
     @property
     def table_rows(self):
         """[(label, Figures)]: every signal together, then each kind the brand's decisions carried."""
-        return [("All signals", self.figures), *[(KIND_LABELS[kind], f) for kind, f in self.kind_rows]]
+        return [(gettext_lazy("All signals"), self.figures), *[(KIND_LABELS[kind], f) for kind, f in self.kind_rows]]
 
     @property
     def enough_decisions(self):

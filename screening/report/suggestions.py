@@ -23,6 +23,8 @@ A cut is shown with two decimals when one fits between the scores it separates, 
 from dataclasses import dataclass
 from decimal import ROUND_FLOOR, Decimal
 
+from django.utils.translation import gettext, ngettext
+
 MIN_DECISIONS = 20
 NOTICE_PRECISION_TARGET = 0.97
 MISSED_WEIGHT = 3
@@ -70,8 +72,8 @@ def _precision(right, decided):
     return right / decided if decided else None
 
 
-def _plural(n, one, many=None):
-    return f"{n} {one if n == 1 else (many or one + 's')}"
+def _ratio(value):
+    return f"{value:.2f}"
 
 
 def notice_suggestion(decisions, *, notice, alert):
@@ -104,9 +106,18 @@ def notice_suggestion(decisions, *, notice, alert):
                 "notice",
                 notice,
                 1.0,
-                f"No notice threshold would have kept precision at {NOTICE_PRECISION_TARGET:.2f}: at the current "
-                f"{_score(notice)}, {cur_right} of {cur_decided} decided listings were right "
-                f"({cur_precision:.2f}). Consider leaving every listing to an alert (a notice threshold of 1).",
+                gettext(
+                    "No notice threshold would have kept precision at %(target)s: at the current %(notice)s, "
+                    "%(right)s of %(decided)s decided listings were right (%(precision)s). Consider leaving every "
+                    "listing to an alert (a notice threshold of 1)."
+                )
+                % {
+                    "target": _ratio(NOTICE_PRECISION_TARGET),
+                    "notice": _score(notice),
+                    "right": cur_right,
+                    "decided": cur_decided,
+                    "precision": _ratio(cur_precision),
+                },
             )
         return None
     score, r, d = best
@@ -122,10 +133,23 @@ def notice_suggestion(decisions, *, notice, alert):
             "notice",
             notice,
             cut,
-            f"Raising the notice threshold from {_score(notice)} to {_score(cut)} would have kept "
-            f"{_plural(wrong_avoided, 'wrong notice')} from being filed and sent "
-            f"{_plural(right_moved, 'right one')} to an alert instead; precision at or above {_score(cut)}: "
-            f"{r} of {d} ({r / d:.2f}), against {cur_right} of {cur_decided} ({cur_precision:.2f}) now.",
+            gettext(
+                "Raising the notice threshold from %(notice)s to %(cut)s would have kept %(wrong)s from being filed "
+                "and sent %(right)s to an alert instead; precision at or above %(cut)s: %(r)s of %(d)s "
+                "(%(precision)s), against %(cur_right)s of %(cur_decided)s (%(cur_precision)s) now."
+            )
+            % {
+                "notice": _score(notice),
+                "cut": _score(cut),
+                "wrong": ngettext("%(n)s wrong notice", "%(n)s wrong notices", wrong_avoided) % {"n": wrong_avoided},
+                "right": ngettext("%(n)s right one", "%(n)s right ones", right_moved) % {"n": right_moved},
+                "r": r,
+                "d": d,
+                "precision": _ratio(r / d),
+                "cur_right": cur_right,
+                "cur_decided": cur_decided,
+                "cur_precision": _ratio(cur_precision),
+            },
         )
     more_right, more_wrong = r - cur_right, (d - r) - (cur_decided - cur_right)
     if cut >= notice or not more_right + more_wrong:
@@ -134,10 +158,22 @@ def notice_suggestion(decisions, *, notice, alert):
         "notice",
         notice,
         cut,
-        f"Lowering the notice threshold from {_score(notice)} to {_score(cut)} would have taken "
-        f"{_plural(more_right + more_wrong, 'more listing')} down at once ({more_right} right, {more_wrong} "
-        f"wrong); precision at or above {_score(cut)}: {r} of {d} ({r / d:.2f}). "
-        "Notices go only to brands that opted in to proactive enforcement.",
+        gettext(
+            "Lowering the notice threshold from %(notice)s to %(cut)s would have taken %(more)s down at once "
+            "(%(more_right)s right, %(more_wrong)s wrong); precision at or above %(cut)s: %(r)s of %(d)s "
+            "(%(precision)s). Notices go only to brands that opted in to proactive enforcement."
+        )
+        % {
+            "notice": _score(notice),
+            "cut": _score(cut),
+            "more": ngettext("%(n)s more listing", "%(n)s more listings", more_right + more_wrong)
+            % {"n": more_right + more_wrong},
+            "more_right": more_right,
+            "more_wrong": more_wrong,
+            "r": r,
+            "d": d,
+            "precision": _ratio(r / d),
+        },
     )
 
 
@@ -170,10 +206,20 @@ def alert_suggestion(decisions, *, notice, alert):
         "alert",
         alert,
         cut,
-        f"Raising the alert threshold from {_score(alert)} to {_score(cut)} would have sent "
-        f"{_plural(avoided, 'fewer false alert')} (dismissed) and missed {_plural(missed, 'confirmed one')}; "
-        f"the alerts' dismissal rate would have been {rate_then:.0%} instead of {rate_now:.0%} "
-        f"({len(band)} decided alerts below the notice threshold).",
+        gettext(
+            "Raising the alert threshold from %(alert)s to %(cut)s would have sent %(fewer)s (dismissed) and missed "
+            "%(missed)s; the alerts' dismissal rate would have been %(then)s instead of %(now)s (%(band)s decided "
+            "alerts below the notice threshold)."
+        )
+        % {
+            "alert": _score(alert),
+            "cut": _score(cut),
+            "fewer": ngettext("%(n)s fewer false alert", "%(n)s fewer false alerts", avoided) % {"n": avoided},
+            "missed": ngettext("%(n)s confirmed one", "%(n)s confirmed ones", missed) % {"n": missed},
+            "then": f"{rate_then:.0%}",
+            "now": f"{rate_now:.0%}",
+            "band": len(band),
+        },
     )
 
 

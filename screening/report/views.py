@@ -6,6 +6,7 @@ from datetime import timedelta
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from portal.forms import whole_number
 from portal.roles import user_is_platform_staff
@@ -35,7 +36,10 @@ def report(request):
         "precision_target": NOTICE_PRECISION_TARGET,
     }
     if days is None:
-        context["error"] = f"Days must be a whole number from 1 to {MAX_DAYS}; got {raw!r}."
+        context["error"] = _("Days must be a whole number from 1 to %(max)s; got “%(raw)s”.") % {
+            "max": MAX_DAYS,
+            "raw": raw,
+        }
         return render_for_viewer(request, TEMPLATE, context, status=400)
     until = timezone.now()
     context["days"] = days

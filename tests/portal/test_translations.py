@@ -67,3 +67,11 @@ def test_makemessages_finds_no_string_without_a_chinese_translation(tmp_path):
     refreshed = copy / CATALOGUE.relative_to(settings.BASE_DIR)
     new = _entries("--untranslated", catalogue=refreshed) + _entries("--only-fuzzy", catalogue=refreshed)
     assert new == [], "strings without a Chinese translation; run `make makemessages` and translate them"
+
+
+def test_no_message_is_written_with_an_escape_sequence():
+    """xgettext keeps "\\u201c" in a msgid as six characters, while Python makes it one: such a string is never
+    found in the catalogue. Marked strings carry the character itself ("“")."""
+    text = CATALOGUE.read_text(encoding="utf-8")
+    escaped = [line for line in text.splitlines() if line.startswith("msgid") and "\\\\u" in line]
+    assert escaped == []
