@@ -424,6 +424,7 @@ def notices_bulk_create(asset, store, count, *, channel=Channel.WEB, status=Item
                     status_changed_at=now,
                     track=Track.STANDARD,
                     opened_at=now,
+                    review_due_at=now + timedelta(hours=24),
                 )
                 for notice, listing in zip(notices, listings, strict=True)
             ]
