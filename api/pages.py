@@ -14,12 +14,15 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 
 from api.forms import ApiKeyCreateForm
 from api.keys import api_key_create, api_key_revoke, user_manages_api_keys
+from api.page_filters import ApiKeyFilter
 from api.selectors import api_keys_of, membership_by_slug_or_404
 from portal.errors import InvalidInput
+from portal.lists import ListSort, list_page
 
 
 def _organisation(request, organisation_slug, *, manage):
@@ -34,12 +37,16 @@ def _organisation(request, organisation_slug, *, manage):
 @login_required
 def key_list(request, organisation):
     organisation, can_manage = _organisation(request, organisation, manage=False)
+    listing = list_page(
+        request, api_keys_of(organisation), sorts=KEY_SORTS, default_sort="-created", filterset_class=ApiKeyFilter
+    )
     return render(
         request,
         "api/key_list.html",
         {
             "organisation": organisation,
-            "keys": api_keys_of(organisation),
+            "listing": listing,
+            "keys": listing.object_list,
             "can_manage": can_manage,
             "now": timezone.now(),
         },
@@ -54,6 +61,14 @@ _FIELD_OF_REFUSAL = {
     "scope_required": "scopes",
     "scope_not_allowed": "scopes",
     "expiry_in_past": "expires_in_days",
+}
+
+
+KEY_SORTS = {
+    "name": ListSort(gettext_lazy("Name"), ("name",)),
+    "created": ListSort(gettext_lazy("Created"), ("created_at",)),
+    "last_used": ListSort(gettext_lazy("Last used"), ("last_used_at",)),
+    "expires": ListSort(gettext_lazy("Expires"), ("expires_at",)),
 }
 
 

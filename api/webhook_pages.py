@@ -11,14 +11,17 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from api.fields import object_by_public_id_or_404
+from api.page_filters import WebhookFilter
 from api.webhooks import subscriptions as services
 from api.webhooks import types
 from api.webhooks.outbound import UrlRefused
 from portal.forms import LineField
+from portal.lists import ListSort, list_page
 from portal.models import Organisation
 from portal.public_ids import encode
 from takedowns.views.errors import DOMAIN_ERRORS, error_messages, error_status, form_add_domain_error, refused
@@ -55,17 +58,30 @@ def _subscription_or_404(request, webhook_id):
     return object_by_public_id_or_404(services.webhook_subscriptions_visible_to(request.user), "whk", webhook_id)
 
 
+WEBHOOK_SORTS = {
+    "organisation": ListSort(gettext_lazy("Organisation"), ("organisation__name",)),
+    "endpoint": ListSort(gettext_lazy("Endpoint"), ("url",)),
+}
+
+
 @login_required
 def webhook_list(request):
     organisations = _organisations(request.user)
-    subscriptions = list(services.webhook_subscriptions_visible_to(request.user).order_by("organisation__name", "-id"))
+    listing = list_page(
+        request,
+        services.webhook_subscriptions_visible_to(request.user),
+        sorts=WEBHOOK_SORTS,
+        default_sort="organisation",
+        filterset_class=WebhookFilter,
+    )
+    subscriptions = listing.object_list
     for subscription in subscriptions:
         subscription.public = encode("whk", subscription.public_id)
-    status = 200 if organisations or subscriptions else 403
+    status = 200 if organisations or listing.count else 403
     return render(
         request,
         "api/webhook_list.html",
-        {"organisations": organisations, "subscriptions": subscriptions},
+        {"organisations": organisations, "subscriptions": subscriptions, "listing": listing},
         status=status,
     )
 
