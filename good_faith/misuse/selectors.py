@@ -57,9 +57,9 @@ def misuse_measures_of(user):
     )
 
 
-def misuse_measures_recent(*, limit=50):
-    """The newest measures against any organisation, for platform staff."""
-    return MisuseMeasure.objects.select_related("organisation", "suspension").order_by("-created_at", "-id")[:limit]
+def misuse_measures_recent():
+    """Every measure against any organisation, for platform staff (a list page filters, sorts and pages them)."""
+    return MisuseMeasure.objects.select_related("organisation", "suspension")
 
 
 def misuse_appeals_open():

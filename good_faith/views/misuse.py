@@ -6,8 +6,10 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from good_faith.filters import MisuseMeasureFilter
 from good_faith.misuse import (
     measure_in_force,
     misuse_appeal_decide,
@@ -18,9 +20,15 @@ from good_faith.misuse import (
 )
 from good_faith.models import MisuseMeasure, MisuseMeasureStatus
 from portal.forms import ProseField
+from portal.lists import ListSort, list_page
 from portal.roles import user_is_senior_reviewer
 from takedowns.views.display import render_for_viewer
 from takedowns.views.errors import DOMAIN_ERRORS, form_refusal, refused
+
+MEASURE_SORTS = {
+    "issued": ListSort(_("Issued"), ("created_at",)),
+    "organisation": ListSort(_("Organisation"), ("organisation__name", "-created_at")),
+}
 
 
 class MisuseAppealForm(forms.Form):
@@ -49,11 +57,22 @@ def _misuse_page(request, status=200):
         measure.in_force = measure_in_force(measure, now)
         measure.can_appeal = measure.in_force and measure.status == MisuseMeasureStatus.IN_FORCE
     is_senior = user_is_senior_reviewer(user)
-    recent = list(misuse_measures_recent()) if user.is_platform_staff else []
+    listing = None
+    recent = []
+    if user.is_platform_staff:
+        listing = list_page(
+            request,
+            misuse_measures_recent(),
+            sorts=MEASURE_SORTS,
+            default_sort="-issued",
+            filterset_class=MisuseMeasureFilter,
+        )
+        recent = listing.object_list
     for measure in recent:
         measure.in_force = measure_in_force(measure, now)
     context = {
         "recent": recent,
+        "listing": listing,
         "measures": measures,
         "appeal_form": MisuseAppealForm(),
         "is_senior": is_senior,

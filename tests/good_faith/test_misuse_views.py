@@ -6,11 +6,13 @@ import pytest
 from django.urls import reverse
 
 from good_faith.models import MisuseMeasure, MisuseMeasureKind, MisuseMeasureStatus
+from portal.models import Organisation, OrganisationKind
 from takedowns.models import ItemStatus, Notice
 from takedowns.notices import filing_suspension_of
 from tests import factories
 from tests.good_faith import test_misuse as base
 from tests.good_faith.test_misuse import SUSPEND, WARN, pending_item
+from tests.lists import list_queries_constant
 from tests.takedowns.conftest import NOTICE_DATA
 
 # The service tests' world (fixtures), shared rather than copied.
@@ -277,3 +279,22 @@ def test_an_appeal_or_decision_without_its_text_answers_400_and_changes_nothing(
     assert "give the organisation the reasons" in response.content.decode()
     suspended.refresh_from_db()
     assert suspended.status == MisuseMeasureStatus.APPEALED
+
+
+def test_staffs_list_of_measures_costs_the_same_queries_for_10_or_500(client, reviewer):
+    def make(n):
+        start = Organisation.objects.count()
+        orgs = Organisation.objects.bulk_create(
+            [
+                Organisation(name=f"Filer {start + i}", slug=f"filer-{start + i}", kind=OrganisationKind.RIGHTS_HOLDER)
+                for i in range(n)
+            ]
+        )
+        MisuseMeasure.objects.bulk_create(
+            [MisuseMeasure(organisation=o, kind=MisuseMeasureKind.WARNING, statement="Three unfounded.") for o in orgs]
+        )
+
+    client.force_login(reviewer)
+    url = reverse("good_faith:misuse")
+    list_queries_constant(client, url, make)
+    list_queries_constant(client, url, make, params={"kind": "warning", "sort": "organisation"}, sizes=(510, 1000))
