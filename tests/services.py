@@ -50,3 +50,16 @@ def needs_chromium():
     if not Path(CHROMIUM).exists():
         _missing(f"this test needs Chromium at {CHROMIUM}: apt-get install -y chromium")
     return CHROMIUM
+
+
+def browser_session_cookie(live_server, user):
+    """A session cookie of ``user`` signed in, for a browser context against ``live_server`` (no sign-in form)."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    return {
+        "name": settings.SESSION_COOKIE_NAME,
+        "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+        "url": live_server.url,
+    }

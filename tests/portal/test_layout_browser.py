@@ -7,9 +7,7 @@ import os
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.contrib.auth.models import Group
-from django.test import Client
 from django.urls import reverse
 
 from portal.models import OrganisationKind
@@ -17,7 +15,7 @@ from rights_holders.models import VerificationStatus
 from takedowns.models import NoticeItem
 from tests import factories
 from tests.bulk import notices_bulk_create
-from tests.services import CHROMIUM_ARGS, needs_chromium
+from tests.services import CHROMIUM_ARGS, browser_session_cookie, needs_chromium
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -30,16 +28,6 @@ def _groups(db):
     from portal.roles import ensure_platform_groups
 
     ensure_platform_groups()
-
-
-def _cookie(live_server, user):
-    client = Client()
-    client.force_login(user)
-    return {
-        "name": settings.SESSION_COOKIE_NAME,
-        "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-        "url": live_server.url,
-    }
 
 
 def _world():
@@ -116,7 +104,7 @@ def test_no_main_page_of_any_role_is_wider_than_a_phone(live_server):
 
     chromium = needs_chromium()
     world = _world()
-    cookies = {role: _cookie(live_server, user) for role, (user, _) in world.items()}
+    cookies = {role: browser_session_cookie(live_server, user) for role, (user, _) in world.items()}
     shots = Path(os.environ["LAYOUT_SCREENSHOTS"]) if os.environ.get("LAYOUT_SCREENSHOTS") else None
     # No database from here to the browser's end: Playwright runs an event loop in this thread.
     with sync_playwright() as playwright:

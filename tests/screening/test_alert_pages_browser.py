@@ -10,13 +10,11 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from django.conf import settings
-from django.test import Client
 
 from screening.models import AlertStatus, ScreeningAlert
 from takedowns.models import Notice
 from tests.screening.alert_world import alert_made, alert_world
-from tests.services import CHROMIUM_ARGS, needs_chromium
+from tests.services import CHROMIUM_ARGS, browser_session_cookie, needs_chromium
 from tests.takedowns.conftest import NOTICE_DATA
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -29,16 +27,6 @@ def _groups(db):
     from portal.roles import ensure_platform_groups
 
     ensure_platform_groups()
-
-
-def _session_cookie(live_server, user):
-    client = Client()
-    client.force_login(user)
-    return {
-        "name": settings.SESSION_COOKIE_NAME,
-        "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-        "url": live_server.url,
-    }
 
 
 def _fits(page):
@@ -63,7 +51,7 @@ def test_a_brand_person_works_the_inbox_in_chromium(live_server, viewport, who):
             shots.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(shots / f"{who}-{viewport}-{name}.png"), full_page=True)
 
-    cookie = _session_cookie(live_server, user)
+    cookie = browser_session_cookie(live_server, user)
     listing_title, acting_for = w.listings[0].title, f"{w.agent.pk}:{w.holder.pk}"
     # No database from here to the browser's end: Playwright runs an event loop in this thread.
     with sync_playwright() as playwright:
