@@ -1,28 +1,29 @@
 """Forms of the Good Faith pages. They check shape; the rules live in the services."""
 
 from django import forms
+from django.utils.translation import gettext_lazy
 
 from good_faith.models import OVERALL
 from portal.forms import LineField, ProseField
 from takedowns.models import InfringementType
 
-SCOPE_CHOICES = [(OVERALL, "All infringement types (overall)"), *InfringementType.choices]
+SCOPE_CHOICES = [(OVERALL, gettext_lazy("All infringement types (overall)")), *InfringementType.choices]
 
 
 class MembershipDecisionForm(forms.Form):
     """Staff grant or revoke membership by hand for one scope; the decision holds until lifted."""
 
-    infringement_type = forms.ChoiceField(choices=SCOPE_CHOICES, required=False, label="Scope")
+    infringement_type = forms.ChoiceField(choices=SCOPE_CHOICES, required=False, label=gettext_lazy("Scope"))
     reason = ProseField(
         widget=forms.Textarea(attrs={"rows": 3}),
-        label="Reason (shown to the rights holder and kept in the history)",
-        error_messages={"required": "Give the reason for the decision."},
+        label=gettext_lazy("Reason (shown to the rights holder and kept in the history)"),
+        error_messages={"required": gettext_lazy("Give the reason for the decision.")},
     )
 
     def clean_reason(self):
         reason = self.cleaned_data["reason"].strip()
         if not reason:
-            raise forms.ValidationError("Give the reason for the decision.")
+            raise forms.ValidationError(gettext_lazy("Give the reason for the decision."))
         return reason
 
 
@@ -31,14 +32,14 @@ class OverrideLiftForm(forms.Form):
 
     reason = ProseField(
         widget=forms.Textarea(attrs={"rows": 2}),
-        label="Reason for lifting the override",
-        error_messages={"required": "Give the reason for lifting the override."},
+        label=gettext_lazy("Reason for lifting the override"),
+        error_messages={"required": gettext_lazy("Give the reason for lifting the override.")},
     )
 
     def clean_reason(self):
         reason = self.cleaned_data["reason"].strip()
         if not reason:
-            raise forms.ValidationError("Give the reason for lifting the override.")
+            raise forms.ValidationError(gettext_lazy("Give the reason for lifting the override."))
         return reason
 
 

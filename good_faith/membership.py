@@ -39,11 +39,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.db.models import Count
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 
 from good_faith.models import OVERALL, ManualOverride, Membership, MembershipChange, MembershipStatus
 from good_faith.records import TrackRecord, track_records, window_start
 from portal.audit import audit_log_record
 from portal.errors import TransitionError
+from portal.i18n import records_language
 from portal.models import AuditLogEntry
 from portal.roles import user_is_platform_staff
 from portal.transactions import durable_atomic
@@ -99,7 +101,12 @@ def membership_eligibility(record, *, has_verified_asset, misuse_strikes):
         missing = minimum - record.decided
         shortfalls.append(
             Shortfall(
-                f"{missing} more decided item{'s' if missing != 1 else ''} needed ({record.decided} of {minimum})",
+                ngettext(
+                    "%(missing)s more decided item needed (%(decided)s of %(minimum)s)",
+                    "%(missing)s more decided items needed (%(decided)s of %(minimum)s)",
+                    missing,
+                )
+                % {"missing": missing, "decided": record.decided, "minimum": minimum},
                 code="decided_items",
                 current=record.decided,
                 required=minimum,
@@ -117,7 +124,8 @@ def membership_eligibility(record, *, has_verified_asset, misuse_strikes):
             )
             shortfalls.append(
                 Shortfall(
-                    f"upheld {_percent_text(shown)}% of {min_upheld}% needed",
+                    gettext("upheld %(shown)s%% of %(required)s%% needed")
+                    % {"shown": _percent_text(shown), "required": min_upheld},
                     code="upheld_percent",
                     current=shown,
                     required=min_upheld,
@@ -131,7 +139,8 @@ def membership_eligibility(record, *, has_verified_asset, misuse_strikes):
             more = math.ceil((100 * successful - max_cn * record.decided) / max_cn) if max_cn > 0 else None
             shortfalls.append(
                 Shortfall(
-                    f"successful counter-notices {_percent_text(shown)}%, at most {max_cn}% allowed",
+                    gettext("successful counter-notices %(shown)s%%, at most %(allowed)s%% allowed")
+                    % {"shown": _percent_text(shown), "allowed": max_cn},
                     code="counter_notice_percent",
                     current=shown,
                     required=max_cn,
@@ -141,15 +150,21 @@ def membership_eligibility(record, *, has_verified_asset, misuse_strikes):
     if misuse_strikes:
         shortfalls.append(
             Shortfall(
-                f"{misuse_strikes} misuse strike{'s' if misuse_strikes != 1 else ''} (manifestly unfounded notices and "
-                f"misuse measures) in the last {settings.GOOD_FAITH_WINDOW_DAYS} days; none allowed",
+                ngettext(
+                    "%(n)s misuse strike (manifestly unfounded notices and misuse measures) in the last %(days)s "
+                    "days; none allowed",
+                    "%(n)s misuse strikes (manifestly unfounded notices and misuse measures) in the last %(days)s "
+                    "days; none allowed",
+                    misuse_strikes,
+                )
+                % {"n": misuse_strikes, "days": settings.GOOD_FAITH_WINDOW_DAYS},
                 code="misuse_strikes",
                 current=misuse_strikes,
                 required=0,
             )
         )
     if not has_verified_asset:
-        shortfalls.append(Shortfall("no verified IP asset", code="no_verified_asset", current=0, required=1))
+        shortfalls.append(Shortfall(gettext("no verified IP asset"), code="no_verified_asset", current=0, required=1))
     return (not shortfalls, shortfalls)
 
 
@@ -173,7 +188,9 @@ def memberships_evaluate(*, now=None):
 
     now = now or timezone.now()
     summary = {"evaluated_at": now.isoformat()}
-    with durable_atomic():
+    # The changes' reasons are records (English whoever runs it); each notification is then written in its
+    # recipient's language (good_faith.notifications).
+    with durable_atomic(), records_language():
         _advisory_lock()
         all_changes = []
         for subject in SUBJECTS:
@@ -352,19 +369,19 @@ def _organisation_ids(subject, subject_ids):
 
 def _require_staff(actor):
     if actor is None or not user_is_platform_staff(actor):
-        raise PermissionDenied("Only platform staff grant or revoke Good Faith membership.")
+        raise PermissionDenied(gettext("Only platform staff grant or revoke Good Faith membership."))
 
 
 def _require_reason(reason):
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError("Give the reason for the decision; the holder and the audit log see it.")
+        raise ValidationError(gettext("Give the reason for the decision; the holder and the audit log see it."))
     return reason
 
 
 def _subject_kwargs(rights_holder_id, partner_id):
     if (rights_holder_id is None) == (partner_id is None):
-        raise ValidationError("Name either a rights holder or a partner.")
+        raise ValidationError(gettext("Name either a rights holder or a partner."))
     return {"rights_holder_id": rights_holder_id} if rights_holder_id is not None else {"partner_id": partner_id}
 
 

@@ -8,11 +8,17 @@ twice. The e-mails go out after commit through a task, in chunks, reusing
 ``takedowns.notifications.delivery`` (each send claims its row first).
 """
 
+from datetime import UTC
+
 from django.conf import settings
 from django.db import transaction
+from django.utils import translation
+from django.utils.translation import gettext
 
 from good_faith.models import MembershipStatus
 from portal.events import events_announce
+from portal.i18n import language_or_default
+from portal.instants import instant_text
 from portal.models import Membership as OrganisationMembership
 from takedowns.models import InfringementType, Notification
 from takedowns.notifications.delivery import path_or_blank
@@ -21,24 +27,47 @@ EMAIL_CHUNK = 500
 
 
 def _scope_label(infringement_type):
-    return InfringementType(infringement_type).label.lower() if infringement_type else "all infringement types"
+    return InfringementType(infringement_type).label.lower() if infringement_type else gettext("all infringement types")
 
 
 def _line(change):
-    scope = _scope_label(change.membership.infringement_type)
+    values = {"scope": _scope_label(change.membership.infringement_type), "reason": change.reason}
     to = change.to_status
     if change.cause == "override_lifted":
-        return (
-            f"- {scope}: the staff decision was lifted; the nightly evaluation decides again. Reason: {change.reason}"
+        text = gettext(
+            "%(scope)s: the staff decision was lifted; the nightly evaluation decides again. Reason: %(reason)s"
         )
-    if change.cause in {"granted", "revoked"}:
-        verb = "granted" if change.cause == "granted" else "revoked"
-        return f"- {scope}: membership {verb} by platform staff. Reason: {change.reason}"
-    if to == MembershipStatus.MEMBER:
-        return f"- {scope}: you are now a member; your notices of this scope take the fast track."
-    cooling = change.membership.cooling_off_until
-    until = f" You can qualify again from {cooling:%Y-%m-%d %H:%M} UTC." if cooling else ""
-    return f"- {scope}: membership suspended ({change.reason}).{until}"
+    elif change.cause == "granted":
+        text = gettext("%(scope)s: membership granted by platform staff. Reason: %(reason)s")
+    elif change.cause == "revoked":
+        text = gettext("%(scope)s: membership revoked by platform staff. Reason: %(reason)s")
+    elif to == MembershipStatus.MEMBER:
+        text = gettext("%(scope)s: you are now a member; your notices of this scope take the fast track.")
+    else:
+        text = gettext("%(scope)s: membership suspended (%(reason)s).")
+        cooling = change.membership.cooling_off_until
+        if cooling:
+            text += " " + gettext("You can qualify again from %(until)s.")
+            values["until"] = instant_text(cooling, UTC)
+    return "- " + text % values
+
+
+def _texts(subject_changes):
+    """The subject line and body of a subject's notification, in the active language."""
+    body = "\n".join(
+        [
+            gettext("Your Good Faith membership at %(site)s changed:") % {"site": settings.PORTAL_SITE_NAME},
+            "",
+            *(_line(change) for change in subject_changes),
+        ]
+    )
+    subject_line = gettext("Good Faith membership: %(changes)s") % {
+        "changes": ", ".join(
+            f"{_scope_label(c.membership.infringement_type)} {MembershipStatus(c.to_status).label.lower()}"
+            for c in subject_changes
+        )
+    }
+    return subject_line[:200], body
 
 
 def _subject_of(membership):
@@ -75,40 +104,36 @@ def membership_changes_notify(changes):
     )
     members = {}
     # Persons only: an API key's principal is a member to see, not to be told.
-    for user_id, org_id in (
+    for user_id, org_id, language in (
         OrganisationMembership.objects.people()
         .filter(organisation_id__in=set(org_of.values()), user__is_active=True)
-        .values_list("user_id", "organisation_id")
+        .values_list("user_id", "organisation_id", "user__language")
     ):
-        members.setdefault(org_id, []).append(user_id)
+        members.setdefault(org_id, []).append((user_id, language_or_default(language)))
     rows = []
     for subject, subject_changes in by_subject.items():
         org_id = org_of.get(subject)
         subject_changes.sort(key=lambda c: c.pk)
         source = f"good-faith-change-{subject_changes[0].pk}"
-        body = "\n".join(
-            [
-                f"Your Good Faith membership at {settings.PORTAL_SITE_NAME} changed:",
-                "",
-                *(_line(change) for change in subject_changes),
-            ]
-        )
         # Holders get a link to their record page; partners have no page of their own yet.
         url = path_or_blank("good_faith:holder-detail", subject[1]) if subject[0] == "rights_holder" else ""
-        subject_line = "Good Faith membership: " + ", ".join(
-            f"{_scope_label(c.membership.infringement_type)} {c.to_status.replace('_', ' ')}" for c in subject_changes
-        )
-        rows.extend(
-            Notification(
-                recipient_id=user_id,
-                organisation_id=org_id,
-                source=source,
-                subject=subject_line[:200],
-                body=body,
-                url=url,
+        # Each member reads it in their own language: written once per language among them.
+        texts = {}
+        for user_id, language in members.get(org_id, []):
+            if language not in texts:
+                with translation.override(language):
+                    texts[language] = _texts(subject_changes)
+            subject_line, body = texts[language]
+            rows.append(
+                Notification(
+                    recipient_id=user_id,
+                    organisation_id=org_id,
+                    source=source,
+                    subject=subject_line,
+                    body=body,
+                    url=url,
+                )
             )
-            for user_id in members.get(org_id, [])
-        )
     Notification.objects.bulk_create(rows, batch_size=2000, ignore_conflicts=True)
     sources = {row.source for row in rows}
     if sources:

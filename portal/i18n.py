@@ -27,7 +27,11 @@ API_PATH_PREFIX = "/api/"
 
 def user_language(user):
     """The language to write to ``user`` in when they are not reading a page: theirs, or the portal's default."""
-    language = getattr(user, "language", "") or ""
+    return language_or_default(getattr(user, "language", ""))
+
+
+def language_or_default(language):
+    """``language`` (a ``User.language`` value) if the portal speaks it, else the portal's default."""
     return language if language in LANGUAGE_CODES else settings.LANGUAGE_CODE
 
 

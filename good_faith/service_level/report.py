@@ -6,6 +6,7 @@ from datetime import date, datetime, timedelta
 from django.conf import settings
 from django.db import connection
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from good_faith.service_level.entries import queue_entries_sql
 from good_faith.service_level.figures import (
@@ -25,11 +26,11 @@ MAX_DAYS = 366
 
 KINDS = ("review", "adjudication", "audit", "appeal", "fast_track")
 KIND_LABELS = {
-    "review": "Review",
-    "adjudication": "Adjudication",
-    "audit": "Quality audit",
-    "appeal": "Appeal",
-    "fast_track": "Fast-track takedown",
+    "review": gettext_lazy("Review"),
+    "adjudication": gettext_lazy("Adjudication"),
+    "audit": gettext_lazy("Quality audit"),
+    "appeal": gettext_lazy("Appeal"),
+    "fast_track": gettext_lazy("Fast-track takedown"),
 }
 TRACKS = (Track.STANDARD.value, Track.FAST.value)
 

@@ -1,6 +1,7 @@
 """Showing Good Faith figures in words: percentages, hours, a change's figures, status labels."""
 
 from django import template
+from django.utils.translation import gettext, gettext_lazy, pgettext_lazy
 
 from good_faith.models import MembershipStatus
 from portal.models import OrganisationKind
@@ -12,18 +13,18 @@ STATUS_LABELS = dict(MembershipStatus.choices)
 
 # The figures a MembershipChange records, in the words the pages use; unknown keys keep their own name.
 FIGURE_LABELS = {
-    "decided": "decided",
-    "upheld": "upheld",
-    "dismissed_after_counter_notice": "successful counter-notices",
-    "rejected": "rejected",
-    "manifestly_unfounded": "manifestly unfounded",
-    "reversed": "reversed",
-    "accuracy_percent": "accuracy",
-    "counter_notice_success_percent": "counter-notice success",
-    "median_hours_to_outcome": "median time to outcome",
-    "misuse_strikes": "misuse strikes",
-    "has_verified_asset": "verified IP asset",
-    "qualifies": "qualified",
+    "decided": pgettext_lazy("figure", "decided"),
+    "upheld": pgettext_lazy("figure", "upheld"),
+    "dismissed_after_counter_notice": pgettext_lazy("figure", "successful counter-notices"),
+    "rejected": pgettext_lazy("figure", "rejected"),
+    "manifestly_unfounded": pgettext_lazy("figure", "manifestly unfounded"),
+    "reversed": pgettext_lazy("figure", "reversed"),
+    "accuracy_percent": pgettext_lazy("figure", "accuracy"),
+    "counter_notice_success_percent": pgettext_lazy("figure", "counter-notice success"),
+    "median_hours_to_outcome": pgettext_lazy("figure", "median time to outcome"),
+    "misuse_strikes": pgettext_lazy("figure", "misuse strikes"),
+    "has_verified_asset": pgettext_lazy("figure", "verified IP asset"),
+    "qualifies": pgettext_lazy("figure", "qualified"),
 }
 # Left out of a change's figures: the change's reason already says them in words.
 FIGURES_NOT_SHOWN = {"shortfalls"}
@@ -33,7 +34,7 @@ FIGURES_NOT_SHOWN = {"shortfalls"}
 def percent(value):
     """96.1234 -> "96.1%"; None (nothing decided) -> "n/a"."""
     if value is None or value == "":
-        return "n/a"
+        return gettext("n/a")
     return f"{float(value):.1f}%"
 
 
@@ -41,18 +42,18 @@ def percent(value):
 def hours(value):
     """A median in hours, as a person reads it: "5.2 hours", "3.1 days"."""
     if value is None or value == "":
-        return "n/a"
+        return gettext("n/a")
     value = float(value)
     if value >= 48:
-        return f"{value / 24:.1f} days"
-    return f"{value:.1f} hours"
+        return gettext("%(n)s days") % {"n": f"{value / 24:.1f}"}
+    return gettext("%(n)s hours") % {"n": f"{value:.1f}"}
 
 
 CAUSE_LABELS = {
-    "nightly": "Nightly evaluation",
-    "granted": "Granted by staff",
-    "revoked": "Revoked by staff",
-    "override_lifted": "Staff override lifted",
+    "nightly": gettext_lazy("Nightly evaluation"),
+    "granted": gettext_lazy("Granted by staff"),
+    "revoked": gettext_lazy("Revoked by staff"),
+    "override_lifted": gettext_lazy("Staff override lifted"),
 }
 
 
@@ -83,11 +84,11 @@ def figure_items(figures):
         elif key.startswith("median_hours"):
             text = hours(value)
         elif isinstance(value, bool):
-            text = "yes" if value else "no"
+            text = gettext("yes") if value else gettext("no")
         elif isinstance(value, (list, tuple)):
-            text = "; ".join(str(v) for v in value) or "none"
+            text = "; ".join(str(v) for v in value) or gettext("none")
         else:
-            text = "n/a" if value is None else str(value)
+            text = gettext("n/a") if value is None else str(value)
         items.append((FIGURE_LABELS.get(key, key.replace("_", " ")), text))
     return items
 

@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from good_faith.forms import MembershipDecisionForm, OverrideLiftForm, StaffFilterForm
@@ -96,7 +97,7 @@ def _staff_detail_page(request, segment, pk, status=200):
 
 def _may_decide(user):
     if not user_is_senior_reviewer(user):
-        raise PermissionDenied("Only senior reviewers and platform admins grant, revoke or lift memberships.")
+        raise PermissionDenied(_("Only senior reviewers and platform admins grant, revoke or lift memberships."))
 
 
 @login_required
@@ -114,7 +115,7 @@ def staff_membership_decide(request, segment, pk, action):
     try:
         _may_decide(request.user)
         if not form.is_valid():
-            raise form_refusal(form, missing="Give the reason for the decision.")
+            raise form_refusal(form, missing=_("Give the reason for the decision."))
         service(
             **{f"{kind}_id": subject.pk},
             infringement_type=form.cleaned_data["infringement_type"] or "",
@@ -123,8 +124,11 @@ def staff_membership_decide(request, segment, pk, action):
         )
     except DOMAIN_ERRORS as exc:
         return refused(request, exc, page)
-    done = "granted" if action == "grant" else "revoked"
-    messages.success(request, f"Membership {done}; it holds across nightly runs until staff lift the override.")
+    if action == "grant":
+        done = _("Membership granted; it holds across nightly runs until staff lift the override.")
+    else:
+        done = _("Membership revoked; it holds across nightly runs until staff lift the override.")
+    messages.success(request, done)
     return redirect("good_faith:staff-detail", segment=segment, pk=subject.pk)
 
 
@@ -142,10 +146,10 @@ def staff_override_lift(request, pk):
     try:
         _may_decide(request.user)
         if not form.is_valid():
-            raise form_refusal(form, missing="Give the reason for lifting the override.")
+            raise form_refusal(form, missing=_("Give the reason for lifting the override."))
         membership_override_lift(membership_id=member.pk, actor=request.user, reason=form.cleaned_data["reason"])
     except DOMAIN_ERRORS as exc:
         # E.g. another staff member lifted it first: 409 with the page as it now stands.
         return refused(request, exc, partial(_staff_detail_page, segment=segment, pk=subject_id))
-    messages.success(request, "Override lifted: the nightly evaluation decides this scope again.")
+    messages.success(request, _("Override lifted: the nightly evaluation decides this scope again."))
     return redirect("good_faith:staff-detail", segment=segment, pk=subject_id)

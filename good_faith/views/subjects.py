@@ -13,6 +13,7 @@ from operator import or_
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from good_faith.models import OVERALL, ManualOverride, Membership, MembershipChange, MembershipStatus
 from good_faith.selectors import (
@@ -29,7 +30,7 @@ TYPE_LABELS = dict(InfringementType.choices)
 
 
 def scope_label(infringement_type):
-    return TYPE_LABELS.get(infringement_type, infringement_type) if infringement_type else "All types (overall)"
+    return TYPE_LABELS.get(infringement_type, infringement_type) if infringement_type else _("All types (overall)")
 
 
 @dataclass
