@@ -23,11 +23,12 @@ from good_faith.models import (
     QualityAuditStatus,
 )
 from listings.models import ListingStatus
-from portal.models import OrganisationKind
-from rights_holders.models import Partner, PartnerKind
+from portal.models import Organisation, OrganisationKind
+from rights_holders.models import Partner, PartnerKind, RightsHolder
 from takedowns import lifecycle
 from takedowns.models import ItemStatus
 from tests import factories
+from tests.lists import list_queries_constant
 from tests.takedowns.conftest import draft, file_notice, run_on_commit
 
 
@@ -433,3 +434,20 @@ def test_staff_without_a_holder_land_on_the_staff_list(client, reviewer):
     client.force_login(reviewer)
     response = client.get(reverse("good_faith:holder-overview"))
     assert response.status_code == 302 and response["Location"] == reverse("good_faith:staff-list")
+
+
+def test_staff_list_costs_the_same_queries_for_10_or_500_holders(client, reviewer):
+    def make(n):
+        start = Organisation.objects.count()
+        orgs = Organisation.objects.bulk_create(
+            [
+                Organisation(
+                    name=f"Holder {start + i}", slug=f"holder-{start + i}", kind=OrganisationKind.RIGHTS_HOLDER
+                )
+                for i in range(n)
+            ]
+        )
+        RightsHolder.objects.bulk_create([RightsHolder(organisation=o, legal_name=o.name) for o in orgs])
+
+    client.force_login(reviewer)
+    list_queries_constant(client, reverse("good_faith:staff-list"), make)
