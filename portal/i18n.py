@@ -17,12 +17,33 @@ from datetime import UTC
 
 from django.conf import settings
 from django.utils import timezone, translation
+from django.utils.functional import lazy
 
 from portal.transactions import durable_atomic
 
 LANGUAGE_CODES = frozenset(code for code, _name in settings.LANGUAGES)
 # The partner API's address space (portal/urls.py): English only.
 API_PATH_PREFIX = "/api/"
+
+
+def _interpolated(text, values):
+    return str(text) % values if values else str(text)
+
+
+_interpolated_lazy = lazy(_interpolated, str)
+
+
+def text_later(text, **values):
+    """``gettext_lazy(text) % values``, translated only when read, in the language active then.
+
+    For text written once and read by several people, each in their own language: a notification's
+    subject is made once for all its recipients and read under each one's language.
+    """
+    return _interpolated_lazy(text, values)
+
+
+# A label lower-cased when read (in the reader's language), not when the text is made.
+lower_later = lazy(lambda text: str(text).lower(), str)
 
 
 def user_language(user):

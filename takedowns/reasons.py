@@ -1,19 +1,22 @@
 """Statements of reasons (DSA article 17) written with each decision that restricts or restores."""
 
 from django.conf import settings
+from django.utils.translation import gettext_lazy
 
-from portal.i18n import record_label
+from portal.i18n import in_records_language, record_label
 from rights_holders.models import IPAssetKind
 from takedowns.models import Channel, InfringementType, StatementOfReasons
 
+REDRESS_TEXT = gettext_lazy(
+    "You may appeal this decision within %(days)s days from the item's page (internal complaint-handling, "
+    "DSA article 20). You may also refer it to a certified out-of-court dispute settlement body "
+    "(DSA article 21) or seek judicial redress before the competent court."
+)
+
 
 def redress_text():
-    days = settings.TAKEDOWN_APPEAL_DAYS
-    return (
-        f"You may appeal this decision within {days} days from the item's page (internal complaint-handling, "
-        "DSA article 20). You may also refer it to a certified out-of-court dispute settlement body "
-        "(DSA article 21) or seek judicial redress before the competent court."
-    )
+    """The ways to seek redress, as a statement of reasons records them: in English (a record)."""
+    return in_records_language(REDRESS_TEXT) % {"days": settings.TAKEDOWN_APPEAL_DAYS}
 
 
 def ground_text(item):

@@ -4,6 +4,9 @@ Through the portal's one notification mechanism (``takedowns.notifications``): a
 in-app row per owner, written in the disabling transaction, e-mailed after commit.
 """
 
+from django.utils.translation import gettext_lazy as _
+
+from portal.i18n import text_later
 from portal.models import Membership, MembershipRole
 from portal.public_ids import encode
 from takedowns.notifications.delivery import Message, notifications_write, path_or_blank
@@ -25,7 +28,7 @@ def webhook_disabled_notify(subscription):
         [
             Message(
                 template="webhook_disabled",
-                subject=f"Webhook disabled: {subscription.url[:120]}",
+                subject=text_later(_("Webhook disabled: %(url)s"), url=subscription.url[:120]),
                 recipients=recipients,
                 extra={"subscription": subscription, "public_id": public_id, "reason": subscription.disabled_reason},
             )

@@ -2,14 +2,17 @@
 
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from good_faith.misuse.notifications import measure_notify
 from good_faith.misuse.selectors import measure_in_force
 from good_faith.misuse.statements import utc_text
-from good_faith.models import MisuseMeasure, MisuseMeasureStatus
+from good_faith.models import MisuseMeasure, MisuseMeasureKind, MisuseMeasureStatus
 from portal.actors import actor_label
 from portal.audit import audit_log_record
 from portal.errors import InvalidInput, TransitionError
+from portal.i18n import lower_later, text_later
 from portal.roles import user_is_senior_reviewer
 from portal.scoping import organisation_ids_of
 from portal.transactions import durable_atomic
@@ -28,20 +31,21 @@ def misuse_measure_appeal(*, measure_id, actor, statement, now=None):
     """A member of the organisation appeals a measure, once, while it is in force."""
     now = now or timezone.now()
     if not (statement or "").strip():
-        raise InvalidInput("Explain why the measure should be lifted.", code="statement_required")
+        raise InvalidInput(gettext("Explain why the measure should be lifted."), code="statement_required")
     with durable_atomic():
         measure = _lock_measure(measure_id)
         if actor is None or measure.organisation_id not in organisation_ids_of(actor):
-            raise PermissionDenied("Only a member of the organisation concerned can appeal this measure.")
+            raise PermissionDenied(gettext("Only a member of the organisation concerned can appeal this measure."))
         if measure.status != MisuseMeasureStatus.IN_FORCE:
             raise TransitionError(
-                f"This {measure.get_kind_display().lower()} is already "
-                f"{measure.get_status_display().lower()}; a measure can be appealed once.",
+                gettext("This %(kind)s is already %(status)s; a measure can be appealed once.")
+                % {"kind": measure.get_kind_display().lower(), "status": measure.get_status_display().lower()},
                 code="already_appealed",
             )
         if not measure_in_force(measure, now):
             raise TransitionError(
-                f"This {measure.get_kind_display().lower()} is no longer in force; there is nothing to appeal.",
+                gettext("This %(kind)s is no longer in force; there is nothing to appeal.")
+                % {"kind": measure.get_kind_display().lower()},
                 code="not_in_force",
             )
         measure.status = MisuseMeasureStatus.APPEALED
@@ -56,14 +60,21 @@ def misuse_measure_appeal(*, measure_id, actor, statement, now=None):
             organisation=measure.organisation,
             data={"statement": measure.appeal_statement},
         )
+        kind = lower_later(MisuseMeasureKind(measure.kind).label)
         measure_notify(
             measure,
             source="appealed",
-            subject=f"Your appeal against the {measure.get_kind_display().lower()} was received",
-            body=(
-                f"{actor_label(actor)} appealed the {measure.get_kind_display().lower()} of "
-                f"{utc_text(measure.created_at)} on {utc_text(now)}. A senior reviewer will decide; the measure stays in "
-                f"force meanwhile.\n\nThe appeal:\n{measure.appeal_statement}"
+            subject=text_later(_("Your appeal against the %(kind)s was received"), kind=kind),
+            body=text_later(
+                _(
+                    "%(who)s appealed the %(kind)s of %(issued)s on %(on)s. A senior reviewer will decide; the measure "
+                    "stays in force meanwhile.\n\nThe appeal:\n%(statement)s"
+                ),
+                who=actor_label(actor),
+                kind=kind,
+                issued=utc_text(measure.created_at),
+                on=utc_text(now),
+                statement=measure.appeal_statement,
             ),
         )
         return measure
@@ -73,15 +84,15 @@ def misuse_appeal_decide(*, measure_id, actor, lift, reason, now=None):
     """A senior reviewer lifts the measure (a suspension ends now) or confirms it."""
     now = now or timezone.now()
     if actor is None or not user_is_senior_reviewer(actor):
-        raise PermissionDenied("Only senior reviewers decide appeals against misuse measures.")
+        raise PermissionDenied(gettext("Only senior reviewers decide appeals against misuse measures."))
     if not (reason or "").strip():
-        raise InvalidInput("Give the organisation the reasons for the decision.", code="reason_required")
+        raise InvalidInput(gettext("Give the organisation the reasons for the decision."), code="reason_required")
     with durable_atomic():
         measure = _lock_measure(measure_id)
         if measure.status != MisuseMeasureStatus.APPEALED:
             raise TransitionError(
-                f"This {measure.get_kind_display().lower()} is {measure.get_status_display().lower()}; only an "
-                "appealed measure can be decided.",
+                gettext("This %(kind)s is %(status)s; only an appealed measure can be decided.")
+                % {"kind": measure.get_kind_display().lower(), "status": measure.get_status_display().lower()},
                 code="not_appealed",
             )
         lifted_suspension = False
@@ -102,23 +113,38 @@ def misuse_appeal_decide(*, measure_id, actor, lift, reason, now=None):
             organisation=measure.organisation,
             data={"reason": measure.appeal_reason, "suspension_lifted": lifted_suspension},
         )
-        kind = measure.get_kind_display().lower()
-        if lift:
-            outcome = f"The {kind} is lifted on appeal."
-            if measure.suspension_id:
-                outcome += f" You may file notices again from {utc_text(now)}."
+        kind = lower_later(MisuseMeasureKind(measure.kind).label)
+        if lift and measure.suspension_id:
+            outcome = text_later(
+                _("The %(kind)s is lifted on appeal. You may file notices again from %(since)s."),
+                kind=kind,
+                since=utc_text(now),
+            )
+        elif lift:
+            outcome = text_later(_("The %(kind)s is lifted on appeal."), kind=kind)
+        elif measure.suspension_id and measure_in_force(measure, now):
+            outcome = text_later(
+                _("The %(kind)s is confirmed on appeal. Filing stays suspended until %(until)s."),
+                kind=kind,
+                until=utc_text(measure.suspension.ends_at),
+            )
         else:
-            outcome = f"The {kind} is confirmed on appeal."
-            if measure.suspension_id and measure_in_force(measure, now):
-                outcome += f" Filing stays suspended until {utc_text(measure.suspension.ends_at)}."
+            outcome = text_later(_("The %(kind)s is confirmed on appeal."), kind=kind)
         measure_notify(
             measure,
             source="decided",
-            subject=f"Appeal against the {kind}: {'lifted' if lift else 'confirmed'}",
-            body=(
-                f"{outcome}\n\nReasons: {measure.appeal_reason}\n\nYou may still refer the matter to a certified "
-                "out-of-court dispute settlement body (DSA article 21) or seek judicial redress before the "
-                "competent court."
+            subject=text_later(
+                _("Appeal against the %(kind)s: lifted") if lift else _("Appeal against the %(kind)s: confirmed"),
+                kind=kind,
+            ),
+            body=text_later(
+                _(
+                    "%(outcome)s\n\nReasons: %(reasons)s\n\nYou may still refer the matter to a certified "
+                    "out-of-court dispute settlement body (DSA article 21) or seek judicial redress before the "
+                    "competent court."
+                ),
+                outcome=outcome,
+                reasons=measure.appeal_reason,
             ),
         )
         return measure

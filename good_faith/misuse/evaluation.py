@@ -5,12 +5,14 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from good_faith.misuse.notifications import measure_notify
 from good_faith.misuse.selectors import measure_in_force, misuse_decided_items, misuse_strikes
 from good_faith.misuse.statements import measure_statement, utc_text
 from good_faith.models import MisuseMeasure, MisuseMeasureKind, MisuseMeasureStatus
 from portal.audit import audit_log_record
+from portal.i18n import text_later
 from portal.models import Organisation
 from takedowns.models import FilingSuspension
 
@@ -93,6 +95,12 @@ def measure_issue(organisation, kind, strikes, *, now):
         organisation=organisation,
         data={**figures, "suspension": suspension.pk if suspension else None},
     )
-    label = "Warning" if kind == MisuseMeasureKind.WARNING else f"Filing suspended until {utc_text(ends_at)}"
-    measure_notify(measure, source="issued", subject=f"{label}: manifestly unfounded notices", body=statement)
+    if kind == MisuseMeasureKind.WARNING:
+        subject = text_later(_("Warning: manifestly unfounded notices"))
+    else:
+        subject = text_later(
+            _("Filing suspended until %(until)s: manifestly unfounded notices"), until=utc_text(ends_at)
+        )
+    # The statement of reasons is the measure's record: as written (English).
+    measure_notify(measure, source="issued", subject=subject, body=statement)
     return measure

@@ -27,9 +27,10 @@ from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from portal.bulk_insert import bulk_insert
+from portal.i18n import user_language, user_zone
 from takedowns.models import Notification
 
 log = logging.getLogger(__name__)
@@ -85,22 +86,25 @@ def notification_rows(messages, *, source, item=None, url="", notifications_url=
             if user.pk in seen:
                 continue
             seen.add(user.pk)
-            context = {
-                "recipient": user,
-                "site_name": settings.PORTAL_SITE_NAME,
-                "page_url": page_url,
-                "notifications_url": notifications_url,
-                **message.extra,
-                **(message.context(user) if message.context else {}),
-            }
-            body = _tidy(render_to_string(f"takedowns/email/{message.template}.txt", context))
+            # Each person reads it in their own language and time zone, whoever caused it.
+            with translation.override(user_language(user)), timezone.override(user_zone(user)):
+                context = {
+                    "recipient": user,
+                    "site_name": settings.PORTAL_SITE_NAME,
+                    "page_url": page_url,
+                    "notifications_url": notifications_url,
+                    **message.extra,
+                    **(message.context(user) if message.context else {}),
+                }
+                body = _tidy(render_to_string(f"takedowns/email/{message.template}.txt", context))
+                subject = str(message.subject)[:200]
             rows.append(
                 Notification(
                     recipient=user,
                     source=source,
                     organisation=recipient.organisation,
                     item=item,
-                    subject=message.subject[:200],
+                    subject=subject,
                     body=body,
                     url=url,
                 )
@@ -208,13 +212,19 @@ def notification_emails_send(notification_ids, *, now=None):
             return 0
         Notification.objects.filter(pk__in=claimed).update(email_claimed_until=claim)
     rows = list(Notification.objects.select_related("recipient").filter(pk__in=claimed).order_by("pk"))
-    footer = render_to_string(
-        "takedowns/email/footer.txt",
-        {
-            "site_name": settings.PORTAL_SITE_NAME,
-            "notifications_url": absolute_url(path_or_blank("takedowns:notifications")),
-        },
-    ).strip()
+    footer_context = {
+        "site_name": settings.PORTAL_SITE_NAME,
+        "notifications_url": absolute_url(path_or_blank("takedowns:notifications")),
+    }
+    footers = {}  # by language: each recipient's footer is in the language of their message
+
+    def footer_for(user):
+        language = user_language(user)
+        if language not in footers:
+            with translation.override(language):
+                footers[language] = render_to_string("takedowns/email/footer.txt", footer_context).strip()
+        return footers[language]
+
     sent, unsent = [], [row.pk for row in rows if not row.recipient.email]
     to_send = [row for row in rows if row.recipient.email]
     if to_send:
@@ -235,7 +245,7 @@ def notification_emails_send(notification_ids, *, now=None):
                         [
                             EmailMessage(
                                 subject=row.subject,
-                                body=f"{row.body}\n\n{footer}",
+                                body=f"{row.body}\n\n{footer_for(row.recipient)}",
                                 from_email=settings.DEFAULT_FROM_EMAIL,
                                 to=[row.recipient.email],
                                 connection=connection,

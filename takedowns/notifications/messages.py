@@ -10,7 +10,10 @@ contact details, as DMCA 512(g)(2)(B) requires.
 """
 
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
+from portal.i18n import lower_later, text_later
 from takedowns.disclosure import LISTING_RESTRICTIONS, statements_for_complainant
 from takedowns.models import Channel, InfringementType, ItemStatus, StatementOfReasons, Track
 from takedowns.notifications.delivery import Message
@@ -22,7 +25,7 @@ from takedowns.notifications.recipients import (
     merchant_side_recipients,
 )
 from takedowns.notifications.timefmt import instant_for
-from takedowns.reasons import redress_text
+from takedowns.reasons import REDRESS_TEXT
 
 # Actions that end in a decision both sides are told about, with its statement of reasons.
 OUTCOME_ACTIONS = frozenset(
@@ -34,6 +37,27 @@ RECEIPT_ACTIONS = frozenset({"submitted", "invalid", "queued"})
 MERCHANT_KNOWS = frozenset(
     {ItemStatus.AWAITING_COUNTER_NOTICE, ItemStatus.COUNTER_NOTICED, ItemStatus.PENDING_ADJUDICATION}
 )
+
+
+# Each outcome's subject lines (holder, merchant) by (reversed on appeal, upheld).
+OUTCOME_SUBJECTS = {
+    (False, True): (
+        _("Complaint about listing %(listing)s upheld"),
+        _("Complaint about your listing %(listing)s upheld"),
+    ),
+    (False, False): (
+        _("Complaint about listing %(listing)s dismissed"),
+        _("Complaint about your listing %(listing)s dismissed"),
+    ),
+    (True, True): (
+        _("Complaint about listing %(listing)s reversed on appeal: upheld"),
+        _("Complaint about your listing %(listing)s reversed on appeal: upheld"),
+    ),
+    (True, False): (
+        _("Complaint about listing %(listing)s reversed on appeal: dismissed"),
+        _("Complaint about your listing %(listing)s reversed on appeal: dismissed"),
+    ),
+}
 
 
 # Actions whose messages name the decision's statements of reasons.
@@ -151,11 +175,18 @@ def event_messages(event, lookups=None):
     deadlines = _deadlines(item)
 
     if action == "fast_tracked":
-        cause = "by automated screening" if base["proactive"] else "after an IP complaint"
+        if base["proactive"]:
+            subject = text_later(
+                _("Listing %(listing)s taken down by automated screening: you may answer"), listing=listing
+            )
+        else:
+            subject = text_later(
+                _("Listing %(listing)s taken down after an IP complaint: you may answer"), listing=listing
+            )
         return [
             Message(
                 "merchant_taken_down",
-                f"Listing {listing} taken down {cause}: you may answer",
+                subject,
                 merchant,
                 deadlines,
                 {**base, "statements": statements_for(event, statements)},
@@ -166,16 +197,21 @@ def event_messages(event, lookups=None):
         return [
             Message(
                 "merchant_under_complaint",
-                f"Listing {listing} is under an IP complaint: you may answer",
+                text_later(_("Listing %(listing)s is under an IP complaint: you may answer"), listing=listing),
                 merchant,
                 deadlines,
                 extra,
             ),
             Message(
                 "holder_accepted",
-                f"Complaint about listing {listing} "
-                + ("reopened on appeal" if extra["reopened"] else "accepted")
-                + ": the merchant may answer",
+                text_later(
+                    _("Complaint about listing %(listing)s reopened on appeal: the merchant may answer"),
+                    listing=listing,
+                )
+                if extra["reopened"]
+                else text_later(
+                    _("Complaint about listing %(listing)s accepted: the merchant may answer"), listing=listing
+                ),
                 holder,
                 deadlines,
                 extra,
@@ -185,24 +221,24 @@ def event_messages(event, lookups=None):
         return [
             Message(
                 "holder_rejected",
-                f"Complaint about listing {listing} rejected",
+                text_later(_("Complaint about listing %(listing)s rejected"), listing=listing),
                 holder,
                 deadlines,
-                {**base, "redress": redress_text()},
+                {**base, "redress": text_later(REDRESS_TEXT, days=settings.TAKEDOWN_APPEAL_DAYS)},
             )
         ]
     if action == "counter_noticed":
         return [
             Message(
                 "holder_counter_notice",
-                f"Counter-notice received for listing {listing}: you may reply",
+                text_later(_("Counter-notice received for listing %(listing)s: you may reply"), listing=listing),
                 holder,
                 deadlines,
                 {**base, **_counter_notice_context(item)},
             ),
             Message(
                 "merchant_counter_notice_received",
-                f"Your counter-notice for listing {listing} was received",
+                text_later(_("Your counter-notice for listing %(listing)s was received"), listing=listing),
                 merchant,
                 deadlines,
                 base,
@@ -212,7 +248,9 @@ def event_messages(event, lookups=None):
         return [
             Message(
                 "merchant_replied",
-                f"The rights holder replied to your counter-notice for listing {listing}",
+                text_later(
+                    _("The rights holder replied to your counter-notice for listing %(listing)s"), listing=listing
+                ),
                 merchant,
                 deadlines,
                 base,
@@ -222,22 +260,25 @@ def event_messages(event, lookups=None):
         extra = {**base, "lapsed": True}
         return [
             Message(
-                "adjudication_pending", f"Listing {listing}: the complaint goes to a reviewer", side, deadlines, extra
+                "adjudication_pending",
+                text_later(_("Listing %(listing)s: the complaint goes to a reviewer"), listing=listing),
+                side,
+                deadlines,
+                extra,
             )
             for side in (holder, merchant)
         ]
     if action in OUTCOME_ACTIONS:
         upheld = event.to_status == ItemStatus.UPHELD
-        verdict = "upheld" if upheld else "dismissed"
-        if action.startswith("reversed_"):
-            verdict = f"reversed on appeal: {verdict}"
+        reversed_ = action.startswith("reversed_")
+        holder_subject, merchant_subject = OUTCOME_SUBJECTS[(reversed_, upheld)]
         statements = statements_for(event, statements)
         extra = {
             **base,
             "upheld": upheld,
             "reversed": action.startswith("reversed_"),
             "no_counter_notice": action == "upheld_no_counter_notice",
-            "redress": redress_text(),
+            "redress": text_later(REDRESS_TEXT, days=settings.TAKEDOWN_APPEAL_DAYS),
             "appeal_days": settings.TAKEDOWN_APPEAL_DAYS,
         }
         # Store sanctions are between the platform and the merchant (takedowns.disclosure).
@@ -245,14 +286,14 @@ def event_messages(event, lookups=None):
         return [
             Message(
                 "outcome_holder",
-                f"Complaint about listing {listing} {verdict}",
+                text_later(holder_subject, listing=listing),
                 holder,
                 deadlines,
                 {**extra, "statements": holder_statements},
             ),
             Message(
                 "outcome_merchant",
-                f"Complaint about your listing {listing} {verdict}",
+                text_later(merchant_subject, listing=listing),
                 merchant,
                 deadlines,
                 {**extra, "statements": statements},
@@ -262,7 +303,7 @@ def event_messages(event, lookups=None):
         messages = [
             Message(
                 "withdrawn",
-                f"Complaint about listing {listing} withdrawn",
+                text_later(_("Complaint about listing %(listing)s withdrawn"), listing=listing),
                 holder,
                 deadlines,
                 {**base, "side": "holder"},
@@ -272,7 +313,7 @@ def event_messages(event, lookups=None):
             messages.append(
                 Message(
                     "withdrawn",
-                    f"Complaint about your listing {listing} withdrawn",
+                    text_later(_("Complaint about your listing %(listing)s withdrawn"), listing=listing),
                     merchant,
                     deadlines,
                     {**base, "side": "merchant"},
@@ -282,7 +323,15 @@ def event_messages(event, lookups=None):
     # A move added later without its own wording still reaches both sides who know of the item.
     sides = [holder] + ([merchant] if event.to_status in MERCHANT_KNOWS or event.from_status in MERCHANT_KNOWS else [])
     return [
-        Message("generic", f"Listing {listing}: {item.get_status_display().lower()}", side, deadlines, base)
+        Message(
+            "generic",
+            text_later(
+                _("Listing %(listing)s: %(status)s"), listing=listing, status=lower_later(ItemStatus(item.status).label)
+            ),
+            side,
+            deadlines,
+            base,
+        )
         for side in sides
     ]
 
@@ -313,11 +362,21 @@ def receipt_messages(notice, items=None):
         }
 
     proactive = notice.channel == Channel.PROACTIVE
-    subject = (
-        f"The marketplace filed a notice for you: {len(accepted)} listing(s) taken down by screening"
-        if proactive
-        else f"Notice received: {len(accepted)} item(s) accepted, {len(invalid)} invalid"
-    )
+    if proactive:
+        subject = text_later(
+            ngettext_lazy(
+                "The marketplace filed a notice for you: %(n)s listing taken down by screening",
+                "The marketplace filed a notice for you: %(n)s listings taken down by screening",
+                len(accepted),
+            ),
+            n=len(accepted),
+        )
+    else:
+        subject = text_later(
+            _("Notice received: %(accepted)s item(s) accepted, %(invalid)s invalid"),
+            accepted=len(accepted),
+            invalid=len(invalid),
+        )
     return [
         Message(
             "receipt",

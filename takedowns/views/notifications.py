@@ -11,11 +11,11 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
+from portal.i18n import user_zone
 from portal.lists import ListSort, list_page
 from portal.redirects import redirect_back
 from takedowns.filters import NotificationFilter
 from takedowns.models import Notification
-from takedowns.notifications.timefmt import user_zone
 
 PAGE_SIZE = 50
 MENU_SIZE = 5

@@ -12,6 +12,7 @@ from django.test import Client, TestCase
 from django.urls import reverse
 from django.utils import timezone
 
+from portal.instants import zone_label
 from portal.models import OrganisationKind
 from rights_holders.models import Partner, VerificationStatus
 from takedowns import lifecycle
@@ -80,13 +81,13 @@ def counter_notice(item, merchant_user, **fields):
 
 def in_utc_only(instant):
     """How a deadline reads for a user whose zone is UTC (the default)."""
-    return f"{instant.astimezone(UTC):%a %d %b %Y %H:%M} UTC"
+    return f"{instant.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
 
 
 def local(instant, zone):
-    """The way a deadline reads in that zone: date, time and abbreviation, then the UTC instant."""
+    """The way a deadline reads in that zone: date, time and the zone's offset and name, then the UTC instant."""
     here = instant.astimezone(ZoneInfo(zone))
-    return f"{here:%a %d %b %Y %H:%M} {here.tzname()} ({zone})", f"{instant.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
+    return f"{here:%Y-%m-%d %H:%M} {zone_label(here)} ({zone})", f"{instant.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
 
 
 @pytest.fixture
@@ -200,7 +201,8 @@ def test_merchant_hears_listing_under_complaint_with_deadline_in_own_time_zone(f
     assert row.subject == f"Listing {item.listing.external_id} is under an IP complaint: you may answer"
     in_shanghai, in_utc = local(item.counter_notice_deadline, "Asia/Shanghai")
     assert f"Answer by: {in_shanghai} / {in_utc}" in row.body
-    assert "CST (Asia/Shanghai)" in row.body
+    # The zone's offset, never "CST" (China to one reader, US Central to another).
+    assert "UTC+8 (Asia/Shanghai)" in row.body
     assert item.explanation in row.body
     for private in FILER_PRIVATE:
         assert private not in row.body
@@ -212,6 +214,27 @@ def test_merchant_hears_listing_under_complaint_with_deadline_in_own_time_zone(f
     holder_row = only(notifications_for(owner_a, item))
     assert "Your complaint was accepted" in holder_row.body
     assert in_utc_only(item.counter_notice_deadline) in holder_row.body
+
+
+def test_each_person_reads_the_message_in_their_own_language_whoever_acted(filed, merchant_user, reviewer):
+    merchant_user.language = "zh-hans"
+    merchant_user.time_zone = "Asia/Shanghai"
+    merchant_user.save(update_fields=["language", "time_zone"])
+    colleague = factories.member_of(merchant_user.organisations.get(), role="staff")
+    mail.outbox.clear()
+
+    item = accept(filed, reviewer)
+
+    row = only(notifications_for(merchant_user, item))
+    listing = item.listing.external_id
+    assert row.subject == f"商品 {listing} 被投诉：您可以回应"
+    here = item.counter_notice_deadline.astimezone(ZoneInfo("Asia/Shanghai"))
+    assert f"回应截止时间： {here.year}年{here.month}月{here.day}日 {here:%H:%M} UTC+8 (Asia/Shanghai)" in row.body
+    assert item.explanation in row.body  # what the filer wrote stays as written
+    (message,) = mails_to(merchant_user)
+    assert message.subject == row.subject and "通知" in message.body.split("--")[-1]
+    # The colleague who never chose reads English, as before.
+    assert only(notifications_for(colleague, item)).subject.startswith(f"Listing {listing} is under an IP complaint")
 
 
 def test_merchant_hears_fast_track_takedown_with_deadline_and_statement_of_reasons(
