@@ -18,9 +18,12 @@ from dataclasses import dataclass
 from django.urls import reverse
 
 from portal.uploads.names import filename_for_display
-from portal.uploads.types import SNIFF_BYTES, TYPES, UNKNOWN, sniff
+from portal.uploads.types import IMAGE_TYPES, SNIFF_BYTES, TYPES, UNKNOWN, sniff
 
 _BY_CONTENT_TYPE = {content_type: (content_type, extension) for content_type, extension, _ in TYPES.values()}
+# The only types a download may show in the page (``?inline=1``): raster images, which a browser never
+# runs. PDF opens in a viewer with scripts of its own; SVG and HTML can carry scripts: always attachments.
+INLINE_CONTENT_TYPES = frozenset(TYPES[t][0] for t in IMAGE_TYPES)
 
 
 @dataclass(frozen=True)
@@ -47,6 +50,20 @@ def file_kind(slug):
 
 def file_url(slug, obj):
     return reverse("file-download", kwargs={"kind": slug, "pk": obj.pk})
+
+
+def file_inline_url(slug, obj):
+    return f"{file_url(slug, obj)}?inline=1"
+
+
+def file_shown_inline(content_type):
+    """True for the content types a download may show in the page instead of saving."""
+    return content_type in INLINE_CONTENT_TYPES
+
+
+def file_stored_content_type(kind, obj):
+    """The type the upload validator recorded for the file, or '' when the kind records none."""
+    return (getattr(obj, kind.content_type_field, "") or "") if kind.content_type_field else ""
 
 
 def file_type_of_bytes(head):
