@@ -31,6 +31,13 @@ from takedowns.models import (
 
 # A decision can be appealed where the transition table has a reversal for it.
 APPEALABLE = frozenset(REVERSALS)
+# The side each final decision went for: it has nothing to appeal (issue 12: the winning side is not
+# offered an appeal of its own win). Upheld is the complainant's win; dismissed and rejected the merchant's.
+WINNER = {
+    ItemStatus.UPHELD: AppealSide.RIGHTS_HOLDER,
+    ItemStatus.DISMISSED: AppealSide.MERCHANT,
+    ItemStatus.REJECTED: AppealSide.MERCHANT,
+}
 
 
 def appeal_deadline(item):
@@ -44,7 +51,14 @@ def appeal_possible(item, side, item_appeals, now):
     """
     if side is None or item.status not in APPEALABLE or not item.decided_at or now > appeal_deadline(item):
         return False
+    if appeal_side_won(item, side):
+        return False
     return not any(a.side == side and a.decision_generation == item.decision_generation for a in item_appeals)
+
+
+def appeal_side_won(item, side):
+    """Whether the item's decision went for ``side`` (which then may not appeal it)."""
+    return side is not None and WINNER.get(item.status) == side
 
 
 def appeal_side_of(item, user):
@@ -76,6 +90,13 @@ def appeal_file(*, item_id, actor, statement, now=None):
             raise TransitionError(
                 f"Item {item.pk} is {ItemStatus(item.status).label.lower()}; only a final decision can be appealed.",
                 item=item,
+            )
+        if appeal_side_won(item, side):
+            raise TransitionError(
+                "The decision went your way: there is nothing for you to appeal. "
+                "The other side may appeal it; you will be told if it does.",
+                item=item,
+                code="decision_in_your_favour",
             )
         if now > appeal_deadline(item):
             raise TransitionError(

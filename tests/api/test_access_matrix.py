@@ -254,8 +254,9 @@ EXPECTATIONS = {
         each(404, brand=200, agent=200, partner=200, merchant=403),
         _item("counter_noticed", {"statement": "The invoice is forged."}),
     ),
+    # Upheld is the complainant's win: its side reaches the item (not 404/403) and is refused its own win (409).
     "items_appeal": Expect(
-        each(404, brand=200, agent=200, partner=200, merchant=200),
+        each(404, brand=409, agent=409, partner=409, merchant=200),
         _item("upheld", {"statement": "The decision should change."}),
     ),
     "items_counter_notice": Expect(

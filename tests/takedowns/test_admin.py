@@ -129,7 +129,7 @@ def test_item_events_cannot_be_added_changed_or_deleted(admin_client, accepted_i
     assert ItemEvent.objects.filter(item=accepted_item).count() == 3
 
 
-def test_appeal_status_is_read_only(admin_client, accepted_item, owner_a):
+def test_appeal_status_is_read_only(admin_client, accepted_item, merchant_user):
     from takedowns.appeals import appeal_file
     from takedowns.sweep import deadlines_sweep
 
@@ -138,8 +138,8 @@ def test_appeal_status_is_read_only(admin_client, accepted_item, owner_a):
     assert accepted_item.status == ItemStatus.UPHELD
     appeal = appeal_file(
         item_id=accepted_item.pk,
-        actor=owner_a,
-        statement="The penalty should be higher.",
+        actor=merchant_user,
+        statement="The goods are genuine.",
         now=accepted_item.decided_at + timedelta(hours=1),
     )
     response = admin_client.get(_url(Appeal, "change", appeal.pk))

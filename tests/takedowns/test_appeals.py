@@ -9,7 +9,7 @@ from django.utils import timezone
 from listings.models import ListingStatus
 from portal.errors import TransitionError
 from takedowns import appeals, lifecycle
-from takedowns.models import AppealStatus, Effect, ItemStatus
+from takedowns.models import Appeal, AppealSide, AppealStatus, Effect, ItemStatus
 from tests.takedowns.conftest import draft, file_notice, run_on_commit
 
 
@@ -66,9 +66,38 @@ def test_first_decider_cannot_decide_the_appeal(owner_a, brand_a, asset_a, listi
 
 def test_reversal_closes_the_other_sides_appeal_as_moot(upheld_item, merchant_user, owner_a, senior_reviewer):
     merchant_appeal = appeals.appeal_file(item_id=upheld_item.pk, actor=merchant_user, statement="Genuine goods.")
-    holder_appeal = appeals.appeal_file(item_id=upheld_item.pk, actor=owner_a, statement="Ban the store too.")
+    # The winner can no longer appeal its own win; an appeal recorded before that rule still goes moot.
+    holder_appeal = Appeal.objects.create(
+        item=upheld_item,
+        decision_generation=upheld_item.decision_generation,
+        side=AppealSide.RIGHTS_HOLDER,
+        filed_by=owner_a,
+        statement="Ban the store too.",
+        filed_at=timezone.now(),
+        due_at=timezone.now() + timedelta(hours=24),
+    )
     with TestCase.captureOnCommitCallbacks(execute=True):
         appeals.appeal_decide(appeal_id=merchant_appeal.pk, actor=senior_reviewer, reverse=True, reason="Invoice ok.")
     holder_appeal.refresh_from_db()
     assert holder_appeal.status == AppealStatus.MOOT
     assert "reversed on the other side's appeal" in holder_appeal.decision_reason
+
+
+def test_the_winning_side_cannot_appeal_its_own_win(upheld_item, owner_a, merchant_user):
+    # Upheld: the complainant won; the merchant lost and may appeal.
+    item_appeals = list(upheld_item.appeals.all())
+    assert not appeals.appeal_possible(upheld_item, AppealSide.RIGHTS_HOLDER, item_appeals, timezone.now())
+    assert appeals.appeal_possible(upheld_item, AppealSide.MERCHANT, item_appeals, timezone.now())
+    with pytest.raises(TransitionError) as refused:
+        appeals.appeal_file(item_id=upheld_item.pk, actor=owner_a, statement="Ban the store too.")
+    assert refused.value.code == "decision_in_your_favour"
+    assert "went your way" in str(refused.value)
+    assert not Appeal.objects.filter(item=upheld_item).exists()
+
+
+def test_a_rejected_notice_is_appealed_by_the_complainant_only(owner_a, brand_a, asset_a, listing, reviewer):
+    (item,) = file_notice(owner_a, brand_a, [draft(listing, asset_a)]).accepted
+    run_on_commit(lifecycle.notice_item_reject, item_id=item.pk, actor=reviewer, reason="Not substantiated.")
+    item.refresh_from_db()
+    assert appeals.appeal_side_won(item, AppealSide.MERCHANT)
+    assert appeals.appeal_possible(item, AppealSide.RIGHTS_HOLDER, [], timezone.now())
