@@ -14,7 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.cache import never_cache
 
 from api.forms import ApiKeyCreateForm
@@ -106,11 +106,16 @@ def key_revoke(request, organisation, pk):
     key = get_object_or_404(api_keys_of(organisation), pk=pk)
     if request.method == "POST":
         if key.revoked_at is not None:
-            messages.info(request, f"{key.name} ({key.prefix}) was already revoked.")
+            messages.info(
+                request,
+                gettext("%(name)s (%(prefix)s) was already revoked.") % {"name": key.name, "prefix": key.prefix},
+            )
         else:
             api_key_revoke(key=key, actor=request.user)
             messages.success(
-                request, f"{key.name} ({key.prefix}) is revoked: requests with it are refused from now on."
+                request,
+                gettext("%(name)s (%(prefix)s) is revoked: requests with it are refused from now on.")
+                % {"name": key.name, "prefix": key.prefix},
             )
         return redirect("api-keys:list", organisation=organisation.slug)
     return render(request, "api/key_revoke.html", {"organisation": organisation, "key": key})

@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -30,17 +30,21 @@ DELIVERIES_SHOWN = 50
 
 
 class SubscriptionForm(forms.Form):
-    organisation = forms.ModelChoiceField(queryset=Organisation.objects.none(), empty_label=None)
+    organisation = forms.ModelChoiceField(
+        queryset=Organisation.objects.none(), empty_label=None, label=gettext_lazy("Organisation")
+    )
     url = forms.CharField(
-        label="Endpoint URL", max_length=2000, help_text="https://… on a public address; we POST signed JSON to it."
+        label=gettext_lazy("Endpoint URL"),
+        max_length=2000,
+        help_text=gettext_lazy("https://… on a public address; we POST signed JSON to it."),
     )
     event_types = forms.MultipleChoiceField(
-        label="Events",
-        choices=[(types.ALL, "Every event, including types added later")]
+        label=gettext_lazy("Events"),
+        choices=[(types.ALL, gettext_lazy("Every event, including types added later"))]
         + [(name, types.EVENT_TYPES[name]) for name in types.SUBSCRIBABLE[1:]],
         widget=forms.CheckboxSelectMultiple,
     )
-    description = LineField(label="Description", max_length=200, required=False)
+    description = LineField(label=gettext_lazy("Description"), max_length=200, required=False)
 
     def __init__(self, *args, organisations, **kwargs):
         super().__init__(*args, **kwargs)
@@ -176,7 +180,9 @@ def webhook_active_set(request, webhook_id):
         webhook_id,
         lambda s: services.webhook_subscription_update(subscription_id=s.pk, actor=request.user, active=active)
         and None,
-        "The subscription is on again; deliveries that waited go out now." if active else "The subscription is off.",
+        gettext("The subscription is on again; deliveries that waited go out now.")
+        if active
+        else gettext("The subscription is off."),
     )
 
 
@@ -187,7 +193,7 @@ def webhook_test(request, webhook_id):
         request,
         webhook_id,
         lambda s: services.webhook_test_send(subscription_id=s.pk, actor=request.user) and None,
-        "A test event is on its way; its attempts appear in the delivery log below.",
+        gettext("A test event is on its way; its attempts appear in the delivery log below."),
     )
 
 
@@ -207,7 +213,7 @@ def webhook_rotate(request, webhook_id):
 def webhook_delete(request, webhook_id):
     def delete(subscription):
         services.webhook_subscription_delete(subscription_id=subscription.pk, actor=request.user)
-        messages.success(request, f"The subscription to {subscription.url} is deleted.")
+        messages.success(request, gettext("The subscription to %(url)s is deleted.") % {"url": subscription.url})
         return redirect("webhooks:list")
 
     return _act(request, webhook_id, delete, "")

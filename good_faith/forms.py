@@ -46,21 +46,23 @@ class OverrideLiftForm(forms.Form):
 class AuditDecisionForm(forms.Form):
     decision = forms.ChoiceField(
         choices=[
-            ("confirm", "Confirm: the takedown was right"),
-            ("reverse", "Reverse: reinstate the listing, remove any penalty"),
+            ("confirm", gettext_lazy("Confirm: the takedown was right")),
+            ("reverse", gettext_lazy("Reverse: reinstate the listing, remove any penalty")),
         ]
     )
     reason = ProseField(
         # The audit queue shows the bare widget in a table cell: the placeholder stands in for the label.
-        widget=forms.Textarea(attrs={"rows": 2, "placeholder": "Your finding (required, kept with the audit)"}),
-        label="Your finding (kept with the audit)",
-        error_messages={"required": "Give the reasons for the audit decision."},
+        widget=forms.Textarea(
+            attrs={"rows": 2, "placeholder": gettext_lazy("Your finding (required, kept with the audit)")}
+        ),
+        label=gettext_lazy("Your finding (kept with the audit)"),
+        error_messages={"required": gettext_lazy("Give the reasons for the audit decision.")},
     )
 
     def clean_reason(self):
         reason = self.cleaned_data["reason"].strip()
         if not reason:
-            raise forms.ValidationError("Give the reasons for the audit decision.")
+            raise forms.ValidationError(gettext_lazy("Give the reasons for the audit decision."))
         return reason
 
     @property
@@ -71,15 +73,15 @@ class AuditDecisionForm(forms.Form):
 class StaffFilterForm(forms.Form):
     """The staff list: holders or partners, narrowed by membership status."""
 
-    KIND_CHOICES = [("rights_holder", "Rights holders"), ("partner", "Vetting partners")]
+    KIND_CHOICES = [("rights_holder", gettext_lazy("Rights holders")), ("partner", gettext_lazy("Vetting partners"))]
     STATUS_CHOICES = [
-        ("", "Any status"),
-        ("member", "Member (fast track in at least one scope)"),
-        ("suspended", "Suspended in at least one scope"),
-        ("override", "Staff override in force"),
-        ("not_member", "Not a member in any scope"),
+        ("", gettext_lazy("Any status")),
+        ("member", gettext_lazy("Member (fast track in at least one scope)")),
+        ("suspended", gettext_lazy("Suspended in at least one scope")),
+        ("override", gettext_lazy("Staff override in force")),
+        ("not_member", gettext_lazy("Not a member in any scope")),
     ]
 
-    kind = forms.ChoiceField(choices=KIND_CHOICES, required=False)
-    status = forms.ChoiceField(choices=STATUS_CHOICES, required=False)
-    q = LineField(required=False, max_length=100, label="Name contains")
+    kind = forms.ChoiceField(choices=KIND_CHOICES, required=False, label=gettext_lazy("Who"))
+    status = forms.ChoiceField(choices=STATUS_CHOICES, required=False, label=gettext_lazy("Membership"))
+    q = LineField(required=False, max_length=100, label=gettext_lazy("Name contains"))

@@ -6,6 +6,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from good_faith.forms import AuditDecisionForm
@@ -72,9 +73,12 @@ def audit_decide(request, pk):
     if form.reverse:
         messages.success(
             request,
-            f"Takedown of item #{audit.item_id} reversed: the listing is reinstated and it counts against "
-            "the filer's accuracy.",
+            gettext(
+                "Takedown of item #%(item)s reversed: the listing is reinstated and it counts against the filer's "
+                "accuracy."
+            )
+            % {"item": audit.item_id},
         )
     else:
-        messages.success(request, f"Takedown of item #{audit.item_id} confirmed.")
+        messages.success(request, gettext("Takedown of item #%(item)s confirmed.") % {"item": audit.item_id})
     return redirect("good_faith:audit-queue")

@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
@@ -33,15 +34,16 @@ MEASURE_SORTS = {
 
 class MisuseAppealForm(forms.Form):
     statement = ProseField(
-        widget=forms.Textarea(attrs={"rows": 4}), label="Why were the notices not manifestly unfounded?"
+        widget=forms.Textarea(attrs={"rows": 4}), label=_("Why were the notices not manifestly unfounded?")
     )
 
 
 class MisuseAppealDecisionForm(forms.Form):
     decision = forms.ChoiceField(
-        choices=[("confirm", "Confirm the measure"), ("lift", "Lift the measure (a suspension ends now)")]
+        choices=[("confirm", _("Confirm the measure")), ("lift", _("Lift the measure (a suspension ends now)"))],
+        label=_("Decision"),
     )
-    reason = ProseField(widget=forms.Textarea(attrs={"rows": 3}), label="Reasons for the organisation")
+    reason = ProseField(widget=forms.Textarea(attrs={"rows": 3}), label=_("Reasons for the organisation"))
 
 
 @login_required
@@ -95,7 +97,9 @@ def misuse_appeal(request, pk):
     except DOMAIN_ERRORS as exc:
         # E.g. a colleague appealed first, or the measure ran out meanwhile: 409 with the page as it now stands.
         return refused(request, exc, _misuse_page)
-    messages.success(request, "Your appeal is filed; a senior reviewer will decide. The measure stays meanwhile.")
+    messages.success(
+        request, gettext("Your appeal is filed; a senior reviewer will decide. The measure stays meanwhile.")
+    )
     return redirect("good_faith:misuse")
 
 
@@ -115,5 +119,7 @@ def misuse_decide(request, pk):
     except DOMAIN_ERRORS as exc:
         # E.g. another senior reviewer decided this appeal first: 409 with the page as it now stands.
         return refused(request, exc, _misuse_page)
-    messages.success(request, "Lifted: the organisation may file again." if lift else "The measure is confirmed.")
+    messages.success(
+        request, gettext("Lifted: the organisation may file again.") if lift else gettext("The measure is confirmed.")
+    )
     return redirect("good_faith:misuse")

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from portal.roles import user_is_platform_staff
@@ -45,8 +46,13 @@ def effect_retry(request, pk):
     except DOMAIN_ERRORS as exc:
         return refused(request, exc, _effects_failed_page)
     if retried:
-        messages.success(request, f"Effect {pk} is sent again; it leaves this list once it has run.")
+        messages.success(
+            request, gettext("Effect %(pk)s is sent again; it leaves this list once it has run.") % {"pk": pk}
+        )
     else:
         # Retrying twice is harmless: the effect is where the retry wanted it.
-        messages.info(request, f"Effect {pk} is not failed any more: someone retried it, or it ran meanwhile.")
+        messages.info(
+            request,
+            gettext("Effect %(pk)s is not failed any more: someone retried it, or it ran meanwhile.") % {"pk": pk},
+        )
     return redirect("takedowns:effects-failed")
