@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from rights_holders.models import RightsHolder
 from rights_holders.scoping import rights_holder_ids_visible_to
 from takedowns.models import Channel, ItemStatus, NoticeItem
+from takedowns.models.effects import EffectKind
 
 
 class NoticeFilter(django_filters.FilterSet):
@@ -66,3 +67,10 @@ class PublicRegisterFilter(django_filters.FilterSet):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.form.fields["q"].widget.input_type = "search"
+
+
+class FailedEffectFilter(django_filters.FilterSet):
+    """The failed effects (staff): by kind, and by the item they belong to."""
+
+    kind = django_filters.ChoiceFilter(label=_("Effect"), choices=EffectKind.choices, empty_label=_("All"))
+    item = django_filters.NumberFilter(label=_("Item"), field_name="item_id", min_value=1)

@@ -8,14 +8,21 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from portal.lists import ListSort, list_page
 from portal.roles import user_is_platform_staff
 from takedowns import effects
+from takedowns.filters import FailedEffectFilter
 from takedowns.views.display import render_for_viewer
 from takedowns.views.errors import DOMAIN_ERRORS, refused
 
-LIST_LIMIT = 200
+EFFECT_SORTS = {
+    "failed": ListSort(_("Gave up"), ("failed_at",)),
+    "attempts": ListSort(_("Attempts"), ("attempts", "failed_at")),
+    "item": ListSort(_("Item"), ("item_id", "failed_at")),
+}
 
 
 def _require_staff(user):
@@ -30,10 +37,14 @@ def effects_failed(request):
 
 
 def _effects_failed_page(request, status=200):
-    failed = effects.effects_failed()
-    rows = list(failed[:LIST_LIMIT])
-    count = len(rows) if len(rows) < LIST_LIMIT else failed.count()
-    context = {"effects": rows, "count": count, "limit": LIST_LIMIT}
+    listing = list_page(
+        request,
+        effects.effects_failed(),
+        sorts=EFFECT_SORTS,
+        default_sort="-failed",
+        filterset_class=FailedEffectFilter,
+    )
+    context = {"listing": listing, "effects": listing.object_list}
     return render_for_viewer(request, "takedowns/effects_failed.html", context, status=status)
 
 

@@ -17,6 +17,7 @@ from takedowns import effects, lifecycle, penalties
 from takedowns.effects import effect_retry, effect_retry_delay, effects_resend_stale, item_effects_run
 from takedowns.models import Effect, EffectKind, EffectStatus, Penalty
 from takedowns.notices import notice_submit
+from tests.lists import list_queries_constant
 from tests.takedowns.conftest import NOTICE_DATA, draft
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -394,3 +395,41 @@ def test_health_warns_staff_of_failed_effects_and_tells_the_public_nothing(clien
     client.logout()
     public = client.get("/health/").json()
     assert public["status"] == "ok" and "effects" not in public["checks"]
+
+
+def _failed_effects_make(item, n, *, kind=EffectKind.NOTIFY):
+    start = Effect.objects.filter(item=item, kind=kind).count()
+    now = datetime.now(UTC)
+    Effect.objects.bulk_create(
+        Effect(
+            item=item,
+            kind=kind,
+            key=f"list-{start + i}",
+            status=EffectStatus.FAILED,
+            attempts=6,
+            last_error="SMTP refused",
+            failed_at=now - timedelta(seconds=start + i),
+        )
+        for i in range(n)
+    )
+
+
+def test_the_failed_effects_page_costs_the_same_queries_for_10_or_500(client, reviewer, upheld):
+    client.force_login(reviewer)
+    list_queries_constant(client, reverse("takedowns:effects-failed"), lambda n: _failed_effects_make(upheld, n))
+    body = client.get(reverse("takedowns:effects-failed")).content.decode()
+    assert "500 failed" in body and "page=2" in body
+
+
+def test_the_failed_effects_page_filters_by_kind_and_sorts_by_attempts(client, reviewer, upheld):
+    _failed_effects_make(upheld, 3)
+    _failed_effects_make(upheld, 2, kind=EffectKind.REIMBURSE)
+    Effect.objects.filter(kind=EffectKind.REIMBURSE).update(attempts=9)
+    client.force_login(reviewer)
+    url = reverse("takedowns:effects-failed")
+    listing = client.get(url, {"kind": EffectKind.REIMBURSE}).context["listing"]
+    assert listing.count == 2 and {e.kind for e in listing.object_list} == {EffectKind.REIMBURSE}
+    listing = client.get(url, {"sort": "-attempts"}).context["listing"]
+    assert [e.attempts for e in listing.object_list] == [9, 9, 6, 6, 6]
+    refused = client.get(url, {"item": "not a number"})
+    assert refused.status_code == 200 and "Enter a number" in refused.content.decode()
