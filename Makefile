@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install system-deps browser-deps migrate seed lint clean openapi messages makemessages
+.PHONY: run test install system-deps browser-deps migrate seed lint clean openapi messages makemessages screenshots
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -71,6 +71,11 @@ lint: install
 
 test: lint browser-deps
 	DEBUG=$${DEBUG:-1} $(BIN)/pytest
+
+# README's pictures: each role's main pages at 1366 and 390 px from a throwaway demo database (PostgreSQL at
+# DATABASE_URL's server) into docs/screenshots/, README's table rewritten. Not run by CI; commit the result.
+screenshots: install browser-deps
+	DEBUG=1 $(BIN)/python docs/screenshots.py
 
 # The API contract (openapi.yaml) after a deliberate change; tests/api/test_schema.py compares it.
 openapi: install
