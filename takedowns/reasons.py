@@ -1,9 +1,11 @@
 """Statements of reasons (DSA article 17) written with each decision that restricts or restores."""
 
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.utils.translation import gettext_lazy
 
-from portal.i18n import in_records_language, record_label
+from portal.i18n import in_records_language, record_label, records_language
 from rights_holders.models import IPAssetKind
 from takedowns.models import Channel, InfringementType, StatementOfReasons
 
@@ -31,18 +33,74 @@ def ground_text(item):
     )
 
 
+GROUND_TEXT = gettext_lazy(
+    "%(infringement)s of the %(right)s “%(asset)s”%(registration)s held by %(holder)s: the listing "
+    "infringes an intellectual property right (illegal content), and the marketplace's terms of service prohibit "
+    "infringing listings."
+)
+REGISTRATION_TEXT = gettext_lazy(" (registration %(number)s, %(office)s)")
+
+
 def ground_text_of(*, infringement_type, asset_kind, asset_name, registration_number, office, holder_name):
-    """The legal ground of a restriction, from the values it names (the set-based sweep has them per row)."""
-    registration = f" (registration {registration_number}, {office})" if registration_number else ""
-    # In English: a statement of reasons is a record, the same whoever decided.
-    type_label = record_label(InfringementType, infringement_type)
-    kind_label = record_label(IPAssetKind, asset_kind)
-    return (
-        f"{type_label} of the {kind_label.lower()} "
-        f"\u201c{asset_name}\u201d{registration} held by {holder_name}: "
-        "the listing infringes an intellectual property right (illegal content), and the marketplace's "
-        "terms of service prohibit infringing listings."
-    )
+    """The legal ground of a restriction, from the values it names (the set-based sweep has them per row).
+
+    In English: a statement of reasons is a record, the same whoever decided (``statement_read`` says it
+    again in the reader's language).
+    """
+    with records_language():
+        return _ground(
+            infringement_type=infringement_type,
+            asset_kind=asset_kind,
+            asset_name=asset_name,
+            registration_number=registration_number,
+            office=office,
+            holder_name=holder_name,
+            label=record_label,
+        )
+
+
+def _ground(*, infringement_type, asset_kind, asset_name, registration_number, office, holder_name, label):
+    registration = str(REGISTRATION_TEXT) % {"number": registration_number, "office": office}
+    return str(GROUND_TEXT) % {
+        "infringement": label(InfringementType, infringement_type),
+        "right": str(label(IPAssetKind, asset_kind)).lower(),
+        "asset": asset_name,
+        "registration": registration if registration_number else "",
+        "holder": holder_name,
+    }
+
+
+def _reader_label(choices, value):
+    return choices(value).label if value in choices.values else value
+
+
+@dataclass(frozen=True)
+class StatementRead:
+    """A statement of reasons as a reader reads it: its fixed text in the reader's language."""
+
+    ground: str
+    redress: str
+
+
+def statement_read(statement, item):
+    """``statement`` of ``item`` in the active language: the ground and redress said anew from the record's fields
+    when they are the standard text (a reviewer's own ground stays as written); facts are the parties' words."""
+    asset = item.ip_asset
+    values = {
+        "infringement_type": statement.infringement_type,
+        "asset_kind": asset.kind,
+        "asset_name": asset.name,
+        "registration_number": asset.registration_number,
+        "office": asset.office,
+        "holder_name": item.notice.rights_holder.legal_name,
+    }
+    ground = statement.ground
+    if ground == ground_text_of(**values):
+        ground = _ground(**values, label=_reader_label)
+    redress = statement.redress
+    if redress == redress_text():
+        redress = str(REDRESS_TEXT) % {"days": settings.TAKEDOWN_APPEAL_DAYS}
+    return StatementRead(ground=ground, redress=redress)
 
 
 def statement_fields(item, spec, *, now, ground=None):
