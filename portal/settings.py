@@ -209,13 +209,19 @@ AUTHENTICATION_BACKENDS = [
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
-LOGOUT_REDIRECT_URL = "login"
+LOGOUT_REDIRECT_URL = "signed-out"
 
 AXES_FAILURE_LIMIT = _env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = timedelta(minutes=_env_int("LOGIN_LOCKOUT_MINUTES", 15, minimum=1))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# Password reset by e-mail (portal/passwords.py): the link's lifetime, and how often a reset may be asked
+# for one e-mail address and from one client address in the sign-in's lockout window (LOGIN_LOCKOUT_MINUTES).
+PORTAL_PASSWORD_RESET_MINUTES = _env_int("PORTAL_PASSWORD_RESET_MINUTES", 60, minimum=5)
+PASSWORD_RESET_TIMEOUT = PORTAL_PASSWORD_RESET_MINUTES * 60
+PASSWORD_RESET_LIMIT = _env_int("PASSWORD_RESET_LIMIT", 3, minimum=1)
+PASSWORD_RESET_ADDRESS_LIMIT = _env_int("PASSWORD_RESET_ADDRESS_LIMIT", 20, minimum=1)
 # Reverse proxies in front of the portal: their X-Forwarded-For and X-Forwarded-Proto are believed.
 TRUSTED_PROXY_COUNT = _env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
 AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT

@@ -42,3 +42,11 @@ def sleep_then_record(token, seconds):
     audit_log_record(action="portal.worker.sleep.started", data={"token": token}, actor_label="worker")
     time.sleep(seconds)
     audit_log_record(action="portal.worker.sleep.finished", data={"token": token}, actor_label="worker")
+
+
+@shared_task(name="portal.tasks.password_reset_email_send")
+def password_reset_email_send(*, user_id, base_url):
+    """The password reset e-mail of one account (portal.passwords), written in its language."""
+    from portal.passwords import password_reset_email_send as send
+
+    return send(user_id=user_id, base_url=base_url)

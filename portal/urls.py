@@ -2,14 +2,24 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from portal.views import account, files, health, home, language
+from portal.views import account, files, health, home, language, passwords
 
 urlpatterns = [
     path("", home.home, name="home"),
     path("health/", health.health, name="health"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("signed-out/", passwords.SignedOutView.as_view(), name="signed-out"),
+    path("password-reset/", passwords.PasswordResetRequestView.as_view(), name="password_reset"),
+    path("password-reset/sent/", passwords.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path(
+        "password-reset/<uidb64>/<token>/",
+        passwords.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path("password-reset/done/", passwords.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
     path("account/", account.preferences, name="account"),
+    path("account/password/", passwords.PasswordChangeView.as_view(), name="password_change"),
     path("language/", language.language_set, name="set_language"),
     path("account/organisations/<slug:organisation>/api-keys/", include("api.page_urls")),
     path("files/<slug:kind>/<int:pk>/", files.download, name="file-download"),

@@ -1,4 +1,4 @@
-"""The user's own preferences: the time zone deadlines are shown in."""
+"""The user's own account: the time zone deadlines are shown in; the password and two-factor sign-in link from it."""
 
 import zoneinfo
 
@@ -6,14 +6,16 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from portal.audit import audit_log_record
 
 
 class PreferencesForm(forms.Form):
     time_zone = forms.ChoiceField(
-        label="Time zone",
-        help_text="Deadlines and times are shown in this zone, with UTC beside them.",
+        label=gettext_lazy("Time zone"),
+        help_text=gettext_lazy("Deadlines and times are shown in this zone, with UTC beside them."),
     )
 
     def __init__(self, *args, **kwargs):
@@ -42,7 +44,7 @@ def preferences(request):
             obj=user,
             data={"before": before, "after": user.time_zone},
         )
-        messages.success(request, f"Times are now shown in {user.time_zone}.")
+        messages.success(request, _("Times are now shown in %(zone)s.") % {"zone": user.time_zone})
         return redirect("account")
     memberships = user.memberships.select_related("organisation__rights_holder").order_by("organisation__name")
     return render(request, "portal/account.html", {"form": form, "memberships": memberships})
