@@ -21,9 +21,12 @@ def zone_label(local):
     return f"UTC{sign}{hours}" + (f":{minutes:02d}" if minutes else "")
 
 
-def instant_text(value, zone=None):
-    """``value`` in ``zone`` (default: the active one) as the active language writes it, with its label."""
+def instant_text(value, zone=None, *, seconds=False):
+    """``value`` in ``zone`` (default: the active one) as the active language writes it, with its label;
+    ``seconds``: the date and the time to the second (a delivery log's attempts)."""
     if value in (None, ""):
         return ""
     local = timezone.localtime(value, zone)
+    if seconds:
+        return f"{date_format(local, 'DATE_FORMAT')} {local:%H:%M:%S} {zone_label(local)}"
     return f"{date_format(local, 'DATETIME_FORMAT')} {zone_label(local)}"

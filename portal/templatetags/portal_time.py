@@ -11,6 +11,7 @@ register = template.Library()
 
 
 @register.filter
-def instant(value):
-    """The instant as "2026-03-04 17:00 UTC+8" (in Chinese "2026年3月4日 17:00 UTC+8"); "" for no value."""
-    return instant_text(value)
+def instant(value, precision=""):
+    """The instant as "2026-03-04 17:00 UTC+8" (in Chinese "2026年3月4日 17:00 UTC+8"); "" for no value.
+    ``{{ when|instant:"seconds" }}``: "2026-03-04 17:00:05 UTC+8"."""
+    return instant_text(value, seconds=precision == "seconds")

@@ -124,6 +124,9 @@ def test_an_instant_is_written_in_the_readers_zone_and_language():
         assert instant_text(instant, shanghai) == "2026年3月4日 17:00 UTC+8"
     with timezone.override(zoneinfo.ZoneInfo("Europe/Paris")), translation.override("en"):
         assert instant_text(instant) == "2026-03-04 10:00 UTC+1"
+    precise = instant.replace(second=5)
+    with translation.override("zh-hans"):
+        assert instant_text(precise, shanghai, seconds=True) == "2026年3月4日 17:00:05 UTC+8"
 
 
 def test_pages_show_times_in_the_signed_in_persons_zone_and_no_other_request_inherits_it(client, owner_a):

@@ -117,3 +117,14 @@ def test_every_word_of_the_template_is_translated(name):
 )
 def test_the_check_finds_words_outside_gettext(source, expected):
     assert untranslated(source) == expected
+
+
+# A zone written by its abbreviation ("CST": China to one reader, US Central to another): Django's "T" or "e".
+ZONE_ABBREVIATION = re.compile(r"""\|date:["'][^"']*[Te][^"']*["']""")
+
+
+@pytest.mark.parametrize("name", [name for name in _pages() if isinstance(name, str)])
+def test_no_template_writes_a_time_zone_by_its_abbreviation(name):
+    """Times go through ``|instant`` (portal/instants.py): the offset from UTC, which no reader can mistake."""
+    found = ZONE_ABBREVIATION.findall((TEMPLATES / name).read_text(encoding="utf-8"))
+    assert found == [], f"{name}: {found}; write the instant with |instant"
