@@ -27,6 +27,15 @@ class AlertFilterForm(forms.Form):
     )
     brand = forms.TypedChoiceField(coerce=int, required=False, empty_value=None, label=_("Brand"))
     asset = forms.TypedChoiceField(coerce=int, required=False, empty_value=None, label=_("IP asset"))
+    sort = forms.ChoiceField(
+        choices=[
+            ("newest", _("Newest first")),
+            ("score", _("Highest score first")),
+            ("oldest", _("Oldest first")),
+        ],
+        required=False,
+        label=_("Sort by"),
+    )
 
     def __init__(self, data, *, holders, assets):
         super().__init__(data)
@@ -46,6 +55,7 @@ class AlertFilterForm(forms.Form):
             "status": None if status == ALL_STATUSES else status,
             "rights_holder_id": data.get("brand"),
             "asset_id": data.get("asset"),
+            "sort": data.get("sort") or "newest",
         }
 
 

@@ -16,9 +16,17 @@ def alerts_visible_to(user):
     return ScreeningAlert.objects.visible_to(user).select_related(*ALERT_RELATED).order_by("-created_at", "-id")
 
 
-def alert_list(user, *, status=None, rights_holder_id=None, asset_id=None):
-    """The inbox: the user's alerts, narrowed by status, brand and asset (each optional)."""
-    alerts = alerts_visible_to(user)
+# The inbox's orders, by the name its sort choice gives; each ends on the id, so pages never repeat a tie.
+ALERT_ORDERS = {
+    "newest": ("-created_at", "-id"),
+    "oldest": ("created_at", "id"),
+    "score": ("-result__score", "-created_at", "-id"),
+}
+
+
+def alert_list(user, *, status=None, rights_holder_id=None, asset_id=None, sort="newest"):
+    """The inbox: the user's alerts, narrowed by status, brand and asset (each optional), in ``sort``'s order."""
+    alerts = alerts_visible_to(user).order_by(*ALERT_ORDERS.get(sort, ALERT_ORDERS["newest"]))
     if status:
         alerts = alerts.filter(status=status)
     if rights_holder_id:

@@ -69,6 +69,17 @@ def test_the_inbox_filters_by_status_and_asset_and_says_what_is_wrong_with_a_bad
     assert client.get(INBOX, {"page": "abc"}).status_code == 200
 
 
+def test_the_inbox_sorts_by_score_or_age_and_refuses_an_unknown_sort(client, w):
+    high = alert_made(w.holder, w.asset, w.listings[1], score="0.9100")
+    low = alert_made(w.holder, w.asset, w.listings[2], score="0.4100")
+    signed_in(client, w.staff)
+    assert [a.pk for a in client.get(INBOX).context["page"]] == [low.pk, high.pk, w.alert.pk]
+    assert [a.pk for a in client.get(INBOX, {"sort": "score"}).context["page"]] == [high.pk, w.alert.pk, low.pk]
+    assert [a.pk for a in client.get(INBOX, {"sort": "oldest"}).context["page"]] == [w.alert.pk, high.pk, low.pk]
+    refused = client.get(INBOX, {"sort": "-id"})
+    assert refused.status_code == 400 and "These filters cannot be used" in refused.content.decode()
+
+
 def test_the_inbox_costs_the_same_queries_for_one_alert_or_a_page_of_them(client, w):
     signed_in(client, w.staff)
     client.get(INBOX)
