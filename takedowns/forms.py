@@ -6,6 +6,7 @@ service runs: a refused file is reported on its own row and nothing is stored.
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from portal.forms import LineField, ProseField, whole_number
 from portal.uploads import validate_uploads
@@ -193,36 +194,40 @@ class CounterNoticeForm(forms.Form):
     statement = ProseField(
         widget=forms.Textarea(attrs={"rows": 5}),
         required=False,
-        help_text="Why the listing does not infringe: where the goods come from, your authorisation.",
+        label=_("Statement"),
+        help_text=_("Why the listing does not infringe: where the goods come from, your authorisation."),
     )
     evidence = MultipleFileField(
-        label="Evidence of authenticity", help_text="Invoices, authorisation letters, photos (PDF, JPEG, PNG, WebP)."
+        label=_("Evidence of authenticity"),
+        help_text=_("Invoices, authorisation letters, photos (PDF, JPEG, PNG, WebP). Chosen photos are shown below."),
+        widget=MultipleFileInput(attrs={"data-preview": "", "accept": ".pdf,.jpg,.jpeg,.png,.webp"}),
     )
-    contact_name = LineField(required=False, label="Contact name")
-    contact_address = LineField(max_length=400, required=False, label="Postal address")
-    contact_phone = LineField(max_length=40, required=False, label="Phone")
-    contact_email = forms.EmailField(required=False, label="E-mail")
+    contact_name = LineField(required=False, label=_("Contact name"))
+    contact_address = LineField(max_length=400, required=False, label=_("Postal address"))
+    contact_phone = LineField(max_length=40, required=False, label=_("Phone"))
+    contact_email = forms.EmailField(required=False, label=_("E-mail"))
     accuracy_statement = forms.BooleanField(
-        required=False, label="I confirm that the information in this counter-notice is accurate."
+        required=False, label=_("I confirm that the information in this counter-notice is accurate.")
     )
     good_faith_mistake_statement = forms.BooleanField(
         required=False,
-        label=(
+        label=_(
             "Under penalty of perjury, I have a good-faith belief that the material was removed or disabled "
             "as a result of mistake or misidentification."
         ),
     )
     consent_to_jurisdiction = forms.BooleanField(
         required=False,
-        label=(
+        label=_(
             "I consent to the jurisdiction of the court for the judicial district of my address (or, outside "
             "the United States, any judicial district in which the marketplace may be found)."
         ),
     )
     consent_to_service = forms.BooleanField(
-        required=False, label="I will accept service of process from the person who filed the notice, or their agent."
+        required=False,
+        label=_("I will accept service of process from the person who filed the notice, or their agent."),
     )
-    signature = LineField(required=False, help_text="Type your full name as your signature.")
+    signature = LineField(required=False, label=_("Signature"), help_text=_("Type your full name as your signature."))
 
     COPYRIGHT_ONLY = ("good_faith_mistake_statement", "consent_to_jurisdiction", "consent_to_service")
 
@@ -250,15 +255,15 @@ class CounterNoticeForm(forms.Form):
 
 
 class ReplyForm(forms.Form):
-    statement = ProseField(widget=forms.Textarea(attrs={"rows": 4}), label="Your reply to the counter-notice")
+    statement = ProseField(widget=forms.Textarea(attrs={"rows": 4}), label=_("Your reply to the counter-notice"))
 
 
 class WithdrawForm(forms.Form):
-    reason = ProseField(widget=forms.Textarea(attrs={"rows": 2}), required=False, label="Reason (optional)")
+    reason = ProseField(widget=forms.Textarea(attrs={"rows": 2}), required=False, label=_("Reason (optional)"))
 
 
 class AppealForm(forms.Form):
-    statement = ProseField(widget=forms.Textarea(attrs={"rows": 4}), label="Why should the decision change?")
+    statement = ProseField(widget=forms.Textarea(attrs={"rows": 4}), label=_("Why should the decision change?"))
 
 
 class DecisionForm(forms.Form):

@@ -6,6 +6,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portal.forms import whole_number
@@ -30,11 +31,24 @@ from takedowns.models import (
     ItemStatus,
     NoticeItem,
 )
-from takedowns.views.display import deadline, render_for_viewer, viewer_zone
+from takedowns.reasons import statement_read
+from takedowns.views.display import countdown_words, deadline, render_for_viewer, viewer_zone, zone_key
 from takedowns.views.errors import DOMAIN_ERRORS, error_messages, error_status, form_add_domain_error, form_refusal
 from takedowns.views.notices import item_deadlines
+from takedowns.views.timeline import item_timeline
 
 CONTACT_FIELDS = ("contact_name", "contact_address", "contact_phone", "contact_email")
+
+
+def _actor_in_language(shown):
+    """The disclosure rule's stand-in names (English, as the API gives them) in the reader's language."""
+    names = {
+        "The merchant": _("The merchant"),
+        "The rights holder": _("The rights holder"),
+        "A platform reviewer": _("A platform reviewer"),
+        "system": _("The platform (automatic)"),
+    }
+    return names.get(shown, shown)
 
 
 def _visible_item(request, pk):
@@ -97,15 +111,23 @@ def _item_page(request, pk, *, refusal=None, status=200):
     for event in events:
         event.from_label = labels.get(event.from_status, "")
         event.to_label = labels.get(event.to_status, event.to_status)
-        event.who = event_actor_shown(event, side, is_reviewer)
+        event.who = _actor_in_language(event_actor_shown(event, side, is_reviewer))
 
     can_counter_notice = "counter_noticed" in actions
     can_reply = "replied" in actions
     can_withdraw = "withdrawn" in actions
     appeal_until = None
-    if item.status in appeals.APPEALABLE and item.decided_at:
-        appeal_until = deadline("Appeal possible until", appeals.appeal_deadline(item), zone, now)
+    if item.status in appeals.APPEALABLE and item.decided_at and not appeals.appeal_side_won(item, side):
+        appeal_until = deadline(_("Appeal possible until"), appeals.appeal_deadline(item), zone, now)
     can_appeal = appeals.appeal_possible(item, side, item_appeals, now)
+    statements = statements_visible(item.statements.all(), user, side)
+    for statement in statements:
+        # The standard ground and redress in the reader's language; a reviewer's own words as written.
+        statement.read = statement_read(statement, item)
+    deadlines = item_deadlines(item, zone, now)
+    counter_notice_closed = (
+        side == AppealSide.MERCHANT and item.status == ItemStatus.AWAITING_COUNTER_NOTICE and not can_counter_notice
+    )
 
     context = {
         "item": item,
@@ -113,21 +135,28 @@ def _item_page(request, pk, *, refusal=None, status=200):
         "events": events,
         "side": side,
         "is_reviewer": is_reviewer,
-        "deadlines": item_deadlines(item, zone, now),
-        "zone_name": getattr(zone, "key", "UTC"),
+        "deadlines": deadlines,
+        "zone_name": zone_key(zone),
+        "timeline": item_timeline(
+            events, counter_notice=counter_notice, reply=reply, statements=statements, appeals=item_appeals
+        ),
+        "countdown_words": countdown_words(),
         "counter_notice": counter_notice,
         "show_contact": counter_notice is not None and counter_notice_contact_visible(item, user, side),
-        "statements": statements_visible(item.statements.all(), user, side),
+        "statements": statements,
         "reply": reply,
         "appeals": item_appeals,
         "appeal_until": appeal_until,
         "can_counter_notice": can_counter_notice,
-        "counter_notice_closed": side == AppealSide.MERCHANT
-        and item.status == ItemStatus.AWAITING_COUNTER_NOTICE
-        and not can_counter_notice,
+        "counter_notice_closed": counter_notice_closed,
+        "counter_notice_closed_at": deadline(_("Counter-notice window closed"), item.counter_notice_deadline, zone, now)
+        if counter_notice_closed and item.counter_notice_deadline
+        else None,
         "reply_form": ReplyForm() if can_reply else None,
-        "withdraw_form": WithdrawForm() if can_withdraw else None,
+        "can_withdraw": can_withdraw,
         "appeal_form": AppealForm() if can_appeal else None,
+        # The side a final decision went for is told so, instead of being offered an appeal of its own win.
+        "decision_won": side is not None and item.status in appeals.APPEALABLE and appeals.appeal_side_won(item, side),
         "decision_form": _decision_form(item, request, actions) if is_reviewer else None,
         "appeal_decision_form": AppealDecisionForm() if is_senior else None,
         "open_appeals": [a for a in item_appeals if a.status == AppealStatus.OPEN],
@@ -145,18 +174,38 @@ def _refused(request, pk, exc):
 @upload_endpoint("document")
 @login_required
 def item_counter_notice(request, pk):
-    """The merchant's counter-notice: a page of its own, since it is long and has files."""
+    """The merchant's counter-notice: a page of its own, since it is long and has files.
+
+    A closed window shows when it closed instead of the form (a POST then is refused with 409).
+    """
     item = _visible_item(request, pk)
     if appeals.appeal_side_of(item, request.user) != AppealSide.MERCHANT:
         raise Http404("Only the merchant whose listing is named can file a counter-notice.")
+    zone, now = viewer_zone(request.user), timezone.now()
+    post = request.method == "POST"
+    refusal = lifecycle.transition_refusal(item, "counter_noticed", actor=request.user, now=now)
+    context = {
+        "item": item,
+        "is_copyright": item.infringement_type == InfringementType.COPYRIGHT,
+        "deadline": deadline(_("Counter-notice due"), item.counter_notice_deadline, zone, now)
+        if item.counter_notice_deadline
+        else None,
+        "countdown_words": countdown_words(),
+        "refusal": error_messages(refusal) if refusal is not None else None,
+        "form": None,
+        "files_again": False,
+        "preview_words": {"chosen": _("Chosen files")},
+    }
+    if refusal is not None:
+        # Nothing to fill in: the page says why (the window closed at ..., the item moved on).
+        return render_for_viewer(
+            request, "takedowns/counter_notice_form.html", context, status=error_status(refusal) if post else 200
+        )
     form = CounterNoticeForm(
-        request.POST if request.method == "POST" else None,
-        request.FILES if request.method == "POST" else None,
-        item=item,
-        user=request.user,
+        request.POST if post else None, request.FILES if post else None, item=item, user=request.user
     )
     status = 200
-    if request.method == "POST" and form.is_valid():
+    if post and form.is_valid():
         try:
             lifecycle.notice_item_counter_notice(
                 item_id=item.pk,
@@ -170,18 +219,11 @@ def item_counter_notice(request, pk):
             status = error_status(exc)
         else:
             messages.success(
-                request, "Your counter-notice is filed. The rights holder may reply; then a reviewer decides."
+                request, _("Your counter-notice is filed. The rights holder may reply; then a reviewer decides.")
             )
             return redirect("takedowns:item-detail", pk=item.pk)
-    zone = viewer_zone(request.user)
-    context = {
-        "item": item,
-        "form": form,
-        "is_copyright": item.infringement_type == InfringementType.COPYRIGHT,
-        "deadline": deadline("Counter-notice due", item.counter_notice_deadline, zone)
-        if item.counter_notice_deadline
-        else None,
-    }
+    # A browser cannot be handed files back: the form says so by the field, and asks for them again.
+    context.update(form=form, files_again=post and bool(request.FILES.getlist("evidence")))
     return render_for_viewer(request, "takedowns/counter_notice_form.html", context, status=status)
 
 
@@ -191,29 +233,39 @@ def item_reply(request, pk):
     item = _visible_item(request, pk)
     form = ReplyForm(request.POST)
     if not form.is_valid():
-        return _refused(request, item.pk, form_refusal(form, missing="Write the reply before sending it."))
+        return _refused(request, item.pk, form_refusal(form, missing=_("Write the reply before sending it.")))
     try:
         lifecycle.notice_item_reply(item_id=item.pk, actor=request.user, statement=form.cleaned_data["statement"])
     except DOMAIN_ERRORS as exc:
         return _refused(request, item.pk, exc)
-    messages.success(request, "Your reply is sent; a reviewer now decides.")
+    messages.success(request, _("Your reply is sent; a reviewer now decides."))
     return redirect("takedowns:item-detail", pk=item.pk)
 
 
 @login_required
-@require_POST
 def item_withdraw(request, pk):
+    """Withdrawing asks first: the page says what follows and takes an optional reason; only the
+    confirming POST (``confirmed=yes``) withdraws. Where withdrawal is not possible, the item page says why."""
     item = _visible_item(request, pk)
-    form = WithdrawForm(request.POST)
-    if not form.is_valid():
+    refusal = lifecycle.transition_refusal(item, "withdrawn", actor=request.user, now=timezone.now())
+    if refusal is not None:
+        return _refused(request, item.pk, refusal)
+    post = request.method == "POST"
+    form = WithdrawForm(request.POST if post else None)
+    status = 200
+    # Only the confirmation page's button sends ``confirmed``: a withdrawal is never one click from elsewhere.
+    if post and form.is_valid() and request.POST.get("confirmed") == "yes":
+        try:
+            lifecycle.notice_item_withdraw(item_id=item.pk, actor=request.user, reason=form.cleaned_data["reason"])
+        except DOMAIN_ERRORS as exc:
+            return _refused(request, item.pk, exc)
+        messages.success(request, _("The complaint is withdrawn; a taken-down listing is reinstated."))
+        return redirect("takedowns:item-detail", pk=item.pk)
+    if post and not form.is_valid():
         # Never withdraw without the reason the filer typed because it could not be read.
-        return _refused(request, item.pk, form_refusal(form, missing=""))
-    try:
-        lifecycle.notice_item_withdraw(item_id=item.pk, actor=request.user, reason=form.cleaned_data["reason"])
-    except DOMAIN_ERRORS as exc:
-        return _refused(request, item.pk, exc)
-    messages.success(request, "The complaint is withdrawn; a taken-down listing is reinstated.")
-    return redirect("takedowns:item-detail", pk=item.pk)
+        status = 400
+    context = {"item": item, "notice": item.notice, "form": form}
+    return render_for_viewer(request, "takedowns/item_withdraw.html", context, status=status)
 
 
 @login_required
@@ -222,12 +274,12 @@ def item_appeal(request, pk):
     item = _visible_item(request, pk)
     form = AppealForm(request.POST)
     if not form.is_valid():
-        return _refused(request, item.pk, form_refusal(form, missing="Explain why the decision should be changed."))
+        return _refused(request, item.pk, form_refusal(form, missing=_("Explain why the decision should be changed.")))
     try:
         appeals.appeal_file(item_id=item.pk, actor=request.user, statement=form.cleaned_data["statement"])
     except DOMAIN_ERRORS as exc:
         return _refused(request, item.pk, exc)
-    messages.success(request, "Your appeal is filed; a senior reviewer who did not decide first will decide.")
+    messages.success(request, _("Your appeal is filed; a senior reviewer who did not decide first will decide."))
     return redirect("takedowns:item-detail", pk=item.pk)
 
 

@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from portal.lists import ListSort, list_page
@@ -33,11 +34,11 @@ def item_deadlines(item, zone, now):
     """The deadlines that matter for an item in its current status, for the viewer's zone."""
     rows = []
     if item.status == ItemStatus.AWAITING_COUNTER_NOTICE and item.counter_notice_deadline:
-        rows.append(deadline("Counter-notice due", item.counter_notice_deadline, zone, now))
+        rows.append(deadline(gettext("Counter-notice due"), item.counter_notice_deadline, zone, now))
     if item.status == ItemStatus.COUNTER_NOTICED and item.reply_deadline:
-        rows.append(deadline("Rights holder's reply due", item.reply_deadline, zone, now))
+        rows.append(deadline(gettext("Rights holder's reply due"), item.reply_deadline, zone, now))
     if item.status in (ItemStatus.PENDING_REVIEW, ItemStatus.PENDING_ADJUDICATION) and item.review_due_at:
-        rows.append(deadline("Reviewer decision due", item.review_due_at, zone, now))
+        rows.append(deadline(gettext("Reviewer decision due"), item.review_due_at, zone, now))
     return rows
 
 

@@ -45,7 +45,7 @@ def test_an_image_is_previewed_in_the_page_and_served_inline_when_asked(
 
     page = client.get(reverse("takedowns:item-detail", args=[item.pk])).content.decode()
     inline_url = f"/files/evidence/{evidence.pk}/?inline=1"
-    assert f'<img src="{inline_url}" alt="Image evidence-{evidence.pk}.' in page
+    assert f'<img src="{inline_url}" alt="Notice evidence: evidence-{evidence.pk}.' in page
     assert f'<a href="/files/evidence/{evidence.pk}/">evidence-{evidence.pk}.' in page
 
     shown = _download(client, evidence, inline="1")

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from listings.models import ListingStatus
+from portal.instants import zone_label
 from takedowns import appeals, lifecycle
 from takedowns.models import (
     Appeal,
@@ -291,7 +292,7 @@ def test_merchant_sees_its_items_with_deadlines_in_its_own_time_zone(client, acc
     deadline = accepted_item.counter_notice_deadline
     local = deadline.astimezone(zoneinfo.ZoneInfo("Asia/Tokyo"))
     assert "Your listings under complaint" in body
-    assert f"{local:%Y-%m-%d %H:%M} Asia/Tokyo" in body
+    assert f"{local:%Y-%m-%d %H:%M} UTC+9 (Asia/Tokyo)" in body
     assert f"{deadline:%Y-%m-%d %H:%M} UTC" in body
     assert "2 days 23 hours left" in body
 
@@ -330,7 +331,7 @@ def test_item_page_shows_history_evidence_and_countdown(client, accepted_item, o
     body = client.get(reverse("takedowns:item-detail", args=[accepted_item.pk])).content.decode()
     deadline = accepted_item.counter_notice_deadline
     local = deadline.astimezone(zoneinfo.ZoneInfo("America/New_York"))
-    assert f"{local:%Y-%m-%d %H:%M} America/New_York" in body
+    assert f"{local:%Y-%m-%d %H:%M} {zone_label(local)} (America/New_York)" in body
     assert f"({deadline:%Y-%m-%d %H:%M} UTC)" in body
     assert "Counter-notice due" in body and "2 days 23 hours left" in body
     assert "Submitted &rarr; Waiting for review" in body
@@ -566,9 +567,18 @@ def test_non_reviewer_cannot_decide(client, owner_a, brand_a, asset_a, listing):
 
 def test_holder_withdraws_from_the_page(client, accepted_item, owner_a):
     client.force_login(owner_a)
-    response = client.post(
-        reverse("takedowns:item-withdraw", args=[accepted_item.pk]), {"reason": "Settled with the seller."}, follow=True
-    )
+    url = reverse("takedowns:item-withdraw", args=[accepted_item.pk])
+    # The item page offers a link to a confirmation step, never a one-click withdrawal.
+    page = client.get(reverse("takedowns:item-detail", args=[accepted_item.pk])).content.decode()
+    assert f'href="{url}"' in page and f'action="{url}"' not in page
+    confirm = client.get(url).content.decode()
+    assert "Yes, withdraw the complaint" in confirm and 'name="confirmed" value="yes"' in confirm
+    # A POST without the confirmation shows the question again, the reason kept; nothing withdrawn.
+    unconfirmed = client.post(url, {"reason": "Settled with the seller."})
+    assert unconfirmed.status_code == 200 and "Settled with the seller." in unconfirmed.content.decode()
+    accepted_item.refresh_from_db()
+    assert accepted_item.status == ItemStatus.AWAITING_COUNTER_NOTICE
+    response = client.post(url, {"reason": "Settled with the seller.", "confirmed": "yes"}, follow=True)
     assert "The complaint is withdrawn" in response.content.decode()
     accepted_item.refresh_from_db()
     assert accepted_item.status == ItemStatus.WITHDRAWN
@@ -926,7 +936,9 @@ def test_a_nul_character_in_the_filer_fields_is_explained(client, owner_a, brand
 def test_a_withdrawal_whose_reason_cannot_be_stored_withdraws_nothing(client, accepted_item, owner_a):
     client.force_login(owner_a)
     response = client.post(
-        reverse("takedowns:item-withdraw", args=[accepted_item.pk]), {"reason": "Settled\x00"}, follow=True
+        reverse("takedowns:item-withdraw", args=[accepted_item.pk]),
+        {"reason": "Settled\x00", "confirmed": "yes"},
+        follow=True,
     )
     assert "Remove the invisible character U+0000" in response.content.decode()
     accepted_item.refresh_from_db()
