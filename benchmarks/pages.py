@@ -337,6 +337,11 @@ def world_create(count, *, seed=12):
             ],
             batch_size=5000,
         )
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        # What autovacuum gives a production database: statistics, so PostgreSQL plans these tables as they are.
+        cursor.execute("ANALYZE")
     item_page = next(i for i in brand_items if i.status == ItemStatus.AWAITING_COUNTER_NOTICE)
     counts = {"items": count, "brand_items": len(brand_items), "notices": len(notices), "events": len(events)}
     for status, _ in STATUS_SHARES:
