@@ -8,6 +8,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from listings.models import Listing
 from portal import public_ids
 from portal.i18n import record_label
 from portal.models import Organisation
@@ -92,13 +93,12 @@ class NoticeQuerySet(models.QuerySet):
         """The holder's side sees its notices; merchants see notices naming their listings that reached them."""
         if user.is_platform_staff:
             return self
-        return self.filter(
-            holder_side_q(user)
-            | models.Q(
-                items__listing__store__merchant__organisation_id__in=organisation_ids_of(user),
-                items__status__in=REACHED_MERCHANT_STATUSES,
-            )
-        ).distinct()
+        # The merchant's side as a subquery of items, not a join: a join gives a notice once per item, and
+        # the DISTINCT that folds them back compares every column of every row (the list's count and page).
+        merchant_notices = NoticeItem.objects.filter(
+            NoticeItem.objects.merchant_side_q(organisation_ids_of(user))
+        ).values("notice_id")
+        return self.filter(holder_side_q(user) | models.Q(pk__in=merchant_notices))
 
 
 class Notice(models.Model):
@@ -164,9 +164,10 @@ class NoticeItemQuerySet(models.QuerySet):
 
     @staticmethod
     def merchant_side_q(organisation_ids):
-        return models.Q(
-            listing__store__merchant__organisation_id__in=organisation_ids, status__in=REACHED_MERCHANT_STATUSES
-        )
+        # The merchants' listings as a subquery: joined, every item of a brand's list would be joined to its
+        # listing, store and merchant only to be OR-ed with the brand's side.
+        listings = Listing.objects.filter(store__merchant__organisation_id__in=organisation_ids).values("pk")
+        return models.Q(listing_id__in=listings, status__in=REACHED_MERCHANT_STATUSES)
 
     def of_merchants(self, organisation_ids):
         """Items naming these merchant organisations' listings, as the merchant's side sees them."""
