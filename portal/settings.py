@@ -373,6 +373,10 @@ else:
     CELERY_BROKER_TRANSPORT_OPTIONS = {}
 CELERY_BROKER_POLLING_INTERVAL = 0.1
 CELERY_BEAT_SCHEDULE = {
+    "resume-stale-filing-imports": {
+        "task": "takedowns.tasks.resume_stale_filing_imports",
+        "schedule": timedelta(minutes=1),
+    },
     "sweep-takedown-deadlines": {
         "task": "takedowns.tasks.sweep_deadlines",
         "schedule": timedelta(minutes=1),
@@ -775,6 +779,19 @@ SCREENING_BATCH_SIZE = _env_int("SCREENING_BATCH_SIZE", 500, minimum=1)
 SCREENING_RESCREEN_ALL_MAX = _env_int("SCREENING_RESCREEN_ALL_MAX", 20_000, minimum=0)
 # A running re-screening job with no batch finished for this long is taken over by beat (its worker died).
 SCREENING_RESCREEN_STALE_SECONDS = _env_int("SCREENING_RESCREEN_STALE_SECONDS", 300, minimum=1)
+
+# Bulk filing by CSV (takedowns.bulk_filing; README "Bulk filing by CSV").
+# Rows one file may hold; a bigger file is refused whole, at once.
+BULK_FILING_MAX_ROWS = _env_int("BULK_FILING_MAX_ROWS", 10_000, minimum=1)
+# Rows the worker checks and files as one notice, in one transaction (the unit a retried task never files twice).
+BULK_FILING_CHUNK_ROWS = _env_int("BULK_FILING_CHUNK_ROWS", 500, minimum=1)
+# An open import that has not moved for this long is sent to a worker again by beat (its worker died, or its
+# message was lost: the embedded broker loses what a killed worker held). Two runs at once are safe.
+BULK_FILING_STALE_SECONDS = _env_int("BULK_FILING_STALE_SECONDS", 300, minimum=10)
+if BULK_FILING_CHUNK_ROWS > 1000:
+    raise ImproperlyConfigured(
+        f"Environment variable BULK_FILING_CHUNK_ROWS must be at most 1000 (a notice's items); got {BULK_FILING_CHUNK_ROWS}"
+    )
 
 # Webhooks (api.webhooks; README "Webhooks").
 # Seconds an attempt waits to connect and for each read of the answer.

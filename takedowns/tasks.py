@@ -43,3 +43,23 @@ def send_pending_notification_emails():
     from takedowns.notifications.delivery import notification_emails_send_pending
 
     return notification_emails_send_pending()
+
+
+@shared_task(bind=True, **ENFORCEMENT, max_retries=None)
+def run_filing_import(self, import_id):
+    """File an uploaded CSV (takedowns.bulk_filing). A redelivered or retried run files only the rows still pending."""
+    from takedowns.bulk_filing import FilingBusy, filing_import_run
+
+    try:
+        return filing_import_run(import_id)
+    except FilingBusy as exc:
+        # Other filings held the same listings; nothing of the chunk was kept. Later, more slowly each time.
+        raise self.retry(exc=exc, countdown=min(300, 5 * 2 ** min(self.request.retries, 6))) from exc
+
+
+@shared_task
+def resume_stale_filing_imports():
+    """Beat: open imports whose worker died or whose message was lost are sent to a worker again."""
+    from takedowns.bulk_filing.importing import filing_imports_resume_stale
+
+    return filing_imports_resume_stale()

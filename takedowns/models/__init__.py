@@ -18,6 +18,7 @@ from takedowns.models.evidence import (
     EvidenceQuerySet,
     RightsHolderReply,
 )
+from takedowns.models.imports import FilingImport, FilingImportRow, ImportStatus, RowStatus
 from takedowns.models.items import (
     FINAL_STATUSES,
     OPEN_STATUSES,
@@ -49,6 +50,10 @@ from takedowns.models.statements import CannedReason, Outcome, RestrictionKind, 
 from takedowns.models.suspensions import FilingSuspension
 
 __all__ = [
+    "FilingImport",
+    "FilingImportRow",
+    "ImportStatus",
+    "RowStatus",
     "Channel",
     "Track",
     "InfringementType",

@@ -6,7 +6,7 @@ This one: the pages of the notice lifecycle (behind login), mounted at /takedown
 
 from django.urls import path
 
-from takedowns.views import effects, items, notices, notifications, queue
+from takedowns.views import effects, imports, items, notices, notifications, queue
 
 app_name = "takedowns"
 
@@ -15,6 +15,12 @@ urlpatterns = [
     path("notices/new/", notices.notice_create, name="notice-create"),
     path("notices/<int:pk>/", notices.notice_detail, name="notice-detail"),
     path("notices/<int:pk>/receipt/", notices.notice_receipt, name="notice-receipt"),
+    path("imports/", imports.import_list, name="import-list"),
+    path("imports/new/", imports.import_create, name="import-create"),
+    path("imports/template.csv", imports.import_template, name="import-template"),
+    path("imports/<int:pk>/", imports.import_detail, name="import-detail"),
+    path("imports/<int:pk>/progress/", imports.import_progress, name="import-progress"),
+    path("imports/<int:pk>/errors.csv", imports.import_errors, name="import-errors"),
     path("items/<int:pk>/", items.item_detail, name="item-detail"),
     path("items/<int:pk>/counter-notice/", items.item_counter_notice, name="item-counter-notice"),
     path("items/<int:pk>/reply/", items.item_reply, name="item-reply"),

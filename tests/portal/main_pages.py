@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from portal.models import OrganisationKind
 from rights_holders.models import VerificationStatus
-from takedowns.models import NoticeItem
+from takedowns.models import FilingImport, ImportStatus, NoticeItem
 from tests import factories
 from tests.bulk import notices_bulk_create
 
@@ -53,6 +53,18 @@ def main_pages_world():
     senior.groups.add(Group.objects.get(name="senior_reviewer"))
     admin = factories.UserFactory(username="admin-1", is_superuser=True, is_staff=True)
     notice_url = reverse("takedowns:notice-detail", args=[notice.pk])
+    filing_import = FilingImport.objects.create(
+        rights_holder=holder,
+        filer_organisation=holder.organisation,
+        created_by=owner,
+        original_name="northwind-marketplace-sweep-november.csv",
+        status=ImportStatus.RUNNING,
+        rows_read=True,
+        total_rows=1000,
+        checked_rows=500,
+        filed_rows=499,
+        error_rows=1,
+    )
     item_url = reverse("takedowns:item-detail", args=[item.pk])
     everyone = [
         reverse("home"),
@@ -70,6 +82,9 @@ def main_pages_world():
         reverse("screening_intel:holders"),
         notice_url,
         item_url,
+        reverse("takedowns:import-list"),
+        reverse("takedowns:import-create"),
+        reverse("takedowns:import-detail", args=[filing_import.pk]),
     ]
     staff = [
         reverse("takedowns:review-queue"),
