@@ -1,13 +1,14 @@
 """Screenshots of each role's main pages, at a desktop's width (1366 px) and a phone's (390 px), for README.
 
-    make screenshots            # or: DEBUG=1 .venv/bin/python docs/screenshots.py [--only ROLE ...] [--keep]
+    make screenshots    # or: DEBUG=1 .venv/bin/python docs/screenshots.py [--only ROLE ...] [--keep] [--axe]
 
 Seeds the demo world (``seed_demo``) into a throwaway PostgreSQL database (``portal_screenshots``, recreated
 from a migrated template on the server DATABASE_URL names, dropped at the end unless ``--keep``), starts the
 development server on it on a free port, and in Debian's Chromium (Playwright) opens each page signed out
 and signed in as each demo role. Each picture is written as ``docs/screenshots/<role>-<page>-<width>.png``
 (the top of the page, at most ``MAX_HEIGHT`` pixels of it, reduced to 256 colours with Pillow), and
-README's "What it looks like" table is rewritten between its markers. Not run by CI: run it after a page
+README's "What it looks like" table is rewritten between its markers. ``--axe`` also lists axe-core's
+serious and critical violations on the demo's pages (the browser test checks a smaller world). Not run by CI: run it after a page
 changes and commit the pictures.
 """
 
@@ -176,11 +177,23 @@ def _optimise(path):
     reduced.save(path, optimize=True)
 
 
-def shoot(server, pages, logins, only):
+def _axe_findings(axe, page):
+    """axe-core's serious and critical violations on the page, one line each (as the browser test counts them)."""
+    found = []
+    for violation in axe.run(page).response["violations"]:
+        if violation["impact"] in {"serious", "critical"}:
+            targets = "; ".join(" ".join(node["target"]) for node in violation["nodes"][:5])
+            found.append(f"{violation['id']} ({violation['impact']}): {violation['help']} at {targets}")
+    return found
+
+
+def shoot(server, pages, logins, only, audit=False):
+    from axe_playwright_python.sync_playwright import Axe
     from playwright.sync_api import sync_playwright
 
+    axe = Axe()
+    findings = []
     cookies = {role: _session_cookie(user, server) for role, user in logins.items()}
-    written = []
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         for role, listed in pages.items():
@@ -191,7 +204,7 @@ def shoot(server, pages, logins, only):
                 if role in cookies:
                     context.add_cookies([cookies[role]])
                 page = context.new_page()
-                for name, title, path in listed:
+                for name, _title, path in listed:
                     response = page.goto(f"{server}{path}", wait_until="networkidle")
                     if response.status != 200:
                         raise SystemExit(f"{role} {path}: HTTP {response.status}")
@@ -203,11 +216,13 @@ def shoot(server, pages, logins, only):
                         clip={"x": 0, "y": 0, "width": viewport["width"], "height": height},
                     )
                     _optimise(target)
-                    written.append((role, name, title, width, target))
                     print(f"{target.relative_to(BASE_DIR)}  {target.stat().st_size // 1024} KB", flush=True)
+                    if audit:
+                        findings += [f"{role} {path} at {width}: {f}" for f in _axe_findings(axe, page)]
                 context.close()
         browser.close()
-    return written
+    if audit:
+        print("axe-core: " + ("\n".join(findings) if findings else "no serious or critical violation"), flush=True)
 
 
 def readme_update(pages):
@@ -255,6 +270,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--only", nargs="*", choices=sorted(ROLES), help="only these roles' pages (README kept)")
     parser.add_argument("--keep", action="store_true", help="keep the throwaway database")
+    parser.add_argument("--axe", action="store_true", help="also run axe-core on each page (the demo's richer data)")
     args = parser.parse_args()
     if not Path(CHROMIUM).exists():
         raise SystemExit(f"Chromium is missing at {CHROMIUM}: apt-get install -y chromium (make browser-deps)")
@@ -297,7 +313,7 @@ def main():
         django_ready = True
         pages, logins = pages_by_role()
         OUT.mkdir(parents=True, exist_ok=True)
-        shoot(base, pages, logins, set(args.only or ()))
+        shoot(base, pages, logins, set(args.only or ()), audit=args.axe)
         if not args.only:
             readme_update(pages)
             print("README.md: the screenshots table rewritten", flush=True)

@@ -2,9 +2,13 @@
 phone-width layout in test_layout_browser.py, the axe-core audit in test_accessibility_browser.py). A page
 that lands goes here once and both checks walk it."""
 
+from datetime import timedelta
+
 from django.contrib.auth.models import Group
 from django.urls import reverse
+from django.utils import timezone
 
+from good_faith.models import QualityAudit
 from portal.models import OrganisationKind
 from rights_holders.models import VerificationStatus
 from takedowns.models import FilingImport, ImportStatus, NoticeItem
@@ -27,7 +31,7 @@ def public_pages():
 def main_pages_world():
     """A brand (owner), an agent firm with letters for two brands, a merchant with a store, a notice against
     it, a reviewer, a senior reviewer and a platform admin: ``{role: (user, [path, ...])}``, each role's main
-    pages with something to show."""
+    pages with something to show (an open quality audit too)."""
     from portal.roles import ensure_platform_groups
 
     ensure_platform_groups()
@@ -41,6 +45,9 @@ def main_pages_world():
     store = factories.StoreFactory(merchant=factories.MerchantFactory(organisation=merchant_org))
     notice = notices_bulk_create(asset, store, 3)[0]
     item = NoticeItem.objects.filter(notice=notice).get()
+    # A takedown drawn for a quality audit: the audit queue shows its decision form.
+    now = timezone.now()
+    QualityAudit.objects.create(item=item, selected_at=now, due_at=now + timedelta(hours=24))
     firm = factories.OrganisationFactory(kind=OrganisationKind.AGENT, name="Hale & Partners LLP")
     agent = factories.member_of(firm)
     factories.LetterOfAuthorisationFactory(agent=firm, rights_holder=holder)
