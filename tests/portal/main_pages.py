@@ -21,6 +21,8 @@ def public_pages():
     return [
         reverse("home"),
         reverse("login"),
+        reverse("password_reset"),
+        reverse("signed-out"),
         reverse("public:register"),
         reverse("help:index"),
         reverse("help:topic", args=["filing"]),
@@ -78,6 +80,7 @@ def main_pages_world():
         reverse("takedowns:notice-list"),
         reverse("takedowns:notifications"),
         reverse("account"),
+        reverse("password_change"),
     ]
     brand = [
         reverse("takedowns:notice-create"),
