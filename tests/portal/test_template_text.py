@@ -24,7 +24,6 @@ PENDING = {
     "rights_holders/asset_detail.html",
     "rights_holders/asset_form.html",
     "rights_holders/asset_list.html",
-    "takedowns/counter_notice_form.html",
     "takedowns/item_detail.html",
     "takedowns/notice_detail.html",
     "takedowns/notice_form.html",
