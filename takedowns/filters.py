@@ -74,3 +74,22 @@ class FailedEffectFilter(django_filters.FilterSet):
 
     kind = django_filters.ChoiceFilter(label=_("Effect"), choices=EffectKind.choices, empty_label=_("All"))
     item = django_filters.NumberFilter(label=_("Item"), field_name="item_id", min_value=1)
+
+
+class MerchantComplaintFilter(django_filters.FilterSet):
+    """The merchant's complaints: those still open (the default view's first rows) or decided, by status."""
+
+    state = django_filters.ChoiceFilter(
+        label=_("Show"),
+        choices=(("open", _("Open")), ("decided", _("Decided"))),
+        empty_label=_("All"),
+        method="filter_state",
+    )
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=ItemStatus.choices, empty_label=_("Any status"))
+
+    def filter_state(self, queryset, name, value):
+        from takedowns.models import OPEN_STATUSES
+
+        if value == "open":
+            return queryset.filter(status__in=OPEN_STATUSES)
+        return queryset.exclude(status__in=OPEN_STATUSES)

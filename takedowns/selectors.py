@@ -11,7 +11,19 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import BooleanField, Case, Exists, F, OuterRef, Prefetch, Q, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    DateTimeField,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    Value,
+    When,
+)
 
 from portal.scoping import organisation_ids_of
 from rights_holders.models import IPAsset, Partner, RightsHolder
@@ -26,6 +38,10 @@ from takedowns.models import (
     ItemStatus,
     Notice,
     NoticeItem,
+    RestrictionKind,
+    Sanction,
+    SanctionKind,
+    StatementOfReasons,
     Track,
 )
 from takedowns.policies import policy
@@ -51,6 +67,17 @@ def notice_list(user):
         Notice.objects.visible_to(user)
         .select_related("rights_holder", "filer_organisation")
         .prefetch_related(Prefetch("items", queryset=items, to_attr="visible_items"))
+    )
+
+
+def notice_export_items(user, notices):
+    """The items the user may see of ``notices`` (a filtered ``notice_list``), newest notice first, with
+    what the CSV export writes joined (one query a chunk)."""
+    return (
+        NoticeItem.objects.visible_to(user)
+        .filter(notice__in=notices.values("pk"))
+        .select_related("notice__rights_holder", "listing__store", "ip_asset")
+        .order_by("-notice__submitted_at", "-notice_id", "id")
     )
 
 
@@ -230,3 +257,79 @@ def review_queue(*, include_appeals=False, limit=LIST_LIMIT):
 
 def canned_reasons(outcomes):
     return list(CannedReason.objects.filter(active=True, outcome__in=outcomes).order_by("outcome", "title"))
+
+
+# --- The merchant's dashboard ---------------------------------------------------------------------------
+
+# What the merchant's side waits for in each open status: the instant by which it moves on.
+_ANSWER_BY = Case(
+    When(status=ItemStatus.AWAITING_COUNTER_NOTICE, then=F("counter_notice_deadline")),
+    When(status=ItemStatus.COUNTER_NOTICED, then=F("reply_deadline")),
+    When(status__in=[ItemStatus.PENDING_REVIEW, ItemStatus.PENDING_ADJUDICATION], then=F("review_due_at")),
+    default=Value(None),
+)
+
+
+def merchant_complaints(user):
+    """Items naming the user's merchants' listings (a queryset for ``portal.lists.list_page``), each with
+    ``answer_by`` (the next deadline while open) and ``urgency`` (0: the merchant must answer, 1: open,
+    waiting for someone else, 2: decided), and the statements of reasons prefetched for the page."""
+    return (
+        NoticeItem.objects.of_merchants(organisation_ids_of(user))
+        .select_related("listing__store", "ip_asset", "notice__rights_holder")
+        .prefetch_related(Prefetch("statements", queryset=StatementOfReasons.objects.order_by("decided_at", "id")))
+        .annotate(
+            answer_by=Case(*_ANSWER_BY.cases, default=_ANSWER_BY.default, output_field=DateTimeField()),
+            urgency=Case(
+                When(status=ItemStatus.AWAITING_COUNTER_NOTICE, then=Value(0)),
+                When(status__in=OPEN_STATUSES, then=Value(1)),
+                default=Value(2),
+                output_field=IntegerField(),
+            ),
+        )
+    )
+
+
+@dataclass
+class StoreStanding:
+    store: object
+    points: int
+    sanctions: list  # in force now, each with ``reason_facts`` (the statement's facts) when one was written
+
+
+def merchant_standing(user, *, now):
+    """Each of the user's merchants' stores with its live points and the sanctions in force, with their reasons.
+
+    Three queries whatever the number of stores: the stores, their points, their sanctions with statements.
+    """
+    from listings.models import Store
+    from takedowns.penalties.points import stores_live_points
+
+    stores = list(Store.objects.filter(merchant__organisation_id__in=organisation_ids_of(user)).order_by("name"))
+    points = stores_live_points([s.pk for s in stores], now=now)
+    sanctions = list(
+        Sanction.objects.filter(store__in=stores, reversed_at__isnull=True)
+        .filter(Q(ends_at__isnull=True) | Q(ends_at__gt=now))
+        .select_related("penalty__item__listing")
+        .order_by("-starts_at", "-id")
+    )
+    store_statement = {
+        SanctionKind.WARNING: RestrictionKind.STORE_WARNING,
+        SanctionKind.RESTRICTION: RestrictionKind.STORE_RESTRICTED,
+        SanctionKind.CLOSURE: RestrictionKind.STORE_CLOSED,
+        SanctionKind.BAN: RestrictionKind.MERCHANT_BANNED,
+    }
+    statements = {}
+    if sanctions:
+        rows = StatementOfReasons.objects.filter(
+            item_id__in={s.penalty.item_id for s in sanctions}, restriction__in=store_statement.values()
+        ).only("item_id", "decision_generation", "restriction", "facts")
+        statements = {(r.item_id, r.decision_generation, r.restriction): r.facts for r in rows}
+    by_store = {}
+    for sanction in sanctions:
+        penalty = sanction.penalty
+        sanction.reason_facts = statements.get(
+            (penalty.item_id, penalty.decision_generation, store_statement.get(sanction.kind)), ""
+        )
+        by_store.setdefault(sanction.store_id, []).append(sanction)
+    return [StoreStanding(store=s, points=points[s.pk], sanctions=by_store.get(s.pk, [])) for s in stores]

@@ -6,13 +6,15 @@ This one: the pages of the notice lifecycle (behind login), mounted at /takedown
 
 from django.urls import path
 
-from takedowns.views import effects, imports, items, notices, notifications, queue
+from takedowns.views import effects, imports, items, merchant, notices, notifications, queue
 
 app_name = "takedowns"
 
 urlpatterns = [
     path("", notices.notice_list, name="notice-list"),
     path("notices/new/", notices.notice_create, name="notice-create"),
+    path("notices/export.csv", notices.notice_export, name="notice-export"),
+    path("merchant/", merchant.merchant_dashboard, name="merchant-dashboard"),
     path("notices/<int:pk>/", notices.notice_detail, name="notice-detail"),
     path("notices/<int:pk>/receipt/", notices.notice_receipt, name="notice-receipt"),
     path("imports/", imports.import_list, name="import-list"),

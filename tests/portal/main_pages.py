@@ -113,7 +113,16 @@ def main_pages_world():
             everyone + brand + [reverse("webhooks:list"), reverse("api-keys:list", args=[holder.organisation.slug])],
         ),
         "agent": (agent, everyone + brand[:2]),
-        "merchant": (merchant, everyone + [notice_url, item_url]),
+        "merchant": (
+            merchant,
+            everyone
+            + [
+                notice_url,
+                item_url,
+                reverse("takedowns:merchant-dashboard"),
+                reverse("takedowns:item-counter-notice", args=[item.pk]),
+            ],
+        ),
         "reviewer": (reviewer, everyone + staff),
         "senior_reviewer": (senior, everyone + staff),
         "admin": (admin, everyone + staff + [reverse("takedowns:effects-failed")]),
