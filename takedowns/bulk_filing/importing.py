@@ -17,12 +17,13 @@ next chunk, the import stops there ("stopped", with the reason) and its remainin
 not filed, with that reason. Nothing is filed after the refusal.
 """
 
+import json
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -264,7 +265,7 @@ def _chunk_file(filing_import, *, now):
                 _import_stop(locked, rows, str(exc), now=now)
                 return False
             _receipt_apply(receipt, good)
-        FilingImportRow.objects.bulk_update(rows, ["status", "problems", "item"], batch_size=1000)
+        _rows_save(rows)
         locked.checked_rows = F("checked_rows") + len(rows)
         locked.filed_rows = F("filed_rows") + sum(row.status == RowStatus.FILED for row in rows)
         locked.error_rows = F("error_rows") + sum(row.status != RowStatus.FILED for row in rows)
@@ -273,10 +274,31 @@ def _chunk_file(filing_import, *, now):
     return True
 
 
+def _rows_save(rows):
+    """Each row's status, problems and item, in one statement on PostgreSQL (Django's bulk_update builds a
+    CASE of every row for every column: most of a chunk's time in Python); the same through the ORM elsewhere."""
+    if connection.vendor != "postgresql":
+        FilingImportRow.objects.bulk_update(rows, ["status", "problems", "item"], batch_size=1000)
+        return
+    table = FilingImportRow._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} AS r SET status = v.status, problems = v.problems::jsonb, item_id = v.item_id "  # noqa: S608 (the model's own table)
+            "FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::bigint[]) AS v(id, status, problems, item_id) "
+            "WHERE r.id = v.id",
+            [
+                [row.pk for row in rows],
+                [row.status for row in rows],
+                [json.dumps(row.problems) for row in rows],
+                [row.item_id for row in rows],
+            ],
+        )
+
+
 def _import_stop(locked, rows, reason, *, now):
     """The filer may no longer file: the rows checked bad stay refused, every other pending row is not filed."""
     refused = [row for row in rows if row.status == RowStatus.REFUSED]
-    FilingImportRow.objects.bulk_update(refused, ["status", "problems"], batch_size=1000)
+    _rows_save(refused)
     not_filed = locked.rows.filter(status=RowStatus.PENDING).update(
         status=RowStatus.NOT_FILED, problems=[_problem("", "not_filed", reason=reason)]
     )
