@@ -2,24 +2,24 @@
 
 from portal.models import OrganisationKind
 from portal.roles import user_is_platform_staff
-from portal.scoping import organisation_ids_of, organisation_kinds_of
-from rights_holders.authority import acting_authority, vetting_authority
+from portal.scoping import organisation_kinds_of
+from rights_holders.acting import acting_roles_cached
+from rights_holders.authority import vetting_authority
 from rights_holders.models import RightsHolder
 
 
 def rights_holder_ids_visible_to(user):
     """Rights holders the user belongs to, plus those an agent firm of theirs holds a valid letter for.
 
-    The rule is ``rights_holders.authority.acting_authority``'s, read as ids.
+    The rule is ``rights_holders.authority.acting_authority``'s, read from the user's acting roles
+    (``acting_roles_cached``): every signed-in page reads them for the top bar, so scoping pays no query
+    of its own; a user in no brand or agent firm (a merchant, a reviewer) pays none at all.
     """
     if not user.is_authenticated:
         return frozenset()
     cached = getattr(user, "_rights_holder_ids", None)
     if cached is None:
-        holders, letters = acting_authority(organisation_ids_of(user))
-        own = set(holders.values_list("id", flat=True))
-        agented = set(letters.values_list("rights_holder_id", flat=True))
-        cached = frozenset(own | agented)
+        cached = frozenset(role.rights_holder.pk for role in acting_roles_cached(user))
         user._rights_holder_ids = cached
     return cached
 
