@@ -17,6 +17,7 @@ class GoodFaithConfig(AppConfig):
         policy_register("partner_privilege_active", selectors.partner_privilege_active)
         policy_register("partner_privilege_q", selectors.partner_privilege_q)
         policy_register("review_queue_extra", selectors.quality_audits_queue_entries)
+        policy_register("review_queue_parts", selectors.quality_audits_queue_parts)
         # Asked for by lifecycle: the quality-audit draw when an item is fast-tracked, and the misuse
         # measures after a manifestly unfounded rejection, each in the move's own transaction.
         policy_register("quality_audits_select", quality_audits_select)

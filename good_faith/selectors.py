@@ -19,11 +19,12 @@ Each Python function has a ``*_q`` twin built from the same rows' rules, for the
 must answer for many items at once; tests hold the two to the same answers.
 """
 
-from django.db.models import Exists, Q
+from django.db.models import Exists, F, Q, Value
 
 from good_faith.models import OVERALL, Membership, QualityAudit, QualityAuditStatus
 from rights_holders.models import Partner
 from takedowns.selectors import ITEM_RELATED, QueueEntry
+from takedowns.workbench import QueuePart
 
 
 def membership_active_among(rows_by_scope, infringement_type):
@@ -100,4 +101,18 @@ def quality_audits_queue_entries(*, limit):
     # An audited takedown is a fast-track one: always ahead at equal due times.
     return [
         QueueEntry(kind="audit", label="Quality audit", due_at=a.due_at, ahead=True, item=a.item, obj=a) for a in audits
+    ]
+
+
+def quality_audits_queue_parts():
+    """Open quality audits as a part of the reviewer workbench's queue (the ``review_queue_parts`` policy)."""
+    # An audited takedown is a fast-track one: always ahead at equal due times.
+    return [
+        QueuePart(
+            kind="audit",
+            queryset=QualityAudit.objects.filter(status=QualityAuditStatus.OPEN),
+            item_path="item__",
+            due=F("due_at"),
+            ahead=Value(True),
+        )
     ]

@@ -663,6 +663,8 @@ if LISTING_MAX_IMAGES > 1000:
 TAKEDOWN_COUNTER_NOTICE_HOURS = _env_int("TAKEDOWN_COUNTER_NOTICE_HOURS", 72, minimum=1)
 TAKEDOWN_REPLY_HOURS = _env_int("TAKEDOWN_REPLY_HOURS", 72, minimum=1)
 TAKEDOWN_REVIEW_SLA_HOURS = _env_int("TAKEDOWN_REVIEW_SLA_HOURS", 24, minimum=1)
+# A reviewer who opens an item for decision holds it this long (renewed each time the page is opened).
+PORTAL_REVIEW_CLAIM_MINUTES = _env_int("PORTAL_REVIEW_CLAIM_MINUTES", 15, minimum=1)
 TAKEDOWN_APPEAL_DAYS = _env_int("TAKEDOWN_APPEAL_DAYS", 183, minimum=1)  # six months (DSA article 20)
 TAKEDOWN_SWEEP_BATCH_SIZE = _env_int("TAKEDOWN_SWEEP_BATCH_SIZE", 2000, minimum=1)
 # Effects a worker claims and carries out in one transaction (one kind at a time).

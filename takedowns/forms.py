@@ -266,43 +266,79 @@ class AppealForm(forms.Form):
     statement = ProseField(widget=forms.Textarea(attrs={"rows": 4}), label=_("Why should the decision change?"))
 
 
+class CannedReasonSelect(forms.Select):
+    """The canned-reason picker: each option carries its text and its decision, so the page's script
+    (static/js/workbench.js) fills the editable statement and picks the decision when one is chosen."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        reason = getattr(value, "instance", None)
+        if reason is not None:
+            option["attrs"]["data-text"] = reason.text
+            option["attrs"]["data-decision"] = DecisionForm.DECISION_FOR_OUTCOME.get(reason.outcome, "")
+        return option
+
+
 class DecisionForm(forms.Form):
-    """A reviewer's decision; the statement of reasons may start from a canned reason and be edited.
+    """A reviewer's decision: no decision is chosen for the reviewer, and the statement of reasons is
+    required; one canned-reason picker fills the statement, to be edited.
 
     Which decisions an item offers is the transition table's answer
-    (``lifecycle.actions_available``); the form only names them.
+    (``lifecycle.actions_available``); the form only names them. Without the page's script, a canned
+    reason sent with an empty statement comes back with its text in the box, to be read and sent again.
     """
 
     # Each choice: the lifecycle action it takes, its label, and the outcome of the canned reasons
     # that fit it (accepting needs none).
     CHOICES = {
-        "accept": ("accepted", "Accept: open the counter-notice window", None),
-        "reject": ("rejected", "Reject the notice", Outcome.REJECTED),
-        "uphold": ("upheld", "Uphold: take the listing down", Outcome.UPHELD),
-        "dismiss": ("dismissed", "Dismiss the notice", Outcome.DISMISSED),
+        "accept": ("accepted", _("Accept: open the counter-notice window"), None),
+        "reject": ("rejected", _("Reject the notice"), Outcome.REJECTED),
+        "uphold": ("upheld", _("Uphold: take the listing down"), Outcome.UPHELD),
+        "dismiss": ("dismissed", _("Dismiss the notice"), Outcome.DISMISSED),
     }
     # The decision a canned reason belongs to, so picking one also picks its decision.
-    DECISION_FOR_OUTCOME = {outcome: key for key, (_, _, outcome) in CHOICES.items() if outcome}
+    DECISION_FOR_OUTCOME = {outcome: key for key, (_action, _label, outcome) in CHOICES.items() if outcome}
+    # The keys of the page's shortcuts, one per decision (listed on the page; static/js/workbench.js).
+    SHORTCUTS = {"accept": "a", "reject": "r", "uphold": "u", "dismiss": "d"}
 
     @classmethod
     def offered(cls, actions):
         """The (choice, label) pairs among ``actions`` (what ``lifecycle.actions_available`` allows)."""
-        return [(key, label) for key, (action, label, _) in cls.CHOICES.items() if action in actions]
+        return [(key, label) for key, (action, label, _outcome) in cls.CHOICES.items() if action in actions]
 
     @classmethod
     def canned_outcomes(cls, decisions):
         """The outcomes of the canned reasons that fit ``decisions`` ((choice, label) pairs)."""
-        return [outcome for key, _ in decisions if (outcome := cls.CHOICES[key][2])]
+        return [outcome for key, _label in decisions if (outcome := cls.CHOICES[key][2])]
 
-    decision = forms.ChoiceField(choices=())
-    canned_reason = forms.ModelChoiceField(queryset=None, required=False, empty_label="No canned reason")
-    reason = ProseField(widget=forms.Textarea(attrs={"rows": 4}), required=False, label="Statement of reasons")
+    decision = forms.ChoiceField(
+        choices=(),
+        label=_("Decision"),
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose a decision: none is made for you.")},
+    )
+    canned_reason = forms.ModelChoiceField(
+        queryset=None,
+        required=False,
+        label=_("Start from a canned reason"),
+        empty_label=_("None: I write my own"),
+        widget=CannedReasonSelect,
+        help_text=_("Picking one puts its text in the statement below, to be edited to fit this item."),
+    )
+    reason = ProseField(
+        widget=forms.Textarea(attrs={"rows": 5}),
+        label=_("Statement of reasons"),
+        help_text=_("Both sides read it: say what you found and why it decides the item."),
+        error_messages={"required": _("Write the statement of reasons: both sides read it.")},
+    )
     # Only for a rejection: counts towards the filer's misuse warning and suspension (DSA article 23).
     manifestly_unfounded = forms.BooleanField(
         required=False,
-        label="Manifestly unfounded (rejections only)",
-        help_text="Tick only when the notice plainly had no basis: repeated ones lead to a warning, then a "
-        "filing suspension for the filer.",
+        label=_("Manifestly unfounded (rejections only)"),
+        help_text=_(
+            "Tick only when the notice plainly had no basis: repeated ones lead to a warning, then a "
+            "filing suspension for the filer."
+        ),
     )
 
     def __init__(self, *args, decisions, canned, **kwargs):
@@ -312,13 +348,37 @@ class DecisionForm(forms.Form):
         if "reject" not in dict(decisions):
             del self.fields["manifestly_unfounded"]
 
+    def clean(self):
+        cleaned = super().clean()
+        canned = cleaned.get("canned_reason")
+        if (
+            canned is not None
+            and "reason" in self.errors
+            and not (self.data.get(self.add_prefix("reason")) or "").strip()
+        ):
+            # Without the page's script: the canned text goes into the box, to be read, fitted and sent again.
+            self.errors.pop("reason")
+            self.data = self.data.copy()
+            self.data[self.add_prefix("reason")] = canned.text
+            self.add_error(
+                "reason",
+                _("The canned text is now in the box: fit it to this item, then send the decision again."),
+            )
+        return cleaned
+
     def reason_text(self):
-        """The edited text wins; a canned reason alone is used as it stands."""
-        text = (self.cleaned_data.get("reason") or "").strip()
-        canned = self.cleaned_data.get("canned_reason")
-        return text or (canned.text if canned else "")
+        return (self.cleaned_data.get("reason") or "").strip()
 
 
 class AppealDecisionForm(forms.Form):
-    decision = forms.ChoiceField(choices=[("confirm", "Confirm the decision"), ("reverse", "Reverse the decision")])
-    reason = ProseField(widget=forms.Textarea(attrs={"rows": 3}), label="Reasons for both sides")
+    decision = forms.ChoiceField(
+        choices=[("confirm", _("Confirm the decision")), ("reverse", _("Reverse the decision"))],
+        label=_("Decision on the appeal"),
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose confirm or reverse: none is made for you.")},
+    )
+    reason = ProseField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label=_("Reasons for both sides"),
+        error_messages={"required": _("Write the reasons: both sides read them.")},
+    )

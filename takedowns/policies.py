@@ -41,6 +41,9 @@ POLICIES = {
     # Work the higher app adds to the review queue (quality audits): at most ``limit``
     # ``takedowns.selectors.QueueEntry`` in their order, in one query whatever their number.
     "review_queue_extra": "*, limit -> list[QueueEntry]",
+    # The same work as parts of the reviewer workbench's queue (``takedowns.workbench.QueuePart``):
+    # querysets of the open work that the queue annotates and unites, so it pages in the database.
+    "review_queue_parts": "-> list[QueuePart]",
 }
 
 REGISTRY = PolicyRegistry(asker="takedowns", answerer="good_faith", policies=POLICIES)

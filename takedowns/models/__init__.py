@@ -9,6 +9,7 @@ One module per sub-domain; every model is importable from ``takedowns.models`` a
 """
 
 from takedowns.models.appeals import Appeal, AppealSide, AppealStatus
+from takedowns.models.claims import ReviewClaim
 from takedowns.models.effects import Effect, EffectKind, EffectStatus
 from takedowns.models.evidence import (
     CounterNotice,
@@ -54,6 +55,7 @@ __all__ = [
     "FilingImportRow",
     "ImportStatus",
     "RowStatus",
+    "ReviewClaim",
     "Channel",
     "Track",
     "InfringementType",

@@ -6,7 +6,7 @@ This one: the pages of the notice lifecycle (behind login), mounted at /takedown
 
 from django.urls import path
 
-from takedowns.views import effects, imports, items, merchant, notices, notifications, queue
+from takedowns.views import effects, imports, items, merchant, notices, notifications, queue, review
 
 app_name = "takedowns"
 
@@ -29,8 +29,10 @@ urlpatterns = [
     path("items/<int:pk>/withdraw/", items.item_withdraw, name="item-withdraw"),
     path("items/<int:pk>/appeal/", items.item_appeal, name="item-appeal"),
     path("items/<int:pk>/decide/", items.item_decide, name="item-decide"),
+    path("items/<int:pk>/release/", items.item_release, name="item-release"),
     path("appeals/<int:pk>/decide/", items.appeal_decide, name="appeal-decide"),
     path("queue/", queue.review_queue, name="review-queue"),
+    path("queue/bulk/", review.bulk_decide, name="bulk-decide"),
     path("notifications/", notifications.notification_list, name="notifications"),
     path("notifications/menu/", notifications.notification_menu, name="notifications-menu"),
     path("notifications/<int:pk>/open/", notifications.notification_open, name="notification-open"),

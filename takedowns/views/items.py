@@ -7,12 +7,13 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from portal.forms import whole_number
 from portal.request_limits import upload_endpoint
 from portal.roles import user_is_reviewer, user_is_senior_reviewer
-from takedowns import appeals, lifecycle, selectors
+from takedowns import appeals, claims, lifecycle, selectors, workbench
 from takedowns.disclosure import counter_notice_contact_visible, event_actor_shown, statements_visible
 from takedowns.forms import (
     AppealDecisionForm,
@@ -33,8 +34,17 @@ from takedowns.models import (
 )
 from takedowns.reasons import statement_read
 from takedowns.views.display import countdown_words, deadline, render_for_viewer, viewer_zone, zone_key
-from takedowns.views.errors import DOMAIN_ERRORS, error_messages, error_status, form_add_domain_error, form_refusal
+from takedowns.views.errors import (
+    DOMAIN_ERRORS,
+    error_messages,
+    error_status,
+    form_add_domain_error,
+    form_refusal,
+    refused,
+)
 from takedowns.views.notices import item_deadlines
+from takedowns.views.queue import queue_page
+from takedowns.views.review import workbench_context
 from takedowns.views.timeline import item_timeline
 
 CONTACT_FIELDS = ("contact_name", "contact_address", "contact_phone", "contact_email")
@@ -65,14 +75,18 @@ def _related(item, name):
         return None
 
 
-def _decision_form(item, request, actions):
-    """The reviewer's decision form, offering what the transition table allows now; None when nothing."""
+def _decision_form(item, request, actions, data=None):
+    """The reviewer's decision form, offering what the transition table allows now; None when nothing.
+
+    No decision is chosen for the reviewer. ``?canned=<id>`` (a link, or the page without its script)
+    starts the statement from that canned reason and picks its decision: the reviewer's own choice."""
     decisions = DecisionForm.offered(actions)
     if not decisions:
         return None
     canned = CannedReason.objects.filter(active=True, outcome__in=DecisionForm.canned_outcomes(decisions))
+    if data is not None:
+        return DecisionForm(data, decisions=decisions, canned=canned)
     initial = {}
-    # "Use this reason" reloads the page with ?canned=<id>: the text lands in the box to be edited.
     picked = whole_number(request.GET.get("canned"))
     if picked is not None:
         chosen = canned.filter(pk=picked).first()
@@ -90,8 +104,12 @@ def item_detail(request, pk):
     return _item_page(request, pk)
 
 
-def _item_page(request, pk, *, refusal=None, status=200):
-    """The item as it is now; ``refusal`` (lines) says why the viewer's action was refused, in ``status``."""
+def _item_page(request, pk, *, refusal=None, status=200, decision_data=None, appeal_data=None):
+    """The item as it is now; ``refusal`` (lines) says why the viewer's action was refused, in ``status``.
+
+    A reviewer sees the workbench's decision page (``takedowns/item_review.html``): the listing beside
+    the right, both sides' evidence, the decision form; opening it claims the item when there is
+    something to decide. ``decision_data``/``appeal_data``: a form sent back with its errors by field."""
     user = request.user
     try:
         item = selectors.item_detail(user, pk)
@@ -129,9 +147,26 @@ def _item_page(request, pk, *, refusal=None, status=200):
         side == AppealSide.MERCHANT and item.status == ItemStatus.AWAITING_COUNTER_NOTICE and not can_counter_notice
     )
 
+    decision_form = _decision_form(item, request, actions, decision_data) if is_reviewer else None
+    if decision_form is not None and decision_data is not None:
+        decision_form.is_valid()  # its errors, by field
+    open_appeals = [a for a in item_appeals if a.status == AppealStatus.OPEN]
+    appeal_decision_form = None
+    if is_senior and open_appeals:
+        appeal_decision_form = AppealDecisionForm(appeal_data) if appeal_data is not None else AppealDecisionForm()
+    # Opening an item for decision claims it; another reviewer's running claim takes the forms away.
+    claim = claim_blocked = None
+    if decision_form is not None or appeal_decision_form is not None:
+        try:
+            claim = claims.review_claim_take(item_id=item.pk, actor=user)
+        except claims.ClaimHeld as exc:
+            claim_blocked = exc.claim
+            decision_form = appeal_decision_form = None
     context = {
         "item": item,
         "notice": item.notice,
+        "claim": claim,
+        "claim_blocked": claim_blocked,
         "events": events,
         "side": side,
         "is_reviewer": is_reviewer,
@@ -157,11 +192,15 @@ def _item_page(request, pk, *, refusal=None, status=200):
         "appeal_form": AppealForm() if can_appeal else None,
         # The side a final decision went for is told so, instead of being offered an appeal of its own win.
         "decision_won": side is not None and item.status in appeals.APPEALABLE and appeals.appeal_side_won(item, side),
-        "decision_form": _decision_form(item, request, actions) if is_reviewer else None,
-        "appeal_decision_form": AppealDecisionForm() if is_senior else None,
-        "open_appeals": [a for a in item_appeals if a.status == AppealStatus.OPEN],
+        "decision_form": decision_form,
+        "appeal_decision_form": appeal_decision_form,
+        "open_appeals": open_appeals,
         "refusal": refusal,
     }
+    if is_reviewer:
+        context.update(workbench_context(item, now=now))
+        context["shortcuts"] = DecisionForm.SHORTCUTS
+        return render_for_viewer(request, "takedowns/item_review.html", context, status=status)
     return render_for_viewer(request, "takedowns/item_detail.html", context, status=status)
 
 
@@ -283,12 +322,12 @@ def item_appeal(request, pk):
     return redirect("takedowns:item-detail", pk=item.pk)
 
 
-# The verb behind each of the decision form's choices, and what the reviewer is told when it is done.
-DECISION_VERBS = {
-    "accept": (lifecycle.notice_item_accept, "Accepted: the merchant's counter-notice window is open."),
-    "reject": (lifecycle.notice_item_reject, "Rejected: the filer sees your reasons."),
-    "uphold": (lifecycle.notice_item_uphold, "Upheld: the listing comes down and the penalty follows."),
-    "dismiss": (lifecycle.notice_item_dismiss, "Dismissed: the listing stays or is reinstated."),
+# What the reviewer is told when each of the decision form's choices is done.
+DECISION_DONE = {
+    "accept": gettext_lazy("Accepted: the merchant's counter-notice window is open."),
+    "reject": gettext_lazy("Rejected: the filer sees your reasons."),
+    "uphold": gettext_lazy("Upheld: the listing comes down and the penalty follows."),
+    "dismiss": gettext_lazy("Dismissed: the listing stays or is reinstated."),
 }
 
 
@@ -300,24 +339,57 @@ def item_decide(request, pk):
     item = get_object_or_404(NoticeItem, pk=pk)
     form = DecisionForm(
         request.POST,
-        decisions=[(k, k) for k in DECISION_VERBS],
+        decisions=list(DecisionForm.offered({c[0] for c in DecisionForm.CHOICES.values()})),
         canned=CannedReason.objects.filter(active=True),
     )
     if not form.is_valid():
-        return _refused(request, item.pk, form_refusal(form, missing="Choose a decision."))
+        # The page as it stands, the form with what was typed and each error by its field.
+        return _item_page(request, item.pk, decision_data=request.POST, status=400)
     decision = form.cleaned_data["decision"]
-    verb, done = DECISION_VERBS[decision]
-    extra = {}
-    if decision == "reject" and form.cleaned_data.get("manifestly_unfounded"):
-        extra["manifestly_unfounded"] = True
-        done = "Rejected as manifestly unfounded: the filer sees your reasons, and it counts towards misuse measures."
+    done = DECISION_DONE[decision]
+    unfounded = decision == "reject" and form.cleaned_data.get("manifestly_unfounded")
+    if unfounded:
+        done = _(
+            "Rejected as manifestly unfounded: the filer sees your reasons, and it counts towards misuse measures."
+        )
     try:
-        verb(item_id=item.pk, actor=request.user, reason=form.reason_text(), **extra)
+        # Refused (409) when another reviewer holds the item's claim, or decided first.
+        claims.notice_item_decide(
+            item_id=item.pk,
+            actor=request.user,
+            decision=decision,
+            reason=form.reason_text(),
+            manifestly_unfounded=unfounded,
+        )
     except DOMAIN_ERRORS as exc:
-        # Another reviewer may have decided first: the page as it is now, with 409.
         return _refused(request, item.pk, exc)
-    messages.success(request, done)
+    messages.success(request, _("Item #%(pk)s: %(done)s") % {"pk": item.pk, "done": done})
+    if request.POST.get("and_next"):
+        # "Decide and next": straight to the most urgent item nobody else holds, not back to the list.
+        following = workbench.next_unclaimed_item(actor=request.user, after_item_id=item.pk, now=timezone.now())
+        if following is None:
+            messages.info(request, _("Nothing else is waiting for a review or an adjudication."))
+            return redirect("takedowns:review-queue")
+        return redirect("takedowns:item-detail", pk=following)
     return redirect("takedowns:item-detail", pk=item.pk)
+
+
+@login_required
+@require_POST
+def item_release(request, pk):
+    """The holder lets the item go back to the queue."""
+    if not user_is_reviewer(request.user):
+        raise Http404
+    item = get_object_or_404(NoticeItem, pk=pk)
+    try:
+        claims.review_claim_release(item_id=item.pk, actor=request.user)
+    except DOMAIN_ERRORS as exc:
+        # The queue, not the item page: opening the item again would claim it.
+        return refused(request, exc, queue_page, prefix=_("Item #%(pk)s: ") % {"pk": item.pk})
+    messages.success(
+        request, _("Item #%(pk)s is released: it is back in the queue for any reviewer.") % {"pk": item.pk}
+    )
+    return redirect("takedowns:review-queue")
 
 
 @login_required
@@ -328,12 +400,9 @@ def appeal_decide(request, pk):
     appeal = get_object_or_404(Appeal, pk=pk)
     form = AppealDecisionForm(request.POST)
     if not form.is_valid():
-        return _refused(
-            request,
-            appeal.item_id,
-            form_refusal(form, missing="Choose confirm or reverse and give both sides the reasons."),
-        )
+        return _item_page(request, appeal.item_id, appeal_data=request.POST, status=400)
     try:
+        claims.review_claim_take(item_id=appeal.item_id, actor=request.user)
         appeals.appeal_decide(
             appeal_id=appeal.pk,
             actor=request.user,
@@ -342,5 +411,6 @@ def appeal_decide(request, pk):
         )
     except DOMAIN_ERRORS as exc:
         return _refused(request, appeal.item_id, exc)
+    claims.claim_end_after_decision(appeal.item_id, request.user, reason="appeal decided")
     messages.success(request, "The appeal is decided; both sides are told.")
     return redirect("takedowns:item-detail", pk=appeal.item_id)

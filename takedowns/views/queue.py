@@ -1,36 +1,152 @@
-"""The reviewers' queue: everything waiting for a person, most urgent first; appeals for seniors only."""
+"""The reviewer workbench's queue: every kind of work waiting for a person, by due time, filtered, counted
+and paged (``takedowns.workbench``); appeals for senior reviewers only; a selection decided in bulk."""
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
+from listings.models import Store
+from portal.forms import whole_number
+from portal.lists import ListSort, list_page
 from portal.roles import user_is_reviewer, user_is_senior_reviewer
-from takedowns import effects, selectors
-from takedowns.views.display import countdown, render_for_viewer
+from rights_holders.models import RightsHolder
+from takedowns import effects, workbench
+from takedowns.models import InfringementType, Track
+from takedowns.views.display import render_for_viewer
+
+QUEUE_SORTS = {"due": ListSort(gettext_lazy("Due"), ("q_due", "-q_ahead", "q_rank"))}
+FILTER_LABELS = {
+    "kind": gettext_lazy("Waiting for"),
+    "track": gettext_lazy("Track"),
+    "type": gettext_lazy("Infringement"),
+    "brand": gettext_lazy("Brand"),
+    "category": gettext_lazy("Category"),
+    "store": gettext_lazy("Store"),
+}
+
+
+def duration_words(seconds):
+    """ "2 days 5 hours", "3 hours 10 minutes", "4 minutes", translated; two units at most."""
+    seconds = max(0, int(seconds))
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes = rest // 60
+    d = ngettext("%(n)s day", "%(n)s days", days) % {"n": days}
+    h = ngettext("%(n)s hour", "%(n)s hours", hours) % {"n": hours}
+    m = ngettext("%(n)s minute", "%(n)s minutes", minutes) % {"n": minutes}
+    if days:
+        return f"{d} {h}" if hours else d
+    if hours:
+        return f"{h} {m}" if minutes else h
+    if minutes:
+        return m
+    return _("less than a minute")
+
+
+def time_left(due_at, now, sla_hours):
+    """(text, share of the target used in percent, overdue) of a row due at ``due_at``."""
+    seconds = (due_at - now).total_seconds()
+    target = sla_hours * 3600
+    used = round(100 * min(1, max(0, (target - seconds) / target)))
+    if seconds > 0:
+        return _("%(left)s left of %(target)s h") % {"left": duration_words(seconds), "target": sla_hours}, used, False
+    return _("overdue by %(late)s") % {"late": duration_words(-seconds)}, 100, True
+
+
+def _filters_from(params):
+    """({facet: value} of the valid filters in the query string, {facet: error}) -- a bad value is
+    named by its field and left out, never a 500."""
+    filters, errors = {}, {}
+    checks = {
+        "kind": lambda v: v if v in workbench.KINDS else None,
+        "track": lambda v: v if v in Track.values else None,
+        "type": lambda v: v if v in InfringementType.values else None,
+        "brand": lambda v: whole_number(v),
+        "store": lambda v: whole_number(v),
+        "category": lambda v: v if len(v) <= 100 else None,
+    }
+    for name, check in checks.items():
+        raw = params.get(name, "")
+        if raw == "":
+            continue
+        value = check(raw)
+        if value is None:
+            errors[name] = _("Choose one of the listed values.")
+        else:
+            filters[name] = value
+    return filters, errors
+
+
+def _facet_options(facets, filters):
+    """For each filter: its label, its options [(value, label with count, selected)], its error."""
+    brand_ids = {v for v, _n in facets["brand"][1]} | ({filters["brand"]} if "brand" in filters else set())
+    store_ids = {v for v, _n in facets["store"][1]} | ({filters["store"]} if "store" in filters else set())
+    names = {
+        "kind": dict(workbench.KINDS),
+        "track": dict(Track.choices),
+        "type": dict(InfringementType.choices),
+        "brand": dict(RightsHolder.objects.filter(pk__in=brand_ids).values_list("pk", "legal_name")),
+        "store": dict(Store.objects.filter(pk__in=store_ids).values_list("pk", "name")),
+        "category": {},
+    }
+    options = {}
+    for name, (total, counted) in facets.items():
+        chosen = filters.get(name)
+        rows = [(str(v), f"{names[name].get(v, v)} ({n})", str(v) == str(chosen)) for v, n in counted]
+        if chosen is not None and not any(selected for _v, _l, selected in rows):
+            rows.append((str(chosen), f"{names[name].get(chosen, chosen)} (0)", True))
+        # "All": the rows with the other filters applied (an asset to verify has no store, track or type).
+        all_label = _("All (%(n)s)") % {"n": total}
+        options[name] = [("", all_label, chosen is None)] + rows
+    return options
 
 
 @login_required
 def review_queue(request):
     if not user_is_reviewer(request.user):
         raise Http404
+    return queue_page(request)
+
+
+def queue_page(request, status=200, *, bulk_form=None, bulk_error=None):
+    """The queue as it stands now; ``status`` for a refusal shown above it (``views.errors.refused``), or
+    for a bulk decision sent back (``bulk_form`` with its errors by field, ``bulk_error`` on the selection)."""
+    from takedowns.views.review import bulk_decision_form
+
     now = timezone.now()
     is_senior = user_is_senior_reviewer(request.user)
-    entries = selectors.review_queue(include_appeals=is_senior)
+    sla_hours = settings.TAKEDOWN_REVIEW_SLA_HOURS
+    filters, errors = _filters_from(request.GET)
+    rows = workbench.queue_rows(include_appeals=is_senior, filters=filters)
+    listing = list_page(request, rows, sorts=QUEUE_SORTS, default_sort="due")
+    entries = workbench.queue_decorate(list(listing.page.object_list), now=now)
     for entry in entries:
-        entry.overdue = entry.due_at < now
-        entry.due_left = countdown(entry.due_at, now)
+        entry.left, entry.used, entry.overdue = time_left(entry.due_at, now, sla_hours)
+    facets = workbench.queue_facets(include_appeals=is_senior, filters=filters)
+    options = _facet_options(facets, filters)
+    filter_fields = [
+        {"name": name, "label": FILTER_LABELS[name], "options": options[name], "error": errors.get(name)}
+        for name in workbench.FACETS
+    ]
     return render_for_viewer(
         request,
         "takedowns/review_queue.html",
         {
+            "listing": listing,
             "entries": entries,
+            "filter_fields": filter_fields,
+            "filtered": bool(filters or errors),
+            "overdue_count": workbench.queue_rows(include_appeals=is_senior, filters=filters, due_before=now).count(),
             "is_senior": is_senior,
-            "sla_hours": settings.TAKEDOWN_REVIEW_SLA_HOURS,
-            "overdue_count": sum(e.overdue for e in entries),
-            "appeal_count": sum(e.kind == "appeal" for e in entries),
-            "audit_count": sum(e.kind == "audit" for e in entries),
+            "sla_hours": sla_hours,
             # Dead letters need a person too: one count, the list is on its own page.
             "failed_effect_count": effects.effects_failed().count(),
+            "bulk_form": bulk_form if bulk_form is not None else bulk_decision_form(),
+            "bulk_error": bulk_error,
+            "selected": set(request.POST.getlist("items")) if request.method == "POST" else set(),
         },
+        status=status,
     )

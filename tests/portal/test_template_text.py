@@ -29,7 +29,6 @@ PENDING = {
     "takedowns/notice_form.html",
     "takedowns/notice_list.html",
     "takedowns/notice_receipt.html",
-    "takedowns/review_queue.html",
 }
 
 READ_ATTRIBUTES = re.compile(r"""\b(?:aria-label|placeholder|title|alt|data-label)\s*=\s*"([^"]*)\"""")

@@ -126,11 +126,12 @@ def test_audits_and_appeals_are_merged_by_due_time_appeals_for_seniors_only(
 
     client.force_login(senior_reviewer)
     body = client.get(reverse("takedowns:review-queue")).content.decode()
-    assert body.index("Quality audit") < body.index(f"#{review.pk}") < body.index("Appeal (rights holder)")
-    assert "1 overdue" in body and "Overdue: passed 8 hours" in body  # t0 is two hours ago
+    assert body.index(f"Quality audit #{audited.pk}") < body.index(f"Review #{review.pk}")
+    assert body.index(f"Review #{review.pk}") < body.index(f"Appeal #{rejected.pk}")
+    assert "1 overdue" in body and "overdue by 8 hours" in body  # t0 is two hours ago
     client.force_login(reviewer)
     body = client.get(reverse("takedowns:review-queue")).content.decode()
-    assert "Appeal (rights holder)" not in body and f"#{audited.pk}" in body
+    assert f"Appeal #{rejected.pk}" not in body and f"Quality audit #{audited.pk}" in body
 
 
 def _queue_query_count(client):

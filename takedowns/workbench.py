@@ -1,0 +1,281 @@
+"""The reviewer workbench's queue: every kind of work in one list, by due time, filtered and counted.
+
+Reviews and adjudications (items), quality audits (added by good_faith through the
+``review_queue_parts`` policy), appeals (senior reviewers only) and IP asset verifications
+(rights_holders) are each a part: a queryset annotated with the same columns (``COLUMNS``). The
+list is their UNION, so ``portal.lists.list_page`` sorts, counts and pages it in the database:
+the page's rows and one count, however long the queue. ``queue_decorate`` then reads what the
+page shows of its rows (the items, the assets, the running claims) in one query each, and
+``queue_facets`` counts each filter's values in one GROUP BY each (a value's count is with the
+other filters applied, so it says how many rows choosing it would show).
+
+Order: due time; at equal due times trusted filers' work first (fast track, partner-vetted,
+Good Faith members: ``selectors._ahead_at_equal_due_time``), then adjudications, reviews,
+appeals, audits, verifications; the primary key last.
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import connection
+from django.db.models import (
+    Case,
+    CharField,
+    DateTimeField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy as _
+
+from rights_holders.models import IPAsset, VerificationStatus
+from takedowns.models import (
+    QUEUE_STATUSES,
+    Appeal,
+    AppealStatus,
+    ItemStatus,
+    NoticeItem,
+    ReviewClaim,
+)
+from takedowns.policies import policy
+from takedowns.selectors import _ahead_at_equal_due_time
+
+# The kinds of work, in their order at equal due times and trust.
+KINDS = {
+    "adjudication": _("Adjudication"),
+    "review": _("Review"),
+    "appeal": _("Appeal"),
+    "audit": _("Quality audit"),
+    "verification": _("Asset verification"),
+}
+KIND_RANK = {kind: rank for rank, kind in enumerate(KINDS)}
+
+# The columns every part has besides its own primary key ("id", first: a UNION matches columns by position,
+# and ``list_page`` ends every order on "pk").
+COLUMNS = (
+    "q_kind",
+    "q_rank",
+    "q_due",
+    "q_ahead",
+    "q_item",
+    "q_track",
+    "q_type",
+    "q_brand",
+    "q_category",
+    "q_store",
+)
+# The filters, each a column.
+FACETS = {
+    "kind": "q_kind",
+    "track": "q_track",
+    "type": "q_type",
+    "brand": "q_brand",
+    "category": "q_category",
+    "store": "q_store",
+}
+FACET_LIMIT = 30  # the most frequent values a filter offers (brands, stores, categories); the chosen one too
+
+
+@dataclass(frozen=True)
+class QueuePart:
+    """One kind of work as queue rows: ``queryset`` of the open work, ``item_path`` to its NoticeItem
+    ("" for an item, "item__" for an appeal or audit; None when it has no item), ``due`` an expression
+    of its due time, ``ahead`` of its place at equal due times (None: the item's trusted-filer rule)."""
+
+    kind: str
+    queryset: object
+    item_path: str | None
+    due: object
+    ahead: object = None
+
+
+def _sla():
+    return timedelta(hours=settings.TAKEDOWN_REVIEW_SLA_HOURS)
+
+
+def _plus_sla(expression):
+    return ExpressionWrapper(expression + Value(_sla()), output_field=DateTimeField())
+
+
+def _rows(part):
+    """The part's queryset as the queue's columns, in ``COLUMNS`` order."""
+    p = part.item_path
+    text, number = CharField(), IntegerField()
+    if part.kind == "review":  # an item: a review or an adjudication by its status
+        is_review = Q(status=ItemStatus.PENDING_REVIEW)
+        kind = Case(When(is_review, then=Value("review")), default=Value("adjudication"), output_field=text)
+        rank = Case(
+            When(is_review, then=Value(KIND_RANK["review"])),
+            default=Value(KIND_RANK["adjudication"]),
+            output_field=number,
+        )
+    else:
+        kind, rank = Value(part.kind, output_field=text), Value(KIND_RANK[part.kind], output_field=number)
+    columns = {
+        "q_kind": kind,
+        "q_rank": rank,
+        "q_due": part.due,
+        "q_ahead": part.ahead if part.ahead is not None else _ahead_at_equal_due_time(p or ""),
+    }
+    if p is None:  # no item: an asset to verify
+        columns.update(
+            q_item=Value(None, output_field=number),
+            q_track=Value("", output_field=text),
+            q_type=Value("", output_field=text),
+            q_brand=F("rights_holder_id"),
+            q_category=Value("", output_field=text),
+            q_store=Value(None, output_field=number),
+        )
+    else:
+        columns.update(
+            q_item=F(f"{p}id"),
+            q_track=F(f"{p}track"),
+            q_type=F(f"{p}infringement_type"),
+            q_brand=F(f"{p}notice__rights_holder_id"),
+            q_category=F(f"{p}listing__category"),
+            q_store=F(f"{p}listing__store_id"),
+        )
+    return part.queryset.order_by().annotate(**columns).values("id", *COLUMNS)
+
+
+def queue_parts(*, include_appeals):
+    """The parts of the queue a reviewer sees (appeals for senior reviewers only)."""
+    parts = [
+        QueuePart(
+            kind="review",  # and adjudications: the item's status says which
+            queryset=NoticeItem.objects.filter(status__in=QUEUE_STATUSES),
+            item_path="",
+            due=F("review_due_at"),
+        )
+    ]
+    parts += policy("review_queue_parts")()
+    if include_appeals:
+        parts.append(
+            QueuePart(
+                kind="appeal",
+                queryset=Appeal.objects.filter(status=AppealStatus.OPEN),
+                item_path="item__",
+                due=Coalesce("due_at", _plus_sla(F("filed_at"))),
+            )
+        )
+    parts.append(
+        QueuePart(
+            kind="verification",
+            queryset=IPAsset.objects.filter(verification_status=VerificationStatus.PENDING),
+            item_path=None,
+            # Due a day after it last became pending (a resubmission sets verified_at) or was registered.
+            due=_plus_sla(Coalesce("verified_at", "created_at")),
+            ahead=Value(False),
+        )
+    )
+    return parts
+
+
+def _filtered(rows, filters, skip=None):
+    for name, value in filters.items():
+        if name != skip and value not in (None, ""):
+            rows = rows.filter(**{FACETS[name]: value})
+    return rows
+
+
+def queue_rows(*, include_appeals, filters, skip=None, due_before=None):
+    """The UNION of every part's rows under ``filters`` ({facet: value}; ``skip`` one facet), those due
+    before ``due_before`` if given; a queryset that ``list_page`` orders, counts and slices."""
+    parts = [_filtered(_rows(part), filters, skip) for part in queue_parts(include_appeals=include_appeals)]
+    if due_before is not None:
+        parts = [rows.filter(q_due__lt=due_before) for rows in parts]
+    first, *rest = parts
+    return first.union(*rest, all=True) if rest else first
+
+
+def queue_facets(*, include_appeals, filters):
+    """{facet: (total, [(value, count), ...])}: the rows under the other filters, and their values by count,
+    the most frequent ``FACET_LIMIT`` (and the chosen value); one GROUP BY query per facet."""
+    facets = {}
+    quote = connection.ops.quote_name
+    for name, column in FACETS.items():
+        rows = queue_rows(include_appeals=include_appeals, filters=filters, skip=name)
+        sql, params = rows.query.get_compiler(using=rows.db).as_sql()
+        # The column is one of FACETS' (a whitelist); the subquery is Django's own, with its parameters.
+        col = f"u.{quote(column)}"
+        query = f"SELECT {col}, COUNT(*) FROM ({sql}) u GROUP BY {col} ORDER BY COUNT(*) DESC, {col}"  # noqa: S608
+        with connection.cursor() as cursor:
+            cursor.execute(query, params)
+            grouped = cursor.fetchall()
+        total = sum(n for _value, n in grouped)
+        counted = [(value, n) for value, n in grouped if value not in (None, "")]
+        chosen = filters.get(name)
+        kept = counted[:FACET_LIMIT]
+        kept += [(v, n) for v, n in counted[FACET_LIMIT:] if str(v) == str(chosen)]
+        facets[name] = (total, kept)
+    return facets
+
+
+@dataclass
+class QueueRow:
+    """One row of a queue page, with what it shows: its item (or asset), its claim."""
+
+    kind: str
+    due_at: object
+    ahead: bool
+    obj_id: int
+    item: object = None
+    asset: object = None
+    claim: object = None
+
+    @property
+    def kind_label(self):
+        return KINDS[self.kind]
+
+    @property
+    def bulk_decidable(self):
+        return self.kind in ("review", "adjudication")
+
+
+def queue_decorate(rows, *, now):
+    """QueueRow for each of a page's rows, with its item (listing, store, asset, holder), its asset and
+    its running claim: one query each, whatever the page's length."""
+    item_ids = {r["q_item"] for r in rows if r["q_item"] is not None}
+    asset_ids = {r["id"] for r in rows if r["q_kind"] == "verification"}
+    items = NoticeItem.objects.select_related("listing__store", "ip_asset", "notice__rights_holder").in_bulk(item_ids)
+    assets = IPAsset.objects.select_related("rights_holder").in_bulk(asset_ids) if asset_ids else {}
+    claims = {
+        c.item_id: c for c in ReviewClaim.objects.running(now).select_related("reviewer").filter(item_id__in=item_ids)
+    }
+    out = []
+    for r in rows:
+        item = items.get(r["q_item"])
+        out.append(
+            QueueRow(
+                kind=r["q_kind"],
+                due_at=r["q_due"],
+                ahead=bool(r["q_ahead"]),
+                obj_id=r["id"],
+                item=item,
+                asset=assets.get(r["id"]) if r["q_kind"] == "verification" else None,
+                claim=claims.get(r["q_item"]) if r["q_kind"] in ("review", "adjudication", "appeal") else None,
+            )
+        )
+    return out
+
+
+def next_unclaimed_item(*, actor, after_item_id=None, now):
+    """The most urgent item waiting for a review or an adjudication that nobody (else) holds a running
+    claim on; None when there is none. For "decide and next"."""
+    others = ReviewClaim.objects.running(now).filter(item_id=OuterRef("pk")).exclude(reviewer_id=actor.pk)
+    items = (
+        NoticeItem.objects.filter(status__in=QUEUE_STATUSES)
+        .exclude(Exists(others))
+        .annotate(ahead=_ahead_at_equal_due_time())
+        .order_by("review_due_at", "-ahead", "id")
+    )
+    if after_item_id is not None:
+        items = items.exclude(pk=after_item_id)
+    return items.values_list("pk", flat=True).first()
