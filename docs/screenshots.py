@@ -67,10 +67,10 @@ def pages_by_role():
 
     users = {u.username: u for u in get_user_model().objects.filter(username__startswith="demo-")}
 
-    def url(name, *args):
+    def url(name, *args, query=""):
         try:
-            return reverse(name, args=args)
-        except NoReverseMatch:  # a page another branch renamed: left out rather than failing the run
+            return reverse(name, args=args) + query
+        except NoReverseMatch:  # a page not there (yet, or renamed): left out rather than failing the run
             return None
 
     def item_of(*statuses, username=None, counter_notice=None):
@@ -107,7 +107,9 @@ def pages_by_role():
         "brand-owner": [
             ("dashboard", "Dashboard", url("home")),
             ("notices", "Notices", url("takedowns:notice-list")),
+            ("find-listings", "Find listings", url("takedowns:listing-search", query="?q=Northwind")),
             ("file-notice", "File a notice", url("takedowns:notice-create")),
+            ("bulk-filing", "Bulk filing by CSV", url("takedowns:import-create")),
             ("notice", "A notice", brand_item and url("takedowns:notice-detail", brand_item.notice_id)),
             (
                 "item",
@@ -126,7 +128,7 @@ def pages_by_role():
             ("file-notice", "File a notice", url("takedowns:notice-create")),
         ],
         "merchant": [
-            ("dashboard", "Dashboard", url("home")),
+            ("dashboard", "Dashboard", url("takedowns:merchant-dashboard") or url("home")),
             ("notices", "Complaints", url("takedowns:notice-list")),
             ("item", "A complaint to answer", merchant_item and url("takedowns:item-detail", merchant_item.pk)),
         ],
