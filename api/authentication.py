@@ -2,7 +2,9 @@
 
 A key's request acts as the key's principal, within the key's scopes. A browser
 session acts as the person signed in, with that person's rights and no scopes
-(``api.permissions``); an unsafe method needs the CSRF token, as on the pages.
+(``api.permissions``); an unsafe method needs the CSRF token, as on the pages. A session
+that still owes its second factor (staff, or anyone who turned two-factor sign-in on) is a
+403 ``two_factor_required`` (portal/two_factor/).
 
 Failed look-ups (an unknown, revoked or expired key, or a malformed one) are
 counted per client address (``api.throttling``); past ``API_AUTH_FAILURE_LIMIT``
@@ -16,6 +18,7 @@ from api.keys import api_key_find, api_key_used
 from api.throttling import auth_failure_record, auth_failures_wait
 from portal.actors import actor_label_known
 from portal.middleware import client_ip
+from portal.two_factor.devices import two_factor_gate
 
 KEYWORD = "Bearer"
 
@@ -57,6 +60,14 @@ class CsrfFailed(exceptions.PermissionDenied):
     default_code = "csrf_failed"
 
 
+class TwoFactorRequired(exceptions.PermissionDenied):
+    default_code = "two_factor_required"
+    default_detail = (
+        "This session has not passed two-factor sign-in. Enter your code on the portal's sign-in page "
+        "(or set up an authenticator there), then try again; an API key needs no second factor."
+    )
+
+
 class BrowserSessionAuthentication(authentication.SessionAuthentication):
     """The portal's session, for the browser (the API docs' "Try it out", the portal's own scripts).
 
@@ -65,6 +76,13 @@ class BrowserSessionAuthentication(authentication.SessionAuthentication):
     ``X-CSRFToken`` is a 403 ``csrf_failed``, so another site cannot make a signed-in
     browser act; a key needs no token, it is not sent by the browser on its own.
     """
+
+    def authenticate(self, request):
+        found = super().authenticate(request)
+        # The pages send such a session to its second factor (portal.two_factor); here it gets a clear 403.
+        if found is not None and not found[0].is_verified() and two_factor_gate(found[0]) is not None:
+            raise TwoFactorRequired()
+        return found
 
     def enforce_csrf(self, request):
         try:

@@ -48,6 +48,7 @@ from portal.models import LetterOfAuthorisation, Membership, MembershipRole, Org
 from portal.organisations import organisation_slug_for
 from portal.roles import ensure_platform_groups
 from portal.transactions import stored_file_track
+from portal.two_factor.devices import authenticator_provision
 from rights_holders.models import (
     AuthorisedStore,
     AuthorisedStoreKind,
@@ -482,6 +483,8 @@ class DemoWorld:
             first, last = staff_names[username]
             user = self.ensure_user(username, first, last, is_staff=True, is_superuser=superuser)
             user.groups.add(self.groups[group])
+            # Staff sign in with a code (portal/two_factor/): `manage.py demo_code <username>` prints it.
+            authenticator_provision(user=user)
             logins.append((username, label, "Platform staff"))
         return logins
 

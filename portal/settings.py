@@ -79,7 +79,8 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 IDENTITY_HASH_KEY = env.str("IDENTITY_HASH_KEY", default=SECRET_KEY)
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin with a site that asks staff for the second factor (portal/admin_site.py).
+    "portal.apps.PortalAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -95,6 +96,10 @@ INSTALLED_APPS = [
     # request.htmx, and the response helpers of htmx partials (htmx itself is served from static/js/).
     "django_htmx",
     "axes",
+    # Two-factor sign-in (portal/two_factor/): TOTP authenticator apps, and single-use backup codes.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "pgtrigger",
     "portal",
     "rights_holders",
@@ -115,6 +120,8 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): the session passed the second factor (django-otp).
+    "django_otp.middleware.OTPMiddleware",
     # Then a signed-in person's own language and time zone (User.language, User.time_zone); English for the API.
     "portal.i18n.ViewerPreferencesMiddleware",
     # Before anything reads the body (CsrfViewMiddleware is the first that does), after
@@ -125,6 +132,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "portal.middleware.RequestContextMiddleware",
+    # Staff (and anyone who turned it on) reach no page before the second factor (portal/two_factor/).
+    "portal.two_factor.middleware.TwoFactorRequiredMiddleware",
     # Axes last: it inspects the outcome of authentication.
     "axes.middleware.AxesMiddleware",
 ]
@@ -222,6 +231,14 @@ PORTAL_PASSWORD_RESET_MINUTES = _env_int("PORTAL_PASSWORD_RESET_MINUTES", 60, mi
 PASSWORD_RESET_TIMEOUT = PORTAL_PASSWORD_RESET_MINUTES * 60
 PASSWORD_RESET_LIMIT = _env_int("PASSWORD_RESET_LIMIT", 3, minimum=1)
 PASSWORD_RESET_ADDRESS_LIMIT = _env_int("PASSWORD_RESET_ADDRESS_LIMIT", 20, minimum=1)
+# Two-factor sign-in (portal/two_factor/): reviewers, senior reviewers and admins (and Django's is_staff) set
+# up an authenticator app and enter its code after their password before any page works; 0 makes it optional.
+PORTAL_REQUIRE_2FA_FOR_STAFF = _env_bool("PORTAL_REQUIRE_2FA_FOR_STAFF", True)
+# The name an authenticator app shows beside the account (django-otp).
+OTP_TOTP_ISSUER = env.str("PORTAL_SITE_NAME", default="Takedown Portal")
+# After a wrong code the next try waits 1, 2, 4, 8 ... seconds (django-otp's throttle, per device).
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
 # Reverse proxies in front of the portal: their X-Forwarded-For and X-Forwarded-Proto are believed.
 TRUSTED_PROXY_COUNT = _env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
 AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT

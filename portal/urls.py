@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from portal.views import account, files, health, home, language, passwords
+from portal.views import account, files, health, home, language, passwords, two_factor
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -20,6 +20,10 @@ urlpatterns = [
     path("password-reset/done/", passwords.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
     path("account/", account.preferences, name="account"),
     path("account/password/", passwords.PasswordChangeView.as_view(), name="password_change"),
+    path("account/two-factor/setup/", two_factor.setup, name="two-factor-setup"),
+    path("account/two-factor/verify/", two_factor.verify, name="two-factor-verify"),
+    path("account/two-factor/backup-codes/", two_factor.backup_codes, name="two-factor-backup-codes"),
+    path("account/two-factor/turn-off/", two_factor.turn_off, name="two-factor-turn-off"),
     path("language/", language.language_set, name="set_language"),
     path("account/organisations/<slug:organisation>/api-keys/", include("api.page_urls")),
     path("files/<slug:kind>/<int:pk>/", files.download, name="file-download"),

@@ -68,6 +68,36 @@ def _fresh_screener():
     screener_forget()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _signed_in_sessions_pass_the_second_factor():
+    """A test client's sign-in (force_login, login) is a verified session: the suite's pages work as before
+    two-factor sign-in. Only tests that ask for ``unverified_sessions`` see the second factor's steps."""
+    from django.test import Client
+
+    from tests.services import SESSIONS_VERIFIED, session_second_factor_pass
+
+    original = Client._login
+
+    def _login(self, user, backend=None):
+        original(self, user, backend)
+        if SESSIONS_VERIFIED["on"] and not getattr(user, "is_api_principal", False):
+            session_second_factor_pass(self, user)
+
+    Client._login = _login
+    yield
+    Client._login = original
+
+
+@pytest.fixture
+def unverified_sessions():
+    """Sign-ins in this test owe their second factor, as in production (see the fixture above)."""
+    from tests.services import SESSIONS_VERIFIED
+
+    SESSIONS_VERIFIED["on"] = False
+    yield
+    SESSIONS_VERIFIED["on"] = True
+
+
 @pytest.fixture
 def brand_a(db):
     return factories.RightsHolderFactory(legal_name="Brand A")

@@ -63,3 +63,23 @@ def browser_session_cookie(live_server, user):
         "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
         "url": live_server.url,
     }
+
+
+# Sessions that tests sign in (Client.force_login and Client.login, so browser_session_cookie too) have passed
+# two-factor sign-in (portal/two_factor/): staff pages work as before. A test of the unverified path asks
+# for the ``unverified_sessions`` fixture (tests/conftest.py), which turns this off.
+SESSIONS_VERIFIED = {"on": True}
+
+
+def session_second_factor_pass(client, user):
+    """Mark ``client``'s session as verified for ``user``, with a confirmed authenticator made if none."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="tests", confirmed=True)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return device

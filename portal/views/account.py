@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from portal.audit import audit_log_record
+from portal.two_factor.devices import authenticator_of, backup_codes_left, two_factor_required
 
 
 class PreferencesForm(forms.Form):
@@ -21,6 +22,14 @@ class PreferencesForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["time_zone"].choices = [(name, name.replace("_", " ")) for name in sorted(_zones())]
+
+
+class TurnOffForm(forms.Form):
+    password = forms.CharField(
+        label=gettext_lazy("Your password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
 
 
 def _zones():
@@ -46,5 +55,24 @@ def preferences(request):
         )
         messages.success(request, _("Times are now shown in %(zone)s.") % {"zone": user.time_zone})
         return redirect("account")
+    return account_page(request, form=form)
+
+
+def account_page(request, *, form=None, turn_off_form=None, status=200):
+    """The account page; a form that came back with errors is shown with them."""
+    user = request.user
+    if form is None:
+        form = PreferencesForm(initial={"time_zone": user.time_zone})
     memberships = user.memberships.select_related("organisation__rights_holder").order_by("organisation__name")
-    return render(request, "portal/account.html", {"form": form, "memberships": memberships})
+    authenticator = authenticator_of(user)
+    context = {
+        "form": form,
+        "memberships": memberships,
+        "two_factor": {
+            "on": authenticator is not None,
+            "required": two_factor_required(user),
+            "backup_codes_left": backup_codes_left(user) if authenticator is not None else 0,
+        },
+        "turn_off_form": turn_off_form or TurnOffForm(),
+    }
+    return render(request, "portal/account.html", context, status=status)

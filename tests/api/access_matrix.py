@@ -33,6 +33,7 @@ from takedowns import lifecycle
 from takedowns.effects import item_effects_run
 from tests import factories
 from tests.api.conftest import PartnerClient
+from tests.services import SESSIONS_VERIFIED, session_second_factor_pass
 
 HTTP_METHODS = ("get", "post", "put", "patch", "delete")
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS", "TRACE")
@@ -235,6 +236,9 @@ class BrowserClient(PartnerClient):
         response = self.try_sign_in(user, password)
         assert response.status_code == 302, f"{user} could not sign in: {response.status_code}"
         assert self.session["_auth_user_id"] == str(user.pk)
+        if SESSIONS_VERIFIED["on"]:
+            # Past the second factor as every signed-in test session is (tests/conftest.py).
+            session_second_factor_pass(self, user)
         return user
 
     def try_sign_in(self, user, password):

@@ -296,8 +296,8 @@ def test_staff_list_query_count_does_not_grow_with_holders(
     assert body.count('href="/good-faith/staff/holders/') == 20
     assert one == twenty
     # Session, user, groups, count, holders, memberships, track records (on SQLite the median is a second query);
-    # the top bar's unread notifications.
-    with django_assert_num_queries(8 if connection.vendor == "postgresql" else 9):
+    # the top bar's unread notifications; the session's second factor (django-otp's device).
+    with django_assert_num_queries(9 if connection.vendor == "postgresql" else 10):
         client.get(reverse("good_faith:staff-list"))
 
 

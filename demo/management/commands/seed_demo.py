@@ -82,7 +82,10 @@ class Command(BaseCommand):
         out.write(f"{'-' * width}  {'-' * role_width}  {'-' * 30}")
         for username, role, org in logins:
             out.write(f"{username.ljust(width)}  {role.ljust(role_width)}  {org}")
-        out.write(f"\nPassword for every demo login: {DEMO_PASSWORD}\n")
+        out.write(f"\nPassword for every demo login: {DEMO_PASSWORD}")
+        out.write(
+            "Platform staff then enter a two-factor code: `manage.py demo_code <username>` prints it (DEBUG only).\n"
+        )
         counts = [
             # People: an API key's principal user is no person (it is counted with the keys).
             ("Users", User.objects.people().count()),
