@@ -1,21 +1,29 @@
+from decimal import Decimal
+
 from django import forms
+from django.utils.translation import gettext_lazy
 
 from portal.forms import LineField, ProseField, free_text_formfield, whole_number
-from rights_holders.models import IPAsset, RightsHolder
+from rights_holders.models import AuthorisedStoreKind, IPAsset, RightsHolder
 
 
 class IPAssetForm(forms.ModelForm):
-    rights_holder = forms.ModelChoiceField(queryset=RightsHolder.objects.none())
+    rights_holder = forms.ModelChoiceField(queryset=RightsHolder.objects.none(), label=gettext_lazy("Rights holder"))
     nice_classes_text = LineField(
-        required=False, label="Nice classes", help_text="Comma-separated numbers from 1 to 45, e.g. 18, 25"
+        required=False,
+        label=gettext_lazy("Nice classes"),
+        help_text=gettext_lazy("Comma-separated numbers from 1 to 45, e.g. 18, 25"),
     )
     keywords_text = LineField(
         required=False,
         max_length=1000,
-        label="Brand keywords",
-        help_text="Comma-separated; screening looks for them in listings.",
+        label=gettext_lazy("Brand keywords"),
+        help_text=gettext_lazy("Comma-separated; screening looks for them in listings."),
     )
-    proof = forms.FileField(help_text="Registration certificate or other proof of the right (PDF, JPEG or PNG).")
+    proof = forms.FileField(
+        label=gettext_lazy("Proof document"),
+        help_text=gettext_lazy("Registration certificate or other proof of the right (PDF, JPEG or PNG)."),
+    )
 
     class Meta:
         model = IPAsset
@@ -51,7 +59,9 @@ class IPAssetForm(forms.ModelForm):
         for part in filter(None, (p.strip() for p in raw.split(","))):
             number = whole_number(part, minimum=1, maximum=45)
             if number is None:
-                raise forms.ValidationError(f"{part!r} is not a Nice class; use numbers from 1 to 45.")
+                raise forms.ValidationError(
+                    gettext_lazy("%(part)s is not a Nice class; use numbers from 1 to 45.") % {"part": repr(part)}
+                )
             classes.append(number)
         return sorted(set(classes))
 
@@ -61,14 +71,14 @@ class IPAssetForm(forms.ModelForm):
     def clean(self):
         data = super().clean()
         if data.get("kind") == "trademark" and not data.get("trademark_type"):
-            self.add_error("trademark_type", "Say whether the trademark is a word or a figurative mark.")
+            self.add_error("trademark_type", gettext_lazy("Say whether the trademark is a word or a figurative mark."))
         if data.get("kind") != "trademark" and data.get("nice_classes_text"):
-            self.add_error("nice_classes_text", "Nice classes apply to trademarks only.")
+            self.add_error("nice_classes_text", gettext_lazy("Nice classes apply to trademarks only."))
         if data.get("reference_price") is not None and not data.get("reference_currency"):
-            self.add_error("reference_currency", "Give the currency of the reference price, e.g. EUR.")
+            self.add_error("reference_currency", gettext_lazy("Give the currency of the reference price, e.g. EUR."))
         registered, expires = data.get("registered_on"), data.get("expires_on")
         if registered and expires and expires < registered:
-            self.add_error("expires_on", "The expiry date is before the registration date.")
+            self.add_error("expires_on", gettext_lazy("The expiry date is before the registration date."))
         return data
 
     def registration(self):
@@ -109,3 +119,67 @@ class ProactiveEnforcementForm(forms.Form):
         if cleaned.get("enabled") is True and not cleaned.get("understood"):
             self.add_error("understood", "Confirm that you understand what turning it on does.")
         return cleaned
+
+
+class ProofAddForm(forms.Form):
+    proof = forms.FileField(
+        label=gettext_lazy("Proof document"),
+        help_text=gettext_lazy("A registration certificate, renewal or assignment (PDF, JPEG or PNG)."),
+    )
+
+
+class ReferenceImageAddForm(forms.Form):
+    image = forms.FileField(
+        label=gettext_lazy("Reference image"),
+        help_text=gettext_lazy(
+            "A genuine product or logo picture (JPEG, PNG or WebP); screening compares listings to it."
+        ),
+    )
+
+
+class ReferencePriceForm(forms.Form):
+    reference_price = forms.DecimalField(
+        label=gettext_lazy("Reference price"),
+        required=False,
+        max_digits=12,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        help_text=gettext_lazy("What the genuine product sells for; leave empty to clear it."),
+    )
+    reference_currency = LineField(
+        label=gettext_lazy("Currency"), required=False, max_length=3, help_text=gettext_lazy("Three letters, e.g. EUR.")
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("reference_price") is not None and not data.get("reference_currency"):
+            self.add_error("reference_currency", gettext_lazy("Give the currency of the reference price, e.g. EUR."))
+        return data
+
+
+class AuthorisedStoreForm(forms.Form):
+    store = LineField(
+        label=gettext_lazy("Store"),
+        max_length=100,
+        help_text=gettext_lazy(
+            "The store's id (sto_...) or the marketplace id of one of its listings, e.g. L000001234."
+        ),
+    )
+    kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=AuthorisedStoreKind.choices)
+    note = LineField(label=gettext_lazy("Note"), required=False, max_length=300)
+    valid_until = forms.DateField(
+        label=gettext_lazy("Authorised until"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=gettext_lazy("Leave empty for no end date."),
+    )
+
+    def clean_store(self):
+        from rights_holders.asset_details import store_find
+
+        store = store_find(self.cleaned_data["store"])
+        if store is None:
+            raise forms.ValidationError(
+                gettext_lazy("No store with that id, and no listing with that id, on the marketplace.")
+            )
+        return store

@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -13,12 +14,27 @@ from portal.redirects import redirect_back
 from portal.request_limits import upload_endpoint
 from portal.roles import user_is_reviewer
 from rights_holders.acting import acting_role_choose
+from rights_holders.asset_details import (
+    authorised_store_add,
+    authorised_store_remove,
+    ip_asset_reference_image_add,
+    ip_asset_reference_price_set,
+)
 from rights_holders.filters import IPAssetFilter
-from rights_holders.forms import AssetDecisionForm, IPAssetForm, ProactiveEnforcementForm
-from rights_holders.models import IPAsset, RightsHolder
+from rights_holders.forms import (
+    AssetDecisionForm,
+    AuthorisedStoreForm,
+    IPAssetForm,
+    ProactiveEnforcementForm,
+    ProofAddForm,
+    ReferenceImageAddForm,
+    ReferencePriceForm,
+)
+from rights_holders.models import AuthorisedStore, IPAsset, RightsHolder
 from rights_holders.scoping import rights_holder_ids_visible_to, rights_holders_readable_by
 from rights_holders.selectors import ip_asset_files_shown_to, ip_assets_shown_to
 from rights_holders.services import (
+    ip_asset_proof_add,
     ip_asset_register,
     rights_holder_proactive_enforcement_set,
     user_manages_proactive_enforcement,
@@ -42,23 +58,177 @@ def asset_list(request):
         default_sort="holder",
         filterset_class=IPAssetFilter,
     )
-    can_register = bool(rights_holder_ids_visible_to(request.user))
+    holder_ids = rights_holder_ids_visible_to(request.user)
+    can_register = bool(holder_ids)
+    my_holders = (
+        []
+        if request.user.is_platform_staff or not holder_ids
+        else RightsHolder.objects.filter(pk__in=holder_ids).order_by("legal_name")[:10]
+    )
     return render(
         request,
         "rights_holders/asset_list.html",
-        {"listing": listing, "can_register": can_register, "is_reviewer": user_is_reviewer(request.user)},
+        {
+            "listing": listing,
+            "can_register": can_register,
+            "my_holders": my_holders,
+            "is_reviewer": user_is_reviewer(request.user),
+        },
     )
 
 
-@login_required
-def asset_detail(request, pk):
-    asset = get_object_or_404(ip_assets_shown_to(request.user, proofs=True, reference_images=True), pk=pk)
+def _asset_shown(request, pk):
+    return get_object_or_404(ip_assets_shown_to(request.user, proofs=True, reference_images=True), pk=pk)
+
+
+def _may_change(user, holder_id):
+    """The brand's own people (and its agents) add to its IP; platform staff read it."""
+    return not user.is_platform_staff and holder_id in rights_holder_ids_visible_to(user)
+
+
+def _asset_page(request, asset, *, status=200, **forms):
+    may_change = _may_change(request.user, asset.rights_holder_id)
+    if may_change:
+        forms.setdefault("proof_form", ProofAddForm())
+        forms.setdefault("image_form", ReferenceImageAddForm())
+        forms.setdefault(
+            "price_form",
+            ReferencePriceForm(
+                initial={"reference_price": asset.reference_price, "reference_currency": asset.reference_currency}
+            ),
+        )
     context = {
         "asset": asset,
         "is_reviewer": user_is_reviewer(request.user),
         "files_shown": ip_asset_files_shown_to(request.user, asset),
+        "may_change": may_change,
+        **forms,
     }
-    return render(request, "rights_holders/asset_detail.html", context)
+    return render(request, "rights_holders/asset_detail.html", context, status=status)
+
+
+@login_required
+def asset_detail(request, pk):
+    return _asset_page(request, _asset_shown(request, pk))
+
+
+def _asset_for_change(request, pk):
+    asset = _asset_shown(request, pk)
+    if not _may_change(request.user, asset.rights_holder_id):
+        raise PermissionDenied(_("Only the brand's people may change its IP assets."))
+    return asset
+
+
+@upload_endpoint("document")
+@login_required
+@require_POST
+def asset_proof_add(request, pk):
+    asset = _asset_for_change(request, pk)
+    form = ProofAddForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            ip_asset_proof_add(asset=asset, uploaded_file=form.cleaned_data["proof"], actor=request.user)
+        except ValidationError as exc:
+            form.add_error("proof", exc)
+        else:
+            messages.success(request, _("The proof document is added."))
+            return redirect("rights:asset-detail", pk=asset.pk)
+    return _asset_page(request, asset, status=400, proof_form=form)
+
+
+@upload_endpoint("image")
+@login_required
+@require_POST
+def asset_reference_image_add(request, pk):
+    asset = _asset_for_change(request, pk)
+    form = ReferenceImageAddForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            ip_asset_reference_image_add(
+                asset_id=asset.pk, uploaded_file=form.cleaned_data["image"], actor=request.user
+            )
+        except ValidationError as exc:
+            form.add_error("image", exc)
+        else:
+            messages.success(request, _("The reference image is added; screening compares listings to it."))
+            return redirect("rights:asset-detail", pk=asset.pk)
+    return _asset_page(request, asset, status=400, image_form=form)
+
+
+@login_required
+@require_POST
+def asset_reference_price_set(request, pk):
+    asset = _asset_for_change(request, pk)
+    form = ReferencePriceForm(request.POST)
+    if form.is_valid():
+        try:
+            ip_asset_reference_price_set(
+                asset_id=asset.pk,
+                price=form.cleaned_data["reference_price"],
+                currency=form.cleaned_data["reference_currency"],
+                actor=request.user,
+            )
+        except ValidationError as exc:
+            form_errors_add(form, exc)
+        else:
+            messages.success(request, _("The reference price is saved."))
+            return redirect("rights:asset-detail", pk=asset.pk)
+    return _asset_page(request, asset, status=400, price_form=form)
+
+
+def form_errors_add(form, exc):
+    """A service's ValidationError on the form's fields (by name) or on top."""
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+@login_required
+def authorised_stores(request, pk):
+    """A brand's authorised stores (resellers, licensees): its people add and remove them, staff read them."""
+    holder = get_object_or_404(rights_holders_readable_by(request.user).select_related("organisation"), pk=pk)
+    may_change = _may_change(request.user, holder.pk)
+    form = None
+    status = 200
+    if may_change:
+        form = AuthorisedStoreForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        if not may_change:
+            raise PermissionDenied(_("Only the brand's people may change its authorised stores."))
+        if form.is_valid():
+            try:
+                authorisation = authorised_store_add(rights_holder=holder, actor=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                form_errors_add(form, exc)
+            else:
+                messages.success(
+                    request, _("%(store)s is on your authorised list.") % {"store": authorisation.store.name}
+                )
+                return redirect("rights:authorised-stores", pk=holder.pk)
+        status = 400
+    stores = AuthorisedStore.objects.filter(rights_holder=holder).select_related("store").order_by("store__name", "pk")
+    return render(
+        request,
+        "rights_holders/authorised_stores.html",
+        {"holder": holder, "form": form, "may_change": may_change, "stores": stores, "today": timezone.now().date()},
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def authorised_store_remove_view(request, pk, authorisation_pk):
+    holder = get_object_or_404(rights_holders_readable_by(request.user), pk=pk)
+    authorisation = get_object_or_404(
+        AuthorisedStore.objects.select_related("store"), pk=authorisation_pk, rights_holder=holder
+    )
+    authorised_store_remove(authorisation_id=authorisation.pk, actor=request.user)
+    messages.success(
+        request, _("%(store)s is no longer on your authorised list.") % {"store": authorisation.store.name}
+    )
+    return redirect("rights:authorised-stores", pk=holder.pk)
 
 
 @upload_endpoint("document")

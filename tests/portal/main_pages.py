@@ -92,6 +92,7 @@ def main_pages_world():
         reverse("screening_intel:holders"),
         notice_url,
         item_url,
+        reverse("rights:authorised-stores", args=[holder.pk]),
         reverse("takedowns:import-list"),
         reverse("takedowns:import-create"),
         reverse("takedowns:import-detail", args=[filing_import.pk]),

@@ -21,9 +21,6 @@ NOT_PAGES = {"drf_spectacular/redoc.html"}
 # is expected to fail until then, and the test fails once it passes, so the entry is removed.
 PENDING = {
     "portal/home.html",
-    "rights_holders/asset_detail.html",
-    "rights_holders/asset_form.html",
-    "rights_holders/asset_list.html",
     "takedowns/item_detail.html",
     "takedowns/notice_detail.html",
     "takedowns/notice_form.html",
