@@ -327,3 +327,33 @@ def test_only_reviewers_decide_in_bulk(client, owner_a, brand_a, asset_a, store)
     assert response.status_code == 404
     item.refresh_from_db()
     assert item.status == ItemStatus.PENDING_REVIEW
+
+
+def test_the_filters_counted_together_say_what_each_counted_alone_says(
+    owner_a, brand_a, asset_a, asset_b, brand_b, store, senior_reviewer
+):
+    from takedowns import workbench
+
+    other_store = factories.StoreFactory()
+    _waiting(asset_a, store, 5)
+    _waiting(asset_b, other_store, 3)
+    _file(owner_a, brand_a, asset_a, store, listing={"category": "bags"})
+    pending = factories.IPAssetFactory(rights_holder=brand_b, name="PENDINGB")
+    pending.verification_status = VerificationStatus.PENDING
+    pending.save(update_fields=["verification_status"])
+
+    def alone(filters):
+        out = {}
+        for name, column in workbench.FACETS.items():
+            rows = workbench.queue_rows(include_appeals=True, filters=filters, skip=name)
+            sql, params = rows.query.get_compiler(using=rows.db).as_sql()
+            counts = workbench._facet_group_by(column, sql, params)
+            out[name] = (sum(n for _v, n in counts), [(v, n) for v, n in counts if v not in (None, "")])
+        return out
+
+    for filters in ({}, {"store": store.pk}, {"kind": "review", "brand": brand_a.pk}):
+        together = workbench.queue_facets(include_appeals=True, filters=filters)
+        assert together == alone(filters), filters
+    everything = workbench.queue_facets(include_appeals=True, filters={})
+    assert everything["kind"] == (10, [("review", 9), ("verification", 1)])
+    assert dict(everything["store"][1]) == {store.pk: 6, other_store.pk: 3}
