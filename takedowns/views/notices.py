@@ -23,7 +23,7 @@ from takedowns.filters import NoticeFilter
 from takedowns.forms import ItemFormSet, NoticeForm
 from takedowns.models import ItemStatus, Notice
 from takedowns.notices import filing_suspension_of, notice_submit
-from takedowns.views.display import deadline, render_for_viewer, viewer_zone
+from takedowns.views.display import countdown_words, deadline, render_for_viewer, viewer_zone
 from takedowns.views.errors import form_add_domain_error
 
 RECEIPT_SESSION_KEY = "takedowns-receipt-{}"
@@ -64,6 +64,7 @@ def notice_list(request):
         "merchant_open": [],
         "merchant_decided": [],
         "is_merchant": False,
+        "countdown_words": countdown_words(),
     }
     if not user.is_platform_staff and selectors.user_is_merchant(user):
         zone, now = viewer_zone(user), timezone.now()
@@ -141,7 +142,8 @@ def notice_detail(request, pk):
         item.deadlines = item_deadlines(item, zone, now)
     user = request.user
     holder_side = user.is_platform_staff or notice.rights_holder_id in rights_holder_ids_visible_to(user)
-    return render_for_viewer(request, "takedowns/notice_detail.html", {"notice": notice, "holder_side": holder_side})
+    context = {"notice": notice, "holder_side": holder_side, "countdown_words": countdown_words()}
+    return render_for_viewer(request, "takedowns/notice_detail.html", context)
 
 
 @upload_endpoint("document")

@@ -176,3 +176,14 @@ def test_withdrawal_is_not_offered_once_decided(client, upheld_item, owner_a):
     assert reverse("takedowns:item-withdraw", args=[upheld_item.pk]) not in page
     response = client.get(reverse("takedowns:item-withdraw", args=[upheld_item.pk]))
     assert response.status_code == 409 and "a decided item cannot be withdrawn" in response.content.decode()
+
+
+def test_the_notice_page_counts_down_each_items_deadline_in_chinese(client, accepted_item, owner_a):
+    owner_a.language = "zh-hans"
+    owner_a.save()
+    client.force_login(owner_a)
+    body = client.get(
+        reverse("takedowns:notice-detail", args=[accepted_item.notice_id]), HTTP_ACCEPT_LANGUAGE="zh-hans"
+    ).content.decode()
+    assert "反通知截止时间" in body and "剩余 2 天 23 小时" in body
+    assert 'data-countdown="' in body and "/static/js/countdown.js" in body
