@@ -402,6 +402,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "takedowns.tasks.send_pending_notification_emails",
         "schedule": timedelta(minutes=5),
     },
+    "expire-notice-drafts": {
+        "task": "takedowns.tasks.notice_drafts_expire",
+        "schedule": timedelta(hours=1),
+    },
     "expire-ip-assets": {
         "task": "rights_holders.tasks.expire_ip_assets",
         "schedule": timedelta(hours=6),
@@ -683,6 +687,10 @@ TAKEDOWN_REVIEW_SLA_HOURS = _env_int("TAKEDOWN_REVIEW_SLA_HOURS", 24, minimum=1)
 # A reviewer who opens an item for decision holds it this long (renewed each time the page is opened).
 PORTAL_REVIEW_CLAIM_MINUTES = _env_int("PORTAL_REVIEW_CLAIM_MINUTES", 15, minimum=1)
 TAKEDOWN_APPEAL_DAYS = _env_int("TAKEDOWN_APPEAL_DAYS", 183, minimum=1)  # six months (DSA article 20)
+# The filing page's notice in progress (takedowns.drafts): rows it may hold, and the days it is kept
+# (with its evidence files) after its last change.
+NOTICE_DRAFT_MAX_ITEMS = _env_int("NOTICE_DRAFT_MAX_ITEMS", 50, minimum=1)
+NOTICE_DRAFT_EXPIRE_DAYS = _env_int("NOTICE_DRAFT_EXPIRE_DAYS", 14, minimum=1)
 TAKEDOWN_SWEEP_BATCH_SIZE = _env_int("TAKEDOWN_SWEEP_BATCH_SIZE", 2000, minimum=1)
 # Effects a worker claims and carries out in one transaction (one kind at a time).
 TAKEDOWN_EFFECT_BATCH_SIZE = _env_int("TAKEDOWN_EFFECT_BATCH_SIZE", 500, minimum=1)

@@ -8,10 +8,13 @@ from portal.files import FileKind, register_file_kind
 
 EVIDENCE = "evidence"
 COUNTER_EVIDENCE = "counter-evidence"
+DRAFT_EVIDENCE = "draft-evidence"
 
 
 def register():
-    from takedowns.models import CounterNoticeEvidence, Evidence
+    from takedowns.models import CounterNoticeEvidence, Evidence, NoticeDraftEvidence
 
     register_file_kind(FileKind(EVIDENCE, lambda user: Evidence.objects.visible_to(user), "file"))
     register_file_kind(FileKind(COUNTER_EVIDENCE, lambda user: CounterNoticeEvidence.objects.visible_to(user), "file"))
+    # A notice in progress: its files are the drafter's own until the notice is filed.
+    register_file_kind(FileKind(DRAFT_EVIDENCE, lambda user: NoticeDraftEvidence.objects.visible_to(user), "file"))

@@ -63,3 +63,11 @@ def resume_stale_filing_imports():
     from takedowns.bulk_filing.importing import filing_imports_resume_stale
 
     return filing_imports_resume_stale()
+
+
+@shared_task
+def notice_drafts_expire():
+    """Notices in progress untouched for NOTICE_DRAFT_EXPIRE_DAYS: deleted with their evidence files."""
+    from takedowns.drafts import notice_drafts_expire as expire
+
+    return expire()

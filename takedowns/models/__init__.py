@@ -10,6 +10,7 @@ One module per sub-domain; every model is importable from ``takedowns.models`` a
 
 from takedowns.models.appeals import Appeal, AppealSide, AppealStatus
 from takedowns.models.claims import ReviewClaim
+from takedowns.models.drafts import NoticeDraft, NoticeDraftEvidence, NoticeDraftItem
 from takedowns.models.effects import Effect, EffectKind, EffectStatus
 from takedowns.models.evidence import (
     CounterNotice,
@@ -56,6 +57,9 @@ __all__ = [
     "ImportStatus",
     "RowStatus",
     "ReviewClaim",
+    "NoticeDraft",
+    "NoticeDraftEvidence",
+    "NoticeDraftItem",
     "Channel",
     "Track",
     "InfringementType",

@@ -6,15 +6,21 @@ This one: the pages of the notice lifecycle (behind login), mounted at /takedown
 
 from django.urls import path
 
-from takedowns.views import effects, imports, items, merchant, notices, notifications, queue, review
+from takedowns.views import effects, filing, imports, items, merchant, notices, notifications, queue, review
 
 app_name = "takedowns"
 
 urlpatterns = [
     path("", notices.notice_list, name="notice-list"),
-    path("notices/new/", notices.notice_create, name="notice-create"),
     path("notices/export.csv", notices.notice_export, name="notice-export"),
     path("merchant/", merchant.merchant_dashboard, name="merchant-dashboard"),
+    path("notices/new/", filing.notice_create, name="notice-create"),
+    path("notices/new/review/", filing.notice_review, name="notice-review"),
+    path("notices/new/rows/", filing.draft_row_add, name="draft-row-add"),
+    path("notices/new/rows/<int:pk>/remove/", filing.draft_row_remove, name="draft-row-remove"),
+    path("notices/new/files/<int:pk>/remove/", filing.draft_evidence_remove, name="draft-evidence-remove"),
+    path("notices/new/listings/", filing.draft_listing_add, name="draft-listing-add"),
+    path("listings/", filing.listing_search, name="listing-search"),
     path("notices/<int:pk>/", notices.notice_detail, name="notice-detail"),
     path("notices/<int:pk>/receipt/", notices.notice_receipt, name="notice-receipt"),
     path("imports/", imports.import_list, name="import-list"),

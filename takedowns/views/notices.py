@@ -1,10 +1,8 @@
-"""Notice pages: the list (and its CSV export), one notice, filing a notice, and its receipt."""
+"""Notice pages: the list (and its CSV export), one notice, and a filing's receipt (filing: ``takedowns.views.filing``)."""
 
 from datetime import UTC
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -14,17 +12,11 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.csv_export import csv_response
 from portal.lists import ListSort, list_page
-from portal.request_limits import upload_endpoint
-from rights_holders.authority import acting_roles_of
-from rights_holders.models import RightsHolder
 from rights_holders.scoping import rights_holder_ids_visible_to
 from takedowns import selectors
 from takedowns.filters import NoticeFilter
-from takedowns.forms import ItemFormSet, NoticeForm
 from takedowns.models import ItemStatus, Notice
-from takedowns.notices import filing_suspension_of, notice_submit
 from takedowns.views.display import countdown_words, deadline, render_for_viewer, viewer_zone
-from takedowns.views.errors import form_add_domain_error
 
 RECEIPT_SESSION_KEY = "takedowns-receipt-{}"
 NOTICE_SORTS = {
@@ -144,74 +136,6 @@ def notice_detail(request, pk):
     holder_side = user.is_platform_staff or notice.rights_holder_id in rights_holder_ids_visible_to(user)
     context = {"notice": notice, "holder_side": holder_side, "countdown_words": countdown_words()}
     return render_for_viewer(request, "takedowns/notice_detail.html", context)
-
-
-@upload_endpoint("document")
-@login_required
-def notice_create(request):
-    """File a notice: who files for which brand, the declarations and signature, then one row per listing."""
-    roles = acting_roles_of(request.user)
-    if not roles:
-        raise Http404("You do not act for any rights holder.")
-    holders = RightsHolder.objects.filter(pk__in={role.rights_holder.pk for role in roles})
-    assets = selectors.ip_assets_for_filing(holders)
-    post = request.method == "POST"
-    form = NoticeForm(request.POST if post else None, roles=roles, user=request.user)
-    formset = ItemFormSet(
-        request.POST if post else None,
-        request.FILES if post else None,
-        prefix="items",
-        form_kwargs={"assets": assets},
-    )
-    if post:
-        forms_valid = form.is_valid()
-        items_valid = formset.is_valid()
-        if forms_valid and items_valid:
-            drafts = [f.draft() for f in formset.forms if f.has_changed() and f.cleaned_data]
-            role = form.cleaned_data["acting_for"]
-            try:
-                receipt = notice_submit(
-                    actor=request.user,
-                    rights_holder=role.rights_holder,
-                    acting_organisation=role.organisation,
-                    data=form.notice_data(),
-                    drafts=drafts,
-                )
-            except (ValidationError, PermissionDenied) as exc:
-                form_add_domain_error(form, exc)
-            else:
-                # Refused lines were never recorded: the receipt page reads them from the session.
-                # Only when there are some: a clean notice leaves the session (and its write) alone.
-                if receipt.refused:
-                    request.session[RECEIPT_SESSION_KEY.format(receipt.notice.pk)] = [
-                        reason for _, reason in receipt.refused
-                    ]
-                messages.success(
-                    request,
-                    f"Notice received: {len(receipt.accepted)} item(s) accepted, "
-                    f"{len(receipt.invalid) + len(receipt.refused)} returned with a reason.",
-                )
-                return redirect("takedowns:notice-receipt", pk=receipt.notice.pk)
-        if any(f.files for f in formset.forms):
-            messages.warning(request, "Files are not kept when a form comes back: choose the evidence files again.")
-    else:
-        _warn_of_filing_suspensions(request, roles)
-    return render_for_viewer(
-        request, "takedowns/notice_form.html", {"form": form, "formset": formset, "has_assets": assets.exists()}
-    )
-
-
-def _warn_of_filing_suspensions(request, roles):
-    """Say before anyone types a notice that it would be refused, and until when."""
-    org_ids = {role.organisation.pk for role in roles} | {role.rights_holder.organisation_id for role in roles}
-    for org_id in sorted(org_ids):
-        suspension = filing_suspension_of(org_id)
-        if suspension is not None:
-            messages.error(
-                request,
-                f"{suspension.organisation.name} may not file notices until "
-                f"{suspension.ends_at:%Y-%m-%d %H:%M} UTC: {suspension.reason}",
-            )
 
 
 @login_required

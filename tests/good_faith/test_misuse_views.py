@@ -13,31 +13,13 @@ from tests import factories
 from tests.good_faith import test_misuse as base
 from tests.good_faith.test_misuse import SUSPEND, WARN, pending_item
 from tests.lists import list_queries_constant
-from tests.takedowns.conftest import NOTICE_DATA
+from tests.takedowns.filing_pages import file_from_page, row
 
 # The service tests' world (fixtures), shared rather than copied.
 _thresholds, asset, store, colleague_a = base._thresholds, base.asset, base.store, base.colleague_a
 senior_reviewer, strikes = base.senior_reviewer, base.strikes
 
 MISUSE = "/good-faith/misuse/"
-
-
-def _notice_post(holder, listing, asset):
-    return {
-        "acting_for": f"{holder.organisation_id}:{holder.pk}",
-        **{k: v for k, v in NOTICE_DATA.items() if isinstance(v, str)},
-        "good_faith_statement": "on",
-        "accuracy_statement": "on",
-        "authority_statement": "on",
-        "items-TOTAL_FORMS": "1",
-        "items-INITIAL_FORMS": "0",
-        "items-MIN_NUM_FORMS": "1",
-        "items-MAX_NUM_FORMS": "50",
-        "items-0-listing_ref": listing.external_id,
-        "items-0-ip_asset": asset.pk,
-        "items-0-infringement_type": "counterfeit",
-        "items-0-explanation": "Fake logo, wrong stitching.",
-    }
 
 
 @pytest.fixture
@@ -101,15 +83,15 @@ def test_the_box_is_not_offered_for_an_adjudication(db):
 
 
 def test_the_filing_page_refuses_a_suspended_filer_with_the_end_date(client, suspended, owner_a, brand_a, asset, store):
-    listing = factories.ListingFactory(store=store)
     before = Notice.objects.count()
     client.force_login(owner_a)
-    response = client.post(reverse("takedowns:notice-create"), _notice_post(brand_a, listing, asset))
-    assert response.status_code == 200
-    page = response.content.decode()
+    shown = client.get(reverse("takedowns:notice-create"))
+    response = client.post(reverse("takedowns:notice-create"), {"action": "review"})
+    assert (shown.status_code, response.status_code) == (200, 403)
     ends = suspended.suspension.ends_at
-    assert f"Filing is suspended until {ends:%Y-%m-%d %H:%M} UTC" in page
-    assert "manifestly unfounded" in page
+    for page in (shown.content.decode(), response.content.decode()):
+        assert f"may not file notices until {ends:%Y-%m-%d %H:%M} UTC" in page
+        assert "manifestly unfounded" in page and 'name="action"' not in page
     assert Notice.objects.count() == before
 
 
@@ -172,8 +154,8 @@ def test_appeal_and_lift_through_the_pages_lets_the_holder_file_again(
 
     client.force_login(owner_a)
     listing = factories.ListingFactory(store=store)
-    filed = client.post(reverse("takedowns:notice-create"), _notice_post(brand_a, listing, asset))
-    assert filed.status_code == 302
+    filed = file_from_page(client, owner_a, [row(listing.external_id, asset)])
+    assert filed.status_code == 200
     assert Notice.objects.filter(rights_holder=brand_a, items__listing=listing).exists()
     page = client.get(MISUSE).content.decode()
     assert "Lifted on appeal" in page and "The test buys show the goods were fakes." in page
