@@ -8,11 +8,10 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from portal.forms import LineField, ProseField, whole_number
+from portal.forms import LineField, ProseField
 from portal.uploads import validate_uploads
 from takedowns.counter_notices import counter_notice_errors
 from takedowns.models import InfringementType, Outcome
-from takedowns.notices import ItemDraft
 
 MAX_EVIDENCE_FILES = 10
 
@@ -111,83 +110,6 @@ class NoticeForm(forms.Form):
         data = dict(self.cleaned_data)
         data.pop("acting_for")
         return data
-
-
-class _AssetsByPk:
-    """The usable assets, loaded on first use and shared by every row of a formset (one query, not one per row)."""
-
-    def __init__(self, assets):
-        self.assets = assets
-        self._by_pk = None
-
-    def get(self, pk):
-        if self._by_pk is None:
-            self._by_pk = {asset.pk: asset for asset in self.assets}
-        return self._by_pk.get(pk)
-
-
-class AssetChoiceField(forms.ModelChoiceField):
-    """A ModelChoiceField that finds the chosen asset among the formset's assets loaded once."""
-
-    lookup = None
-
-    def to_python(self, value):
-        if self.lookup is None or value in self.empty_values:
-            return super().to_python(value)
-        asset = self.lookup.get(whole_number(value))
-        if asset is None:
-            raise forms.ValidationError(
-                self.error_messages["invalid_choice"], code="invalid_choice", params={"value": value}
-            )
-        return asset
-
-
-class ItemForm(forms.Form):
-    listing_ref = LineField(
-        max_length=64, label="Listing id", help_text="The marketplace's listing id, e.g. L000001234."
-    )
-    ip_asset = AssetChoiceField(queryset=None, label="IP asset", empty_label="Choose a verified asset")
-    infringement_type = forms.ChoiceField(choices=[("", "Choose a type"), *InfringementType.choices])
-    explanation = ProseField(
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="What you saw and how it differs from the genuine product.",
-    )
-    evidence = MultipleFileField(label="Evidence files", help_text="PDF, JPEG, PNG or WebP; several allowed.")
-    test_buy_order_number = LineField(max_length=100, required=False, label="Test-buy order number")
-    test_buy_report = ProseField(widget=forms.Textarea(attrs={"rows": 2}), required=False, label="Test-buy report")
-
-    def __init__(self, *args, assets, asset_lookup=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["ip_asset"].queryset = assets
-        self.fields["ip_asset"].lookup = asset_lookup
-        self.fields["ip_asset"].label_from_instance = lambda a: f"{a.rights_holder.legal_name}: {a}"
-
-    def draft(self):
-        data = self.cleaned_data
-        return ItemDraft(
-            listing_ref=data["listing_ref"].strip(),
-            ip_asset_id=data["ip_asset"].pk,
-            ip_asset=data["ip_asset"],
-            infringement_type=data["infringement_type"],
-            explanation=data["explanation"],
-            evidence=data["evidence"],
-            test_buy_order_number=data["test_buy_order_number"],
-            test_buy_report=data["test_buy_report"],
-        )
-
-
-class BaseItemFormSet(forms.BaseFormSet):
-    def __init__(self, *args, form_kwargs=None, **kwargs):
-        form_kwargs = dict(form_kwargs or {})
-        if "assets" in form_kwargs:
-            # form_kwargs is copied shallowly per row, so every row shares this one lookup.
-            form_kwargs.setdefault("asset_lookup", _AssetsByPk(form_kwargs["assets"]))
-        super().__init__(*args, form_kwargs=form_kwargs, **kwargs)
-
-
-ItemFormSet = forms.formset_factory(
-    ItemForm, formset=BaseItemFormSet, extra=2, min_num=1, validate_min=True, max_num=50, validate_max=True
-)
 
 
 class CounterNoticeForm(forms.Form):
