@@ -377,16 +377,10 @@ def session_cookies(user):
 
 
 def otp_verify(client, user):
-    """Mark the session two-factor verified with a confirmed TOTP device of ``user`` (as django-otp's login does)."""
-    from django_otp import DEVICE_ID_SESSION_KEY
-    from django_otp.plugins.otp_totp.models import TOTPDevice
+    """Mark the session two-factor verified (``tests.services``: a confirmed authenticator, as a sign-in leaves it)."""
+    from tests.services import session_second_factor_pass
 
-    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
-    if device is None:
-        device = TOTPDevice.objects.create(user=user, name="bench", confirmed=True)
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
+    session_second_factor_pass(client, user)
 
 
 def query_counts(targets):

@@ -6,7 +6,6 @@ List selectors join or prefetch everything their page shows: a page costs the
 same number of queries for one row as for a hundred.
 """
 
-from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -14,6 +13,7 @@ from django.conf import settings
 from django.db.models import (
     BooleanField,
     Case,
+    Count,
     DateTimeField,
     Exists,
     F,
@@ -61,13 +61,8 @@ def ip_assets_for_filing(holders):
 
 def notice_list(user):
     """The notices the user may see (a queryset for ``portal.lists.list_page``: it filters, sorts, pages),
-    with the rights holder joined and the items the user may see prefetched (``notice_list_decorate``)."""
-    items = NoticeItem.objects.visible_to(user).only("id", "notice_id", "status")
-    return (
-        Notice.objects.visible_to(user)
-        .select_related("rights_holder", "filer_organisation")
-        .prefetch_related(Prefetch("items", queryset=items, to_attr="visible_items"))
-    )
+    with the rights holder joined; ``notice_list_decorate`` counts a page's items."""
+    return Notice.objects.visible_to(user).select_related("rights_holder", "filer_organisation")
 
 
 def notice_export_items(user, notices):
@@ -81,15 +76,26 @@ def notice_export_items(user, notices):
     )
 
 
-def notice_list_decorate(notices):
-    """Give each notice of a page ``status_counts`` [(label, n), ...] and ``item_count``, from its prefetched
-    visible items: a merchant sees the items naming its listings, not the rest of a notice filed against
-    several stores."""
+def notice_list_decorate(notices, user):
+    """Give each notice of a page ``status_counts`` [(label, n), ...] and ``item_count``, counted among the
+    items the user may see (a merchant sees the items naming its listings, not the rest of a notice filed
+    against several stores): one GROUP BY query for the page, not an object per item."""
+    notices = list(notices)
+    counts = {}
+    rows = (
+        NoticeItem.objects.visible_to(user)
+        .filter(notice_id__in=[notice.pk for notice in notices])
+        .order_by()
+        .values_list("notice_id", "status")
+        .annotate(n=Count("pk"))
+    )
+    for notice_id, status, n in rows:
+        counts.setdefault(notice_id, {})[status] = n
     labels = dict(ItemStatus.choices)
     for notice in notices:
-        counts = Counter(item.status for item in notice.visible_items)
-        notice.status_counts = [(labels[s], counts[s]) for s in ItemStatus.values if counts[s]]
-        notice.item_count = len(notice.visible_items)
+        mine = counts.get(notice.pk, {})
+        notice.status_counts = [(labels[s], mine[s]) for s in ItemStatus.values if mine.get(s)]
+        notice.item_count = sum(mine.values())
     return notices
 
 

@@ -49,10 +49,11 @@ def notice_list(request):
         default_sort="-filed",
         filterset_class=NoticeFilter,
     )
-    selectors.notice_list_decorate(listing.object_list)
+    selectors.notice_list_decorate(listing.object_list, user)
     context = {
         "listing": listing,
-        "can_file": bool(selectors.rights_holders_for_filing(user).exists()),
+        # The brands the user may file for are the ones they act for, already read for the top bar.
+        "can_file": bool(rights_holder_ids_visible_to(user)),
         "merchant_open": [],
         "merchant_decided": [],
         "is_merchant": False,
