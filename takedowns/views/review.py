@@ -19,7 +19,7 @@ from portal.errors import DomainError
 from portal.forms import whole_number
 from portal.roles import user_is_reviewer
 from rights_holders.models import IPAsset
-from takedowns import claims
+from takedowns import claims, lifecycle
 from takedowns.forms import DecisionForm
 from takedowns.models import FINAL_STATUSES, CannedReason, ItemStatus, NoticeItem
 from takedowns.views.display import render_for_viewer
@@ -91,6 +91,16 @@ def _selected_ids(post):
     return ids, None
 
 
+def _seen_statuses(post):
+    """{item id: the status the confirmation page showed} from its "seen" fields ("<id>:<status>")."""
+    seen = {}
+    for value in post.getlist("seen"):
+        pk, _sep, status = value.partition(":")
+        if (number := whole_number(pk)) is not None:
+            seen[number] = status
+    return seen
+
+
 @login_required
 @require_POST
 def bulk_decide(request):
@@ -118,12 +128,21 @@ def bulk_decide(request):
         "statement": form.reason_text(),
         "unfounded": decision == "reject" and form.cleaned_data.get("manifestly_unfounded"),
     }
+    sources = lifecycle.TRANSITIONS[DecisionForm.CHOICES[decision][0]].sources
     if not request.POST.get("confirm"):
         running = claims.review_claims_running(ids, now)
-        rows = [(items[pk], running.get(pk)) for pk in ids]
-        context["rows"] = rows
+        # Each row: the item, a running claim of another reviewer, whether the decision applies to it now.
+        context["rows"] = [
+            (
+                items[pk],
+                running.get(pk) if running.get(pk) and running[pk].reviewer_id != request.user.pk else None,
+                items[pk].status in sources,
+            )
+            for pk in ids
+        ]
         context["ids"] = ids
         return render_for_viewer(request, "takedowns/bulk_confirm.html", context)
+    seen = _seen_statuses(request.POST)
     done, conflicts = [], []
     for pk in ids:
         try:
@@ -137,8 +156,13 @@ def bulk_decide(request):
         except claims.ClaimHeld as exc:
             conflicts.append((items[pk], _("claimed by someone else"), str(exc)))
         except DomainError as exc:
-            current = NoticeItem.objects.only("status").get(pk=pk)
-            why = _("already decided") if current.status in FINAL_STATUSES else _("its state changed")
+            current = NoticeItem.objects.only("status").get(pk=pk).status
+            if current in FINAL_STATUSES:
+                why = _("already decided")
+            elif seen.get(pk, current) != current:
+                why = _("its state changed")
+            else:
+                why = _("the decision does not apply to it")
             conflicts.append((items[pk], why, str(exc)))
         else:
             done.append(items[pk])

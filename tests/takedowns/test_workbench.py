@@ -250,12 +250,13 @@ def test_a_bulk_decision_asks_for_confirmation_then_decides_each_item_on_its_own
     client, owner_a, brand_a, asset_a, store, reviewer
 ):
     items = [_file(owner_a, brand_a, asset_a, store) for _ in range(3)]
-    decided = items[0]
-    lifecycle.notice_item_accept(item_id=decided.pk, actor=_reviewer())  # already decided by someone
+    changed = items[0]
     held = _file(owner_a, brand_a, asset_a, store)
+    misfit = _file(owner_a, brand_a, asset_a, store)
+    lifecycle.notice_item_accept(item_id=misfit.pk, actor=_reviewer())  # no longer waiting for review
     other = _reviewer()
     claims.review_claim_take(item_id=held.pk, actor=other)
-    ids = [i.pk for i in items] + [held.pk]
+    ids = [i.pk for i in items] + [held.pk, misfit.pk]
     post = {
         "items": ids,
         "bulk-decision": "reject",
@@ -267,16 +268,24 @@ def test_a_bulk_decision_asks_for_confirmation_then_decides_each_item_on_its_own
     response = client.post(reverse("takedowns:bulk-decide"), post)
     assert response.status_code == 200
     body = response.content.decode()
-    assert "<strong>4 items</strong> will each be decided: <strong>Reject the notice</strong>" in body
+    assert "<strong>5 items</strong> will each be decided: <strong>Reject the notice</strong>" in body
     assert f"claimed by {other.username}: will be left" in body
+    assert body.count("the decision does not apply to it now: will be left") == 1
     assert ItemEvent.objects.count() == events_before  # nothing decided before the confirmation
+    seen = [f"{item.pk}:{item.status}" for item, _claim, _applies in response.context["rows"]]
 
-    response = client.post(reverse("takedowns:bulk-decide"), {**post, "confirm": "1"})
+    # Between the confirmation and the click, another reviewer moves one of them on.
+    lifecycle.notice_item_accept(item_id=changed.pk, actor=_reviewer())
+    response = client.post(reverse("takedowns:bulk-decide"), {**post, "seen": seen, "confirm": "1"})
     assert response.status_code == 200
     done = response.context["done"]
     assert sorted(i.pk for i in done) == sorted(i.pk for i in items[1:])
     conflicts = {item.pk: why for item, why, _detail in response.context["conflicts"]}
-    assert conflicts == {decided.pk: "its state changed", held.pk: "claimed by someone else"}
+    assert conflicts == {
+        changed.pk: "its state changed",
+        held.pk: "claimed by someone else",
+        misfit.pk: "the decision does not apply to it",
+    }
     for item in items[1:]:
         item.refresh_from_db()
         assert item.status == ItemStatus.REJECTED
