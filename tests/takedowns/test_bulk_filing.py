@@ -281,3 +281,20 @@ def test_a_suspended_filer_is_refused_at_upload(owner_a, brand_a, asset_a, listi
     with pytest.raises(ValidationError, match="suspended"):
         make_import(owner_a, csv_bytes([[listings[0].external_id, ast(asset_a), "counterfeit", EXPLANATION]]))
     assert not FilingImport.objects.exists()
+
+
+def test_beat_resends_only_open_imports_that_have_not_moved(settings, owner_a, brand_a, asset_a, listings):
+    from takedowns.bulk_filing.importing import filing_imports_resume_stale
+
+    settings.BULK_FILING_STALE_SECONDS = 60
+    data = csv_bytes([[listings[0].external_id, ast(asset_a), "counterfeit", EXPLANATION]])
+    stale = make_import(owner_a, data)  # queued, its message lost: nobody ran it
+    make_import(owner_a, data)  # progressed just now (created): left alone
+    done = make_import(owner_a, data)
+    now = timezone.now()
+    FilingImport.objects.filter(pk__in=[stale.pk, done.pk]).update(progressed_at=now - timedelta(minutes=5))
+    FilingImport.objects.filter(pk=done.pk).update(status=ImportStatus.DONE)
+    assert filing_imports_resume_stale(now=now) == [stale.pk]  # run at once here (eager): it files the row
+    stale.refresh_from_db()
+    assert (stale.status, stale.filed_rows) == (ImportStatus.DONE, 1)
+    assert filing_imports_resume_stale(now=now) == []  # marked as moved: not sent again at the next beat
