@@ -52,7 +52,8 @@ def authenticator_start(*, user):
 @dataclass(frozen=True)
 class CodeCheck:
     device: object = None  # the device that accepted the code
-    wait_seconds: int | None = None  # a wrong code's throttle: seconds before the next try is looked at
+    wait_seconds: int | None = None  # seconds before the next try is looked at (django-otp's throttle)
+    throttled: bool = False  # the code was not looked at: it came within the wait a wrong one imposed
 
 
 def _throttled_wait(devices):
@@ -73,26 +74,29 @@ def code_check(*, device, code):
     """Check ``code`` against one ``device``; a wrong code makes the next try wait (django-otp's throttle)."""
     wait = _throttled_wait([device])
     if wait is not None:
-        return CodeCheck(wait_seconds=wait)
+        return CodeCheck(wait_seconds=wait, throttled=True)
     if device.verify_token(_code_normalised(code)):
         return CodeCheck(device=device)
     return CodeCheck(wait_seconds=_throttled_wait([device]))
 
 
 def sign_in_code_check(*, user, code):
-    """A code at sign-in: the authenticator's six digits, or one of the backup codes (which is then used up)."""
-    devices = [authenticator_of(user), StaticDevice.objects.filter(user=user, confirmed=True).first()]
-    devices = [device for device in devices if device is not None]
-    wait = _throttled_wait(devices)
-    if wait is not None:
-        return CodeCheck(wait_seconds=wait)
+    """A code at sign-in: the authenticator's six digits, or one of the backup codes (which is then used up).
+
+    Six digits go to the authenticator, anything else to the backup codes: a backup code typed is never
+    counted as a wrong authenticator code (each device has its own throttle).
+    """
     code = _code_normalised(code)
-    for device in devices:
-        if device.verify_token(code):
-            if isinstance(device, StaticDevice):
-                audit_log_record(action="portal.user.backup_code_used", actor=user, obj=user)
-            return CodeCheck(device=device)
-    return CodeCheck(wait_seconds=_throttled_wait(devices))
+    authenticator = authenticator_of(user)
+    if authenticator is not None and code.isdigit() and len(code) == authenticator.digits:
+        return code_check(device=authenticator, code=code)
+    backup = StaticDevice.objects.filter(user=user, confirmed=True).first()
+    if backup is None:
+        return CodeCheck()
+    check = code_check(device=backup, code=code)
+    if check.device is not None:
+        audit_log_record(action="portal.user.backup_code_used", actor=user, obj=user)
+    return check
 
 
 def authenticator_confirm(*, user, device, code):

@@ -49,10 +49,12 @@ def _verified(request):
 
 
 def _refuse(form, check):
-    if check.wait_seconds:
+    if check.throttled:
         message = ngettext(
-            "That code is not right, or came too soon after a wrong one. Wait %(seconds)d second before the next try.",
-            "That code is not right, or came too soon after a wrong one. Wait %(seconds)d seconds before the next try.",
+            "Too many wrong codes: this one was not checked. Wait %(seconds)d second, then enter the code your "
+            "app shows then.",
+            "Too many wrong codes: this one was not checked. Wait %(seconds)d seconds, then enter the code your "
+            "app shows then.",
             check.wait_seconds,
         ) % {"seconds": check.wait_seconds}
     else:

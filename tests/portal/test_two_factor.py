@@ -124,13 +124,14 @@ def test_wrong_codes_are_refused_and_the_next_try_waits(client, db):
     client.force_login(reviewer)
     start = timezone.now()
     with time_machine.travel(start, tick=False):
-        wrong = client.post(reverse("two-factor-verify"), {"code": "12345x"})
+        wrong_code = "123456" if _code_at(device, start) != "123456" else "654321"
+        wrong = client.post(reverse("two-factor-verify"), {"code": wrong_code})
         assert wrong.status_code == 200
         assert "That code is not right" in wrong.content.decode()
         assert 'id="field-code"' in wrong.content.decode()
         # Even the right code is not looked at until the wait is over.
         early = client.post(reverse("two-factor-verify"), {"code": _code_at(device, start)})
-        assert early.status_code == 200 and "Wait" in early.content.decode()
+        assert early.status_code == 200 and "Too many wrong codes: this one was not checked" in early.content.decode()
     later = start + timedelta(seconds=31)
     with time_machine.travel(later, tick=False):
         done = client.post(reverse("two-factor-verify"), {"code": _code_at(device, later)})
@@ -323,3 +324,15 @@ def test_demo_code_prints_the_code_of_a_demo_staff_account(settings, db):
     settings.DEBUG = False
     with pytest.raises(CommandError, match="DEBUG=1"):
         call_command("demo_code", "demo-reviewer")
+
+
+def test_a_backup_code_is_never_counted_as_a_wrong_authenticator_code(client, db):
+    reviewer = _staff()
+    client.force_login(reviewer)
+    device = _setup_device(client)
+    codes = _backup_codes(client.post(reverse("two-factor-setup"), {"code": current_code(device)}))
+    client.post(reverse("logout"))
+    client.force_login(reviewer)
+    assert client.post(reverse("two-factor-verify"), {"code": codes[1]}).status_code == 302
+    device.refresh_from_db()
+    assert device.throttling_failure_count == 0
