@@ -95,7 +95,9 @@ def listing_search(request):
     """Find listings by id, URL or words, with their store and a picture; add them to the notice in progress."""
     role = _role_or_none(request)
     query = request.GET.get("q", "").strip()
-    queryset = listings_find(listings_visible_to(request.user), query) if query else Listing.objects.none()
+    queryset = listings_find(listings_visible_to(request.user), query)
+    if not query:
+        queryset = queryset.none()  # the empty page: the box, no rows (the sorts still name their fields)
     if role is not None:
         authorised = AuthorisedStore.objects.valid_on(timezone.now().date()).filter(
             rights_holder_id=role.rights_holder.pk, store_id=OuterRef("store_id")

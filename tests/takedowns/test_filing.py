@@ -87,6 +87,15 @@ def test_search_shows_each_listings_first_picture_as_a_thumbnail(client, owner_a
     assert client.get(reverse("file-download", kwargs={"kind": "listing-image", "pk": first.pk})).status_code == 200
 
 
+def test_the_search_page_opens_empty_and_sorts_anything_without_an_error(client, owner_a, listing):
+    client.force_login(owner_a)
+    url = reverse("takedowns:listing-search")
+    for params in ({}, {"q": ""}, {"q": "   "}, {"sort": "-price"}, {"q": "sneakers", "sort": "bogus", "page": "x"}):
+        response = client.get(url, params)
+        assert response.status_code == 200, params
+        assert 'name="q"' in response.content.decode()
+
+
 def test_search_for_an_unknown_listing_says_so(client, owner_a, listing):
     client.force_login(owner_a)
     for query in ("L-NO-SUCH", "https://marketplace.example/item/nope", "zz", "\u00b2", "x" * 500):
