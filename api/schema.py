@@ -33,7 +33,8 @@ class BrowserSessionScheme(OpenApiAuthenticationExtension):
             "name": settings.SESSION_COOKIE_NAME,
             "description": "A person signed in to the portal, with that person's rights (no scopes): the API "
             "docs tried out in the browser, say. POST, PUT, PATCH and DELETE also need the CSRF token "
-            "(the `csrftoken` cookie) in `X-CSRFToken`, or they are 403 `csrf_failed`.",
+            "(the `csrftoken` cookie) in `X-CSRFToken`, or they are 403 `csrf_failed`. A session that has not "
+            "passed two-factor sign-in (platform staff must; others who turned it on) is 403 `two_factor_required`.",
         }
 
 

@@ -23,6 +23,7 @@ from portal.admin_site import PortalAdminSite
 from portal.models import AuditLogEntry
 from portal.two_factor.devices import authenticator_of, authenticator_provision, current_code
 from tests import factories
+from tests.services import session_second_factor_pass
 
 pytestmark = pytest.mark.usefixtures("unverified_sessions")
 
@@ -336,3 +337,34 @@ def test_a_backup_code_is_never_counted_as_a_wrong_authenticator_code(client, db
     assert client.post(reverse("two-factor-verify"), {"code": codes[1]}).status_code == 302
     device.refresh_from_db()
     assert device.throttling_failure_count == 0
+
+
+def test_a_new_phone_replaces_the_authenticator_once_its_first_code_confirms_it(client, db):
+    reviewer = _staff()
+    old = authenticator_provision(user=reviewer)
+    client.force_login(reviewer)
+    client.post(reverse("two-factor-verify"), {"code": current_code(old)})
+    page = client.get(reverse("two-factor-setup")).content.decode()
+    assert "It replaces the one you use now" in page
+    new = TOTPDevice.objects.get(user=reviewer, confirmed=False)
+    assert authenticator_of(reviewer) == old, "the old one works until the new one is confirmed"
+    later = timezone.now() + timedelta(seconds=30)
+    with time_machine.travel(later, tick=False):
+        client.post(reverse("two-factor-setup"), {"code": _code_at(new, later)})
+    assert list(TOTPDevice.objects.filter(user=reviewer)) == [new]
+    assert authenticator_of(reviewer) == new
+
+
+def test_an_admin_removing_a_lost_phone_is_audited_and_the_next_sign_in_sets_up_anew(client, admin_client, admin_user):
+    session_second_factor_pass(admin_client, admin_user)  # this module's sessions start unverified
+    reviewer = _staff()
+    device = authenticator_provision(user=reviewer)
+    response = admin_client.post(reverse("admin:otp_totp_totpdevice_delete", args=[device.pk]), {"post": "yes"})
+    assert response.status_code == 302, response
+    assert response["Location"] == reverse("admin:index"), response["Location"]
+    assert not TOTPDevice.objects.filter(user=reviewer).exists()
+    assert AuditLogEntry.objects.filter(
+        action="portal.user.two_factor_device.deleted", object_id=str(device.pk)
+    ).exists()
+    client.force_login(reviewer)
+    assert client.get(reverse("home"))["Location"].startswith(reverse("two-factor-setup"))
