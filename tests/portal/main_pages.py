@@ -84,6 +84,7 @@ def main_pages_world():
     ]
     brand = [
         reverse("takedowns:notice-create"),
+        reverse("takedowns:listing-search"),
         reverse("takedowns:listing-search") + "?q=acme",
         reverse("rights:asset-list"),
         reverse("rights:asset-detail", args=[asset.pk]),
