@@ -22,7 +22,6 @@ NOT_PAGES = {"drf_spectacular/redoc.html"}
 PENDING = {
     "portal/home.html",
     "takedowns/item_detail.html",
-    "takedowns/notice_form.html",
     "takedowns/notice_receipt.html",
 }
 
