@@ -81,6 +81,7 @@ def main_pages_world():
         reverse("takedowns:notifications"),
         reverse("account"),
         reverse("password_change"),
+        reverse("two-factor-setup"),
     ]
     brand = [
         reverse("takedowns:notice-create"),
