@@ -16,15 +16,17 @@ from takedowns.models import InfringementType, Outcome
 MAX_EVIDENCE_FILES = 10
 
 # The declarations DMCA 512(c)(3) and DSA article 16 ask of a notice, in the words the filer signs.
+# Shown in the reader's language (the same words as the filing page's, takedowns.draft_forms); the notice
+# records that they were made (its boolean fields), not their text.
 NOTICE_DECLARATIONS = {
-    "good_faith_statement": (
+    "good_faith_statement": _(
         "I have a good-faith belief that use of the material in the manner complained of is not authorised "
         "by the rights owner, its agent, or the law."
     ),
-    "accuracy_statement": (
+    "accuracy_statement": _(
         "I confirm my bona fide belief that the information and allegations in this notice are accurate and complete."
     ),
-    "authority_statement": (
+    "authority_statement": _(
         "Under penalty of perjury, I am the owner, or authorised to act on behalf of the owner, of an exclusive "
         "right that is allegedly infringed."
     ),
@@ -71,18 +73,19 @@ class NoticeForm(forms.Form):
     """The notice's filer part. ``acting_for`` names the organisation that files and the brand it files for."""
 
     acting_for = forms.ChoiceField(
-        label="Filing for",
-        help_text="The brand, and whether you act as its own staff or as the agent firm its letter of authorisation "
-        "names.",
+        label=_("Filing for"),
+        help_text=_(
+            "The brand, and whether you act as its own staff or as the agent firm its letter of authorisation names."
+        ),
     )
-    filer_name = LineField(label="Your full name")
-    filer_address = LineField(max_length=400, label="Postal address")
-    filer_phone = LineField(max_length=40, label="Phone")
-    filer_email = forms.EmailField(label="E-mail")
+    filer_name = LineField(label=_("Your full name"))
+    filer_address = LineField(max_length=400, label=_("Postal address"))
+    filer_phone = LineField(max_length=40, label=_("Phone"))
+    filer_email = forms.EmailField(label=_("E-mail"))
     good_faith_statement = forms.BooleanField(label=NOTICE_DECLARATIONS["good_faith_statement"])
     accuracy_statement = forms.BooleanField(label=NOTICE_DECLARATIONS["accuracy_statement"])
     authority_statement = forms.BooleanField(label=NOTICE_DECLARATIONS["authority_statement"])
-    signature = LineField(label="Signature", help_text="Type your full name; it signs the declarations above.")
+    signature = LineField(label=_("Signature"), help_text=_("Type your full name; it signs the declarations above."))
 
     def __init__(self, *args, roles, user, **kwargs):
         """``roles``: the user's ActingRoles (rights_holders.authority.acting_roles_of); one is chosen, never guessed."""
@@ -98,7 +101,7 @@ class NoticeForm(forms.Form):
         )
         super().__init__(*args, **kwargs)
         choices = [(role.key, role.label) for role in roles]
-        self.fields["acting_for"].choices = choices if len(choices) == 1 else [("", "Choose"), *choices]
+        self.fields["acting_for"].choices = choices if len(choices) == 1 else [("", _("Choose")), *choices]
 
     def clean_acting_for(self):
         return self.roles[self.cleaned_data["acting_for"]]
