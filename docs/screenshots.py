@@ -37,7 +37,7 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
 WIDTHS = {"desktop": {"width": 1366, "height": 900}, "phone": {"width": 390, "height": 844}}
 MAX_HEIGHT = {"desktop": 1400, "phone": 1400}
 # Shown inline in README, in this order (role, page); the table links every picture.
-INLINE = [("brand-owner", "dashboard"), ("reviewer", "queue"), ("merchant", "item")]
+INLINE = [("brand-owner", "dashboard"), ("reviewer", "review"), ("merchant-zh", "item")]
 MARK_START = "<!-- screenshots:start (docs/screenshots.py writes this table) -->"
 MARK_END = "<!-- screenshots:end -->"
 
@@ -49,7 +49,13 @@ ROLES = {
     "reviewer": ("demo-reviewer", "Reviewer"),
     "senior-reviewer": ("demo-senior-reviewer", "Senior reviewer"),
     "admin": ("demo-admin", "Admin"),
+    # The same people reading the portal in Simplified Chinese (the language switcher's cookie).
+    "public-zh": (None, "Signed out, in Chinese"),
+    "brand-owner-zh": ("demo-brand-owner", "Brand owner, in Chinese"),
+    "merchant-zh": ("demo-merchant", "Merchant, in Chinese"),
+    "reviewer-zh": ("demo-reviewer", "Reviewer, in Chinese"),
 }
+CHINESE = "zh-hans"
 
 
 def _free_port():
@@ -153,6 +159,9 @@ def pages_by_role():
             ("failed-effects", "Failed effects", url("takedowns:effects-failed")),
         ],
     }
+    chinese = ("landing", "dashboard", "find-listings", "item", "queue", "review")
+    for role in [r for r in ROLES if r.endswith("-zh")]:
+        pages[role] = [page for page in pages[role.removesuffix("-zh")] if page[0] in chinese]
     logins = {role: users[username] for role, (username, _) in ROLES.items() if username}
     return {role: [p for p in listed if p[2]] for role, listed in pages.items()}, logins
 
@@ -200,6 +209,7 @@ def _axe_findings(axe, page):
 
 def shoot(server, pages, logins, only, audit=False):
     from axe_playwright_python.sync_playwright import Axe
+    from django.conf import settings
     from playwright.sync_api import sync_playwright
 
     axe = Axe()
@@ -214,6 +224,8 @@ def shoot(server, pages, logins, only, audit=False):
                 context = browser.new_context(viewport=viewport, device_scale_factor=1)
                 if role in cookies:
                     context.add_cookies([cookies[role]])
+                if role.endswith("-zh"):
+                    context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": CHINESE, "url": server}])
                 page = context.new_page()
                 for name, _title, path in listed:
                     response = page.goto(f"{server}{path}", wait_until="networkidle")
