@@ -353,7 +353,8 @@ def dashboard_path(world):
     """The brand's dashboard if this checkout has one, else the home page (what a brand sees first)."""
     from django.urls import NoReverseMatch, reverse
 
-    for name in ("dashboard", "portal:dashboard", "rights:dashboard", "takedowns:dashboard"):
+    candidates = ("dashboard", "brand-dashboard", "portal:dashboard", "rights:dashboard", "rights:brand-dashboard")
+    for name in (*candidates, "takedowns:dashboard", "takedowns:brand-dashboard"):
         try:
             return reverse(name), "dashboard"
         except NoReverseMatch:
