@@ -195,7 +195,7 @@ def queue_rows(*, include_appeals, filters, skip=None, due_before=None):
     return first.union(*rest, all=True) if rest else first
 
 
-def queue_facets(*, include_appeals, filters):
+def queue_facets(*, include_appeals, filters, overdue=None):
     """{facet: (total, [(value, count), ...])}: the rows under the other filters, and their values by count,
     the most frequent ``FACET_LIMIT`` (and the chosen value).
 
@@ -203,6 +203,9 @@ def queue_facets(*, include_appeals, filters):
     are counted together, in one GROUP BY GROUPING SETS over the union, built once; each facet with a value
     chosen counts its own rows (the other filters only), one GROUP BY each. On the default page (nothing
     chosen) that is one query instead of one per facet, and one union built instead of six.
+
+    ``overdue`` ({"before": an instant}) is given ``"count"``: the rows due before it under all the filters,
+    counted in the same query when it is the grouping sets' (else one more count).
     """
     chosen = [name for name in FACETS if filters.get(name) not in (None, "")]
     shared = [name for name in FACETS if name not in chosen]
@@ -211,9 +214,16 @@ def queue_facets(*, include_appeals, filters):
         rows = queue_rows(include_appeals=include_appeals, filters=filters)
         sql, params = rows.query.get_compiler(using=rows.db).as_sql()
         if connection.vendor == "postgresql" and len(shared) > 1:
-            grouped.update(_facets_grouping_sets(shared, sql, params))
+            counted, due = _facets_grouping_sets(shared, sql, params, overdue_before=overdue and overdue["before"])
+            grouped.update(counted)
+            if overdue is not None:
+                overdue["count"] = due
         else:
             grouped.update((name, _facet_group_by(FACETS[name], sql, params)) for name in shared)
+    if overdue is not None and "count" not in overdue:
+        overdue["count"] = queue_rows(
+            include_appeals=include_appeals, filters=filters, due_before=overdue["before"]
+        ).count()
     for name in chosen:
         rows = queue_rows(include_appeals=include_appeals, filters=filters, skip=name)
         sql, params = rows.query.get_compiler(using=rows.db).as_sql()
@@ -239,7 +249,7 @@ def _facet_group_by(column, sql, params):
         return cursor.fetchall()
 
 
-def _facets_grouping_sets(names, sql, params):
+def _facets_grouping_sets(names, sql, params, *, overdue_before=None):
     """``_facet_group_by`` of each of ``names`` over the same rows, in one query (PostgreSQL's GROUPING SETS).
 
     A row of the answer is one facet's value: GROUPING(column) is 0 for the facet it belongs to (a value
@@ -249,18 +259,27 @@ def _facets_grouping_sets(names, sql, params):
     cols = [f"u.{connection.ops.quote_name(FACETS[name])}" for name in names]
     flags = ", ".join(f"GROUPING({col})" for col in cols)
     sets = ", ".join(f"({col})" for col in cols)
+    due = f"u.{connection.ops.quote_name('q_due')}"
     query = (
-        f"SELECT {', '.join(cols)}, COUNT(*), {flags} FROM ({sql}) u "  # noqa: S608 (whitelisted columns)
-        f"GROUP BY GROUPING SETS ({sets}) ORDER BY COUNT(*) DESC, {', '.join(cols)}"
+        f"SELECT {', '.join(cols)}, COUNT(*), COUNT(*) FILTER (WHERE {due} < %s), {flags} "  # noqa: S608
+        f"FROM ({sql}) u GROUP BY GROUPING SETS ({sets}) ORDER BY COUNT(*) DESC, {', '.join(cols)}"
     )
     out = {name: [] for name in names}
+    overdue = 0
     with connection.cursor() as cursor:
-        cursor.execute(query, params)
+        cursor.execute(query, (overdue_before, *params))
         for row in cursor.fetchall():
-            values, count, grouping = row[: len(names)], row[len(names)], row[len(names) + 1 :]
+            values, count, late, grouping = (
+                row[: len(names)],
+                row[len(names)],
+                row[len(names) + 1],
+                row[len(names) + 2 :],
+            )
             position = grouping.index(0)
             out[names[position]].append((values[position], count))
-    return out
+            if position == 0:  # every row is in one group of each facet: the first facet's groups count them once
+                overdue += late
+    return out, overdue
 
 
 @dataclass

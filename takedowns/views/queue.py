@@ -125,7 +125,8 @@ def queue_page(request, status=200, *, bulk_form=None, bulk_error=None):
     entries = workbench.queue_decorate(list(listing.page.object_list), now=now)
     for entry in entries:
         entry.left, entry.used, entry.overdue = time_left(entry.due_at, now, sla_hours)
-    facets = workbench.queue_facets(include_appeals=is_senior, filters=filters)
+    overdue = {"before": now}
+    facets = workbench.queue_facets(include_appeals=is_senior, filters=filters, overdue=overdue)
     options = _facet_options(facets, filters)
     filter_fields = [
         {"name": name, "label": FILTER_LABELS[name], "options": options[name], "error": errors.get(name)}
@@ -139,7 +140,7 @@ def queue_page(request, status=200, *, bulk_form=None, bulk_error=None):
             "entries": entries,
             "filter_fields": filter_fields,
             "filtered": bool(filters or errors),
-            "overdue_count": workbench.queue_rows(include_appeals=is_senior, filters=filters, due_before=now).count(),
+            "overdue_count": overdue["count"],
             "is_senior": is_senior,
             "sla_hours": sla_hours,
             # Dead letters need a person too: one count, the list is on its own page.

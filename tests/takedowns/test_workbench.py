@@ -360,9 +360,15 @@ def test_the_filters_counted_together_say_what_each_counted_alone_says(
             out[name] = (sum(n for _v, n in counts), [(v, n) for v, n in counts if v not in (None, "")])
         return out
 
+    later = timezone.now() + timedelta(hours=30)  # everything is due within a day
     for filters in ({}, {"store": store.pk}, {"kind": "review", "brand": brand_a.pk}):
-        together = workbench.queue_facets(include_appeals=True, filters=filters)
-        assert together == alone(filters), filters
+        for before in (timezone.now(), later):
+            overdue = {"before": before}
+            together = workbench.queue_facets(include_appeals=True, filters=filters, overdue=overdue)
+            assert together == alone(filters), filters
+            due_rows = workbench.queue_rows(include_appeals=True, filters=filters, due_before=before)
+            assert overdue["count"] == due_rows.count(), (filters, before)
+        assert overdue["count"] > 0
     everything = workbench.queue_facets(include_appeals=True, filters={})
     assert everything["kind"] == (10, [("review", 9), ("verification", 1)])
     assert dict(everything["store"][1]) == {store.pk: 6, other_store.pk: 3}
