@@ -37,6 +37,9 @@ from takedowns.models import (
     Sanction,
     StatementOfReasons,
 )
+from takedowns.models.claims import ReviewClaim
+from takedowns.models.drafts import NoticeDraft, NoticeDraftEvidence, NoticeDraftItem
+from takedowns.models.imports import FilingImport, FilingImportRow
 
 
 class ReadOnlyAdminMixin:
@@ -319,6 +322,77 @@ class NotificationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     search_fields = ("subject", "recipient__username", "recipient__email", "source")
     list_select_related = ("recipient", "organisation", "item")
     date_hierarchy = "created_at"
+    show_full_result_count = False
+
+
+# --- Work in progress: claims, drafts, bulk imports (read-only: each has its own verbs) ----------
+
+
+@admin.register(ReviewClaim)
+class ReviewClaimAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """A reviewer's hold on an item while deciding it (takedowns.claims); it expires by itself."""
+
+    list_display = ("item", "reviewer", "claimed_at", "expires_at")
+    list_select_related = ("item", "reviewer")
+    search_fields = ("reviewer__username",)
+    show_full_result_count = False
+
+
+class NoticeDraftItemInline(ReadOnlyInline):
+    model = NoticeDraftItem
+    fields = ("listing_ref", "ip_asset", "infringement_type")
+
+
+@admin.register(NoticeDraft)
+class NoticeDraftAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """A notice being prepared on the filing page; filed or abandoned by its author."""
+
+    list_display = ("rights_holder", "user", "organisation", "created_at", "updated_at")
+    list_select_related = ("rights_holder", "user", "organisation")
+    search_fields = ("rights_holder__legal_name", "user__username")
+    inlines = [NoticeDraftItemInline]
+    show_full_result_count = False
+
+
+@admin.register(NoticeDraftItem)
+class NoticeDraftItemAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("draft", "listing_ref", "ip_asset", "infringement_type", "created_at")
+    list_select_related = ("draft__rights_holder", "ip_asset")
+    show_full_result_count = False
+
+
+@admin.register(NoticeDraftEvidence)
+class NoticeDraftEvidenceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("item", "original_name", "content_type")
+    list_select_related = ("item",)
+    show_full_result_count = False
+
+
+@admin.register(FilingImport)
+class FilingImportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """A bulk filing by CSV (takedowns.bulk_filing): its progress and what became of each row."""
+
+    list_display = (
+        "original_name",
+        "rights_holder",
+        "created_by",
+        "status",
+        "total_rows",
+        "filed_rows",
+        "error_rows",
+        "created_at",
+    )
+    list_filter = ("status", "created_at")
+    list_select_related = ("rights_holder", "created_by")
+    search_fields = ("original_name", "rights_holder__legal_name", "created_by__username")
+    show_full_result_count = False
+
+
+@admin.register(FilingImportRow)
+class FilingImportRowAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("filing_import", "number", "listing_id", "asset", "status", "item")
+    list_filter = ("status",)
+    list_select_related = ("filing_import", "item")
     show_full_result_count = False
 
 

@@ -6,6 +6,8 @@ from datetime import timedelta
 import pytest
 from django.apps import apps
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
@@ -24,6 +26,9 @@ from takedowns.models import (
     Notification,
     Outcome,
 )
+from takedowns.models.claims import ReviewClaim
+from takedowns.models.drafts import NoticeDraft, NoticeDraftEvidence, NoticeDraftItem
+from takedowns.models.imports import FilingImport, FilingImportRow
 from tests.takedowns.conftest import draft, file_notice, run_on_commit
 
 TAKEDOWNS_MODELS = sorted(apps.get_app_config("takedowns").get_models(), key=lambda m: m._meta.label)
@@ -83,6 +88,7 @@ def test_changelists_and_change_pages_open_on_the_demo_world(admin_client, djang
         ends_at=timezone.now() + timedelta(days=30),
         reason="Three manifestly unfounded notices in a month.",
     )
+    _work_in_progress()
     for model in TAKEDOWNS_MODELS:
         obj = model._default_manager.first()
         assert obj is not None, f"the demo world has no {model._meta.label}"
@@ -101,6 +107,23 @@ def test_changelists_and_change_pages_open_on_the_demo_world(admin_client, djang
     for model in (Notice, NoticeItem, ItemEvent, Effect, Notification):
         with django_assert_max_num_queries(12):
             admin_client.get(_url(model, "changelist"))
+
+
+def _work_in_progress():
+    """What the demo world holds only while people work: a reviewer's claim, a draft, a bulk import."""
+    item = NoticeItem.objects.select_related("notice__rights_holder__organisation").first()
+    holder = item.notice.rights_holder
+    user = get_user_model().objects.order_by("pk").first()
+    ReviewClaim.objects.create(item=item, reviewer=user, expires_at=timezone.now() + timedelta(minutes=15))
+    notice_draft = NoticeDraft.objects.create(user=user, organisation=holder.organisation, rights_holder=holder)
+    line = NoticeDraftItem.objects.create(draft=notice_draft, listing_ref=item.listing.external_id)
+    NoticeDraftEvidence.objects.create(
+        item=line, file=ContentFile(b"%PDF-1.4\n", name="d.pdf"), content_type="application/pdf", size=9
+    )
+    filing_import = FilingImport.objects.create(
+        rights_holder=holder, filer_organisation=holder.organisation, created_by=user, original_name="notices.csv"
+    )
+    FilingImportRow.objects.create(filing_import=filing_import, number=2, listing_id=item.listing.external_id)
 
 
 def test_item_status_and_lifecycle_fields_are_read_only(admin_client, accepted_item):
