@@ -21,7 +21,6 @@ NOT_PAGES = {"drf_spectacular/redoc.html"}
 # is expected to fail until then, and the test fails once it passes, so the entry is removed.
 PENDING = {
     "portal/home.html",
-    "takedowns/item_detail.html",
     "takedowns/notice_receipt.html",
 }
 
