@@ -24,6 +24,18 @@ def _translations_compiled():
 
 
 @pytest.fixture(autouse=True)
+def _default_language_after_each_test():
+    """A page read by a Chinese user leaves Chinese active in the test's thread (LocaleMiddleware activates
+    a request's language and nothing resets it, as each request sets its own): the next test starts in the
+    default language and zone, whatever ran before it."""
+    from django.utils import timezone, translation
+
+    yield
+    translation.deactivate()
+    timezone.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _private_media(settings, tmp_path):
     # Each test writes uploads to its own directory; nothing leaks between tests.
     settings.STORAGES = {

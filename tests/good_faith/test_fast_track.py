@@ -241,7 +241,7 @@ def test_a_ten_item_notice_of_four_types_asks_about_membership_once(owner_a, bra
 
 # The queries of the filing page's "File the notice" (the review's POST) for a ten-item fast-track notice,
 # on PostgreSQL (SQLite draws no item ids first: one fewer):
-#   session and user (2); the filer's organisations with their kinds, the brands it may act for, its
+#   session and user (2); the two-factor device check (1); the filer's organisations with their kinds, the brands it may act for, its
 #   groups (3); the filing suspension shown instead of the form (1); the draft (1); savepoints (2, the
 #   enclosing block inside a test's transaction); the draft locked with its brand, its rows, their
 #   evidence, the listings with their authorised-store flag, their open items, their stores (6); the
@@ -252,7 +252,7 @@ def test_a_ten_item_notice_of_four_types_asks_about_membership_once(owner_a, bra
 #   webhooks (1, portal.events); the quality audits and their audit entries (2: every item is drawn
 #   here); the receipt's recipients and row (2); the release (1); the draft deleted: its rows, their
 #   evidence, the rows, the draft (4); the releases (2). None per item or per asset.
-TEN_ITEM_FAST_TRACK_FILING_QUERIES = 43
+TEN_ITEM_FAST_TRACK_FILING_QUERIES = 44
 
 
 def test_a_ten_item_fast_track_notice_is_filed_through_the_page_in_a_fixed_number_of_queries(
