@@ -71,8 +71,12 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 
+# The suite in two processes (pytest-xdist, one per core; each its own test database, suffixed _gw0 and
+# _gw1). worksteal: an idle process takes tests from the busy one, so the slow files (real workers, browsers)
+# end together. `make test PYTEST_WORKERS=0` runs it in this one process; PYTEST_ARGS adds options.
+PYTEST_WORKERS ?= 2
 test: lint browser-deps
-	DEBUG=$${DEBUG:-1} $(BIN)/pytest
+	DEBUG=$${DEBUG:-1} $(BIN)/pytest -n $(PYTEST_WORKERS) --dist worksteal --durations=25 $(PYTEST_ARGS)
 
 # README's pictures: each role's main pages at 1366 and 390 px from a throwaway demo database (PostgreSQL at
 # DATABASE_URL's server) into docs/screenshots/, README's table rewritten. Not run by CI; commit the result.

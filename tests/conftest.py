@@ -11,6 +11,7 @@ from tests.workers import RedisBroker, private_redis_broker, project_app_publish
 def _translations_compiled():
     """The Chinese pages need the compiled catalogue (`make install` builds it; the .mo is not committed):
     a plain `pytest` on a fresh checkout builds a missing or stale one the same way."""
+    import os
     import shutil
     import subprocess
     from pathlib import Path
@@ -20,7 +21,10 @@ def _translations_compiled():
     for po in Path(settings.BASE_DIR, "locale").glob("*/LC_MESSAGES/*.po"):
         mo = po.with_suffix(".mo")
         if (not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime) and shutil.which("msgfmt"):
-            subprocess.run(["msgfmt", "--check-format", "-o", str(mo), str(po)], check=True)
+            # Written aside and renamed: the other xdist worker may be reading (or building) the same .mo.
+            built = mo.with_name(f"{mo.name}.{os.getpid()}")
+            subprocess.run(["msgfmt", "--check-format", "-o", str(built), str(po)], check=True)
+            os.replace(built, mo)
 
 
 @pytest.fixture(autouse=True)
@@ -138,12 +142,30 @@ def reviewer(db):
     return user
 
 
+def _migrations_rows_restore():
+    """Put back the rows the data migrations wrote (the staff groups, the canned reasons), as after `migrate`.
+
+    `flush` empties every table, and Django's post_migrate brings back only content types and
+    permissions. Every test starts from the migrated database: under xdist a worker's ordinary
+    tests may come after its transactional ones, in any order.
+    """
+    import importlib
+
+    from django.apps import apps
+
+    from portal.roles import ensure_platform_groups
+
+    ensure_platform_groups()
+    importlib.import_module("takedowns.migrations.0002_canned_reasons").add_canned_reasons(apps, None)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _flush_past_the_audit_triggers():
     """Transactional tests end with `flush`, a TRUNCATE the audit log's trigger refuses.
 
     Only the test harness may wipe it: wrap flush in pgtrigger.ignore here and
     nowhere in the project, so `manage.py flush` in production stays refused.
+    The migrations' own rows are written again afterwards (_migrations_rows_restore).
     """
     import pgtrigger
     from django.core.management.commands import flush
@@ -152,7 +174,9 @@ def _flush_past_the_audit_triggers():
 
     def handle(self, *args, **options):
         with pgtrigger.ignore("portal.AuditLogEntry:audit_no_truncate", "portal.AuditLogEntry:audit_append_only"):
-            return original(self, *args, **options)
+            result = original(self, *args, **options)
+        _migrations_rows_restore()
+        return result
 
     flush.Command.handle = handle
     yield
