@@ -5,6 +5,8 @@ from django.urls import include, path
 from portal.views import account, files, health, home, language, passwords, two_factor
 
 urlpatterns = [
+    # A brand's people land on their dashboard (good_faith); everyone else on the home page below.
+    path("", include("good_faith.dashboard_urls")),
     path("", home.home, name="home"),
     path("health/", health.health, name="health"),
     path("login/", auth_views.LoginView.as_view(), name="login"),

@@ -538,8 +538,9 @@ def test_notice_list_query_count_does_not_grow_with_notices(client, owner_a, bra
 
 def test_nav_links_to_the_pages(client, reviewer, owner_a):
     client.force_login(owner_a)
-    body = client.get(reverse("home")).content.decode()
+    body = client.get(reverse("home")).content.decode()  # a brand's home is its dashboard
     assert reverse("takedowns:notice-list") in body and reverse("takedowns:notice-create") in body
+    assert reverse("brand-dashboard") in body
     assert reverse("takedowns:review-queue") not in body
     client.force_login(reviewer)
     assert reverse("takedowns:review-queue") in client.get(reverse("home")).content.decode()
