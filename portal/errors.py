@@ -28,7 +28,9 @@ class DomainError(Exception):
         self.code = code or self.default_code
 
     def __str__(self):
-        return self.message
+        # A lazy message (gettext_lazy, portal.i18n.text_later) is read in the language active now: the page's
+        # reader's, English for the API.
+        return str(self.message)
 
 
 class InvalidInput(DomainError):

@@ -11,10 +11,12 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from portal.audit import audit_log_record
 from portal.errors import InvalidInput, TransitionError
 from portal.events import events_announce
+from portal.i18n import lower_later, text_later
 from portal.roles import user_is_senior_reviewer
 from portal.scoping import organisation_ids_of
 from portal.transactions import durable_atomic
@@ -76,7 +78,7 @@ def appeal_side_of(item, user):
 def appeal_file(*, item_id, actor, statement, now=None):
     now = now or timezone.now()
     if not (statement or "").strip():
-        raise InvalidInput("Explain why the decision should be changed.", code="statement_required")
+        raise InvalidInput(_("Explain why the decision should be changed."), code="statement_required")
     with durable_atomic():
         item = (
             NoticeItem.objects.select_for_update(of=("self",))
@@ -85,27 +87,35 @@ def appeal_file(*, item_id, actor, statement, now=None):
         )
         side = appeal_side_of(item, actor)
         if side is None:
-            raise PermissionDenied("Only the rights holder or the merchant can appeal this decision.")
+            raise PermissionDenied(_("Only the rights holder or the merchant can appeal this decision."))
         if item.status not in APPEALABLE:
             raise TransitionError(
-                f"Item {item.pk} is {ItemStatus(item.status).label.lower()}; only a final decision can be appealed.",
+                text_later(
+                    _("Item %(item)s is %(status)s; only a final decision can be appealed."),
+                    item=item.pk,
+                    status=lower_later(ItemStatus(item.status).label),
+                ),
                 item=item,
             )
         if appeal_side_won(item, side):
             raise TransitionError(
-                "The decision went your way: there is nothing for you to appeal. "
-                "The other side may appeal it; you will be told if it does.",
+                _(
+                    "The decision went your way: there is nothing for you to appeal. "
+                    "The other side may appeal it; you will be told if it does."
+                ),
                 item=item,
                 code="decision_in_your_favour",
             )
         if now > appeal_deadline(item):
             raise TransitionError(
-                f"The appeal period ended on {appeal_deadline(item):%Y-%m-%d %H:%M} UTC.",
+                text_later(
+                    _("The appeal period ended on %(when)s UTC."), when=f"{appeal_deadline(item):%Y-%m-%d %H:%M}"
+                ),
                 item=item,
                 code="deadline_passed",
             )
         if Appeal.objects.filter(item=item, decision_generation=item.decision_generation, side=side).exists():
-            raise TransitionError("You have already appealed this decision.", item=item, code="duplicate")
+            raise TransitionError(_("You have already appealed this decision."), item=item, code="duplicate")
         appeal = Appeal.objects.create(
             item=item,
             decision_generation=item.decision_generation,
@@ -128,19 +138,24 @@ def appeal_file(*, item_id, actor, statement, now=None):
 def appeal_decide(*, appeal_id, actor, reverse, reason, now=None):
     """Confirm or reverse. Reversal reverses the item in the same transaction."""
     if actor is None or not user_is_senior_reviewer(actor):
-        raise PermissionDenied("Only senior reviewers decide appeals.")
+        raise PermissionDenied(_("Only senior reviewers decide appeals."))
     if not (reason or "").strip():
-        raise InvalidInput("Give both sides the reasons for the appeal decision.", code="reason_required")
+        raise InvalidInput(_("Give both sides the reasons for the appeal decision."), code="reason_required")
     now = now or timezone.now()
     with durable_atomic():
         appeal = Appeal.objects.select_for_update().select_related("item").get(pk=appeal_id)
         if appeal.status != AppealStatus.OPEN:
-            raise TransitionError(f"This appeal was already {appeal.get_status_display().lower()}.", code="decided")
+            raise TransitionError(
+                text_later(
+                    _("This appeal was already %(status)s."), status=lower_later(AppealStatus(appeal.status).label)
+                ),
+                code="decided",
+            )
         item = appeal.item
         if item.decided_by_id == actor.pk:
-            raise PermissionDenied("You made the first decision; another senior reviewer must decide the appeal.")
+            raise PermissionDenied(_("You made the first decision; another senior reviewer must decide the appeal."))
         if item.decision_generation != appeal.decision_generation:
-            raise TransitionError("The decision under appeal has since changed; the appeal is moot.", code="moot")
+            raise TransitionError(_("The decision under appeal has since changed; the appeal is moot."), code="moot")
         decided = [appeal.pk]
         if reverse:
             notice_item_reverse(item_id=item.pk, actor=actor, reason=reason.strip(), appeal_id=appeal.pk, now=now)

@@ -18,8 +18,10 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from portal.errors import InvalidInput, TransitionError
+from portal.i18n import text_later
 from portal.transactions import durable_atomic
 from takedowns.counter_notices import counter_notice_create
 from takedowns.lifecycle.moves import (
@@ -67,7 +69,7 @@ def notice_item_route(*, item_id, track, reason="", actor=None, now=None):
 
 
 def notice_item_mark_invalid(*, item_id, reason, actor=None, now=None):
-    reason = _reason_required(reason, "Say why the item is invalid.")
+    reason = _reason_required(reason, _("Say why the item is invalid."))
     with durable_atomic():
         item = _lock(item_id)
         _apply(item, Move(action="invalid", reason=reason, fields={"invalid_reason": reason}), actor=actor, now=now)
@@ -95,7 +97,7 @@ def notice_item_accept(*, item_id, actor, reason="", now=None):
 
 def notice_item_reject(*, item_id, actor, reason, manifestly_unfounded=False, now=None):
     """A reviewer rejects; ``manifestly_unfounded`` counts towards misuse measures (DSA article 23)."""
-    reason = _reason_required(reason, "Give the filer a reason for the rejection.")
+    reason = _reason_required(reason, _("Give the filer a reason for the rejection."))
     with durable_atomic():
         item = _lock(item_id)
         _apply(
@@ -149,7 +151,7 @@ def notice_item_reply(*, item_id, actor, statement, now=None):
     now = now or timezone.now()
     statement = (statement or "").strip()
     if not statement:
-        raise InvalidInput("Write the reply before sending it.", code="statement_required")
+        raise InvalidInput(_("Write the reply before sending it."), code="statement_required")
     with durable_atomic():
         item = _begin(item_id, "replied", actor=actor, now=now)
         RightsHolderReply.objects.create(item=item, submitted_by=actor, statement=statement, submitted_at=now)
@@ -179,7 +181,7 @@ def notice_item_uphold_by_default(*, item_id, now=None):
 
 
 def notice_item_uphold(*, item_id, actor, reason, now=None):
-    reason = _reason_required(reason, "Give both sides the reasons for the decision.")
+    reason = _reason_required(reason, _("Give both sides the reasons for the decision."))
     with durable_atomic():
         item = _lock(item_id)
         generation = item.decision_generation + 1
@@ -199,7 +201,7 @@ def notice_item_uphold(*, item_id, actor, reason, now=None):
 
 
 def notice_item_dismiss(*, item_id, actor, reason, now=None):
-    reason = _reason_required(reason, "Give both sides the reasons for the decision.")
+    reason = _reason_required(reason, _("Give both sides the reasons for the decision."))
     with durable_atomic():
         item = _lock(item_id)
         statements = []
@@ -278,8 +280,14 @@ def _reversal_move(item, *, reason, data, now):
         )
         if other is not None:
             raise TransitionError(
-                f"Item {item.pk} cannot be reopened: item {other} is already open for the same listing and "
-                "asset; decide the complaint there, or confirm the rejection.",
+                text_later(
+                    _(
+                        "Item %(item)s cannot be reopened: item %(other)s is already open for the same listing and "
+                        "asset; decide the complaint there, or confirm the rejection."
+                    ),
+                    item=item.pk,
+                    other=other,
+                ),
                 item=item,
                 code="duplicate",
             )
@@ -304,7 +312,7 @@ def notice_item_reverse(*, item_id, actor, reason, appeal_id, now=None):
 
     A step of ``takedowns.appeals.appeal_decide``: runs in its (durable) transaction.
     """
-    reason = _reason_required(reason, "Give both sides the reasons for the appeal decision.")
+    reason = _reason_required(reason, _("Give both sides the reasons for the appeal decision."))
     now = now or timezone.now()
     with transaction.atomic():
         item = _lock(item_id)
@@ -312,7 +320,7 @@ def notice_item_reverse(*, item_id, actor, reason, appeal_id, now=None):
         # refused by the table with the reversals' own message.
         move_check(item, REVERSALS.get(item.status, "reversed_to_dismissed"), actor=actor, now=now)
         if item.decided_by_id is not None and item.decided_by_id == actor.pk:
-            raise PermissionDenied("A senior reviewer who made the first decision cannot decide its appeal.")
+            raise PermissionDenied(_("A senior reviewer who made the first decision cannot decide its appeal."))
         data = {"appeal": appeal_id, "reversed_generation": item.decision_generation}
         _apply(item, _reversal_move(item, reason=reason, data=data, now=now), actor=actor, now=now)
         return item
@@ -324,7 +332,7 @@ def notice_item_audit_reverse(*, item_id, actor, reason, now=None):
     Counts against the filer's accuracy (``reversed_against_filer``). A step of
     ``good_faith.audits.quality_audit_decide``: runs in its (durable) transaction.
     """
-    reason = _reason_required(reason, "Give both sides the reasons for reversing the takedown.")
+    reason = _reason_required(reason, _("Give both sides the reasons for reversing the takedown."))
     with transaction.atomic():
         item = _lock(item_id)
         old_generation = item.decision_generation
