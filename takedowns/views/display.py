@@ -73,10 +73,16 @@ def countdown_words():
 class Deadline:
     label: str
     local: str  # "2025-03-04 17:00 UTC+1 (Europe/Paris)", in the viewer's language
-    utc: str  # "2025-03-04 16:00 UTC"
+    utc: str  # "2025-03-04 16:00 UTC"; "" where the viewer's zone is at UTC then (nothing to add)
     left: str  # "2 days 5 hours left" / "passed 3 hours ago"
     passed: bool
     iso: str = ""  # the instant for the browser's countdown, "2025-03-04T16:00:00Z"
+
+    @property
+    def full(self):
+        """The local time, and UTC beside it where it differs: "2025-03-04 17:00 UTC+1 (Europe/Paris)
+        (2025-03-04 16:00 UTC)"; a Dublin reader in winter reads the time once."""
+        return f"{self.local} ({self.utc})" if self.utc else self.local
 
 
 def zone_key(zone):
@@ -90,7 +96,7 @@ def deadline(label, when, zone, now=None):
     return Deadline(
         label=label,
         local=local if key == "UTC" else f"{local} ({key})",
-        utc=f"{when.astimezone(UTC):%Y-%m-%d %H:%M} UTC",
+        utc="" if not timezone.localtime(when, zone).utcoffset() else f"{when.astimezone(UTC):%Y-%m-%d %H:%M} UTC",
         left=countdown(when, now),
         passed=when <= now,
         iso=when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),

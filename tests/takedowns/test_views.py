@@ -4,7 +4,7 @@ import io
 import re
 import zipfile
 import zoneinfo
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
@@ -155,6 +155,19 @@ def test_item_page_shows_history_evidence_and_countdown(client, accepted_item, o
     assert "A platform reviewer" in body and reviewer.username not in body
     assert "Withdraw the complaint" in body
     assert "File a counter-notice" not in body
+
+
+def test_a_deadline_in_a_zone_at_utc_is_written_once(client, accepted_item, owner_a):
+    """Dublin in winter is at UTC: the local time is the UTC time, and the page does not say it twice."""
+    owner_a.time_zone = "Europe/Dublin"
+    owner_a.save(update_fields=["time_zone"])
+    client.force_login(owner_a)
+    with time_machine.travel(datetime(2026, 1, 10, 12, tzinfo=UTC)):
+        accepted_item.counter_notice_deadline = datetime(2026, 1, 13, 12, tzinfo=UTC)
+        accepted_item.save(update_fields=["counter_notice_deadline"])
+        body = client.get(reverse("takedowns:item-detail", args=[accepted_item.pk])).content.decode()
+    assert "2026-01-13 12:00 UTC (Europe/Dublin)</time>" in body
+    assert "(2026-01-13 12:00 UTC)" not in body
 
 
 def test_merchant_files_a_counter_notice_with_evidence(client, accepted_item, merchant_user, _private_media):
