@@ -69,13 +69,19 @@ def durable_atomic():
         _state.open_for_verbs = True
 
 
-def stored_file_track(field_file):
-    """``field_file`` was just written to storage for a row of the open transaction: delete it if the row is
-    rolled back. Call it right after saving the file, inside ``durable_atomic()`` (or the enclosing block)."""
+def stored_file_tracking_check():
+    """Refuse (RuntimeError) to store a file that rows record outside ``durable_atomic()`` (or the enclosing
+    block): nothing would delete it if the row were rolled back. Ask before writing, so a refusal writes nothing."""
     levels = getattr(_state, "file_levels", None)
     if not levels:
         raise RuntimeError("A file that rows record is stored inside durable_atomic(), which deletes it on rollback.")
-    levels[-1].append((field_file.storage, field_file.name))
+    return levels
+
+
+def stored_file_track(field_file):
+    """``field_file`` was just written to storage for a row of the open transaction: delete it if the row is
+    rolled back. Call it right after saving the file, inside ``durable_atomic()`` (or the enclosing block)."""
+    stored_file_tracking_check()[-1].append((field_file.storage, field_file.name))
 
 
 @contextlib.contextmanager

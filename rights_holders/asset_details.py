@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 
 from portal import public_ids
 from portal.audit import audit_log_record
-from portal.transactions import durable_atomic, stored_file_track
-from portal.uploads import validate_upload
+from portal.transactions import durable_atomic
+from portal.uploads import upload_row_save, validate_upload
 from rights_holders.announcements import ip_register_changed
 from rights_holders.models import AuthorisedStore, IPAsset, ReferenceImage
 from rights_holders.scoping import rights_holder_ids_visible_to
@@ -34,15 +34,7 @@ def ip_asset_reference_image_add(*, asset_id, uploaded_file, actor) -> Reference
     validated = validate_upload(uploaded_file, kind="image")
     with durable_atomic():
         asset = _asset_for_change(asset_id, actor)
-        image = ReferenceImage(
-            asset=asset,
-            original_name=validated.original_name,
-            content_type=validated.content_type,
-            size=validated.size,
-        )
-        image.image.save(validated.name, validated.content, save=False)
-        stored_file_track(image.image)
-        image.save()
+        image = upload_row_save(ReferenceImage(asset=asset), validated, field="image")
         audit_log_record(
             action="rights_holders.asset.reference_image_added",
             actor=actor,

@@ -5,8 +5,8 @@ from django.utils import timezone
 
 from portal.audit import audit_log_record
 from portal.models import Membership, MembershipRole
-from portal.transactions import durable_atomic, stored_file_track
-from portal.uploads import validate_upload
+from portal.transactions import durable_atomic
+from portal.uploads import upload_row_save, validate_upload
 from rights_holders.announcements import ip_register_changed
 from rights_holders.models import IPAsset, IPAssetProof, RightsHolder, VerificationStatus
 from rights_holders.scoping import rights_holder_ids_visible_to
@@ -14,16 +14,7 @@ from rights_holders.scoping import rights_holder_ids_visible_to
 
 def _proof_store(*, asset, validated, actor):
     """Store a validated proof and its row inside the caller's transaction, which deletes the file if it rolls back."""
-    proof = IPAssetProof(
-        asset=asset,
-        original_name=validated.original_name,
-        content_type=validated.content_type,
-        size=validated.size,
-        uploaded_by=actor,
-    )
-    proof.file.save(validated.name, validated.content, save=False)
-    stored_file_track(proof.file)
-    proof.save()
+    proof = upload_row_save(IPAssetProof(asset=asset, uploaded_by=actor), validated)
     audit_log_record(
         action="rights_holders.asset.proof_added",
         actor=actor,

@@ -3,7 +3,7 @@
 from django.core.exceptions import ValidationError
 
 from portal.forms import text_problem
-from portal.transactions import stored_file_track
+from portal.uploads import upload_row_save
 from takedowns.models import CounterNotice, CounterNoticeEvidence, InfringementType
 
 REQUIRED_TEXT = {
@@ -49,7 +49,7 @@ def _text_problem(name, value):
 def counter_notice_create(item, *, actor, fields, evidence):
     """Create the counter-notice and store its validated evidence, inside the caller's transaction.
 
-    The files follow that transaction (``portal.transactions.stored_file_track``): a rollback deletes them.
+    The files follow that transaction (``portal.uploads.upload_row_save``): a rollback deletes them.
     """
     from django.utils import timezone
 
@@ -61,13 +61,5 @@ def counter_notice_create(item, *, actor, fields, evidence):
     values.setdefault("signed_at", timezone.now())
     counter_notice = CounterNotice.objects.create(item=item, submitted_by=actor, **values)
     for validated in evidence:
-        row = CounterNoticeEvidence(
-            counter_notice=counter_notice,
-            original_name=validated.original_name,
-            content_type=validated.content_type,
-            size=validated.size,
-        )
-        row.file.save(validated.name, validated.content, save=False)
-        stored_file_track(row.file)
-        row.save()
+        upload_row_save(CounterNoticeEvidence(counter_notice=counter_notice), validated)
     return counter_notice

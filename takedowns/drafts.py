@@ -25,8 +25,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from listings.models import Store
-from portal.transactions import durable_atomic, enclosing_transaction, stored_file_track
-from portal.uploads import ValidatedUpload
+from portal.transactions import durable_atomic, enclosing_transaction
+from portal.uploads import ValidatedUpload, upload_row_save
 from rights_holders.models import IPAsset
 from takedowns.forms import MAX_EVIDENCE_FILES
 from takedowns.models import InfringementType, NoticeDraft, NoticeDraftEvidence, NoticeDraftItem
@@ -223,15 +223,7 @@ def notice_draft_save(draft, *, fields, rows, evidence=None):
             if row_id not in existing:
                 continue
             for validated in uploads:
-                stored = NoticeDraftEvidence(
-                    item_id=row_id,
-                    original_name=validated.original_name,
-                    content_type=validated.content_type,
-                    size=validated.size,
-                )
-                stored.file.save(validated.name, validated.content, save=False)
-                stored_file_track(stored.file)
-                stored.save()
+                upload_row_save(NoticeDraftEvidence(item_id=row_id), validated)
     return draft
 
 

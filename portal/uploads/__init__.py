@@ -41,13 +41,14 @@ What it guarantees for the bytes it returns:
 
 Modules: ``validation`` (the entry point), ``types`` (sniffing by content),
 ``images``, ``pdf``, ``budget``, ``names`` (the uploader's name, for display
-only), ``storing`` (writing; the transaction deletes what a rollback leaves, ``portal.transactions``), ``errors``.
+only), ``storing`` (writing: ``upload_row_save`` stores a validated file with the row that records it, and the
+transaction deletes what a rollback leaves, ``portal.transactions``), ``errors``.
 """
 
 from portal.uploads.budget import upload_budget
 from portal.uploads.errors import UploadRejected
 from portal.uploads.names import sanitise_filename
-from portal.uploads.storing import store_upload
+from portal.uploads.storing import store_upload, upload_row_save
 from portal.uploads.validation import KINDS, ValidatedUpload, validate_upload, validate_uploads
 
 __all__ = [
@@ -57,6 +58,7 @@ __all__ = [
     "sanitise_filename",
     "store_upload",
     "upload_budget",
+    "upload_row_save",
     "validate_upload",
     "validate_uploads",
 ]

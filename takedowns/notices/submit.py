@@ -14,7 +14,8 @@ from django.utils import timezone
 
 from portal.lock_conflicts import lock_conflict, lock_conflict_retry
 from portal.scoping import organisation_ids_of
-from portal.transactions import durable_atomic, stored_file_track
+from portal.transactions import durable_atomic
+from portal.uploads import upload_row_save
 from rights_holders.authority import acting_role_check, vetting_authority
 from rights_holders.models import IPAsset
 from takedowns.lifecycle import notice_item_create, notice_item_route
@@ -346,13 +347,4 @@ def _items_file_one_by_one(notice, lines, *, actor, now, receipt, open_items, ke
 
 def _evidence_store(item, draft, *, actor):
     for validated in draft.evidence:
-        row = Evidence(
-            item=item,
-            original_name=validated.original_name,
-            content_type=validated.content_type,
-            size=validated.size,
-            uploaded_by=actor,
-        )
-        row.file.save(validated.name, validated.content, save=False)
-        stored_file_track(row.file)
-        row.save()
+        upload_row_save(Evidence(item=item, uploaded_by=actor), validated)

@@ -416,3 +416,50 @@ def test_validate_writes_nothing_and_store_upload_writes_the_clean_bytes(_privat
     stored = store_upload(result, prefix="reference")
     assert stored == f"reference/{result.name}"
     assert (_private_media / stored).read_bytes() == result.content.open().read()
+
+
+# --- a row that records an upload ------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_upload_row_save_stores_the_clean_bytes_under_the_servers_name_with_the_row(_private_media):
+    from portal.transactions import durable_atomic
+    from portal.uploads import upload_row_save
+    from rights_holders.models import IPAssetProof
+    from tests import factories
+
+    asset = factories.IPAssetFactory()
+    validated = validate_upload(upload("../certificate <1>.png", image_bytes("PNG")), kind="document")
+    with durable_atomic():
+        proof = upload_row_save(IPAssetProof(asset=asset), validated)
+    proof.refresh_from_db()
+    assert proof.file.name == f"proofs/{validated.name}"
+    assert (proof.original_name, proof.content_type, proof.size) == ("certificate _1_.png", "image/png", validated.size)
+    assert (_private_media / proof.file.name).read_bytes() == validated.content.open().read()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_upload_row_save_leaves_no_file_when_its_transaction_rolls_back(_private_media):
+    from portal.transactions import durable_atomic
+    from portal.uploads import upload_row_save
+    from rights_holders.models import IPAssetProof
+    from tests import factories
+
+    asset = factories.IPAssetFactory()
+    before = media_files(_private_media)
+    validated = validate_upload(upload("certificate.pdf", MINIMAL_PDF), kind="document")
+    with pytest.raises(RuntimeError), durable_atomic():
+        upload_row_save(IPAssetProof(asset=asset), validated)
+        raise RuntimeError("the verb fails after storing its file")
+    assert not IPAssetProof.objects.exists()
+    assert media_files(_private_media) == before
+
+
+def test_upload_row_save_refuses_a_file_outside_a_transaction_that_records_it(_private_media):
+    from portal.uploads import upload_row_save
+    from rights_holders.models import IPAssetProof
+
+    validated = validate_upload(upload("certificate.pdf", MINIMAL_PDF), kind="document")
+    with pytest.raises(RuntimeError, match="durable_atomic"):
+        upload_row_save(IPAssetProof(asset_id=1), validated)
+    assert media_files(_private_media) == []  # refused before anything was written
