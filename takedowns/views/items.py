@@ -57,6 +57,7 @@ def _actor_in_language(shown):
         "The rights holder": _("The rights holder"),
         "A platform reviewer": _("A platform reviewer"),
         "system": _("The platform (automatic)"),
+        "screening": _("The platform's screening (automatic)"),  # a proactive notice's filing
     }
     return names.get(shown, shown)
 

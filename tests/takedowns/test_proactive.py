@@ -158,6 +158,23 @@ def test_the_merchant_is_told_the_takedown_was_automated_and_how_to_answer(
     assert "Automated detection:  yes" in told.body and "Automated decision:   yes" in told.body
 
 
+def test_the_merchants_timeline_says_the_platforms_screening_filed_in_the_readers_language(
+    client, opted_in, asset_a, listing, merchant_user, marketplace
+):
+    (outcome,) = file_findings([finding(listing, asset_a)])
+    client.force_login(merchant_user)
+    page = client.get(f"/takedowns/items/{outcome.item_id}/").content.decode()
+    head = page[page.index('<p class="timeline-head">') :]
+    head = head[: head.index("</p>")]
+    assert "The platform&#x27;s screening (automatic)" in head and "screening &middot;" not in head
+    assert '<span class="move">Submitted</span>' in head  # the first move comes from nothing
+
+    merchant_user.language = "zh-hans"
+    merchant_user.save(update_fields=["language"])
+    page = client.get(f"/takedowns/items/{outcome.item_id}/").content.decode()
+    assert "平台筛查（自动）" in page
+
+
 def test_the_brand_is_told_the_platform_filed_for_it_and_the_marketplace_is_not(
     opted_in, owner_a, asset_a, listing, marketplace
 ):
