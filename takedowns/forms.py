@@ -64,7 +64,9 @@ def evidence_uploads_validate(files):
     and the API take evidence through this one rule. More than ``MAX_EVIDENCE_FILES``: a ValidationError."""
     if len(files) > MAX_EVIDENCE_FILES:
         raise forms.ValidationError(
-            f"Attach at most {MAX_EVIDENCE_FILES} files; combine the rest into one PDF.", code="too_many_files"
+            _("Attach at most %(max)d files; combine the rest into one PDF."),
+            code="too_many_files",
+            params={"max": MAX_EVIDENCE_FILES},
         )
     return validate_uploads(files, kind="document")
 

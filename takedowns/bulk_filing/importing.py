@@ -30,6 +30,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal import public_ids
+from portal.i18n import in_records_language, records_language
 from portal.transactions import durable_atomic, enclosing_transaction, stored_file_track
 from rights_holders.models import IPAsset
 from takedowns.bulk_filing.csv_files import csv_read
@@ -89,8 +90,6 @@ def problem_text(problem):
 
 
 def _problem(column, code, **params):
-    from portal.i18n import in_records_language
-
     return {"column": column, "code": code, "params": params, "text": in_records_language(ROW_MESSAGES[code]) % params}
 
 
@@ -259,10 +258,14 @@ def _chunk_file(filing_import, *, now):
             except ValidationError as exc:
                 if getattr(exc, "code", None) == "busy":
                     raise FilingBusy(str(exc)) from exc
-                _import_stop(locked, rows, " ".join(exc.messages), now=now)
+                # The stop reason is a record (the import's page and its error report show it as written):
+                # in the records' language whoever's language the filing ran under.
+                with records_language():
+                    reason = " ".join(exc.messages)
+                _import_stop(locked, rows, reason, now=now)
                 return False
             except PermissionDenied as exc:
-                _import_stop(locked, rows, str(exc), now=now)
+                _import_stop(locked, rows, in_records_language(exc), now=now)
                 return False
             _receipt_apply(receipt, good)
         _rows_save(rows)

@@ -53,6 +53,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from portal.audit import audit_log_record
 from portal.roles import user_is_platform_staff
@@ -175,7 +176,7 @@ def effect_retry(*, effect_id, actor):
     already past the limit), so a retry never starts a new series of attempts.
     """
     if not user_is_platform_staff(actor):
-        raise PermissionDenied("Only platform staff retry failed effects.")
+        raise PermissionDenied(_("Only platform staff retry failed effects."))
     with durable_atomic():
         effect = Effect.objects.select_for_update().filter(pk=effect_id, status=EffectStatus.FAILED).first()
         if effect is None:

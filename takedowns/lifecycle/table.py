@@ -19,8 +19,10 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext_lazy as _
 
 from portal.errors import TransitionError
+from portal.i18n import lower_later, text_later
 from portal.roles import user_is_reviewer, user_is_senior_reviewer
 from portal.scoping import organisation_ids_of
 from takedowns.models import FINAL_STATUSES, OPEN_STATUSES, ItemStatus, Track, notice_holder_side
@@ -44,10 +46,12 @@ def _window_open(deadline_field, closed):
     def guard(item, now):
         deadline = getattr(item, deadline_field)
         if deadline is None:
-            return TransitionError(f"Item {item.pk} has no open window.", item=item)
+            return TransitionError(text_later(_("Item %(item)s has no open window."), item=item.pk), item=item)
         if now < deadline:
             return None
-        return TransitionError(closed.format(deadline=deadline), item=item, code="deadline_passed")
+        return TransitionError(
+            text_later(closed, deadline=f"{deadline:%Y-%m-%d %H:%M}"), item=item, code="deadline_passed"
+        )
 
     return guard
 
@@ -59,7 +63,9 @@ def _window_closed(deadline_field):
         deadline = getattr(item, deadline_field)
         if deadline is not None and deadline <= now:
             return None
-        return TransitionError(f"Item {item.pk}'s window is still open.", item=item, code="not_due")
+        return TransitionError(
+            text_later(_("Item %(item)s's window is still open."), item=item.pk), item=item, code="not_due"
+        )
 
     return guard
 
@@ -68,8 +74,13 @@ def _fast_track_only(item, now):
     if item.track == Track.FAST:
         return None
     return TransitionError(
-        f"Item {item.pk} was not taken down on the fast track; only a fast-track takedown is reversed in a "
-        "quality audit.",
+        text_later(
+            _(
+                "Item %(item)s was not taken down on the fast track; only a fast-track takedown is reversed in a "
+                "quality audit."
+            ),
+            item=item.pk,
+        ),
         item=item,
     )
 
@@ -80,7 +91,7 @@ class Transition:
     sources: frozenset  # statuses the item may be in
     target: str
     by: By
-    refusal: str  # why a wrong source is refused, after "Item <id> is <status>; "
+    refusal: str  # why a wrong source is refused, after "Item <id> is <status>; " (lazy: read in the reader's language)
     guard: object = None  # (item, now) -> TransitionError | None: what time or track also require
 
     @property
@@ -89,35 +100,41 @@ class Transition:
         return self.target in FINAL_STATUSES
 
 
-_ROUTE = "only a submitted item is routed"
-_REVIEW = "only items waiting for review are {}"
-_ADJUDICATE = "only items waiting for adjudication are decided"
-_REVERSE = "that decision cannot be reversed"
+_ROUTE = _("only a submitted item is routed")
+_ADJUDICATE = _("only items waiting for adjudication are decided")
+_REVERSE = _("that decision cannot be reversed")
 
 TRANSITIONS = {
     t.action: t
     for t in (
         Transition("queued", frozenset({S.SUBMITTED}), S.PENDING_REVIEW, By.SYSTEM, _ROUTE),
         Transition("fast_tracked", frozenset({S.SUBMITTED}), S.AWAITING_COUNTER_NOTICE, By.SYSTEM, _ROUTE),
-        Transition("invalid", frozenset({S.SUBMITTED}), S.INVALID, By.SYSTEM, "only a submitted item is found invalid"),
+        Transition(
+            "invalid", frozenset({S.SUBMITTED}), S.INVALID, By.SYSTEM, _("only a submitted item is found invalid")
+        ),
         Transition(
             "accepted",
             frozenset({S.PENDING_REVIEW}),
             S.AWAITING_COUNTER_NOTICE,
             By.REVIEWER,
-            _REVIEW.format("accepted"),
+            _("only items waiting for review are accepted"),
         ),
-        Transition("rejected", frozenset({S.PENDING_REVIEW}), S.REJECTED, By.REVIEWER, _REVIEW.format("rejected")),
+        Transition(
+            "rejected",
+            frozenset({S.PENDING_REVIEW}),
+            S.REJECTED,
+            By.REVIEWER,
+            _("only items waiting for review are rejected"),
+        ),
         Transition(
             "counter_noticed",
             frozenset({S.AWAITING_COUNTER_NOTICE}),
             S.COUNTER_NOTICED,
             By.MERCHANT_SIDE,
-            "a counter-notice is no longer possible",
+            _("a counter-notice is no longer possible"),
             guard=_window_open(
                 "counter_notice_deadline",
-                "The counter-notice window closed at {deadline:%Y-%m-%d %H:%M} UTC; a counter-notice can no "
-                "longer be filed.",
+                _("The counter-notice window closed at %(deadline)s UTC; a counter-notice can no longer be filed."),
             ),
         ),
         Transition(
@@ -125,15 +142,15 @@ TRANSITIONS = {
             frozenset({S.COUNTER_NOTICED}),
             S.PENDING_ADJUDICATION,
             By.HOLDER_SIDE,
-            "there is no counter-notice to reply to",
-            guard=_window_open("reply_deadline", "The reply window closed at {deadline:%Y-%m-%d %H:%M} UTC."),
+            _("there is no counter-notice to reply to"),
+            guard=_window_open("reply_deadline", _("The reply window closed at %(deadline)s UTC.")),
         ),
         Transition(
             "reply_window_lapsed",
             frozenset({S.COUNTER_NOTICED}),
             S.PENDING_ADJUDICATION,
             By.SYSTEM,
-            "no reply window is running",
+            _("no reply window is running"),
             guard=_window_closed("reply_deadline"),
         ),
         Transition(
@@ -141,12 +158,12 @@ TRANSITIONS = {
             frozenset({S.AWAITING_COUNTER_NOTICE}),
             S.UPHELD,
             By.SYSTEM,
-            "no counter-notice window is running",
+            _("no counter-notice window is running"),
             guard=_window_closed("counter_notice_deadline"),
         ),
         Transition("upheld", frozenset({S.PENDING_ADJUDICATION}), S.UPHELD, By.REVIEWER, _ADJUDICATE),
         Transition("dismissed", frozenset({S.PENDING_ADJUDICATION}), S.DISMISSED, By.REVIEWER, _ADJUDICATE),
-        Transition("withdrawn", OPEN_STATUSES, S.WITHDRAWN, By.HOLDER_SIDE, "a decided item cannot be withdrawn"),
+        Transition("withdrawn", OPEN_STATUSES, S.WITHDRAWN, By.HOLDER_SIDE, _("a decided item cannot be withdrawn")),
         # Final statuses move only when a senior reviewer reverses the decision on appeal...
         Transition("reversed_to_dismissed", frozenset({S.UPHELD}), S.DISMISSED, By.SENIOR_REVIEWER, _REVERSE),
         Transition("reversed_to_upheld", frozenset({S.DISMISSED}), S.UPHELD, By.SENIOR_REVIEWER, _REVERSE),
@@ -159,7 +176,7 @@ TRANSITIONS = {
             frozenset({S.AWAITING_COUNTER_NOTICE, S.COUNTER_NOTICED, S.PENDING_ADJUDICATION, S.UPHELD}),
             S.DISMISSED,
             By.REVIEWER,
-            "only a standing fast-track takedown can be reversed in a quality audit",
+            _("only a standing fast-track takedown can be reversed in a quality audit"),
             guard=_fast_track_only,
         ),
     )
@@ -194,10 +211,10 @@ def item_status_trigger():
 # --- Who may take an action ---------------------------------------------------------
 
 _REFUSED = {
-    By.REVIEWER: "Only platform reviewers decide on notice items.",
-    By.SENIOR_REVIEWER: "Only senior reviewers decide appeals.",
-    By.HOLDER_SIDE: "Only the rights holder or its filer can do this.",
-    By.MERCHANT_SIDE: "Only the merchant whose listing is named can do this.",
+    By.REVIEWER: _("Only platform reviewers decide on notice items."),
+    By.SENIOR_REVIEWER: _("Only senior reviewers decide appeals."),
+    By.HOLDER_SIDE: _("Only the rights holder or its filer can do this."),
+    By.MERCHANT_SIDE: _("Only the merchant whose listing is named can do this."),
 }
 
 
@@ -228,7 +245,15 @@ def transition_refusal(item, action, *, actor, now):
     if not actor_may(transition.by, item, actor):
         return PermissionDenied(_REFUSED[transition.by])
     if item.status not in transition.sources:
-        return TransitionError(f"Item {item.pk} is {S(item.status).label.lower()}; {transition.refusal}.", item=item)
+        return TransitionError(
+            text_later(
+                _("Item %(item)s is %(status)s; %(refusal)s."),
+                item=item.pk,
+                status=lower_later(S(item.status).label),
+                refusal=transition.refusal,
+            ),
+            item=item,
+        )
     if transition.guard is not None:
         return transition.guard(item, now)
     return None

@@ -11,7 +11,9 @@ from functools import partial
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
+from portal.i18n import text_later
 from portal.lock_conflicts import lock_conflict, lock_conflict_retry
 from portal.scoping import organisation_ids_of
 from portal.transactions import durable_atomic
@@ -131,7 +133,7 @@ def _submit(**arguments):
         if not lock_conflict(exc):
             raise
         raise ValidationError(
-            "Other notices naming the same listings are being filed at this moment; file this one again.",
+            _("Other notices naming the same listings are being filed at this moment; file this one again."),
             code="busy",
         ) from exc
 
@@ -140,11 +142,17 @@ def _filer_organisation(*, actor, rights_holder, acting_organisation, partner, n
     """The organisation that files, once the actor's right to file through it is checked."""
     if partner is not None:
         if partner.organisation_id not in organisation_ids_of(actor):
-            raise PermissionDenied("You do not belong to this partner.")
+            raise PermissionDenied(_("You do not belong to this partner."))
         if acting_organisation is not None and acting_organisation.pk != partner.organisation_id:
-            raise PermissionDenied(f"A notice vetted by {partner} is filed by {partner} itself.")
+            raise PermissionDenied(
+                text_later(_("A notice vetted by %(partner)s is filed by %(partner)s itself."), partner=partner)
+            )
         if not vetting_authority([partner.organisation_id]).filter(pk=rights_holder.pk).exists():
-            raise PermissionDenied(f"{partner} does not file for {rights_holder.legal_name}.")
+            raise PermissionDenied(
+                text_later(
+                    _("%(partner)s does not file for %(brand)s."), partner=partner, brand=rights_holder.legal_name
+                )
+            )
         return partner.organisation
     role = acting_role_check(user=actor, rights_holder=rights_holder, organisation=acting_organisation, when=now)
     return role.organisation
@@ -156,14 +164,15 @@ def _notice_submit_once(*, filer, actor, rights_holder, data, drafts, channel, p
         suspension = filing_suspension_of(org_id, now)
         if suspension is not None:
             raise ValidationError(
-                f"Filing is suspended until {suspension.ends_at:%Y-%m-%d %H:%M} UTC: {suspension.reason}",
+                _("Filing is suspended until %(end)s UTC: %(reason)s"),
                 code="filing_suspended",
+                params={"end": f"{suspension.ends_at:%Y-%m-%d %H:%M}", "reason": suspension.reason},
             )
     errors = notice_errors(data)
     if errors:
         raise ValidationError(errors)
     if not drafts:
-        raise ValidationError("Add at least one listing to the notice.", code="no_items")
+        raise ValidationError(_("Add at least one listing to the notice."), code="no_items")
 
     receipt = Receipt(notice=None)
     with durable_atomic():  # it deletes the evidence files it stored if it rolls back
@@ -285,7 +294,7 @@ def _refusals_error(refused):
     """The ValidationError of a filing whose every line was refused: one error per line, with its code and line."""
     return ValidationError(
         [_line_error(n, reason) for n, reason in sorted(refused, key=lambda pair: pair[0])]
-        or [ValidationError("Add at least one listing to the notice.", code="no_items")]
+        or [ValidationError(_("Add at least one listing to the notice."), code="no_items")]
     )
 
 

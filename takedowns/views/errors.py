@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.translation import gettext
 
 from portal.errors import DomainError
 from portal.uploads import UploadRejected
@@ -17,7 +18,7 @@ def error_messages(exc):
         return list(exc.messages)
     text = str(exc)
     if isinstance(exc, PermissionDenied) and not text:
-        return ["You are not allowed to do that."]
+        return [gettext("You are not allowed to do that.")]
     return [text]
 
 
@@ -66,4 +67,4 @@ def form_refusal(form, *, missing):
             lines += [f"{label}: {line}" if label else line for line in error.messages]
     if required and missing:
         lines.append(missing)
-    return ValidationError(lines or [missing or "Check the form and send it again."], code="invalid_form")
+    return ValidationError(lines or [missing or gettext("Check the form and send it again.")], code="invalid_form")

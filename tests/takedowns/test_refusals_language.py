@@ -1,10 +1,19 @@
 """A refusal reads in the reader's language on a page, and in English over the API, from one raise."""
 
-import pytest
-from django.utils import translation
+from datetime import timedelta
 
+import pytest
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from api.keys import api_key_create, scopes_offered_to
 from portal.errors import TransitionError
 from takedowns import appeals
+from takedowns.models import FilingSuspension, Notice
+from tests.api.conftest import PartnerClient
+from tests.api.test_notices import body, line
+from tests.screening.alert_world import alert_world
+from tests.screening.test_alert_views import _confirm_post
 from tests.takedowns.test_penalties import uphold
 
 
@@ -52,3 +61,27 @@ def _asset(brand):
     from tests import factories
 
     return factories.IPAssetFactory(rights_holder=brand)
+
+
+def test_a_suspended_filer_is_refused_in_chinese_on_a_page_and_in_english_by_the_api(client, db):
+    w = alert_world()
+    ends = timezone.now() + timedelta(days=30)
+    FilingSuspension.objects.create(organisation=w.holder.organisation, ends_at=ends, reason="Unfounded notices")
+    w.staff.language = "zh-hans"
+    w.staff.save(update_fields=["language"])
+    client.force_login(w.staff)
+    page = client.post(reverse("screening:alert-confirm", args=[w.alert.pk]), _confirm_post(w))
+    assert page.status_code == 400
+    assert f"投诉资格暂停至 {ends:%Y-%m-%d %H:%M} UTC：Unfounded notices" in page.content.decode()
+
+    organisation = w.holder.organisation
+    _, secret = api_key_create(organisation=organisation, scopes=scopes_offered_to(organisation), name="key")
+    partner = PartnerClient()
+    partner.credentials(HTTP_AUTHORIZATION=f"Bearer {secret}")
+    answer = partner.post(
+        "/api/v1/notices/", body(line(w.listings[1], w.asset)), format="json", HTTP_ACCEPT_LANGUAGE="zh-hans"
+    )
+    assert answer.status_code == 400, answer.content
+    details = [error["detail"] for error in answer.json()["errors"]]
+    assert details == [f"Filing is suspended until {ends:%Y-%m-%d %H:%M} UTC: Unfounded notices"]
+    assert not Notice.objects.exists()
