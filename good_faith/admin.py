@@ -8,7 +8,8 @@ read-only here and membership changes are read-only entirely.
 
 from django.contrib import admin
 
-from good_faith.models import Membership, MembershipChange, MisuseMeasure, QualityAudit
+from good_faith.models import Membership, MembershipChange, MisuseMeasure, QualityAudit, QualityAuditClaim
+from portal.admin_claims import WorkClaimAdmin
 
 
 class ReadOnlyAdminMixin:
@@ -55,6 +56,13 @@ class QualityAuditAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["__str__", "status", "selected_at", "due_at", "decided_by", "decided_at"]
     list_filter = ["status"]
     readonly_fields = [f.name for f in QualityAudit._meta.fields]
+
+
+@admin.register(QualityAuditClaim)
+class QualityAuditClaimAdmin(WorkClaimAdmin):
+    """A reviewer's hold on a quality audit while deciding it (good_faith.audits); it expires by itself."""
+
+    work = "audit"
 
 
 @admin.register(MisuseMeasure)

@@ -6,6 +6,11 @@ without its chance of an audit, and a rolled-back filing leaves no audit. A
 reviewer then confirms the takedown or reverses it; a reversal goes through
 ``takedowns.lifecycle.notice_item_audit_reverse`` (listing reinstated, any
 penalty removed, counted against the holder's accuracy).
+
+Opening an audit claims it for the reviewer (``quality_audit_claim_take``, the one claim rule of
+``portal.claims``, which every kind of reviewer work shares): while the claim runs nobody else decides
+the audit, and ``quality_audit_decide`` refuses them (``ClaimHeld``); deciding ends the claim; an expired
+claim returns the audit to the queue.
 """
 
 import secrets
@@ -14,8 +19,10 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from good_faith.models import QualityAudit, QualityAuditStatus
+from good_faith.models import QualityAudit, QualityAuditClaim, QualityAuditStatus
+from portal import claims as work_claims
 from portal.audit import audit_log_entry, audit_log_record
 from portal.errors import InvalidInput, TransitionError
 from portal.models import AuditLogEntry
@@ -23,6 +30,17 @@ from portal.roles import user_is_reviewer
 from portal.transactions import durable_atomic
 from takedowns.lifecycle import notice_item_audit_reverse, transition_refusal
 from takedowns.models import ItemStatus, NoticeItem, Track
+
+AUDIT_CLAIMS = work_claims.ClaimKind(
+    name="audit",
+    model=QualityAudit,
+    claim_model=QualityAuditClaim,
+    field="audit",
+    action="good_faith.audit_claim",
+    held=_("%(holder)s is working on this audit until %(until)s; only they can decide it until then."),
+    reviewers_only=_("Only platform reviewers claim quality audits."),
+    not_held=_("You do not hold a claim on this audit."),
+)
 
 # The operating system's randomness: a filer cannot predict or steer which takedowns are audited.
 _SYSTEM_RANDOM = secrets.SystemRandom()
@@ -91,17 +109,39 @@ def _standing(item, actor, now):
     return transition_refusal(item, "audit_reversed", actor=actor, now=now) is None
 
 
+def quality_audit_claim_take(*, audit_id, actor, now=None):
+    """Claim the audit for ``actor`` (or renew the actor's claim): opening it for decision. Raises
+    ``portal.claims.ClaimHeld`` when another reviewer holds a running claim. Returns the claim."""
+    return work_claims.work_claim_take(AUDIT_CLAIMS, obj_id=audit_id, actor=actor, now=now)
+
+
+def quality_audit_claim_release(*, audit_id, actor):
+    """The holder lets the audit go back to the queue; TransitionError when the actor holds no claim."""
+    work_claims.work_claim_release(AUDIT_CLAIMS, obj_id=audit_id, actor=actor)
+
+
 def quality_audit_decide(*, audit_id, actor, reverse, reason, now=None):
     """A reviewer confirms or reverses an audited takedown. Returns the audit.
 
-    An item withdrawn or dismissed in the meantime has no takedown left to
-    reverse: confirming then only records the reviewer's finding.
+    The audit is claimed for the reviewer first (refused with ``ClaimHeld`` while another reviewer holds
+    it), and the claim ends with the decision. An item withdrawn or dismissed in the meantime has no
+    takedown left to reverse: confirming then only records the reviewer's finding.
     """
     if actor is None or not user_is_reviewer(actor):
         raise PermissionDenied("Only platform reviewers decide quality audits.")
     reason = (reason or "").strip()
     if not reason:
         raise InvalidInput("Give the reasons for the audit decision.", code="reason_required")
+    return work_claims.work_claim_decide(
+        AUDIT_CLAIMS,
+        obj_id=audit_id,
+        actor=actor,
+        decision="reverse" if reverse else "confirm",
+        decide=lambda: _quality_audit_decide(audit_id=audit_id, actor=actor, reverse=reverse, reason=reason, now=now),
+    )
+
+
+def _quality_audit_decide(*, audit_id, actor, reverse, reason, now):
     now = now or timezone.now()
     with durable_atomic():
         # Audit first, then the item (in notice_item_audit_reverse): the only order anything locks both.

@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.models import WorkClaim
 from takedowns.models import InfringementType
 
 OVERALL = ""
@@ -225,6 +226,15 @@ class QualityAudit(models.Model):
 
     def __str__(self):
         return f"Audit of item {self.item_id} ({self.get_status_display().lower()})"
+
+
+class QualityAuditClaim(WorkClaim):
+    """A reviewer's claim on a quality audit while deciding it (``good_faith.audits``, through ``portal.claims``)."""
+
+    audit = models.OneToOneField(QualityAudit, on_delete=models.CASCADE, related_name="claim")
+
+    def __str__(self):
+        return f"Claim on the audit {self.audit_id} by {self.reviewer_id} until {self.expires_at:%Y-%m-%d %H:%M}"
 
 
 class MisuseMeasureKind(models.TextChoices):

@@ -223,3 +223,26 @@ class AuditLogEntry(models.Model):
         return (
             f"{self.created_at:%Y-%m-%d %H:%M:%S} {self.actor_label} {self.action} {self.object_type}#{self.object_id}"
         )
+
+
+class WorkClaimQuerySet(models.QuerySet):
+    def running(self, now=None):
+        """Claims that have not expired: an expired one is as good as none (the work is back in the queue)."""
+        return self.filter(expires_at__gt=now or timezone.now())
+
+
+class WorkClaim(models.Model):
+    """A reviewer's claim on one piece of work (an item, a quality audit, an asset to verify): while it runs,
+    nobody else decides that work. Each kind of work has its own claim model, this plus a one-to-one field
+    to the work, so the database keeps one claim per piece of work and deletes it with the work; every kind
+    is taken, renewed, released and ended by the one implementation in ``portal.claims``. Released or decided,
+    a claim is deleted; expired, it is ignored and the next reviewer to open the work takes it over."""
+
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    claimed_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(db_index=True)
+
+    objects = WorkClaimQuerySet.as_manager()
+
+    class Meta:
+        abstract = True

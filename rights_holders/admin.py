@@ -12,9 +12,11 @@ validator (``portal.admin_uploads``). Every write here that changes what screeni
 from django.contrib import admin
 
 from portal.admin_audit import AuditedAdminMixin
+from portal.admin_claims import WorkClaimAdmin
 from portal.admin_uploads import upload_metadata_fields, validated_uploads_form
 from rights_holders.announcements import ip_register_changed
 from rights_holders.models import (
+    AssetVerificationClaim,
     AuthorisedStore,
     IPAsset,
     IPAssetProof,
@@ -144,3 +146,11 @@ class AuthorisedStoreAdmin(IpRegisterAnnouncingMixin, AuditedAdminMixin, admin.M
     list_select_related = ("rights_holder", "store")
     autocomplete_fields = ("rights_holder", "store")
     readonly_fields = ("created_at",)
+
+
+@admin.register(AssetVerificationClaim)
+class AssetVerificationClaimAdmin(WorkClaimAdmin):
+    """A reviewer's hold on an asset to verify while deciding it (rights_holders.verification); it expires
+    by itself."""
+
+    work = "asset"

@@ -8,7 +8,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from portal.models import Organisation, OrganisationKind
+from portal.models import Organisation, OrganisationKind, WorkClaim
 from portal.public_ids import uuid7
 
 
@@ -152,6 +152,16 @@ class IPAsset(models.Model):
         return self.verification_status == VerificationStatus.VERIFIED and (
             self.expires_on is None or self.expires_on >= on
         )
+
+
+class AssetVerificationClaim(WorkClaim):
+    """A reviewer's claim on an asset to verify while deciding it (``rights_holders.verification``, through
+    ``portal.claims``)."""
+
+    asset = models.OneToOneField(IPAsset, on_delete=models.CASCADE, related_name="verification_claim")
+
+    def __str__(self):
+        return f"Claim on the asset {self.asset_id} by {self.reviewer_id} until {self.expires_at:%Y-%m-%d %H:%M}"
 
 
 class AssetFileQuerySet(models.QuerySet):

@@ -3,16 +3,23 @@
 Allowed moves are declared once. Each move locks the row, checks the current
 state and the actor's right, saves, and writes the audit entry in one
 transaction (STYLE.md habit 1).
+
+A reviewer's decision (verify, reject) is made under a claim: opening a pending asset claims it for the
+reviewer (``ip_asset_claim_take``, the one claim rule of ``portal.claims`` that every kind of reviewer
+work shares); while the claim runs nobody else decides it and the decision verbs refuse them
+(``ClaimHeld``); deciding ends the claim; an expired claim returns the asset to the queue.
 """
 
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
+from portal import claims as work_claims
 from portal.audit import audit_log_record
 from portal.roles import user_is_reviewer
 from portal.transactions import durable_atomic
 from rights_holders.announcements import ip_register_changed
-from rights_holders.models import IPAsset, VerificationStatus
+from rights_holders.models import AssetVerificationClaim, IPAsset, VerificationStatus
 from rights_holders.scoping import rights_holder_ids_visible_to
 
 S = VerificationStatus
@@ -23,6 +30,17 @@ ALLOWED_MOVES = {
     S.VERIFIED: {S.EXPIRED, S.REJECTED},  # rejected: verification withdrawn with a reason
     S.EXPIRED: {S.PENDING},  # renewed registration, to be checked again
 }
+
+VERIFICATION_CLAIMS = work_claims.ClaimKind(
+    name="verification",
+    model=IPAsset,
+    claim_model=AssetVerificationClaim,
+    field="asset",
+    action="rights_holders.verification_claim",
+    held=_("%(holder)s is verifying this asset until %(until)s; only they can decide it until then."),
+    reviewers_only=_("Only platform reviewers claim assets to verify."),
+    not_held=_("You do not hold a claim on this asset."),
+)
 
 
 class VerificationError(Exception):
@@ -57,18 +75,50 @@ def _move(*, asset_id, to, actor, reason, action, require_reviewer=True):
     return asset
 
 
+def ip_asset_claim_take(*, asset_id, actor, now=None):
+    """Claim the asset's verification for ``actor`` (or renew the actor's claim): opening it for decision.
+    Raises ``portal.claims.ClaimHeld`` when another reviewer holds a running claim. Returns the claim."""
+    return work_claims.work_claim_take(VERIFICATION_CLAIMS, obj_id=asset_id, actor=actor, now=now)
+
+
+def ip_asset_claim_release(*, asset_id, actor):
+    """The holder lets the asset go back to the queue; TransitionError when the actor holds no claim."""
+    work_claims.work_claim_release(VERIFICATION_CLAIMS, obj_id=asset_id, actor=actor)
+
+
+def _decide_claimed(*, asset_id, actor, decision, move):
+    """A reviewer's decision under the asset's claim: refused while another reviewer holds it; ends it."""
+    if actor is None or not user_is_reviewer(actor):
+        raise PermissionDenied("Only platform reviewers decide on IP assets.")
+    return work_claims.work_claim_decide(
+        VERIFICATION_CLAIMS, obj_id=asset_id, actor=actor, decision=decision, decide=move
+    )
+
+
 def ip_asset_verify(*, asset_id, actor, reason=""):
     asset = IPAsset.objects.only("expires_on").get(pk=asset_id)
     if asset.expires_on and asset.expires_on < timezone.now().date():
         raise VerificationError(f"The registration expired on {asset.expires_on}; an expired right cannot be verified.")
-    return _move(asset_id=asset_id, to=S.VERIFIED, actor=actor, reason=reason, action="rights_holders.asset.verified")
+    return _decide_claimed(
+        asset_id=asset_id,
+        actor=actor,
+        decision="verify",
+        move=lambda: _move(
+            asset_id=asset_id, to=S.VERIFIED, actor=actor, reason=reason, action="rights_holders.asset.verified"
+        ),
+    )
 
 
 def ip_asset_reject(*, asset_id, actor, reason):
     if not reason or not reason.strip():
         raise VerificationError("Give the rights holder a reason for the rejection.")
-    return _move(
-        asset_id=asset_id, to=S.REJECTED, actor=actor, reason=reason.strip(), action="rights_holders.asset.rejected"
+    return _decide_claimed(
+        asset_id=asset_id,
+        actor=actor,
+        decision="reject",
+        move=lambda: _move(
+            asset_id=asset_id, to=S.REJECTED, actor=actor, reason=reason.strip(), action="rights_holders.asset.rejected"
+        ),
     )
 
 

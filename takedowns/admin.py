@@ -15,6 +15,7 @@ from django.db.models import Count
 from django.utils.text import Truncator
 
 from portal.admin_audit import AuditedAdminMixin
+from portal.admin_claims import WorkClaimAdmin
 from takedowns import effects
 from takedowns.models import (
     Appeal,
@@ -329,13 +330,10 @@ class NotificationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(ReviewClaim)
-class ReviewClaimAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class ReviewClaimAdmin(WorkClaimAdmin):
     """A reviewer's hold on an item while deciding it (takedowns.claims); it expires by itself."""
 
-    list_display = ("item", "reviewer", "claimed_at", "expires_at")
-    list_select_related = ("item", "reviewer")
-    search_fields = ("reviewer__username",)
-    show_full_result_count = False
+    work = "item"
 
 
 class NoticeDraftItemInline(ReadOnlyInline):

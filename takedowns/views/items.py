@@ -403,8 +403,8 @@ def appeal_decide(request, pk):
     if not form.is_valid():
         return _item_page(request, appeal.item_id, appeal_data=request.POST, status=400)
     try:
-        claims.review_claim_take(item_id=appeal.item_id, actor=request.user)
-        appeals.appeal_decide(
+        # Under the item's claim: refused (409) when another reviewer holds the item; the decision ends it.
+        claims.notice_appeal_decide(
             appeal_id=appeal.pk,
             actor=request.user,
             reverse=form.cleaned_data["decision"] == "reverse",
@@ -412,6 +412,5 @@ def appeal_decide(request, pk):
         )
     except DOMAIN_ERRORS as exc:
         return _refused(request, appeal.item_id, exc)
-    claims.claim_end_after_decision(appeal.item_id, request.user, reason="appeal decided")
     messages.success(request, "The appeal is decided; both sides are told.")
     return redirect("takedowns:item-detail", pk=appeal.item_id)

@@ -1,11 +1,14 @@
 """Every model in the admin opens for a superuser; enforcement state is read-only there."""
 
+from datetime import timedelta
+
 import pytest
 from django.contrib import admin
 from django.urls import reverse
+from django.utils import timezone
 
 from portal.models import AuditLogEntry, LetterOfAuthorisation, OrganisationKind
-from rights_holders.models import AuthorisedStore, IPAsset, Partner, PartnerKind
+from rights_holders.models import AssetVerificationClaim, AuthorisedStore, IPAsset, Partner, PartnerKind
 from tests import factories
 
 
@@ -29,8 +32,12 @@ def rows(db):
     factories.LetterOfAuthorisationFactory()
     owner = factories.member_of(factories.RightsHolderFactory().organisation, role="owner")
     AuditLogEntry.objects.create(actor=owner, actor_label=owner.username, action="tests.admin", ip_address="127.0.0.1")
+    AssetVerificationClaim.objects.create(
+        asset=proof.asset, reviewer=owner, expires_at=timezone.now() + timedelta(minutes=15)
+    )
 
 
+READ_ONLY = {AuditLogEntry, AssetVerificationClaim}
 MODELS = sorted(admin.site._registry, key=lambda m: m._meta.label)
 OWN_MODELS = [m for m in MODELS if m._meta.app_label in {"portal", "rights_holders", "listings"}]
 
@@ -40,10 +47,10 @@ def test_changelist_and_add_open(admin_client, rows, model, rf):
     opts = model._meta
     request = rf.get("/")
     request.user = admin_client.session_user
-    # Read-only registrations (our audit log, django-axes' logs) refuse the add page.
+    # Read-only registrations (our audit log, reviewers' claims, django-axes' logs) refuse the add page.
     can_add = admin.site._registry[model].has_add_permission(request)
     if opts.app_label in {"portal", "rights_holders", "listings"}:
-        assert can_add is not (model is AuditLogEntry)
+        assert can_add is not (model in READ_ONLY)
     changelist = admin_client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist"))
     assert changelist.status_code == 200
     add = admin_client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_add"))
