@@ -121,9 +121,19 @@ class ListPage:
 
 
 def list_page(
-    request, queryset, *, sorts, default_sort, filterset_class=None, filterset_kwargs=None, page_size=DEFAULT_PAGE_SIZE
+    request,
+    queryset,
+    *,
+    sorts,
+    default_sort,
+    filterset_class=None,
+    filterset_kwargs=None,
+    page_size=DEFAULT_PAGE_SIZE,
+    count=None,
 ):
-    """Filter, sort and paginate ``queryset`` as the request's query string asks (see the module's docstring)."""
+    """Filter, sort and paginate ``queryset`` as the request's query string asks (see the module's docstring).
+    ``count``: the rows of ``queryset`` when the view counted them already (with other figures, in one query):
+    the pager then asks no count of its own."""
     params = request.GET
     filterset = None
     if filterset_class is not None:
@@ -135,5 +145,8 @@ def list_page(
     order = sorts[sort.lstrip("-")].order_by(sort.startswith("-"))
     queryset = queryset.order_by(*order, "-pk" if sort.startswith("-") else "pk")
     number = whole_number(params.get(PAGE_PARAM, "1"), minimum=1) or 1
-    page = Paginator(queryset, page_size).get_page(number)
+    paginator = Paginator(queryset, page_size)
+    if count is not None:
+        paginator.count = count  # a cached_property: the instance's value is the one read
+    page = paginator.get_page(number)
     return ListPage(page=page, sorts=sorts, sort=sort, filterset=filterset, params=params)

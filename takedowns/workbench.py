@@ -195,7 +195,7 @@ def queue_rows(*, include_appeals, filters, skip=None, due_before=None):
     return first.union(*rest, all=True) if rest else first
 
 
-def queue_facets(*, include_appeals, filters, overdue=None):
+def queue_facets(*, include_appeals, filters, overdue=None, rows=None):
     """{facet: (total, [(value, count), ...])}: the rows under the other filters, and their values by count,
     the most frequent ``FACET_LIMIT`` (and the chosen value).
 
@@ -206,12 +206,15 @@ def queue_facets(*, include_appeals, filters, overdue=None):
 
     ``overdue`` ({"before": an instant}) is given ``"count"``: the rows due before it under all the filters,
     counted in the same query when it is the grouping sets' (else one more count).
+
+    ``rows``: the page's ``queue_rows`` under ``filters``, when the caller built it already (built once a request).
     """
     chosen = [name for name in FACETS if filters.get(name) not in (None, "")]
     shared = [name for name in FACETS if name not in chosen]
     grouped = {}
     if shared:
-        rows = queue_rows(include_appeals=include_appeals, filters=filters)
+        if rows is None:
+            rows = queue_rows(include_appeals=include_appeals, filters=filters)
         sql, params = rows.query.get_compiler(using=rows.db).as_sql()
         if connection.vendor == "postgresql" and len(shared) > 1:
             counted, due = _facets_grouping_sets(shared, sql, params, overdue_before=overdue and overdue["before"])
@@ -237,6 +240,15 @@ def queue_facets(*, include_appeals, filters, overdue=None):
         kept += [(v, n) for v, n in counted[FACET_LIMIT:] if str(v) == str(filters.get(name))]
         facets[name] = (total, kept)
     return facets
+
+
+def queue_count(facets, filters):
+    """How many rows are under all of ``filters``, read from ``queue_facets``' answer: a facet with no value
+    chosen counts exactly those rows ("All (n)"); None when every facet has a value chosen."""
+    for name in FACETS:
+        if filters.get(name) in (None, ""):
+            return facets[name][0]
+    return None
 
 
 def _facet_group_by(column, sql, params):

@@ -4,12 +4,14 @@ and paged (``takedowns.workbench``); appeals for senior reviewers only; a select
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from listings.models import Store
 from portal.forms import whole_number
+from portal.instants import instant_text
 from portal.lists import ListSort, list_page
 from portal.roles import user_is_reviewer, user_is_senior_reviewer
 from rights_holders.models import RightsHolder
@@ -104,6 +106,34 @@ def _facet_options(facets, filters):
     return options
 
 
+def _entries_show(entries, *, now, sla_hours, viewer, selected):
+    """What each row shows besides its item's own fields, worked out here rather than by the template: the
+    words and links every row shares are translated and reversed once a page, not once a row."""
+    kinds = {kind: str(label) for kind, label in workbench.KINDS.items()}
+    types, tracks = dict(InfringementType.choices), dict(Track.choices)
+    item_url = reverse("takedowns:item-detail", args=[0]).removesuffix("0/")  # + the item's id + "/"
+    audits_url = reverse("good_faith:audit-queue")
+    select_label, used_text = _("Select item #%(pk)s"), _("%(used)s%% of the target used")
+    for entry in entries:
+        entry.left, entry.used, entry.overdue = time_left(entry.due_at, now, sla_hours)
+        entry.due_text = instant_text(entry.due_at)
+        entry.used_text = used_text % {"used": entry.used}
+        item = entry.item
+        entry.select_label, entry.selected, entry.type_label, entry.track_label = "", False, "", ""
+        if entry.kind == "verification":
+            entry.url = reverse("rights:asset-detail", args=[entry.asset.pk])
+            entry.work = f"{kinds[entry.kind]}: {entry.asset.name}"
+        else:
+            entry.url = audits_url if entry.kind == "audit" else f"{item_url}{item.pk}/"
+            entry.work = f"{kinds[entry.kind]} #{item.pk}"
+            entry.type_label = types.get(item.infringement_type, item.infringement_type)
+            entry.track_label = tracks.get(item.track, item.track)
+        # Decidable in bulk: a review or an adjudication nobody else holds.
+        if entry.bulk_decidable and (entry.claim is None or entry.claim.reviewer_id == viewer.pk):
+            entry.select_label = select_label % {"pk": item.pk}
+            entry.selected = str(item.pk) in selected
+
+
 @login_required
 def review_queue(request):
     if not user_is_reviewer(request.user):
@@ -120,13 +150,15 @@ def queue_page(request, status=200, *, bulk_form=None, bulk_error=None):
     is_senior = user_is_senior_reviewer(request.user)
     sla_hours = settings.TAKEDOWN_REVIEW_SLA_HOURS
     filters, errors = _filters_from(request.GET)
+    # The union is built once: its counts by filter value (which say the total too) and its page.
     rows = workbench.queue_rows(include_appeals=is_senior, filters=filters)
-    listing = list_page(request, rows, sorts=QUEUE_SORTS, default_sort="due")
-    entries = workbench.queue_decorate(list(listing.page.object_list), now=now)
-    for entry in entries:
-        entry.left, entry.used, entry.overdue = time_left(entry.due_at, now, sla_hours)
     overdue = {"before": now}
-    facets = workbench.queue_facets(include_appeals=is_senior, filters=filters, overdue=overdue)
+    facets = workbench.queue_facets(include_appeals=is_senior, filters=filters, overdue=overdue, rows=rows)
+    count = workbench.queue_count(facets, filters)
+    listing = list_page(request, rows, sorts=QUEUE_SORTS, default_sort="due", count=count)
+    entries = workbench.queue_decorate(list(listing.page.object_list), now=now)
+    selected = set(request.POST.getlist("items")) if request.method == "POST" else set()
+    _entries_show(entries, now=now, sla_hours=sla_hours, viewer=request.user, selected=selected)
     options = _facet_options(facets, filters)
     filter_fields = [
         {"name": name, "label": FILTER_LABELS[name], "options": options[name], "error": errors.get(name)}
@@ -147,7 +179,6 @@ def queue_page(request, status=200, *, bulk_form=None, bulk_error=None):
             "failed_effect_count": effects.effects_failed().count(),
             "bulk_form": bulk_form if bulk_form is not None else bulk_decision_form(),
             "bulk_error": bulk_error,
-            "selected": set(request.POST.getlist("items")) if request.method == "POST" else set(),
         },
         status=status,
     )

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import Group
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -76,13 +77,17 @@ def test_the_queue_costs_the_same_queries_for_10_or_500_rows(client, senior_revi
         _waiting(asset_a, store, n)
 
     client.force_login(senior_reviewer)
-    list_queries_constant(client, reverse(QUEUE), make)
+    queries = list_queries_constant(client, reverse(QUEUE), make)
+    # The page's rows and their items, claims and assets; the filters' counts (one GROUP BY a filter here,
+    # one GROUPING SETS query on PostgreSQL), which say the total too: no count of its own.
+    assert queries == (14 if connection.vendor == "postgresql" else 20)
 
 
 def test_the_filtered_queue_costs_the_same_queries_for_10_or_500_rows(client, reviewer, asset_a, store):
     client.force_login(reviewer)
     params = {"kind": "review", "brand": asset_a.rights_holder_id, "type": "counterfeit", "store": store.pk}
-    list_queries_constant(client, reverse(QUEUE), lambda n: _waiting(asset_a, store, n), params=params)
+    queries = list_queries_constant(client, reverse(QUEUE), lambda n: _waiting(asset_a, store, n), params=params)
+    assert queries == (17 if connection.vendor == "postgresql" else 19)
 
 
 def test_reviews_adjudications_appeals_and_asset_verifications_share_one_list(
