@@ -7,10 +7,11 @@ item's infringement type, or overall, has the listing taken down at once.
 """
 
 from portal.i18n import in_records_language
+from takedowns import event_reasons
 from takedowns.models import InfringementType, Track
 from takedowns.policies import policy
 
-STANDARD_REASON = "Standard track: a reviewer checks the notice first."
+STANDARD_REASON = event_reasons.STANDARD_TRACK
 
 
 def _active_memberships(rights_holder_id, infringement_types):

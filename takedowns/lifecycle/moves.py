@@ -16,7 +16,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.utils import timezone
 
-from takedowns import effects
+from takedowns import effects, event_reasons
 from takedowns.lifecycle.rows import (
     actor_label,
     creation_rows,
@@ -123,7 +123,7 @@ def uphold_by_default_plan(item):
     generation = item.decision_generation + 1
     return Move(
         action="upheld_no_counter_notice",
-        reason="No counter-notice was filed within the window.",
+        reason=event_reasons.NO_COUNTER_NOTICE,
         fields={"took_down_listing": True, "automated_decision": True},
         effects=uphold_effects(item, generation),
         statements=[
@@ -138,7 +138,7 @@ def uphold_by_default_plan(item):
 
 def reply_lapse_plan(item):
     """The move of an item whose rights-holder reply window passed (verb and set-based sweep)."""
-    return Move(action="reply_window_lapsed", reason="The rights holder did not reply in time.")
+    return Move(action="reply_window_lapsed", reason=event_reasons.REPLY_LAPSED)
 
 
 def route_plan(item, track, reason, now):
@@ -150,7 +150,7 @@ def route_plan(item, track, reason, now):
     if track == Track.FAST and not item.authorised_store_flag:
         return Move(
             action="fast_tracked",
-            reason=reason or "Fast track: the listing is taken down at once.",
+            reason=reason or event_reasons.FAST_TRACK,
             fields={
                 "track": Track.FAST,
                 "opened_at": now,
@@ -171,7 +171,7 @@ def route_plan(item, track, reason, now):
         )
     return Move(
         action="queued",
-        reason=reason or "Waiting for a reviewer.",
+        reason=reason or event_reasons.WAITING_FOR_REVIEWER,
         fields={"track": Track.STANDARD},
         data={"track": Track.STANDARD, "authorised_store_flag": item.authorised_store_flag},
     )
@@ -213,7 +213,7 @@ def creation_plan(*, notice, actor, invalid_reason="", authorised_store_flag=Fal
             "action": action,
             "from_status": "",
             "to_status": status,
-            "reason": invalid_reason or "Notice received.",
+            "reason": invalid_reason or event_reasons.NOTICE_RECEIVED,
             "data": {"authorised_store_flag": authorised_store_flag} if authorised_store_flag else {},
         },
         audit_action=f"takedowns.item.{action}",

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from portal.errors import InvalidInput, TransitionError
 from portal.i18n import text_later
 from portal.transactions import durable_atomic
+from takedowns import event_reasons
 from takedowns.counter_notices import counter_notice_create
 from takedowns.lifecycle.moves import (
     Move,
@@ -85,7 +86,7 @@ def notice_item_accept(*, item_id, actor, reason="", now=None):
             item,
             Move(
                 action="accepted",
-                reason=reason or "The notice is complete and substantiated; the merchant may answer.",
+                reason=reason or event_reasons.ACCEPTED,
                 fields={"opened_at": now, "counter_notice_deadline": counter_notice_window(now)},
                 effects=[(EffectKind.MARK_UNDER_COMPLAINT, f"v{item.version + 1}", {"listing": item.listing_id})],
             ),
@@ -136,7 +137,7 @@ def notice_item_counter_notice(*, item_id, actor, counter_notice_fields, evidenc
             item,
             Move(
                 action="counter_noticed",
-                reason="The merchant filed a counter-notice.",
+                reason=event_reasons.COUNTER_NOTICED,
                 fields={"reply_deadline": now + timedelta(hours=settings.TAKEDOWN_REPLY_HOURS)},
                 data={"counter_notice": counter_notice.pk},
             ),
@@ -155,7 +156,7 @@ def notice_item_reply(*, item_id, actor, statement, now=None):
     with durable_atomic():
         item = _begin(item_id, "replied", actor=actor, now=now)
         RightsHolderReply.objects.create(item=item, submitted_by=actor, statement=statement, submitted_at=now)
-        _apply(item, Move(action="replied", reason="The rights holder replied."), actor=actor, now=now)
+        _apply(item, Move(action="replied", reason=event_reasons.REPLIED), actor=actor, now=now)
         return item
 
 
@@ -231,7 +232,7 @@ def notice_item_withdraw(*, item_id, actor, reason="", now=None):
             item,
             Move(
                 action="withdrawn",
-                reason=(reason or "").strip() or "Withdrawn by the rights holder.",
+                reason=(reason or "").strip() or event_reasons.WITHDRAWN,
                 effects=[(EffectKind.REINSTATE, f"v{item.version + 1}", {"listing": item.listing_id})],
             ),
             actor=actor,

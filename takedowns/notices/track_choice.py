@@ -1,25 +1,23 @@
 """Which track a new item takes: standard, or fast (an authorised store never; proactive screening; a vetting
 partner; Good Faith)."""
 
+from takedowns import event_reasons
 from takedowns.models import Channel, Track
 from takedowns.policies import policy
 from takedowns.tracks import track_extension, tracks_prepare
 
-PROACTIVE_REASON = (
-    "High-confidence proactive screening for a brand that opted in to proactive enforcement: "
-    "detected and decided automatically, fast track."
-)
+PROACTIVE_REASON = event_reasons.PROACTIVE
 
 
 def track_for(notice, item):
     """Standard or fast track for a new item, with the reason (Good Faith extends this)."""
     if item.authorised_store_flag:
-        return Track.STANDARD, "The store is on the rights holder's authorised list: a reviewer checks it."
+        return Track.STANDARD, event_reasons.AUTHORISED_STORE
     if notice.channel == Channel.PROACTIVE:
         # Only the platform files on this channel (platform_notice_submit), for a holder that opted in.
         return Track.FAST, PROACTIVE_REASON
     if _partner_vetting_active(notice):
-        return Track.FAST, f"Vetted by {notice.partner}: fast track."
+        return Track.FAST, event_reasons.VETTED_BY % {"partner": notice.partner}
     return track_extension(notice, item)
 
 

@@ -15,6 +15,7 @@ from portal.request_limits import upload_endpoint
 from portal.roles import user_is_reviewer, user_is_senior_reviewer
 from takedowns import appeals, claims, lifecycle, selectors, workbench
 from takedowns.disclosure import counter_notice_contact_visible, event_actor_shown, statements_visible
+from takedowns.event_reasons import event_reason_read
 from takedowns.forms import (
     AppealDecisionForm,
     AppealForm,
@@ -131,6 +132,7 @@ def _item_page(request, pk, *, refusal=None, status=200, decision_data=None, app
         event.from_label = labels.get(event.from_status, "")
         event.to_label = labels.get(event.to_status, event.to_status)
         event.who = _actor_in_language(event_actor_shown(event, side, is_reviewer))
+        event.reason_shown = event_reason_read(event.reason)
 
     can_counter_notice = "counter_noticed" in actions
     can_reply = "replied" in actions
