@@ -9,8 +9,7 @@ it (``VETTED_BY``) is matched by its shape, so the value is kept and only the wo
 
 import re
 
-from django.utils.translation import gettext
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext, gettext_noop
 
 NOTICE_RECEIVED = gettext_noop("Notice received.")
 STANDARD_TRACK = gettext_noop("Standard track: a reviewer checks the notice first.")
