@@ -12,6 +12,7 @@ single role, who has nothing to choose.
 """
 
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext_lazy as _
 
 from portal.models import OrganisationKind
 from portal.scoping import organisation_kinds_of
@@ -59,4 +60,4 @@ def acting_role_choose(request, key):
         if role.key == key:
             request.session[ACTING_SESSION_KEY] = role.key
             return role
-    raise PermissionDenied("You cannot act for that brand (no valid letter of authorisation).")
+    raise PermissionDenied(_("You cannot act for that brand (no valid letter of authorisation)."))

@@ -10,7 +10,9 @@ under a second organisation, which had no letter at all).
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext_lazy as _
 
+from portal.i18n import text_later
 from portal.models import LetterOfAuthorisation, Organisation, OrganisationKind
 from portal.scoping import organisation_ids_of, organisation_kinds_of
 from rights_holders.models import RightsHolder
@@ -103,9 +105,9 @@ def acting_role_check(*, user, rights_holder, organisation, when=None):
     agent firm holding a letter of authorisation valid ``when`` (now by default).
     """
     if organisation is None:
-        raise PermissionDenied("Say which of your organisations acts for the rights holder.")
+        raise PermissionDenied(_("Say which of your organisations acts for the rights holder."))
     if organisation.pk not in organisation_ids_of(user):
-        raise PermissionDenied(f"You do not belong to {organisation.name}.")
+        raise PermissionDenied(text_later(_("You do not belong to %(organisation)s."), organisation=organisation.name))
     if organisation.pk == rights_holder.organisation_id:
         # The brand's own staff: belonging to its organisation is the whole check (no letter to read).
         return ActingRole(organisation, rights_holder)
@@ -113,6 +115,12 @@ def acting_role_check(*, user, rights_holder, organisation, when=None):
         if role.organisation.pk == organisation.pk:
             return role
     raise PermissionDenied(
-        f"{organisation.name} holds no valid letter of authorisation for {rights_holder.legal_name}; "
-        "it cannot act for this rights holder."
+        text_later(
+            _(
+                "%(organisation)s holds no valid letter of authorisation for %(brand)s; "
+                "it cannot act for this rights holder."
+            ),
+            organisation=organisation.name,
+            brand=rights_holder.legal_name,
+        )
     )

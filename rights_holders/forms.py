@@ -94,30 +94,36 @@ class AssetDecisionForm(forms.Form):
     """A reviewer verifies or rejects an asset; the reason is shown to the rights holder."""
 
     decision = forms.ChoiceField(
-        choices=[("verify", "Verify"), ("reject", "Reject")],
-        error_messages={"required": "Choose verify or reject.", "invalid_choice": "Choose verify or reject."},
+        choices=[("verify", gettext_lazy("Verify")), ("reject", gettext_lazy("Reject"))],
+        error_messages={
+            "required": gettext_lazy("Choose verify or reject."),
+            "invalid_choice": gettext_lazy("Choose verify or reject."),
+        },
     )
-    reason = ProseField(required=False, label="Reason (required to reject; shown to the rights holder)")
+    reason = ProseField(required=False, label=gettext_lazy("Reason (required to reject; shown to the rights holder)"))
 
 
 class ProactiveEnforcementForm(forms.Form):
     """Opt a brand in to proactive enforcement, or out. Opting in asks the owner to confirm they understand."""
 
     enabled = forms.TypedChoiceField(
-        label="Proactive enforcement",
-        choices=[("on", "On: the marketplace files notices for us"), ("off", "Off: screening only alerts us")],
+        label=gettext_lazy("Proactive enforcement"),
+        choices=[
+            ("on", gettext_lazy("On: the marketplace files notices for us")),
+            ("off", gettext_lazy("Off: screening only alerts us")),
+        ],
         coerce=lambda value: value == "on",
         widget=forms.RadioSelect,
     )
     understood = forms.BooleanField(
         required=False,
-        label="I understand that listings will be taken down at once, without our review, in our name.",
+        label=gettext_lazy("I understand that listings will be taken down at once, without our review, in our name."),
     )
 
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("enabled") is True and not cleaned.get("understood"):
-            self.add_error("understood", "Confirm that you understand what turning it on does.")
+            self.add_error("understood", gettext_lazy("Confirm that you understand what turning it on does."))
         return cleaned
 
 

@@ -27,8 +27,10 @@ class RightsHolder(models.Model):
     # screening hits (DOMAIN.md, screening outcomes). Changed only by rights_holder_proactive_enforcement_set.
     proactive_enforcement = models.BooleanField(
         default=False,
-        help_text="The marketplace files notices for this brand on high-confidence screening hits; "
-        "the listing comes down at once and the merchant may counter-notice.",
+        help_text=_(
+            "The marketplace files notices for this brand on high-confidence screening hits; "
+            "the listing comes down at once and the merchant may counter-notice."
+        ),
     )
     proactive_enforcement_changed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
@@ -91,17 +93,25 @@ class IPAsset(models.Model):
     # What the API and outsiders address the asset by (``ast_…``, portal.public_ids): no counts leak.
     public_id = models.UUIDField(default=uuid7, unique=True, editable=False)
     rights_holder = models.ForeignKey(RightsHolder, on_delete=models.PROTECT, related_name="ip_assets")
-    kind = models.CharField(max_length=20, choices=IPAssetKind.choices)
-    name = models.CharField(max_length=200, help_text="The mark, the work's title, the design or the invention.")
-    trademark_type = models.CharField(max_length=20, choices=TrademarkType.choices, blank=True)
-    registration_number = models.CharField(max_length=100, blank=True)
-    office = models.CharField(
-        max_length=100, blank=True, help_text="Registering office or jurisdiction, e.g. EUIPO, USPTO, CNIPA."
+    # Named and explained in the reader's language: the registration form (rights_holders.forms) shows them.
+    kind = models.CharField(_("kind"), max_length=20, choices=IPAssetKind.choices)
+    name = models.CharField(
+        _("name"), max_length=200, help_text=_("The mark, the work's title, the design or the invention.")
     )
-    nice_classes = models.JSONField(default=list, blank=True, help_text="Nice classes (1-45) for trademarks.")
-    registered_on = models.DateField(null=True, blank=True)
-    expires_on = models.DateField(null=True, blank=True)
-    description = models.TextField(blank=True)
+    trademark_type = models.CharField(_("trademark type"), max_length=20, choices=TrademarkType.choices, blank=True)
+    registration_number = models.CharField(_("registration number"), max_length=100, blank=True)
+    office = models.CharField(
+        _("office"),
+        max_length=100,
+        blank=True,
+        help_text=_("Registering office or jurisdiction, e.g. EUIPO, USPTO, CNIPA."),
+    )
+    nice_classes = models.JSONField(
+        _("Nice classes"), default=list, blank=True, help_text=_("Nice classes (1-45) for trademarks.")
+    )
+    registered_on = models.DateField(_("registered on"), null=True, blank=True)
+    expires_on = models.DateField(_("expires on"), null=True, blank=True)
+    description = models.TextField(_("description"), blank=True)
     # Verification is decided by a reviewer (rights_holders.services).
     verification_status = models.CharField(
         max_length=20, choices=VerificationStatus.choices, default=VerificationStatus.PENDING
@@ -112,25 +122,33 @@ class IPAsset(models.Model):
     )
     verified_at = models.DateTimeField(null=True, blank=True)
     # Used by proactive screening.
-    keywords = models.JSONField(default=list, blank=True, help_text="Brand keywords screened in listings.")
+    keywords = models.JSONField(default=list, blank=True, help_text=_("Brand keywords screened in listings."))
     categories = models.JSONField(
         default=list,
         blank=True,
-        help_text='Marketplace categories the brand\'s goods are sold in (e.g. "Shoes > Sneakers"); screening '
-        "weighs a listing in one of them more.",
+        help_text=_(
+            'Marketplace categories the brand\'s goods are sold in (e.g. "Shoes > Sneakers"); screening '
+            "weighs a listing in one of them more."
+        ),
     )
     # What the genuine product sells for; screening flags listings far below it. A price is positive.
     reference_price = models.DecimalField(
-        max_digits=12, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(Decimal("0.01"))]
+        _("reference price"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.01"))],
     )
-    reference_currency = models.CharField(max_length=3, blank=True)
+    reference_currency = models.CharField(_("reference currency"), max_length=3, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     objects = IPAssetQuerySet.as_manager()
 
     class Meta:
         ordering = ["rights_holder", "name"]
-        verbose_name = "IP asset"
+        verbose_name = _("IP asset")
+        verbose_name_plural = _("IP assets")
         constraints = [
             models.UniqueConstraint(
                 fields=["rights_holder", "kind", "office", "registration_number"],

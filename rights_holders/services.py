@@ -2,6 +2,7 @@
 
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from portal.audit import audit_log_record
 from portal.models import Membership, MembershipRole
@@ -45,7 +46,7 @@ def ip_asset_proof_add(*, asset, uploaded_file, actor) -> IPAssetProof:
 def ip_asset_register(*, rights_holder, fields, proof_file, actor) -> IPAsset:
     """A rights holder registers an IP asset with its proof; it waits for a reviewer's verification."""
     if rights_holder.pk not in rights_holder_ids_visible_to(actor):
-        raise PermissionDenied("You cannot register rights for this rights holder.")
+        raise PermissionDenied(_("You cannot register rights for this rights holder."))
     validated = validate_upload(proof_file, kind="document")
     with durable_atomic():  # the rows and the proof's file: all kept, or none (the file follows the rows)
         asset = IPAsset.objects.create(
@@ -81,7 +82,7 @@ def rights_holder_proactive_enforcement_set(*, rights_holder, enabled, actor) ->
     counter-notice. Only an owner of the brand's organisation decides that.
     """
     if not user_manages_proactive_enforcement(actor, rights_holder):
-        raise PermissionDenied("Only an owner of the brand's organisation may change proactive enforcement.")
+        raise PermissionDenied(_("Only an owner of the brand's organisation may change proactive enforcement."))
     enabled = bool(enabled)
     with durable_atomic():
         # Locked: two owners changing it at once each see the other's value before writing theirs.

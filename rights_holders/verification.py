@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal import claims as work_claims
 from portal.audit import audit_log_record
+from portal.i18n import lower_later, text_later
 from portal.roles import user_is_reviewer
 from portal.transactions import durable_atomic
 from rights_holders.announcements import ip_register_changed
@@ -49,13 +50,18 @@ class VerificationError(Exception):
 
 def _move(*, asset_id, to, actor, reason, action, require_reviewer=True):
     if require_reviewer and (actor is None or not user_is_reviewer(actor)):
-        raise PermissionDenied("Only platform reviewers decide on IP assets.")
+        raise PermissionDenied(_("Only platform reviewers decide on IP assets."))
     with durable_atomic():
         asset = IPAsset.objects.select_for_update().select_related("rights_holder").get(pk=asset_id)
         before = asset.verification_status
         if to not in ALLOWED_MOVES.get(before, set()):
             raise VerificationError(
-                f"{asset} is {asset.get_verification_status_display().lower()}; it cannot become {S(to).label.lower()}."
+                text_later(
+                    _("%(asset)s is %(status)s; it cannot become %(target)s."),
+                    asset=asset,
+                    status=lower_later(S(before).label),
+                    target=lower_later(S(to).label),
+                )
             )
         asset.verification_status = to
         asset.verification_reason = reason
@@ -89,7 +95,7 @@ def ip_asset_claim_release(*, asset_id, actor):
 def _decide_claimed(*, asset_id, actor, decision, move):
     """A reviewer's decision under the asset's claim: refused while another reviewer holds it; ends it."""
     if actor is None or not user_is_reviewer(actor):
-        raise PermissionDenied("Only platform reviewers decide on IP assets.")
+        raise PermissionDenied(_("Only platform reviewers decide on IP assets."))
     return work_claims.work_claim_decide(
         VERIFICATION_CLAIMS, obj_id=asset_id, actor=actor, decision=decision, decide=move
     )
@@ -98,7 +104,11 @@ def _decide_claimed(*, asset_id, actor, decision, move):
 def ip_asset_verify(*, asset_id, actor, reason=""):
     asset = IPAsset.objects.only("expires_on").get(pk=asset_id)
     if asset.expires_on and asset.expires_on < timezone.now().date():
-        raise VerificationError(f"The registration expired on {asset.expires_on}; an expired right cannot be verified.")
+        raise VerificationError(
+            text_later(
+                _("The registration expired on %(day)s; an expired right cannot be verified."), day=asset.expires_on
+            )
+        )
     return _decide_claimed(
         asset_id=asset_id,
         actor=actor,
@@ -111,7 +121,7 @@ def ip_asset_verify(*, asset_id, actor, reason=""):
 
 def ip_asset_reject(*, asset_id, actor, reason):
     if not reason or not reason.strip():
-        raise VerificationError("Give the rights holder a reason for the rejection.")
+        raise VerificationError(_("Give the rights holder a reason for the rejection."))
     return _decide_claimed(
         asset_id=asset_id,
         actor=actor,
@@ -125,7 +135,7 @@ def ip_asset_reject(*, asset_id, actor, reason):
 def ip_asset_resubmit(*, asset_id, actor):
     asset = IPAsset.objects.only("rights_holder_id").get(pk=asset_id)
     if asset.rights_holder_id not in rights_holder_ids_visible_to(actor):
-        raise PermissionDenied("Only the rights holder can resubmit its asset.")
+        raise PermissionDenied(_("Only the rights holder can resubmit its asset."))
     return _move(
         asset_id=asset_id,
         to=S.PENDING,

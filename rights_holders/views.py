@@ -266,10 +266,12 @@ def asset_decide(request, pk):
     try:
         if decision == "verify":
             ip_asset_verify(asset_id=asset.pk, actor=request.user, reason=reason)
-            messages.success(request, f"{asset.name} is verified and can now back notices.")
+            messages.success(request, _("%(asset)s is verified and can now back notices.") % {"asset": asset.name})
         else:
             ip_asset_reject(asset_id=asset.pk, actor=request.user, reason=reason)
-            messages.success(request, f"{asset.name} is rejected; the rights holder sees your reason.")
+            messages.success(
+                request, _("%(asset)s is rejected; the rights holder sees your reason.") % {"asset": asset.name}
+            )
     except (VerificationError, PermissionDenied) as exc:
         messages.error(request, str(exc))
     return redirect("rights:asset-detail", pk=asset.pk)
@@ -286,7 +288,9 @@ def proactive_enforcement(request, pk):
     status = 200
     if request.method == "POST":
         if not may_change:
-            raise PermissionDenied("Only an owner of the brand's organisation may change proactive enforcement.")
+            raise PermissionDenied(
+                gettext_lazy("Only an owner of the brand's organisation may change proactive enforcement.")
+            )
         if form.is_valid():
             enabled = form.cleaned_data["enabled"]
             rights_holder_proactive_enforcement_set(rights_holder=holder, enabled=enabled, actor=request.user)
