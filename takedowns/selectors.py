@@ -91,7 +91,7 @@ def notice_list_decorate(notices, user):
     )
     for notice_id, status, n in rows:
         counts.setdefault(notice_id, {})[status] = n
-    labels = dict(ItemStatus.choices)
+    labels = {status: str(label) for status, label in ItemStatus.choices}  # translated once, not once a row
     for notice in notices:
         mine = counts.get(notice.pk, {})
         notice.status_counts = [(labels[s], mine[s]) for s in ItemStatus.values if mine.get(s)]

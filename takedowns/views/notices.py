@@ -11,11 +11,12 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from portal.csv_export import csv_response
+from portal.instants import instant_text
 from portal.lists import ListSort, list_page
 from rights_holders.scoping import rights_holder_ids_visible_to
 from takedowns import selectors
 from takedowns.filters import NoticeFilter
-from takedowns.models import ItemStatus, Notice
+from takedowns.models import Channel, ItemStatus, Notice
 from takedowns.views.display import countdown_words, deadline, render_for_viewer, viewer_zone
 
 RECEIPT_SESSION_KEY = "takedowns-receipt-{}"
@@ -49,7 +50,15 @@ def notice_list(request):
         default_sort="-filed",
         filterset_class=NoticeFilter,
     )
-    selectors.notice_list_decorate(listing.object_list, user)
+    notices = selectors.notice_list_decorate(listing.object_list, user)
+    # What every row shares is translated and reversed once a page, not once a row.
+    channels = {value: str(label) for value, label in Channel.choices}
+    detail_url = reverse("takedowns:notice-detail", args=[0]).removesuffix("0/")  # + the notice's id + "/"
+    for notice in notices:
+        notice.url = f"{detail_url}{notice.pk}/"
+        notice.short_reference = str(notice.reference)[:8]
+        notice.submitted_text = instant_text(notice.submitted_at)
+        notice.channel_label = channels.get(notice.channel, notice.channel)
     context = {
         "listing": listing,
         # The brands the user may file for are the ones they act for, already read for the top bar.
