@@ -1,4 +1,5 @@
-"""The CSV side of bulk filing: the columns, the template, reading an upload, writing a report safely.
+"""The CSV side of bulk filing: the columns, the template, reading an upload (the error report is written by
+``portal.csv_export``, as every CSV download people open in a spreadsheet).
 
 A file is UTF-8 (a byte-order mark, as spreadsheets write it, is allowed), comma-separated, with one
 header row naming the columns. Lines whose first cell starts with ``#`` are notes (the template's
@@ -26,8 +27,6 @@ COLUMNS = (
 )
 COLUMN_NAMES = tuple(name for name, _required in COLUMNS)
 REQUIRED_COLUMNS = tuple(name for name, required in COLUMNS if required)
-# A cell a spreadsheet would run as a formula starts with one of these (OWASP "CSV injection").
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 class CsvRefused(ValueError):
@@ -110,25 +109,6 @@ def _header_check(record):
             % {"missing": ", ".join(missing), "columns": ", ".join(COLUMN_NAMES)}
         )
     return names
-
-
-def safe_cell(value):
-    """A cell a spreadsheet shows as text, never runs: a leading formula character gets a quote before it."""
-    text = "" if value is None else str(value)
-    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
-
-
-def csv_text(header, rows):
-    """CSV text of ``rows``, every cell through safe_cell. With a ``header``, the file's start: a byte-order
-    mark first, so that spreadsheets read it as UTF-8; without, more lines of the same file."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    if header is not None:
-        out.write("\ufeff")
-        writer.writerow([safe_cell(cell) for cell in header])
-    for row in rows:
-        writer.writerow([safe_cell(cell) for cell in row])
-    return out.getvalue()
 
 
 def template_text(assets):

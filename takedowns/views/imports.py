@@ -4,18 +4,19 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from portal.csv_export import csv_response
 from portal.lists import ListSort, list_page
 from portal.request_limits import upload_endpoint
 from portal.uploads.sizes import size_text
 from rights_holders.authority import acting_roles_of
 from rights_holders.models import RightsHolder
 from takedowns import selectors
-from takedowns.bulk_filing import CsvRefused, csv_text, error_report_rows, filing_import_create, template_text
+from takedowns.bulk_filing import CsvRefused, error_report_rows, filing_import_create, template_text
 from takedowns.bulk_filing.csv_files import max_rows
 from takedowns.bulk_filing.reports import ERROR_REPORT_HEADER
 from takedowns.forms import NoticeForm
@@ -183,20 +184,7 @@ def import_progress(request, pk):
 
 @login_required
 def import_errors(request, pk):
-    """Every problem of the import's refused and unfiled rows as CSV (row, column, message), safe to open."""
+    """Every problem of the import's refused and unfiled rows as CSV (row, column, message), safe to open: streamed
+    as the rows are read, private like every CSV download (``portal.csv_export``)."""
     filing_import = _import_or_404(request.user, pk)
-
-    def lines():
-        yield csv_text(ERROR_REPORT_HEADER, [])
-        batch = []
-        for row in error_report_rows(filing_import):
-            batch.append(row)
-            if len(batch) >= 500:
-                yield csv_text(None, batch)
-                batch = []
-        if batch:
-            yield csv_text(None, batch)
-
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="import-{filing_import.pk}-errors.csv"'
-    return response
+    return csv_response(f"import-{filing_import.pk}-errors.csv", ERROR_REPORT_HEADER, error_report_rows(filing_import))

@@ -165,6 +165,21 @@ def test_the_error_report_is_safe_to_open_in_a_spreadsheet(
     assert {row[1] for row in rows[1:]} == {"asset", "infringement_type"}
 
 
+def test_the_error_report_is_a_private_download_like_every_csv(
+    brand_client, owner_a, brand_a, django_capture_on_commit_callbacks
+):
+    # It names the brand's listings and assets: never kept by a shared cache, never sniffed as anything but CSV.
+    data = b"listing_id,asset,infringement_type,explanation\nL1,nope,counterfeit,Fake.\n"
+    with django_capture_on_commit_callbacks(execute=True):
+        brand_client.post(UPLOAD, form_data(owner_a, brand_a, data))
+    filing_import = FilingImport.objects.get()
+    response = brand_client.get(reverse("takedowns:import-errors", args=[filing_import.pk]))
+    assert response["Cache-Control"] == "private, no-store"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Content-Disposition"] == f'attachment; filename="import-{filing_import.pk}-errors.csv"'
+    assert b"".join(response.streaming_content).startswith(b"\xef\xbb\xbfrow,column,message,listing_id,asset\r\n")
+
+
 def test_my_imports_cost_the_same_queries_for_10_and_500(brand_client, owner_a, brand_a):
     def make(n):
         FilingImport.objects.bulk_create(
