@@ -25,6 +25,7 @@ from good_faith.models import QualityAudit, QualityAuditClaim, QualityAuditStatu
 from portal import claims as work_claims
 from portal.audit import audit_log_entry, audit_log_record
 from portal.errors import InvalidInput, TransitionError
+from portal.i18n import lower_later, text_later
 from portal.models import AuditLogEntry
 from portal.roles import user_is_reviewer
 from portal.transactions import durable_atomic
@@ -128,10 +129,10 @@ def quality_audit_decide(*, audit_id, actor, reverse, reason, now=None):
     takedown left to reverse: confirming then only records the reviewer's finding.
     """
     if actor is None or not user_is_reviewer(actor):
-        raise PermissionDenied("Only platform reviewers decide quality audits.")
+        raise PermissionDenied(_("Only platform reviewers decide quality audits."))
     reason = (reason or "").strip()
     if not reason:
-        raise InvalidInput("Give the reasons for the audit decision.", code="reason_required")
+        raise InvalidInput(_("Give the reasons for the audit decision."), code="reason_required")
     return work_claims.work_claim_decide(
         AUDIT_CLAIMS,
         obj_id=audit_id,
@@ -148,8 +149,12 @@ def _quality_audit_decide(*, audit_id, actor, reverse, reason, now):
         audit = QualityAudit.objects.select_for_update().get(pk=audit_id)
         if audit.status != QualityAuditStatus.OPEN:
             raise TransitionError(
-                f"The audit of item {audit.item_id} was already decided "
-                f"({audit.get_status_display().lower()}, {audit.decided_at:%Y-%m-%d %H:%M} UTC).",
+                text_later(
+                    _("The audit of item %(item)s was already decided (%(status)s, %(when)s UTC)."),
+                    item=audit.item_id,
+                    status=lower_later(QualityAuditStatus(audit.status).label),
+                    when=f"{audit.decided_at:%Y-%m-%d %H:%M}",
+                ),
                 code="already_decided",
             )
         item = (
@@ -161,8 +166,14 @@ def _quality_audit_decide(*, audit_id, actor, reverse, reason, now):
         if reverse:
             if not standing:
                 raise TransitionError(
-                    f"Item {item.pk} is {ItemStatus(item.status).label.lower()}: the takedown is no longer "
-                    "standing, so there is nothing to reverse. Confirm the audit to record your finding.",
+                    text_later(
+                        _(
+                            "Item %(item)s is %(status)s: the takedown is no longer standing, so there is nothing "
+                            "to reverse. Confirm the audit to record your finding."
+                        ),
+                        item=item.pk,
+                        status=lower_later(ItemStatus(item.status).label),
+                    ),
                     item=item,
                     code="not_standing",
                 )

@@ -39,7 +39,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.db.models import Count
 from django.utils import timezone
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, gettext_lazy, ngettext
 
 from good_faith.models import OVERALL, ManualOverride, Membership, MembershipChange, MembershipStatus
 from good_faith.records import TrackRecord, track_records, window_start
@@ -495,7 +495,7 @@ def membership_override_lift(*, membership_id, actor, reason, now=None):
         )
         if not row.override:
             # Another staff member lifted it first, or there never was one: the state forbids it (409).
-            raise TransitionError("This membership has no staff override to lift.", code="no_override")
+            raise TransitionError(gettext_lazy("This membership has no staff override to lift."), code="no_override")
         previous = row.override
         row.override = ManualOverride.NONE
         row.override_reason = ""

@@ -56,10 +56,10 @@ def audit_decide(request, pk):
     if not user_is_reviewer(request.user):
         raise Http404
     audit = get_object_or_404(QualityAudit, pk=pk)
-    prefix = f"Audit of item #{audit.item_id}: "
+    prefix = gettext("Audit of item #%(item)s: ") % {"item": audit.item_id}
     form = AuditDecisionForm(request.POST)
     if not form.is_valid():
-        missing = "Give the reasons for the audit decision."
+        missing = gettext("Give the reasons for the audit decision.")
         return refused(request, form_refusal(form, missing=missing), _audit_queue_page, prefix=prefix)
     from good_faith.audits import quality_audit_decide
 
