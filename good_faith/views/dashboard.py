@@ -44,7 +44,11 @@ def _brand_dashboard(request, user, holder_ids):
     if role is not None:
         holder_ids = {role.rights_holder.pk}
     zone, now = viewer_zone(user), timezone.now()
-    items = NoticeItem.objects.visible_to(user).filter(notice__rights_holder_id__in=holder_ids)
+    # Every brand shown is one the user acts for (``rights_holder_ids_visible_to``, or the chosen role's, one
+    # of them), so each of its items is on the user's side: ``visible_to``'s OR (the holder side, or a
+    # merchant's listings) would add nothing but hide the brand filter from the planner (the counter-notice
+    # windows then scanned every brand's open items and sorted them: 25 ms on 10,000 items, now 0.3).
+    items = NoticeItem.objects.filter(notice__rights_holder_id__in=holder_ids)
 
     by_status = dict(
         items.filter(status__in=OPEN_STATUSES).values_list("status").annotate(n=Count("id")).values_list("status", "n")
