@@ -1,6 +1,7 @@
 """Two-factor sign-in pages: set up an authenticator, enter a code after the password, backup codes, turn off."""
 
 import base64
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
@@ -44,6 +45,12 @@ def _next_url(request):
     return reverse("home")
 
 
+def _with_next(name, request):
+    """The page ``name`` with the (checked) ``next`` as one query value: a next that holds ``&`` or ``?``
+    arrives whole, not cut at its own parameters."""
+    return f"{reverse(name)}?{urlencode({'next': _next_url(request)})}"
+
+
 def _verified(request):
     return request.user.is_verified()
 
@@ -79,7 +86,7 @@ def setup(request):
     user = request.user
     if authenticator_of(user) is not None and not _verified(request):
         # Someone with the password only must not swap the authenticator for their own.
-        return redirect(f"{reverse('two-factor-verify')}?next={_next_url(request)}")
+        return redirect(_with_next("two-factor-verify", request))
     device = authenticator_start(user=user)
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -111,7 +118,7 @@ def verify(request):
         return redirect(_next_url(request))
     if authenticator_of(user) is None:
         if two_factor_required(user):
-            return redirect(f"{reverse('two-factor-setup')}?next={_next_url(request)}")
+            return redirect(_with_next("two-factor-setup", request))
         return redirect(_next_url(request))
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

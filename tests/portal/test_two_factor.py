@@ -368,3 +368,19 @@ def test_an_admin_removing_a_lost_phone_is_audited_and_the_next_sign_in_sets_up_
     ).exists()
     client.force_login(reviewer)
     assert client.get(reverse("home"))["Location"].startswith(reverse("two-factor-setup"))
+
+
+def test_setup_sends_someone_with_an_authenticator_to_the_code_keeping_a_whole_next(client, db):
+    # A next with its own query ("?page=2&sort=-filed") reaches the code page as one value, not cut at its "&".
+    reviewer = _staff()
+    authenticator_provision(user=reviewer)
+    client.force_login(reviewer)
+    wanted = "/takedowns/?page=2&sort=-filed"
+    response = client.get(reverse("two-factor-setup"), {"next": wanted})
+    assert response.status_code == 302
+    location = response["Location"]
+    assert location.startswith(reverse("two-factor-verify"))
+    page = client.get(location)
+    device = authenticator_of(reviewer)
+    done = client.post(location, {"code": current_code(device), "next": page.context["next"]})
+    assert done["Location"] == wanted
