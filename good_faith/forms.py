@@ -44,8 +44,10 @@ class OverrideLiftForm(forms.Form):
 
 
 class AuditDecisionForm(forms.Form):
+    # No decision is chosen for the reviewer: the first option is "choose", and the form refuses it.
     decision = forms.ChoiceField(
         choices=[
+            ("", gettext_lazy("Choose a decision")),
             ("confirm", gettext_lazy("Confirm: the takedown was right")),
             ("reverse", gettext_lazy("Reverse: reinstate the listing, remove any penalty")),
         ]

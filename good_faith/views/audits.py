@@ -59,7 +59,7 @@ def audit_decide(request, pk):
     prefix = gettext("Audit of item #%(item)s: ") % {"item": audit.item_id}
     form = AuditDecisionForm(request.POST)
     if not form.is_valid():
-        missing = gettext("Give the reasons for the audit decision.")
+        missing = gettext("Choose a decision and give its reasons: none is made for you.")
         return refused(request, form_refusal(form, missing=missing), _audit_queue_page, prefix=prefix)
     from good_faith.audits import quality_audit_decide
 

@@ -362,13 +362,25 @@ def test_audit_confirmed_through_the_page_leaves_the_takedown(client, reviewer, 
     assert later.item.status == ItemStatus.AWAITING_COUNTER_NOTICE
 
 
+def test_no_audit_decision_is_chosen_for_the_reviewer(client, reviewer, audits):
+    overdue, _ = audits
+    client.force_login(reviewer)
+    page = client.get(reverse("good_faith:audit-queue")).content.decode()
+    first = page[page.index('<select name="decision"') :]
+    assert first[: first.index("</option>")].endswith('<option value="" selected>Choose a decision')
+    response = client.post(reverse("good_faith:audit-decide", args=[overdue.pk]), {"reason": "Looks right."})
+    assert response.status_code == 400
+    assert any("Choose a decision" in m for m in _messages(response))
+    assert QualityAudit.objects.get(pk=overdue.pk).status == QualityAuditStatus.OPEN
+
+
 def test_audit_decision_needs_a_reason_and_is_not_taken_twice(client, reviewer, audits):
     overdue, _ = audits
     client.force_login(reviewer)
     url = reverse("good_faith:audit-decide", args=[overdue.pk])
     response = client.post(url, {"decision": "reverse", "reason": ""})
     assert response.status_code == 400
-    assert any("Give the reasons" in m for m in _messages(response))
+    assert any("give its reasons" in m for m in _messages(response))
     assert QualityAudit.objects.get(pk=overdue.pk).status == QualityAuditStatus.OPEN
     client.post(url, {"decision": "confirm", "reason": "Right call."})
     response = client.post(url, {"decision": "reverse", "reason": "Changed my mind."})
