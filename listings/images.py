@@ -25,11 +25,14 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from listings.announcements import CHANGED, listings_changed_on_commit
 from listings.models import Listing, ListingImage, ListingStatus
 from portal.audit import audit_log_record
 from portal.errors import InvalidInput, TransitionError
+from portal.i18n import text_later
 from portal.transactions import durable_atomic, stored_file_track
 from portal.uploads import validate_uploads
 
@@ -59,8 +62,13 @@ def listing_images_refusal(listing, *, before, after):
     """
     if listing.status == ListingStatus.REMOVED:
         return TransitionError(
-            f"Listing {listing.external_id} was removed from the marketplace; its images are kept as they "
-            "were and cannot be changed.",
+            text_later(
+                _(
+                    "Listing %(listing)s was removed from the marketplace; its images are kept as they were and "
+                    "cannot be changed."
+                ),
+                listing=listing.external_id,
+            ),
             item=listing,
             code=LISTING_REMOVED,
         )
@@ -69,13 +77,29 @@ def listing_images_refusal(listing, *, before, after):
         adding = after - before
         if adding > limit:
             return InvalidInput(
-                f"A listing has at most {limit} images; {adding} were sent. Send at most {limit}.",
+                text_later(
+                    _("A listing has at most %(limit)s images; %(adding)s were sent. Send at most %(limit)s."),
+                    limit=limit,
+                    adding=adding,
+                ),
                 code=TOO_MANY_IMAGES,
             )
         room = max(limit - before, 0)
         return TransitionError(
-            f"Listing {listing.external_id} has {before} image{'' if before == 1 else 's'} and keeps at most "
-            f"{limit}: {room} more can be added, not {adding}. Remove some first, or send fewer.",
+            text_later(
+                ngettext_lazy(
+                    "Listing %(listing)s has %(before)s image and keeps at most %(limit)s: %(room)s more can be "
+                    "added, not %(adding)s. Remove some first, or send fewer.",
+                    "Listing %(listing)s has %(before)s images and keeps at most %(limit)s: %(room)s more can be "
+                    "added, not %(adding)s. Remove some first, or send fewer.",
+                    before,
+                ),
+                listing=listing.external_id,
+                before=before,
+                limit=limit,
+                room=room,
+                adding=adding,
+            ),
             item=listing,
             code=TOO_MANY_IMAGES,
         )
@@ -109,7 +133,7 @@ def listing_images_add(*, listing, files, actor, now=None):
     """
     files = list(files)
     if not files:
-        raise InvalidInput("Send at least one image.", code=NO_IMAGES)
+        raise InvalidInput(_("Send at least one image."), code=NO_IMAGES)
     # Refused before any picture is decoded when the answer is already known; checked again under the lock.
     count = _count(listing)
     refusal = listing_images_refusal(listing, before=count, after=count + len(files))

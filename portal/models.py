@@ -82,7 +82,7 @@ ORGANISATION_SLUG_MAX_LENGTH = 80
 
 def organisation_slug_validate(value):
     if value.isdigit():
-        raise ValidationError("A slug cannot be digits alone (those name organisations by id); add a letter.")
+        raise ValidationError(_("A slug cannot be digits alone (those name organisations by id); add a letter."))
 
 
 def organisation_slug_placeholder():

@@ -42,6 +42,7 @@ from portal.audit import audit_log_record
 from portal.errors import InvalidInput, TransitionError
 from portal.events import events_announce
 from portal.forms import text_problem
+from portal.i18n import text_later
 from portal.transactions import durable_atomic, enclosing_transaction
 from rights_holders.authority import acting_role_check, acting_roles_of
 from screening.evidence import alert_explanation
@@ -127,7 +128,12 @@ def _open_check(alert, verb):
 
 def _decided(alert, status, *, actor, now, fields):
     if status not in ALERT_MOVES.get(alert.status, ()):
-        raise TransitionError(f"An alert cannot move from {alert.status} to {status}.", item=alert)
+        raise TransitionError(
+            text_later(
+                gettext_lazy("An alert cannot move from %(before)s to %(after)s."), before=alert.status, after=status
+            ),
+            item=alert,
+        )
     alert.status = status
     alert.decided_at = now
     alert.decided_by = actor

@@ -14,6 +14,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 from portal.uploads.errors import UploadRejected
 
@@ -48,9 +49,12 @@ def upload_budget_charge_file(*, shown):
         return
     if budget.files + 1 > budget.max_files:
         raise UploadRejected(
-            f"{shown} is one file too many: send at most {budget.max_files} files at a time "
-            "(combine the others into one PDF, or add them in another step).",
+            _(
+                "%(name)s is one file too many: send at most %(max)s files at a time "
+                "(combine the others into one PDF, or add them in another step)."
+            ),
             code="too_many_files",
+            params={"name": shown, "max": budget.max_files},
         )
     budget.files += 1
 
@@ -61,8 +65,11 @@ def upload_budget_charge_pixels(pixels, *, shown):
         return
     if budget.pixels + pixels > budget.max_pixels:
         raise UploadRejected(
-            f"{shown} takes the images sent together past {budget.max_pixels:,} pixels in all. "
-            "Send fewer or smaller images at a time.",
+            _(
+                "%(name)s takes the images sent together past %(max)s pixels in all. "
+                "Send fewer or smaller images at a time."
+            ),
             code="too_many_pixels_in_request",
+            params={"name": shown, "max": f"{budget.max_pixels:,}"},
         )
     budget.pixels += pixels

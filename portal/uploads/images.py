@@ -8,6 +8,7 @@ import io
 import warnings
 
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from portal.uploads.budget import upload_budget_charge_pixels
@@ -16,17 +17,15 @@ from portal.uploads.types import TYPES
 
 JPEG_QUALITY = 90
 
-_BOMB = "is too large in pixels ({w} x {h}); the limit is {limit:,} pixels. Scale it down and upload it again."
-
 
 def image_reencode(data, detected, *, shown):
     """Decode and re-encode in the same format; returns (bytes, width, height) or raises UploadRejected."""
-    _, _, fmt = TYPES[detected]
+    fmt = TYPES[detected][2]  # Pillow format
     limit = settings.UPLOAD_MAX_IMAGE_PIXELS
     damaged = UploadRejected(
-        f"{shown} could not be read as {'a ' + fmt if fmt != 'WEBP' else 'a WebP'} image; it may be damaged. "
-        "Save it again and re-upload it.",
+        _("%(name)s could not be read as a %(format)s image; it may be damaged. Save it again and re-upload it."),
         code="image_damaged",
+        params={"name": shown, "format": "WebP" if fmt == "WEBP" else fmt},
     )
     try:
         with warnings.catch_warnings():
@@ -37,7 +36,14 @@ def image_reencode(data, detected, *, shown):
                 if w <= 0 or h <= 0:
                     raise damaged
                 if w * h > limit:
-                    raise UploadRejected(f"{shown} {_BOMB.format(w=w, h=h, limit=limit)}", code="too_many_pixels")
+                    raise UploadRejected(
+                        _(
+                            "%(name)s is too large in pixels (%(width)s x %(height)s); the limit is %(limit)s pixels. "
+                            "Scale it down and upload it again."
+                        ),
+                        code="too_many_pixels",
+                        params={"name": shown, "width": w, "height": h, "limit": f"{limit:,}"},
+                    )
                 upload_budget_charge_pixels(w * h, shown=shown)
                 probe.verify()
             # 2. Verified: reopen (verify leaves the image unusable) and decode.
@@ -49,8 +55,12 @@ def image_reencode(data, detected, *, shown):
                 size = img.size
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise UploadRejected(
-            f"{shown} {_BOMB.format(w='?', h='?', limit=limit)}".replace("(? x ?)", "(a decompression bomb)"),
+            _(
+                "%(name)s is too large in pixels (a decompression bomb); the limit is %(limit)s pixels. "
+                "Scale it down and upload it again."
+            ),
             code="too_many_pixels",
+            params={"name": shown, "limit": f"{limit:,}"},
         ) from None
     except UploadRejected:
         raise

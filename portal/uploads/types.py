@@ -1,6 +1,9 @@
 """File types by content (magic bytes): what we accept, and how to describe what we do not."""
 
 import filetype
+from django.utils.translation import gettext_lazy as _
+
+from portal.i18n import text_later
 
 JPEG, PNG, WEBP, PDF = "jpeg", "png", "webp", "pdf"
 IMAGE_TYPES = (JPEG, PNG, WEBP)
@@ -16,30 +19,30 @@ TYPES = {
 UNKNOWN = ("application/octet-stream", ".bin")
 
 _DESCRIPTIONS = {
-    "zip": "a ZIP archive",
-    "rar": "a RAR archive",
-    "7z": "a 7-Zip archive",
-    "gz": "a gzip archive",
-    "tar": "a TAR archive",
-    "exe": "a Windows program",
-    "elf": "a Linux program",
-    "gif": "a GIF image",
-    "bmp": "a BMP image",
-    "tif": "a TIFF image",
-    "heic": "a HEIC image",
-    "avif": "an AVIF image",
-    "ico": "an icon file",
-    "psd": "a Photoshop file",
-    "docx": "a Word document",
-    "doc": "a Word document",
-    "xlsx": "an Excel spreadsheet",
-    "xls": "an Excel spreadsheet",
-    "pptx": "a PowerPoint presentation",
-    "odt": "an OpenDocument file",
-    "rtf": "an RTF document",
-    "mp4": "a video",
-    "mov": "a video",
-    "mp3": "an audio file",
+    "zip": _("a ZIP archive"),
+    "rar": _("a RAR archive"),
+    "7z": _("a 7-Zip archive"),
+    "gz": _("a gzip archive"),
+    "tar": _("a TAR archive"),
+    "exe": _("a Windows program"),
+    "elf": _("a Linux program"),
+    "gif": _("a GIF image"),
+    "bmp": _("a BMP image"),
+    "tif": _("a TIFF image"),
+    "heic": _("a HEIC image"),
+    "avif": _("an AVIF image"),
+    "ico": _("an icon file"),
+    "psd": _("a Photoshop file"),
+    "docx": _("a Word document"),
+    "doc": _("a Word document"),
+    "xlsx": _("an Excel spreadsheet"),
+    "xls": _("an Excel spreadsheet"),
+    "pptx": _("a PowerPoint presentation"),
+    "odt": _("an OpenDocument file"),
+    "rtf": _("an RTF document"),
+    "mp4": _("a video"),
+    "mov": _("a video"),
+    "mp3": _("an audio file"),
 }
 
 SNIFF_BYTES = 16  # enough of the start of a file for `sniff`
@@ -77,13 +80,13 @@ def describe(data):
     """What the bytes look like, in words, for a refusal message."""
     guess = filetype.guess(data[:8192])
     if guess is not None:
-        return _DESCRIPTIONS.get(guess.extension, f"a {guess.extension.upper()} file")
+        return _DESCRIPTIONS.get(guess.extension) or text_later(_("a %(type)s file"), type=guess.extension.upper())
     if data.startswith(b"PK\x03\x04") or data.startswith(b"PK\x05\x06"):
-        return "a ZIP archive"
+        return _DESCRIPTIONS["zip"]
     if data.startswith(b"MZ"):
-        return "a Windows program"
+        return _DESCRIPTIONS["exe"]
     try:
         data[:4096].decode("utf-8")
     except UnicodeDecodeError:
-        return "a file of an unrecognised type"
-    return "a plain text file"
+        return _("a file of an unrecognised type")
+    return _("a plain text file")

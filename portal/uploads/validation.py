@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django.utils.translation import gettext_lazy as _
 
 from portal.uploads.budget import upload_budget_charge_file
 from portal.uploads.errors import UploadRejected
@@ -19,8 +20,8 @@ KINDS = ("image", "document")
 
 _ALLOWED = {"image": set(IMAGE_TYPES), "document": {PDF, *IMAGE_TYPES}}
 _ALLOWED_TEXT = {
-    "image": "a JPEG, PNG or WebP image",
-    "document": "a PDF or a JPEG, PNG or WebP image",
+    "image": _("a JPEG, PNG or WebP image"),
+    "document": _("a PDF or a JPEG, PNG or WebP image"),
 }
 
 
@@ -43,7 +44,11 @@ def validate_upload(uploaded_file, *, kind: str) -> ValidatedUpload:
     upload_budget_charge_file(shown=original_name)
     data = _read_limited(uploaded_file, kind=kind, shown=original_name)
     if not data:
-        raise UploadRejected(f"{original_name} is empty. Choose the file again and re-upload it.", code="empty")
+        raise UploadRejected(
+            _("%(name)s is empty. Choose the file again and re-upload it."),
+            code="empty",
+            params={"name": original_name},
+        )
 
     detected = sniff(data)
     if detected not in _ALLOWED[kind]:
@@ -56,13 +61,16 @@ def validate_upload(uploaded_file, *, kind: str) -> ValidatedUpload:
     else:
         if kind == "document" and b"%PDF-" in data:
             raise UploadRejected(
-                f"{original_name} is both an image and a PDF (a polyglot file), which we do not accept. "
-                "Save it again as a plain PDF and upload that.",
+                _(
+                    "%(name)s is both an image and a PDF (a polyglot file), which we do not accept. "
+                    "Save it again as a plain PDF and upload that."
+                ),
                 code="polyglot",
+                params={"name": original_name},
             )
         out, width, height = image_reencode(data, detected, shown=original_name)
 
-    content_type, extension, _ = TYPES[detected]
+    content_type, extension, _format = TYPES[detected]
     name = uuid.uuid4().hex + extension
     return ValidatedUpload(
         content=ContentFile(out, name=name),
@@ -90,9 +98,11 @@ def validate_uploads(files, *, kind: str):
 def _read_limited(uploaded_file, *, kind, shown):
     limit = settings.UPLOAD_MAX_BYTES[kind]
     too_big = UploadRejected(
-        f"{shown} is larger than the {size_text(limit)} limit for {'images' if kind == 'image' else 'documents'}. "
-        "Upload a smaller file.",
+        _("%(name)s is larger than the %(limit)s limit for images. Upload a smaller file.")
+        if kind == "image"
+        else _("%(name)s is larger than the %(limit)s limit for documents. Upload a smaller file."),
         code="too_large",
+        params={"name": shown, "limit": size_text(limit)},
     )
     declared = getattr(uploaded_file, "size", None)
     if isinstance(declared, int) and declared > limit:
@@ -119,14 +129,19 @@ def _not_allowed(data, *, kind, shown):
     markup = markup_kind(data)
     if markup == "svg":
         return UploadRejected(
-            f"{shown} is an SVG image. SVG images can carry scripts; upload PNG or JPEG instead.", code="svg"
+            _("%(name)s is an SVG image. SVG images can carry scripts; upload PNG or JPEG instead."),
+            code="svg",
+            params={"name": shown},
         )
     if markup == "html":
         return UploadRejected(
-            f"{shown} is an HTML page. HTML can carry scripts; upload {_ALLOWED_TEXT[kind]} instead.", code="html"
+            _("%(name)s is an HTML page. HTML can carry scripts; upload %(allowed)s instead."),
+            code="html",
+            params={"name": shown, "allowed": _ALLOWED_TEXT[kind]},
         )
-    looks = "a PDF document" if sniff(data) == PDF else describe(data)
+    looks = _("a PDF document") if sniff(data) == PDF else describe(data)
     return UploadRejected(
-        f"{shown} is not {_ALLOWED_TEXT[kind]} (it looks like {looks}).",
+        _("%(name)s is not %(allowed)s (it looks like %(looks)s)."),
         code="type_not_allowed",
+        params={"name": shown, "allowed": _ALLOWED_TEXT[kind], "looks": looks},
     )
