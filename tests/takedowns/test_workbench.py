@@ -377,3 +377,28 @@ def test_the_filters_counted_together_say_what_each_counted_alone_says(
     everything = workbench.queue_facets(include_appeals=True, filters={})
     assert everything["kind"] == (10, [("review", 9), ("verification", 1)])
     assert dict(everything["store"][1]) == {store.pk: 6, other_store.pk: 3}
+
+
+def test_a_page_read_part_by_part_is_the_ordered_unions_slice(owner_a, brand_a, asset_a, asset_b, store, t0):
+    from takedowns import workbench
+    from takedowns.views.queue import QUEUE_SORTS
+
+    _waiting(asset_a, store, 7)
+    _waiting(asset_b, factories.StoreFactory(), 4)
+    fast = _file(owner_a, brand_a, asset_a, store, at=t0)
+    NoticeItem.objects.filter(pk=fast.pk).update(track="fast")
+    pending = factories.IPAssetFactory(rights_holder=brand_a, name="PENDINGA")
+    pending.verification_status = VerificationStatus.PENDING
+    pending.save(update_fields=["verification_status"])
+    # Equal due times, so the order's later keys (trust, kind, id) decide too.
+    NoticeItem.objects.filter(pk__in=NoticeItem.objects.order_by("id").values("pk")[:4]).update(review_due_at=t0)
+
+    for descending in (False, True):
+        order = (*QUEUE_SORTS["due"].order_by(descending), "-pk" if descending else "pk")
+        for filters in ({}, {"brand": brand_a.pk}):
+            whole = list(workbench.queue_rows(include_appeals=True, filters=filters).order_by(*order))
+            assert len(whole) > 5
+            for start, stop in ((0, 5), (5, 10), (10, 15), (0, 50)):
+                parts = workbench.queue_part_rows(include_appeals=True, filters=filters)
+                page = workbench.queue_page_rows(parts, order=order, start=start, stop=stop)
+                assert page == whole[start:stop], (descending, filters, start)
