@@ -13,7 +13,8 @@ class PlatformRole:
 
 
 def _group_names(user):
-    # Cached on the user object for the request: a page asks several times.
+    # The platform role groups (only these are asked about) the user is in; cached on the user object for
+    # the request: a page asks several times. The session's user arrives with them (portal.authentication).
     cached = getattr(user, "_platform_group_names", None)
     if cached is None:
         cached = frozenset(user.groups.values_list("name", flat=True)) if user.is_authenticated else frozenset()

@@ -418,11 +418,11 @@ def test_report_and_page_count_proactive_removals_apart(
     factories.OrderFactory(listing=sold.listing, ordered_at=now - 6 * H)
     fast_item(now - 4 * H)  # a complaint (partner-vetted), fast track
     client.force_login(reviewer)
-    # Session, user, roles; the queue entries' figures in one statement; what waits (3); the removals by
-    # source; the top bar's unread notifications. SQLite reads the times to decision in one more (it has no
-    # percentile_cont).
+    # Session, user (with its roles and unread notifications: portal.authentication); the queue entries'
+    # figures in one statement; what waits (3); the removals by source. SQLite reads the times to decision in
+    # one more (it has no percentile_cont).
     # (+1: the session's second factor, django-otp's device.)
-    page_queries = 10 if connection.vendor == "postgresql" else 11
+    page_queries = 8 if connection.vendor == "postgresql" else 9
     # Pinned once the figures have rows: adding more takedowns of either source adds no query.
     with django_assert_num_queries(page_queries):
         client.get(reverse("good_faith:service-level"), {"days": "3"})

@@ -295,9 +295,10 @@ def test_staff_list_query_count_does_not_grow_with_holders(
     twenty, body = _staff_list_queries(client)
     assert body.count('href="/good-faith/staff/holders/') == 20
     assert one == twenty
-    # Session, user, groups, count, holders, memberships, track records (on SQLite the median is a second query);
-    # the top bar's unread notifications; the session's second factor (django-otp's device).
-    with django_assert_num_queries(9 if connection.vendor == "postgresql" else 10):
+    # Session, user (with its groups and unread notifications: portal.authentication), count, holders,
+    # memberships, track records (on SQLite the median is a second query); the session's second factor
+    # (django-otp's device).
+    with django_assert_num_queries(7 if connection.vendor == "postgresql" else 8):
         client.get(reverse("good_faith:staff-list"))
 
 

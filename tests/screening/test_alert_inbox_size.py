@@ -63,4 +63,4 @@ def test_the_inbox_costs_the_same_queries_for_10_or_500_alerts(client):
     queries = list_queries_constant(client, inbox, lambda n: alerts_make(w.holder, w.asset, store, n))
     page = client.get(inbox)
     assert len(page.context["page"]) == 25 and page.context["page"].paginator.count == 501
-    assert queries == 13  # an agent firm's lawyer: the brand staff's 12 (test_alert_views.py) and its letters
+    assert queries == 11  # an agent firm's lawyer: the brand staff's 10 (test_alert_views.py) and its letters

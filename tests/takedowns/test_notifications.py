@@ -581,10 +581,11 @@ def test_page_query_count_does_not_grow_with_notifications(client, owner_a, djan
     client.force_login(owner_a)
     client.get(reverse("takedowns:notifications"))  # warm the session
     make_notification(owner_a, 1)
-    # 10: the top bar reads the user's memberships once (the organisation, the role, the Good Faith link), its
-    # brands (acting roles), counts the unread notifications and the open screening alerts; the page marks
-    # what it shows read (one UPDATE); the session's second factor (django-otp's device).
-    with django_assert_num_queries(11) as few:
+    # 9: the session; the user with their platform roles and unread count (portal.authentication); the
+    # session's second factor (django-otp's device); the top bar reads the user's memberships once (the
+    # organisation, the role, the Good Faith link), its brands (acting roles) and counts the open screening
+    # alerts; the page counts and reads its notifications and marks what it shows read (one UPDATE).
+    with django_assert_num_queries(9) as few:
         client.get(reverse("takedowns:notifications"))
     for n in range(2, 40):
         make_notification(owner_a, n)
@@ -732,3 +733,31 @@ def test_the_unread_filter_shows_only_unread(client, owner_a):
     shown = client.get(reverse("takedowns:notifications"), {"state": "unread"}).context["listing"].object_list
 
     assert [n.pk for n in shown] == [unread.pk] and read.pk not in [n.pk for n in shown]
+
+
+def _top_bar_unread(client):
+    response = client.get(reverse("help:index"))
+    return response.context["notifications_unread"]
+
+
+def test_the_top_bars_unread_count_follows_new_and_read_notifications_at_the_next_page(client, owner_a, user_b):
+    # The count is loaded with the session's user (portal.authentication): no cache to fall behind.
+    client.force_login(owner_a)
+    assert _top_bar_unread(client) == 0
+    first = make_notification(owner_a, 1)
+    make_notification(owner_a, 2)
+    make_notification(user_b, 3)
+    assert _top_bar_unread(client) == 2
+    client.post(reverse("takedowns:notification-read", args=[first.pk]))
+    assert _top_bar_unread(client) == 1
+    client.post(reverse("takedowns:notifications-read-all"))
+    assert _top_bar_unread(client) == 0
+
+
+def test_a_user_signed_in_during_the_request_still_gets_a_counted_unread(rf, owner_a):
+    # A user object not loaded from the session (login() puts it on the request) carries no count: asked.
+    make_notification(owner_a, 1)
+    request = rf.get("/")
+    request.user = owner_a
+    assert not hasattr(owner_a, "frame_notifications_unread")
+    assert int(str(notifications_unread(request)["notifications_unread"])) == 1

@@ -1,0 +1,95 @@
+"""What every signed-in page pays before its own content: the session, the user, the second factor, and the
+top bar's facts. Pinned, so that no frame query creeps back (issue 12, speed)."""
+
+from django.contrib.auth.models import Group
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from portal.roles import PlatformRole, user_is_platform_staff, user_is_senior_reviewer
+from tests import factories
+
+
+def _frame_queries(client, path):
+    client.get(path)  # anything made once per process (templates, URL patterns) is made by now
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(path)
+    assert response.status_code == 200
+    return [query["sql"] for query in queries.captured_queries]
+
+
+def test_a_brand_owners_help_page_costs_six_queries(client, owner_a):
+    client.force_login(owner_a)
+    queries = _frame_queries(client, reverse("help:index"))
+    # The session; the user with their platform roles and unread count; their authenticator (the second
+    # factor); their memberships; their brands (the top bar's role and switcher, shared with scoping);
+    # their brands' open alerts (the nav).
+    assert len(queries) == 6, "\n".join(queries)
+
+
+def test_a_reviewers_help_page_costs_three_queries(client, reviewer):
+    client.force_login(reviewer)
+    queries = _frame_queries(client, reverse("help:index"))
+    # The session; the user with their platform roles and unread count; their authenticator.
+    assert len(queries) == 3, "\n".join(queries)
+    assert not any("auth_group" in sql and "portal_user_groups" in sql and "portal_user" not in sql for sql in queries)
+
+
+def test_the_session_user_arrives_with_the_platform_roles_it_holds(client, db):
+    senior = factories.UserFactory()
+    senior.groups.add(Group.objects.get(name=PlatformRole.SENIOR_REVIEWER))
+    client.force_login(senior)
+    response = client.get(reverse("help:index"))
+    user = response.wsgi_request.user
+    assert user._platform_group_names == frozenset({PlatformRole.SENIOR_REVIEWER})
+    assert user_is_platform_staff(user) and user_is_senior_reviewer(user)
+    assert "Senior reviewer" in response.content.decode()
+
+
+def test_a_role_taken_away_is_gone_at_the_next_page(client, reviewer):
+    client.force_login(reviewer)
+    assert client.get(reverse("takedowns:review-queue")).status_code == 200
+    reviewer.groups.clear()
+    assert client.get(reverse("takedowns:review-queue")).status_code in (403, 404)
+
+
+def _menu(client, user):
+    client.force_login(user)
+    html = client.get(reverse("help:index")).content.decode()
+    start = html.index('<nav aria-label="', html.index('<details class="nav-menu">'))
+    return html[start : html.index("</nav>", start)]
+
+
+def test_each_kind_of_user_sees_its_own_menu_though_the_links_are_made_once_per_process(client, owner_a, reviewer):
+    # The menu's links are kept per (language, staff, brand side) (portal/templatetags/portal_frame.py):
+    # one kind's menu must never be shown to another.
+    merchant = factories.member_of(factories.MerchantFactory().organisation)
+    for _round in range(2):
+        brand_menu = _menu(client, owner_a)
+        assert "File a notice" in brand_menu and "Review queue" not in brand_menu and "Alerts" in brand_menu
+        staff_menu = _menu(client, reviewer)
+        assert "Review queue" in staff_menu and "File a notice" not in staff_menu and "Alerts" not in staff_menu
+        merchant_menu = _menu(client, merchant)
+        assert "Review queue" not in merchant_menu and "File a notice" not in merchant_menu
+        assert "Good Faith" not in merchant_menu and "Notices" in merchant_menu
+
+
+def test_the_menu_is_in_each_readers_language(client, owner_a, user_b):
+    user_b.language = "zh-hans"
+    user_b.save(update_fields=["language"])
+    owner_a.language = "en"  # else the Chinese page's language cookie would carry over to this client
+    owner_a.save(update_fields=["language"])
+    assert "File a notice" in _menu(client, owner_a)
+    chinese = _menu(client, user_b)
+    assert "File a notice" not in chinese and "帮助" in chinese
+    assert "File a notice" in _menu(client, owner_a)
+
+
+def test_the_menu_shows_each_brands_own_open_alerts(client, owner_a, user_b, brand_a):
+    # The count stays outside the links kept per process.
+    from tests.screening.alert_world import alert_made
+
+    alert_made(brand_a, factories.IPAssetFactory(rights_holder=brand_a), factories.ListingFactory())
+    assert 'aria-label="1 open"' in _menu(client, owner_a)
+    assert 'aria-label="1 open"' not in _menu(client, user_b)
+    assert 'aria-label="1 open"' in _menu(client, owner_a)
