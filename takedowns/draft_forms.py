@@ -2,31 +2,16 @@
 
 Every field may be empty while the filer works: what the page sends is kept as it is (shape checked
 here: lengths, control characters, the evidence files' bytes), and what a notice needs is asked by the
-review (``notice_draft_review``), whose messages are placed by their field.
+review (``notice_draft_review``), whose messages are placed by their field. The declarations read as on the
+notice form (``takedowns.forms.NOTICE_DECLARATIONS``).
 """
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from portal.forms import LineField, ProseField
-from takedowns.forms import MAX_EVIDENCE_FILES, MultipleFileField
+from takedowns.forms import MAX_EVIDENCE_FILES, NOTICE_DECLARATIONS, MultipleFileField
 from takedowns.models import InfringementType
-
-# The declarations of DMCA 512(c)(3) and DSA article 16, as the filer reads them (takedowns.forms says them
-# in English for the records).
-DRAFT_DECLARATIONS = {
-    "good_faith_statement": _(
-        "I have a good-faith belief that use of the material in the manner complained of is not authorised "
-        "by the rights owner, its agent, or the law."
-    ),
-    "accuracy_statement": _(
-        "I confirm my bona fide belief that the information and allegations in this notice are accurate and complete."
-    ),
-    "authority_statement": _(
-        "Under penalty of perjury, I am the owner, or authorised to act on behalf of the owner, of an exclusive "
-        "right that is allegedly infringed."
-    ),
-}
 
 
 class DraftNoticeForm(forms.Form):
@@ -34,9 +19,9 @@ class DraftNoticeForm(forms.Form):
     filer_address = LineField(max_length=400, required=False, label=_("Postal address"))
     filer_phone = LineField(max_length=40, required=False, label=_("Phone"))
     filer_email = forms.EmailField(required=False, label=_("E-mail"))
-    good_faith_statement = forms.BooleanField(required=False, label=DRAFT_DECLARATIONS["good_faith_statement"])
-    accuracy_statement = forms.BooleanField(required=False, label=DRAFT_DECLARATIONS["accuracy_statement"])
-    authority_statement = forms.BooleanField(required=False, label=DRAFT_DECLARATIONS["authority_statement"])
+    good_faith_statement = forms.BooleanField(required=False, label=NOTICE_DECLARATIONS["good_faith_statement"])
+    accuracy_statement = forms.BooleanField(required=False, label=NOTICE_DECLARATIONS["accuracy_statement"])
+    authority_statement = forms.BooleanField(required=False, label=NOTICE_DECLARATIONS["authority_statement"])
     signature = LineField(
         required=False, label=_("Signature"), help_text=_("Type your full name; it signs the declarations above.")
     )

@@ -16,7 +16,7 @@ from takedowns.models import InfringementType, Outcome
 MAX_EVIDENCE_FILES = 10
 
 # The declarations DMCA 512(c)(3) and DSA article 16 ask of a notice, in the words the filer signs.
-# Shown in the reader's language (the same words as the filing page's, takedowns.draft_forms); the notice
+# Shown in the reader's language, on this form and on the filing page's (takedowns.draft_forms); the notice
 # records that they were made (its boolean fields), not their text.
 NOTICE_DECLARATIONS = {
     "good_faith_statement": _(

@@ -28,7 +28,7 @@ from portal.request_limits import upload_endpoint
 from rights_holders.acting import acting_role_current, acting_roles_cached
 from rights_holders.models import AuthorisedStore
 from takedowns import selectors
-from takedowns.draft_forms import DRAFT_DECLARATIONS, DraftNoticeForm, DraftRowForm
+from takedowns.draft_forms import DraftNoticeForm, DraftRowForm
 from takedowns.drafts import (
     DraftExpired,
     notice_draft_drop_expired,
@@ -44,7 +44,7 @@ from takedowns.drafts import (
     notice_draft_start,
     notice_drafts_delete,
 )
-from takedowns.forms import MAX_EVIDENCE_FILES
+from takedowns.forms import MAX_EVIDENCE_FILES, NOTICE_DECLARATIONS
 from takedowns.models import NoticeDraftEvidence, NoticeDraftItem
 from takedowns.notices import filing_suspension_of
 from takedowns.views.display import render_for_viewer
@@ -335,29 +335,30 @@ def draft_row_remove(request, pk):
     role = _role_or_none(request)
     if role is None:
         return _choose_brand_page(request, status=400)
-    draft = notice_draft_of(request.user, role)
-    if draft is None:
-        raise Http404("No notice in progress.")
-    try:
-        notice_draft_row_remove(draft, pk)
-    except NoticeDraftItem.DoesNotExist:
-        raise Http404("No such row in your notice.") from None
-    if request.htmx:
-        return HttpResponse("")
-    return redirect("takedowns:notice-create")
+    return _draft_part_remove(
+        request, role, notice_draft_row_remove, pk, NoticeDraftItem, "No such row in your notice."
+    )
 
 
 @require_POST
 @login_required
 def draft_evidence_remove(request, pk):
     role = _role_or_none(request)
+    return _draft_part_remove(
+        request, role, notice_draft_evidence_remove, pk, NoticeDraftEvidence, "No such file in your notice."
+    )
+
+
+def _draft_part_remove(request, role, remove, pk, model, missing):
+    """A row or a file of the user's own notice in progress goes (htmx: the empty answer takes it off the page);
+    another's, or one already gone, answers 404."""
     draft = notice_draft_of(request.user, role) if role is not None else None
     if draft is None:
         raise Http404("No notice in progress.")
     try:
-        notice_draft_evidence_remove(draft, pk)
-    except NoticeDraftEvidence.DoesNotExist:
-        raise Http404("No such file in your notice.") from None
+        remove(draft, pk)
+    except model.DoesNotExist:
+        raise Http404(missing) from None
     if request.htmx:
         return HttpResponse("")
     return redirect("takedowns:notice-create")
@@ -405,7 +406,7 @@ def notice_review(request):
     return render_for_viewer(
         request,
         "takedowns/notice_review.html",
-        {"role": role, "draft": draft, "review": review, "declarations": list(DRAFT_DECLARATIONS.values())},
+        {"role": role, "draft": draft, "review": review, "declarations": list(NOTICE_DECLARATIONS.values())},
     )
 
 

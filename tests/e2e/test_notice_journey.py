@@ -10,7 +10,6 @@
    switches the portal to Chinese.
 """
 
-import io
 import re
 
 import pytest
@@ -23,19 +22,12 @@ from takedowns.models import ItemStatus, NoticeItem
 from tests import factories
 from tests.services import CHROMIUM_ARGS, browser_session_cookie, needs_chromium
 from tests.takedowns.conftest import NOTICE_DATA
+from tests.takedowns.filing_pages import browser_rows_fill, png_bytes
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 DESKTOP = {"width": 1366, "height": 900}
 TIMEOUT_MS = 60_000  # a loaded machine is slow; every wait is for a condition, never a fixed time
-
-
-def _png():
-    from PIL import Image
-
-    out = io.BytesIO()
-    Image.new("RGB", (64, 48), (200, 30, 30)).save(out, format="PNG")
-    return out.getvalue()
 
 
 def _world():
@@ -108,16 +100,7 @@ def test_a_notice_from_search_to_decision_through_the_pages(live_server):
         brand.goto(f"{url}{reverse('takedowns:notice-create')}")
         rows = brand.locator("fieldset.item-row")
         expect(rows).to_have_count(2)
-        for index in range(2):
-            row = rows.nth(index)
-            row.get_by_label("IP asset").select_option(value=str(asset.pk))
-            row.get_by_label("Infringement type").select_option("counterfeit")
-            row.get_by_label("Explanation").fill(
-                "A replica of the Northwind Velocity: wrong logo, a tenth of the price."
-            )
-        rows.nth(0).get_by_label("Add evidence files").set_input_files(
-            {"name": "test-buy-photo.png", "mimeType": "image/png", "buffer": _png()}
-        )
+        browser_rows_fill(rows, asset)
         brand.get_by_label("Your full name").fill(NOTICE_DATA["filer_name"])
         brand.get_by_label("Postal address").fill(NOTICE_DATA["filer_address"])
         brand.get_by_label("Phone").fill(NOTICE_DATA["filer_phone"])
@@ -166,7 +149,7 @@ def test_a_notice_from_search_to_decision_through_the_pages(live_server):
             "We bought this stock from the brand's own distributor; the receipt is attached."
         )
         seller.get_by_label("Evidence of authenticity").set_input_files(
-            {"name": "invoice.png", "mimeType": "image/png", "buffer": _png()}
+            {"name": "invoice.png", "mimeType": "image/png", "buffer": png_bytes((200, 30, 30))}
         )
         seller.get_by_label("Contact name").fill("Li Wei")
         seller.get_by_label("Postal address").fill("71 Market Street, Yiwu")

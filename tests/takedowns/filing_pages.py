@@ -1,4 +1,7 @@
-"""Filing through the pages as a person does: rows of the notice in progress, the review, then "File"."""
+"""Filing through the pages as a person does: rows of the notice in progress, the review, then "File"; in Chromium
+too (``browser_rows_fill``)."""
+
+import io
 
 from django.urls import reverse
 
@@ -45,3 +48,25 @@ def file_from_page(client, user, rows, **kwargs):
 
 def draft_of(user):
     return NoticeDraft.objects.filter(user=user).first()
+
+
+def png_bytes(color=(30, 90, 200), size=(64, 48)):
+    """A small real PNG, as a person's test-buy photo."""
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", size, color).save(out, format="PNG")
+    return out.getvalue()
+
+
+def browser_rows_fill(rows, asset, *, photo_name="test-buy-photo.png"):
+    """In Chromium: each of the filing page's ``rows`` (a Playwright locator) names ``asset``, a counterfeit and an
+    explanation; the first row gets a photo (``photo_name``) as evidence."""
+    for index in range(rows.count()):
+        row = rows.nth(index)
+        row.get_by_label("IP asset").select_option(value=str(asset.pk))
+        row.get_by_label("Infringement type").select_option("counterfeit")
+        row.get_by_label("Explanation").fill("A replica of the Northwind Velocity: wrong logo, a tenth of the price.")
+    rows.nth(0).get_by_label("Add evidence files").set_input_files(
+        {"name": photo_name, "mimeType": "image/png", "buffer": png_bytes()}
+    )

@@ -5,7 +5,6 @@ then reviews and files. At a desktop's and a phone's width, nothing wider than t
 ``FILING_SCREENSHOTS=<folder>`` keeps a screenshot of every step.
 """
 
-import io
 import os
 from pathlib import Path
 
@@ -17,19 +16,12 @@ from takedowns.models import Evidence, Notice, NoticeDraft
 from tests import factories
 from tests.services import CHROMIUM_ARGS, browser_session_cookie, needs_chromium
 from tests.takedowns.conftest import NOTICE_DATA
+from tests.takedowns.filing_pages import browser_rows_fill
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 VIEWPORTS = {"desktop": {"width": 1366, "height": 900}, "phone": {"width": 390, "height": 844}}
 TIMEOUT_MS = 60_000  # a loaded machine is slow; every wait is for a condition, never a fixed time
-
-
-def _png():
-    from PIL import Image
-
-    out = io.BytesIO()
-    Image.new("RGB", (64, 48), (30, 90, 200)).save(out, format="PNG")
-    return out.getvalue()
 
 
 def _world():
@@ -100,16 +92,7 @@ def test_a_brand_finds_two_listings_and_files_a_notice_with_evidence(live_server
         rows.nth(2).get_by_role("button", name="Remove this listing").click()
         expect(rows).to_have_count(2)
         assert page.evaluate("window.__same_page") is True
-        for index in range(2):
-            row = rows.nth(index)
-            row.get_by_label("IP asset").select_option(value=str(asset.pk))
-            row.get_by_label("Infringement type").select_option("counterfeit")
-            row.get_by_label("Explanation").fill(
-                "A replica of the Northwind Velocity: wrong logo, a tenth of the price."
-            )
-        rows.nth(0).get_by_label("Add evidence files").set_input_files(
-            {"name": "test-buy-photo.png", "mimeType": "image/png", "buffer": _png()}
-        )
+        browser_rows_fill(rows, asset)
         page.get_by_label("Postal address").fill(NOTICE_DATA["filer_address"])
         page.get_by_label("Phone").fill(NOTICE_DATA["filer_phone"])
         page.get_by_label("Signature").fill(NOTICE_DATA["signature"])
