@@ -39,7 +39,13 @@ from takedowns.models import (
     StatementOfReasons,
 )
 from takedowns.models.claims import ReviewClaim
-from takedowns.models.drafts import NoticeDraft, NoticeDraftEvidence, NoticeDraftItem
+from takedowns.models.drafts import (
+    CounterNoticeDraft,
+    CounterNoticeDraftEvidence,
+    NoticeDraft,
+    NoticeDraftEvidence,
+    NoticeDraftItem,
+)
 from takedowns.models.imports import FilingImport, FilingImportRow
 
 
@@ -181,7 +187,7 @@ class EvidenceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 class CounterNoticeEvidenceInline(ReadOnlyInline):
     model = CounterNoticeEvidence
-    fields = ("original_name", "content_type", "size", "uploaded_at")
+    fields = ("original_name", "content_type", "size")
     readonly_fields = fields
     show_change_link = False
 
@@ -363,6 +369,29 @@ class NoticeDraftItemAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 class NoticeDraftEvidenceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("item", "original_name", "content_type")
     list_select_related = ("item",)
+    show_full_result_count = False
+
+
+class CounterNoticeDraftEvidenceInline(ReadOnlyInline):
+    model = CounterNoticeDraftEvidence
+    fields = ("original_name", "content_type", "size")
+
+
+@admin.register(CounterNoticeDraft)
+class CounterNoticeDraftAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """A merchant's counter-notice in progress: the evidence its form kept through an error, until it is filed."""
+
+    list_display = ("item", "user", "created_at", "updated_at")
+    list_select_related = ("item", "user")
+    search_fields = ("user__username",)
+    inlines = [CounterNoticeDraftEvidenceInline]
+    show_full_result_count = False
+
+
+@admin.register(CounterNoticeDraftEvidence)
+class CounterNoticeDraftEvidenceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("draft", "original_name", "content_type")
+    list_select_related = ("draft",)
     show_full_result_count = False
 
 

@@ -11,14 +11,11 @@ path the API and CSV use) and deletes the draft in the same transaction; its fil
 Files of a removed row, a discarded or expired draft are deleted after commit too: never orphaned.
 """
 
-import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
-from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,8 +23,9 @@ from django.utils.translation import ngettext
 
 from listings.models import Store
 from portal.transactions import durable_atomic, enclosing_transaction
-from portal.uploads import ValidatedUpload, upload_row_save
+from portal.uploads import upload_row_save
 from rights_holders.models import IPAsset
+from takedowns.draft_files import draft_file_upload, draft_files_delete_after_commit, draft_files_of
 from takedowns.forms import MAX_EVIDENCE_FILES
 from takedowns.models import InfringementType, NoticeDraft, NoticeDraftEvidence, NoticeDraftItem
 from takedowns.notices import ItemDraft, filing_suspension_of, notice_submit
@@ -140,44 +138,31 @@ def notice_draft_row_add(draft):
     return row
 
 
-def _files_delete_after_commit(files):
-    def delete():
-        for storage, name in files:
-            storage.delete(name)
-
-    if files:
-        transaction.on_commit(delete)
-
-
-def _files_of(evidence_rows):
-    return [(row.file.storage, row.file.name) for row in evidence_rows if row.file]
-
-
 def notice_draft_row_remove(draft, row_id):
     """Remove a row and its files. A row that is not in this draft: NoticeDraftItem.DoesNotExist."""
     with durable_atomic():
         row = NoticeDraftItem.objects.select_for_update().get(pk=row_id, draft_id=draft.pk)
-        files = _files_of(NoticeDraftEvidence.objects.filter(item_id=row.pk))
+        files = draft_files_of(NoticeDraftEvidence.objects.filter(item_id=row.pk))
         row.delete()
         _touch(draft)
-        _files_delete_after_commit(files)
+        draft_files_delete_after_commit(files)
 
 
 def notice_draft_evidence_remove(draft, evidence_id):
     with durable_atomic():
         evidence = NoticeDraftEvidence.objects.get(pk=evidence_id, item__draft_id=draft.pk)
-        files = _files_of([evidence])
+        files = draft_files_of([evidence])
         evidence.delete()
         _touch(draft)
-        _files_delete_after_commit(files)
+        draft_files_delete_after_commit(files)
 
 
 def notice_drafts_delete(draft_ids):
     """Delete these drafts, their rows and (after commit) their files."""
     with durable_atomic():
-        files = _files_of(NoticeDraftEvidence.objects.filter(item__draft_id__in=draft_ids))
+        files = draft_files_of(NoticeDraftEvidence.objects.filter(item__draft_id__in=draft_ids))
         NoticeDraft.objects.filter(pk__in=draft_ids).delete()
-        _files_delete_after_commit(files)
+        draft_files_delete_after_commit(files)
 
 
 def notice_drafts_expire(now=None):
@@ -415,21 +400,6 @@ def notice_draft_suspension(draft, now=None):
     return max(found, key=lambda s: s.ends_at) if found else None
 
 
-def _upload_of(stored):
-    """A stored draft file as the filing takes evidence: its bytes under a new server name."""
-    with stored.file.open("rb") as handle:
-        content = handle.read()
-    extension = "." + stored.file.name.rsplit(".", 1)[-1] if "." in stored.file.name else ""
-    name = uuid.uuid4().hex + extension
-    return ValidatedUpload(
-        content=ContentFile(content, name=name),
-        name=name,
-        original_name=stored.original_name,
-        content_type=stored.content_type,
-        size=stored.size,
-    )
-
-
 def notice_draft_file(*, draft_id, user, role, now=None):
     """File the draft through ``notice_submit`` (the same path as the API and CSV) and delete it with its
     files, in one transaction. Refusals write nothing: ``DraftExpired``; ``ValidationError`` with the
@@ -463,7 +433,7 @@ def notice_draft_file(*, draft_id, user, role, now=None):
                 listing_ref=shown.row.listing_ref.strip(),
                 ip_asset_id=shown.row.ip_asset_id,
                 ip_asset=shown.row.ip_asset,
-                evidence=[_upload_of(stored) for stored in shown.evidence],
+                evidence=[draft_file_upload(stored) for stored in shown.evidence],
                 **_row_texts(shown.row),
             )
             for shown in review.rows
@@ -477,9 +447,9 @@ def notice_draft_file(*, draft_id, user, role, now=None):
             drafts=drafts,
             now=now,
         )
-        files = _files_of([stored for shown in review.rows for stored in shown.evidence])
+        files = draft_files_of([stored for shown in review.rows for stored in shown.evidence])
         draft.delete()
-        _files_delete_after_commit(files)
+        draft_files_delete_after_commit(files)
     return receipt
 
 

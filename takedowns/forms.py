@@ -8,7 +8,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from portal.forms import LineField, ProseField
+from portal.forms import LineField, ProseField, whole_number
 from portal.uploads import validate_uploads
 from takedowns.counter_notices import counter_notice_errors
 from takedowns.models import InfringementType, Outcome
@@ -56,6 +56,21 @@ class MultipleFileField(forms.FileField):
         if rejected:
             raise forms.ValidationError([str(exc) for exc in rejected.values()])
         return validated
+
+
+# Refusals of a form's kept files (a counter-notice in progress: takedowns.counter_notice_drafts), by its field.
+KEPT_FILE_GONE = _(
+    "A kept file is no longer there (it was removed, or it is not yours). Check the kept files and send the form again."
+)
+
+
+def evidence_too_many(kept):
+    """The refusal of more files than ``MAX_EVIDENCE_FILES`` when ``kept`` are kept already."""
+    return forms.ValidationError(
+        _("Attach at most %(max)d files: %(kept)d are kept already. Remove one, or combine them into one PDF.")
+        % {"max": MAX_EVIDENCE_FILES, "kept": kept},
+        code="too_many_files",
+    )
 
 
 def evidence_uploads_validate(files):
@@ -157,11 +172,15 @@ class CounterNoticeForm(forms.Form):
     signature = LineField(required=False, label=_("Signature"), help_text=_("Type your full name as your signature."))
 
     COPYRIGHT_ONLY = ("good_faith_mistake_statement", "consent_to_jurisdiction", "consent_to_service")
+    KEPT = "kept"  # the hidden inputs naming the kept files the page showed (portal/_kept_files.html)
 
-    def __init__(self, *args, item, user, **kwargs):
+    def __init__(self, *args, item, user, kept=(), **kwargs):
+        """``kept``: the files the person's counter-notice in progress keeps (takedowns.counter_notice_drafts)."""
         kwargs.setdefault("initial", {"contact_name": user.get_full_name(), "contact_email": user.email})
         super().__init__(*args, **kwargs)
         self.item = item
+        self.kept = list(kept)
+        self.kept_ids = []
         if item.infringement_type != InfringementType.COPYRIGHT:
             for name in self.COPYRIGHT_ONLY:
                 del self.fields[name]
@@ -172,7 +191,18 @@ class CounterNoticeForm(forms.Form):
         for name, message in counter_notice_errors(self.item, data).items():
             if name in self.fields and name not in self.errors:
                 self.add_error(name, message)
+        self._clean_kept(data)
         return data
+
+    def _clean_kept(self, data):
+        """The kept files the form names: the person's own, and with the new ones at most MAX_EVIDENCE_FILES."""
+        named = {whole_number(raw) for raw in self.data.getlist(self.KEPT)} if hasattr(self.data, "getlist") else set()
+        if not named <= {stored.pk for stored in self.kept}:
+            self.add_error("evidence", KEPT_FILE_GONE)
+            return
+        self.kept_ids = sorted(named)
+        if "evidence" not in self.errors and len(named) + len(data.get("evidence") or []) > MAX_EVIDENCE_FILES:
+            self.add_error("evidence", evidence_too_many(len(named)))
 
     def counter_notice_fields(self):
         data = dict(self.cleaned_data)

@@ -67,7 +67,9 @@ def resume_stale_filing_imports():
 
 @shared_task
 def notice_drafts_expire():
-    """Notices in progress untouched for NOTICE_DRAFT_EXPIRE_DAYS: deleted with their evidence files."""
+    """Notices and counter-notices in progress untouched for NOTICE_DRAFT_EXPIRE_DAYS (a counter-notice's also when
+    its item no longer awaits one): deleted with their evidence files. Returns how many."""
+    from takedowns.counter_notice_drafts import counter_notice_drafts_expire
     from takedowns.drafts import notice_drafts_expire as expire
 
-    return expire()
+    return expire() + counter_notice_drafts_expire()

@@ -10,7 +10,13 @@ One module per sub-domain; every model is importable from ``takedowns.models`` a
 
 from takedowns.models.appeals import Appeal, AppealSide, AppealStatus
 from takedowns.models.claims import ReviewClaim
-from takedowns.models.drafts import NoticeDraft, NoticeDraftEvidence, NoticeDraftItem
+from takedowns.models.drafts import (
+    CounterNoticeDraft,
+    CounterNoticeDraftEvidence,
+    NoticeDraft,
+    NoticeDraftEvidence,
+    NoticeDraftItem,
+)
 from takedowns.models.effects import Effect, EffectKind, EffectStatus
 from takedowns.models.evidence import (
     CounterNotice,
@@ -57,6 +63,8 @@ __all__ = [
     "ImportStatus",
     "RowStatus",
     "ReviewClaim",
+    "CounterNoticeDraft",
+    "CounterNoticeDraftEvidence",
     "NoticeDraft",
     "NoticeDraftEvidence",
     "NoticeDraftItem",

@@ -31,6 +31,11 @@ urlpatterns = [
     path("imports/<int:pk>/errors.csv", imports.import_errors, name="import-errors"),
     path("items/<int:pk>/", items.item_detail, name="item-detail"),
     path("items/<int:pk>/counter-notice/", items.item_counter_notice, name="item-counter-notice"),
+    path(
+        "counter-notice-files/<int:pk>/remove/",
+        items.counter_notice_file_remove,
+        name="counter-notice-file-remove",
+    ),
     path("items/<int:pk>/reply/", items.item_reply, name="item-reply"),
     path("items/<int:pk>/withdraw/", items.item_withdraw, name="item-withdraw"),
     path("items/<int:pk>/appeal/", items.item_appeal, name="item-appeal"),

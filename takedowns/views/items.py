@@ -1,9 +1,11 @@
 """One item: its page, and each action the viewer may take on it (one POST view per service)."""
 
+import contextlib
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,6 +16,12 @@ from portal.forms import whole_number
 from portal.request_limits import upload_endpoint
 from portal.roles import user_is_reviewer, user_is_senior_reviewer
 from takedowns import appeals, claims, lifecycle, selectors, workbench
+from takedowns.counter_notice_drafts import (
+    counter_notice_draft_file_remove,
+    counter_notice_draft_files,
+    counter_notice_draft_keep,
+    counter_notice_file,
+)
 from takedowns.disclosure import counter_notice_contact_visible, event_actor_shown, statements_visible
 from takedowns.event_reasons import event_reason_read
 from takedowns.forms import (
@@ -29,6 +37,7 @@ from takedowns.models import (
     AppealSide,
     AppealStatus,
     CannedReason,
+    CounterNoticeDraftEvidence,
     InfringementType,
     ItemStatus,
     NoticeItem,
@@ -218,7 +227,9 @@ def _refused(request, pk, exc):
 def item_counter_notice(request, pk):
     """The merchant's counter-notice: a page of its own, since it is long and has files.
 
-    A closed window shows when it closed instead of the form (a POST then is refused with 409).
+    A closed window shows when it closed instead of the form (a POST then is refused with 409). Files that
+    pass the checks are kept on the server when the form comes back with an error (``counter_notice_drafts``),
+    listed as kept with a remove button, and filed with the counter-notice; a refused file keeps nothing.
     """
     item = _visible_item(request, pk)
     if appeals.appeal_side_of(item, request.user) != AppealSide.MERCHANT:
@@ -235,7 +246,6 @@ def item_counter_notice(request, pk):
         "countdown_words": countdown_words(),
         "refusal": error_messages(refusal) if refusal is not None else None,
         "form": None,
-        "files_again": False,
         "preview_words": {"chosen": _("Chosen files")},
     }
     if refusal is not None:
@@ -243,17 +253,20 @@ def item_counter_notice(request, pk):
         return render_for_viewer(
             request, "takedowns/counter_notice_form.html", context, status=error_status(refusal) if post else 200
         )
+    kept = counter_notice_draft_files(request.user, item)
     form = CounterNoticeForm(
-        request.POST if post else None, request.FILES if post else None, item=item, user=request.user
+        request.POST if post else None, request.FILES if post else None, item=item, user=request.user, kept=kept
     )
     status = 200
-    if post and form.is_valid():
+    removing = whole_number(request.POST.get("action", "").removeprefix("remove-file-")) if post else None
+    if post and removing is None and form.is_valid():
         try:
-            lifecycle.notice_item_counter_notice(
+            counter_notice_file(
                 item_id=item.pk,
                 actor=request.user,
-                counter_notice_fields=form.counter_notice_fields(),
-                evidence=form.cleaned_data["evidence"],
+                fields=form.counter_notice_fields(),
+                kept_ids=form.kept_ids,
+                uploads=form.cleaned_data["evidence"],
             )
         except DOMAIN_ERRORS as exc:
             # Shown on the form so a late or refused counter-notice says why, without losing the text.
@@ -264,9 +277,50 @@ def item_counter_notice(request, pk):
                 request, _("Your counter-notice is filed. The rights holder may reply; then a reviewer decides.")
             )
             return redirect("takedowns:item-detail", pk=item.pk)
-    # A browser cannot be handed files back: the form says so by the field, and asks for them again.
-    context.update(form=form, files_again=post and bool(request.FILES.getlist("evidence")))
+    if post:
+        status = _counter_notice_keep(request, item, form, status)
+        if removing is not None:
+            # Without the page's script a Remove button sends the whole form: the file goes, the text stays.
+            with contextlib.suppress(CounterNoticeDraftEvidence.DoesNotExist):
+                counter_notice_draft_file_remove(evidence_id=removing, actor=request.user)
+            form = CounterNoticeForm(initial=_as_typed(form), item=item, user=request.user)
+        kept = counter_notice_draft_files(request.user, item)
+    context.update(form=form, kept=kept)
     return render_for_viewer(request, "takedowns/counter_notice_form.html", context, status=status)
+
+
+@login_required
+@require_POST
+def counter_notice_file_remove(request, pk):
+    """A file kept for the person's counter-notice in progress goes (htmx: the empty answer takes it off the page).
+    Another person's, or one already gone, answers 404."""
+    try:
+        item_id = counter_notice_draft_file_remove(evidence_id=pk, actor=request.user)
+    except CounterNoticeDraftEvidence.DoesNotExist:
+        raise Http404("No such file in your counter-notice.") from None
+    if request.htmx:
+        return HttpResponse("")
+    return redirect("takedowns:item-counter-notice", pk=item_id)
+
+
+def _counter_notice_keep(request, item, form, status):
+    """The new files that passed the checks are kept, so the page does not ask for them again; the status to
+    answer with. A refusal (too many files, the window just closed) is told on the form and keeps nothing."""
+    form.is_valid()
+    uploads = form.cleaned_data.get("evidence") if "evidence" not in form.errors else None
+    if not uploads or status >= 403:
+        return status
+    try:
+        counter_notice_draft_keep(item_id=item.pk, actor=request.user, uploads=uploads)
+    except DOMAIN_ERRORS as exc:
+        form_add_domain_error(form, exc)
+        return error_status(exc)
+    return status
+
+
+def _as_typed(form):
+    """What the person typed, as a new form's starting values (no errors shown: nothing was sent to be checked)."""
+    return {name: form.data.get(form.add_prefix(name)) for name in form.fields if name != "evidence"}
 
 
 @login_required

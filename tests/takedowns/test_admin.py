@@ -27,7 +27,13 @@ from takedowns.models import (
     Outcome,
 )
 from takedowns.models.claims import ReviewClaim
-from takedowns.models.drafts import NoticeDraft, NoticeDraftEvidence, NoticeDraftItem
+from takedowns.models.drafts import (
+    CounterNoticeDraft,
+    CounterNoticeDraftEvidence,
+    NoticeDraft,
+    NoticeDraftEvidence,
+    NoticeDraftItem,
+)
 from takedowns.models.imports import FilingImport, FilingImportRow
 from tests.takedowns.conftest import draft, file_notice, run_on_commit
 
@@ -110,7 +116,7 @@ def test_changelists_and_change_pages_open_on_the_demo_world(admin_client, djang
 
 
 def _work_in_progress():
-    """What the demo world holds only while people work: a reviewer's claim, a draft, a bulk import."""
+    """What the demo world holds only while people work: a reviewer's claim, drafts, a bulk import."""
     item = NoticeItem.objects.select_related("notice__rights_holder__organisation").first()
     holder = item.notice.rights_holder
     user = get_user_model().objects.order_by("pk").first()
@@ -119,6 +125,10 @@ def _work_in_progress():
     line = NoticeDraftItem.objects.create(draft=notice_draft, listing_ref=item.listing.external_id)
     NoticeDraftEvidence.objects.create(
         item=line, file=ContentFile(b"%PDF-1.4\n", name="d.pdf"), content_type="application/pdf", size=9
+    )
+    counter_draft = CounterNoticeDraft.objects.create(user=user, item=item)
+    CounterNoticeDraftEvidence.objects.create(
+        draft=counter_draft, file=ContentFile(b"%PDF-1.4\n", name="c.pdf"), content_type="application/pdf", size=9
     )
     filing_import = FilingImport.objects.create(
         rights_holder=holder, filer_organisation=holder.organisation, created_by=user, original_name="notices.csv"

@@ -117,20 +117,6 @@ def test_a_closed_window_shows_its_closing_time_instead_of_the_form(client, acce
     assert reverse("takedowns:item-counter-notice", args=[accepted_item.pk]) not in item_page
 
 
-def test_a_counter_notice_that_comes_back_asks_for_the_files_again(client, accepted_item, merchant_user):
-    client.force_login(merchant_user)
-    photo = SimpleUploadedFile("photo.png", _png(), content_type="image/png")
-    response = client.post(
-        reverse("takedowns:item-counter-notice", args=[accepted_item.pk]),
-        _counter_notice_post(statement="", evidence=[photo]),
-    )
-    body = response.content.decode()
-    assert "Explain why the listing does not infringe." in body
-    assert "choose your evidence files again before sending" in body
-    assert 'value="Sam Merchant"' in body
-    assert "data-preview" in body and "/static/js/file_preview.js" in body
-
-
 @pytest.fixture
 def upheld_item(accepted_item):
     later = accepted_item.counter_notice_deadline + timedelta(minutes=1)
