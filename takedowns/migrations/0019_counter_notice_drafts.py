@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('takedowns', '0017_notice_drafts'),
+        ('takedowns', '0018_queue_due_index'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
