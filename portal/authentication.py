@@ -12,11 +12,12 @@ import functools
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
-from django.core.exceptions import ImproperlyConfigured, ValidationError
-from django.db import connections, router
+from django.core.exceptions import ValidationError
+from django.db import router
 from django.db.models import Exists, OuterRef
 
 from portal.roles import PlatformRole
+from portal.statements import RowStatement
 
 # name -> a function of no arguments answering an expression over the user row (``OuterRef("pk")``); the
 # user loaded from the session carries its value as the attribute ``name``. Registered by the app whose
@@ -40,58 +41,27 @@ def _platform_role_annotations():
     }
 
 
-_USER_ID_PLACEHOLDER = -424242
-
-
 @functools.cache
 def _session_user_statement(alias):
-    """(SQL, params, field names, annotation names) of the session user's query, made by the ORM once.
+    """The session user's query with its annotations (``portal.statements``: the ORM builds it once).
 
-    Building the query with its subqueries costs the ORM some 5 ms each time, more than the queries it
-    replaces; the statement never changes, so it is compiled once per process and database and only the
-    user's id is put in. The annotations must all be registered before (``AppConfig.ready``).
+    Built with the ORM each time, its subqueries cost some 5 ms, more than the queries they replace. The
+    annotations must all be registered before the first request (``AppConfig.ready``).
     """
-    model = get_user_model()
     annotations = _platform_role_annotations() | {name: make() for name, make in _SESSION_USER_ANNOTATIONS.items()}
-    fields = [field.attname for field in model._meta.concrete_fields]
-    query = (
-        model._default_manager.using(alias)
-        .annotate(**annotations)
-        .filter(pk=_USER_ID_PLACEHOLDER)
-        .values_list(*fields, *annotations)
-        .query
-    )
-    compiler = query.get_compiler(using=alias)
-    sql, params = compiler.as_sql()
-    if params.count(_USER_ID_PLACEHOLDER) != 1 or params[-1] != _USER_ID_PLACEHOLDER:
-        raise ImproperlyConfigured("the session user's query does not end with the user's id")
-    # What the ORM would do to each column's value (SQLite's datetimes and booleans, for instance).
-    converters = compiler.get_converters([column for column, _sql, _alias in compiler.select])
-    return sql, tuple(params[:-1]), fields, tuple(annotations), converters
+    return RowStatement(get_user_model(), alias, annotations)
 
 
 def session_user_load(user_id):
     """The user ``user_id`` with the frame's facts as attributes, in one query; None if there is none."""
     model = get_user_model()
-    alias = router.db_for_read(model)
-    sql, params, fields, annotations, converters = _session_user_statement(alias)
     try:
         pk = model._meta.pk.to_python(user_id)
     except ValidationError:
         return None
-    connection = connections[alias]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, (*params, pk))
-        row = cursor.fetchone()
-    if row is None:
+    user = _session_user_statement(router.db_for_read(model)).get(pk)
+    if user is None:
         return None
-    row = list(row)
-    for position, (functions, expression) in converters.items():
-        for convert in functions:
-            row[position] = convert(row[position], expression, connection)
-    user = model.from_db(alias, fields, row[: len(fields)])
-    for name, value in zip(annotations, row[len(fields) :], strict=True):
-        setattr(user, name, value)
     # What portal.roles reads of the groups for the request: the platform roles among them.
     user._platform_group_names = frozenset(role for role in PlatformRole.ALL if user.__dict__[f"frame_role_{role}"])
     return user

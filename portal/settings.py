@@ -120,8 +120,8 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    # request.user.is_verified(): the session passed the second factor (django-otp).
-    "django_otp.middleware.OTPMiddleware",
+    # request.user.is_verified(): the session passed the second factor (django-otp's OTPMiddleware).
+    "portal.two_factor.middleware.SessionDeviceMiddleware",
     # Then a signed-in person's own language and time zone (User.language, User.time_zone); English for the API.
     "portal.i18n.ViewerPreferencesMiddleware",
     # Before anything reads the body (CsrfViewMiddleware is the first that does), after
@@ -583,6 +583,8 @@ API_IDEMPOTENCY_CLAIM_SECONDS = _env_int("API_IDEMPOTENCY_CLAIM_SECONDS", 60, mi
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+# Django's database sessions, read with a statement compiled once (portal/sessions.py).
+SESSION_ENGINE = "portal.sessions"
 SECURE_REFERRER_POLICY = "same-origin"
 if not DEBUG:
     SECURE_SSL_REDIRECT = _env_bool("SECURE_SSL_REDIRECT", True)

@@ -2,16 +2,41 @@
 
 from urllib.parse import urlencode
 
+from django.apps import apps
 from django.conf import settings
+from django.db import router
 from django.shortcuts import redirect
 from django.urls import reverse
 from django_htmx.http import HttpResponseClientRedirect
+from django_otp.middleware import OTPMiddleware
+from django_otp.models import Device
 
 from portal.i18n import API_PATH_PREFIX
+from portal.statements import row_statement
 from portal.two_factor.devices import two_factor_gate
 
 # Pages an unverified session may still open: the two steps themselves, signing out, the language.
 OPEN_URL_NAMES = ("two-factor-setup", "two-factor-verify", "logout", "signed-out", "set_language", "health")
+
+
+class SessionDeviceMiddleware(OTPMiddleware):
+    """django-otp's OTPMiddleware (``request.user.is_verified()``), reading the session's authenticator with a
+    statement the ORM compiled once (``portal.statements``): every verified page asks for it.
+
+    The same row as django-otp's ``Device.from_persistent_id``; django-otp still checks that it is the
+    user's and confirmed, and forgets it from the session if not.
+    """
+
+    def _device_from_persistent_id(self, persistent_id):
+        try:
+            model_label, device_id = self._normalize_persistent_id(persistent_id).rsplit("/", 1)
+            model = apps.get_model(*model_label.split("."))
+            pk = int(device_id)
+        except (ValueError, LookupError, TypeError):
+            return None
+        if not issubclass(model, Device):
+            return None
+        return row_statement(model, router.db_for_read(model)).get(pk)
 
 
 class TwoFactorRequiredMiddleware:

@@ -93,3 +93,38 @@ def test_the_menu_shows_each_brands_own_open_alerts(client, owner_a, user_b, bra
     assert 'aria-label="1 open"' in _menu(client, owner_a)
     assert 'aria-label="1 open"' not in _menu(client, user_b)
     assert 'aria-label="1 open"' in _menu(client, owner_a)
+
+
+def test_a_session_whose_authenticator_is_gone_or_unconfirmed_is_not_verified(client, reviewer):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    client.force_login(reviewer)
+    queue = reverse("takedowns:review-queue")
+    assert client.get(queue).status_code == 200
+    device = TOTPDevice.objects.get(user=reviewer)
+    TOTPDevice.objects.filter(pk=device.pk).update(confirmed=False)
+    assert client.get(queue).status_code == 302  # to the second factor
+    client.force_login(reviewer)
+    TOTPDevice.objects.filter(user=reviewer).delete()
+    response = client.get(queue)
+    assert response.status_code == 302 and response.wsgi_request.user.otp_device is None
+
+
+def test_another_users_authenticator_in_the_session_verifies_nothing(client, reviewer, owner_a):
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    theirs = TOTPDevice.objects.create(user=owner_a, name="theirs", confirmed=True)
+    client.force_login(reviewer)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = theirs.persistent_id
+    session.save()
+    response = client.get(reverse("takedowns:review-queue"))
+    assert response.status_code == 302 and response.wsgi_request.user.otp_device is None
+
+
+def test_the_session_authenticator_is_the_devices_own_row(client, reviewer):
+    client.force_login(reviewer)
+    user = client.get(reverse("help:index")).wsgi_request.user
+    assert user.is_verified() and user.otp_device.user_id == reviewer.pk and user.otp_device.confirmed
+    assert user.otp_device.created_at is not None and not isinstance(user.otp_device.created_at, str)
