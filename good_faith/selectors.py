@@ -21,6 +21,7 @@ must answer for many items at once; tests hold the two to the same answers.
 
 from django.db.models import Exists, F, Q, Value
 
+from good_faith.audits import AUDIT_CLAIMS
 from good_faith.models import OVERALL, Membership, QualityAudit, QualityAuditStatus
 from rights_holders.models import Partner
 from takedowns.selectors import ITEM_RELATED, QueueEntry
@@ -114,5 +115,6 @@ def quality_audits_queue_parts():
             item_path="item__",
             due=F("due_at"),
             ahead=Value(True),
+            claims=AUDIT_CLAIMS,
         )
     ]

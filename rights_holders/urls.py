@@ -10,6 +10,7 @@ urlpatterns = [
     path("assets/new/", views.asset_create, name="asset-create"),
     path("assets/<int:pk>/", views.asset_detail, name="asset-detail"),
     path("assets/<int:pk>/decide/", views.asset_decide, name="asset-decide"),
+    path("assets/<int:pk>/release/", views.asset_release, name="asset-release"),
     path("assets/<int:pk>/proofs/", views.asset_proof_add, name="asset-proof-add"),
     path("assets/<int:pk>/reference-images/", views.asset_reference_image_add, name="asset-reference-image-add"),
     path("assets/<int:pk>/reference-price/", views.asset_reference_price_set, name="asset-reference-price"),

@@ -9,6 +9,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from portal.claims import ClaimHeld
+from portal.errors import DomainError
 from portal.lists import ListSort, list_page
 from portal.redirects import redirect_back
 from portal.request_limits import upload_endpoint
@@ -30,7 +32,7 @@ from rights_holders.forms import (
     ReferenceImageAddForm,
     ReferencePriceForm,
 )
-from rights_holders.models import AuthorisedStore, IPAsset, RightsHolder
+from rights_holders.models import AuthorisedStore, IPAsset, RightsHolder, VerificationStatus
 from rights_holders.scoping import rights_holder_ids_visible_to, rights_holders_readable_by
 from rights_holders.selectors import ip_asset_files_shown_to, ip_assets_shown_to
 from rights_holders.services import (
@@ -39,7 +41,13 @@ from rights_holders.services import (
     rights_holder_proactive_enforcement_set,
     user_manages_proactive_enforcement,
 )
-from rights_holders.verification import VerificationError, ip_asset_reject, ip_asset_verify
+from rights_holders.verification import (
+    VerificationError,
+    ip_asset_claim_release,
+    ip_asset_claim_take,
+    ip_asset_reject,
+    ip_asset_verify,
+)
 
 ASSET_SORTS = {
     "holder": ListSort(gettext_lazy("Holder"), ("rights_holder__legal_name", "name")),
@@ -88,6 +96,15 @@ def _may_change(user, holder_id):
 
 def _asset_page(request, asset, *, status=200, **forms):
     may_change = _may_change(request.user, asset.rights_holder_id)
+    is_reviewer = user_is_reviewer(request.user)
+    # Opening a pending asset claims its verification for the reviewer; another reviewer's running claim
+    # takes the decision away (the decision verbs refuse them too).
+    claim = claim_blocked = None
+    if is_reviewer and asset.verification_status == VerificationStatus.PENDING:
+        try:
+            claim = ip_asset_claim_take(asset_id=asset.pk, actor=request.user)
+        except ClaimHeld as exc:
+            claim_blocked = exc.claim
     if may_change:
         forms.setdefault("proof_form", ProofAddForm())
         forms.setdefault("image_form", ReferenceImageAddForm())
@@ -99,7 +116,9 @@ def _asset_page(request, asset, *, status=200, **forms):
         )
     context = {
         "asset": asset,
-        "is_reviewer": user_is_reviewer(request.user),
+        "is_reviewer": is_reviewer,
+        "claim": claim,
+        "claim_blocked": claim_blocked,
         "files_shown": ip_asset_files_shown_to(request.user, asset),
         "may_change": may_change,
         **forms,
@@ -272,9 +291,30 @@ def asset_decide(request, pk):
             messages.success(
                 request, _("%(asset)s is rejected; the rights holder sees your reason.") % {"asset": asset.name}
             )
-    except (VerificationError, PermissionDenied) as exc:
+    except ClaimHeld as exc:
+        # Another reviewer holds the asset: the page as it stands (who and until when), and 409.
+        messages.error(request, str(exc))
+        return _asset_page(request, _asset_shown(request, asset.pk), status=exc.http_status)
+    except (VerificationError, PermissionDenied, DomainError) as exc:
         messages.error(request, str(exc))
     return redirect("rights:asset-detail", pk=asset.pk)
+
+
+@login_required
+@require_POST
+def asset_release(request, pk):
+    """The holder of an asset's claim lets it go back to the queue."""
+    if not user_is_reviewer(request.user):
+        raise Http404
+    asset = get_object_or_404(IPAsset, pk=pk)
+    try:
+        ip_asset_claim_release(asset_id=asset.pk, actor=request.user)
+    except DomainError as exc:
+        messages.error(request, str(exc))
+        return redirect("rights:asset-detail", pk=asset.pk)
+    messages.success(request, _("%(asset)s is released: it is back in the queue for any reviewer.") % {"asset": asset})
+    # The queue, not the asset's page: opening the asset again would claim it.
+    return redirect("takedowns:review-queue")
 
 
 @login_required

@@ -35,7 +35,10 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
+from portal.claims import work_claims_running_together
 from rights_holders.models import IPAsset, VerificationStatus
+from rights_holders.verification import VERIFICATION_CLAIMS
+from takedowns.claims import ITEM_CLAIMS
 from takedowns.models import (
     QUEUE_STATUSES,
     Appeal,
@@ -87,13 +90,17 @@ FACET_LIMIT = 30  # the most frequent values a filter offers (brands, stores, ca
 class QueuePart:
     """One kind of work as queue rows: ``queryset`` of the open work, ``item_path`` to its NoticeItem
     ("" for an item, "item__" for an appeal or audit; None when it has no item), ``due`` an expression
-    of its due time, ``ahead`` of its place at equal due times (None: the item's trusted-filer rule)."""
+    of its due time, ``ahead`` of its place at equal due times (None: the item's trusted-filer rule).
+    ``claims``: the ``portal.claims.ClaimKind`` a reviewer claims a row under, by the row's ``claimed``
+    column ("id": the row's own work; "q_item": its item's, as an appeal is decided under its item's claim)."""
 
     kind: str
     queryset: object
     item_path: str | None
     due: object
     ahead: object = None
+    claims: object = None
+    claimed: str = "id"
 
 
 def _sla():
@@ -153,6 +160,7 @@ def queue_parts(*, include_appeals):
             queryset=NoticeItem.objects.filter(status__in=QUEUE_STATUSES),
             item_path="",
             due=F("review_due_at"),
+            claims=ITEM_CLAIMS,
         )
     ]
     parts += policy("review_queue_parts")()
@@ -163,6 +171,8 @@ def queue_parts(*, include_appeals):
                 queryset=Appeal.objects.filter(status=AppealStatus.OPEN),
                 item_path="item__",
                 due=Coalesce("due_at", _plus_sla(F("filed_at"))),
+                claims=ITEM_CLAIMS,
+                claimed="q_item",
             )
         )
     parts.append(
@@ -173,6 +183,7 @@ def queue_parts(*, include_appeals):
             # Due a day after it last became pending (a resubmission sets verified_at) or was registered.
             due=_plus_sla(Coalesce("verified_at", "created_at")),
             ahead=Value(False),
+            claims=VERIFICATION_CLAIMS,
         )
     )
     return parts
@@ -342,17 +353,26 @@ class QueueRow:
 
 def queue_decorate(rows, *, now):
     """QueueRow for each of a page's rows, with its item (listing, store, asset, holder), its asset and
-    its running claim: one query each, whatever the page's length."""
+    its running claim (an item's, an audit's, an asset's): one query each, whatever the page's length."""
     item_ids = {r["q_item"] for r in rows if r["q_item"] is not None}
     asset_ids = {r["id"] for r in rows if r["q_kind"] == "verification"}
     items = NoticeItem.objects.select_related("listing__store", "ip_asset", "notice__rights_holder").in_bulk(item_ids)
     assets = IPAsset.objects.select_related("rights_holder").in_bulk(asset_ids) if asset_ids else {}
-    claims = {
-        c.item_id: c for c in ReviewClaim.objects.running(now).select_related("reviewer").filter(item_id__in=item_ids)
-    }
+    parts = {part.kind: part for part in queue_parts(include_appeals=True)}
+    parts["adjudication"] = parts["review"]
+    claimed = {}  # what each row is claimed under: (ClaimKind, work id)
+    for r in rows:
+        part = parts.get(r["q_kind"])
+        if part is not None and part.claims is not None and r[part.claimed] is not None:
+            claimed[r["q_kind"], r["id"]] = (part.claims, r[part.claimed])
+    wanted = {}
+    for claim_kind, work_id in claimed.values():
+        wanted.setdefault(claim_kind.name, (claim_kind, set()))[1].add(work_id)
+    claims = work_claims_running_together(list(wanted.values()), now)
     out = []
     for r in rows:
         item = items.get(r["q_item"])
+        claim_kind, work_id = claimed.get((r["q_kind"], r["id"]), (None, None))
         out.append(
             QueueRow(
                 kind=r["q_kind"],
@@ -361,7 +381,7 @@ def queue_decorate(rows, *, now):
                 obj_id=r["id"],
                 item=item,
                 asset=assets.get(r["id"]) if r["q_kind"] == "verification" else None,
-                claim=claims.get(r["q_item"]) if r["q_kind"] in ("review", "adjudication", "appeal") else None,
+                claim=claims.get((claim_kind.name, work_id)) if claim_kind is not None else None,
             )
         )
     return out

@@ -112,7 +112,7 @@ def _entries_show(entries, *, now, sla_hours, viewer, selected):
     kinds = {kind: str(label) for kind, label in workbench.KINDS.items()}
     types, tracks = dict(InfringementType.choices), dict(Track.choices)
     item_url = reverse("takedowns:item-detail", args=[0]).removesuffix("0/")  # + the item's id + "/"
-    audits_url = reverse("good_faith:audit-queue")
+    audit_url = reverse("good_faith:audit-detail", args=[0]).removesuffix("0/")  # + the audit's id + "/"
     select_label, used_text = _("Select item #%(pk)s"), _("%(used)s%% of the target used")
     for entry in entries:
         entry.left, entry.used, entry.overdue = time_left(entry.due_at, now, sla_hours)
@@ -120,11 +120,14 @@ def _entries_show(entries, *, now, sla_hours, viewer, selected):
         entry.used_text = used_text % {"used": entry.used}
         item = entry.item
         entry.select_label, entry.selected, entry.type_label, entry.track_label = "", False, "", ""
+        # A claim's anchor: an item's own id for the work decided under the item's claim (a review, an
+        # adjudication, an appeal), the kind and the work's id for an audit or an asset to verify.
+        entry.claim_anchor = f"{entry.kind}-{entry.obj_id}" if entry.kind in ("audit", "verification") else item.pk
         if entry.kind == "verification":
             entry.url = reverse("rights:asset-detail", args=[entry.asset.pk])
             entry.work = f"{kinds[entry.kind]}: {entry.asset.name}"
         else:
-            entry.url = audits_url if entry.kind == "audit" else f"{item_url}{item.pk}/"
+            entry.url = f"{audit_url}{entry.obj_id}/" if entry.kind == "audit" else f"{item_url}{item.pk}/"
             entry.work = f"{kinds[entry.kind]} #{item.pk}"
             entry.type_label = types.get(item.infringement_type, item.infringement_type)
             entry.track_label = tracks.get(item.track, item.track)
