@@ -40,7 +40,6 @@ import base64
 import http.client
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -53,7 +52,15 @@ from pathlib import Path
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
 
-from tests.benchmarking import database_prepare, django_setup  # noqa: E402
+from tests.benchmarking import (  # noqa: E402
+    database_prepare,
+    django_setup,
+    free_port,
+    percentile,
+    process_children,
+    process_cpu_seconds,
+    redis_prefix_delete,
+)
 
 BENCH_DB = "portal_bench_api"
 ITEMS_PER_NOTICE = 100
@@ -61,12 +68,6 @@ BATCH = 1000
 STORES = 20
 WARM_NOTICES = 4  # filed before the filing is timed, one a client: both workers warm
 GOALS = {"filing_items_per_s": 1000, "filing_p95_ms": 500, "ingest_listings_per_s": 5000}
-
-
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def world_create(notice_listings):
@@ -182,7 +183,7 @@ class Server:
     """gunicorn with 2 workers, as production runs the portal (DEBUG=0), on a free port."""
 
     def __init__(self, database_url, *, redis_url, prefix, log):
-        self.port = _free_port()
+        self.port = free_port()
         env = {
             **os.environ,
             "DATABASE_URL": database_url,
@@ -261,32 +262,6 @@ def request(port, method, path, key, body=None):
     return response.status, elapsed, data
 
 
-_TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def _cpu_seconds(pid):
-    """User + system CPU seconds a process has used (Linux /proc), or None once it is gone."""
-    try:
-        with open(f"/proc/{pid}/stat") as stat:
-            fields = stat.read().rsplit(")", 1)[1].split()
-    except OSError:
-        return None
-    return (int(fields[11]) + int(fields[12])) / _TICKS
-
-
-def _children(pid):
-    out = []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/stat") as stat:
-                    if int(stat.read().rsplit(")", 1)[1].split()[1]) == pid:
-                        out.append(int(entry))
-            except OSError:
-                continue
-    return out
-
-
 class ServerCpu:
     """CPU seconds the server side spends: gunicorn's workers and the PostgreSQL backends of the bench database.
 
@@ -307,10 +282,10 @@ class ServerCpu:
                 "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
             )
             backends = [row[0] for row in cursor.fetchall()]
-        return _children(self.server.process.pid) + backends
+        return process_children(self.server.process.pid) + backends
 
     def snapshot(self):
-        return {pid: _cpu_seconds(pid) for pid in self._pids()}
+        return {pid: process_cpu_seconds(pid) for pid in self._pids()}
 
     @staticmethod
     def spent(before, after):
@@ -342,11 +317,6 @@ def run_phase(port, clients, jobs):
     return time.perf_counter() - started, results
 
 
-def percentile(values, fraction):
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
-
-
 def summary(wall, results, units_per_request, cpu_seconds):
     """Rate, latency and the server's CPU per unit (a request, an item, a listing) of one phase."""
     times = [ms for _, ms, _ in results]
@@ -376,16 +346,6 @@ def check(results, what):
     bad = [(status, body[:300]) for status, _, body in results if status >= 300]
     if bad:
         raise SystemExit(f"{what}: {len(bad)} requests failed, e.g. {bad[0]}")
-
-
-def redis_prefix_delete(redis_url, prefix):
-    import redis
-
-    client = redis.Redis.from_url(redis_url)
-    for key in client.scan_iter(match=f"{prefix}*", count=1000):
-        client.delete(key)
-    for key in client.scan_iter(match=f"*{prefix}*", count=1000):  # kombu's bindings put it after a name
-        client.delete(key)
 
 
 def main():

@@ -48,7 +48,6 @@ import json
 import logging
 import os
 import random
-import socket
 import statistics
 import subprocess
 import sys
@@ -64,7 +63,17 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 if str(BASE_DIR) not in sys.path:
     sys.path.insert(0, str(BASE_DIR))
 
-from tests.benchmarking import TRIVIAL_PATH, database_prepare, django_setup, with_database  # noqa: E402
+from tests.benchmarking import (  # noqa: E402
+    TRIVIAL_PATH,
+    database_drop,
+    database_prepare,
+    django_setup,
+    free_port,
+    percentile,
+    process_children,
+    process_cpu_seconds,
+    redis_prefix_delete,
+)
 
 BENCH_DB = "portal_bench_pages"
 GOAL_PER_S = 300
@@ -128,6 +137,7 @@ def world_create(count, *, seed=12):
         Notification,
         Track,
     )
+    from tests.bulk import bench_notice
 
     rng = random.Random(seed)
     tag = uuid.uuid4().hex[:8]
@@ -232,20 +242,11 @@ def world_create(count, *, seed=12):
             notice_of.append(len(notice_rows) - 1)
         notices = Notice.objects.bulk_create(
             [
-                Notice(
+                bench_notice(
+                    submitted_at=submitted,
                     rights_holder_id=holder_id,
                     filer_organisation_id=next(h.organisation_id for h in holders if h.pk == holder_id),
                     channel=Channel.WEB,
-                    filer_name="Bench Filer",
-                    filer_address="1 Bench Street",
-                    filer_phone="+33 1 00 00 00 00",
-                    filer_email="bench@example.test",
-                    signature="Bench Filer",
-                    signed_at=submitted,
-                    good_faith_statement=True,
-                    accuracy_statement=True,
-                    authority_statement=True,
-                    submitted_at=submitted,
                 )
                 for holder_id, _, submitted in notice_rows
             ],
@@ -423,17 +424,11 @@ def static_stale(root):
 # --- The server -------------------------------------------------------------------------------------
 
 
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 class Server:
     """gunicorn with 2 workers, as production runs the portal (DEBUG=0), on a free port."""
 
     def __init__(self, env, *, log):
-        self.port = _free_port()
+        self.port = free_port()
         log.parent.mkdir(parents=True, exist_ok=True)
         self.log = open(log, "w")  # noqa: SIM115 (closed in stop)
         self.process = subprocess.Popen(
@@ -495,31 +490,6 @@ def get(port, path, cookies):
     return response.status, (time.perf_counter() - started) * 1000, body, response.headers.get_all("Set-Cookie") or []
 
 
-_TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def _cpu_seconds(pid):
-    try:
-        with open(f"/proc/{pid}/stat") as stat:
-            fields = stat.read().rsplit(")", 1)[1].split()
-    except OSError:
-        return None
-    return (int(fields[11]) + int(fields[12])) / _TICKS
-
-
-def _children(pid):
-    out = []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/stat") as stat:
-                    if int(stat.read().rsplit(")", 1)[1].split()[1]) == pid:
-                        out.append(int(entry))
-            except OSError:
-                continue
-    return out
-
-
 def server_cpu_snapshot(server, database):
     """CPU seconds of gunicorn's workers and of the bench database's PostgreSQL backends, by pid."""
     from django.db import connection
@@ -527,7 +497,7 @@ def server_cpu_snapshot(server, database):
     with connection.cursor() as cursor:
         cursor.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()", [database])
         backends = [row[0] for row in cursor.fetchall()]
-    return {pid: _cpu_seconds(pid) for pid in _children(server.process.pid) + backends}
+    return {pid: process_cpu_seconds(pid) for pid in process_children(server.process.pid) + backends}
 
 
 def cpu_spent(before, after):
@@ -563,11 +533,6 @@ def run_phase(port, path, sessions, clients, requests, seconds=None):
         for future in [pool.submit(worker, n) for n in range(clients)]:
             future.result()
     return time.perf_counter() - started, results
-
-
-def percentile(values, fraction):
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
 
 
 def main():
@@ -610,9 +575,9 @@ def main():
         return _run(args, database_url, redis_url, prefix, secret, (per_page, seconds), rounds, load_before, began)
     finally:
         connection.close()
-        _redis_prefix_delete(redis_url, prefix)
+        redis_prefix_delete(redis_url, prefix)
         if not args.keep:
-            _database_drop(server_url, args.database)
+            database_drop(server_url, args.database)
 
 
 def _run(args, database_url, redis_url, prefix, secret, budget, rounds, load_before, began):
@@ -754,26 +719,6 @@ def _run(args, database_url, redis_url, prefix, secret, budget, rounds, load_bef
     print(f"load average after: {' '.join(f'{x:.2f}' for x in load_after)}; {time.perf_counter() - began:.1f} s in all")
     figures["load_average"] = {"before": [round(x, 2) for x in load_before], "after": [round(x, 2) for x in load_after]}
     print(json.dumps(figures))
-
-
-def _redis_prefix_delete(redis_url, prefix):
-    import redis
-
-    client = redis.Redis.from_url(redis_url)
-    for key in client.scan_iter(match=f"*{prefix}*", count=1000):
-        client.delete(key)
-
-
-def _database_drop(server_url, name):
-    import psycopg2
-    from django.db import connections
-
-    connections.close_all()
-    admin = psycopg2.connect(with_database(server_url, "postgres"))
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    admin.close()
 
 
 if __name__ == "__main__":

@@ -53,7 +53,7 @@ from pathlib import Path
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
 
-from tests.benchmarking import database_prepare, django_setup  # noqa: E402
+from tests.benchmarking import database_prepare, django_setup, process_cpu_seconds  # noqa: E402
 
 BENCH_DB = "portal_bench_screening"
 GOAL = 1_000  # listings/s end to end
@@ -76,18 +76,6 @@ def _generator():
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
-
-
-_TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def _cpu_seconds(pid):
-    try:
-        with open(f"/proc/{pid}/stat") as stat:
-            fields = stat.read().rsplit(")", 1)[1].split()
-    except OSError:
-        return None
-    return (int(fields[11]) + int(fields[12])) / _TICKS
 
 
 def _descendants(pid):
@@ -120,8 +108,8 @@ def _backends():
 
 def cpu_snapshot(worker_pid):
     return {
-        "workers": {pid: _cpu_seconds(pid) for pid in [worker_pid, *_descendants(worker_pid)]},
-        "postgres": {pid: _cpu_seconds(pid) for pid in _backends()},
+        "workers": {pid: process_cpu_seconds(pid) for pid in [worker_pid, *_descendants(worker_pid)]},
+        "postgres": {pid: process_cpu_seconds(pid) for pid in _backends()},
     }
 
 

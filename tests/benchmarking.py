@@ -2,6 +2,7 @@
 
 import logging
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -34,6 +35,70 @@ def database_prepare(server_url, name):
         cursor.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
     admin.close()
     return with_database(server_url, name)
+
+
+def database_drop(server_url, name):
+    """Drop database ``name`` whoever is still connected to it (this process's connections are closed first)."""
+    import psycopg2
+    from django.db import connections
+
+    connections.close_all()
+    admin = psycopg2.connect(with_database(server_url, "postgres"))
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin.close()
+
+
+def redis_prefix_delete(redis_url, prefix):
+    """Delete a run's keys: the cache's and the broker's carry ``prefix``, kombu's bindings after a name."""
+    import redis
+
+    client = redis.Redis.from_url(redis_url)
+    for key in client.scan_iter(match=f"*{prefix}*", count=1000):
+        client.delete(key)
+
+
+# --- Measuring: a free port, the CPU a process spends, percentiles --------------------------
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def process_cpu_seconds(pid):
+    """User + system CPU seconds a process has used (Linux /proc), or None once it is gone."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / _TICKS
+
+
+def process_children(pid):
+    """The pids whose parent is ``pid`` (gunicorn's workers)."""
+    out = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as stat:
+                    if int(stat.read().rsplit(")", 1)[1].split()[1]) == pid:
+                        out.append(int(entry))
+            except OSError:
+                continue
+    return out
+
+
+def percentile(values, fraction):
+    """The value at ``fraction`` of the sorted values (nearest rank on the 0..n-1 scale)."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
 
 
 def django_setup(database_url):

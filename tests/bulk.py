@@ -20,6 +20,23 @@ ITEMS_PER_NOTICE = 1000
 TYPES = (InfringementType.COUNTERFEIT, InfringementType.TRADEMARK_MISUSE, InfringementType.COPYRIGHT)
 
 
+def bench_notice(*, submitted_at, **fields):
+    """An unsaved notice as the bulk builders and the benchmarks file them: one filer, every declaration made."""
+    return Notice(
+        filer_name="Bench Filer",
+        filer_address="1 Bench Street",
+        filer_phone="+33 1 00 00 00 00",
+        filer_email="bench@example.test",
+        signature="Bench Filer",
+        signed_at=submitted_at,
+        good_faith_statement=True,
+        accuracy_statement=True,
+        authority_statement=True,
+        submitted_at=submitted_at,
+        **fields,
+    )
+
+
 def due_items_bulk_create(count, *, deadline=None, infringement_types=TYPES, chunk=5000):
     """Create ``count`` due items (one listing each) for one brand and store. Returns their ids."""
     from tests import factories
@@ -54,19 +71,7 @@ def due_items_bulk_create(count, *, deadline=None, infringement_types=TYPES, chu
             )
             notices = Notice.objects.bulk_create(
                 [
-                    Notice(
-                        rights_holder=asset.rights_holder,
-                        filer_name="Bench Filer",
-                        filer_address="1 Bench Street",
-                        filer_phone="+33 1 00 00 00 00",
-                        filer_email="bench@example.test",
-                        signature="Bench Filer",
-                        signed_at=opened,
-                        good_faith_statement=True,
-                        accuracy_statement=True,
-                        authority_statement=True,
-                        submitted_at=opened,
-                    )
+                    bench_notice(submitted_at=opened, rights_holder=asset.rights_holder)
                     for _ in range(0, size, ITEMS_PER_NOTICE)
                 ]
             )
@@ -321,20 +326,7 @@ def _items_insert(rows, *, tag, deadline, rng, chunk, decided_at=None):
                 notice_of[n] = current
             rows_notices = Notice.objects.bulk_create(
                 [
-                    Notice(
-                        rights_holder_id=holder_id,
-                        channel=channel,
-                        filer_name="Bench Filer",
-                        filer_address="1 Bench Street",
-                        filer_phone="+33 1 00 00 00 00",
-                        filer_email="bench@example.test",
-                        signature="Bench Filer",
-                        signed_at=opened,
-                        good_faith_statement=True,
-                        accuracy_statement=True,
-                        authority_statement=True,
-                        submitted_at=opened,
-                    )
+                    bench_notice(submitted_at=opened, rights_holder_id=holder_id, channel=channel)
                     for holder_id, channel, _, _ in notices
                 ],
                 batch_size=chunk,
