@@ -35,16 +35,21 @@ class Worker(threading.Thread):
         return self
 
 
+def a_backend_waits_on_a_lock():
+    """Whether another connection of this database waits on a lock now."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()"
+        )
+        return bool(cursor.fetchone()[0])
+
+
 def wait_until_a_backend_waits_on_a_lock(timeout=60):
     """Until another connection of this database waits on a lock (a condition, not a fixed sleep)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                "AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()"
-            )
-            if cursor.fetchone()[0]:
-                return
+        if a_backend_waits_on_a_lock():
+            return
         time.sleep(0.05)
     raise AssertionError(f"no connection waited on a lock within {timeout} s")

@@ -93,10 +93,26 @@ def sign_in_code_check(*, user, code):
     backup = StaticDevice.objects.filter(user=user, confirmed=True).first()
     if backup is None:
         return CodeCheck()
-    check = code_check(device=backup, code=code)
+    check = _backup_code_check(backup, code)
     if check.device is not None:
         audit_log_record(action="portal.user.backup_code_used", actor=user, obj=user)
     return check
+
+
+def _backup_code_check(device, code):
+    """A backup code at sign-in, used up exactly once: the code's row is deleted by a conditional DELETE and
+    only the sign-in whose DELETE removed it passes. (django-otp's ``verify_token`` reads the row, then deletes
+    it: two sign-ins racing with one code both read it, and both passed.) A wrong code waits as ``code_check``."""
+    wait = _throttled_wait([device])
+    if wait is not None:
+        return CodeCheck(wait_seconds=wait, throttled=True)
+    if StaticToken.objects.filter(device_id=device.pk, token=code).delete()[0]:
+        device.throttle_reset(commit=False)
+        device.set_last_used_timestamp(commit=False)
+        device.save()
+        return CodeCheck(device=device)
+    device.throttle_increment()
+    return CodeCheck(wait_seconds=_throttled_wait([device]))
 
 
 def authenticator_confirm(*, user, device, code):

@@ -4,6 +4,8 @@ Every test here signs in with ``unverified_sessions``: the suite's other session
 """
 
 import re
+import threading
+import time
 from datetime import timedelta
 from io import StringIO
 
@@ -21,9 +23,17 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from api.keys import api_key_create, scopes_offered_to
 from portal.admin_site import PortalAdminSite
 from portal.models import AuditLogEntry
-from portal.two_factor.devices import authenticator_of, authenticator_provision, current_code
+from portal.two_factor.devices import (
+    authenticator_of,
+    authenticator_provision,
+    backup_codes_renew,
+    current_code,
+    sign_in_code_check,
+)
 from tests import factories
-from tests.services import session_second_factor_pass
+from tests.holding import holding
+from tests.racing import Worker, a_backend_waits_on_a_lock
+from tests.services import needs_postgres, session_second_factor_pass
 
 pytestmark = pytest.mark.usefixtures("unverified_sessions")
 
@@ -384,3 +394,32 @@ def test_setup_sends_someone_with_an_authenticator_to_the_code_keeping_a_whole_n
     device = authenticator_of(reviewer)
     done = client.post(location, {"code": current_code(device), "next": page.context["next"]})
     assert done["Location"] == wanted
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_sign_ins_racing_with_one_backup_code_get_one_session():
+    # The first sign-in pauses right after its first statement on the backup codes; the second goes as far as
+    # it can meanwhile (to its end, or to a wait on the first one's lock). Exactly one of them may pass: a
+    # backup code is used once, whatever the timing.
+    needs_postgres()
+    reviewer = _staff()
+    authenticator_provision(user=reviewer)
+    code = backup_codes_renew(user=reviewer)[0]
+    reached, release = threading.Event(), threading.Event()
+
+    def sign_in():
+        return sign_in_code_check(user=reviewer, code=code).device is not None
+
+    first = Worker(holding(sign_in, reached=reached, release=release, at=("otp_static_statictoken",)))
+    first.start()
+    assert reached.wait(30)
+    second = Worker(sign_in)
+    second.start()
+    deadline = time.monotonic() + 30
+    while second.is_alive() and not a_backend_waits_on_a_lock() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    release.set()
+    first.finish(), second.finish()
+    assert first.error is None and second.error is None, (first.error, second.error)
+    assert sorted([first.result, second.result]) == [False, True]
+    assert not StaticToken.objects.filter(device__user=reviewer, token=code).exists()
