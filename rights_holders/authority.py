@@ -41,18 +41,22 @@ class ActingRole:
         )
 
 
-def acting_authority(organisation_ids, *, when=None):
+def acting_authority(organisation_ids, *, when=None, letters=True):
     """The one rule of who acts for a rights holder: its own organisation, or an agent firm holding a
     letter of authorisation valid ``when`` (now by default).
 
     Two querysets, for ``organisation_ids``: the rights holders they are, and the valid letters they
     hold as agent firms. Scoping (``rights_holders.scoping``) and the acting roles below both read it.
+    ``letters=False``: the caller knows none of the organisations is an agent firm (no letter could be
+    found), and the letters' queryset is not built (None): every brand owner's page asks.
     """
     holders = RightsHolder.objects.filter(organisation_id__in=organisation_ids)
-    letters = LetterOfAuthorisation.objects.valid_at(when).filter(
+    if not letters:
+        return holders, None
+    valid = LetterOfAuthorisation.objects.valid_at(when).filter(
         agent_id__in=organisation_ids, agent__kind=OrganisationKind.AGENT
     )
-    return holders, letters
+    return holders, valid
 
 
 def vetting_authority(organisation_ids):
@@ -80,17 +84,20 @@ def acting_roles_of(user, *, rights_holder=None, when=None):
     if not kinds:
         return []
     in_an_agent_firm = OrganisationKind.AGENT in kinds.values()
-    holders, letters = acting_authority(frozenset(kinds), when=when)
+    holders, letters = acting_authority(frozenset(kinds), when=when, letters=in_an_agent_firm)
     holders = holders.select_related("organisation")
+    if rights_holder is not None:
+        holders = holders.filter(pk=rights_holder.pk)
+    roles = [ActingRole(h.organisation, h) for h in holders.order_by("legal_name")]
+    if letters is None:
+        return roles
     letters = letters.select_related("agent", "rights_holder").order_by(
         "agent__name", "rights_holder__legal_name", "-valid_until", "pk"
     )
     if rights_holder is not None:
-        holders = holders.filter(pk=rights_holder.pk)
         letters = letters.filter(rights_holder_id=rights_holder.pk)
-    roles = [ActingRole(h.organisation, h) for h in holders.order_by("legal_name")]
     seen = {role.key for role in roles}
-    for letter in letters if in_an_agent_firm else ():
+    for letter in letters:
         role = ActingRole(letter.agent, letter.rights_holder, letter)
         if role.key not in seen:  # two letters for the same pair: the longest-running one is shown
             seen.add(role.key)
