@@ -9,6 +9,7 @@ class GoodFaithConfig(AppConfig):
         # so takedowns never imports good_faith; it calls what is registered here.
         from good_faith import selectors
         from good_faith.audits import quality_audits_select
+        from good_faith.membership import membership_texts_register
         from good_faith.misuse import misuse_evaluate
         from takedowns.policies import policy_register
 
@@ -22,3 +23,5 @@ class GoodFaithConfig(AppConfig):
         # measures after a manifestly unfounded rejection, each in the move's own transaction.
         policy_register("quality_audits_select", quality_audits_select)
         policy_register("misuse_evaluate", misuse_evaluate)
+        # A nightly change's reason is a record (English); the pages read it in the reader's language.
+        membership_texts_register()

@@ -39,7 +39,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.db.models import Count
 from django.utils import timezone
-from django.utils.translation import gettext, gettext_lazy, ngettext
+from django.utils.translation import gettext, gettext_lazy, gettext_noop, ngettext_lazy, pgettext_lazy
 
 from good_faith.models import OVERALL, ManualOverride, Membership, MembershipChange, MembershipStatus
 from good_faith.records import TrackRecord, track_records, window_start
@@ -50,6 +50,7 @@ from portal.models import AuditLogEntry
 from portal.roles import user_is_platform_staff
 from portal.transactions import durable_atomic
 from rights_holders.models import IPAsset, Partner, RightsHolder
+from takedowns.recorded import recorded_read, recorded_register, recorded_register_joined
 
 M = MembershipStatus
 # pg_advisory_xact_lock key: arbitrary but fixed, shared by the nightly run and staff overrides.
@@ -67,6 +68,45 @@ SUBJECTS = ("rights_holder", "partner")
 def _percent_text(value):
     text = f"{value:.1f}"
     return text[:-2] if text.endswith(".0") else text
+
+
+# The ways a scope misses the bar, in the words the pages show and, joined by "; ", a nightly change's reason
+# records (English; ``takedowns.recorded`` reads them anew, registered by ``GoodFaithConfig.ready``).
+SHORTFALL_DECIDED = ngettext_lazy(
+    "%(missing)s more decided item needed (%(decided)s of %(minimum)s)",
+    "%(missing)s more decided items needed (%(decided)s of %(minimum)s)",
+    "missing",
+)
+SHORTFALL_UPHELD = gettext_noop("upheld %(shown)s%% of %(required)s%% needed")
+SHORTFALL_COUNTER_NOTICES = gettext_noop("successful counter-notices %(shown)s%%, at most %(allowed)s%% allowed")
+SHORTFALL_MISUSE = ngettext_lazy(
+    "%(n)s misuse strike (manifestly unfounded notices and misuse measures) in the last %(days)s days; none allowed",
+    "%(n)s misuse strikes (manifestly unfounded notices and misuse measures) in the last %(days)s days; none allowed",
+    "n",
+)
+SHORTFALL_NO_ASSET = gettext_noop("no verified IP asset")
+SHORTFALLS_SEPARATOR = "; "
+# A nightly change's reason when the scope misses nothing.
+MEETS_EVERY_REQUIREMENT = gettext_noop("Meets every requirement.")
+
+
+def membership_texts_register():
+    """Register a nightly change's reasons with the records' reader (``takedowns.recorded``)."""
+    recorded_register(MEETS_EVERY_REQUIREMENT)
+    recorded_register_joined(
+        SHORTFALL_DECIDED,
+        SHORTFALL_UPHELD,
+        SHORTFALL_COUNTER_NOTICES,
+        SHORTFALL_MISUSE,
+        SHORTFALL_NO_ASSET,
+        separator=SHORTFALLS_SEPARATOR,
+        separator_read=pgettext_lazy("list separator", "; "),
+    )
+
+
+def change_reason_read(change):
+    """``change``'s reason in the active language if the nightly evaluation wrote it; a person's as written."""
+    return recorded_read(change.reason) if change.cause == CAUSE_NIGHTLY else change.reason
 
 
 class Shortfall(str):
@@ -101,12 +141,7 @@ def membership_eligibility(record, *, has_verified_asset, misuse_strikes):
         missing = minimum - record.decided
         shortfalls.append(
             Shortfall(
-                ngettext(
-                    "%(missing)s more decided item needed (%(decided)s of %(minimum)s)",
-                    "%(missing)s more decided items needed (%(decided)s of %(minimum)s)",
-                    missing,
-                )
-                % {"missing": missing, "decided": record.decided, "minimum": minimum},
+                SHORTFALL_DECIDED % {"missing": missing, "decided": record.decided, "minimum": minimum},
                 code="decided_items",
                 current=record.decided,
                 required=minimum,
@@ -124,8 +159,7 @@ def membership_eligibility(record, *, has_verified_asset, misuse_strikes):
             )
             shortfalls.append(
                 Shortfall(
-                    gettext("upheld %(shown)s%% of %(required)s%% needed")
-                    % {"shown": _percent_text(shown), "required": min_upheld},
+                    gettext(SHORTFALL_UPHELD) % {"shown": _percent_text(shown), "required": min_upheld},
                     code="upheld_percent",
                     current=shown,
                     required=min_upheld,
@@ -139,8 +173,7 @@ def membership_eligibility(record, *, has_verified_asset, misuse_strikes):
             more = math.ceil((100 * successful - max_cn * record.decided) / max_cn) if max_cn > 0 else None
             shortfalls.append(
                 Shortfall(
-                    gettext("successful counter-notices %(shown)s%%, at most %(allowed)s%% allowed")
-                    % {"shown": _percent_text(shown), "allowed": max_cn},
+                    gettext(SHORTFALL_COUNTER_NOTICES) % {"shown": _percent_text(shown), "allowed": max_cn},
                     code="counter_notice_percent",
                     current=shown,
                     required=max_cn,
@@ -150,21 +183,14 @@ def membership_eligibility(record, *, has_verified_asset, misuse_strikes):
     if misuse_strikes:
         shortfalls.append(
             Shortfall(
-                ngettext(
-                    "%(n)s misuse strike (manifestly unfounded notices and misuse measures) in the last %(days)s "
-                    "days; none allowed",
-                    "%(n)s misuse strikes (manifestly unfounded notices and misuse measures) in the last %(days)s "
-                    "days; none allowed",
-                    misuse_strikes,
-                )
-                % {"n": misuse_strikes, "days": settings.GOOD_FAITH_WINDOW_DAYS},
+                SHORTFALL_MISUSE % {"n": misuse_strikes, "days": settings.GOOD_FAITH_WINDOW_DAYS},
                 code="misuse_strikes",
                 current=misuse_strikes,
                 required=0,
             )
         )
     if not has_verified_asset:
-        shortfalls.append(Shortfall(gettext("no verified IP asset"), code="no_verified_asset", current=0, required=1))
+        shortfalls.append(Shortfall(gettext(SHORTFALL_NO_ASSET), code="no_verified_asset", current=0, required=1))
     return (not shortfalls, shortfalls)
 
 
@@ -305,7 +331,9 @@ def _evaluate(subject, now):
                 cause=CAUSE_NIGHTLY,
                 from_status=before,
                 to_status=row.status,
-                reason="; ".join(figures["shortfalls"]) if figures["shortfalls"] else "Meets every requirement.",
+                reason=SHORTFALLS_SEPARATOR.join(figures["shortfalls"])
+                if figures["shortfalls"]
+                else MEETS_EVERY_REQUIREMENT,
                 figures=figures,
             )
             for row, before, figures in changes

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext
 
+from good_faith.membership import change_reason_read
 from good_faith.models import MembershipStatus
 from portal.events import events_announce
 from portal.i18n import language_or_default
@@ -31,7 +32,7 @@ def _scope_label(infringement_type):
 
 
 def _line(change):
-    values = {"scope": _scope_label(change.membership.infringement_type), "reason": change.reason}
+    values = {"scope": _scope_label(change.membership.infringement_type), "reason": change_reason_read(change)}
     to = change.to_status
     if change.cause == "override_lifted":
         text = gettext(

@@ -3,11 +3,13 @@
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 
 from portal.i18n import in_records_language, record_label, records_language
 from rights_holders.models import IPAssetKind
 from takedowns.models import Channel, InfringementType, StatementOfReasons
+from takedowns.recorded import penalties as penalty_texts
+from takedowns.recorded import recorded_read
 
 REDRESS_TEXT = gettext_lazy(
     "You may appeal this decision within %(days)s days from the item's page (internal complaint-handling, "
@@ -80,11 +82,13 @@ class StatementRead:
 
     ground: str
     redress: str
+    facts: str
 
 
 def statement_read(statement, item):
     """``statement`` of ``item`` in the active language: the ground and redress said anew from the record's fields
-    when they are the standard text (a reviewer's own ground stays as written); facts are the parties' words."""
+    when they are the standard text (a reviewer's own ground stays as written), the engine's lines of the facts
+    read anew (``takedowns.recorded``), a party's words in them as written."""
     asset = item.ip_asset
     values = {
         "infringement_type": statement.infringement_type,
@@ -95,12 +99,16 @@ def statement_read(statement, item):
         "holder_name": item.notice.rights_holder.legal_name,
     }
     ground = statement.ground
-    if ground == ground_text_of(**values):
+    standard = ground_text_of(**values)
+    if ground == standard:
         ground = _ground(**values, label=_reader_label)
+    elif ground == penalty_texts.SANCTION_GROUND % {"ground": standard}:
+        # A store-level statement: the item's ground, then the penalty ladder's.
+        ground = gettext(penalty_texts.SANCTION_GROUND) % {"ground": _ground(**values, label=_reader_label)}
     redress = statement.redress
     if redress == redress_text():
         redress = str(REDRESS_TEXT) % {"days": settings.TAKEDOWN_APPEAL_DAYS}
-    return StatementRead(ground=ground, redress=redress)
+    return StatementRead(ground=ground, redress=redress, facts=recorded_read(statement.facts))
 
 
 def statement_fields(item, spec, *, now, ground=None):

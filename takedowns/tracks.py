@@ -7,9 +7,9 @@ item's infringement type, or overall, has the listing taken down at once.
 """
 
 from portal.i18n import in_records_language
-from takedowns import event_reasons
 from takedowns.models import InfringementType, Track
 from takedowns.policies import policy
+from takedowns.recorded import event_reasons
 
 STANDARD_REASON = event_reasons.STANDARD_TRACK
 
@@ -20,18 +20,19 @@ def _active_memberships(rights_holder_id, infringement_types):
 
 
 def membership_reason(membership):
-    scope = (
-        f"for {in_records_language(InfringementType(membership.infringement_type).label).lower()}"
-        if membership.infringement_type
-        else "for all infringement types"
-    )
-    if membership.override == "granted":
-        how = "granted by staff"
-    elif membership.member_since:
-        how = f"since {membership.member_since:%Y-%m-%d}"
+    """The fast track's reason for a member's item (a record: English, read anew on a page)."""
+    if membership.infringement_type:
+        label = in_records_language(InfringementType(membership.infringement_type).label).lower()
+        scope = event_reasons.MEMBER_SCOPE_TYPE % {"type": label}
     else:
-        how = "active"
-    return f"Good Faith member {scope} ({how}, membership {membership.pk}): fast track."
+        scope = event_reasons.MEMBER_SCOPE_ALL
+    if membership.override == "granted":
+        how = event_reasons.MEMBER_GRANTED
+    elif membership.member_since:
+        how = event_reasons.MEMBER_SINCE % {"date": f"{membership.member_since:%Y-%m-%d}"}
+    else:
+        how = event_reasons.MEMBER_ACTIVE
+    return event_reasons.GOOD_FAITH_MEMBER % {"scope": scope, "how": how, "membership": membership.pk}
 
 
 def tracks_prepare(notice, infringement_types):

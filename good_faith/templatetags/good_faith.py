@@ -3,6 +3,7 @@
 from django import template
 from django.utils.translation import gettext, gettext_lazy, pgettext_lazy
 
+from good_faith.membership import change_reason_read
 from good_faith.models import MembershipStatus
 from portal.models import OrganisationKind
 from portal.scoping import organisation_kinds_of
@@ -60,6 +61,13 @@ CAUSE_LABELS = {
 @register.filter
 def cause_label(value):
     return CAUSE_LABELS.get(value, (value or "").replace("_", " ").capitalize())
+
+
+@register.filter
+def change_reason(change):
+    """A membership change's reason: the nightly evaluation's (a record, English) in the reader's language,
+    staff's as they wrote it."""
+    return change_reason_read(change)
 
 
 @register.filter

@@ -16,7 +16,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.utils import timezone
 
-from takedowns import effects, event_reasons
+from takedowns import effects
 from takedowns.lifecycle.rows import (
     actor_label,
     creation_rows,
@@ -25,6 +25,7 @@ from takedowns.lifecycle.rows import (
 )
 from takedowns.lifecycle.table import CREATIONS, TRANSITIONS, transition_refusal
 from takedowns.models import EffectKind, InfringementType, ItemStatus, NoticeItem, RestrictionKind, Track
+from takedowns.recorded import event_reasons
 
 S = ItemStatus
 
@@ -130,7 +131,7 @@ def uphold_by_default_plan(item):
             uphold_statement(
                 item,
                 automated_decision=True,
-                facts=f"{item.explanation}\n\nThe merchant did not answer within the counter-notice window.",
+                facts=f"{item.explanation}\n\n{event_reasons.NO_ANSWER}",
             )
         ],
     )

@@ -23,7 +23,6 @@ from django.utils.translation import gettext_lazy as _
 from portal.errors import InvalidInput, TransitionError
 from portal.i18n import text_later
 from portal.transactions import durable_atomic
-from takedowns import event_reasons
 from takedowns.counter_notices import counter_notice_create
 from takedowns.lifecycle.moves import (
     Move,
@@ -41,6 +40,7 @@ from takedowns.lifecycle.moves import (
 from takedowns.lifecycle.table import REVERSALS, transition_refusal
 from takedowns.models import OPEN_STATUSES, EffectKind, ItemStatus, NoticeItem, RestrictionKind, RightsHolderReply
 from takedowns.policies import policy
+from takedowns.recorded import event_reasons
 
 S = ItemStatus
 

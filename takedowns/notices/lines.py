@@ -9,9 +9,10 @@ from django.utils import timezone
 
 from listings.models import Listing, ListingStatus
 from portal.forms import text_problem, whole_number
-from portal.i18n import in_records_language
+from portal.i18n import record_label
 from rights_holders.models import AuthorisedStore, VerificationStatus
 from takedowns.models import OPEN_STATUSES, InfringementType, NoticeItem
+from takedowns.recorded import filing
 
 
 class LineProblem(str):
@@ -157,41 +158,26 @@ def item_problem(draft, *, rights_holder, listing, asset, now, open_item_id=None
     """The LineProblem that makes an item invalid, or '' if it can go ahead. ``open_item_id``: an open item."""
     if asset.rights_holder_id != rights_holder.pk:
         return LineProblem(
-            f"The IP asset \u201c{asset.name}\u201d does not belong to {rights_holder.legal_name}.", "asset_foreign"
+            filing.ASSET_FOREIGN % {"asset": asset.name, "holder": rights_holder.legal_name}, "asset_foreign"
         )
     if asset.verification_status == VerificationStatus.EXPIRED or (asset.expires_on and asset.expires_on < now.date()):
-        return LineProblem(
-            f"The IP asset \u201c{asset.name}\u201d expired on {asset.expires_on}; renew it before filing.",
-            "asset_expired",
-        )
+        return LineProblem(filing.ASSET_EXPIRED % {"asset": asset.name, "date": asset.expires_on}, "asset_expired")
     if asset.verification_status != VerificationStatus.VERIFIED:
-        return LineProblem(
-            f"The IP asset \u201c{asset.name}\u201d is "
-            f"{in_records_language(asset.get_verification_status_display()).lower()}; "
-            "only verified assets can back a notice.",
-            "asset_not_verified",
-        )
+        status = record_label(VerificationStatus, asset.verification_status).lower()
+        return LineProblem(filing.ASSET_NOT_VERIFIED % {"asset": asset.name, "status": status}, "asset_not_verified")
     if listing.status == ListingStatus.REMOVED:
-        return LineProblem(
-            f"Listing {listing.external_id} has already been removed from the marketplace.", "listing_removed"
-        )
+        return LineProblem(filing.LISTING_REMOVED % {"listing": listing.external_id}, "listing_removed")
     if draft.infringement_type not in INFRINGEMENT_TYPES:
         return LineProblem(
-            f"Choose an infringement type ({', '.join(InfringementType.values)}).", "infringement_type_invalid"
+            filing.INFRINGEMENT_TYPE_INVALID % {"types": ", ".join(InfringementType.values)},
+            "infringement_type_invalid",
         )
     if not (draft.explanation or "").strip():
-        return LineProblem(
-            "Explain how the listing infringes the right (what you saw, what differs from the genuine product).",
-            "explanation_required",
-        )
+        return LineProblem(filing.EXPLANATION_REQUIRED, "explanation_required")
     if open_item_id is not None:
         return duplicate_reason(open_item_id, listing)
     return ""
 
 
 def duplicate_reason(item_id, listing):
-    return LineProblem(
-        f"An open complaint (item {item_id}) already exists for listing {listing.external_id} and this asset; "
-        "follow it there instead of filing again.",
-        "duplicate",
-    )
+    return LineProblem(filing.DUPLICATE % {"item": item_id, "listing": listing.external_id}, "duplicate")

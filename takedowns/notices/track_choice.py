@@ -1,9 +1,9 @@
 """Which track a new item takes: standard, or fast (an authorised store never; proactive screening; a vetting
 partner; Good Faith)."""
 
-from takedowns import event_reasons
 from takedowns.models import Channel, Track
 from takedowns.policies import policy
+from takedowns.recorded import event_reasons
 from takedowns.tracks import track_extension, tracks_prepare
 
 PROACTIVE_REASON = event_reasons.PROACTIVE

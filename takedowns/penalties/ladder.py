@@ -30,7 +30,7 @@ from django.utils import timezone
 
 from portal.audit import audit_log_entry
 from portal.bulk_insert import bulk_insert
-from portal.i18n import in_records_language
+from portal.i18n import record_label
 from takedowns.models import (
     InfringementType,
     NoticeItem,
@@ -45,6 +45,7 @@ from takedowns.penalties.decisions import decision_times, decisions_reversed
 from takedowns.penalties.points import penalty_live_at
 from takedowns.penalties.stores import merchants_stores_lock, stores_sanction_apply
 from takedowns.reasons import ground_text, statement_rows
+from takedowns.recorded import penalties as penalty_texts
 
 REPEAT_LEVEL = "repeat"
 
@@ -110,16 +111,13 @@ def ladder_steps_crossed(penalty, *, ledger, decided):
     steps = [
         (kind, str(threshold), days) for threshold, kind, days in settings.PENALTY_LADDER if before < threshold <= after
     ]
-    facts = [f"The store's live penalty points went from {before} to {after}."]
+    facts = [penalty_texts.POINTS_WENT % {"before": before, "after": after}]
     if penalty.infringement_type == InfringementType.COUNTERFEIT:
         count = ledger.counterfeits_of_right(penalty.store_id, penalty.ip_asset_id, decided=decided)
         # Penalties for one store are planned one at a time, in order: the count crosses the bar
         # exactly when it equals it.
         if count == settings.PENALTY_REPEAT_INFRINGER_COUNT:
-            facts.append(
-                f"This is the {count}th upheld counterfeit complaint about the same right "
-                f"within {settings.PENALTY_POINTS_EXPIRE_DAYS} days (repeat infringer)."
-            )
+            facts.append(penalty_texts.REPEAT_INFRINGER % {"count": count, "days": settings.PENALTY_POINTS_EXPIRE_DAYS})
             if not any(kind == SanctionKind.CLOSURE for kind, _, _ in steps):
                 steps.append((SanctionKind.CLOSURE, REPEAT_LEVEL, None))
     return steps, after, facts
@@ -335,17 +333,16 @@ def _ends(ends_at):
 def _register_entry(closure, award):
     """The store's public register entry for ``closure``, with the reason it was closed."""
     store = award.store
+    days = settings.PENALTY_POINTS_EXPIRE_DAYS
     if closure.level == REPEAT_LEVEL:
-        reason = (
-            f"Closed for counterfeiting: {settings.PENALTY_REPEAT_INFRINGER_COUNT} upheld counterfeit complaints "
-            f"about the same right within {settings.PENALTY_POINTS_EXPIRE_DAYS} days."
-        )
+        reason = penalty_texts.CLOSED_FOR_COUNTERFEITING % {
+            "count": settings.PENALTY_REPEAT_INFRINGER_COUNT,
+            "days": days,
+        }
+    elif award.counterfeits_live:
+        reason = penalty_texts.CLOSED_FOR_POINTS_COUNTERFEITS % {"points": award.points, "days": days}
     else:
-        reason = (
-            "Closed for repeated infringement of intellectual property rights"
-            f"{', counterfeits included' if award.counterfeits_live else ''}: "
-            f"{award.points} penalty points within {settings.PENALTY_POINTS_EXPIRE_DAYS} days."
-        )
+        reason = penalty_texts.CLOSED_FOR_POINTS % {"points": award.points, "days": days}
     return PublicRegisterEntry(
         store=store,
         sanction=closure,
@@ -357,35 +354,27 @@ def _register_entry(closure, award):
     )
 
 
-STATEMENT_TEXT = {
-    RestrictionKind.STORE_WARNING: "The store receives a formal warning.",
-    RestrictionKind.STORE_RESTRICTED: "The store may not add new listings until {ends}.",
-    RestrictionKind.STORE_CLOSED: "The store is closed and its security deposit of {deposit} is confiscated.",
-    RestrictionKind.MERCHANT_BANNED: (
-        "The merchant is permanently banned: its business licence, phone and payout accounts cannot open another store."
-    ),
-}
-
-
 def _statement_rows(award, restrictions):
     """The store-level statements of reasons of an award's decision (unsaved), dated at the decision."""
     store, penalty, item = award.store, award.penalty, award.item
-    points = (
-        f"Item {item.pk} was upheld ({in_records_language(item.get_infringement_type_display()).lower()}): "
-        f"{penalty.points} penalty points, expiring {penalty.expires_at:%Y-%m-%d}."
-    )
+    # The records' English, whoever's worker writes them (takedowns.recorded reads them on a page).
+    points = penalty_texts.ITEM_UPHELD % {
+        "item": item.pk,
+        "type": record_label(InfringementType, item.infringement_type).lower(),
+        "points": penalty.points,
+        "expires": f"{penalty.expires_at:%Y-%m-%d}",
+    }
     specs = []
     for restriction, ends_at in restrictions.items():
-        what = STATEMENT_TEXT[restriction].format(
-            ends=f"{ends_at:%Y-%m-%d %H:%M} UTC" if ends_at else "",
-            deposit=f"{store.security_deposit} {store.deposit_currency}",
-        )
+        what = penalty_texts.RESTRICTION_TEXT[restriction] % {
+            "ends": f"{ends_at:%Y-%m-%d %H:%M} UTC" if ends_at else "",
+            "deposit": f"{store.security_deposit} {store.deposit_currency}",
+        }
         specs.append(
             {
                 "restriction": restriction,
                 "ends_at": ends_at,
-                "ground": f"{ground_text(item)} Repeated infringements are sanctioned by the penalty ladder "
-                "of the marketplace's terms of service.",
+                "ground": penalty_texts.SANCTION_GROUND % {"ground": ground_text(item)},
                 "facts": "\n".join([points, *award.facts, what]),
                 "automated_decision": True,
             }

@@ -23,7 +23,6 @@ from takedowns.counter_notice_drafts import (
     counter_notice_file,
 )
 from takedowns.disclosure import counter_notice_contact_visible, event_actor_shown, statements_visible
-from takedowns.event_reasons import event_reason_read
 from takedowns.forms import (
     AppealDecisionForm,
     AppealForm,
@@ -43,6 +42,7 @@ from takedowns.models import (
     NoticeItem,
 )
 from takedowns.reasons import statement_read
+from takedowns.recorded import recorded_read
 from takedowns.views.display import countdown_words, deadline, render_for_viewer, viewer_zone, zone_key
 from takedowns.views.errors import (
     DOMAIN_ERRORS,
@@ -141,7 +141,7 @@ def _item_page(request, pk, *, refusal=None, status=200, decision_data=None, app
         event.from_label = labels.get(event.from_status, "")
         event.to_label = labels.get(event.to_status, event.to_status)
         event.who = _actor_in_language(event_actor_shown(event, side, is_reviewer))
-        event.reason_shown = event_reason_read(event.reason)
+        event.reason_shown = recorded_read(event.reason)
 
     can_counter_notice = "counter_noticed" in actions
     can_reply = "replied" in actions
