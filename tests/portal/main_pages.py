@@ -49,7 +49,9 @@ def main_pages_world():
     item = NoticeItem.objects.filter(notice=notice).get()
     # A takedown drawn for a quality audit: the audit queue shows its decision form.
     now = timezone.now()
-    QualityAudit.objects.create(item=item, selected_at=now, due_at=now + timedelta(hours=24))
+    audit = QualityAudit.objects.create(item=item, selected_at=now, due_at=now + timedelta(hours=24))
+    # An asset waiting for verification: its page claims it for the reviewer who opens it.
+    pending = factories.IPAssetFactory(rights_holder=holder, verification_status=VerificationStatus.PENDING)
     firm = factories.OrganisationFactory(kind=OrganisationKind.AGENT, name="Hale & Partners LLP")
     agent = factories.member_of(firm)
     factories.LetterOfAuthorisationFactory(agent=firm, rights_holder=holder)
@@ -105,6 +107,8 @@ def main_pages_world():
         reverse("rights:asset-list"),
         reverse("good_faith:staff-list"),
         reverse("good_faith:audit-queue"),
+        reverse("good_faith:audit-detail", args=[audit.pk]),
+        reverse("rights:asset-detail", args=[pending.pk]),
         reverse("good_faith:misuse"),
         reverse("good_faith:service-level"),
         reverse("screening_report:report"),
