@@ -184,11 +184,20 @@ def _place_review_errors(form, row_forms, review):
     """The review's messages by their field, where the page has none of its own already."""
     for name, message in review.errors.items():
         if name in form.fields and not form.errors.get(name):
-            form.add_error(name, message)
+            _error_place(form, name, message)
     for row_form in row_forms:
         for name, message in row_form.shown.errors.items():
             if name in row_form.fields and not row_form.errors.get(name):
-                row_form.add_error(name, message)
+                _error_place(row_form, name, message)
+
+
+def _error_place(form, name, message):
+    """``message`` by the field ``name``. The page opened to show the review's problems (``?check=1``) has
+    unbound forms, which have no cleaned data for ``add_error`` to clear: their errors take it directly."""
+    if form.is_bound:
+        form.add_error(name, message)
+    else:
+        form.errors.setdefault(name, form.error_class(renderer=form.renderer)).append(message)
 
 
 @upload_endpoint("document")

@@ -330,6 +330,19 @@ def test_unknown_and_duplicate_listings_are_named_by_their_row_and_nothing_is_fi
     assert not Notice.objects.exists() and not NoticeItem.objects.exists()
 
 
+def test_a_notice_sent_back_from_its_review_shows_each_problem_by_its_field(client, owner_a, asset_a, listing):
+    # The review page (and a filing it refuses) sends a notice with problems back to the form with ?check=1:
+    # the form opens with every problem by its field, the notice's own and each row's.
+    client.force_login(owner_a)
+    page_post(client, owner_a, [row("L-NOPE", asset_a)], action="save", fields={"filer_address": ""})
+    response = client.get(reverse("takedowns:notice-review"), follow=True)
+    assert response.redirect_chain[-1][0] == reverse("takedowns:notice-create") + "?check=1"
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "No listing L-NOPE on the marketplace" in body
+    assert "Give a postal address where the filer can be reached" in body
+
+
 def test_a_listing_with_an_open_complaint_or_removed_is_named_before_filing(
     client, owner_a, brand_a, asset_a, listing, store
 ):
