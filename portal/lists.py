@@ -133,7 +133,8 @@ def list_page(
 ):
     """Filter, sort and paginate ``queryset`` as the request's query string asks (see the module's docstring).
     ``count``: the rows of ``queryset`` when the view counted them already (with other figures, in one query):
-    the pager then asks no count of its own."""
+    the pager then asks no count of its own. ``queryset`` None (with ``count``): the view reads the page's rows
+    itself (``page.object_list``) from the order and the page number chosen here."""
     params = request.GET
     filterset = None
     if filterset_class is not None:
@@ -143,9 +144,10 @@ def list_page(
     if sort.lstrip("-") not in sorts:
         sort = default_sort
     order = sorts[sort.lstrip("-")].order_by(sort.startswith("-"))
-    queryset = queryset.order_by(*order, "-pk" if sort.startswith("-") else "pk")
+    if queryset is not None:
+        queryset = queryset.order_by(*order, "-pk" if sort.startswith("-") else "pk")
     number = whole_number(params.get(PAGE_PARAM, "1"), minimum=1) or 1
-    paginator = Paginator(queryset, page_size)
+    paginator = Paginator(queryset if queryset is not None else [], page_size)
     if count is not None:
         paginator.count = count  # a cached_property: the instance's value is the one read
     page = paginator.get_page(number)

@@ -154,18 +154,18 @@ def queue_page(request, status=200, *, bulk_form=None, bulk_error=None):
     sla_hours = settings.TAKEDOWN_REVIEW_SLA_HOURS
     filters, errors = _filters_from(request.GET)
     # The union is built once: its counts by filter value (which say the total too) and its page.
-    parts = workbench.queue_part_rows(include_appeals=is_senior, filters=filters)
-    rows = workbench.queue_union(parts)
     overdue = {"before": now}
-    facets = workbench.queue_facets(include_appeals=is_senior, filters=filters, overdue=overdue, rows=rows)
-    count = workbench.queue_count(facets, filters)
-    listing = list_page(request, rows, sorts=QUEUE_SORTS, default_sort="due", count=count)
+    facets = workbench.queue_facets(include_appeals=is_senior, filters=filters, overdue=overdue)
+    count = workbench.queue_count(facets, include_appeals=is_senior, filters=filters)
+    listing = list_page(request, None, sorts=QUEUE_SORTS, default_sort="due", count=count)
     # The page's rows read the cheaper way (each part cut at the page's end first): the same rows, in the
     # order list_page chose (its fields, then the primary key).
     page = listing.page
     order = (*QUEUE_SORTS[listing.sort_key].order_by(listing.descending), "-pk" if listing.descending else "pk")
     start = (page.number - 1) * page.paginator.per_page
-    page.object_list = workbench.queue_page_rows(parts, order=order, start=start, stop=start + page.paginator.per_page)
+    page.object_list = workbench.queue_page_rows(
+        include_appeals=is_senior, filters=filters, order=order, start=start, stop=start + page.paginator.per_page
+    )
     entries = workbench.queue_decorate(page.object_list, now=now)
     selected = set(request.POST.getlist("items")) if request.method == "POST" else set()
     _entries_show(entries, now=now, sla_hours=sla_hours, viewer=request.user, selected=selected)
