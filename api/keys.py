@@ -12,12 +12,14 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from api.models import ApiKey
 from api.scopes import ALL_SCOPES, Scope, scopes_offered_to
 from portal.audit import audit_log_record
 from portal.errors import InvalidInput
 from portal.forms import text_problem
+from portal.i18n import text_later
 from portal.models import Membership, MembershipRole
 from portal.transactions import durable_atomic
 
@@ -42,7 +44,7 @@ def user_manages_api_keys(user, organisation):
 def _actor_check(actor, organisation):
     # None is an operator at the command line; a person must own the organisation.
     if actor is not None and not user_manages_api_keys(actor, organisation):
-        raise PermissionDenied("Only an owner of the organisation may create or revoke its API keys.")
+        raise PermissionDenied(_("Only an owner of the organisation may create or revoke its API keys."))
 
 
 PRESET_KEY_ID = re.compile(r"[a-z0-9]{4,16}")
@@ -62,37 +64,50 @@ def api_key_create(*, organisation, name, scopes, created_by=None, expires_at=No
     unknown = [s for s in scopes if s not in ALL_SCOPES]
     if unknown:
         raise InvalidInput(
-            f"Unknown scope: {', '.join(unknown)}. Known scopes: {', '.join(Scope.values)}.", code="unknown_scope"
+            text_later(
+                _("Unknown scope: %(unknown)s. Known scopes: %(known)s."),
+                unknown=", ".join(unknown),
+                known=", ".join(Scope.values),
+            ),
+            code="unknown_scope",
         )
     if not scopes:
-        raise InvalidInput("Give the key at least one scope.", code="scope_required")
+        raise InvalidInput(_("Give the key at least one scope."), code="scope_required")
     offered = scopes_offered_to(organisation)
     refused = [s for s in scopes if s not in offered]
     if refused:
         raise InvalidInput(
-            f"Only the marketplace's keys may carry {', '.join(refused)}; {organisation.name} is not the marketplace.",
+            text_later(
+                _("Only the marketplace's keys may carry %(scopes)s; %(organisation)s is not the marketplace."),
+                scopes=", ".join(refused),
+                organisation=organisation.name,
+            ),
             code="scope_not_allowed",
         )
     name = (name or "").strip()
     if not name:
-        raise InvalidInput("Give the key a name.", code="name_required")
+        raise InvalidInput(_("Give the key a name."), code="name_required")
     problem = text_problem(name, multiline=False, max_length=ApiKey._meta.get_field("name").max_length)
     if problem:
-        raise InvalidInput(f"Key name: {problem}", code="name_invalid")
+        raise InvalidInput(text_later(_("Key name: %(problem)s"), problem=problem), code="name_invalid")
     if expires_at is not None and expires_at <= (now or timezone.now()):
-        raise InvalidInput("The expiry must be in the future.", code="expiry_in_past")
+        raise InvalidInput(_("The expiry must be in the future."), code="expiry_in_past")
     if preset is None:
         key_id, secret = secrets.token_hex(6), secrets.token_urlsafe(32)
     else:
         key_id, secret = preset
         if not (PRESET_KEY_ID.fullmatch(key_id) and PRESET_SECRET.fullmatch(secret)):
             raise InvalidInput(
-                "A preset key needs an id of 4 to 16 lowercase letters and digits and a secret of 32 to 64 "
-                "URL-safe characters.",
+                _(
+                    "A preset key needs an id of 4 to 16 lowercase letters and digits and a secret of 32 to 64 "
+                    "URL-safe characters."
+                ),
                 code="preset_invalid",
             )
         if ApiKey.objects.filter(key_id=key_id).exists():
-            raise InvalidInput(f"A key with the id {key_id} exists already.", code="key_id_taken")
+            raise InvalidInput(
+                text_later(_("A key with the id %(key)s exists already."), key=key_id), code="key_id_taken"
+            )
     full = f"{KEY_PREFIX}{key_id}_{secret}"
     with durable_atomic():
         # Marked as no person: listed, counted and notified nowhere (``people()``), a member only to see.
@@ -173,7 +188,7 @@ def api_key_find(presented):
     """The usable key the presented secret belongs to, or None (unknown, revoked, expired, malformed)."""
     if not presented or not presented.startswith(KEY_PREFIX):
         return None
-    key_id, sep, _ = presented[len(KEY_PREFIX) :].partition("_")
+    key_id, sep, _secret = presented[len(KEY_PREFIX) :].partition("_")
     if not sep:
         return None
     # The organisation's partner record comes along: the key's scopes in force depend on it (one query in all).

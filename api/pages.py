@@ -30,7 +30,7 @@ def _organisation(request, organisation_slug, *, manage):
     organisation = membership_by_slug_or_404(request.user, organisation_slug).organisation
     can_manage = user_manages_api_keys(request.user, organisation)
     if manage and not can_manage:
-        raise PermissionDenied("Only an owner of the organisation may create or revoke its API keys.")
+        raise PermissionDenied(gettext_lazy("Only an owner of the organisation may create or revoke its API keys."))
     return organisation, can_manage
 
 

@@ -95,7 +95,7 @@ def webhook_list(request):
 def webhook_create(request):
     organisations = _organisations(request.user)
     if not organisations:
-        raise PermissionDenied("Only an organisation's owners manage its webhooks.")
+        raise PermissionDenied(gettext_lazy("Only an organisation's owners manage its webhooks."))
     form = SubscriptionForm(request.POST or None, organisations=organisations)
     if request.method != "POST":
         return render(request, "api/webhook_form.html", {"form": form})

@@ -55,6 +55,7 @@ from api.webhooks.secret_storage import SecretUnreadable, secret_decrypt
 from api.webhooks.signing import signature_header
 from portal import public_ids
 from portal.audit import audit_log_record
+from portal.i18n import in_records_language
 from portal.transactions import durable_atomic
 
 log = logging.getLogger(__name__)
@@ -217,7 +218,7 @@ def delivery_attempt(delivery_id, number):
         target = outbound.target_resolve(subscription.url)
         answer = outbound.post(target, body=body.encode(), headers=headers)
     except outbound.UrlRefused as exc:
-        error, refused = exc.message, True
+        error, refused = in_records_language(exc.message), True  # a record: English, as the API shows it
     except (OSError, http.client.HTTPException) as exc:
         error = _error_text(exc)
     return _attempt_record(

@@ -35,8 +35,12 @@ from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.utils.functional import lazy
+from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext_lazy as _
 
 from portal.errors import InvalidInput
+from portal.i18n import text_later
 
 RESPONSE_READ_LIMIT = 64 * 1024
 EXCERPT_CHARS = 1000
@@ -96,55 +100,71 @@ def _embedded_ipv4(ip):
     return None
 
 
+_INSIDE_IPV6 = " (inside an IPv6 address)"
+# A reason of address_refusal (kept in English: records and the API read it), in the reader's language when read.
+_gettext_later = lazy(gettext, str)
+
+
+def _reason_read(reason):
+    if reason.endswith(_INSIDE_IPV6):
+        inner = reason.removesuffix(_INSIDE_IPV6)
+        return text_later(_("%(reason)s (inside an IPv6 address)"), reason=_gettext_later(inner))
+    return _gettext_later(reason)
+
+
 def address_refusal(address):
     """Why an endpoint may not be at ``address`` (a short reason), or '' when it may."""
     ip = ipaddress.ip_address(address)
     if ip in METADATA_ADDRESSES:
-        return "a cloud metadata address"
+        return gettext_noop("a cloud metadata address")
     if any(ip in net for net in _allowed_networks()):
         return ""
     inner = _embedded_ipv4(ip)
     if inner is not None:
         reason = address_refusal(str(inner))
-        return f"{reason} (inside an IPv6 address)" if reason else ""
+        return f"{reason}{_INSIDE_IPV6}" if reason else ""
     if ip.is_loopback:
-        return "a loopback address"
+        return gettext_noop("a loopback address")
     if ip.is_link_local:
-        return "a link-local address"
+        return gettext_noop("a link-local address")
     if ip.is_multicast:
-        return "a multicast address"
+        return gettext_noop("a multicast address")
     if ip.is_unspecified:
-        return "an unspecified address"
+        return gettext_noop("an unspecified address")
     if ip.is_private:
-        return "a private address"
+        return gettext_noop("a private address")
     if not ip.is_global:
-        return "not a public address"
+        return gettext_noop("not a public address")
     return ""
 
 
 def url_parts(url):
     """(scheme, host, port, path) of an endpoint URL, or UrlRefused saying what is wrong with it."""
     if not isinstance(url, str) or not url.strip():
-        raise UrlRefused("Give the endpoint's URL.", code="url_required")
+        raise UrlRefused(_("Give the endpoint's URL."), code="url_required")
     if len(url) > 2000:
-        raise UrlRefused("The URL is longer than 2,000 characters.", code="url_too_long")
+        raise UrlRefused(_("The URL is longer than 2,000 characters."), code="url_too_long")
     if any(ord(c) < 33 or ord(c) == 127 for c in url):
-        raise UrlRefused("The URL contains spaces or control characters.", code="url_invalid")
+        raise UrlRefused(_("The URL contains spaces or control characters."), code="url_invalid")
     try:
         parts = urlsplit(url)
         port = parts.port
     except ValueError:
-        raise UrlRefused("This is not a valid URL.", code="url_invalid") from None
+        raise UrlRefused(_("This is not a valid URL."), code="url_invalid") from None
     schemes = {"https", "http"} if settings.WEBHOOK_ALLOW_HTTP else {"https"}
     if parts.scheme not in schemes:
-        allowed = " or ".join(sorted(schemes))
-        raise UrlRefused(f"The URL must start with {allowed}://.", code="url_scheme")
+        raise UrlRefused(
+            _("The URL must start with http or https://.")
+            if "http" in schemes
+            else _("The URL must start with https://."),
+            code="url_scheme",
+        )
     if parts.username is not None or parts.password is not None:
-        raise UrlRefused("The URL must not carry a user name or password.", code="url_credentials")
+        raise UrlRefused(_("The URL must not carry a user name or password."), code="url_credentials")
     if not parts.hostname:
-        raise UrlRefused("The URL names no host.", code="url_invalid")
+        raise UrlRefused(_("The URL names no host."), code="url_invalid")
     if parts.fragment:
-        raise UrlRefused("The URL must not have a #fragment.", code="url_invalid")
+        raise UrlRefused(_("The URL must not have a #fragment."), code="url_invalid")
     port = port or (443 if parts.scheme == "https" else 80)
     path = parts.path or "/"
     if parts.query:
@@ -162,15 +182,25 @@ def target_resolve(url):
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError):
-        raise UrlRefused(f"The host name {host!r} does not resolve.", code="url_unresolvable") from None
+        raise UrlRefused(
+            text_later(_("The host name %(host)s does not resolve."), host=repr(host)), code="url_unresolvable"
+        ) from None
     addresses = list(dict.fromkeys(info[4][0] for info in infos))
     if not addresses:
-        raise UrlRefused(f"The host name {host!r} does not resolve.", code="url_unresolvable")
+        raise UrlRefused(
+            text_later(_("The host name %(host)s does not resolve."), host=repr(host)), code="url_unresolvable"
+        )
     for address in addresses:
         reason = address_refusal(address.split("%", 1)[0])
         if reason:
             raise UrlRefused(
-                f"The URL's host resolves to {address}, {reason}: webhooks are sent to public addresses only.",
+                text_later(
+                    _(
+                        "The URL's host resolves to %(address)s, %(reason)s: webhooks are sent to public addresses only."
+                    ),
+                    address=address,
+                    reason=_reason_read(reason),
+                ),
                 code="url_address_refused",
             )
     return Target(scheme=scheme, host=host, port=port, path=path, address=addresses[0].split("%", 1)[0])

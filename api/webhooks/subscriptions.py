@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from api.webhooks import types
 from api.webhooks.delivery import deliveries_dispatch
@@ -36,6 +37,7 @@ from portal.actors import actor_label
 from portal.audit import audit_log_record
 from portal.errors import InvalidInput, TransitionError
 from portal.forms import text_problem
+from portal.i18n import text_later
 from portal.models import Membership, MembershipRole
 from portal.roles import user_is_platform_staff
 from portal.scoping import organisation_ids_of
@@ -97,14 +99,14 @@ def _require_manager(actor, organisation_id, *, operators_too=False):
         return
     if operators_too and _is_operator(actor):
         return
-    raise PermissionDenied("Only the organisation's owners and its API keys manage its webhooks.")
+    raise PermissionDenied(_("Only the organisation's owners and its API keys manage its webhooks."))
 
 
 def _description(value):
     value = (value or "").strip()
     problem = text_problem(value, multiline=False, max_length=DESCRIPTION_MAX)
     if problem:
-        error = InvalidInput(f"Description: {problem}", code="invalid_description")
+        error = InvalidInput(text_later(_("Description: %(problem)s"), problem=problem), code="invalid_description")
         error.pointer = "/description"
         raise error
     return value
@@ -139,8 +141,10 @@ def webhook_subscription_create(*, organisation, url, event_types, actor, descri
         count = WebhookSubscription.objects.filter(organisation=organisation).count()
         if count >= MAX_SUBSCRIPTIONS_PER_ORGANISATION:
             raise TransitionError(
-                f"An organisation has at most {MAX_SUBSCRIPTIONS_PER_ORGANISATION} webhook subscriptions; "
-                "delete one first.",
+                text_later(
+                    _("An organisation has at most %(max)s webhook subscriptions; delete one first."),
+                    max=MAX_SUBSCRIPTIONS_PER_ORGANISATION,
+                ),
                 code="too_many_subscriptions",
             )
         subscription = WebhookSubscription.objects.create(
@@ -248,7 +252,9 @@ def webhook_test_send(*, subscription_id, actor, now=None):
         subscription = WebhookSubscription.objects.select_for_update().get(pk=subscription_id)
         _require_manager(actor, subscription.organisation_id)
         if not subscription.active:
-            raise TransitionError("The subscription is turned off; turn it on to send a test event.", code="inactive")
+            raise TransitionError(
+                _("The subscription is turned off; turn it on to send a test event."), code="inactive"
+            )
         event = WebhookEvent.objects.create(
             organisation_id=subscription.organisation_id,
             type=types.TEST,
@@ -274,7 +280,7 @@ def webhook_redeliver(*, delivery_id, actor, now=None, via=None):
         subscription = delivery.subscription
         _require_manager(actor, subscription.organisation_id, operators_too=True)
         if not subscription.active:
-            raise TransitionError("The subscription is turned off; turn it on to redeliver.", code="inactive")
+            raise TransitionError(_("The subscription is turned off; turn it on to redeliver."), code="inactive")
         if delivery.status != DeliveryStatus.PENDING:
             delivery.manual = True
         delivery.status = DeliveryStatus.PENDING

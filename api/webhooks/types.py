@@ -11,7 +11,10 @@ transition is a new type without a second list to keep: ``notice_item.fast_track
 notice, or dismissed), and the test event.
 """
 
+from django.utils.translation import gettext_lazy as _
+
 from portal.errors import InvalidInput
+from portal.i18n import text_later
 from takedowns.lifecycle import CREATIONS, TRANSITIONS
 
 ALL = "*"  # a subscription to every type, including types added later
@@ -49,13 +52,16 @@ def _invalid(message, code):
 def event_types_clean(values):
     """The chosen types, each once, in catalogue order; unknown names refused with the list of known ones."""
     if isinstance(values, str) or not isinstance(values, (list, tuple)):
-        raise _invalid("Give the event types as a list.", "invalid_event_types")
+        raise _invalid(_("Give the event types as a list."), "invalid_event_types")
     unknown = [v for v in values if v not in SUBSCRIBABLE]
     if unknown:
         shown = ", ".join(str(v)[:100] for v in unknown[:5])
-        raise _invalid(f"Unknown event type: {shown}. See /api/v1/webhooks/event-types/.", "unknown_event_type")
+        raise _invalid(
+            text_later(_("Unknown event type: %(unknown)s. See /api/v1/webhooks/event-types/."), unknown=shown),
+            "unknown_event_type",
+        )
     if not values:
-        raise _invalid('Choose at least one event type (or "*" for all).', "event_types_required")
+        raise _invalid(_('Choose at least one event type (or "*" for all).'), "event_types_required")
     chosen = set(values)
     if ALL in chosen:
         return [ALL]

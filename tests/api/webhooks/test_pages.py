@@ -141,3 +141,28 @@ def test_the_account_page_leads_owners_to_their_webhooks(client, owner, brand_a)
     assert LIST in page
     staff = factories.member_of(brand_a.organisation)
     assert LIST not in _logged_in(client, staff).get("/account/").content.decode()
+
+
+def test_a_refused_url_reads_in_chinese_on_the_page_and_in_english_from_the_api(client, owner, brand_a, key_client):
+    owner.language = "zh-hans"
+    owner.save(update_fields=["language"])
+    _logged_in(client, owner)
+    response = client.post(
+        f"{LIST}new/", {"organisation": brand_a.organisation.pk, "url": "http://10.1.1.1/hook", "event_types": ["*"]}
+    )
+    assert response.status_code == 400
+    assert (
+        "该 URL 的主机解析为 10.1.1.1，属于私有地址：Webhook 只发送到公网地址。" in field_boxes(response.content)["url"]
+    )
+
+    answer = key_client(brand_a.organisation).post(
+        "/api/v1/webhooks/",
+        {"url": "http://10.1.1.1/hook", "event_types": ["*"]},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
+    assert answer.status_code == 400
+    assert answer.json()["detail"] == (
+        "The URL's host resolves to 10.1.1.1, a private address: webhooks are sent to public addresses only."
+    )
+    assert not WebhookSubscription.objects.exists()
