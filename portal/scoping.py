@@ -6,11 +6,14 @@ organisation's object answers 404 exactly like a missing one. What depends on a
 higher app's models lives in that app (``rights_holders.scoping``).
 """
 
+import functools
 from dataclasses import dataclass
 
+from django.db import router
 from django.db.models import Q
 
 from portal.models import LetterOfAuthorisation, Membership
+from portal.statements import ValuesStatement
 
 
 @dataclass(frozen=True)
@@ -33,14 +36,24 @@ def memberships_of(user):
         return ()
     cached = getattr(user, "_memberships_summary", None)
     if cached is None:
-        rows = (
-            Membership.objects.filter(user=user)
-            .order_by("organisation__name", "organisation_id")
-            .values_list("organisation_id", "organisation__name", "organisation__kind", "role")
-        )
+        rows = _memberships_statement(router.db_for_read(Membership)).rows(user.pk)
         cached = tuple(MembershipSummary(*row) for row in rows)
         user._memberships_summary = cached
     return cached
+
+
+def _memberships_of_user(user_id):
+    return (
+        Membership.objects.filter(user_id=user_id)
+        .order_by("organisation__name", "organisation_id")
+        .values_list("organisation_id", "organisation__name", "organisation__kind", "role")
+    )
+
+
+@functools.cache
+def _memberships_statement(alias):
+    # Every signed-in page of a member reads it (the top bar, scoping): compiled once (portal.statements).
+    return ValuesStatement(_memberships_of_user, alias)
 
 
 def organisation_kinds_of(user):

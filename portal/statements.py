@@ -58,6 +58,36 @@ class RowStatement:
         return instance
 
 
+class ValuesStatement:
+    """The rows of a ``values_list`` query whose only parameter is one id (``build(placeholder)`` makes it)."""
+
+    def __init__(self, build, alias):
+        self.alias = alias
+        query = build(_ID_PLACEHOLDER).using(alias).query
+        compiler = query.get_compiler(using=alias)
+        self.sql, params = compiler.as_sql()
+        if [str(param) for param in params] != [str(_ID_PLACEHOLDER)]:
+            raise ImproperlyConfigured("a values statement takes exactly one parameter, the id")
+        self.converters = compiler.get_converters([column for column, _sql, _alias in compiler.select])
+
+    def rows(self, value):
+        """The rows (tuples) for ``value``, converted as the ORM would."""
+        connection = connections[self.alias]
+        with connection.cursor() as cursor:
+            cursor.execute(self.sql, (value,))
+            rows = cursor.fetchall()
+        if not self.converters:
+            return rows
+        converted = []
+        for row in rows:
+            row = list(row)
+            for position, (functions, expression) in self.converters.items():
+                for convert in functions:
+                    row[position] = convert(row[position], expression, connection)
+            converted.append(tuple(row))
+        return converted
+
+
 @functools.cache
 def row_statement(model, alias):
     """The plain ``RowStatement`` of ``model`` on database ``alias``, made once per process."""
