@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from portal.audit import audit_log_record
+from portal.i18n import in_records_language
 from portal.transactions import durable_atomic
 from takedowns.models import Effect, EffectKind, EffectStatus
 
@@ -248,7 +249,9 @@ def _handler_run(handler, effects):
 
 
 def _error_text(exc):
-    return f"{type(exc).__name__}: {exc}"
+    # A record (the failed effects' page, the dead letter): a refusal's lazy text in English, whoever's language
+    # was active when the effect ran.
+    return f"{type(exc).__name__}: {in_records_language(exc)}"
 
 
 def _attempts_failed(effect_ids, error, *, claim):
