@@ -6,6 +6,8 @@ import re
 from datetime import UTC, datetime
 
 import pytest
+from django.core import mail
+from django.test import TestCase
 from django.urls import reverse
 from django.utils import translation
 
@@ -212,3 +214,15 @@ def test_an_invalid_items_problem_is_recorded_in_english_and_read_in_chinese(cli
     _en(owner_a)
     page = html.unescape(client.get(reverse("takedowns:item-detail", args=[item.pk])).content.decode())
     assert item.invalid_reason in page
+
+
+def test_the_merchants_e_mail_reads_the_statements_in_its_language(owner_a, brand_a, reviewer, store, merchant_user):
+    _zh(merchant_user)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        close_by_repeat(owner_a, brand_a, reviewer, store)
+    bodies = "\n".join(m.body for m in mail.outbox if merchant_user.email in m.to)
+    assert "店铺受到正式警告。" in bodies
+    assert "屡次侵权将依照平台服务条款中的阶梯处罚规则予以处罚。" in bodies
+    assert "商家未在反通知期限内答复。" in bodies
+    assert "Fake logo, wrong stitching, sold at a tenth of the price." in bodies  # the brand's words
+    assert "The store receives a formal warning." not in bodies
