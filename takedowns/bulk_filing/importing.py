@@ -35,7 +35,7 @@ from portal.transactions import durable_atomic, enclosing_transaction, stored_fi
 from rights_holders.models import IPAsset
 from takedowns.bulk_filing.csv_files import csv_read
 from takedowns.models import Channel, FilingImport, FilingImportRow, ImportStatus, RowStatus
-from takedowns.notices import ItemDraft, filing_suspension_of, notice_submit
+from takedowns.notices import ItemDraft, filing_suspension_refuse, notice_submit
 from takedowns.notices.lines import (
     INFRINGEMENT_TYPES,
     draft_text_problem,
@@ -108,14 +108,7 @@ def filing_import_create(*, actor, role, notice_data, original_name, data):
     so that a bad one (encoding, header, more rows than allowed) is refused at once (``CsvRefused``); a
     suspended filer is refused at once too (ValidationError)."""
     rows = csv_read(data)
-    for org_id in sorted({role.rights_holder.organisation_id, role.organisation.pk}):
-        suspension = filing_suspension_of(org_id)
-        if suspension is not None:
-            raise ValidationError(
-                _("Filing is suspended until %(end)s UTC: %(reason)s")
-                % {"end": f"{suspension.ends_at:%Y-%m-%d %H:%M}", "reason": suspension.reason},
-                code="filing_suspended",
-            )
+    filing_suspension_refuse({role.rights_holder.organisation_id, role.organisation.pk})
     from takedowns.tasks import run_filing_import
 
     with durable_atomic():

@@ -24,7 +24,9 @@ from takedowns.notices.notice import (
     FIELD_MESSAGES,
     NOTICE_FIELDS,
     Receipt,
+    filing_suspension_among,
     filing_suspension_of,
+    filing_suspension_refuse,
 )
 from takedowns.notices.submit import FILING_ATTEMPTS, notice_submit, platform_notice_submit
 from takedowns.notices.track_choice import track_for, tracks_for
@@ -40,7 +42,9 @@ __all__ = [
     "ItemDraft",
     "LineProblem",
     "Receipt",
+    "filing_suspension_among",
     "filing_suspension_of",
+    "filing_suspension_refuse",
     "notice_submit",
     "platform_notice_submit",
     "track_for",

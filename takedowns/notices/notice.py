@@ -2,7 +2,9 @@
 
 from dataclasses import dataclass, field
 
+from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from portal.audit import audit_log_entry
 from portal.forms import text_problem
@@ -43,6 +45,31 @@ def filing_suspension_of(organisation_id, now=None):
         .order_by("-ends_at")
         .first()
     )
+
+
+def filing_suspension_among(organisation_ids, now=None):
+    """The suspension that stops a filing by these organisations now (the filer's and the brand's): when
+    more than one does, the one that ends last, since filing is possible only after it. None if none does."""
+    now = now or timezone.now()
+    return (
+        FilingSuspension.objects.filter(
+            organisation_id__in=set(organisation_ids), lifted_at__isnull=True, starts_at__lte=now, ends_at__gt=now
+        )
+        .order_by("-ends_at", "-pk")
+        .first()
+    )
+
+
+def filing_suspension_refuse(organisation_ids, now=None):
+    """Refuse a filing by these organisations while one of them is suspended (ValidationError
+    ``filing_suspended``), naming the end of ``filing_suspension_among``'s suspension."""
+    suspension = filing_suspension_among(organisation_ids, now)
+    if suspension is not None:
+        raise ValidationError(
+            _("Filing is suspended until %(end)s UTC: %(reason)s"),
+            code="filing_suspended",
+            params={"end": f"{suspension.ends_at:%Y-%m-%d %H:%M}", "reason": suspension.reason},
+        )
 
 
 def notice_errors(data):

@@ -44,7 +44,7 @@ from takedowns.notices.notice import (
     DECLARATIONS,
     NOTICE_FIELDS,
     Receipt,
-    filing_suspension_of,
+    filing_suspension_refuse,
     notice_errors,
     notice_submitted_entry,
 )
@@ -160,14 +160,7 @@ def _filer_organisation(*, actor, rights_holder, acting_organisation, partner, n
 
 def _notice_submit_once(*, filer, actor, rights_holder, data, drafts, channel, partner, now, keep_invalid, as_set):
     filer_org = filer()
-    for org_id in {rights_holder.organisation_id, filer_org.pk}:
-        suspension = filing_suspension_of(org_id, now)
-        if suspension is not None:
-            raise ValidationError(
-                _("Filing is suspended until %(end)s UTC: %(reason)s"),
-                code="filing_suspended",
-                params={"end": f"{suspension.ends_at:%Y-%m-%d %H:%M}", "reason": suspension.reason},
-            )
+    filing_suspension_refuse({rights_holder.organisation_id, filer_org.pk}, now)
     errors = notice_errors(data)
     if errors:
         raise ValidationError(errors)

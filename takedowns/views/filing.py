@@ -46,7 +46,7 @@ from takedowns.drafts import (
 )
 from takedowns.forms import MAX_EVIDENCE_FILES, NOTICE_DECLARATIONS
 from takedowns.models import NoticeDraftEvidence, NoticeDraftItem
-from takedowns.notices import filing_suspension_of
+from takedowns.notices import filing_suspension_among
 from takedowns.views.display import render_for_viewer
 from takedowns.views.notices import RECEIPT_SESSION_KEY
 
@@ -72,12 +72,7 @@ def _role_or_none(request):
 
 
 def _suspension_of_role(role, now=None):
-    found = [
-        s
-        for org_id in sorted({role.organisation.pk, role.rights_holder.organisation_id})
-        if (s := filing_suspension_of(org_id, now)) is not None
-    ]
-    return max(found, key=lambda s: s.ends_at) if found else None
+    return filing_suspension_among({role.organisation.pk, role.rights_holder.organisation_id}, now)
 
 
 def _suspended_page(request, role, suspension, status=200):

@@ -157,6 +157,22 @@ def test_suspended_filer_writes_nothing(owner_a, brand_a, asset_a, listing):
     assert not Notice.objects.exists()
 
 
+def test_a_refused_filing_names_the_suspension_that_ends_last(brand_a, asset_a, listing):
+    # The brand and its agent firm both suspended: the filing is possible only when the later one ends.
+    letter = factories.LetterOfAuthorisationFactory(rights_holder=brand_a)
+    agent_user = factories.member_of(letter.agent)
+    now = timezone.now()
+    for organisation, days in ((brand_a.organisation, 3), (letter.agent, 40)):
+        FilingSuspension.objects.create(
+            organisation=organisation, ends_at=now + timedelta(days=days), reason=f"{days} days"
+        )
+    with pytest.raises(ValidationError) as exc:
+        file_notice(agent_user, brand_a, [draft(listing, asset_a)], acting_organisation=letter.agent)
+    assert exc.value.code == "filing_suspended"
+    assert f"{now + timedelta(days=40):%Y-%m-%d}" in exc.value.messages[0] and "40 days" in exc.value.messages[0]
+    assert not Notice.objects.exists()
+
+
 def test_missing_declarations_are_named(owner_a, brand_a, asset_a, listing):
     data = dict(NOTICE_DATA, good_faith_statement=False, filer_email="")
     with pytest.raises(ValidationError) as exc:
