@@ -264,7 +264,9 @@ def asset_create(request):
         except ValidationError as exc:
             form.add_error("proof", exc)
         else:
-            messages.success(request, f"{asset.name} is registered and waits for a reviewer's verification.")
+            messages.success(
+                request, _("%(asset)s is registered and waits for a reviewer's verification.") % {"asset": asset.name}
+            )
             return redirect("rights:asset-detail", pk=asset.pk)
     return render(request, "rights_holders/asset_form.html", {"form": form})
 
@@ -335,9 +337,13 @@ def proactive_enforcement(request, pk):
             enabled = form.cleaned_data["enabled"]
             rights_holder_proactive_enforcement_set(rights_holder=holder, enabled=enabled, actor=request.user)
             if enabled:
-                messages.success(request, f"Proactive enforcement is on for {holder.legal_name}.")
+                messages.success(
+                    request, _("Proactive enforcement is on for %(brand)s.") % {"brand": holder.legal_name}
+                )
             else:
-                messages.success(request, f"Proactive enforcement is off for {holder.legal_name}.")
+                messages.success(
+                    request, _("Proactive enforcement is off for %(brand)s.") % {"brand": holder.legal_name}
+                )
             return redirect("rights:proactive-enforcement", pk=holder.pk)
         status = 400
     return render(

@@ -468,5 +468,5 @@ def appeal_decide(request, pk):
         )
     except DOMAIN_ERRORS as exc:
         return _refused(request, appeal.item_id, exc)
-    messages.success(request, "The appeal is decided; both sides are told.")
+    messages.success(request, _("The appeal is decided; both sides are told."))
     return redirect("takedowns:item-detail", pk=appeal.item_id)
