@@ -147,3 +147,27 @@ def test_pages_show_times_in_the_signed_in_persons_zone_and_no_other_request_inh
     ViewerPreferencesMiddleware(spy)(request)
     assert seen["zone"] == "Asia/Shanghai"
     assert timezone.get_current_timezone_name() == settings.TIME_ZONE
+
+
+def test_an_instants_date_is_the_text_djangos_formatter_writes():
+    from django.utils.formats import date_format
+
+    from portal.instants import _date_text, _format_template
+
+    zones = [zoneinfo.ZoneInfo(name) for name in ("UTC", "Asia/Shanghai", "Asia/Kolkata", "America/Chicago")]
+    instants = [
+        datetime.datetime(year, month, day, hour, minute, tzinfo=datetime.UTC)
+        for year in (999, 2026)
+        for month, day in ((1, 1), (9, 5), (10, 31), (12, 9))
+        for hour, minute in ((0, 0), (9, 5), (23, 59))
+    ]
+    for language in ("en", "zh-hans"):
+        with translation.override(language):
+            for zone in zones:
+                for instant in instants:
+                    local = timezone.localtime(instant, zone)
+                    for name in ("DATE_FORMAT", "DATETIME_FORMAT"):
+                        assert _date_text(local, name) == date_format(local, name), (language, local, name)
+    # A format with letters or escapes the fast path does not write goes to Django's formatter.
+    assert _format_template("D, j M Y") is None and _format_template(r"j \d\e F") is None
+    assert _format_template("{Y}") == "{{{0.year:04d}}}"
