@@ -59,22 +59,27 @@ class RowStatement:
 
 
 class ValuesStatement:
-    """The rows of a ``values_list`` query whose only parameter is one id (``build(placeholder)`` makes it)."""
+    """The rows of a ``values_list`` query that varies by one id only (``build(placeholder)`` makes it)."""
 
     def __init__(self, build, alias):
         self.alias = alias
         query = build(_ID_PLACEHOLDER).using(alias).query
         compiler = query.get_compiler(using=alias)
         self.sql, params = compiler.as_sql()
-        if [str(param) for param in params] != [str(_ID_PLACEHOLDER)]:
-            raise ImproperlyConfigured("a values statement takes exactly one parameter, the id")
+        texts = [str(param) for param in params]
+        if texts.count(str(_ID_PLACEHOLDER)) != 1:
+            raise ImproperlyConfigured("a values statement varies by exactly one parameter, the id")
+        self.params = list(params)
+        self.position = texts.index(str(_ID_PLACEHOLDER))
         self.converters = compiler.get_converters([column for column, _sql, _alias in compiler.select])
 
     def rows(self, value):
         """The rows (tuples) for ``value``, converted as the ORM would."""
+        params = list(self.params)
+        params[self.position] = value
         connection = connections[self.alias]
         with connection.cursor() as cursor:
-            cursor.execute(self.sql, (value,))
+            cursor.execute(self.sql, params)
             rows = cursor.fetchall()
         if not self.converters:
             return rows

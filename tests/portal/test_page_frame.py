@@ -128,3 +128,24 @@ def test_the_session_authenticator_is_the_devices_own_row(client, reviewer):
     user = client.get(reverse("help:index")).wsgi_request.user
     assert user.is_verified() and user.otp_device.user_id == reviewer.pk and user.otp_device.confirmed
     assert user.otp_device.created_at is not None and not isinstance(user.otp_device.created_at, str)
+
+
+def test_the_open_alerts_badge_counts_one_brands_or_several_brands_open_alerts(owner_a, brand_a, brand_b):
+    # One brand: the compiled statement; several: the ORM's count over the ids. Both the same rule.
+    from screening.models import AlertStatus, ScreeningAlert
+    from screening.selectors import open_alert_count
+    from tests.screening.alert_world import alert_made
+
+    for brand, n in ((brand_a, 2), (brand_b, 3)):
+        asset = factories.IPAssetFactory(rights_holder=brand)
+        for _ in range(n):
+            alert_made(brand, asset, factories.ListingFactory())
+    dismissed = ScreeningAlert.objects.filter(rights_holder=brand_a).first()
+    ScreeningAlert.objects.filter(pk=dismissed.pk).update(status=AlertStatus.DISMISSED)
+    open_a = 1
+    assert open_alert_count(owner_a) == open_a
+    owner_a._rights_holder_ids = frozenset({brand_a.pk, brand_b.pk})  # as an agent firm's lawyer's brands
+    owner_a.__dict__.pop("_open_alerts", None)
+    assert open_alert_count(owner_a) == open_a + 3
+    owner_a._rights_holder_ids = frozenset({factories.RightsHolderFactory().pk})  # a brand with none open
+    assert open_alert_count(owner_a) == 0
