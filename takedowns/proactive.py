@@ -33,6 +33,7 @@ from rights_holders.models import AuthorisedStore, IPAsset
 from rights_holders.partners import marketplace_organisation
 from takedowns.models import InfringementType, NoticeItem
 from takedowns.notices import LISTING_BY_PUBLIC_ID, ItemDraft, platform_notice_submit
+from takedowns.recorded import proactive as proactive_texts
 
 # A listing still on the marketplace: live, or live under another complaint.
 LIVE_STATUSES = frozenset({ListingStatus.LIVE, ListingStatus.UNDER_COMPLAINT})
@@ -268,14 +269,12 @@ def proactive_explanation(finding, *, holder_name):
             line = line[: EVIDENCE_LINE_MAX_LENGTH - 1].rstrip() + "\u2026"
         lines.append(f"- {line}")
     if len(finding.evidence) > EVIDENCE_LINES_MAX:
-        lines.append(f"- and {len(finding.evidence) - EVIDENCE_LINES_MAX} more signal(s).")
-    text = (
-        f"The marketplace's automated screening found that this listing infringes {holder_name}'s right "
-        f"(confidence {finding.score:.2f}; screening result {finding.reference}). Both the detection and "
-        "the decision to take the listing down were automated: no person reviewed the listing first. "
-        f"{holder_name} has asked the marketplace to act on such findings for it (proactive enforcement).\n\n"
-        "What screening found:\n" + "\n".join(lines) + "\n\n"
-        "If the listing is genuine, file a counter-notice with evidence of authenticity before the deadline: "
-        "a successful counter-notice reinstates the listing. After a decision you may also appeal."
-    )
+        lines.append(proactive_texts.MORE_SIGNALS % {"n": len(finding.evidence) - EVIDENCE_LINES_MAX})
+    # The records' English (takedowns.recorded reads it anew for the merchant), one paragraph a line.
+    found = proactive_texts.FOUND % {
+        "holder": holder_name,
+        "score": f"{finding.score:.2f}",
+        "reference": finding.reference,
+    }
+    text = f"{found}\n\n{proactive_texts.WHAT_WAS_FOUND}\n" + "\n".join(lines) + f"\n\n{proactive_texts.IF_GENUINE}"
     return text[:PROSE_MAX_LENGTH]

@@ -4,7 +4,8 @@ transparency export and the audit give them as recorded), read on a page in the 
 A recorded text is either a person's words (a reviewer's statement, a merchant's counter-notice, a staff
 member's reason), which stay as written, or one of the engine's messages registered here, which it writes
 when no person spoke: an item's moves (``event_reasons``), the penalty ladder's statements and the public
-register's reasons (``penalties``), an invalid item's problem (``filing``). Each is a gettext msgid written
+register's reasons (``penalties``), an invalid item's problem (``filing``), a
+proactive item's explanation (``proactive``). Each is a gettext msgid written
 with ``%`` and its values, so ``recorded_read`` can say it again:
 
 - a fixed text is read by ``gettext``;
@@ -21,7 +22,7 @@ takedowns never imports them.
 """
 
 # Importing them registers the takedowns' own messages.
-from takedowns.recorded import event_reasons, filing, penalties  # noqa: E402, I001
+from takedowns.recorded import event_reasons, filing, penalties, proactive  # noqa: E402, I001
 from takedowns.recorded.registry import (
     label_lower,
     one_of,
@@ -38,6 +39,7 @@ __all__ = [
     "label_lower",
     "one_of",
     "penalties",
+    "proactive",
     "recorded_messages",
     "recorded_part",
     "recorded_read",

@@ -14,6 +14,7 @@ from django.utils import translation
 from good_faith.models import Membership
 from takedowns import lifecycle
 from takedowns.models import ItemEvent, Penalty, PublicRegisterEntry, RestrictionKind, StatementOfReasons
+from takedowns.proactive import ProactiveFinding, proactive_explanation
 from takedowns.recorded import event_reasons, recorded_messages, recorded_read
 from takedowns.recorded import penalties as penalty_texts
 from takedowns.tracks import membership_reason
@@ -226,3 +227,22 @@ def test_the_merchants_e_mail_reads_the_statements_in_its_language(owner_a, bran
     assert "商家未在反通知期限内答复。" in bodies
     assert "Fake logo, wrong stitching, sold at a tenth of the price." in bodies  # the brand's words
     assert "The store receives a formal warning." not in bodies
+
+
+def test_a_proactive_items_explanation_reads_in_chinese_line_by_line_the_signals_as_quoted():
+    evidence = [f"keyword 'ACME' in the title ({n})" for n in range(22)]
+    finding = ProactiveFinding(listing_id=1, asset_id=1, score=0.97, evidence=evidence, reference="scr_1")
+    recorded = proactive_explanation(finding, holder_name="ACME 100% Ltd")
+    assert recorded.startswith(
+        "The marketplace's automated screening found that this listing infringes ACME 100% Ltd's right "
+        "(confidence 0.97; screening result scr_1)."
+    )
+    with translation.override("zh-hans"):
+        said = recorded_read(recorded).split("\n")
+    assert said[0].startswith("平台的自动筛查发现该商品侵犯了 ACME 100% Ltd 的权利（置信度 0.97；筛查结果 scr_1）。")
+    assert said[2] == "筛查发现："
+    assert said[3] == "- keyword 'ACME' in the title (0)"  # screening's signal, as quoted
+    assert "- 以及另外 2 个信号。" in said
+    assert said[-1].startswith("如果该商品是正品")
+    with translation.override("en"):
+        assert recorded_read(recorded) == recorded
