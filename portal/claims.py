@@ -95,6 +95,7 @@ def work_claim_take(kind, *, obj_id, actor, now=None):
                 **{kind.field: work}, reviewer=actor, claimed_at=now, expires_at=expires_at
             )
             _audit(kind, "taken", claim, actor)
+            claim.taken_now = True
             return claim
         if claim.reviewer_id == actor.pk:
             claim.expires_at = expires_at
@@ -110,6 +111,7 @@ def work_claim_take(kind, *, obj_id, actor, now=None):
         claim.reviewer, claim.claimed_at, claim.expires_at = actor, now, expires_at
         claim.save(update_fields=["reviewer", "claimed_at", "expires_at"])
         _audit(kind, "taken", claim, actor, took_over_expired_claim_of=previous)
+        claim.taken_now = True
         return claim
 
 
@@ -136,9 +138,18 @@ def work_claim_end(kind, *, obj_id, actor, reason):
 def work_claim_decide(kind, *, obj_id, actor, decision, decide):
     """A reviewer's decision on claimable work: claim it (ClaimHeld when another reviewer holds it, so the
     decision is refused whichever page or caller asks), ``decide()`` (the kind's verb, its own
-    transaction), end the claim. Returns what ``decide`` returned; a refused decision keeps the claim."""
-    work_claim_take(kind, obj_id=obj_id, actor=actor)
-    result = decide()
+    transaction), end the claim. Returns what ``decide`` returned.
+
+    A refused decision keeps a claim the reviewer held before (they opened the work and are still on it)
+    and gives back one it took for this decision alone: a bulk decision over 200 items must not leave
+    the ones it could not decide locked away from every other reviewer until their claims expire."""
+    claim = work_claim_take(kind, obj_id=obj_id, actor=actor)
+    try:
+        result = decide()
+    except Exception:
+        if getattr(claim, "taken_now", False):
+            work_claim_end(kind, obj_id=obj_id, actor=actor, reason=f"{decision} refused")
+        raise
     work_claim_end(kind, obj_id=obj_id, actor=actor, reason=decision)
     return result
 

@@ -12,10 +12,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from good_faith.membership import membership_grant
+from portal.errors import TransitionError
 from portal.models import AuditLogEntry
 from rights_holders.models import VerificationStatus
 from takedowns import claims, lifecycle
-from takedowns.models import CannedReason, ItemEvent, ItemStatus, NoticeItem
+from takedowns.models import CannedReason, ItemEvent, ItemStatus, NoticeItem, ReviewClaim
 from tests import factories
 from tests.bulk import notices_bulk_create
 from tests.lists import list_queries_constant
@@ -299,6 +300,8 @@ def test_a_bulk_decision_asks_for_confirmation_then_decides_each_item_on_its_own
         assert AuditLogEntry.objects.filter(action="takedowns.item.rejected", object_id=str(item.pk)).count() == 1
     held.refresh_from_db()
     assert held.status == ItemStatus.PENDING_REVIEW
+    # What it could not decide is not left claimed by the reviewer: the others may take it now.
+    assert list(ReviewClaim.objects.values_list("item_id", "reviewer_id")) == [(held.pk, other.pk)]
 
 
 def test_a_bulk_decision_of_items_already_decided_says_so(client, owner_a, brand_a, asset_a, store, reviewer):
@@ -310,6 +313,17 @@ def test_a_bulk_decision_of_items_already_decided_says_so(client, owner_a, brand
         {"items": [item.pk], "bulk-decision": "reject", "bulk-reason": "Duplicate.", "confirm": "1"},
     )
     assert [(i.pk, why) for i, why, _d in response.context["conflicts"]] == [(item.pk, "already decided")]
+    assert not ReviewClaim.objects.filter(item=item).exists()
+
+
+def test_a_refused_decision_keeps_the_claim_of_a_reviewer_who_opened_the_item(
+    client, owner_a, brand_a, asset_a, store, reviewer
+):
+    item = _file(owner_a, brand_a, asset_a, store)
+    claims.review_claim_take(item_id=item.pk, actor=reviewer)
+    with pytest.raises(TransitionError):
+        claims.notice_item_decide(item_id=item.pk, actor=reviewer, decision="uphold", reason="Fake.")
+    assert ReviewClaim.objects.get(item=item).reviewer == reviewer
 
 
 def test_a_bulk_decision_without_a_selection_or_statement_is_refused_by_the_field(
