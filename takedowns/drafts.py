@@ -28,7 +28,7 @@ from rights_holders.models import IPAsset
 from takedowns.draft_files import draft_file_upload, draft_files_delete_after_commit, draft_files_of
 from takedowns.forms import MAX_EVIDENCE_FILES
 from takedowns.models import InfringementType, NoticeDraft, NoticeDraftEvidence, NoticeDraftItem
-from takedowns.notices import ItemDraft, filing_suspension_of, notice_submit
+from takedowns.notices import ItemDraft, filing_suspension_among, notice_submit
 from takedowns.notices.lines import draft_text_problem, item_problem, listing_key, listings_find, open_items_find
 from takedowns.notices.notice import notice_errors
 
@@ -391,13 +391,9 @@ _ENGLISH_DEFAULTS = _english_defaults()
 
 
 def notice_draft_suspension(draft, now=None):
-    """The filing suspension that stops this draft's filer or brand now (the later-ending one), or None."""
-    found = [
-        suspension
-        for org_id in {draft.organisation_id, draft.rights_holder.organisation_id}
-        if (suspension := filing_suspension_of(org_id, now)) is not None
-    ]
-    return max(found, key=lambda s: s.ends_at) if found else None
+    """The filing suspension that stops this draft's filer or brand now (the later-ending one), or None:
+    the filing's own rule (``filing_suspension_among``), so the page names the end the filing would."""
+    return filing_suspension_among({draft.organisation_id, draft.rights_holder.organisation_id}, now)
 
 
 def notice_draft_file(*, draft_id, user, role, now=None):

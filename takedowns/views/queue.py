@@ -7,7 +7,7 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy
 
 from listings.models import Store
 from portal.forms import whole_number
@@ -17,7 +17,7 @@ from portal.roles import user_is_reviewer, user_is_senior_reviewer
 from rights_holders.models import RightsHolder
 from takedowns import effects, workbench
 from takedowns.models import InfringementType, Track
-from takedowns.views.display import render_for_viewer
+from takedowns.views.display import duration_text, render_for_viewer
 
 QUEUE_SORTS = {"due": ListSort(gettext_lazy("Due"), ("q_due", "-q_ahead", "q_rank"))}
 FILTER_LABELS = {
@@ -30,32 +30,14 @@ FILTER_LABELS = {
 }
 
 
-def duration_words(seconds):
-    """ "2 days 5 hours", "3 hours 10 minutes", "4 minutes", translated; two units at most."""
-    seconds = max(0, int(seconds))
-    days, rest = divmod(seconds, 86400)
-    hours, rest = divmod(rest, 3600)
-    minutes = rest // 60
-    d = ngettext("%(n)s day", "%(n)s days", days) % {"n": days}
-    h = ngettext("%(n)s hour", "%(n)s hours", hours) % {"n": hours}
-    m = ngettext("%(n)s minute", "%(n)s minutes", minutes) % {"n": minutes}
-    if days:
-        return f"{d} {h}" if hours else d
-    if hours:
-        return f"{h} {m}" if minutes else h
-    if minutes:
-        return m
-    return _("less than a minute")
-
-
 def time_left(due_at, now, sla_hours):
     """(text, share of the target used in percent, overdue) of a row due at ``due_at``."""
     seconds = (due_at - now).total_seconds()
     target = sla_hours * 3600
     used = round(100 * min(1, max(0, (target - seconds) / target)))
     if seconds > 0:
-        return _("%(left)s left of %(target)s h") % {"left": duration_words(seconds), "target": sla_hours}, used, False
-    return _("overdue by %(late)s") % {"late": duration_words(-seconds)}, 100, True
+        return _("%(left)s left of %(target)s h") % {"left": duration_text(seconds), "target": sla_hours}, used, False
+    return _("overdue by %(late)s") % {"late": duration_text(-seconds)}, 100, True
 
 
 def _filters_from(params):
