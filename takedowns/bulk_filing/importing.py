@@ -177,8 +177,16 @@ def filing_imports_resume_stale(*, now=None):
 
 def _rows_read(filing_import):
     """The stored file's rows as FilingImportRow, once: rows repeating an earlier one are refused here."""
-    with filing_import.file.open("rb") as stored:
-        data = stored.read()
+    try:
+        with filing_import.file.open("rb") as stored:
+            data = stored.read()
+    except FileNotFoundError:
+        # Another run (a redelivered message) kept the rows and deleted the file after this one loaded the
+        # import: the rows are there to file. A file missing any other way is a fault to see.
+        if FilingImport.objects.filter(pk=filing_import.pk, rows_read=True).exists():
+            filing_import.rows_read = True
+            return
+        raise
     rows = csv_read(data)  # it was read at upload: it reads the same here
     seen = {}
     records = []

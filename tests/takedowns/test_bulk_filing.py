@@ -221,6 +221,31 @@ def test_a_run_that_dies_after_a_chunk_and_runs_again_files_no_row_twice(
     assert Notice.objects.filter(channel=Channel.BULK).count() == 3
 
 
+def test_a_run_that_read_the_import_before_another_run_deleted_its_file_ends_quietly(
+    settings, monkeypatch, owner_a, asset_a, listings
+):
+    """Two runs of one import (a redelivered message): the second loaded the import before the first kept its
+    rows and deleted the uploaded file; it finds the rows kept and the import done, not a missing file."""
+    data = csv_bytes([[listing.external_id, ast(asset_a), "counterfeit", EXPLANATION] for listing in listings[:3]])
+    filing_import = make_import(owner_a, data)  # no worker: its task is not run
+    real = importing._rows_read
+    other_runs = []
+
+    def another_run_finishes_first(stale):
+        if not other_runs:
+            other_runs.append("running")
+            other_runs[0] = filing_import_run(filing_import.pk)  # the other run, from start to end
+        return real(stale)
+
+    monkeypatch.setattr(importing, "_rows_read", another_run_finishes_first)
+    assert filing_import_run(filing_import.pk) == ImportStatus.DONE
+    assert other_runs == [ImportStatus.DONE]
+    filing_import.refresh_from_db()
+    assert (filing_import.filed_rows, filing_import.error_rows, filing_import.total_rows) == (3, 0, 3)
+    assert FilingImportRow.objects.filter(filing_import=filing_import).count() == 3
+    assert NoticeItem.objects.filter(notice__channel=Channel.BULK).count() == 3
+
+
 def test_a_run_that_dies_inside_a_chunk_keeps_nothing_of_it_and_the_next_run_files_it_once(
     settings, monkeypatch, owner_a, asset_a, listings
 ):
