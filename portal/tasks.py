@@ -44,6 +44,15 @@ def sleep_then_record(token, seconds):
     audit_log_record(action="portal.worker.sleep.finished", data={"token": token}, actor_label="worker")
 
 
+@shared_task(name="portal.tasks.password_reset_emails_send")
+def password_reset_emails_send(*, email, base_url):
+    """A reset request's e-mails: one to each account with the address, in its language (portal.passwords)."""
+    from portal.passwords import password_reset_emails_send as send
+
+    return send(email=email, base_url=base_url)
+
+
+# Kept for messages sent before the request's task above replaced it (one account's e-mail).
 @shared_task(name="portal.tasks.password_reset_email_send")
 def password_reset_email_send(*, user_id, base_url):
     """The password reset e-mail of one account (portal.passwords), written in its language."""

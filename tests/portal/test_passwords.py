@@ -86,6 +86,21 @@ def test_an_unknown_address_gets_the_same_answer_and_no_mail(client, owner_a, dj
     assert "If an account has this address" in page
 
 
+def test_a_request_does_the_same_work_whether_an_account_has_the_address_or_not(
+    client, owner_a, monkeypatch, django_capture_on_commit_callbacks
+):
+    """The request sends the worker one message either way and looks nobody up: its timing tells nothing."""
+    from portal import tasks
+
+    sent = []
+    monkeypatch.setattr(tasks.password_reset_emails_send, "delay", lambda **kwargs: sent.append(kwargs))
+    with django_capture_on_commit_callbacks(execute=True):
+        _ask_reset(client, owner_a.email)
+        _ask_reset(client, "nobody@example.test")
+    assert [message["email"] for message in sent] == [owner_a.email, "nobody@example.test"]
+    assert mail.outbox == []  # the worker writes the e-mails
+
+
 def test_no_link_for_an_api_keys_principal_or_an_inactive_account(client, brand_a, django_capture_on_commit_callbacks):
     principal = factories.api_principal_of(brand_a.organisation, role="owner")
     principal.email = "principal@example.test"
