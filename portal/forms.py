@@ -15,6 +15,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import ProhibitNullCharactersValidator
 from django.db import models
+from django.utils.translation import gettext_lazy, gettext_noop
+
+from portal.i18n import text_later
 
 # One line: names, phone numbers, signatures, reference numbers.
 LINE_MAX_LENGTH = 200
@@ -50,28 +53,63 @@ def control_characters_replace(value, *, multiline, by=" "):
     return (_CONTROL_IN_PROSE if multiline else _CONTROL_IN_LINE).sub(by, value)
 
 
-def _control_character_message(char):
-    name = unicodedata.name(char, "control character").lower()
-    return f"Remove the invisible character U+{ord(char):04X} ({name}) from this text; it cannot be stored."
+# The free-text problems, as msgids: ``text_problem`` writes them in English (a service's caller may keep
+# them: a refused line of a notice, takedowns.recorded reads it back); a form and ``text_problem_later``
+# say them in the reader's language.
+TEXT_TOO_LONG = gettext_noop("Keep this text to %(limit)s characters (it has %(length)s).")
+CONTROL_CHARACTER = gettext_noop(
+    "Remove the invisible character U+%(code)s (%(name)s) from this text; it cannot be stored."
+)
+
+
+# The name of a character Unicode names none (the C0 and C1 controls); the others keep Unicode's English name.
+CONTROL_CHARACTER_NAME = gettext_noop("control character")
+
+
+def _control_character_params(char, *, name_unnamed=CONTROL_CHARACTER_NAME):
+    return {"code": f"{ord(char):04X}", "name": unicodedata.name(char, "").lower() or name_unnamed}
 
 
 def _control_characters_refuse(value, *, multiline):
     char = control_characters_find(value, multiline=multiline)
     if char is not None:
-        raise ValidationError(_control_character_message(char), code="control_character")
+        raise ValidationError(
+            gettext_lazy(CONTROL_CHARACTER),
+            code="control_character",
+            params=_control_character_params(char, name_unnamed=gettext_lazy(CONTROL_CHARACTER_NAME)),
+        )
 
 
-def text_problem(value, *, multiline, max_length=None):
-    """What is wrong with free text a service received without a form ('' if nothing): the forms' rule.
-
-    For services that take text from more than one channel (the filing page, bulk files, the API).
-    """
+def _text_problem_said(value, *, multiline, max_length, name_unnamed=CONTROL_CHARACTER_NAME):
+    """(msgid, values) of what is wrong with free text, or None."""
     value = str(value or "")
     limit = max_length or (PROSE_MAX_LENGTH if multiline else LINE_MAX_LENGTH)
     if len(value) > limit:
-        return f"Keep this text to {limit:,} characters (it has {len(value):,})."
+        return TEXT_TOO_LONG, {"limit": f"{limit:,}", "length": f"{len(value):,}"}
     char = control_characters_find(value, multiline=multiline)
-    return _control_character_message(char) if char is not None else ""
+    if char is None:
+        return None
+    return CONTROL_CHARACTER, _control_character_params(char, name_unnamed=name_unnamed)
+
+
+def text_problem(value, *, multiline, max_length=None):
+    """What is wrong with free text a service received without a form ('' if nothing): the forms' rule,
+    in English, the records' language.
+
+    For services that take text from more than one channel (the filing page, bulk files, the API) and
+    keep what they refuse (``takedowns.recorded`` reads it in the reader's language). A refusal read at
+    once by a person is ``text_problem_later``.
+    """
+    said = _text_problem_said(value, multiline=multiline, max_length=max_length)
+    return said[0] % said[1] if said else ""
+
+
+def text_problem_later(value, *, multiline, max_length=None):
+    """``text_problem`` as a lazy text, read in the language active when it is shown ('' if nothing)."""
+    said = _text_problem_said(
+        value, multiline=multiline, max_length=max_length, name_unnamed=gettext_lazy(CONTROL_CHARACTER_NAME)
+    )
+    return text_later(gettext_lazy(said[0]), **said[1]) if said else ""
 
 
 def line_validate(value):

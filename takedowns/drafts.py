@@ -31,6 +31,7 @@ from takedowns.models import InfringementType, NoticeDraft, NoticeDraftEvidence,
 from takedowns.notices import ItemDraft, filing_suspension_among, notice_submit
 from takedowns.notices.lines import draft_text_problem, item_problem, listing_key, listings_find, open_items_find
 from takedowns.notices.notice import notice_errors
+from takedowns.recorded import recorded_read
 
 NOTICE_FIELDS = ("filer_name", "filer_address", "filer_phone", "filer_email", "signature")
 DECLARATION_FIELDS = ("good_faith_statement", "accuracy_statement", "authority_statement")
@@ -318,7 +319,7 @@ def notice_draft_review(draft, now=None, *, suspension=True):
         if not row.explanation.strip():
             errors["explanation"] = _("Explain how the listing infringes the right.")
         if text_problem := draft_text_problem(item):
-            errors.setdefault(_PROBLEM_FIELD.get(text_problem.code, "explanation"), str(text_problem))
+            errors.setdefault(_PROBLEM_FIELD.get(text_problem.code, "explanation"), recorded_read(text_problem))
         if len(shown.evidence) > MAX_EVIDENCE_FILES:
             errors["evidence"] = _("Attach at most %(max)d files; combine the rest into one PDF.") % {
                 "max": MAX_EVIDENCE_FILES
@@ -378,7 +379,8 @@ def _declaration_or_field_message(name, message):
         "accuracy_statement": _("Confirm that the information in the notice is accurate."),
         "authority_statement": _("Confirm that you are authorised to act for the rights holder."),
     }
-    return texts[name] if message in _ENGLISH_DEFAULTS.values() else message
+    # Else the field's text cannot be stored (``text_problem``, in English): said in the reader's language.
+    return texts[name] if message in _ENGLISH_DEFAULTS.values() else recorded_read(message)
 
 
 def _english_defaults():

@@ -44,9 +44,10 @@ from takedowns.notices.lines import (
     listings_find,
     open_items_find,
 )
+from takedowns.recorded import recorded_read
 
 # The messages of this module's own checks, said anew in the reader's language from their code and params.
-# The filing rules' messages (``item_problem``'s) are records: kept as written, in English.
+# The filing rules' messages (``item_problem``'s) are records: kept in English, read by ``takedowns.recorded``.
 ROW_MESSAGES = {
     "extra_cells": _("The row has %(count)s cell(s) more than the header: check for an unquoted comma."),
     "repeated": _("Same listing and asset as row %(row)s: a listing is named once per asset."),
@@ -82,10 +83,11 @@ class FilingBusy(Exception):
 
 
 def problem_text(problem):
-    """A row's problem in the reader's language (this module's own) or as recorded (a filing rule's)."""
+    """A row's problem in the reader's language: this module's own said anew, a filing rule's (recorded in
+    English) read through ``takedowns.recorded``."""
     message = ROW_MESSAGES.get(problem.get("code"))
     if message is None or problem.get("rule"):
-        return problem.get("text", "")
+        return recorded_read(problem.get("text", ""))
     return str(message) % problem.get("params", {})
 
 

@@ -135,22 +135,23 @@ def open_items_find(pairs):
 
 
 DRAFT_TEXT = {
-    # field: (label, multiline, max length or None for the prose limit)
-    "explanation": ("the explanation", True, None),
-    "test_buy_report": ("the test-buy report", True, None),
-    "test_buy_order_number": (
-        "the test-buy order number",
-        False,
-        NoticeItem._meta.get_field("test_buy_order_number").max_length,
-    ),
+    # field: (multiline, max length or None for the prose limit)
+    "explanation": (True, None),
+    "test_buy_report": (True, None),
+    "test_buy_order_number": (False, NoticeItem._meta.get_field("test_buy_order_number").max_length),
 }
 
 
-def draft_text_problem(draft):
-    """The first free-text problem of a line (length, control characters), as the filing form checks it."""
-    for name, (label, multiline, max_length) in DRAFT_TEXT.items():
+def draft_text_problem(draft, *, line=None):
+    """The first free-text problem of a line (length, control characters), as the filing form checks it.
+
+    In English, for the records (``takedowns.recorded.filing``); with ``line``, the line's number leads.
+    """
+    for name, (multiline, max_length) in DRAFT_TEXT.items():
         if problem := text_problem(getattr(draft, name), multiline=multiline, max_length=max_length):
-            return LineProblem(f"{label}: {problem}", f"{name}_invalid")
+            if line is None:
+                return LineProblem(filing.TEXT_PROBLEM[name] % {"problem": problem}, f"{name}_invalid")
+            return LineProblem(filing.LINE_TEXT_PROBLEM[name] % {"line": line, "problem": problem}, f"{name}_invalid")
     return ""
 
 

@@ -49,6 +49,7 @@ from takedowns.notices.notice import (
     notice_submitted_entry,
 )
 from takedowns.notices.track_choice import tracks_for
+from takedowns.recorded import filing
 from takedowns.routing import FilingLine, OpenItemClash, notice_items_file, set_filing_possible
 
 # How many times a filing ended by a lock conflict is filed again before the filer is asked to retry.
@@ -202,18 +203,16 @@ def _notice_submit_once(*, filer, actor, rights_holder, data, drafts, channel, p
             asset = assets.get(draft.ip_asset_id)
             if listing is None:
                 shown = draft.listing_shown or draft.listing_ref
-                receipt.refused.append(
-                    (number, LineProblem(f"Line {number}: no listing {shown!r} on the marketplace.", "listing_unknown"))
-                )
+                refusal = filing.LINE_LISTING_UNKNOWN % {"line": number, "listing": repr(shown)}
+                receipt.refused.append((number, LineProblem(refusal, "listing_unknown")))
                 continue
             if asset is None:
-                receipt.refused.append(
-                    (number, LineProblem(f"Line {number}: choose one of your IP assets.", "asset_unknown"))
-                )
+                refusal = filing.LINE_ASSET_UNKNOWN % {"line": number}
+                receipt.refused.append((number, LineProblem(refusal, "asset_unknown")))
                 continue
-            if text_refusal := draft_text_problem(draft):
+            if text_refusal := draft_text_problem(draft, line=number):
                 # Not kept even as an invalid item: a megabyte of explanation is not stored to say no.
-                receipt.refused.append((number, LineProblem(f"Line {number}: {text_refusal}", text_refusal.code)))
+                receipt.refused.append((number, text_refusal))
                 continue
             problem = item_problem(
                 draft,

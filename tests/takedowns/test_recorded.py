@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from good_faith.models import Membership
+from portal.models import AuditLogEntry
 from takedowns import lifecycle
 from takedowns.models import ItemEvent, Penalty, PublicRegisterEntry, RestrictionKind, StatementOfReasons
 from takedowns.proactive import ProactiveFinding, proactive_explanation
@@ -246,3 +247,87 @@ def test_a_proactive_items_explanation_reads_in_chinese_line_by_line_the_signals
     assert said[-1].startswith("如果该商品是正品")
     with translation.override("en"):
         assert recorded_read(recorded) == recorded
+
+
+# --- a notice's refused lines (the filer's receipt, a bulk import's report, the review) ------------------
+
+
+def _refusing_receipt(owner_a, brand_a, asset_a, listing, store):
+    unknown = draft(listing, asset_a, listing_ref="NO-SUCH-LISTING")
+    drafts = [
+        draft(listing, asset_a),
+        unknown,
+        draft(factories.ListingFactory(store=store), asset_a, explanation="Fake logo.\x00"),
+        draft(factories.ListingFactory(store=store), asset_a, test_buy_order_number="X" * 101),
+    ]
+    # Filed by a person who reads Chinese: the records are English all the same.
+    with translation.override("zh-hans"):
+        return file_notice(owner_a, brand_a, drafts)
+
+
+REFUSED_ENGLISH = [
+    "Line 2: no listing 'NO-SUCH-LISTING' on the marketplace.",
+    "Line 3: the explanation: Remove the invisible character U+0000 (control character) from this text; "
+    "it cannot be stored.",
+    "Line 4: the test-buy order number: Keep this text to 100 characters (it has 101).",
+]
+REFUSED_CHINESE = [
+    "第 2 行：平台上没有商品 'NO-SUCH-LISTING'。",
+    "第 3 行：说明：请从此文本中删除不可见字符 U+0000（控制字符）；该字符无法保存。",
+    "第 4 行：试买订单号：此文本请控制在 100 个字符以内（当前为 101 个）。",
+]
+
+
+def _refused_on(page):
+    problems = page[page.index('<ul class="problems">') :]
+    return [html.unescape(text) for text in re.findall(r'<span class="error">(.*?)</span>', problems)]
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_receipts_refused_lines_are_recorded_in_english_and_read_in_the_filers_language(
+    client, owner_a, brand_a, asset_a, listing, store, monkeypatch, language
+):
+    receipt = _refusing_receipt(owner_a, brand_a, asset_a, listing, store)
+    assert [str(reason) for _, reason in receipt.refused] == REFUSED_ENGLISH
+    assert [reason.code for _, reason in receipt.refused] == [
+        "listing_unknown",
+        "explanation_invalid",
+        "test_buy_order_number_invalid",
+    ]
+    entry = AuditLogEntry.objects.get(action="takedowns.notice.submitted", object_id=str(receipt.notice.pk))
+    assert entry.data["refused"] == REFUSED_ENGLISH
+
+    owner_a.language = language
+    owner_a.save(update_fields=["language"])
+    client.force_login(owner_a)
+    # The page files the draft (its review finds these problems before filing; a line refused at filing is one
+    # that changed in between): the filing's receipt as the filing view keeps it for the receipt page.
+    monkeypatch.setattr("takedowns.views.filing.notice_draft_file", lambda **kwargs: receipt)
+    response = client.post(reverse("takedowns:notice-review"), follow=True)
+    assert response.redirect_chain[-1][0] == reverse("takedowns:notice-receipt", args=[receipt.notice.pk])
+    expected = REFUSED_CHINESE if language == "zh-hans" else REFUSED_ENGLISH
+    assert _refused_on(response.content.decode()) == expected
+
+
+def test_a_bulk_imports_report_reads_a_lines_text_problem_in_the_readers_language():
+    from takedowns.bulk_filing.importing import _rule_problem, problem_text
+    from takedowns.notices import ItemDraft
+    from takedowns.notices.lines import draft_text_problem
+
+    line = ItemDraft(listing_ref="L1", ip_asset_id=1, infringement_type="counterfeit", explanation="x" * 10_001)
+    problem = _rule_problem(draft_text_problem(line))
+    assert problem["text"] == "the explanation: Keep this text to 10,000 characters (it has 10,001)."
+    with translation.override("zh-hans"):
+        assert problem_text(problem) == "说明：此文本请控制在 10,000 个字符以内（当前为 10,001 个）。"
+    with translation.override("en"):
+        assert problem_text(problem) == problem["text"]
+
+
+def test_the_filing_pages_control_character_problem_reads_in_chinese(client, owner_a, asset_a, listing):
+    from tests.takedowns.filing_pages import page_post, row
+
+    _zh(owner_a)
+    client.force_login(owner_a)
+    response = page_post(client, owner_a, [row(listing.external_id, asset_a)], fields={"filer_name": "Ada\x00Brand"})
+    assert response.status_code == 400
+    assert "请从此文本中删除不可见字符 U+0000（控制字符）；该字符无法保存。" in html.unescape(response.content.decode())
