@@ -246,3 +246,26 @@ class WorkClaim(models.Model):
 
     class Meta:
         abstract = True
+
+
+class DataVersion(models.Model):
+    """The version of everything the portal's shared page fragments show (``portal.pagecache``): one row, its
+    ``n`` raised by every transaction that writes a tracked table, as that transaction commits; ``epoch``
+    changes when the row is made again (after a flush), so a version is never read twice for different data."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    epoch = models.CharField(max_length=32)
+    n = models.BigIntegerField(default=1)
+
+    def __str__(self):
+        return f"{self.epoch}.{self.n}"
+
+
+class DataChange(models.Model):
+    """A transaction's mark that it wrote a tracked table, on PostgreSQL: inserting it queues the deferred
+    trigger that raises ``DataVersion.n`` at commit; the trigger deletes it. Always empty between transactions."""
+
+    id = models.BigAutoField(primary_key=True)
+
+    def __str__(self):
+        return str(self.id)

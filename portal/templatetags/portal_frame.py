@@ -65,3 +65,14 @@ def frame_fragment(parser, token):
     nodelist = parser.parse(("endframe_fragment",))
     parser.delete_first_token()
     return FrameFragmentNode(nodelist, bits[1][1:-1], [parser.compile_filter(bit) for bit in bits[2:]])
+
+
+@register.simple_tag
+def shared_csrf_token():
+    """The CSRF field of a form inside a shared fragment (``portal.pagecache``): a mark, replaced by the
+    viewer's own token as the fragment is served."""
+    from django.utils.safestring import mark_safe
+
+    from portal.pagecache import CSRF_MARK
+
+    return mark_safe(CSRF_MARK)  # noqa: S308 -- a fixed comment of ours

@@ -4,12 +4,15 @@ and paged (``takedowns.workbench``); appeals for senior reviewers only; a select
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
+from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from listings.models import Store
+from portal import pagecache
 from portal.forms import whole_number
 from portal.instants import instant_text
 from portal.lists import ListSort, list_page
@@ -17,7 +20,7 @@ from portal.roles import user_is_reviewer, user_is_senior_reviewer
 from rights_holders.models import RightsHolder
 from takedowns import effects, workbench
 from takedowns.models import InfringementType, Track
-from takedowns.views.display import duration_text, render_for_viewer
+from takedowns.views.display import duration_text, viewer_zone
 
 QUEUE_SORTS = {"due": ListSort(gettext_lazy("Due"), ("q_due", "-q_ahead", "q_rank"))}
 FILTER_LABELS = {
@@ -131,46 +134,62 @@ def queue_page(request, status=200, *, bulk_form=None, bulk_error=None):
     for a bulk decision sent back (``bulk_form`` with its errors by field, ``bulk_error`` on the selection)."""
     from takedowns.views.review import bulk_decision_form
 
-    now = timezone.now()
     is_senior = user_is_senior_reviewer(request.user)
     sla_hours = settings.TAKEDOWN_REVIEW_SLA_HOURS
     filters, errors = _filters_from(request.GET)
-    # The union is built once: its counts by filter value (which say the total too) and its page.
-    overdue = {"before": now}
-    facets = workbench.queue_facets(include_appeals=is_senior, filters=filters, overdue=overdue)
-    count = workbench.queue_count(facets, include_appeals=is_senior, filters=filters)
-    listing = list_page(request, None, sorts=QUEUE_SORTS, default_sort="due", count=count)
-    # The page's rows read the cheaper way (each part cut at the page's end first): the same rows, in the
-    # order list_page chose (its fields, then the primary key).
-    page = listing.page
-    order = (*QUEUE_SORTS[listing.sort_key].order_by(listing.descending), "-pk" if listing.descending else "pk")
-    start = (page.number - 1) * page.paginator.per_page
-    page.object_list = workbench.queue_page_rows(
-        include_appeals=is_senior, filters=filters, order=order, start=start, stop=start + page.paginator.per_page
-    )
-    entries = workbench.queue_decorate(page.object_list, now=now)
-    selected = set(request.POST.getlist("items")) if request.method == "POST" else set()
-    _entries_show(entries, now=now, sla_hours=sla_hours, viewer=request.user, selected=selected)
-    options = _facet_options(facets, filters)
-    filter_fields = [
-        {"name": name, "label": FILTER_LABELS[name], "options": options[name], "error": errors.get(name)}
-        for name in workbench.FACETS
-    ]
-    return render_for_viewer(
-        request,
-        "takedowns/review_queue.html",
-        {
-            "listing": listing,
-            "entries": entries,
-            "filter_fields": filter_fields,
-            "filtered": bool(filters or errors),
-            "overdue_count": overdue["count"],
-            "is_senior": is_senior,
-            "sla_hours": sla_hours,
-            # Dead letters need a person too: one count, the list is on its own page.
-            "failed_effect_count": effects.effects_failed().count(),
-            "bulk_form": bulk_form if bulk_form is not None else bulk_decision_form(),
-            "bulk_error": bulk_error,
-        },
-        status=status,
-    )
+    viewer_id = request.user.pk
+
+    def build():
+        now = timezone.now()
+        # The union is built once: its counts by filter value (which say the total too) and its page.
+        overdue = {"before": now}
+        facets = workbench.queue_facets(include_appeals=is_senior, filters=filters, overdue=overdue)
+        count = workbench.queue_count(facets, include_appeals=is_senior, filters=filters)
+        listing = list_page(request, None, sorts=QUEUE_SORTS, default_sort="due", count=count)
+        # The page's rows read the cheaper way (each part cut at the page's end first): the same rows, in the
+        # order list_page chose (its fields, then the primary key).
+        page = listing.page
+        order = (*QUEUE_SORTS[listing.sort_key].order_by(listing.descending), "-pk" if listing.descending else "pk")
+        start = (page.number - 1) * page.paginator.per_page
+        page.object_list = workbench.queue_page_rows(
+            include_appeals=is_senior, filters=filters, order=order, start=start, stop=start + page.paginator.per_page
+        )
+        entries = workbench.queue_decorate(page.object_list, now=now)
+        selected = set(request.POST.getlist("items")) if request.method == "POST" else set()
+        _entries_show(entries, now=now, sla_hours=sla_hours, viewer=request.user, selected=selected)
+        options = _facet_options(facets, filters)
+        filter_fields = [
+            {"name": name, "label": FILTER_LABELS[name], "options": options[name], "error": errors.get(name)}
+            for name in workbench.FACETS
+        ]
+        html = render_to_string(
+            "takedowns/_queue_body.html",
+            {
+                "listing": listing,
+                "entries": entries,
+                "filter_fields": filter_fields,
+                "filtered": bool(filters or errors),
+                "overdue_count": overdue["count"],
+                "is_senior": is_senior,
+                "sla_hours": sla_hours,
+                # Dead letters need a person too: one count, the list is on its own page.
+                "failed_effect_count": effects.effects_failed().count(),
+                "bulk_form": bulk_form if bulk_form is not None else bulk_decision_form(),
+                "bulk_error": bulk_error,
+                "viewer_id": viewer_id,
+            },
+            request=request,
+        )
+        claims = [entry.claim for entry in entries if entry.claim is not None]
+        # Until its countdowns' next minute, or a claim on it ends (its row is then free to take).
+        until = min([now + pagecache.TEXTS_IN_MINUTES, *(claim.expires_at for claim in claims)])
+        return pagecache.Fragment(html, until, {"claim_holders": {claim.reviewer_id for claim in claims}})
+
+    # The same for every reviewer of the same seniority who asks the same (filters, sort, page), but one who
+    # holds a claim among its rows ("Yours until", the checkbox): they get their own.
+    parts = ("senior" if is_senior else "reviewer", sorted(request.GET.lists()))
+    with timezone.override(viewer_zone(request.user)):
+        body, _meta, _shared = pagecache.shared_fragment(
+            request, "review-queue", parts, build, private=lambda meta: viewer_id in meta["claim_holders"]
+        )
+        return render(request, "takedowns/review_queue.html", {"queue_body": body}, status=status)

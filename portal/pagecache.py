@@ -1,0 +1,268 @@
+"""Page fragments shared by everyone who sees the same thing, kept until the data under them changes.
+
+The reviewer queue looks the same to every reviewer, a brand's notices list the same to its members. Such a
+fragment (its HTML and a few facts about it) is built once, kept in the cache under the **data version**, and
+served to the next viewer who asks with the same key until the version moves or the fragment's own time is
+up (a countdown's next minute, a claim's expiry). It is never a page cached for one session.
+
+The data version (``portal.models.DataVersion``) moves with every committed write to a tracked table: every
+table of the project's apps and of the accounts (users, groups), except the few no shared fragment reads
+(``UNTRACKED_APPS``: sessions, sign-in throttling, second factors, the API's keys and deliveries, the admin's
+log). The database does it, not the code that writes, so nothing can forget it: raw SQL, set-based writes,
+the deadline sweep and every worker are covered alike.
+
+- On PostgreSQL a statement-level trigger on each tracked table marks the transaction once (a row in
+  ``portal_datachange``), and a deferred constraint trigger on that row raises the version at commit, in the
+  writing transaction: the new version becomes visible exactly when the data does. The version row is locked
+  only from the commit's start to its end, so writers do not wait for one another's work, only for the
+  instant of each other's commits.
+- On SQLite (the embedded default) row triggers raise it in the writing statement; SQLite has one writer.
+
+Why this is never stale: a request reads the version first, with its user (``frame_data_version``, at the
+start of the request), and the data after. A write the request's data does not show committed after the data
+was read, hence after the version was read, and raised it: the fragment is filed under a version that is
+already old. A request inside a transaction (one that may have written and may still roll back) neither
+reads nor files fragments; nor does anything but GET and HEAD.
+
+A fragment never holds a viewer's own parts: the CSRF token is put in on the way out (``CSRF_MARK``), and a
+view whose rows differ for a viewer (a claim the viewer holds) builds that viewer's page itself (``private``).
+"""
+
+import functools
+import hashlib
+import logging
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.apps import apps
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connections, router, transaction
+from django.middleware.csrf import get_token
+from django.utils import timezone, translation
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+
+logger = logging.getLogger(__name__)
+
+# Apps whose tables no shared fragment reads: their writes (a session saved on every request, a failed
+# sign-in counted, an API key's last use) must not move the version.
+UNTRACKED_APPS = frozenset({"sessions", "axes", "otp_totp", "otp_static", "admin", "api", "contenttypes"})
+# The version's own tables.
+UNTRACKED_TABLES = frozenset({"portal_dataversion", "portal_datachange"})
+# The longest a fragment is kept, whatever its own time says.
+LONGEST = timedelta(minutes=5)
+# How long a text in whole minutes ("3 hours 12 minutes left") may be kept: the page's countdowns are at most
+# this old (a row turns overdue on the page within it; deadlines are shown to the minute).
+TEXTS_IN_MINUTES = timedelta(minutes=1)
+# Fragments kept in each process besides the shared cache (the same keys: a version in each).
+LOCAL_ENTRIES = 256
+
+CSRF_MARK = "<!--portal:csrf-->"
+
+_TRIGGER = "portal_data_changed"
+
+_PG_FUNCTIONS = """
+CREATE OR REPLACE FUNCTION portal_data_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    -- Once per transaction (a savepoint rolled back takes its mark with it, the setting too).
+    IF current_setting('portal.data_changed', true) IS DISTINCT FROM 'on' THEN
+        PERFORM set_config('portal.data_changed', 'on', true);
+        INSERT INTO portal_datachange DEFAULT VALUES;
+    END IF;
+    RETURN NULL;
+END $$;
+
+CREATE OR REPLACE FUNCTION portal_data_version_raise() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO portal_dataversion (id, epoch, n)
+    VALUES (1, md5(random()::text || clock_timestamp()::text), 1)
+    ON CONFLICT (id) DO UPDATE SET n = portal_dataversion.n + 1;
+    DELETE FROM portal_datachange WHERE id = NEW.id;
+    RETURN NULL;
+END $$;
+"""
+
+_PG_RAISE_TRIGGER = """
+CREATE CONSTRAINT TRIGGER portal_data_version_raise AFTER INSERT ON portal_datachange
+DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION portal_data_version_raise()
+"""
+
+_SQLITE_RAISE = (
+    "INSERT INTO portal_dataversion (id, epoch, n) VALUES (1, lower(hex(randomblob(16))), 1) "
+    "ON CONFLICT(id) DO UPDATE SET n = n + 1;"
+)
+
+
+def tracked_tables():
+    """The tables whose writes move the data version: every model's table but the untracked apps'."""
+    tables = set()
+    for model in apps.get_models(include_auto_created=True):
+        meta = model._meta
+        if meta.managed and not meta.proxy and meta.app_label not in UNTRACKED_APPS:
+            tables.add(meta.db_table)
+    return sorted(tables - UNTRACKED_TABLES)
+
+
+def tracking_install(using="default", **_kwargs):
+    """Put the version's triggers on every tracked table of database ``using`` that lacks them (after each
+    ``migrate``, through post_migrate: a table a migration adds is tracked the same day)."""
+    connection = connections[using]
+    existing = set(connection.introspection.table_names())
+    if "portal_dataversion" not in existing:
+        return
+    tables = [table for table in tracked_tables() if table in existing]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+                "WHERE t.tgname = %s AND c.relnamespace = 'public'::regnamespace",
+                [_TRIGGER],
+            )
+            done = {row[0] for row in cursor.fetchall()}
+            cursor.execute(
+                "SELECT 1 FROM pg_trigger WHERE tgname = 'portal_data_version_raise' "
+                "AND tgrelid = 'portal_datachange'::regclass"
+            )
+            raise_done = cursor.fetchone() is not None
+            missing = [table for table in tables if table not in done]
+            if not missing and raise_done:
+                return
+            cursor.execute(_PG_FUNCTIONS)
+            if not raise_done:
+                cursor.execute(_PG_RAISE_TRIGGER)
+            for table in missing:
+                name = connection.ops.quote_name(table)
+                cursor.execute(
+                    f"CREATE OR REPLACE TRIGGER {_TRIGGER} AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {name} "
+                    f"FOR EACH STATEMENT EXECUTE FUNCTION portal_data_changed()"
+                )
+        elif connection.vendor == "sqlite":
+            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'portal_dc_%'")
+            done = {row[0] for row in cursor.fetchall()}
+            for table in tables:
+                name = connection.ops.quote_name(table)
+                for event in ("INSERT", "UPDATE", "DELETE"):
+                    trigger = f"portal_dc_{table}_{event.lower()}"
+                    if trigger not in done:
+                        cursor.execute(
+                            f"CREATE TRIGGER IF NOT EXISTS {trigger} AFTER {event} ON {name} BEGIN {_SQLITE_RAISE} END"
+                        )
+
+
+def version_expression():
+    """The data version as text, "<epoch>.<n>", as a subquery (loaded with the session's user); NULL before
+    the first tracked write."""
+    from django.db.models import CharField, Subquery, Value
+    from django.db.models.functions import Cast, Concat
+
+    from portal.models import DataVersion
+
+    version = (
+        DataVersion.objects.filter(pk=1).annotate(v=Concat("epoch", Value("."), Cast("n", CharField()))).values("v")[:1]
+    )
+    return Subquery(version, output_field=CharField())
+
+
+VERSION_ATTRIBUTE = "frame_data_version"
+
+
+def request_version(request):
+    """The data version as ``request`` began, if its fragments may be shared: a GET or HEAD, outside a
+    transaction, from a user loaded with the version. Otherwise None: build the page from the data."""
+    if not getattr(settings, "PAGE_FRAGMENTS_SHARED", True) or request.method not in ("GET", "HEAD"):
+        return None
+    user = getattr(request, "user", None)
+    version = getattr(user, VERSION_ATTRIBUTE, None) if user is not None else None
+    if not version:
+        return None
+    if transaction.get_connection(router.db_for_read(apps.get_model("portal", "DataVersion"))).in_atomic_block:
+        return None
+    return version
+
+
+@dataclass
+class Fragment:
+    """What a view built: its HTML (with ``CSRF_MARK`` where the viewer's token goes), until when it holds
+    whatever the data does (a countdown's next minute, a claim's end), and facts the view reads back."""
+
+    html: str
+    until: datetime
+    meta: dict = field(default_factory=dict)
+
+
+_local = OrderedDict()
+_local_lock = threading.Lock()
+
+
+def _local_get(key, now):
+    with _local_lock:
+        entry = _local.get(key)
+        if entry is not None and entry.until <= now:
+            del _local[key]
+            return None
+        return entry
+
+
+def _local_put(key, entry):
+    with _local_lock:
+        _local[key] = entry
+        while len(_local) > LOCAL_ENTRIES:
+            _local.popitem(last=False)
+
+
+def _key(name, version, parts):
+    digest = hashlib.sha256(repr(tuple(parts)).encode()).hexdigest()[:32]
+    zone = getattr(timezone.get_current_timezone(), "key", "UTC")
+    return f"pagefragment:{name}:{version}:{translation.get_language()}:{zone}:{digest}"
+
+
+def shared_fragment(request, name, parts, build, *, private=None):
+    """The fragment ``name`` for ``parts`` (everything besides the data, the language and the time zone that
+    decides what it shows), shared: built by ``build()`` (a ``Fragment``) on a miss and kept. ``private(meta)``
+    says whether this viewer needs their own (built, never kept). Answers (html with the viewer's CSRF token,
+    meta, whether it was shared)."""
+    now = timezone.now()
+    version = request_version(request)
+    if version is None:
+        built = build()
+        return _fill(built.html, request), built.meta, False
+    key = _key(name, version, parts)
+    entry = _local_get(key, now)
+    if entry is None:
+        try:
+            entry = cache.get(key)
+        except Exception:  # a cache that does not answer serves no fragment: the page is built
+            logger.warning("page fragment cache unavailable", exc_info=True)
+            entry = None
+        if entry is not None and entry.until <= now:
+            entry = None
+        if entry is not None:
+            _local_put(key, entry)
+    if entry is not None and not (private and private(entry.meta)):
+        return _fill(entry.html, request), entry.meta, True
+    built = build()
+    if private and private(built.meta):
+        return _fill(built.html, request), built.meta, False
+    seconds = (min(built.until, now + LONGEST) - now).total_seconds()
+    if seconds >= 1:
+        _local_put(key, built)
+        try:
+            cache.set(key, built, timeout=int(seconds))
+        except Exception:
+            logger.warning("page fragment cache unavailable", exc_info=True)
+    return _fill(built.html, request), built.meta, False
+
+
+@functools.cache
+def _csrf_input_template():
+    return '<input type="hidden" name="csrfmiddlewaretoken" value="{}">'
+
+
+def _fill(html, request):
+    """The fragment's HTML (a template's output, safe) with the viewer's CSRF token where it goes."""
+    if CSRF_MARK in html:
+        html = html.replace(CSRF_MARK, format_html(_csrf_input_template(), get_token(request)))
+    return mark_safe(html)  # noqa: S308 -- rendered by our templates; the token by format_html
