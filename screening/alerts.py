@@ -36,12 +36,12 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
-from django.utils.translation import gettext, gettext_lazy, pgettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from portal.audit import audit_log_record
 from portal.errors import InvalidInput, TransitionError
 from portal.events import events_announce
-from portal.forms import text_problem
+from portal.forms import text_problem_later
 from portal.i18n import text_later
 from portal.transactions import durable_atomic, enclosing_transaction
 from rights_holders.authority import acting_role_check, acting_roles_of
@@ -50,6 +50,7 @@ from screening.models import AlertStatus, DismissalReason, ScreeningAlert
 from takedowns.models import Channel, InfringementType, NoticeItem
 from takedowns.notices import LISTING_BY_PUBLIC_ID, ItemDraft, LineProblem, notice_submit
 from takedowns.notices.lines import open_items_find
+from takedowns.recorded import recorded_later
 
 # Declared once: an alert leaves "open" for one of these, and never moves again.
 ALERT_MOVES = {AlertStatus.OPEN: frozenset({AlertStatus.CONFIRMED, AlertStatus.ALREADY_FILED, AlertStatus.DISMISSED})}
@@ -96,8 +97,10 @@ def _role_check(*, actor, alert, acting_organisation, now):
     roles = acting_roles_of(actor, rights_holder=holder, when=now)
     if not roles:
         raise PermissionDenied(
-            gettext("You do not act for %(brand)s: only its staff or its agents decide its alerts.")
-            % {"brand": holder.legal_name}
+            text_later(
+                gettext_lazy("You do not act for %(brand)s: only its staff or its agents decide its alerts."),
+                brand=holder.legal_name,
+            )
         )
     return roles[0]
 
@@ -118,9 +121,9 @@ def _open_check(alert, verb):
                 "This alert was closed already: its listing was under the brand's open notice"
             ),
             AlertStatus.DISMISSED: gettext_lazy("This alert was dismissed already"),
-        }.get(alert.status) or gettext("This alert is %(status)s") % {"status": alert.status}
+        }.get(alert.status) or text_later(gettext_lazy("This alert is %(status)s"), status=alert.status)
         raise TransitionError(
-            gettext("%(done)s; it cannot be %(verb)s now.") % {"done": done, "verb": VERBS.get(verb, verb)},
+            text_later(gettext_lazy("%(done)s; it cannot be %(verb)s now."), done=done, verb=VERBS.get(verb, verb)),
             item=alert,
             code="alert_not_open",
         )
@@ -147,19 +150,22 @@ def alert_dismiss(*, alert_id, actor, reason, note="", acting_organisation=None,
     reason = str(reason or "").strip()
     note = "" if note is None else str(note)
     if not reason:
-        raise InvalidInput(gettext("Choose why you dismiss the alert."), code="reason_required")
+        raise InvalidInput(gettext_lazy("Choose why you dismiss the alert."), code="reason_required")
     if reason not in DismissalReason.values:
         shown = ", ".join(DismissalReason.values)
         raise InvalidInput(
-            gettext("Unknown reason “%(reason)s”: choose one of %(choices)s.")
-            % {"reason": reason[:40], "choices": shown},
+            text_later(
+                gettext_lazy("Unknown reason “%(reason)s”: choose one of %(choices)s."),
+                reason=reason[:40],
+                choices=shown,
+            ),
             code="reason_invalid",
         )
-    if problem := text_problem(note, multiline=True):
-        raise InvalidInput(gettext("The note: %(problem)s") % {"problem": problem}, code="note_invalid")
+    if problem := text_problem_later(note, multiline=True):
+        raise InvalidInput(text_later(gettext_lazy("The note: %(problem)s"), problem=problem), code="note_invalid")
     note = note.strip()
     if reason == DismissalReason.OTHER and not note:
-        raise InvalidInput(str(NOTE_REQUIRED_MESSAGE), code="note_required")
+        raise InvalidInput(NOTE_REQUIRED_MESSAGE, code="note_required")
     now = now or timezone.now()
     with durable_atomic():
         alert = _alert_lock(alert_id)
@@ -233,7 +239,8 @@ def alert_confirm(
     if infringement_type is not None and infringement_type not in InfringementType.values:
         shown = ", ".join(InfringementType.values)
         raise InvalidInput(
-            gettext("Choose an infringement type (%(choices)s).") % {"choices": shown}, code="infringement_type_invalid"
+            text_later(gettext_lazy("Choose an infringement type (%(choices)s)."), choices=shown),
+            code="infringement_type_invalid",
         )
     now = now or timezone.now()
     # Durable for whoever calls it; inside, the filing joins this transaction instead of committing alone.
@@ -276,15 +283,15 @@ def alert_close_already_filed(*, alert_id, actor, acting_organisation=None, now=
         open_item = alert_open_item(alert)
         if open_item is None:
             raise TransitionError(
-                gettext(
-                    "Listing %(listing)s is under no open notice of %(brand)s for %(asset)s now: prepare a notice to "
-                    "confirm the alert."
-                )
-                % {
-                    "listing": alert.listing.external_id,
-                    "brand": alert.rights_holder.legal_name,
-                    "asset": alert.asset.name,
-                },
+                text_later(
+                    gettext_lazy(
+                        "Listing %(listing)s is under no open notice of %(brand)s for %(asset)s now: prepare a notice "
+                        "to confirm the alert."
+                    ),
+                    listing=alert.listing.external_id,
+                    brand=alert.rights_holder.legal_name,
+                    asset=alert.asset.name,
+                ),
                 item=alert,
                 code="no_open_notice",
             )
@@ -346,10 +353,13 @@ def _notice_decided(alert, status, *, item, actor, role, channel, now):
 
 
 def _problem_error(problem, alert):
+    """The engine's problem with the alert's line (recorded in English) as a refusal, read in the reader's
+    language when shown (``takedowns.recorded``)."""
     code = getattr(problem, "code", "invalid")
+    message = recorded_later(str(problem))
     if code in STATE_PROBLEMS:
-        return TransitionError(str(problem), item=alert, code=code)
-    return InvalidInput(str(problem), code=code)
+        return TransitionError(message, item=alert, code=code)
+    return InvalidInput(message, code=code)
 
 
 def _line_refusal(exc, alert):

@@ -3,6 +3,7 @@
 import functools
 import re
 
+from django.utils.functional import lazy
 from django.utils.translation import gettext, ngettext
 
 from portal.i18n import in_records_language
@@ -205,3 +206,7 @@ def recorded_read(text):
     if "\n" not in text:
         return text
     return "\n".join(_whole_read(line) or line for line in text.split("\n"))
+
+
+# ``recorded_read`` when the text is read (a refusal made once, shown in the language active then).
+recorded_later = lazy(recorded_read, str)

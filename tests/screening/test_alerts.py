@@ -313,3 +313,42 @@ def test_two_people_confirming_at_once_file_one_notice(db):
     assert sorted(outcomes) == ["alert_not_open", "filed"]
     assert Notice.objects.count() == 1 and NoticeItem.objects.count() == 1
     assert ScreeningAlert.objects.get(pk=w.alert.pk).notice == Notice.objects.get()
+
+
+def test_a_refusal_raised_under_one_language_reads_in_the_language_it_is_shown_in(w):
+    """A refusal is made once and read where it is shown: raised while English is active (the API, a worker),
+    read on a Chinese page in Chinese, and the other way round."""
+    from django.utils import translation
+
+    alert_dismiss(alert_id=w.alert.pk, actor=w.staff, reason=DismissalReason.GENUINE_GOODS)
+    with translation.override("en"), pytest.raises(TransitionError) as closed:
+        alert_dismiss(alert_id=w.alert.pk, actor=w.staff, reason="other", note="again")
+    with translation.override("zh-hans"):
+        assert str(closed.value) == "此预警已被忽略；现在无法忽略。"
+    with translation.override("en"):
+        assert str(closed.value) == "This alert was dismissed already; it cannot be dismissed now."
+
+    with translation.override("zh-hans"), pytest.raises(InvalidInput) as note:
+        alert_dismiss(alert_id=w.alert.pk, actor=w.staff, reason="other", note="bad\x07bell")
+    with translation.override("en"):
+        assert str(note.value) == (
+            "The note: Remove the invisible character U+0007 (control character) from this text; it cannot be stored."
+        )
+    with translation.override("zh-hans"):
+        assert str(note.value) == "备注：请从此文本中删除不可见字符 U+0007（控制字符）；该字符无法保存。"
+
+
+def test_the_engines_problem_with_the_alerts_line_reads_in_the_readers_language(w):
+    from django.utils import translation
+
+    w.asset.verification_status = "rejected"
+    w.asset.save(update_fields=["verification_status"])
+    with translation.override("en"), pytest.raises(TransitionError) as refused:
+        _confirm(w)
+    with translation.override("en"):
+        assert str(refused.value) == (
+            f"The IP asset “{w.asset.name}” is rejected; only verified assets can back a notice."
+        )
+    with translation.override("zh-hans"):
+        assert str(refused.value).startswith(f"知识产权资产“{w.asset.name}”的状态为")
+        assert str(refused.value).endswith("；只有已验证的知识产权才能作为投诉依据。")
