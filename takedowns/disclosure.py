@@ -8,6 +8,7 @@ the API ask these functions, so the two show exactly the same.
 """
 
 from takedowns.models import AppealSide, InfringementType, RestrictionKind
+from takedowns.recorded import actors
 
 # Moves made by each side's people: the other side reads "the merchant" / "the rights holder".
 MERCHANT_ACTIONS = frozenset({"counter_noticed"})
@@ -25,10 +26,10 @@ def event_actor_shown(event, side, is_staff):
     if is_staff or event.actor_id is None:
         return event.actor_label
     if event.action in MERCHANT_ACTIONS:
-        return event.actor_label if side == AppealSide.MERCHANT else "The merchant"
+        return event.actor_label if side == AppealSide.MERCHANT else actors.THE_MERCHANT
     if event.action in HOLDER_ACTIONS:
-        return event.actor_label if side == AppealSide.RIGHTS_HOLDER else "The rights holder"
-    return "A platform reviewer"
+        return event.actor_label if side == AppealSide.RIGHTS_HOLDER else actors.THE_RIGHTS_HOLDER
+    return actors.A_PLATFORM_REVIEWER
 
 
 def counter_notice_contact_visible(item, user, side):

@@ -5,7 +5,7 @@ A recorded text is either a person's words (a reviewer's statement, a merchant's
 member's reason), which stay as written, or one of the engine's messages registered here, which it writes
 when no person spoke: an item's moves (``event_reasons``), the penalty ladder's statements and the public
 register's reasons (``penalties``), an invalid item's problem (``filing``), a
-proactive item's explanation (``proactive``). Each is a gettext msgid written
+proactive item's explanation (``proactive``), who made a move as a viewer may see it (``actors``). Each is a gettext msgid written
 with ``%`` and its values, so ``recorded_read`` can say it again:
 
 - a fixed text is read by ``gettext``;
@@ -22,7 +22,7 @@ takedowns never imports them.
 """
 
 # Importing them registers the takedowns' own messages.
-from takedowns.recorded import event_reasons, filing, penalties, proactive  # noqa: E402, I001
+from takedowns.recorded import actors, event_reasons, filing, penalties, proactive  # noqa: E402, I001
 from takedowns.recorded.registry import (
     label_lower,
     one_of,
@@ -32,9 +32,11 @@ from takedowns.recorded.registry import (
     recorded_read,
     recorded_register,
     recorded_register_joined,
+    recorded_register_label,
 )
 
 __all__ = [
+    "actors",
     "event_reasons",
     "filing",
     "label_lower",
@@ -47,4 +49,5 @@ __all__ = [
     "recorded_read",
     "recorded_register",
     "recorded_register_joined",
+    "recorded_register_label",
 ]

@@ -135,6 +135,24 @@ def recorded_register(message, **values):
     return message
 
 
+class _Label:
+    """A recorded word that is not itself a sentence (an actor's label, "system"): read as its message."""
+
+    def __init__(self, message):
+        self.message = message
+
+    def read(self, _text):
+        return gettext(self.message)
+
+
+def recorded_register_label(recorded, message):
+    """Register ``recorded``, a fixed word the records write (an actor's label, ``"system"``), read as
+    ``message`` (a msgid) in every language, English too; returns ``recorded``."""
+    _message(message, {})
+    _FIXED[recorded] = _Label(message)
+    return recorded
+
+
 def recorded_register_joined(*messages, separator, separator_read):
     """Register a recorded text made of ``messages`` joined by ``separator``; read joined by ``separator_read``."""
     parts = [_message(message, {}) for message in messages]

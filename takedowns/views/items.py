@@ -60,18 +60,6 @@ from takedowns.views.timeline import item_timeline
 CONTACT_FIELDS = ("contact_name", "contact_address", "contact_phone", "contact_email")
 
 
-def _actor_in_language(shown):
-    """The disclosure rule's stand-in names (English, as the API gives them) in the reader's language."""
-    names = {
-        "The merchant": _("The merchant"),
-        "The rights holder": _("The rights holder"),
-        "A platform reviewer": _("A platform reviewer"),
-        "system": _("The platform (automatic)"),
-        "screening": _("The platform's screening (automatic)"),  # a proactive notice's filing
-    }
-    return names.get(shown, shown)
-
-
 def _visible_item(request, pk):
     """The item if the viewer may see it; another organisation's item answers 404 like a missing one."""
     return get_object_or_404(
@@ -140,7 +128,7 @@ def _item_page(request, pk, *, refusal=None, status=200, decision_data=None, app
     for event in events:
         event.from_label = labels.get(event.from_status, "")
         event.to_label = labels.get(event.to_status, event.to_status)
-        event.who = _actor_in_language(event_actor_shown(event, side, is_reviewer))
+        event.who = recorded_read(event_actor_shown(event, side, is_reviewer))
         event.reason_shown = recorded_read(event.reason)
 
     can_counter_notice = "counter_noticed" in actions

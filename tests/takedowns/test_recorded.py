@@ -331,3 +331,39 @@ def test_the_filing_pages_control_character_problem_reads_in_chinese(client, own
     response = page_post(client, owner_a, [row(listing.external_id, asset_a)], fields={"filer_name": "Ada\x00Brand"})
     assert response.status_code == 400
     assert "请从此文本中删除不可见字符 U+0000（控制字符）；该字符无法保存。" in html.unescape(response.content.decode())
+
+
+# --- who made a move, on the item's timeline ---------------------------------------------------
+
+
+def _who(page):
+    timeline = page[page.index('<ol class="timeline">') :]
+    heads = re.findall(r'<p class="timeline-head">(.*?)</p>', timeline, re.S)
+    return [html.unescape(head.split("&middot;")[1].strip()) for head in heads]
+
+
+def test_the_timelines_actors_are_the_apis_words_read_in_the_readers_language(
+    client, accepted_item, owner_a, merchant_user, reviewer
+):
+    from takedowns.disclosure import event_actor_shown
+
+    events = list(ItemEvent.objects.filter(item=accepted_item).order_by("at", "id"))
+    # As the API gives them: the routing's label as recorded, the other side's reviewer by a stand-in.
+    assert [event_actor_shown(e, "rights_holder", False) for e in events] == [
+        owner_a.username,
+        "system",
+        "A platform reviewer",
+    ]
+
+    client.force_login(owner_a)
+    _zh(owner_a)
+    page = client.get(reverse("takedowns:item-detail", args=[accepted_item.pk])).content.decode()
+    assert _who(page) == [owner_a.username, "平台（自动）", "平台审核员"]
+    _en(owner_a)
+    page = client.get(reverse("takedowns:item-detail", args=[accepted_item.pk])).content.decode()
+    assert _who(page) == [owner_a.username, "The platform (automatic)", "A platform reviewer"]
+
+    _zh(merchant_user)
+    client.force_login(merchant_user)
+    page = client.get(reverse("takedowns:item-detail", args=[accepted_item.pk])).content.decode()
+    assert _who(page) == ["权利人", "平台（自动）", "平台审核员"]
