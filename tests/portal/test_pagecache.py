@@ -1,0 +1,194 @@
+"""Shared page fragments (portal.pagecache): the data version the database raises at each committed write, and
+fragments shared by everyone who asks the same, never stale, never one person's."""
+
+import threading
+from datetime import timedelta
+from types import SimpleNamespace
+
+import pytest
+from django.apps import apps
+from django.contrib.sessions.models import Session
+from django.db import connection, connections, transaction
+from django.utils import timezone
+
+from portal import pagecache
+from takedowns.models import CannedReason
+from tests import factories
+from tests.services import needs_postgres
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def _postgres():
+    needs_postgres()
+
+
+def _version(alias="default"):
+    with connections[alias].cursor() as cursor:
+        cursor.execute("SELECT epoch, n FROM portal_dataversion WHERE id = 1")
+        return cursor.fetchone()
+
+
+def _touch():
+    """A write to a tracked table that changes nothing a page shows."""
+    CannedReason.objects.filter(pk=-1).update(text="never")
+
+
+def test_every_table_but_the_untracked_apps_raises_the_version():
+    """A table nobody tracked would leave a fragment stale: every table in the schema has the trigger, but the
+    untracked apps' (sessions, sign-in throttling, second factors, the API's keys and deliveries), the
+    version's own and Django's migration record."""
+    untracked = (
+        {
+            model._meta.db_table
+            for model in apps.get_models(include_auto_created=True)
+            if model._meta.app_label in pagecache.UNTRACKED_APPS
+        }
+        | pagecache.UNTRACKED_TABLES
+        | {"django_migrations"}
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+        tables = {row[0] for row in cursor.fetchall()}
+        cursor.execute(
+            "SELECT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid WHERE t.tgname = %s",
+            ["portal_data_changed"],
+        )
+        triggered = {row[0] for row in cursor.fetchall()}
+    assert "takedowns_noticeitem" in triggered and "portal_user" in triggered
+    assert tables - untracked - triggered == set()
+    assert triggered & untracked == set()
+
+
+def test_a_transaction_raises_the_version_once_and_only_when_it_commits():
+    epoch, n = _version()
+    with transaction.atomic():
+        _touch()
+        factories.UserFactory()
+        CannedReason.objects.filter(pk=-2).update(text="never")
+        assert _version() == (epoch, n)  # not before the commit, even to itself
+    assert _version() == (epoch, n + 1)
+
+    with pytest.raises(ValueError), transaction.atomic():
+        _touch()
+        raise ValueError
+    assert _version() == (epoch, n + 1)  # rolled back: nothing changed
+
+    with transaction.atomic():
+        with pytest.raises(ValueError), transaction.atomic():  # a savepoint rolled back takes its mark along
+            _touch()
+            raise ValueError
+        _touch()
+    assert _version() == (epoch, n + 2)
+
+
+def test_every_way_of_writing_raises_it_and_an_untracked_write_does_not():
+    epoch, n = _version()
+    with connection.cursor() as cursor:  # raw SQL: nothing in the code has to remember
+        cursor.execute("UPDATE takedowns_cannedreason SET text = text WHERE id = -1")
+    assert _version() == (epoch, n + 1)
+    CannedReason.objects.bulk_create([CannedReason(outcome="rejected", title="pagecache test", text="x")])
+    assert _version() == (epoch, n + 2)
+    CannedReason.objects.filter(title="pagecache test").delete()
+    assert _version() == (epoch, n + 3)
+    Session.objects.create(session_key="k" * 32, session_data="", expire_date=timezone.now() + timedelta(days=1))
+    assert _version() == (epoch, n + 3)  # a session saved on every request moves nothing
+
+
+def test_the_new_version_is_seen_exactly_when_the_data_is():
+    """Another connection reads the old version while the writer's transaction is open, and the new one with
+    the new row once it has committed: a reader never sees the new version without the data."""
+    epoch, n = _version()
+    written, go_on, done = threading.Event(), threading.Event(), threading.Event()
+
+    def writer():
+        try:
+            with transaction.atomic():
+                factories.UserFactory(username="pagecache-writer")
+                written.set()
+                assert go_on.wait(60)
+        finally:
+            connection.close()
+            done.set()
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    assert written.wait(60)
+    assert _version() == (epoch, n)
+    assert not apps.get_model("portal", "User").objects.filter(username="pagecache-writer").exists()
+    go_on.set()
+    assert done.wait(60)
+    thread.join(60)
+    assert _version() == (epoch, n + 1)
+    assert apps.get_model("portal", "User").objects.filter(username="pagecache-writer").exists()
+
+
+def test_concurrent_writers_each_raise_it_and_none_waits_for_another_s_work():
+    """8 threads committing 10 transactions each: 80 raises, none lost, no deadlock (the version row is
+    locked only while each commits)."""
+    epoch, n = _version()
+    errors = []
+
+    def writer():
+        try:
+            for _ in range(10):
+                with transaction.atomic():
+                    _touch()
+                    factories.UserFactory()
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=writer) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    assert not errors
+    assert _version() == (epoch, n + 80)
+
+
+def _request(version="e.1", method="GET"):
+    return SimpleNamespace(method=method, user=SimpleNamespace(frame_data_version=version), META={}, COOKIES={})
+
+
+def test_a_fragment_is_built_once_then_shared_until_its_time_is_up(monkeypatch):
+    builds = []
+    now = timezone.now()
+
+    def build():
+        builds.append(1)
+        return pagecache.Fragment(f"<p>{len(builds)}</p>", now + timedelta(seconds=30), {"n": len(builds)})
+
+    request = _request(version=f"t{now.timestamp()}.1")
+    assert pagecache.shared_fragment(request, "t", ("a",), build)[1:] == ({"n": 1}, False)
+    assert pagecache.shared_fragment(request, "t", ("a",), build)[1:] == ({"n": 1}, True)
+    assert pagecache.shared_fragment(request, "t", ("b",), build)[1:] == ({"n": 2}, False)  # other parts
+    other_version = _request(version=f"t{now.timestamp()}.2")
+    assert pagecache.shared_fragment(other_version, "t", ("a",), build)[1:] == ({"n": 3}, False)
+    monkeypatch.setattr(timezone, "now", lambda: now + timedelta(seconds=31))
+    assert pagecache.shared_fragment(request, "t", ("a",), build)[1:] == ({"n": 4}, False)  # its time is up
+
+
+def test_nothing_is_shared_in_a_transaction_for_a_post_or_for_a_private_viewer():
+    builds = []
+    now = timezone.now()
+
+    def build():
+        builds.append(1)
+        return pagecache.Fragment("<p></p>", now + timedelta(seconds=30), {"holders": {7}})
+
+    key = f"p{now.timestamp()}.1"
+    with transaction.atomic():
+        assert pagecache.shared_fragment(_request(key), "p", (), build)[2] is False
+        assert pagecache.shared_fragment(_request(key), "p", (), build)[2] is False
+    assert pagecache.shared_fragment(_request(key, method="POST"), "p", (), build)[2] is False
+    assert pagecache.shared_fragment(_request(key, method="POST"), "p", (), build)[2] is False
+    private = {"private": lambda meta: 7 in meta["holders"]}
+    assert pagecache.shared_fragment(_request(key), "p", (), build, **private)[2] is False
+    assert pagecache.shared_fragment(_request(key), "p", (), build, **private)[2] is False
+    assert len(builds) == 6  # nothing was kept for any of them
+    assert pagecache.shared_fragment(_request(key), "p", (), build)[2] is False
+    assert pagecache.shared_fragment(_request(key), "p", (), build)[2] is True

@@ -1,0 +1,99 @@
+"""The reviewer queue on a shared page fragment (portal.pagecache): one fragment for every reviewer who asks
+the same, every committed write seen at once, a claim holder's own rows, each viewer's own CSRF token."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from portal import pagecache
+from takedowns.models import ItemStatus, NoticeItem
+from tests import factories
+from tests.bulk import notices_bulk_create
+from tests.services import needs_postgres, session_second_factor_pass
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def _postgres():
+    needs_postgres()
+
+
+def _staff_client(user):
+    client = Client()
+    client.force_login(user)
+    session_second_factor_pass(client, user)
+    return client
+
+
+def _queue(client):
+    response = client.get(reverse("takedowns:review-queue"))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_reviewers_share_the_queue_and_see_every_committed_write_at_once(reviewer, asset_a, store, settings):
+    other = factories.UserFactory()
+    other.groups.add(reviewer.groups.get())
+    notices_bulk_create(asset_a, store, 3)
+    NoticeItem.objects.filter(status=ItemStatus.PENDING_REVIEW).update(
+        review_due_at=timezone.now() + timedelta(hours=1)
+    )
+    first, second = _staff_client(reviewer), _staff_client(other)
+    _queue(first)  # the data and the fragment built
+    _queue(second)
+    with CaptureQueriesContext(connection) as shared:
+        page = _queue(second)
+    # The session, the user (with the version) and the second factor's device: the frame's only.
+    assert len(shared.captured_queries) <= 3, [q["sql"][:80] for q in shared.captured_queries]
+    assert page.count('class="queue-review') == 3
+    # Someone else's committed write shows on the very next request.
+    notices_bulk_create(asset_a, store, 1)
+    NoticeItem.objects.filter(review_due_at__isnull=True, status=ItemStatus.PENDING_REVIEW).update(
+        review_due_at=timezone.now() + timedelta(hours=2)
+    )
+    assert _queue(second).count('class="queue-review') == 4
+
+
+def test_a_reviewer_holding_a_claim_gets_their_own_queue_and_others_see_it_claimed(reviewer, asset_a, store):
+    other = factories.UserFactory(username="reviewer-two")
+    other.groups.add(reviewer.groups.get())
+    notices_bulk_create(asset_a, store, 2)
+    NoticeItem.objects.filter(status=ItemStatus.PENDING_REVIEW).update(
+        review_due_at=timezone.now() + timedelta(hours=1)
+    )
+    item = NoticeItem.objects.filter(status=ItemStatus.PENDING_REVIEW).order_by("pk").first()
+    first, second = _staff_client(reviewer), _staff_client(other)
+    assert first.get(reverse("takedowns:item-detail", args=[item.pk])).status_code == 200  # claims it
+    mine, theirs = _queue(first), _queue(second)
+    assert "Yours until" in mine and "Claimed by" not in mine
+    assert "Claimed by" in theirs and "Yours until" not in theirs
+    # Only the holder may tick it for a bulk decision.
+    assert f'name="items" value="{item.pk}"' in mine
+    assert f'name="items" value="{item.pk}"' not in theirs
+    assert "Yours until" in _queue(first) and "Yours until" not in _queue(second)
+
+
+def test_the_shared_queue_carries_each_viewer_s_own_csrf_token(reviewer, asset_a, store):
+    other = factories.UserFactory()
+    other.groups.add(reviewer.groups.get())
+    notices_bulk_create(asset_a, store, 1)
+    NoticeItem.objects.filter(status=ItemStatus.PENDING_REVIEW).update(
+        review_due_at=timezone.now() + timedelta(hours=1)
+    )
+    first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+    for client, user in ((first, reviewer), (second, other)):
+        client.force_login(user)
+        session_second_factor_pass(client, user)
+    _queue(first)
+    page = _queue(second)
+    assert pagecache.CSRF_MARK not in page
+    token = page.split('id="bulk-form"', 1)[1].split('name="csrfmiddlewaretoken" value="', 1)[1].split('"', 1)[0]
+    # The token in the shared fragment is the second reviewer's own: their bulk decision passes the CSRF check.
+    response = second.post(reverse("takedowns:bulk-decide"), {"csrfmiddlewaretoken": token, "items": []})
+    assert response.status_code != 403
