@@ -15,6 +15,7 @@ from portal.lists import ListSort, list_page
 from portal.redirects import redirect_back
 from portal.request_limits import upload_endpoint
 from portal.roles import user_is_reviewer
+from portal.views.claims import claim_release_answer
 from rights_holders.acting import acting_role_choose
 from rights_holders.asset_details import (
     authorised_store_add,
@@ -306,17 +307,20 @@ def asset_decide(request, pk):
 @require_POST
 def asset_release(request, pk):
     """The holder of an asset's claim lets it go back to the queue."""
-    if not user_is_reviewer(request.user):
-        raise Http404
-    asset = get_object_or_404(IPAsset, pk=pk)
-    try:
-        ip_asset_claim_release(asset_id=asset.pk, actor=request.user)
-    except DomainError as exc:
+
+    def refused(request, asset, exc):
         messages.error(request, str(exc))
         return redirect("rights:asset-detail", pk=asset.pk)
-    messages.success(request, _("%(asset)s is released: it is back in the queue for any reviewer.") % {"asset": asset})
-    # The queue, not the asset's page: opening the asset again would claim it.
-    return redirect("takedowns:review-queue")
+
+    return claim_release_answer(
+        request,
+        model=IPAsset,
+        pk=pk,
+        release=lambda asset: ip_asset_claim_release(asset_id=asset.pk, actor=request.user),
+        released=lambda asset: _("%(asset)s is released: it is back in the queue for any reviewer.") % {"asset": asset},
+        refused=refused,
+        queue="takedowns:review-queue",
+    )
 
 
 @login_required

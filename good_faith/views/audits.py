@@ -20,6 +20,7 @@ from good_faith.forms import AuditDecisionForm
 from good_faith.models import QualityAudit, QualityAuditStatus
 from portal.claims import ClaimHeld, work_claims_running
 from portal.roles import user_is_reviewer
+from portal.views.claims import claim_release_answer
 from takedowns.views.display import countdown, render_for_viewer
 from takedowns.views.errors import DOMAIN_ERRORS, form_refusal, refused
 
@@ -101,19 +102,18 @@ def audit_detail(request, pk):
 @require_POST
 def audit_release(request, pk):
     """The holder of an audit's claim lets it go back to the queue."""
-    if not user_is_reviewer(request.user):
-        raise Http404
-    audit = get_object_or_404(QualityAudit, pk=pk)
-    try:
-        quality_audit_claim_release(audit_id=audit.pk, actor=request.user)
-    except DOMAIN_ERRORS as exc:
-        return refused(request, exc, _audit_queue_page)
-    messages.success(
+    return claim_release_answer(
         request,
-        gettext("The audit of item #%(item)s is released: it is back in the queue for any reviewer.")
+        model=QualityAudit,
+        pk=pk,
+        release=lambda audit: quality_audit_claim_release(audit_id=audit.pk, actor=request.user),
+        released=lambda audit: gettext(
+            "The audit of item #%(item)s is released: it is back in the queue for any reviewer."
+        )
         % {"item": audit.item_id},
+        refused=lambda request, audit, exc: refused(request, exc, _audit_queue_page),
+        queue="good_faith:audit-queue",
     )
-    return redirect("good_faith:audit-queue")
 
 
 @login_required

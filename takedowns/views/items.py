@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from portal.forms import whole_number
 from portal.request_limits import upload_endpoint
 from portal.roles import user_is_reviewer, user_is_senior_reviewer
+from portal.views.claims import claim_release_answer
 from takedowns import appeals, claims, lifecycle, selectors, workbench
 from takedowns.counter_notice_drafts import (
     counter_notice_draft_file_remove,
@@ -423,18 +424,19 @@ def item_decide(request, pk):
 @require_POST
 def item_release(request, pk):
     """The holder lets the item go back to the queue."""
-    if not user_is_reviewer(request.user):
-        raise Http404
-    item = get_object_or_404(NoticeItem, pk=pk)
-    try:
-        claims.review_claim_release(item_id=item.pk, actor=request.user)
-    except DOMAIN_ERRORS as exc:
+    return claim_release_answer(
+        request,
+        model=NoticeItem,
+        pk=pk,
+        release=lambda item: claims.review_claim_release(item_id=item.pk, actor=request.user),
+        released=lambda item: _("Item #%(pk)s is released: it is back in the queue for any reviewer.")
+        % {"pk": item.pk},
         # The queue, not the item page: opening the item again would claim it.
-        return refused(request, exc, queue_page, prefix=_("Item #%(pk)s: ") % {"pk": item.pk})
-    messages.success(
-        request, _("Item #%(pk)s is released: it is back in the queue for any reviewer.") % {"pk": item.pk}
+        refused=lambda request, item, exc: refused(
+            request, exc, queue_page, prefix=_("Item #%(pk)s: ") % {"pk": item.pk}
+        ),
+        queue="takedowns:review-queue",
     )
-    return redirect("takedowns:review-queue")
 
 
 @login_required

@@ -176,6 +176,26 @@ def test_the_holder_decides_and_the_claim_ends(client, reviewer, kind, work):
     assert released.count() == 1
 
 
+# How each kind's release page refuses a reviewer who holds no claim: its app's own page.
+RELEASE_REFUSED_STATUS = {"audit": 409, "verification": 302}
+
+
+@pytest.mark.django_db
+def test_a_release_without_a_claim_is_refused_on_the_kinds_own_page_and_a_non_reviewer_reads_404(
+    client, reviewer, owner_a, kind, work, request
+):
+    release = reverse(kind.page.replace("detail", "release"), args=[work.pk])
+    client.force_login(owner_a)
+    assert client.post(release).status_code == 404
+    client.force_login(reviewer)
+    response = client.post(release)
+    name = request.node.callspec.params["kind"]
+    assert response.status_code == RELEASE_REFUSED_STATUS[name]
+    if response.status_code == 302:
+        assert response["Location"] == reverse(kind.page, args=[work.pk])
+    assert not AuditLogEntry.objects.filter(action=f"{kind.claims.action}.released").exists()
+
+
 @pytest.mark.django_db
 def test_the_holder_releases_the_work_to_the_queue_and_another_reviewer_takes_it(
     client, reviewer, second_reviewer, kind, work
