@@ -363,8 +363,11 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 4
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Redis visibility timeout: a message taken by a worker that dies is
 # redelivered after this. No task uses an ETA longer than this; deadlines
-# are swept from the database, never scheduled as ETAs.
-CELERY_VISIBILITY_TIMEOUT = _env_int("CELERY_VISIBILITY_TIMEOUT", 3600, minimum=60)
+# are swept from the database, never scheduled as ETAs. Under a minute a
+# production worker would see work that is still running redelivered; with
+# DEBUG a worker may take a few seconds, so a test watches a killed worker's
+# message come back without waiting minutes (tests/portal/test_celery.py).
+CELERY_VISIBILITY_TIMEOUT = _env_int("CELERY_VISIBILITY_TIMEOUT", 3600, minimum=1 if DEBUG else 60)
 # Redis: every key the broker writes starts with this prefix, so several
 # deployments (or test runs) can share one Redis database without taking each
 # other's messages.

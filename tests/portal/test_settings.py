@@ -160,6 +160,19 @@ def test_broker_key_prefix_reaches_the_redis_transport(tmp_path):
     assert _settings(tmp_path, CELERY_BROKER_URL=redis)["broker_options"]["global_keyprefix"] == ""
 
 
+def test_visibility_timeout_under_a_minute_is_refused_in_production_only(tmp_path):
+    redis = "redis://127.0.0.1:6379/5"
+    _refused(
+        tmp_path, "CELERY_VISIBILITY_TIMEOUT", **PRODUCTION, CELERY_BROKER_URL=redis, CELERY_VISIBILITY_TIMEOUT="59"
+    )
+    production = _settings(tmp_path, **PRODUCTION, CELERY_BROKER_URL=redis, CELERY_VISIBILITY_TIMEOUT="60")
+    assert production["broker_options"]["visibility_timeout"] == 60
+    # A development or test worker may shorten it to seconds (the hard-kill test in test_celery.py).
+    debug = _settings(tmp_path, CELERY_BROKER_URL=redis, CELERY_VISIBILITY_TIMEOUT="5")
+    assert debug["broker_options"]["visibility_timeout"] == 5
+    _refused(tmp_path, "CELERY_VISIBILITY_TIMEOUT", CELERY_BROKER_URL=redis, CELERY_VISIBILITY_TIMEOUT="0")
+
+
 def test_broker_key_prefix_with_the_embedded_broker_is_refused(tmp_path):
     _refused(tmp_path, "CELERY_BROKER_KEY_PREFIX", CELERY_BROKER_KEY_PREFIX="staging:")
 
