@@ -33,7 +33,7 @@ Both percentages are ``None`` when nothing was decided.
 """
 
 from dataclasses import asdict, dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.db import connection
@@ -115,22 +115,52 @@ def track_records(*, subject="rights_holder", subject_ids=None, now=None):
         raise ValueError(f"subject must be one of {sorted(SUBJECT_COLUMNS)}, not {subject!r}")
     col = SUBJECT_COLUMNS[subject]
     now = now or timezone.now()
-    params = [window_start(now), now]
+    if subject_ids is not None and not subject_ids:
+        return {}
+    from_sql, params = _window_from(col, subject_ids, window_start(now), now)
+    if connection.vendor == "postgresql":
+        return _records_postgresql(col, from_sql, params)
+    return _records_portable(col, from_sql, params)
+
+
+def _window_from(col, subject_ids, after, until):
+    """``_FROM`` for the items decided in (after, until] of the subjects ``subject_ids`` (None: every subject),
+    with its parameters."""
+    params = [after, until]
     subject_filter = ""
     if subject_ids is not None:
         subject_ids = [int(pk) for pk in subject_ids]
-        if not subject_ids:
-            return {}
         if connection.vendor == "postgresql":
             subject_filter = f"AND n.{col} = ANY(%s)"
             params.append(subject_ids)
         else:
             subject_filter = f"AND n.{col} IN ({', '.join(['%s'] * len(subject_ids))})"
             params.extend(subject_ids)
-    from_sql = _FROM.format(col=col, subject_filter=subject_filter)
-    if connection.vendor == "postgresql":
-        return _records_postgresql(col, from_sql, params)
-    return _records_portable(col, from_sql, params)
+    return _FROM.format(col=col, subject_filter=subject_filter), params
+
+
+def track_records_change_at(*, subject="rights_holder", subject_ids, now, within):
+    """The first instant in (now, now + within] at which a decided item counted in the subjects' records now
+    leaves the window (their figures change with time alone then); None if none does. One query."""
+    if subject not in SUBJECT_COLUMNS:
+        raise ValueError(f"subject must be one of {sorted(SUBJECT_COLUMNS)}, not {subject!r}")
+    if not subject_ids:
+        return None
+    # Counted now (decided after the window's start) and out of it by now + within (decided by that window's
+    # start): an item leaves at its decided_at + the window's length.
+    from_sql, params = _window_from(
+        SUBJECT_COLUMNS[subject], subject_ids, window_start(now), window_start(now + within)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT MIN(i.decided_at) {from_sql}", params)  # noqa: S608 -- fixed column names only
+        (first,) = cursor.fetchone()
+    if first is None:
+        return None
+    if isinstance(first, str):  # SQLite without converters on a raw cursor
+        first = datetime.fromisoformat(first)
+    if timezone.is_naive(first):
+        first = timezone.make_aware(first, UTC)
+    return first + timedelta(days=settings.GOOD_FAITH_WINDOW_DAYS)
 
 
 def record_of(records, subject_id, infringement_type=OVERALL):

@@ -7,15 +7,18 @@ the database, the standing from the Good Faith summaries of the (few) brands sho
 """
 
 from django.db.models import Count
+from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from good_faith.views.subjects import subjects_queryset, subjects_summarise
+from good_faith.views.subjects import subjects_queryset, subjects_summarise, subjects_summary_changes_at
+from portal import pagecache
 from portal.views.home import home
 from rights_holders.acting import acting_role_current
 from rights_holders.scoping import rights_holder_ids_visible_to
 from takedowns.models import OPEN_STATUSES, ItemStatus, NoticeItem
-from takedowns.views.display import countdown_words, deadline, render_for_viewer, viewer_zone
+from takedowns.views.display import countdown_words, deadline, viewer_zone
 
 SHORT_LIST = 8  # rows of each "coming up" list; the count beside it links to the whole list
 
@@ -41,9 +44,26 @@ def home_or_dashboard(request):
 
 def _brand_dashboard(request, user, holder_ids):
     role = acting_role_current(request)
-    if role is not None:
-        holder_ids = {role.rights_holder.pk}
-    zone, now = viewer_zone(user), timezone.now()
+    # What decides what the dashboard shows besides the data, the language and the zone: the brand chosen in
+    # the switcher (the heading names it; its items alone are shown) or none (every brand the user acts for,
+    # "all your brands"), and the brands the user acts for (the open alerts count them all, chosen or not).
+    # Every member of a brand and every agent with a letter for it who asks the same share one fragment.
+    parts = ("brand", role.rights_holder.pk if role is not None else None, sorted(holder_ids))
+    shown_ids = {role.rights_holder.pk} if role is not None else holder_ids
+
+    def build():
+        return _dashboard_body(request, role, shown_ids)
+
+    with timezone.override(viewer_zone(user)):
+        body, _meta, _shared = pagecache.shared_fragment(request, "brand-dashboard", parts, build)
+        context = {"dashboard_body": body, "countdown_words": countdown_words()}
+        return render(request, "good_faith/brand_dashboard.html", context)
+
+
+def _dashboard_body(request, role, holder_ids):
+    """The dashboard's content for the brands ``holder_ids`` (``role``: the one chosen), as a shared fragment
+    kept until a countdown's minute is up or time alone changes a list or the standing."""
+    zone, now = timezone.get_current_timezone(), timezone.now()
     # Every brand shown is one the user acts for (``rights_holder_ids_visible_to``, or the chosen role's, one
     # of them), so each of its items is on the user's side: ``visible_to``'s OR (the holder side, or a
     # merchant's listings) would add nothing but hide the brand filter from the planner (the counter-notice
@@ -73,7 +93,10 @@ def _brand_dashboard(request, user, holder_ids):
         item.due = deadline(_("Counter-notice window closes"), item.counter_notice_deadline, zone, now)
 
     standing = subjects_summarise(
-        "rights_holder", subjects_queryset("rights_holder").filter(pk__in=holder_ids), all_scopes=False
+        "rights_holder",
+        subjects_queryset("rights_holder", now=now).filter(pk__in=holder_ids),
+        now=now,
+        all_scopes=False,
     )
     context = {
         "role": role,
@@ -84,6 +107,16 @@ def _brand_dashboard(request, user, holder_ids):
         "windows": windows,
         "windows_open": by_status.get(ItemStatus.AWAITING_COUNTER_NOTICE, 0),
         "standing": standing,
-        "countdown_words": countdown_words(),
     }
-    return render_for_viewer(request, "good_faith/brand_dashboard.html", context)
+    html = render_to_string("good_faith/_dashboard_body.html", context, request=request)
+    # The countdowns are shown to the minute; an item leaves its short list when its deadline passes (the
+    # earliest shown goes first: the lists are by deadline); the standing moves when a decision or a measure
+    # leaves the window, the day ends or a cooling-off ends.
+    within = pagecache.TEXTS_IN_MINUTES
+    changes = [
+        now + within,
+        *(item.reply_deadline for item in replies[:1]),
+        *(item.counter_notice_deadline for item in windows[:1]),
+        subjects_summary_changes_at("rights_holder", standing, now=now, within=within),
+    ]
+    return pagecache.Fragment(html, min(when for when in changes if when is not None))

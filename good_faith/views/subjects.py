@@ -7,10 +7,11 @@ the query count does not grow with the number of subjects shown.
 """
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, time, timedelta
 from functools import reduce
 from operator import or_
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models import Count, Exists, IntegerField, Min, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -215,6 +216,44 @@ def subjects_summarise(kind, subjects, *, now=None, all_scopes=True):
             )
         summaries.append(summary)
     return summaries
+
+
+def subjects_summary_changes_at(kind, summaries, *, now, within):
+    """The first instant in (now, now + within] at which time alone changes what ``subjects_summarise`` said
+    at ``now`` of these subjects, or None: a decided item or a misuse measure leaves the window (the figures,
+    the strikes), the day ends (an asset expires at the end of its last day), a cooling-off period ends.
+    Two queries (none without subjects)."""
+    from good_faith.models import MisuseMeasure, MisuseMeasureStatus
+    from good_faith.records import track_records_change_at, window_start
+
+    if not summaries:
+        return None
+    end = now + within
+    ids = [summary.subject.pk for summary in summaries]
+    changes = [track_records_change_at(subject=kind, subject_ids=ids, now=now, within=within)]
+    # ``_misuse_measures``'s window: a measure counts while created after its start.
+    first_measure = (
+        MisuseMeasure.objects.filter(
+            organisation_id__in=[summary.subject.organisation_id for summary in summaries],
+            created_at__gt=window_start(now),
+            created_at__lte=window_start(end),
+        )
+        .exclude(status=MisuseMeasureStatus.LIFTED)
+        .order_by()
+        .aggregate(first=Min("created_at"))["first"]
+    )
+    if first_measure is not None:
+        changes.append(first_measure + (now - window_start(now)))
+    # ``IPAsset.objects.usable`` asks about today's date (UTC): an answer holds until midnight.
+    changes.append(datetime.combine(now.astimezone(UTC).date() + timedelta(days=1), time(), tzinfo=UTC))
+    changes.extend(
+        row.membership.cooling_off_until
+        for summary in summaries
+        for row in summary.scopes
+        if row.membership is not None and row.membership.cooling_off_until is not None
+    )
+    changes = [when for when in changes if when is not None and now < when <= end]
+    return min(changes, default=None)
 
 
 def subject_changes(kind, subject_id, *, limit=200):
