@@ -65,6 +65,23 @@ def notice_list(user):
     return Notice.objects.visible_to(user).select_related("rights_holder", "filer_organisation")
 
 
+def notice_list_scope(user):
+    """Everything of ``user`` that decides what the notice list shows them, and nothing more: two viewers with
+    the same scope see the same list (``portal.pagecache`` shares it between them).
+
+    ``Notice.objects.visible_to`` and ``NoticeItem.objects.visible_to`` read whether the user is platform staff,
+    the brands they act for (``rights_holder_ids_visible_to``: their brands and their firms' valid letters,
+    worked out now) and their organisations (a partner's filings, a merchant's listings); the filters read
+    the staff flag and the brands; the merchant's part the organisations. Platform staff see every notice and
+    no merchant's part: only whether they may file tells two of them apart. The brand chosen in the top bar's
+    switcher narrows nothing here, nor does a member's role.
+    """
+    holders = rights_holder_ids_visible_to(user)
+    if user.is_platform_staff:
+        return ("staff", bool(holders))
+    return ("member", tuple(sorted(holders)), tuple(sorted(organisation_ids_of(user))))
+
+
 def notice_export_items(user, notices):
     """The items the user may see of ``notices`` (a filtered ``notice_list``), newest notice first, with
     what the CSV export writes joined (one query a chunk)."""

@@ -4,12 +4,14 @@ from datetime import UTC
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from portal import pagecache
 from portal.csv_export import csv_response
 from portal.instants import instant_text
 from portal.lists import ListSort, list_page
@@ -41,40 +43,57 @@ def item_deadlines(item, zone, now):
 
 @login_required
 def notice_list(request):
-    """Notices the user's organisations filed or that name their listings; a merchant also sees its items."""
+    """Notices the user's organisations filed or that name their listings; a merchant also sees its items.
+
+    The content is one fragment (``portal.pagecache``) shared by every viewer with the same scope
+    (``selectors.notice_list_scope``: a brand's members share theirs) who asks the same filters, sort and page,
+    until the data changes or, on a merchant's part, its countdowns' minute is up."""
     user = request.user
-    listing = list_page(
-        request,
-        selectors.notice_list(user),
-        sorts=NOTICE_SORTS,
-        default_sort="-filed",
-        filterset_class=NoticeFilter,
-    )
-    notices = selectors.notice_list_decorate(listing.object_list, user)
-    # What every row shares is translated and reversed once a page, not once a row.
-    channels = {value: str(label) for value, label in Channel.choices}
-    detail_url = reverse("takedowns:notice-detail", args=[0]).removesuffix("0/")  # + the notice's id + "/"
-    for notice in notices:
-        notice.url = f"{detail_url}{notice.pk}/"
-        notice.short_reference = str(notice.reference)[:8]
-        notice.submitted_text = instant_text(notice.submitted_at)
-        notice.channel_label = channels.get(notice.channel, notice.channel)
-    context = {
-        "listing": listing,
-        # The brands the user may file for are the ones they act for, already read for the top bar.
-        "can_file": bool(rights_holder_ids_visible_to(user)),
-        "merchant_open": [],
-        "merchant_decided": [],
-        "is_merchant": False,
-        "countdown_words": countdown_words(),
-    }
-    if not user.is_platform_staff and selectors.user_is_merchant(user):
-        zone, now = viewer_zone(user), timezone.now()
-        open_items, decided = selectors.merchant_items(user)
-        for item in open_items:
-            item.deadlines = item_deadlines(item, zone, now)
-        context.update(is_merchant=True, merchant_open=open_items, merchant_decided=decided)
-    return render_for_viewer(request, "takedowns/notice_list.html", context)
+    parts = (selectors.notice_list_scope(user), sorted(request.GET.lists()))
+
+    def build():
+        listing = list_page(
+            request,
+            selectors.notice_list(user),
+            sorts=NOTICE_SORTS,
+            default_sort="-filed",
+            filterset_class=NoticeFilter,
+        )
+        notices = selectors.notice_list_decorate(listing.object_list, user)
+        # What every row shares is translated and reversed once a page, not once a row.
+        channels = {value: str(label) for value, label in Channel.choices}
+        detail_url = reverse("takedowns:notice-detail", args=[0]).removesuffix("0/")  # + the notice's id + "/"
+        for notice in notices:
+            notice.url = f"{detail_url}{notice.pk}/"
+            notice.short_reference = str(notice.reference)[:8]
+            notice.submitted_text = instant_text(notice.submitted_at)
+            notice.channel_label = channels.get(notice.channel, notice.channel)
+        now = timezone.now()
+        context = {
+            "listing": listing,
+            # The brands the user may file for are the ones they act for, already read for the top bar.
+            "can_file": bool(rights_holder_ids_visible_to(user)),
+            "merchant_open": [],
+            "merchant_decided": [],
+            "is_merchant": False,
+            "countdown_words": countdown_words(),
+        }
+        # Nothing on a brand's list changes with time alone (its texts are instants in the viewer's zone).
+        until = now + pagecache.LONGEST
+        if not user.is_platform_staff and selectors.user_is_merchant(user):
+            zone = timezone.get_current_timezone()
+            open_items, decided = selectors.merchant_items(user)
+            for item in open_items:
+                item.deadlines = item_deadlines(item, zone, now)
+            context.update(is_merchant=True, merchant_open=open_items, merchant_decided=decided)
+            if any(item.deadlines for item in open_items):
+                until = now + pagecache.TEXTS_IN_MINUTES  # "2 days 23 hours left"
+        html = render_to_string("takedowns/_notice_list_body.html", context, request=request)
+        return pagecache.Fragment(html, until)
+
+    with timezone.override(viewer_zone(user)):
+        body, _meta, _shared = pagecache.shared_fragment(request, "notice-list", parts, build)
+        return render(request, "takedowns/notice_list.html", {"notices_body": body})
 
 
 # One row an item: what a brand reconciles in a spreadsheet. Times in UTC (ISO 8601), named so in the header.
