@@ -21,8 +21,15 @@ from takedowns import selectors
 from takedowns.models import Channel, ItemStatus, Notice, NoticeItem
 from tests import factories
 from tests.bulk import notices_bulk_create
+from tests.services import needs_postgres
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def _postgres():
+    needs_postgres()
+
 
 URL = reverse("takedowns:notice-list")
 API_ROW = '<td data-label="Channel">API</td>'
