@@ -41,6 +41,7 @@ from takedowns.models.items import (
     NoticeItemQuerySet,
     NoticeQuerySet,
     Track,
+    holder_side_of,
     holder_side_q,
     notice_holder_side,
 )
@@ -77,6 +78,7 @@ __all__ = [
     "QUEUE_STATUSES",
     "REACHED_MERCHANT_STATUSES",
     "holder_side_q",
+    "holder_side_of",
     "notice_holder_side",
     "NoticeQuerySet",
     "Notice",

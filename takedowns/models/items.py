@@ -81,11 +81,21 @@ def holder_side_q(user, notice_path=""):
 
 def notice_holder_side(notice, user):
     """``holder_side_q`` for one notice already in memory: no query beyond the user's cached memberships."""
+    return holder_side_of(
+        user,
+        rights_holder_id=notice.rights_holder_id,
+        partner_id=notice.partner_id,
+        filer_organisation_id=notice.filer_organisation_id,
+    )
+
+
+def holder_side_of(user, *, rights_holder_id, partner_id, filer_organisation_id):
+    """``holder_side_q`` for a notice known by these ids (a page that keeps them rather than the notice)."""
     if user is None or not user.is_authenticated:
         return False
-    if notice.rights_holder_id in rights_holder_ids_visible_to(user):
+    if rights_holder_id in rights_holder_ids_visible_to(user):
         return True
-    return notice.partner_id is not None and notice.filer_organisation_id in organisation_ids_of(user)
+    return partner_id is not None and filer_organisation_id in organisation_ids_of(user)
 
 
 class NoticeQuerySet(models.QuerySet):

@@ -6,15 +6,18 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from portal import pagecache
 from portal.forms import whole_number
 from portal.request_limits import upload_endpoint
 from portal.roles import user_is_reviewer, user_is_senior_reviewer
+from portal.scoping import organisation_ids_of
 from portal.views.claims import claim_release_answer
 from takedowns import appeals, claims, lifecycle, selectors, workbench
 from takedowns.counter_notice_drafts import (
@@ -33,6 +36,7 @@ from takedowns.forms import (
     WithdrawForm,
 )
 from takedowns.models import (
+    REACHED_MERCHANT_STATUSES,
     Appeal,
     AppealSide,
     AppealStatus,
@@ -41,6 +45,7 @@ from takedowns.models import (
     InfringementType,
     ItemStatus,
     NoticeItem,
+    holder_side_of,
 )
 from takedowns.reasons import statement_read
 from takedowns.recorded import recorded_read
@@ -107,9 +112,13 @@ def item_detail(request, pk):
 def _item_page(request, pk, *, refusal=None, status=200, decision_data=None, appeal_data=None):
     """The item as it is now; ``refusal`` (lines) says why the viewer's action was refused, in ``status``.
 
-    A reviewer sees the workbench's decision page (``takedowns/item_review.html``): the listing beside
-    the right, both sides' evidence, the decision form; opening it claims the item when there is
-    something to decide. ``decision_data``/``appeal_data``: a form sent back with its errors by field."""
+    Either side of the complaint sees the item page, shared by everyone on the same side (``_side_page``).
+    A reviewer sees the workbench's decision page (``takedowns/item_review.html``), built for them: the
+    listing beside the right, both sides' evidence, the decision form; opening it claims the item when there
+    is something to decide (a GET that writes: never shared). ``decision_data``/``appeal_data``: a form sent
+    back with its errors by field."""
+    if not user_is_reviewer(request.user):
+        return _side_page(request, pk, refusal=refusal, status=status)
     user = request.user
     try:
         item = selectors.item_detail(user, pk)
@@ -118,9 +127,42 @@ def _item_page(request, pk, *, refusal=None, status=200, decision_data=None, app
     zone, now = viewer_zone(user), timezone.now()
     # What the viewer may do now is the transition table's answer; the page only lays it out.
     actions = lifecycle.actions_available(item, user, now=now)
-    side = appeals.appeal_side_of(item, user)
-    is_reviewer = user_is_reviewer(user)
     is_senior = user_is_senior_reviewer(user)
+    context = _item_context(item, user, actions=actions, is_reviewer=True, zone=zone, now=now)
+    decision_form = _decision_form(item, request, actions, decision_data)
+    if decision_form is not None and decision_data is not None:
+        decision_form.is_valid()  # its errors, by field
+    open_appeals = [a for a in context["appeals"] if a.status == AppealStatus.OPEN]
+    appeal_decision_form = None
+    if is_senior and open_appeals:
+        appeal_decision_form = AppealDecisionForm(appeal_data) if appeal_data is not None else AppealDecisionForm()
+    # Opening an item for decision claims it; another reviewer's running claim takes the forms away.
+    claim = claim_blocked = None
+    if decision_form is not None or appeal_decision_form is not None:
+        try:
+            claim = claims.review_claim_take(item_id=item.pk, actor=user)
+        except claims.ClaimHeld as exc:
+            claim_blocked = exc.claim
+            decision_form = appeal_decision_form = None
+    context.update(
+        {
+            "claim": claim,
+            "claim_blocked": claim_blocked,
+            "decision_form": decision_form,
+            "appeal_decision_form": appeal_decision_form,
+            "open_appeals": open_appeals,
+            "refusal": refusal,
+        }
+    )
+    context.update(workbench_context(item, now=now))
+    context["shortcuts"] = DecisionForm.SHORTCUTS
+    return render_for_viewer(request, "takedowns/item_review.html", context, status=status)
+
+
+def _item_context(item, user, *, actions, is_reviewer, zone, now):
+    """What the item's page shows ``user`` (either side's page, or the reviewer's) at ``now``: the item, its
+    timeline as the viewer's side may read it (``takedowns.disclosure``), its deadlines, what may be done."""
+    side = appeals.appeal_side_of(item, user)
     counter_notice = _related(item, "counter_notice")
     reply = _related(item, "reply")
     item_appeals = list(item.appeals.all())
@@ -147,27 +189,9 @@ def _item_page(request, pk, *, refusal=None, status=200, decision_data=None, app
     counter_notice_closed = (
         side == AppealSide.MERCHANT and item.status == ItemStatus.AWAITING_COUNTER_NOTICE and not can_counter_notice
     )
-
-    decision_form = _decision_form(item, request, actions, decision_data) if is_reviewer else None
-    if decision_form is not None and decision_data is not None:
-        decision_form.is_valid()  # its errors, by field
-    open_appeals = [a for a in item_appeals if a.status == AppealStatus.OPEN]
-    appeal_decision_form = None
-    if is_senior and open_appeals:
-        appeal_decision_form = AppealDecisionForm(appeal_data) if appeal_data is not None else AppealDecisionForm()
-    # Opening an item for decision claims it; another reviewer's running claim takes the forms away.
-    claim = claim_blocked = None
-    if decision_form is not None or appeal_decision_form is not None:
-        try:
-            claim = claims.review_claim_take(item_id=item.pk, actor=user)
-        except claims.ClaimHeld as exc:
-            claim_blocked = exc.claim
-            decision_form = appeal_decision_form = None
-    context = {
+    return {
         "item": item,
         "notice": item.notice,
-        "claim": claim,
-        "claim_blocked": claim_blocked,
         "events": events,
         "side": side,
         "is_reviewer": is_reviewer,
@@ -193,16 +217,93 @@ def _item_page(request, pk, *, refusal=None, status=200, decision_data=None, app
         "appeal_form": AppealForm() if can_appeal else None,
         # The side a final decision went for is told so, instead of being offered an appeal of its own win.
         "decision_won": side is not None and item.status in appeals.APPEALABLE and appeals.appeal_side_won(item, side),
-        "decision_form": decision_form,
-        "appeal_decision_form": appeal_decision_form,
-        "open_appeals": open_appeals,
-        "refusal": refusal,
     }
-    if is_reviewer:
-        context.update(workbench_context(item, now=now))
-        context["shortcuts"] = DecisionForm.SHORTCUTS
-        return render_for_viewer(request, "takedowns/item_review.html", context, status=status)
-    return render_for_viewer(request, "takedowns/item_detail.html", context, status=status)
+
+
+# What decides who may see an item, read once per data version for everyone who opens it.
+_ACCESS_FIELDS = (
+    "status",
+    "notice__rights_holder_id",
+    "notice__partner_id",
+    "notice__filer_organisation_id",
+    "listing__store__merchant__organisation_id",
+)
+
+
+def _item_access(request, pk):
+    """{field: value} of ``_ACCESS_FIELDS`` for item ``pk``, None when there is no such item; shared by every
+    viewer while the data stands (it changes only with the data)."""
+
+    def build():
+        row = NoticeItem.objects.filter(pk=pk).order_by().values_list(*_ACCESS_FIELDS).first()
+        facts = dict(zip(_ACCESS_FIELDS, row, strict=True)) if row is not None else None
+        return pagecache.Fragment("", timezone.now() + pagecache.LONGEST, {"access": facts})
+
+    _html, meta, _shared = pagecache.shared_fragment(request, "item-access", (pk,), build)
+    return meta["access"]
+
+
+def _item_windows(item):
+    """The instants at which the item's page changes by itself: a window closes (its form goes), a due time
+    passes (its countdown turns to "passed")."""
+    instants = [item.counter_notice_deadline, item.reply_deadline, item.review_due_at]
+    if item.decided_at:
+        instants.append(appeals.appeal_deadline(item))
+    return [instant for instant in instants if instant is not None]
+
+
+def _side_page(request, pk, *, refusal, status):
+    """The item page of either side of the complaint (the rights holder's people, its agents, a vetting
+    partner's people; the merchant's people), one fragment shared by everyone on the same side.
+
+    What the page shows a viewer who is not a reviewer is decided by the item's data and two facts about the
+    viewer, nothing else: whether they stand on the holder's side of its notice (``holder_side_of``: the brand's
+    own people, an agent firm with a letter for the brand, the vetting partner's people alike) and whether
+    they belong to the merchant whose listing it names. The side (``appeal_side_of``), the actions offered
+    (``actions_available``: the holder's reply and withdrawal, the merchant's counter-notice), the timeline's
+    names and the statements and contact data read (``takedowns.disclosure``) are all functions of these two
+    facts. No person's own part is in the fragment: the CSRF field is the viewer's (``shared_csrf_token``),
+    messages are in the frame, a refusal is shown on the viewer's own page (built, never kept).
+    """
+    user = request.user
+    access = _item_access(request, pk)
+    if access is None:
+        raise Http404("No such item.")
+    holder_side = holder_side_of(
+        user,
+        rights_holder_id=access["notice__rights_holder_id"],
+        partner_id=access["notice__partner_id"],
+        filer_organisation_id=access["notice__filer_organisation_id"],
+    )
+    merchant_side = access["listing__store__merchant__organisation_id"] in organisation_ids_of(user)
+    # ``NoticeItem.objects.visible_to``, asked of the facts: another organisation's item answers 404.
+    if not (holder_side or (merchant_side and access["status"] in REACHED_MERCHANT_STATUSES)):
+        raise Http404("No such item.")
+    zone = viewer_zone(user)
+
+    def build():
+        now = timezone.now()
+        try:
+            item = selectors.item_detail(user, pk)
+        except NoticeItem.DoesNotExist:
+            raise Http404("No such item.") from None
+        actions = lifecycle.actions_available(item, user, now=now)
+        context = _item_context(item, user, actions=actions, is_reviewer=False, zone=zone, now=now)
+        context["refusal"] = refusal
+        html = render_to_string("takedowns/_item_body.html", context)
+        # Kept until the next instant the page changes by itself: a window closing takes its form away; a
+        # countdown on the page is good for its minute.
+        until = min([now + pagecache.LONGEST, *(instant for instant in _item_windows(item) if instant > now)])
+        if context["deadlines"] or context["appeal_until"]:
+            until = min(until, now + pagecache.TEXTS_IN_MINUTES)
+        return pagecache.Fragment(html, until)
+
+    parts = (pk, "holder" if holder_side else "", "merchant" if merchant_side else "")
+    with timezone.override(zone):
+        body, _meta, _shared = pagecache.shared_fragment(
+            request, "item-page", parts, build, private=lambda _meta: refusal is not None
+        )
+        return render(request, "takedowns/item_detail.html", {"pk": pk, "item_body": body}, status=status)
 
 
 def _refused(request, pk, exc):
