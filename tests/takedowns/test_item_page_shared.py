@@ -200,6 +200,21 @@ def test_the_reply_form_goes_the_instant_the_reply_window_closes(accepted_item, 
     assert re.search(r"Rights holder&#x27;s reply due.*passed less than a minute ago", page, re.S)
 
 
+def test_the_counter_notice_link_goes_the_instant_the_window_closes(accepted_item, merchant_user):
+    start = timezone.now()
+    closes = start + timedelta(seconds=30)
+    NoticeItem.objects.filter(pk=accepted_item.pk).update(counter_notice_deadline=closes)
+    link = reverse("takedowns:item-counter-notice", args=[accepted_item.pk])
+    merchant = _signed_in(merchant_user)
+    with time_machine.travel(start, tick=False):
+        assert link in _get(merchant, accepted_item)
+    with time_machine.travel(start + timedelta(seconds=10), tick=False):
+        assert link in _frame_only(merchant, accepted_item)
+    with time_machine.travel(closes + timedelta(seconds=1), tick=False):
+        page = _get(merchant, accepted_item)
+    assert link not in page and "The counter-notice window closed at" in page
+
+
 def test_a_countdown_is_rebuilt_after_its_minute(accepted_item, owner_a, merchant_user):
     _counter_notice(accepted_item, merchant_user)
     start = timezone.now()
