@@ -2,6 +2,7 @@ import ipaddress
 
 from django.conf import settings
 
+from portal import pagecache
 from portal.context import RequestOrigin, reset_origin, set_origin
 
 
@@ -30,7 +31,9 @@ class RequestContextMiddleware:
                 user_agent=request.META.get("HTTP_USER_AGENT", "")[:400],
             )
         )
+        memo = pagecache.memo_request(request)
         try:
             return self.get_response(request)
         finally:
+            pagecache.memo_request_end(memo)
             reset_origin(token)

@@ -28,6 +28,7 @@ A fragment never holds a viewer's own parts: the CSRF token is put in on the way
 view whose rows differ for a viewer (a claim the viewer holds) builds that viewer's page itself (``private``).
 """
 
+import contextvars
 import functools
 import hashlib
 import logging
@@ -211,6 +212,45 @@ def _local_put(key, entry):
         _local[key] = entry
         while len(_local) > LOCAL_ENTRIES:
             _local.popitem(last=False)
+
+
+# Facts of one user (their memberships, the brands they act for, their open alerts) kept per data version in
+# this process: the frame reads them on every page. Only while a GET or HEAD is answered (``memo_request``).
+MEMO_ENTRIES = 4096
+_memo = OrderedDict()
+_memo_allowed = contextvars.ContextVar("pagecache_memo_allowed", default=False)
+
+
+def memo_request(request):
+    """Allow ``version_memo`` while ``request`` is answered, if it is a GET or HEAD (a token for
+    ``memo_request_end``). A view that writes, then reads one of these facts, must not read the old one."""
+    return _memo_allowed.set(request.method in ("GET", "HEAD"))
+
+
+def memo_request_end(token):
+    _memo_allowed.reset(token)
+
+
+def version_memo(user, name, compute):
+    """``compute()``, a fact of ``user`` that changes only with the data (never with time alone), kept in this
+    process for the data version the request began with: exact, since a committed write moves the version.
+    Computed afresh outside a GET or HEAD, inside a transaction, or for a user not loaded with the version.
+    The value is shared by the user's later requests: keep it immutable (tuples, frozensets, numbers)."""
+    version = getattr(user, VERSION_ATTRIBUTE, None)
+    if not version or not _memo_allowed.get():
+        return compute()
+    if transaction.get_connection(router.db_for_read(apps.get_model("portal", "DataVersion"))).in_atomic_block:
+        return compute()
+    key = (name, user.pk, version)
+    with _local_lock:
+        if key in _memo:
+            return _memo[key]
+    value = compute()
+    with _local_lock:
+        _memo[key] = value
+        while len(_memo) > MEMO_ENTRIES:
+            _memo.popitem(last=False)
+    return value
 
 
 def _key(name, version, parts):

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from django.db import router
 from django.db.models import Q
 
+from portal import pagecache
 from portal.models import LetterOfAuthorisation, Membership
 from portal.statements import ValuesStatement
 
@@ -27,7 +28,8 @@ class MembershipSummary:
 
 
 def memberships_of(user):
-    """The user's memberships, by organisation name; one query, kept on the user object (one request).
+    """The user's memberships, by organisation name; one query, kept on the user object (one request) and in
+    the process until the data changes (``portal.pagecache.version_memo``).
 
     Scoping (``organisation_kinds_of``) and the top bar (the organisation and the role) both read it, so a
     page pays for it once.
@@ -36,9 +38,13 @@ def memberships_of(user):
         return ()
     cached = getattr(user, "_memberships_summary", None)
     if cached is None:
-        rows = _memberships_statement(router.db_for_read(Membership)).rows(user.pk)
-        cached = tuple(MembershipSummary(*row) for row in rows)
-        user._memberships_summary = cached
+
+        def read():
+            rows = _memberships_statement(router.db_for_read(Membership)).rows(user.pk)
+            return tuple(MembershipSummary(*row) for row in rows)
+
+        # Only data decides them: kept per data version across the user's pages (portal.pagecache).
+        cached = user._memberships_summary = pagecache.version_memo(user, "memberships", read)
     return cached
 
 

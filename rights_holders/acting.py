@@ -14,6 +14,7 @@ single role, who has nothing to choose.
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 
+from portal import pagecache
 from portal.models import OrganisationKind
 from portal.scoping import organisation_kinds_of
 from rights_holders.authority import acting_roles_of
@@ -27,8 +28,15 @@ def acting_roles_cached(user):
     or agent firm (a merchant, a reviewer)."""
     cached = getattr(user, "_acting_roles", None)
     if cached is None:
-        brand_side = BRAND_SIDE_KINDS & set(organisation_kinds_of(user).values())
-        cached = user._acting_roles = acting_roles_of(user) if brand_side else []
+        kinds = set(organisation_kinds_of(user).values())
+        if not BRAND_SIDE_KINDS & kinds:
+            cached = []
+        elif OrganisationKind.AGENT in kinds:
+            cached = acting_roles_of(user)  # letters run out by the date: time alone changes them
+        else:
+            # A brand's own people: only data decides their roles, kept per data version (portal.pagecache).
+            cached = list(pagecache.version_memo(user, "acting-roles", lambda: tuple(acting_roles_of(user))))
+        user._acting_roles = cached
     return cached
 
 

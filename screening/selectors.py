@@ -5,6 +5,7 @@ import functools
 from django.db import router
 from django.db.models import Count
 
+from portal import pagecache
 from portal.statements import ValuesStatement
 from rights_holders.scoping import rights_holder_ids_visible_to
 from screening.models import AlertStatus, ScreeningAlert
@@ -52,10 +53,16 @@ def open_alert_count(user):
     holder_ids = rights_holder_ids_visible_to(user)
     if not holder_ids:
         return 0
-    if len(holder_ids) == 1:
-        rows = _one_brands_open_alerts_statement(router.db_for_read(ScreeningAlert)).rows(next(iter(holder_ids)))
-        return rows[0][0] if rows else 0
-    return _open_alerts(rights_holder_id__in=holder_ids).count()
+
+    def count():
+        if len(holder_ids) == 1:
+            rows = _one_brands_open_alerts_statement(router.db_for_read(ScreeningAlert)).rows(next(iter(holder_ids)))
+            return rows[0][0] if rows else 0
+        return _open_alerts(rights_holder_id__in=holder_ids).count()
+
+    # The brands decide it (which themselves may change with time, for an agent): kept per data version and
+    # set of brands (portal.pagecache).
+    return pagecache.version_memo(user, ("open-alerts", holder_ids), count)
 
 
 def _open_alerts(**brands):

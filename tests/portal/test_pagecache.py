@@ -9,9 +9,13 @@ import pytest
 from django.apps import apps
 from django.contrib.sessions.models import Session
 from django.db import connection, connections, transaction
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 
 from portal import pagecache
+from portal.models import Membership
 from takedowns.models import CannedReason
 from tests import factories
 from tests.services import needs_postgres
@@ -192,3 +196,33 @@ def test_nothing_is_shared_in_a_transaction_for_a_post_or_for_a_private_viewer()
     assert len(builds) == 6  # nothing was kept for any of them
     assert pagecache.shared_fragment(_request(key), "p", (), build)[2] is False
     assert pagecache.shared_fragment(_request(key), "p", (), build)[2] is True
+
+
+def test_the_frame_s_facts_kept_per_version_follow_every_committed_write():
+    """A brand owner's memberships, brands and open alerts are kept per data version between their pages
+    (``version_memo``): another page, with nothing written, reads none of them again; a membership added or
+    an alert closed by someone else shows on the very next page."""
+    from screening.models import AlertStatus, ScreeningAlert
+    from tests.screening.alert_world import alert_made
+
+    holder = factories.RightsHolderFactory(legal_name="Kept Brand")
+    asset = factories.IPAssetFactory(rights_holder=holder, name="KEPT")
+    owner = factories.member_of(holder.organisation, role="owner")
+    alert = alert_made(holder, asset, factories.ListingFactory())
+    client = Client()
+    client.force_login(owner)
+    help_page = reverse("help:index")
+    first = client.get(help_page).content.decode()
+    assert "Kept Brand" in first and 'aria-label="1 open"' in first
+    with CaptureQueriesContext(connection) as kept:
+        assert client.get(help_page).status_code == 200
+    tables = " ".join(query["sql"] for query in kept.captured_queries)
+    assert "portal_membership" not in tables and "screening_screeningalert" not in tables
+    assert "rights_holders_rightsholder" not in tables
+
+    second = factories.RightsHolderFactory(legal_name="Second Brand")
+    Membership.objects.create(user=owner, organisation=second.organisation, role="staff")
+    ScreeningAlert.objects.filter(pk=alert.pk).update(status=AlertStatus.DISMISSED)
+    page = client.get(help_page).content.decode()
+    assert "and 1 more" in page or "Second Brand" in page
+    assert 'aria-label="1 open"' not in page
