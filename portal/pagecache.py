@@ -306,3 +306,17 @@ def _fill(html, request):
     if CSRF_MARK in html:
         html = html.replace(CSRF_MARK, format_html(_csrf_input_template(), get_token(request)))
     return mark_safe(html)  # noqa: S308 -- rendered by our templates; the token by format_html
+
+
+def tracking_remove(using="default"):
+    """Take the version's triggers off every table (migrating back past ``portal.0007``: the tables they
+    write go)."""
+    connection = connections[using]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("DROP FUNCTION IF EXISTS portal_data_changed() CASCADE")
+            cursor.execute("DROP FUNCTION IF EXISTS portal_data_version_raise() CASCADE")
+        elif connection.vendor == "sqlite":
+            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'portal_dc_%'")
+            for (name,) in cursor.fetchall():
+                cursor.execute(f'DROP TRIGGER IF EXISTS "{name}"')

@@ -3,6 +3,18 @@
 from django.db import migrations, models
 
 
+def install(apps, schema_editor):
+    from portal.pagecache import tracking_install
+
+    tracking_install(schema_editor.connection.alias)
+
+
+def remove(apps, schema_editor):
+    from portal.pagecache import tracking_remove
+
+    tracking_remove(schema_editor.connection.alias)
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -24,4 +36,5 @@ class Migration(migrations.Migration):
                 ('n', models.BigIntegerField(default=1)),
             ],
         ),
+        migrations.RunPython(install, remove),
     ]
