@@ -35,7 +35,10 @@ bench database's PostgreSQL backends, from /proc) and the queries one request
 makes (counted in this process with Django's test client), and the ratio to the
 trivial view: page requests per second over trivial requests per second, and by
 CPU. On a shared machine the rates follow everyone else's load; the ratios
-travel better. The goal (issue 12): 300 requests/s and p99 under 150 ms for each
+travel better. Then the trivial view and the four main pages again, one round,
+against a gunicorn with ``PAGE_FRAGMENTS_SHARED=0``: every request builds its
+page from the data, as the first request after a write does (a page's cost on a
+miss). The goal (issue 12): 300 requests/s and p99 under 150 ms for each
 page. The load average before and after is printed; the last line of output is
 one JSON object with the figures.
 """
@@ -535,6 +538,61 @@ def run_phase(port, path, sessions, clients, requests, seconds=None):
     return time.perf_counter() - started, results
 
 
+def measure(env, targets, clients, budget, rounds, database, *, log):
+    """Each target's requests over ``rounds`` rounds against a gunicorn started with ``env``: wall seconds,
+    each request's ms and the server's CPU seconds, by target."""
+    from django.conf import settings
+
+    per_page, seconds = budget
+    server = Server(env, log=BASE_DIR / "var" / f"bench-pages-{log}.log")
+    try:
+        server.wait()
+        port = server.port
+        # The CSRF cookie a browser would send back (pages with a form set it on the first answer): one is
+        # good for every session. Then both workers warmed on every page (templates, query plans, catalogues).
+        for target in targets.values():
+            status, _, body, set_cookies = get(port, target["path"], target["sessions"][0])
+            if status != 200:
+                raise SystemExit(f"{target['what']}: {target['path']} answered {status}: {body[:300]!r}")
+            for header in set_cookies:
+                kept = {k: m.value for k, m in SimpleCookie(header).items() if k != settings.SESSION_COOKIE_NAME}
+                for cookies in target["sessions"]:
+                    cookies.update(kept)
+            run_phase(port, target["path"], target["sessions"], 4, 8)
+        totals = {name: {"seconds": 0.0, "times": [], "cpu": 0.0} for name in targets}
+        for _ in range(rounds):
+            for name, target in targets.items():
+                before = server_cpu_snapshot(server, database)
+                wall, results = run_phase(port, target["path"], target["sessions"], clients, per_page, seconds)
+                spent = cpu_spent(before, server_cpu_snapshot(server, database))
+                bad = [(status, body[:200]) for status, _, body in results if status != 200]
+                if bad:
+                    raise SystemExit(f"{target['what']}: {len(bad)} requests failed, e.g. {bad[0]}")
+                totals[name]["seconds"] += wall
+                totals[name]["times"] += [ms for _, ms, _ in results]
+                totals[name]["cpu"] += spent
+    finally:
+        server.stop()
+    return totals
+
+
+def page_figures(totals, targets, queries):
+    pages = {}
+    for name, total in totals.items():
+        times = total["times"]
+        pages[name] = {
+            "path": targets[name]["path"],
+            "requests": len(times),
+            "per_s": round(len(times) / total["seconds"], 1),
+            "p50_ms": round(statistics.median(times), 1),
+            "p99_ms": round(percentile(times, 0.99), 1),
+            "max_ms": round(max(times), 1),
+            "server_cpu_ms": round(total["cpu"] * 1000 / len(times), 2),
+            "queries": queries[name],
+        }
+    return pages
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="one round of fewer requests, under a minute")
@@ -581,7 +639,6 @@ def main():
 
 
 def _run(args, database_url, redis_url, prefix, secret, budget, rounds, load_before, began):
-    from django.conf import settings
     from django.db import connection
 
     per_page, seconds = budget
@@ -636,7 +693,6 @@ def _run(args, database_url, redis_url, prefix, secret, budget, rounds, load_bef
             [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"], cwd=BASE_DIR, env=env, check=True
         )
         print(f"static files collected in {time.perf_counter() - t0:.1f} s")
-    server = Server(env, log=BASE_DIR / "var" / "bench-pages-gunicorn.log")
     figures = {
         "benchmark": "pages",
         "quick": args.quick,
@@ -647,48 +703,15 @@ def _run(args, database_url, redis_url, prefix, secret, budget, rounds, load_bef
         "queries": queries,
     }
     database = database_url.rsplit("/", 1)[1]
-    try:
-        server.wait()
-        port = server.port
-        # The CSRF cookie a browser would send back (pages with a form set it on the first answer): one is
-        # good for every session. Then both workers warmed on every page (templates, query plans, catalogues).
-        for target in targets.values():
-            status, _, body, set_cookies = get(port, target["path"], target["sessions"][0])
-            if status != 200:
-                raise SystemExit(f"{target['what']}: {target['path']} answered {status}: {body[:300]!r}")
-            for header in set_cookies:
-                kept = {k: m.value for k, m in SimpleCookie(header).items() if k != settings.SESSION_COOKIE_NAME}
-                for cookies in target["sessions"]:
-                    cookies.update(kept)
-            run_phase(port, target["path"], target["sessions"], 4, 8)
-        totals = {name: {"seconds": 0.0, "times": [], "cpu": 0.0} for name in targets}
-        for _ in range(rounds):
-            for name, target in targets.items():
-                before = server_cpu_snapshot(server, database)
-                wall, results = run_phase(port, target["path"], target["sessions"], args.clients, per_page, seconds)
-                spent = cpu_spent(before, server_cpu_snapshot(server, database))
-                bad = [(status, body[:200]) for status, _, body in results if status != 200]
-                if bad:
-                    raise SystemExit(f"{target['what']}: {len(bad)} requests failed, e.g. {bad[0]}")
-                totals[name]["seconds"] += wall
-                totals[name]["times"] += [ms for _, ms, _ in results]
-                totals[name]["cpu"] += spent
-    finally:
-        server.stop()
-
-    pages = {}
-    for name, total in totals.items():
-        times = total["times"]
-        pages[name] = {
-            "path": targets[name]["path"],
-            "requests": len(times),
-            "per_s": round(len(times) / total["seconds"], 1),
-            "p50_ms": round(statistics.median(times), 1),
-            "p99_ms": round(percentile(times, 0.99), 1),
-            "max_ms": round(max(times), 1),
-            "server_cpu_ms": round(total["cpu"] * 1000 / len(times), 2),
-            "queries": queries[name],
-        }
+    totals = measure(env, targets, args.clients, (per_page, seconds), rounds, database, log="gunicorn")
+    pages = page_figures(totals, targets, queries)
+    # The same main pages with nothing shared (PAGE_FRAGMENTS_SHARED=0): each request builds its page from the
+    # data, as the first request after a write does. One round.
+    main_pages = ("review_queue", "notice_list", "item", "dashboard")
+    built_targets = {name: targets[name] for name in ("trivial", *main_pages)}
+    built_env = {**env, "PAGE_FRAGMENTS_SHARED": "0"}
+    built_totals = measure(built_env, built_targets, args.clients, (per_page, seconds), 1, database, log="built")
+    built = page_figures(built_totals, built_targets, queries)
     trivial = pages["trivial"]
     print(
         f"{args.clients} clients, gunicorn 2 workers, {rounds} round(s) of at most {per_page} requests "
@@ -705,7 +728,15 @@ def _run(args, database_url, redis_url, prefix, secret, budget, rounds, load_bef
             f"  ratio {page['ratio_to_trivial']:.2f} (by CPU {page['ratio_to_trivial_by_cpu']})"
         )
     figures["pages"] = pages
-    main_pages = ("review_queue", "notice_list", "item", "dashboard")
+    print("the same, nothing shared (PAGE_FRAGMENTS_SHARED=0: every request builds its page, as after a write):")
+    for name, page in built.items():
+        page["ratio_to_trivial"] = round(page["per_s"] / built["trivial"]["per_s"], 3)
+        print(
+            f"  {targets[name]['what']:<44} {page['per_s']:>7.1f} req/s  p50 {page['p50_ms']:>6.1f} ms  "
+            f"p99 {page['p99_ms']:>6.1f} ms  server CPU {page['server_cpu_ms']:>6.2f} ms"
+            f"  ratio {page['ratio_to_trivial']:.2f}"
+        )
+    figures["nothing_shared"] = built
     figures["goals"] = {
         "per_s": GOAL_PER_S,
         "p99_ms": GOAL_P99_MS,

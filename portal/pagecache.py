@@ -173,7 +173,7 @@ VERSION_ATTRIBUTE = "frame_data_version"
 def request_version(request):
     """The data version as ``request`` began, if its fragments may be shared: a GET or HEAD, outside a
     transaction, from a user loaded with the version. Otherwise None: build the page from the data."""
-    if not getattr(settings, "PAGE_FRAGMENTS_SHARED", True) or request.method not in ("GET", "HEAD"):
+    if not settings.PAGE_FRAGMENTS_SHARED or request.method not in ("GET", "HEAD"):
         return None
     user = getattr(request, "user", None)
     version = getattr(user, VERSION_ATTRIBUTE, None) if user is not None else None

@@ -772,6 +772,10 @@ PENALTY_REPEAT_INFRINGER_COUNT = _env_int("PENALTY_REPEAT_INFRINGER_COUNT", 3, m
 # The public transparency page (/transparency/) keeps its figures this many seconds in the cache (0: never).
 TRANSPARENCY_CACHE_SECONDS = _env_int("TRANSPARENCY_CACHE_SECONDS", 300, minimum=0)
 
+# The main pages' content (queue, notices list, item page, brand dashboard) is built once per data version and
+# shared by every viewer who would see the same (portal.pagecache). 0: built on every request.
+PAGE_FRAGMENTS_SHARED = _env_bool("PAGE_FRAGMENTS_SHARED", True)
+
 # Good Faith programme (DOMAIN.md "Good Faith programme", "Misuse", "Service level").
 GOOD_FAITH_WINDOW_DAYS = _env_int("GOOD_FAITH_WINDOW_DAYS", 180, minimum=1)
 GOOD_FAITH_MIN_DECIDED = _env_int("GOOD_FAITH_MIN_DECIDED", 20, minimum=1)

@@ -10,6 +10,7 @@ validator (``portal.admin_uploads``). Every write here that changes what screeni
 (``rights_holders.announcements``), so the screening snapshot is rebuilt."""
 
 from django.contrib import admin
+from django.db import models
 
 from portal.admin_audit import AuditedAdminMixin
 from portal.admin_claims import WorkClaimAdmin
@@ -66,6 +67,8 @@ class RightsHolderAdmin(IpRegisterAnnouncingMixin, AuditedAdminMixin, admin.Mode
     # The brand's own owners opt in or out (rights_holder_proactive_enforcement_set, audited): the
     # consent is theirs to give, so staff read it here.
     readonly_fields = ("proactive_enforcement", "proactive_enforcement_changed_at", "created_at")
+    # A website typed without its scheme is read as https (Django 6's default, said now).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 class IPAssetProofInline(admin.TabularInline):

@@ -198,6 +198,22 @@ def test_nothing_is_shared_in_a_transaction_for_a_post_or_for_a_private_viewer()
     assert pagecache.shared_fragment(_request(key), "p", (), build)[2] is True
 
 
+def test_the_setting_turns_sharing_off(settings):
+    builds = []
+    now = timezone.now()
+
+    def build():
+        builds.append(1)
+        return pagecache.Fragment("<p></p>", now + timedelta(seconds=30))
+
+    settings.PAGE_FRAGMENTS_SHARED = False
+    key = f"s{now.timestamp()}.1"
+    assert [pagecache.shared_fragment(_request(key), "s", (), build)[2] for _ in range(3)] == [False] * 3
+    assert len(builds) == 3
+    settings.PAGE_FRAGMENTS_SHARED = True
+    assert [pagecache.shared_fragment(_request(key), "s", (), build)[2] for _ in range(2)] == [False, True]
+
+
 def test_the_frame_s_facts_kept_per_version_follow_every_committed_write():
     """A brand owner's memberships, brands and open alerts are kept per data version between their pages
     (``version_memo``): another page, with nothing written, reads none of them again; a membership added or
