@@ -640,6 +640,7 @@ def main():
 
 def _run(args, database_url, redis_url, prefix, secret, budget, rounds, load_before, began):
     from django.db import connection
+    from django.test import override_settings
 
     per_page, seconds = budget
 
@@ -667,6 +668,8 @@ def _run(args, database_url, redis_url, prefix, secret, budget, rounds, load_bef
         },
     }
     queries = query_counts(targets)
+    with override_settings(PAGE_FRAGMENTS_SHARED=False):
+        queries_built = query_counts(targets)
     for target in targets.values():
         target["sessions"] = [session_cookies(target["user"]) for _ in range(args.clients)] if target["user"] else [{}]
     connection.close()
@@ -711,7 +714,7 @@ def _run(args, database_url, redis_url, prefix, secret, budget, rounds, load_bef
     built_targets = {name: targets[name] for name in ("trivial", *main_pages)}
     built_env = {**env, "PAGE_FRAGMENTS_SHARED": "0"}
     built_totals = measure(built_env, built_targets, args.clients, (per_page, seconds), 1, database, log="built")
-    built = page_figures(built_totals, built_targets, queries)
+    built = page_figures(built_totals, built_targets, queries_built)
     trivial = pages["trivial"]
     print(
         f"{args.clients} clients, gunicorn 2 workers, {rounds} round(s) of at most {per_page} requests "
@@ -733,7 +736,7 @@ def _run(args, database_url, redis_url, prefix, secret, budget, rounds, load_bef
         page["ratio_to_trivial"] = round(page["per_s"] / built["trivial"]["per_s"], 3)
         print(
             f"  {targets[name]['what']:<44} {page['per_s']:>7.1f} req/s  p50 {page['p50_ms']:>6.1f} ms  "
-            f"p99 {page['p99_ms']:>6.1f} ms  server CPU {page['server_cpu_ms']:>6.2f} ms"
+            f"p99 {page['p99_ms']:>6.1f} ms  {page['queries']:>2} queries  server CPU {page['server_cpu_ms']:>6.2f} ms"
             f"  ratio {page['ratio_to_trivial']:.2f}"
         )
     figures["nothing_shared"] = built
