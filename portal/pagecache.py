@@ -8,7 +8,8 @@ up (a countdown's next minute, a claim's expiry). It is never a page cached for 
 The data version (``portal.models.DataVersion``) moves with every committed write to a tracked table: every
 table of the project's apps and of the accounts (users, groups), except the few no shared fragment reads
 (``UNTRACKED_APPS``: sessions, sign-in throttling, second factors, the API's keys and deliveries, the admin's
-log). The database does it, not the code that writes, so nothing can forget it: raw SQL, set-based writes,
+log; ``UNTRACKED_MODELS``: notifications, read afresh on every page; ``UNTRACKED_COLUMNS``: a sign-in's
+``last_login``). The database does it, not the code that writes, so nothing can forget it: raw SQL, set-based writes,
 the deadline sweep and every worker are covered alike.
 
 - On PostgreSQL a statement-level trigger on each tracked table marks the transaction once (a row in
@@ -53,6 +54,11 @@ logger = logging.getLogger(__name__)
 UNTRACKED_APPS = frozenset({"sessions", "axes", "otp_totp", "otp_static", "admin", "api", "contenttypes"})
 # The version's own tables.
 UNTRACKED_TABLES = frozenset({"portal_dataversion", "portal_datachange"})
+# Models of tracked apps that no shared fragment reads: a notification (the frame reads the unread count afresh
+# on every request; reading the notifications page marks them read, which must not drop every page).
+UNTRACKED_MODELS = frozenset({"takedowns.notification"})
+# Columns whose change alone moves nothing a fragment shows: a sign-in writes the user's ``last_login``.
+UNTRACKED_COLUMNS = {"portal.user": frozenset({"last_login"})}
 # The longest a fragment is kept, whatever its own time says.
 LONGEST = timedelta(minutes=5)
 # How long a text in whole minutes ("3 hours 12 minutes left") may be kept: the page's countdowns are at most
@@ -98,13 +104,24 @@ _SQLITE_RAISE = (
 
 
 def tracked_tables():
-    """The tables whose writes move the data version: every model's table but the untracked apps'."""
-    tables = set()
+    """The tables whose writes move the data version: every model's table but the untracked apps' and models'."""
+    return sorted(_tracked_columns())
+
+
+def _tracked_columns():
+    """Each tracked table: the columns an UPDATE must set to move the version (None: any)."""
+    tables = {}
     for model in apps.get_models(include_auto_created=True):
         meta = model._meta
-        if meta.managed and not meta.proxy and meta.app_label not in UNTRACKED_APPS:
-            tables.add(meta.db_table)
-    return sorted(tables - UNTRACKED_TABLES)
+        if not meta.managed or meta.proxy or meta.app_label in UNTRACKED_APPS or meta.label_lower in UNTRACKED_MODELS:
+            continue
+        if meta.db_table in UNTRACKED_TABLES:
+            continue
+        untracked = UNTRACKED_COLUMNS.get(meta.label_lower, frozenset())
+        tables[meta.db_table] = (
+            sorted(f.column for f in meta.concrete_fields if f.name not in untracked) if untracked else None
+        )
+    return tables
 
 
 def tracking_install(using="default", **_kwargs):
@@ -114,7 +131,8 @@ def tracking_install(using="default", **_kwargs):
     existing = set(connection.introspection.table_names())
     if "portal_dataversion" not in existing:
         return
-    tables = [table for table in tracked_tables() if table in existing]
+    columns = {table: watched for table, watched in _tracked_columns().items() if table in existing}
+    tables = sorted(columns)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
@@ -137,8 +155,8 @@ def tracking_install(using="default", **_kwargs):
             for table in missing:
                 name = connection.ops.quote_name(table)
                 cursor.execute(
-                    f"CREATE OR REPLACE TRIGGER {_TRIGGER} AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {name} "
-                    f"FOR EACH STATEMENT EXECUTE FUNCTION portal_data_changed()"
+                    f"CREATE OR REPLACE TRIGGER {_TRIGGER} AFTER INSERT OR {_update_of(connection, columns[table])} "
+                    f"OR DELETE OR TRUNCATE ON {name} FOR EACH STATEMENT EXECUTE FUNCTION portal_data_changed()"
                 )
         elif connection.vendor == "sqlite":
             cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'portal_dc_%'")
@@ -147,10 +165,26 @@ def tracking_install(using="default", **_kwargs):
                 name = connection.ops.quote_name(table)
                 for event in ("INSERT", "UPDATE", "DELETE"):
                     trigger = f"portal_dc_{table}_{event.lower()}"
+                    if event == "UPDATE":
+                        event = _update_of(connection, columns[table])
                     if trigger not in done:
                         cursor.execute(
                             f"CREATE TRIGGER IF NOT EXISTS {trigger} AFTER {event} ON {name} BEGIN {_SQLITE_RAISE} END"
                         )
+
+
+def _update_of(connection, columns):
+    """The trigger's UPDATE event: of any column, or only of ``columns``."""
+    if columns is None:
+        return "UPDATE"
+    return "UPDATE OF " + ", ".join(connection.ops.quote_name(column) for column in columns)
+
+
+def tracking_reinstall(using="default"):
+    """The triggers taken off and put back as the code now declares them (a migration that changes what is
+    tracked)."""
+    tracking_remove(using)
+    tracking_install(using)
 
 
 def version_expression():

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from portal import pagecache
 from portal.models import Membership
-from takedowns.models import CannedReason
+from takedowns.models import CannedReason, Notification
 from tests import factories
 from tests.services import needs_postgres
 
@@ -48,6 +48,7 @@ def test_every_table_but_the_untracked_apps_raises_the_version():
             model._meta.db_table
             for model in apps.get_models(include_auto_created=True)
             if model._meta.app_label in pagecache.UNTRACKED_APPS
+            or model._meta.label_lower in pagecache.UNTRACKED_MODELS
         }
         | pagecache.UNTRACKED_TABLES
         | {"django_migrations"}
@@ -63,6 +64,27 @@ def test_every_table_but_the_untracked_apps_raises_the_version():
     assert "takedowns_noticeitem" in triggered and "portal_user" in triggered
     assert tables - untracked - triggered == set()
     assert triggered & untracked == set()
+    assert "takedowns_notification" in untracked
+
+
+def test_a_sign_in_or_a_notification_read_keeps_every_page_but_a_change_to_a_user_does_not():
+    """Reading one's notifications and signing in write rows no shared page shows: the pages stay shared."""
+    user = factories.UserFactory(password="a-long-password-2026", language="en")  # the first sign-in keeps it
+    notification = Notification.objects.create(recipient=user, source="test:1", subject="s", body="b")
+    epoch, n = _version()
+    answer = Client().post(reverse("login"), {"username": user.username, "password": "a-long-password-2026"})
+    assert answer.status_code == 302
+    user.refresh_from_db()
+    assert user.last_login is not None  # the sign-in wrote it
+    Notification.objects.filter(pk=notification.pk).update(read_at=timezone.now())
+    assert _version() == (epoch, n)
+    user.first_name = "Renamed"
+    user.save(update_fields=["first_name", "last_login"])  # last_login among others: the name moves it
+    assert _version() == (epoch, n + 1)
+    # A notification alone moves nothing: it is made with the event it tells of, which does.
+    Notification.objects.create(recipient=user, source="test:2", subject="s", body="b")
+    Notification.objects.filter(pk=notification.pk).update(emailed_at=timezone.now())
+    assert _version() == (epoch, n + 1)
 
 
 def test_a_transaction_raises_the_version_once_and_only_when_it_commits():
