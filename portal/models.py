@@ -249,9 +249,10 @@ class WorkClaim(models.Model):
 
 
 class DataVersion(models.Model):
-    """The version of everything the portal's shared page fragments show (``portal.pagecache``): one row, its
-    ``n`` raised by every transaction that writes a tracked table, as that transaction commits; ``epoch``
-    changes when the row is made again (after a flush), so a version is never read twice for different data."""
+    """The version of everything the portal's shared page fragments show (``portal.pagecache``): a row per part
+    (``id``: the data, the reviewers' claims), its ``n`` raised by every transaction that writes one of the
+    part's tables, as that transaction commits; ``epoch`` changes when the row is made again (after a flush),
+    so a version is never read twice for different data."""
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     epoch = models.CharField(max_length=32)
@@ -266,6 +267,8 @@ class DataChange(models.Model):
     trigger that raises ``DataVersion.n`` at commit; the trigger deletes it. Always empty between transactions."""
 
     id = models.BigAutoField(primary_key=True)
+    # The part of the version to raise (``portal.pagecache.TOPICS``).
+    topic = models.PositiveSmallIntegerField(default=1)
 
     def __str__(self):
         return str(self.id)

@@ -55,8 +55,10 @@ UNTRACKED_APPS = frozenset({"sessions", "axes", "otp_totp", "otp_static", "admin
 # The version's own tables.
 UNTRACKED_TABLES = frozenset({"portal_dataversion", "portal_datachange"})
 # Models of tracked apps that no shared fragment reads: a notification (the frame reads the unread count afresh
-# on every request; reading the notifications page marks them read, which must not drop every page).
-UNTRACKED_MODELS = frozenset({"takedowns.notification"})
+# on every request; reading the notifications page marks them read, which must not drop every page); the audit
+# log (read by the admin only; written with every change it records, which moves the version itself, and with
+# every claim a reviewer takes by opening an item).
+UNTRACKED_MODELS = frozenset({"takedowns.notification", "portal.auditlogentry"})
 # Columns whose change alone moves nothing a fragment shows: a sign-in writes the user's ``last_login``.
 UNTRACKED_COLUMNS = {"portal.user": frozenset({"last_login"})}
 # The longest a fragment is kept, whatever its own time says.
@@ -71,13 +73,27 @@ CSRF_MARK = "<!--portal:csrf-->"
 
 _TRIGGER = "portal_data_changed"
 
-_PG_FUNCTIONS = """
+# The version has two parts, each raised by its own tables: the data, and the reviewers' claims (a reviewer
+# opening an item claims it: the queue shows that, no other page does). A fragment names the parts it reads.
+DATA = 1
+CLAIMS = 2
+TOPICS = (DATA, CLAIMS)
+
+
+def _pg_functions(by_topic):
+    """The trigger functions; ``by_topic``: portal_datachange has its ``topic`` column (``portal.0008``), each
+    part raised on its own. Without it (the schema migrated back before it) every write raises the data's."""
+    mark = "'portal.data_changed_' || TG_ARGV[0]" if by_topic else "'portal.data_changed'"
+    insert = "(topic) VALUES (TG_ARGV[0]::smallint)" if by_topic else "DEFAULT VALUES"
+    return f"""
 CREATE OR REPLACE FUNCTION portal_data_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    mark text := {mark};
 BEGIN
-    -- Once per transaction (a savepoint rolled back takes its mark with it, the setting too).
-    IF current_setting('portal.data_changed', true) IS DISTINCT FROM 'on' THEN
-        PERFORM set_config('portal.data_changed', 'on', true);
-        INSERT INTO portal_datachange DEFAULT VALUES;
+    -- Once per transaction and part (a savepoint rolled back takes its mark with it, the setting too).
+    IF current_setting(mark, true) IS DISTINCT FROM 'on' THEN
+        PERFORM set_config(mark, 'on', true);
+        INSERT INTO portal_datachange {insert};
     END IF;
     RETURN NULL;
 END $$;
@@ -85,12 +101,13 @@ END $$;
 CREATE OR REPLACE FUNCTION portal_data_version_raise() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     INSERT INTO portal_dataversion (id, epoch, n)
-    VALUES (1, md5(random()::text || clock_timestamp()::text), 1)
+    VALUES ({"NEW.topic" if by_topic else DATA}, md5(random()::text || clock_timestamp()::text), 1)
     ON CONFLICT (id) DO UPDATE SET n = portal_dataversion.n + 1;
     DELETE FROM portal_datachange WHERE id = NEW.id;
     RETURN NULL;
 END $$;
-"""
+"""  # noqa: S608 -- put together from this function's own constants
+
 
 _PG_RAISE_TRIGGER = """
 CREATE CONSTRAINT TRIGGER portal_data_version_raise AFTER INSERT ON portal_datachange
@@ -98,7 +115,7 @@ DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION portal_data_version_
 """
 
 _SQLITE_RAISE = (
-    "INSERT INTO portal_dataversion (id, epoch, n) VALUES (1, lower(hex(randomblob(16))), 1) "
+    "INSERT INTO portal_dataversion (id, epoch, n) VALUES ({topic}, lower(hex(randomblob(16))), 1) "
     "ON CONFLICT(id) DO UPDATE SET n = n + 1;"
 )
 
@@ -109,7 +126,10 @@ def tracked_tables():
 
 
 def _tracked_columns():
-    """Each tracked table: the columns an UPDATE must set to move the version (None: any)."""
+    """Each tracked table: (the part of the version it raises, the columns an UPDATE must set to raise it,
+    None for any)."""
+    from portal.models import WorkClaim
+
     tables = {}
     for model in apps.get_models(include_auto_created=True):
         meta = model._meta
@@ -118,9 +138,8 @@ def _tracked_columns():
         if meta.db_table in UNTRACKED_TABLES:
             continue
         untracked = UNTRACKED_COLUMNS.get(meta.label_lower, frozenset())
-        tables[meta.db_table] = (
-            sorted(f.column for f in meta.concrete_fields if f.name not in untracked) if untracked else None
-        )
+        columns = sorted(f.column for f in meta.concrete_fields if f.name not in untracked) if untracked else None
+        tables[meta.db_table] = (CLAIMS if issubclass(model, WorkClaim) else DATA, columns)
     return tables
 
 
@@ -149,27 +168,34 @@ def tracking_install(using="default", **_kwargs):
             missing = [table for table in tables if table not in done]
             if not missing and raise_done:
                 return
-            cursor.execute(_PG_FUNCTIONS)
+            cursor.execute(
+                "SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema() "
+                "AND table_name = 'portal_datachange' AND column_name = 'topic'"
+            )
+            cursor.execute(_pg_functions(by_topic=cursor.fetchone() is not None))
             if not raise_done:
                 cursor.execute(_PG_RAISE_TRIGGER)
             for table in missing:
                 name = connection.ops.quote_name(table)
+                topic, watched = columns[table]
                 cursor.execute(
-                    f"CREATE OR REPLACE TRIGGER {_TRIGGER} AFTER INSERT OR {_update_of(connection, columns[table])} "
-                    f"OR DELETE OR TRUNCATE ON {name} FOR EACH STATEMENT EXECUTE FUNCTION portal_data_changed()"
+                    f"CREATE OR REPLACE TRIGGER {_TRIGGER} AFTER INSERT OR {_update_of(connection, watched)} "
+                    f"OR DELETE OR TRUNCATE ON {name} FOR EACH STATEMENT EXECUTE FUNCTION portal_data_changed({topic})"
                 )
         elif connection.vendor == "sqlite":
             cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'portal_dc_%'")
             done = {row[0] for row in cursor.fetchall()}
             for table in tables:
                 name = connection.ops.quote_name(table)
+                topic, watched = columns[table]
                 for event in ("INSERT", "UPDATE", "DELETE"):
                     trigger = f"portal_dc_{table}_{event.lower()}"
                     if event == "UPDATE":
-                        event = _update_of(connection, columns[table])
+                        event = _update_of(connection, watched)
                     if trigger not in done:
                         cursor.execute(
-                            f"CREATE TRIGGER IF NOT EXISTS {trigger} AFTER {event} ON {name} BEGIN {_SQLITE_RAISE} END"
+                            f"CREATE TRIGGER IF NOT EXISTS {trigger} AFTER {event} ON {name} "
+                            f"BEGIN {_SQLITE_RAISE.format(topic=topic)} END"
                         )
 
 
@@ -188,29 +214,43 @@ def tracking_reinstall(using="default"):
 
 
 def version_expression():
-    """The data version as text, "<epoch>.<n>", as a subquery (loaded with the session's user); NULL before
-    the first tracked write."""
+    """The version as text, each part's "<epoch>.<n>" in ``TOPICS``' order joined by "|" (a part not yet
+    written: empty), as one expression loaded with the session's user."""
     from django.db.models import CharField, Subquery, Value
-    from django.db.models.functions import Cast, Concat
+    from django.db.models.functions import Cast, Coalesce, Concat
 
     from portal.models import DataVersion
 
-    version = (
-        DataVersion.objects.filter(pk=1).annotate(v=Concat("epoch", Value("."), Cast("n", CharField()))).values("v")[:1]
-    )
-    return Subquery(version, output_field=CharField())
+    def part(topic):
+        row = DataVersion.objects.filter(pk=topic).annotate(v=Concat("epoch", Value("."), Cast("n", CharField())))
+        return Coalesce(Subquery(row.values("v")[:1], output_field=CharField()), Value(""))
+
+    parts = [part(topic) for topic in TOPICS]
+    joined = [parts[0]]
+    for following in parts[1:]:
+        joined += [Value("|"), following]
+    return Concat(*joined, output_field=CharField())
+
+
+def _version_parts(version, topics):
+    """The parts ``topics`` of ``version`` (the text ``version_expression`` reads), or None while the data's
+    part was never written (nothing is shared before the first tracked write)."""
+    parts = version.split("|") if version else []
+    if len(parts) != len(TOPICS) or not parts[0]:
+        return None
+    return "|".join(parts[TOPICS.index(topic)] for topic in topics)
 
 
 VERSION_ATTRIBUTE = "frame_data_version"
 
 
-def request_version(request):
-    """The data version as ``request`` began, if its fragments may be shared: a GET or HEAD, outside a
-    transaction, from a user loaded with the version. Otherwise None: build the page from the data."""
+def request_version(request, topics=TOPICS):
+    """The version's parts ``topics`` as ``request`` began, if its fragments may be shared: a GET or HEAD,
+    outside a transaction, from a user loaded with the version. Otherwise None: build the page from the data."""
     if not settings.PAGE_FRAGMENTS_SHARED or request.method not in ("GET", "HEAD"):
         return None
     user = getattr(request, "user", None)
-    version = getattr(user, VERSION_ATTRIBUTE, None) if user is not None else None
+    version = _version_parts(getattr(user, VERSION_ATTRIBUTE, None) if user is not None else None, topics)
     if not version:
         return None
     if transaction.get_connection(router.db_for_read(apps.get_model("portal", "DataVersion"))).in_atomic_block:
@@ -265,12 +305,13 @@ def memo_request_end(token):
     _memo_allowed.reset(token)
 
 
-def version_memo(user, name, compute):
+def version_memo(user, name, compute, *, topics=(DATA,)):
     """``compute()``, a fact of ``user`` that changes only with the data (never with time alone), kept in this
     process for the data version the request began with: exact, since a committed write moves the version.
     Computed afresh outside a GET or HEAD, inside a transaction, or for a user not loaded with the version.
-    The value is shared by the user's later requests: keep it immutable (tuples, frozensets, numbers)."""
-    version = getattr(user, VERSION_ATTRIBUTE, None)
+    The value is shared by the user's later requests: keep it immutable (tuples, frozensets, numbers).
+    ``topics``: the version's parts it depends on; the data's alone by default (no such fact shows a claim)."""
+    version = _version_parts(getattr(user, VERSION_ATTRIBUTE, None), topics)
     if not version or not _memo_allowed.get():
         return compute()
     if transaction.get_connection(router.db_for_read(apps.get_model("portal", "DataVersion"))).in_atomic_block:
@@ -293,13 +334,14 @@ def _key(name, version, parts):
     return f"pagefragment:{name}:{version}:{translation.get_language()}:{zone}:{digest}"
 
 
-def shared_fragment(request, name, parts, build, *, private=None):
+def shared_fragment(request, name, parts, build, *, private=None, topics=TOPICS):
     """The fragment ``name`` for ``parts`` (everything besides the data, the language and the time zone that
     decides what it shows), shared: built by ``build()`` (a ``Fragment``) on a miss and kept. ``private(meta)``
-    says whether this viewer needs their own (built, never kept). Answers (html with the viewer's CSRF token,
-    meta, whether it was shared)."""
+    says whether this viewer needs their own (built, never kept). ``topics``: the version's parts it reads
+    (``(DATA,)`` for a page that shows no claim). Answers (html with the viewer's CSRF token, meta, whether it
+    was shared)."""
     now = timezone.now()
-    version = request_version(request)
+    version = request_version(request, topics)
     if version is None:
         built = build()
         return _fill(built.html, request), built.meta, False

@@ -55,7 +55,9 @@ def _brand_dashboard(request, user, holder_ids):
         return _dashboard_body(request, role, shown_ids)
 
     with timezone.override(viewer_zone(user)):
-        body, _meta, _shared = pagecache.shared_fragment(request, "brand-dashboard", parts, build)
+        body, _meta, _shared = pagecache.shared_fragment(
+            request, "brand-dashboard", parts, build, topics=(pagecache.DATA,)
+        )
         context = {"dashboard_body": body, "countdown_words": countdown_words()}
         return render(request, "good_faith/brand_dashboard.html", context)
 

@@ -1,8 +1,9 @@
-"""The data version's triggers put back as ``portal.pagecache`` now declares them: notifications are no longer
-tracked, and a user's row moves the version only when a column besides ``last_login`` changes (a sign-in no
-longer drops every shared page)."""
+"""The data version's triggers put back as ``portal.pagecache`` now declares them: the version in two parts (the
+data; the reviewers' claims, which only the queue shows), notifications and the audit log no longer tracked,
+and a user's row raising it only when a column besides ``last_login`` changes (a sign-in no longer drops every
+shared page)."""
 
-from django.db import migrations
+from django.db import migrations, models
 
 
 def reinstall(apps, schema_editor):
@@ -17,5 +18,11 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(reinstall, reinstall),
+        migrations.RunPython(migrations.RunPython.noop, reinstall),
+        migrations.AddField(
+            model_name="datachange",
+            name="topic",
+            field=models.PositiveSmallIntegerField(default=1),
+        ),
+        migrations.RunPython(reinstall, migrations.RunPython.noop),
     ]

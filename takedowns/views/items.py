@@ -239,7 +239,7 @@ def _item_access(request, pk):
         facts = dict(zip(_ACCESS_FIELDS, row, strict=True)) if row is not None else None
         return pagecache.Fragment("", timezone.now() + pagecache.LONGEST, {"access": facts})
 
-    _html, meta, _shared = pagecache.shared_fragment(request, "item-access", (pk,), build)
+    _html, meta, _shared = pagecache.shared_fragment(request, "item-access", (pk,), build, topics=(pagecache.DATA,))
     return meta["access"]
 
 
@@ -301,7 +301,7 @@ def _side_page(request, pk, *, refusal, status):
     parts = (pk, "holder" if holder_side else "", "merchant" if merchant_side else "")
     with timezone.override(zone):
         body, _meta, _shared = pagecache.shared_fragment(
-            request, "item-page", parts, build, private=lambda _meta: refusal is not None
+            request, "item-page", parts, build, private=lambda _meta: refusal is not None, topics=(pagecache.DATA,)
         )
         return render(request, "takedowns/item_detail.html", {"pk": pk, "item_body": body}, status=status)
 

@@ -92,7 +92,7 @@ def notice_list(request):
         return pagecache.Fragment(html, until)
 
     with timezone.override(viewer_zone(user)):
-        body, _meta, _shared = pagecache.shared_fragment(request, "notice-list", parts, build)
+        body, _meta, _shared = pagecache.shared_fragment(request, "notice-list", parts, build, topics=(pagecache.DATA,))
         return render(request, "takedowns/notice_list.html", {"notices_body": body})
 
 

@@ -9,13 +9,16 @@ import pytest
 from django.apps import apps
 from django.contrib.sessions.models import Session
 from django.db import connection, connections, transaction
+from django.db.migrations.executor import MigrationExecutor
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from portal import pagecache
+from portal.audit import audit_log_record
 from portal.models import Membership
+from rights_holders.models import AssetVerificationClaim
 from takedowns.models import CannedReason, Notification
 from tests import factories
 from tests.services import needs_postgres
@@ -28,9 +31,9 @@ def _postgres():
     needs_postgres()
 
 
-def _version(alias="default"):
+def _version(topic=pagecache.DATA, alias="default"):
     with connections[alias].cursor() as cursor:
-        cursor.execute("SELECT epoch, n FROM portal_dataversion WHERE id = 1")
+        cursor.execute("SELECT epoch, n FROM portal_dataversion WHERE id = %s", [topic])
         return cursor.fetchone()
 
 
@@ -65,6 +68,26 @@ def test_every_table_but_the_untracked_apps_raises_the_version():
     assert tables - untracked - triggered == set()
     assert triggered & untracked == set()
     assert "takedowns_notification" in untracked
+
+
+def test_a_claim_raises_the_claims_part_alone_and_the_audit_log_neither():
+    """A reviewer opening work claims it (a claim row and its audit entry): the queue's part of the version
+    moves, the data's (every other page's) does not."""
+    asset = factories.IPAssetFactory()
+    reviewer = factories.UserFactory()
+    data, claims = _version(), _version(pagecache.CLAIMS)
+    claim = AssetVerificationClaim.objects.create(
+        asset=asset, reviewer=reviewer, expires_at=timezone.now() + timedelta(minutes=15)
+    )
+    audit_log_record(action="test.claim", actor=reviewer, obj=asset)
+    assert _version() == data
+    after = _version(pagecache.CLAIMS)
+    assert after is not None and after != claims
+    with transaction.atomic():  # both parts in one transaction: each raised once
+        claim.delete()
+        _touch()
+    assert _version() == (data[0], data[1] + 1)
+    assert _version(pagecache.CLAIMS) == (after[0], after[1] + 1)
 
 
 def test_a_sign_in_or_a_notification_read_keeps_every_page_but_a_change_to_a_user_does_not():
@@ -177,6 +200,7 @@ def test_concurrent_writers_each_raise_it_and_none_waits_for_another_s_work():
 
 
 def _request(version="e.1", method="GET"):
+    version = f"{version}|c.1"  # the data's part, the claims'
     return SimpleNamespace(method=method, user=SimpleNamespace(frame_data_version=version), META={}, COOKIES={})
 
 
@@ -264,3 +288,29 @@ def test_the_frame_s_facts_kept_per_version_follow_every_committed_write():
     page = client.get(help_page).content.decode()
     assert "and 1 more" in page or "Second Brand" in page
     assert 'aria-label="1 open"' not in page
+
+
+def test_migrated_back_before_the_parts_every_write_still_raises_the_version_and_forward_again_each_its_own():
+    asset, reviewer = factories.IPAssetFactory(), factories.UserFactory()
+    executor = MigrationExecutor(connection)
+    executor.migrate([("portal", "0007_data_version")])
+    try:
+        data = _version()
+        _touch()
+        with connection.cursor() as cursor:  # a claim, in the schema of then
+            cursor.execute(
+                "INSERT INTO rights_holders_assetverificationclaim (asset_id, reviewer_id, claimed_at, expires_at) "
+                "VALUES (%s, %s, now(), now())",
+                [asset.pk, reviewer.pk],
+            )
+        assert _version() == (data[0], data[1] + 2)  # one part, every write
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.loader.build_graph()
+        executor.migrate(executor.loader.graph.leaf_nodes())
+    data, claims = _version(), _version(pagecache.CLAIMS)
+    AssetVerificationClaim.objects.filter(asset=asset).delete()
+    assert _version() == data
+    assert _version(pagecache.CLAIMS) != claims
+    _touch()
+    assert _version() == (data[0], data[1] + 1)

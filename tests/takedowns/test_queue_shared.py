@@ -97,3 +97,30 @@ def test_the_shared_queue_carries_each_viewer_s_own_csrf_token(reviewer, asset_a
     # The token in the shared fragment is the second reviewer's own: their bulk decision passes the CSRF check.
     response = second.post(reverse("takedowns:bulk-decide"), {"csrfmiddlewaretoken": token, "items": []})
     assert response.status_code != 403
+
+
+def test_a_claim_moves_the_queue_but_the_brands_pages_stay_shared(reviewer, owner_a, asset_a, store):
+    """Opening an item claims it: the queue shows that at once, while the brand's notices list, which shows no
+    claim, stays shared (the claims are their own part of the version). A sign-in moves neither."""
+    other = factories.UserFactory(username="reviewer-three")
+    other.groups.add(reviewer.groups.get())
+    notices_bulk_create(asset_a, store, 2)
+    NoticeItem.objects.filter(status=ItemStatus.PENDING_REVIEW).update(
+        review_due_at=timezone.now() + timedelta(hours=1)
+    )
+    item = NoticeItem.objects.filter(status=ItemStatus.PENDING_REVIEW).order_by("pk").first()
+    first, second = _staff_client(reviewer), _staff_client(other)
+    owner = Client()
+    owner.force_login(owner_a)
+    newcomer = factories.UserFactory()
+    notices = reverse("takedowns:notice-list")
+    assert owner.get(notices).status_code == 200  # built and kept
+    assert "Claimed by" not in _queue(second)
+
+    assert first.get(reverse("takedowns:item-detail", args=[item.pk])).status_code == 200  # claims it
+    Client().force_login(newcomer)  # someone signs in
+
+    assert "Claimed by" in _queue(second)
+    with CaptureQueriesContext(connection) as captured:
+        assert owner.get(notices).status_code == 200
+    assert not [q["sql"] for q in captured.captured_queries if "takedowns_notice" in q["sql"]]
