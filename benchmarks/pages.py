@@ -38,13 +38,18 @@ CPU. On a shared machine the rates follow everyone else's load; the ratios
 travel better. Then the trivial view and the four main pages again, one round,
 against a gunicorn with ``PAGE_FRAGMENTS_SHARED=0``: every request builds its
 page from the data, as the first request after a write does (a page's cost on a
-miss). The goal (issue 12): 300 requests/s and p99 under 150 ms for each
-page. The load average before and after is printed; the last line of output is
-one JSON object with the figures.
+miss). Last, the trivial view and the four pages, shared, while a reviewer opens
+a waiting item every 200 ms, for 10 s a page (2.5 s with ``--quick``): each
+opening claims the item, a committed write that the queue shows and the other
+pages do not; the server's CPU then includes the reviewer's item pages. The
+goal (issue 12): 300 requests/s and p99 under 150 ms for each page. The load
+average before and after is printed; the last line of output is one JSON object
+with the figures.
 """
 
 import argparse
 import base64
+import contextlib
 import decimal
 import http.client
 import json
@@ -81,6 +86,7 @@ from tests.benchmarking import (  # noqa: E402
 BENCH_DB = "portal_bench_pages"
 GOAL_PER_S = 300
 GOAL_P99_MS = 150
+WRITER_INTERVAL = 0.2  # a reviewer opening an item every 200 ms (a shift's pace of many reviewers)
 HOLDERS = 100
 ASSETS = 300
 STORES = 400
@@ -538,9 +544,36 @@ def run_phase(port, path, sessions, clients, requests, seconds=None):
     return time.perf_counter() - started, results
 
 
-def measure(env, targets, clients, budget, rounds, database, *, log):
+class Writer:
+    """A reviewer at work beside the clients: opens the next item of ``paths`` (a GET that claims it: a
+    committed write) every ``interval`` seconds, until stopped."""
+
+    def __init__(self, port, paths, cookies, interval):
+        self.port, self.paths, self.cookies, self.interval = port, paths, cookies, interval
+        self.statuses = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self):
+        for path in self.paths:
+            if self._stop.is_set():
+                return
+            self.statuses.append(get(self.port, path, self.cookies)[0])
+            self._stop.wait(self.interval)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join(120)
+
+
+def measure(env, targets, clients, budget, rounds, database, *, log, writer=None):
     """Each target's requests over ``rounds`` rounds against a gunicorn started with ``env``: wall seconds,
-    each request's ms and the server's CPU seconds, by target."""
+    each request's ms and the server's CPU seconds, by target. ``writer``: (paths, cookies, interval) of a
+    ``Writer`` at work during each target's phase; its answers' statuses are in the result's "writes"."""
     from django.conf import settings
 
     per_page, seconds = budget
@@ -559,11 +592,16 @@ def measure(env, targets, clients, budget, rounds, database, *, log):
                 for cookies in target["sessions"]:
                     cookies.update(kept)
             run_phase(port, target["path"], target["sessions"], 4, 8)
-        totals = {name: {"seconds": 0.0, "times": [], "cpu": 0.0} for name in targets}
+        totals = {name: {"seconds": 0.0, "times": [], "cpu": 0.0, "writes": []} for name in targets}
+        paths = iter(writer[0]) if writer else None
         for _ in range(rounds):
             for name, target in targets.items():
                 before = server_cpu_snapshot(server, database)
-                wall, results = run_phase(port, target["path"], target["sessions"], clients, per_page, seconds)
+                working = Writer(port, paths, writer[1], writer[2]) if writer else contextlib.nullcontext()
+                with working:
+                    wall, results = run_phase(port, target["path"], target["sessions"], clients, per_page, seconds)
+                if writer:
+                    totals[name]["writes"] += working.statuses
                 spent = cpu_spent(before, server_cpu_snapshot(server, database))
                 bad = [(status, body[:200]) for status, _, body in results if status != 200]
                 if bad:
@@ -642,6 +680,8 @@ def _run(args, database_url, redis_url, prefix, secret, budget, rounds, load_bef
     from django.db import connection
     from django.test import override_settings
 
+    from takedowns.models import ItemStatus, NoticeItem
+
     per_page, seconds = budget
 
     t0 = time.perf_counter()
@@ -715,6 +755,27 @@ def _run(args, database_url, redis_url, prefix, secret, budget, rounds, load_bef
     built_env = {**env, "PAGE_FRAGMENTS_SHARED": "0"}
     built_totals = measure(built_env, built_targets, args.clients, (per_page, seconds), 1, database, log="built")
     built = page_figures(built_totals, built_targets, queries_built)
+    # The main pages again while a reviewer opens a waiting item every WRITER_INTERVAL s (each opening claims
+    # the item: a committed write the queue shows and no other page does). One round.
+    waiting = list(
+        NoticeItem.objects.filter(status=ItemStatus.PENDING_REVIEW).order_by("pk").values_list("pk", flat=True)
+    )
+    # Another reviewer than the queue's clients (a reviewer holding a claim on the queue's page gets a page of
+    # their own, built each time).
+    colleague = type(reviewer).objects.create_user(username=f"reviewer-2-{world['tag']}")
+    colleague.groups.set(reviewer.groups.all())
+    writer_cookies = {**targets["review_queue"]["sessions"][0], **session_cookies(colleague)}
+    connection.close()
+    writer = ([f"/takedowns/items/{pk}/" for pk in waiting], writer_cookies, WRITER_INTERVAL)
+    # By time (half a round's, at least 2.5 s) rather than by count: the reviewer opens an item every 200 ms.
+    working_budget = (per_page * 100, max(seconds / 2, 2.5))
+    working_totals = measure(env, built_targets, args.clients, working_budget, 1, database, log="writer", writer=writer)
+    working = page_figures(working_totals, built_targets, queries)
+    for name, total in working_totals.items():
+        working[name]["claims_taken"] = sum(1 for status in total["writes"] if status == 200)
+        bad = [status for status in total["writes"] if status != 200]
+        if bad:
+            raise SystemExit(f"the reviewer at work got {len(bad)} answers other than 200, e.g. {bad[0]}")
     trivial = pages["trivial"]
     print(
         f"{args.clients} clients, gunicorn 2 workers, {rounds} round(s) of at most {per_page} requests "
@@ -740,6 +801,15 @@ def _run(args, database_url, redis_url, prefix, secret, budget, rounds, load_bef
             f"  ratio {page['ratio_to_trivial']:.2f}"
         )
     figures["nothing_shared"] = built
+    print(f"the same, shared, while a reviewer opens (claims) a waiting item every {WRITER_INTERVAL:g} s:")
+    for name, page in working.items():
+        page["ratio_to_trivial"] = round(page["per_s"] / working["trivial"]["per_s"], 3)
+        print(
+            f"  {targets[name]['what']:<44} {page['per_s']:>7.1f} req/s  p50 {page['p50_ms']:>6.1f} ms  "
+            f"p99 {page['p99_ms']:>6.1f} ms  {page['claims_taken']:>3} claims  server CPU {page['server_cpu_ms']:>6.2f} ms"
+            f"  ratio {page['ratio_to_trivial']:.2f}"
+        )
+    figures["reviewer_at_work"] = {"interval_s": WRITER_INTERVAL, "pages": working}
     figures["goals"] = {
         "per_s": GOAL_PER_S,
         "p99_ms": GOAL_P99_MS,
