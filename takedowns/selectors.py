@@ -18,6 +18,7 @@ from django.db.models import (
     Exists,
     F,
     IntegerField,
+    Min,
     OuterRef,
     Prefetch,
     Q,
@@ -356,3 +357,15 @@ def merchant_standing(user, *, now):
         )
         by_store.setdefault(sanction.store_id, []).append(sanction)
     return [StoreStanding(store=s, points=points[s.pk], sanctions=by_store.get(s.pk, [])) for s in stores]
+
+
+def merchant_standing_changes_at(standing, *, now):
+    """The next instant after ``now`` at which ``standing`` (``merchant_standing``) changes by itself: a
+    restriction in force ends or penalty points expire (None if neither will)."""
+    from takedowns.penalties.points import stores_live_penalties
+
+    ends = [s.ends_at for row in standing for s in row.sanctions if s.ends_at is not None and s.ends_at > now]
+    if standing:
+        expiry = stores_live_penalties([row.store.pk for row in standing], now=now).aggregate(first=Min("expires_at"))
+        ends.append(expiry["first"])
+    return min((when for when in ends if when is not None), default=None)
