@@ -631,6 +631,24 @@ def page_figures(totals, targets, queries):
     return pages
 
 
+def pages_print(pages, targets, *, by_cpu=False, claims=False):
+    """One line a page, each with its ratio to the trivial view of the same phase (set on ``pages`` too)."""
+    trivial = pages["trivial"]
+    for name, page in pages.items():
+        page["ratio_to_trivial"] = round(page["per_s"] / trivial["per_s"], 3)
+        ratio = f"ratio {page['ratio_to_trivial']:.2f}"
+        if by_cpu:
+            page["ratio_to_trivial_by_cpu"] = (
+                round(trivial["server_cpu_ms"] / page["server_cpu_ms"], 3) if page["server_cpu_ms"] else None
+            )
+            ratio += f" (by CPU {page['ratio_to_trivial_by_cpu']})"
+        count = f"{page['claims_taken']:>3} claims" if claims else f"{page['queries']:>2} queries"
+        print(
+            f"  {targets[name]['what']:<44} {page['per_s']:>7.1f} req/s  p50 {page['p50_ms']:>6.1f} ms  "
+            f"p99 {page['p99_ms']:>6.1f} ms  {count}  server CPU {page['server_cpu_ms']:>6.2f} ms  {ratio}"
+        )
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="one round of fewer requests, under a minute")
@@ -776,39 +794,17 @@ def _run(args, database_url, redis_url, prefix, secret, budget, rounds, load_bef
         bad = [status for status in total["writes"] if status != 200]
         if bad:
             raise SystemExit(f"the reviewer at work got {len(bad)} answers other than 200, e.g. {bad[0]}")
-    trivial = pages["trivial"]
     print(
         f"{args.clients} clients, gunicorn 2 workers, {rounds} round(s) of at most {per_page} requests "
         f"or {seconds:g} s a page:"
     )
-    for name, page in pages.items():
-        page["ratio_to_trivial"] = round(page["per_s"] / trivial["per_s"], 3)
-        page["ratio_to_trivial_by_cpu"] = (
-            round(trivial["server_cpu_ms"] / page["server_cpu_ms"], 3) if page["server_cpu_ms"] else None
-        )
-        print(
-            f"  {targets[name]['what']:<44} {page['per_s']:>7.1f} req/s  p50 {page['p50_ms']:>6.1f} ms  "
-            f"p99 {page['p99_ms']:>6.1f} ms  {page['queries']:>2} queries  server CPU {page['server_cpu_ms']:>6.2f} ms"
-            f"  ratio {page['ratio_to_trivial']:.2f} (by CPU {page['ratio_to_trivial_by_cpu']})"
-        )
+    pages_print(pages, targets, by_cpu=True)
     figures["pages"] = pages
     print("the same, nothing shared (PAGE_FRAGMENTS_SHARED=0: every request builds its page, as after a write):")
-    for name, page in built.items():
-        page["ratio_to_trivial"] = round(page["per_s"] / built["trivial"]["per_s"], 3)
-        print(
-            f"  {targets[name]['what']:<44} {page['per_s']:>7.1f} req/s  p50 {page['p50_ms']:>6.1f} ms  "
-            f"p99 {page['p99_ms']:>6.1f} ms  {page['queries']:>2} queries  server CPU {page['server_cpu_ms']:>6.2f} ms"
-            f"  ratio {page['ratio_to_trivial']:.2f}"
-        )
+    pages_print(built, targets)
     figures["nothing_shared"] = built
     print(f"the same, shared, while a reviewer opens (claims) a waiting item every {WRITER_INTERVAL:g} s:")
-    for name, page in working.items():
-        page["ratio_to_trivial"] = round(page["per_s"] / working["trivial"]["per_s"], 3)
-        print(
-            f"  {targets[name]['what']:<44} {page['per_s']:>7.1f} req/s  p50 {page['p50_ms']:>6.1f} ms  "
-            f"p99 {page['p99_ms']:>6.1f} ms  {page['claims_taken']:>3} claims  server CPU {page['server_cpu_ms']:>6.2f} ms"
-            f"  ratio {page['ratio_to_trivial']:.2f}"
-        )
+    pages_print(working, targets, claims=True)
     figures["reviewer_at_work"] = {"interval_s": WRITER_INTERVAL, "pages": working}
     figures["goals"] = {
         "per_s": GOAL_PER_S,

@@ -37,6 +37,18 @@ def _queue(client):
     return response.content.decode()
 
 
+def _two_reviewers_and_a_waiting_item(reviewer, asset, store):
+    """Two items waiting for review, the first of them, and a signed-in browser for ``reviewer`` and another."""
+    other = factories.UserFactory()
+    other.groups.add(reviewer.groups.get())
+    notices_bulk_create(asset, store, 2)
+    NoticeItem.objects.filter(status=ItemStatus.PENDING_REVIEW).update(
+        review_due_at=timezone.now() + timedelta(hours=1)
+    )
+    item = NoticeItem.objects.filter(status=ItemStatus.PENDING_REVIEW).order_by("pk").first()
+    return item, _staff_client(reviewer), _staff_client(other)
+
+
 def test_reviewers_share_the_queue_and_see_every_committed_write_at_once(reviewer, asset_a, store, settings):
     other = factories.UserFactory()
     other.groups.add(reviewer.groups.get())
@@ -61,14 +73,7 @@ def test_reviewers_share_the_queue_and_see_every_committed_write_at_once(reviewe
 
 
 def test_a_reviewer_holding_a_claim_gets_their_own_queue_and_others_see_it_claimed(reviewer, asset_a, store):
-    other = factories.UserFactory(username="reviewer-two")
-    other.groups.add(reviewer.groups.get())
-    notices_bulk_create(asset_a, store, 2)
-    NoticeItem.objects.filter(status=ItemStatus.PENDING_REVIEW).update(
-        review_due_at=timezone.now() + timedelta(hours=1)
-    )
-    item = NoticeItem.objects.filter(status=ItemStatus.PENDING_REVIEW).order_by("pk").first()
-    first, second = _staff_client(reviewer), _staff_client(other)
+    item, first, second = _two_reviewers_and_a_waiting_item(reviewer, asset_a, store)
     assert first.get(reverse("takedowns:item-detail", args=[item.pk])).status_code == 200  # claims it
     mine, theirs = _queue(first), _queue(second)
     assert "Yours until" in mine and "Claimed by" not in mine
@@ -102,14 +107,7 @@ def test_the_shared_queue_carries_each_viewer_s_own_csrf_token(reviewer, asset_a
 def test_a_claim_moves_the_queue_but_the_brands_pages_stay_shared(reviewer, owner_a, asset_a, store):
     """Opening an item claims it: the queue shows that at once, while the brand's notices list, which shows no
     claim, stays shared (the claims are their own part of the version). A sign-in moves neither."""
-    other = factories.UserFactory(username="reviewer-three")
-    other.groups.add(reviewer.groups.get())
-    notices_bulk_create(asset_a, store, 2)
-    NoticeItem.objects.filter(status=ItemStatus.PENDING_REVIEW).update(
-        review_due_at=timezone.now() + timedelta(hours=1)
-    )
-    item = NoticeItem.objects.filter(status=ItemStatus.PENDING_REVIEW).order_by("pk").first()
-    first, second = _staff_client(reviewer), _staff_client(other)
+    item, first, second = _two_reviewers_and_a_waiting_item(reviewer, asset_a, store)
     owner = Client()
     owner.force_login(owner_a)
     newcomer = factories.UserFactory()
