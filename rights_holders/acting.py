@@ -11,7 +11,10 @@ a membership that ended, drops the choice at the next page. Nothing is guessed: 
 single role, who has nothing to choose.
 """
 
+from datetime import UTC
+
 from django.core.exceptions import PermissionDenied
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal import pagecache
@@ -31,11 +34,12 @@ def acting_roles_cached(user):
         kinds = set(organisation_kinds_of(user).values())
         if not BRAND_SIDE_KINDS & kinds:
             cached = []
-        elif OrganisationKind.AGENT in kinds:
-            cached = acting_roles_of(user)  # letters run out by the date: time alone changes them
         else:
-            # A brand's own people: only data decides their roles, kept per data version (portal.pagecache).
-            cached = list(pagecache.version_memo(user, "acting-roles", lambda: tuple(acting_roles_of(user))))
+            # The data decides them and, for an agent firm, the UTC calendar day its letters are judged on
+            # (``LetterOfAuthorisation.objects.valid_at``): kept per data version and day (portal.pagecache).
+            now = timezone.now()
+            key = ("acting-roles", now.astimezone(UTC).date())
+            cached = list(pagecache.version_memo(user, key, lambda: tuple(acting_roles_of(user, when=now))))
         user._acting_roles = cached
     return cached
 

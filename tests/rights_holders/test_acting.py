@@ -1,12 +1,18 @@
 """The top bar's brand switcher: an agent firm's person chooses the brand they work for; the choice is held
 in the session and checked again on every request (rights_holders/acting.py)."""
 
+from datetime import UTC, datetime, time, timedelta
+from unittest import mock
+
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from rights_holders.acting import ACTING_SESSION_KEY
 from tests import factories
+from tests.services import needs_postgres
 
 pytestmark = pytest.mark.django_db
 
@@ -116,3 +122,31 @@ def test_the_top_bar_names_the_organisation_and_the_role(client, owner_a, review
 
     client.force_login(reviewer)
     assert "Reviewer" in client.get(reverse("home")).content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_agents_brands_are_read_once_a_day_and_a_letter_ending_today_is_gone_at_midnight_utc(
+    client, lawyer, firm, brand_a, brand_b
+):
+    """Kept per data version and UTC day (portal.pagecache.version_memo): the next page reads no letter, and
+    the first page of the next UTC day reads them again."""
+    needs_postgres()  # the data version is read with the user (transactional: outside a transaction)
+    now = timezone.now()
+    today = now.astimezone(UTC).date()
+    factories.LetterOfAuthorisationFactory(agent=firm, rights_holder=brand_a)
+    factories.LetterOfAuthorisationFactory(agent=firm, rights_holder=brand_b, valid_until=today)
+    client.force_login(lawyer)
+    help_page = reverse("help:index")
+    with mock.patch("django.utils.timezone.now", return_value=now):
+        first = client.get(help_page).content.decode()
+        with CaptureQueriesContext(connection) as again:
+            client.get(help_page)
+        letters_read = [q["sql"] for q in again.captured_queries if "letterofauthorisation" in q["sql"]]
+        assert len(again.captured_queries) == 3  # the session, the user with the version, the second factor
+    midnight = datetime.combine(today + timedelta(days=1), time.min, tzinfo=UTC)
+    with mock.patch("django.utils.timezone.now", return_value=midnight):
+        next_day = client.get(help_page).content.decode()
+
+    assert "Brand A" in first and "Brand B" in first
+    assert not letters_read
+    assert "Brand A" in next_day and "Brand B" not in next_day
