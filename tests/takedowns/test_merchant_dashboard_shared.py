@@ -4,6 +4,7 @@ the instant a restriction ends or points expire, not a minute later.
 
 Transactional: a request inside a transaction never shares (a plain ``db`` test always builds the page)."""
 
+import re
 from datetime import timedelta
 from unittest import mock
 
@@ -103,3 +104,29 @@ def test_a_restriction_ending_and_points_expiring_show_the_instant_they_do(asset
     assert "12 penalty points in force" in first and "Listing restriction" in first
     assert "12 penalty points in force" in ended and "Listing restriction" not in ended
     assert "0 penalty points in force" in expired
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"page": "abc"},
+        {"page": "99999"},
+        {"sort": "points"},
+        {"state": "sideways"},
+        {"status": "nope"},
+        {"status": ["upheld", "rejected"]},
+    ],
+)
+def test_bad_query_strings_answer_the_same_built_or_shared(asset_a, store, params):
+    notices_bulk_create(asset_a, store, 2, status=ItemStatus.AWAITING_COUNTER_NOTICE)
+    first, second = _signed_in(
+        factories.member_of(store.merchant.organisation), factories.member_of(store.merchant.organisation)
+    )
+    pages = []
+    for browser in (first, second):
+        response = browser.get(URL, params)
+        assert response.status_code == 200
+        pages.append(re.search(r"<main.*</main>", response.content.decode(), re.S).group())
+
+    assert pages[0] == pages[1]
+    assert "Complaints against your listings" in pages[0]
