@@ -83,3 +83,15 @@ def session_second_factor_pass(client, user):
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()
     return device
+
+
+def signed_in_browsers(*users, **client_kwargs):
+    """A test client for each of ``users``, signed in (``client_kwargs``: the clients' own, e.g. headers)."""
+    from django.test import Client
+
+    browsers = []
+    for user in users:
+        browser = Client(**client_kwargs)
+        browser.force_login(user)
+        browsers.append(browser)
+    return browsers

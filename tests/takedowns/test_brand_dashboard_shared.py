@@ -10,7 +10,6 @@ from unittest import mock
 import pytest
 from django.conf import settings
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -23,7 +22,7 @@ from takedowns.models import ItemStatus, NoticeItem
 from tests import factories
 from tests.bulk import notices_bulk_create
 from tests.screening.alert_world import alert_made
-from tests.services import needs_postgres
+from tests.services import needs_postgres, signed_in_browsers
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -48,9 +47,7 @@ def _replies_due(asset, store, n, *, due_in=timedelta(days=2)):
 
 
 def _signed_in(user, **kwargs):
-    client = Client(**kwargs)
-    client.force_login(user)
-    return client
+    return signed_in_browsers(user, **kwargs)[0]
 
 
 def _get(client, at=None):
@@ -71,7 +68,6 @@ def _reads_items(queries):
 
 def test_two_members_of_a_brand_share_one_dashboard_the_second_pays_only_the_frame(owner_a, asset_a, store):
     items = _replies_due(asset_a, store, 2)
-    # Signed in first: a sign-in writes (the last sign-in's date) and so moves the data version.
     clients = [_signed_in(owner_a), _signed_in(factories.member_of(asset_a.rights_holder.organisation))]
 
     first, first_queries = _get(clients[0])

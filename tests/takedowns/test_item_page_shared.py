@@ -9,7 +9,6 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -18,7 +17,7 @@ from rights_holders.models import VerificationStatus
 from takedowns import lifecycle
 from takedowns.models import ItemStatus, NoticeItem, RestrictionKind, StatementOfReasons
 from tests import factories
-from tests.services import needs_postgres
+from tests.services import needs_postgres, signed_in_browsers
 from tests.takedowns.conftest import draft, file_notice
 from tests.takedowns.test_views import _counter_notice_post
 
@@ -56,11 +55,7 @@ def agent_of_a(brand_a):
 
 
 def _signed_in(user, **kwargs):
-    """A client signed in as ``user``. Signing in writes (the last sign-in is recorded) and so moves the data
-    version: the tests sign everyone in before the views they compare."""
-    client = Client(**kwargs)
-    client.force_login(user)
-    return client
+    return signed_in_browsers(user, **kwargs)[0]
 
 
 def _url(item):

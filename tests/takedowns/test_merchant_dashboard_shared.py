@@ -10,7 +10,6 @@ from unittest import mock
 
 import pytest
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -18,7 +17,7 @@ from django.utils import timezone
 from takedowns.models import ItemStatus, NoticeItem, Penalty, Sanction, SanctionKind
 from tests import factories
 from tests.bulk import notices_bulk_create
-from tests.services import needs_postgres
+from tests.services import needs_postgres, signed_in_browsers
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -28,16 +27,6 @@ URL = reverse("takedowns:merchant-dashboard")
 @pytest.fixture(autouse=True)
 def _postgres():
     needs_postgres()
-
-
-def _signed_in(*users):
-    """A browser for each of ``users``, all signed in before any page is asked."""
-    browsers = []
-    for user in users:
-        browser = Client()
-        browser.force_login(user)
-        browsers.append(browser)
-    return browsers
 
 
 def _get(browser):
@@ -50,7 +39,7 @@ def _get(browser):
 def test_the_merchants_people_share_it_and_another_merchant_never_gets_it(asset_a, store):
     notices_bulk_create(asset_a, store, 2, status=ItemStatus.AWAITING_COUNTER_NOTICE)
     other_store = factories.StoreFactory(name="Elsewhere Goods")
-    first, second, stranger = _signed_in(
+    first, second, stranger = signed_in_browsers(
         factories.member_of(store.merchant.organisation),
         factories.member_of(store.merchant.organisation),
         factories.member_of(other_store.merchant.organisation),
@@ -67,7 +56,7 @@ def test_the_merchants_people_share_it_and_another_merchant_never_gets_it(asset_
 
 
 def test_a_committed_write_shows_at_once(asset_a, store):
-    (merchant,) = _signed_in(factories.member_of(store.merchant.organisation))
+    (merchant,) = signed_in_browsers(factories.member_of(store.merchant.organisation))
     _sql, before = _get(merchant)
     notices_bulk_create(asset_a, store, 1, status=ItemStatus.AWAITING_COUNTER_NOTICE)
 
@@ -93,7 +82,7 @@ def test_a_restriction_ending_and_points_expiring_show_the_instant_they_do(asset
     Sanction.objects.create(
         store=store, penalty=penalty, kind=SanctionKind.RESTRICTION, level="12", ends_at=now + timedelta(seconds=20)
     )
-    (merchant,) = _signed_in(factories.member_of(store.merchant.organisation))
+    (merchant,) = signed_in_browsers(factories.member_of(store.merchant.organisation))
     with mock.patch("django.utils.timezone.now", return_value=now):
         _sql, first = _get(merchant)
     with mock.patch("django.utils.timezone.now", return_value=now + timedelta(seconds=21)):
@@ -119,7 +108,7 @@ def test_a_restriction_ending_and_points_expiring_show_the_instant_they_do(asset
 )
 def test_bad_query_strings_answer_the_same_built_or_shared(asset_a, store, params):
     notices_bulk_create(asset_a, store, 2, status=ItemStatus.AWAITING_COUNTER_NOTICE)
-    first, second = _signed_in(
+    first, second = signed_in_browsers(
         factories.member_of(store.merchant.organisation), factories.member_of(store.merchant.organisation)
     )
     pages = []

@@ -11,7 +11,6 @@ from unittest import mock
 import pytest
 from django.db import connection
 from django.middleware.csrf import _unmask_cipher_token
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -21,7 +20,7 @@ from takedowns import selectors
 from takedowns.models import Channel, ItemStatus, Notice, NoticeItem
 from tests import factories
 from tests.bulk import notices_bulk_create
-from tests.services import needs_postgres
+from tests.services import needs_postgres, signed_in_browsers
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -37,17 +36,6 @@ API_ROW = '<td data-label="Channel">API</td>'
 
 def _references(notices):
     return [str(notice.reference)[:8] for notice in notices]
-
-
-def _signed_in(*users):
-    """One browser for each of ``users``, every one signed in before any page is asked (signing in writes the
-    user's last sign-in, which moves the data version: the fragments kept before it are then for an older one)."""
-    clients = []
-    for user in users:
-        browser = Client()
-        browser.force_login(user)
-        clients.append(browser)
-    return clients
 
 
 def _get(browser, params=None):
@@ -71,7 +59,7 @@ def colleague_a(brand_a):
 
 def test_a_brands_members_share_one_list_and_the_second_pays_only_the_frame(owner_a, colleague_a, asset_a, store):
     notices = notices_bulk_create(asset_a, store, 3)
-    owner, colleague = _signed_in(owner_a, colleague_a)
+    owner, colleague = signed_in_browsers(owner_a, colleague_a)
     owner.get(reverse("help:index"))  # the frame's facts kept for this data version (pagecache.version_memo)
     frame, _html = _queries(owner, reverse("help:index"))  # the frame's own queries (a page with no data)
     built, colleague_page = _queries(colleague, URL)  # the first to ask: the list is built and kept
@@ -88,7 +76,7 @@ def test_a_brands_members_share_one_list_and_the_second_pays_only_the_frame(owne
 
 def test_another_query_string_is_another_list(owner_a, colleague_a, asset_a, store):
     notices = notices_bulk_create(asset_a, store, 60)  # filed a minute apart, the first the newest
-    owner, colleague = _signed_in(owner_a, colleague_a)
+    owner, colleague = signed_in_browsers(owner_a, colleague_a)
     _get(colleague)
 
     second_page = _get(owner, {"page": "2"})
@@ -103,7 +91,7 @@ def test_another_brand_and_a_merchant_never_get_the_brands_list(owner_a, user_b,
     merchant_user = factories.member_of(store.merchant.organisation)
     brand_a_notices = notices_bulk_create(asset_a, store, 2)
     brand_b_notices = notices_bulk_create(factories.IPAssetFactory(rights_holder=brand_b), factories.StoreFactory(), 2)
-    owner, brand_b_member, merchant = _signed_in(owner_a, user_b, merchant_user)
+    owner, brand_b_member, merchant = signed_in_browsers(owner_a, user_b, merchant_user)
     _get(owner)
     _get(owner)  # kept and served
 
@@ -129,7 +117,7 @@ def test_an_agent_firms_letter_that_ends_at_midnight_takes_the_brand_off_its_lis
         agent=firm, rights_holder=asset_a.rights_holder, valid_until=(midnight - timedelta(days=1)).date()
     )
     notices = notices_bulk_create(asset_a, store, 2)
-    agent, owner = _signed_in(factories.member_of(firm), owner_a)
+    agent, owner = signed_in_browsers(factories.member_of(firm), owner_a)
     with mock.patch("django.utils.timezone.now", return_value=midnight - timedelta(seconds=30)):
         today_page = _get(agent)
         _get(agent)  # kept and served
@@ -146,7 +134,7 @@ def test_an_agent_firms_letter_that_ends_at_midnight_takes_the_brand_off_its_lis
 
 def test_a_notice_someone_else_files_is_on_the_next_page(owner_a, asset_a, store):
     first = notices_bulk_create(asset_a, store, 1)
-    (owner,) = _signed_in(owner_a)
+    (owner,) = signed_in_browsers(owner_a)
     _get(owner)
     assert API_ROW not in _get(owner)  # kept and served
 
@@ -163,7 +151,7 @@ def test_a_merchants_countdown_moves_on_after_its_minute(asset_a, store):
     now = timezone.now()
     due = now + timedelta(hours=3, minutes=10, seconds=30)
     NoticeItem.objects.filter(notice=notice).update(counter_notice_deadline=due)
-    (merchant,) = _signed_in(factories.member_of(store.merchant.organisation))
+    (merchant,) = signed_in_browsers(factories.member_of(store.merchant.organisation))
     with mock.patch("django.utils.timezone.now", return_value=now):
         first = _get(merchant)
         again = _get(merchant)
@@ -177,7 +165,7 @@ def test_a_merchants_countdown_moves_on_after_its_minute(asset_a, store):
 
 def test_each_viewers_page_carries_their_own_csrf_token(owner_a, colleague_a, asset_a, store):
     notices_bulk_create(asset_a, store, 1)
-    colleague, owner = _signed_in(colleague_a, owner_a)
+    colleague, owner = signed_in_browsers(colleague_a, owner_a)
     secrets = []
     for browser in (colleague, owner, owner):
         page = _get(browser)
@@ -204,7 +192,7 @@ def test_each_viewers_page_carries_their_own_csrf_token(owner_a, colleague_a, as
 )
 def test_bad_query_strings_answer_the_same_built_or_shared(owner_a, colleague_a, asset_a, store, params):
     notices_bulk_create(asset_a, store, 2)
-    colleague, owner = _signed_in(colleague_a, owner_a)
+    colleague, owner = signed_in_browsers(colleague_a, owner_a)
     built = _get(colleague, params)
     shared = _get(owner, params)
 
