@@ -18,7 +18,7 @@ from api.models import ApiKey
 from api.scopes import ALL_SCOPES, Scope, scopes_offered_to
 from portal.audit import audit_log_record
 from portal.errors import InvalidInput
-from portal.forms import text_problem
+from portal.forms import text_problem_later
 from portal.i18n import text_later
 from portal.models import Membership, MembershipRole
 from portal.transactions import durable_atomic
@@ -87,7 +87,7 @@ def api_key_create(*, organisation, name, scopes, created_by=None, expires_at=No
     name = (name or "").strip()
     if not name:
         raise InvalidInput(_("Give the key a name."), code="name_required")
-    problem = text_problem(name, multiline=False, max_length=ApiKey._meta.get_field("name").max_length)
+    problem = text_problem_later(name, multiline=False, max_length=ApiKey._meta.get_field("name").max_length)
     if problem:
         raise InvalidInput(text_later(_("Key name: %(problem)s"), problem=problem), code="name_invalid")
     if expires_at is not None and expires_at <= (now or timezone.now()):

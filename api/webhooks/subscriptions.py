@@ -36,7 +36,7 @@ from portal import public_ids
 from portal.actors import actor_label
 from portal.audit import audit_log_record
 from portal.errors import InvalidInput, TransitionError
-from portal.forms import text_problem
+from portal.forms import text_problem_later
 from portal.i18n import text_later
 from portal.models import Membership, MembershipRole
 from portal.roles import user_is_platform_staff
@@ -104,7 +104,7 @@ def _require_manager(actor, organisation_id, *, operators_too=False):
 
 def _description(value):
     value = (value or "").strip()
-    problem = text_problem(value, multiline=False, max_length=DESCRIPTION_MAX)
+    problem = text_problem_later(value, multiline=False, max_length=DESCRIPTION_MAX)
     if problem:
         error = InvalidInput(text_later(_("Description: %(problem)s"), problem=problem), code="invalid_description")
         error.pointer = "/description"

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from portal.audit import audit_log_record
 from portal.errors import InvalidInput
-from portal.forms import text_problem
+from portal.forms import text_problem_later
 from portal.transactions import durable_atomic
 from rights_holders.announcements import ip_register_changed
 from rights_holders.models import IPAsset, VerificationStatus
@@ -53,7 +53,7 @@ def keywords_split(raw):
 
 
 def _problem(text):
-    if problem := text_problem(text, multiline=False, max_length=KEYWORD_MAX_LENGTH):
+    if problem := text_problem_later(text, multiline=False, max_length=KEYWORD_MAX_LENGTH):
         return problem
     if not any(char.isalpha() for char in text):
         return _("a keyword needs letters (a brand's name), not only digits or symbols.")

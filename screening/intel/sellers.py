@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 from portal import public_ids
 from portal.audit import audit_log_record
 from portal.errors import InvalidInput
-from portal.forms import text_problem
+from portal.forms import text_problem_later
 from portal.identity import identity_hash, normalise_identifier
 from portal.transactions import durable_atomic
 from rights_holders.announcements import ip_register_changed
@@ -66,7 +66,7 @@ def store_identity_hashes(store):
 
 
 def _problem(kind, value):
-    if problem := text_problem(value, multiline=False, max_length=IDENTIFIER_MAX_LENGTH):
+    if problem := text_problem_later(value, multiline=False, max_length=IDENTIFIER_MAX_LENGTH):
         return problem
     compared = normalise_identifier(value)
     # Say what a phone number is before how long it must be: "call me" is not a short phone number.

@@ -231,3 +231,14 @@ def test_too_many_pictures_at_once_is_a_413_that_does_not_offer_a_pdf(client, ow
     body = response.content.decode()
     assert "Send them in more than one step." in body and "PDF" not in body
     assert not CounterfeitImage.objects.exists()
+
+
+def test_a_keyword_too_long_is_refused_in_the_readers_language(client, owner_a, brand_a, asset):
+    client.force_login(owner_a)
+    response = client.post(
+        url("keywords-add", brand_a.pk), {"asset": asset.pk, "keywords": "N" * 61}, HTTP_ACCEPT_LANGUAGE="zh-hans"
+    )
+    assert response.status_code == 400
+    errors = response.context["keywords_form"].errors["keywords"]
+    assert any("此文本请控制在 60 个字符以内（当前为 61 个）" in line for line in errors), errors
+    assert not any("Keep this text" in line for line in errors), errors
