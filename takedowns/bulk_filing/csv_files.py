@@ -82,13 +82,26 @@ def csv_read(data):
             rows.append(CsvRow(number, cells, extra=max(0, len(record) - len(header))))
     except csv.Error as exc:
         raise CsvRefused(
-            _("Line %(line)s cannot be read as CSV (%(problem)s).") % {"line": reader.line_num, "problem": exc}
+            _("Line %(line)s cannot be read as CSV: %(problem)s.")
+            % {"line": reader.line_num, "problem": _csv_problem(exc)}
         ) from None
     if header is None:
         raise CsvRefused(_("The file is empty. Download the template, fill in one row per listing and upload it."))
     if not rows:
         raise CsvRefused(_("The file has a header but no rows: add one row per listing."))
     return rows
+
+
+def _csv_problem(exc):
+    """What Python's CSV reader found wrong, said in the reader's language (its own text is English)."""
+    text = str(exc)
+    if "field larger than field limit" in text:
+        return _("a field is longer than %(limit)s characters") % {"limit": f"{csv.field_size_limit():,}"}
+    if "expected after" in text:
+        return _('a quoted field goes on after its closing quote (write a quote inside a field as two: "")')
+    if "unexpected end of data" in text:
+        return _("a quote opened here is never closed")
+    return text
 
 
 def _header_check(record):

@@ -3,6 +3,7 @@ filing the good rows in chunks through notice_submit, and never filing a row twi
 
 import csv
 import io
+import re
 from datetime import timedelta
 
 import pytest
@@ -98,6 +99,28 @@ def test_template_has_notes_a_header_and_an_example_row_that_reads_back(asset_a)
 def test_a_bad_file_is_refused_whole_with_what_to_do(data, words):
     with pytest.raises(CsvRefused, match=words):
         csv_read(data)
+
+
+HEADER = b"listing_id,asset,infringement_type,explanation\n"
+
+
+@pytest.mark.parametrize(
+    ("line", "english", "chinese"),
+    [
+        (b'"L1,x\n', "Line 2 cannot be read as CSV: a quote opened here is never closed.", "引号没有闭合"),
+        (b'"L1"x,a,counterfeit,y\n', "a quoted field goes on after its closing quote", "结束引号之后还有内容"),
+        (b"L1," + b"x" * 200_000 + b",counterfeit,y\n", "a field is longer than 131,072 characters", "131,072 个字符"),
+    ],
+    ids=["unclosed quote", "text after a closing quote", "field too long"],
+)
+def test_a_file_python_cannot_parse_is_refused_with_the_line_and_why_in_the_readers_language(line, english, chinese):
+    from django.utils import translation
+
+    with pytest.raises(CsvRefused, match=re.escape(english)):
+        csv_read(HEADER + line)
+    with translation.override("zh-hans"), pytest.raises(CsvRefused) as refused:
+        csv_read(HEADER + line)
+    assert chinese in str(refused.value) and "无法按 CSV 读取" in str(refused.value)
 
 
 def test_more_rows_than_allowed_are_refused_at_once(settings):
