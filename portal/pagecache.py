@@ -8,9 +8,11 @@ up (a countdown's next minute, a claim's expiry). It is never a page cached for 
 The data version (``portal.models.DataVersion``) moves with every committed write to a tracked table: every
 table of the project's apps and of the accounts (users, groups), except the few no shared fragment reads
 (``UNTRACKED_APPS``: sessions, sign-in throttling, second factors, the API's keys and deliveries, the admin's
-log; ``UNTRACKED_MODELS``: notifications, read afresh on every page; ``UNTRACKED_COLUMNS``: a sign-in's
-``last_login``). The database does it, not the code that writes, so nothing can forget it: raw SQL, set-based writes,
-the deadline sweep and every worker are covered alike.
+log; ``UNTRACKED_MODELS``: notifications, read afresh on every page, and the audit log, read by the admin
+alone; ``UNTRACKED_COLUMNS``: a sign-in's ``last_login``). It has two parts (``TOPICS``): the data, and the
+reviewers' claims, which only the queue shows; a fragment names the parts it reads. The database does it, not
+the code that writes, so nothing can forget it: raw SQL, set-based writes, the deadline sweep and every worker
+are covered alike.
 
 - On PostgreSQL a statement-level trigger on each tracked table marks the transaction once (a row in
   ``portal_datachange``), and a deferred constraint trigger on that row raises the version at commit, in the

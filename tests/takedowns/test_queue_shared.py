@@ -37,11 +37,12 @@ def _queue(client):
     return response.content.decode()
 
 
-def _two_reviewers_and_a_waiting_item(reviewer, asset, store):
-    """Two items waiting for review, the first of them, and a signed-in browser for ``reviewer`` and another."""
+def _two_reviewers_and_a_waiting_item(reviewer, asset, store, waiting=2):
+    """``waiting`` items waiting for review, the first of them, and a signed-in browser for ``reviewer`` and
+    another."""
     other = factories.UserFactory()
     other.groups.add(reviewer.groups.get())
-    notices_bulk_create(asset, store, 2)
+    notices_bulk_create(asset, store, waiting)
     NoticeItem.objects.filter(status=ItemStatus.PENDING_REVIEW).update(
         review_due_at=timezone.now() + timedelta(hours=1)
     )
@@ -50,13 +51,7 @@ def _two_reviewers_and_a_waiting_item(reviewer, asset, store):
 
 
 def test_reviewers_share_the_queue_and_see_every_committed_write_at_once(reviewer, asset_a, store, settings):
-    other = factories.UserFactory()
-    other.groups.add(reviewer.groups.get())
-    notices_bulk_create(asset_a, store, 3)
-    NoticeItem.objects.filter(status=ItemStatus.PENDING_REVIEW).update(
-        review_due_at=timezone.now() + timedelta(hours=1)
-    )
-    first, second = _staff_client(reviewer), _staff_client(other)
+    _item, first, second = _two_reviewers_and_a_waiting_item(reviewer, asset_a, store, waiting=3)
     _queue(first)  # the data and the fragment built
     _queue(second)
     with CaptureQueriesContext(connection) as shared:
